@@ -1,0 +1,190 @@
+"""Readers: source folders → the in-memory ``Manual``.
+
+Reading never raises for a bad source file.  Every problem becomes a
+``Finding`` at its file and line, and the file is left out of the model (or
+kept with what could be read), so that one broken policy does not hide the
+findings of the others.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from . import body as body_mod
+from . import schema
+from .findings import Finding, error
+from .model import Document, Form, Location, Manual, Role
+from .yamlsrc import SourceError, load_yaml, read_text
+
+CONFIG = "manual/manual.yaml"
+ROLES = "manual/roles.yaml"
+POLICIES = "policies"
+FORMS = "forms"
+
+
+class ManualNotFound(Exception):
+    pass
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _source_error(rel: str, exc: SourceError) -> Finding:
+    zh = {
+        "yaml-alias": "不允许使用 YAML 锚点和别名（&名称、*名称）；请完整写出内容",
+        "encoding": "文件不是 UTF-8 编码；请另存为 UTF-8",
+        "empty-file": "文件为空",
+        "file-too-large": "文件过大",
+        "front-matter": "缺少或未闭合的 YAML 文件头（以 --- 开始并以 --- 结束）",
+    }.get(exc.rule)
+    message_zh = f"{zh}（{exc.message}）" if zh else exc.message
+    return error(exc.rule, Location(rel, exc.line, exc.column), exc.message, message_zh)
+
+
+def _duplicates(rel: str, positions) -> list[Finding]:
+    out = []
+    for keys, line, col, first in positions.duplicates:
+        name = keys[-1]
+        out.append(error("duplicate-key", Location(rel, line + positions.line_offset, col),
+                         f"duplicate key '{name}' (first defined on line {first + positions.line_offset}); "
+                         "YAML would silently keep only the last one",
+                         f"重复的键 '{name}'（第 {first + positions.line_offset} 行已定义）；YAML 只会保留最后一个"))
+    return out
+
+
+def read_yaml_file(root: Path, path: Path, kind: str):
+    """(data, positions, findings) for a YAML source file."""
+    rel = _rel(root, path)
+    try:
+        data, positions = load_yaml(read_text(path))
+    except SourceError as exc:
+        return None, None, [_source_error(rel, exc)]
+    findings = _duplicates(rel, positions)
+    if not isinstance(data, dict):
+        findings.append(error("schema", Location(rel, 1, 1), "the file must hold a YAML mapping (key: value lines)",
+                              "文件内容应为 YAML 映射（键: 值）"))
+        return None, positions, findings
+    findings.extend(schema.validate(kind, data, positions, rel))
+    return data, positions, findings
+
+
+def split_front_matter(text: str):
+    """(front matter text, its first line, body, body's first line)."""
+    if not text.startswith("---\n"):
+        raise SourceError("front-matter",
+                          "a document must start with a YAML front matter block: a line '---', "
+                          "the fields, and another line '---'")
+    end = text.find("\n---\n", 3)
+    if end == -1:
+        if text.rstrip().endswith("\n---"):
+            end = text.rstrip().rfind("\n---")
+        else:
+            raise SourceError("front-matter", "the front matter has no closing '---' line")
+    front = text[4:end + 1]
+    body_start = end + 5
+    front_first_line = 2
+    body_line = text[:body_start].count("\n") + 1
+    return front, front_first_line, text[body_start:], body_line
+
+
+def read_document(root: Path, path: Path) -> tuple[Document | None, list[Finding]]:
+    rel = _rel(root, path)
+    try:
+        raw = read_text(path)
+        front, first, body, body_line = split_front_matter(raw)
+        meta, positions = load_yaml(front, line_offset=first - 1)
+    except SourceError as exc:
+        return None, [_source_error(rel, exc)]
+    findings = _duplicates(rel, positions)
+    if not isinstance(meta, dict):
+        findings.append(error("schema", Location(rel, 1, 1), "the front matter must be a YAML mapping",
+                              "文件头应为 YAML 映射（键: 值）"))
+        return None, findings
+    findings.extend(schema.validate("document", meta, positions, rel))
+    doc = Document(path=rel, meta=meta, positions=positions, body=body, body_line=body_line,
+                   source_sha256=hashlib.sha256(raw.encode("utf-8")).hexdigest())
+    doc.blocks = body_mod.parse(body, body_line)
+    return doc, findings
+
+
+def read_form(root: Path, path: Path) -> tuple[Form | None, list[Finding]]:
+    data, positions, findings = read_yaml_file(root, path, "form")
+    if data is None:
+        return None, findings
+    raw = path.read_bytes()
+    return Form(path=_rel(root, path), meta=data, positions=positions,
+                source_sha256=hashlib.sha256(raw).hexdigest()), findings
+
+
+def find_root(start: Path) -> Path:
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / CONFIG).is_file():
+            return candidate
+    raise ManualNotFound(f"no {CONFIG} found in {start} or any folder above it; "
+                         "run the command in a manual's folder, or give --root DIR")
+
+
+def read_manual(root: Path) -> tuple[Manual, list[Finding]]:
+    """The whole manual and every finding met while reading it."""
+    root = Path(root).resolve()
+    if not (root / CONFIG).is_file():
+        raise ManualNotFound(f"{root / CONFIG} does not exist; is {root} a manual's folder?")
+    manual = Manual(root=root)
+    findings: list[Finding] = []
+
+    config, positions, found = read_yaml_file(root, root / CONFIG, "manual")
+    findings += found
+    manual.config = config or {}
+    if positions:
+        manual.config_positions = positions
+
+    if (root / ROLES).is_file():
+        org, positions, found = read_yaml_file(root, root / ROLES, "roles")
+        findings += found
+        manual.org = org or {}
+        if positions:
+            manual.org_positions = positions
+        for i, entry in enumerate(manual.org.get("roles") or []):
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                if entry["id"] in manual.roles:
+                    findings.append(error("duplicate-role", manual.org_loc("roles", i, "id"),
+                                          f"the role '{entry['id']}' is defined twice",
+                                          f"角色 '{entry['id']}' 重复定义"))
+                manual.roles[entry["id"]] = Role(entry["id"], entry, manual.org_loc("roles", i))
+    else:
+        findings.append(error("missing-file", Location(ROLES, 1, 1),
+                              f"{ROLES} is missing: it defines the roles and reporting lines",
+                              f"缺少 {ROLES}：该文件定义角色与汇报关系"))
+
+    documents: list[Document] = []
+    for path in sorted((root / POLICIES).glob("*.md")) if (root / POLICIES).is_dir() else []:
+        doc, found = read_document(root, path)
+        findings += found
+        if doc is not None:
+            documents.append(doc)
+    manual.documents = order_documents(manual, documents)
+
+    for path in sorted((root / FORMS).glob("*.yaml")) if (root / FORMS).is_dir() else []:
+        form, found = read_form(root, path)
+        findings += found
+        if form is None:
+            continue
+        if form.id in manual.forms:
+            other = manual.forms[form.id]
+            findings.append(error("duplicate-form", form.loc("id"),
+                                  f"the form id '{form.id}' is already used by {other.path}",
+                                  f"表单编号 '{form.id}' 已被 {other.path} 使用"))
+            continue
+        manual.forms[form.id] = form
+    return manual, findings
+
+
+def order_documents(manual: Manual, documents: list[Document]) -> list[Document]:
+    """Documents in the order of the chapters' lists, then the rest by code."""
+    order: dict[str, int] = {}
+    for chapter in manual.config.get("chapters") or []:
+        for code in chapter.get("documents") or [] if isinstance(chapter, dict) else []:
+            order.setdefault(str(code), len(order))
+    return sorted(documents, key=lambda d: (order.get(d.code, len(order)), d.code, d.path))

@@ -1,0 +1,68 @@
+"""Shared helpers for the tests: the repo's paths, manual copies, the CLI."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+MINIMAL = FIXTURES / "minimal"
+BROKEN = FIXTURES / "broken"
+ARTIFACTS = REPO / "tests" / "artifacts"
+
+SHIPPED_PARTS = ("manual", "policies", "forms", "mkdocs.yml")
+
+
+def copy_manual(src: Path, dest: Path) -> Path:
+    """Copy a manual's source folders (not outputs) into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in SHIPPED_PARTS:
+        p = src / part
+        if p.is_dir():
+            shutil.copytree(p, dest / part, dirs_exist_ok=True)
+        elif p.is_file():
+            shutil.copy2(p, dest / part)
+    return dest
+
+
+def overlay(case: Path, dest: Path) -> dict:
+    """Lay a broken case's files over a manual; return its expect.yaml."""
+    for path in case.rglob("*"):
+        if path.is_file() and path.name != "expect.yaml":
+            target = dest / path.relative_to(case)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+    return yaml.safe_load((case / "expect.yaml").read_text(encoding="utf-8"))
+
+
+def run_cli(*args, cwd=None, env=None, input=None, timeout=600):
+    """Run ``python -m generator ARGS`` as a user would, in a subprocess."""
+    full_env = dict(os.environ)
+    full_env.setdefault("NO_MKDOCS_2_WARNING", "1")
+    if env:
+        full_env.update(env)
+    return subprocess.run([sys.executable, "-m", "generator", *map(str, args)], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, input=input, timeout=timeout)
+
+
+@pytest.fixture
+def minimal(tmp_path) -> Path:
+    return copy_manual(MINIMAL, tmp_path / "minimal")
+
+
+@pytest.fixture
+def shipped(tmp_path) -> Path:
+    """A private copy of the shipped manual's sources."""
+    return copy_manual(REPO, tmp_path / "shipped")
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
