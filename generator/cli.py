@@ -14,7 +14,8 @@ from pathlib import Path
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
-BUILD_TARGETS = ("site", "pdf", "docx", "forms")
+# Forms and print first, so the site can offer them as downloads.
+BUILD_TARGETS = ("forms", "pdf", "docx", "site")
 
 
 class UsageError(Exception):
@@ -165,6 +166,7 @@ def cmd_build(args) -> int:
     unknown = [t for t in targets if t not in BUILD_TARGETS]
     if unknown:
         raise UsageError(f"unknown build target '{unknown[0]}'; choose from {', '.join(BUILD_TARGETS)}")
+    targets = [t for t in BUILD_TARGETS if t in targets]
     manual, findings, ok = checked_manual(args)
     if not ok:
         print("manual: build stopped: fix the errors above first; existing outputs were left as they were",
