@@ -1,0 +1,85 @@
+"""Signing and verifying edition PDFs with pyHanko, and the redline."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from generator import editions
+
+
+def make_p12(tmp_path, password=b"s3cret-pass"):
+    """A self-signed certificate and key as PKCS#12, made here for the test."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Manual Test Signer"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Test Co")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                         crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+            .sign(key, hashes.SHA256()))
+    p12 = tmp_path / "signer.p12"
+    p12.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"signer", key, cert, None, serialization.BestAvailableEncryption(password)))
+    pem = tmp_path / "signer.pem"
+    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return p12, pem, password
+
+
+@pytest.fixture(scope="module")
+def plain_pdf(tmp_path_factory):
+    import weasyprint
+
+    path = tmp_path_factory.mktemp("pdf") / "plain.pdf"
+    weasyprint.HTML(string="<h1>业务部门管理手册</h1><p>批准页</p>").write_pdf(path)
+    return path
+
+
+def test_sign_then_verify_then_flip_a_byte(tmp_path, plain_pdf):
+    p12, pem, password = make_p12(tmp_path)
+    signed = tmp_path / "signed.pdf"
+    editions.sign_pdf(plain_pdf, signed, p12, password, reason="Edition test approved")
+    ok, lines = editions.verify(None, signed, trust=pem)
+    assert ok, lines
+    assert any("intact" in line and "trusted" in line for line in lines)
+
+    data = bytearray(signed.read_bytes())
+    data[len(data) // 3] ^= 0x01
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(bytes(data))
+    ok, lines = editions.verify(None, broken, trust=pem)
+    assert not ok
+    assert any("NOT INTACT" in line or "INVALID" in line for line in lines), lines
+
+
+def test_wrong_password_is_a_clear_error(tmp_path, plain_pdf):
+    p12, _, _ = make_p12(tmp_path)
+    with pytest.raises(editions.ReleaseError) as err:
+        editions.sign_pdf(plain_pdf, tmp_path / "x.pdf", p12, b"wrong", reason="x")
+    assert "password" in str(err.value) or "certificate" in str(err.value)
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_password_never_comes_from_a_file(monkeypatch):
+    monkeypatch.setenv(editions.PASSWORD_ENV, "from-env")
+    assert editions.signing_password() == b"from-env"
+
+
+def test_redline_marks_insertions_and_deletions():
+    old = ["1. 客服部应定期对客户进行访问。", "2. 回访结束应感谢客户。"]
+    new = ["1. 客服部应每月对客户进行访问。", "2. 回访结束应感谢客户。", "3. 回公司后及时填制记录。"]
+    lines = editions.redline(old, new)
+    ops = [line["op"] for line in lines]
+    assert ops == ["change", "equal", "insert"]
+    change = dict((op, text) for op, text in lines[0]["parts"] if op != "equal")
+    assert change == {"delete": "定期", "insert": "每月"}
