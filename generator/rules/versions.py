@@ -1,0 +1,188 @@
+"""Version discipline: changed content needs a new version and a revision entry.
+
+* ``revision-history``: the revision history's last entry is the current
+  ``version``.
+* ``revision-order``: versions strictly increase down the history, and
+  dates never go back.
+* ``version-bump``: content that changed since the *baseline* — the last
+  approved state — carries a higher version than the baseline and a
+  revision entry for that version dated on or after the baseline.
+
+The baseline is a seam: until editions exist it is the fingerprint recorded
+by the ``approved`` (批准) sign-off, with the version that the revision
+history shows in force on the approval date.  When ``generator/editions.py``
+defines ``baseline(manual, item) -> Baseline | None`` (the last released
+edition's manifest), that answer is used instead; ``None`` from it means "no
+released edition holds this item" and the sign-off is used.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from dataclasses import dataclass
+
+from ..findings import error
+from ..fingerprint import fingerprint
+from . import rule
+from .approvals import items
+
+
+@dataclass
+class Baseline:
+    fingerprint: str
+    version: str | None  # the version the baseline content carried, when known
+    date: dt.date | None  # when the baseline was fixed (approval or release date)
+    source: str = "approved"  # "approved" (the 批准 sign-off) or "edition <name>"
+
+
+def version_key(version) -> tuple | None:
+    """(major, minor, patch) of "1.2", or None when it is not a version."""
+    try:
+        parts = [int(p) for p in str(version).split(".")]
+    except ValueError:
+        return None
+    if not parts or len(parts) > 3 or any(p < 0 for p in parts):
+        return None
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
+def _date(value):
+    return value if isinstance(value, dt.date) else None
+
+
+def version_on(item, day: dt.date | None) -> str | None:
+    """The version the revision history shows in force on ``day``."""
+    if day is None:
+        return None
+    version = None
+    for entry in item.meta.get("revisions") or []:
+        when = _date(entry.get("date")) if isinstance(entry, dict) else None
+        if when is not None and when <= day:
+            version = str(entry.get("version"))
+    return version
+
+
+def _editions_baseline(manual, item):
+    try:
+        module = importlib.import_module("generator.editions")
+    except ModuleNotFoundError as exc:
+        if exc.name == "generator.editions":
+            return None
+        raise
+    provider = getattr(module, "baseline", None)
+    return provider(manual, item) if provider else None
+
+
+def baseline(manual, item) -> Baseline | None:
+    """The last approved state of ``item``, or None when there is none."""
+    released = _editions_baseline(manual, item)
+    if released is not None:
+        return released
+    approved = item.signoff("approved")
+    if approved is None or not approved.fingerprint:
+        return None
+    return Baseline(approved.fingerprint, version_on(item, approved.date), approved.date, "approved")
+
+
+def baseline_fingerprint(manual, item) -> str | None:
+    b = baseline(manual, item)
+    return b.fingerprint if b else None
+
+
+@rule("revision-history")
+def revision_history(manual):
+    findings = []
+    for item in items(manual):
+        revisions = [r for r in item.meta.get("revisions") or [] if isinstance(r, dict)]
+        version = item.meta.get("version")
+        if version is None:
+            continue
+        if not revisions:
+            findings.append(error("revision-history", item.loc("revisions"),
+                                  f"the revision history has no entry for version {version}",
+                                  f"修订记录中没有版本 {version} 的记录"))
+            continue
+        last = str(revisions[-1].get("version"))
+        if last != str(version):
+            line = item.loc("revisions", len(revisions) - 1).line
+            findings.append(error("revision-history", item.loc("version"),
+                                  f"the version is {version}, but the last revision-history entry (line {line}) "
+                                  f"is {last}; add a revision entry for {version} or correct the version",
+                                  f"版本为 {version}，但修订记录的最后一条（第 {line} 行）为 {last}；"
+                                  f"请为 {version} 补充修订记录，或更正版本号"))
+    return findings
+
+
+@rule("revision-order")
+def revision_order(manual):
+    findings = []
+    for item in items(manual):
+        previous = None  # (index, version key, version, date)
+        for i, entry in enumerate(item.meta.get("revisions") or []):
+            if not isinstance(entry, dict):
+                continue
+            key, when = version_key(entry.get("version")), _date(entry.get("date"))
+            if previous is not None:
+                _, pkey, pversion, pdate = previous
+                if key is not None and pkey is not None and key <= pkey:
+                    findings.append(error(
+                        "revision-order", item.loc("revisions", i, "version"),
+                        f"revision {entry.get('version')} follows {pversion}: versions must increase down the "
+                        "revision history",
+                        f"修订记录中版本 {entry.get('version')} 排在 {pversion} 之后：版本号应逐条递增"))
+                if when is not None and pdate is not None and when < pdate:
+                    findings.append(error(
+                        "revision-order", item.loc("revisions", i, "date"),
+                        f"revision {entry.get('version')} is dated {when}, before the previous entry ({pdate}): "
+                        "dates must not go back",
+                        f"修订记录中版本 {entry.get('version')} 的日期 {when} 早于上一条（{pdate}）：日期不得倒退"))
+            if key is not None:
+                previous = (i, key, entry.get("version"), when or (previous[3] if previous else None))
+    return findings
+
+
+@rule("version-bump")
+def version_bump(manual):
+    findings = []
+    for item in items(manual):
+        if item.status == "superseded":
+            continue
+        base = baseline(manual, item)
+        if base is None:
+            continue
+        try:
+            current = fingerprint(item, manual)
+        except (TypeError, ValueError):
+            continue
+        if current == base.fingerprint:
+            continue
+        version = str(item.meta.get("version", ""))
+        since = f"{'the approval' if base.source == 'approved' else base.source}"
+        since_zh = "批准" if base.source == "approved" else base.source
+        if base.date:
+            since, since_zh = f"{since} on {base.date}", f"{since_zh}（{base.date}）"
+        entry = None
+        for r in item.meta.get("revisions") or []:
+            if isinstance(r, dict) and str(r.get("version")) == version:
+                entry = r
+        vkey, bkey = version_key(version), version_key(base.version) if base.version else None
+        if bkey is not None and vkey is not None and vkey <= bkey:
+            findings.append(error(
+                "version-bump", item.loc("version"),
+                f"the content changed since {since} (version {base.version}), but the version is still "
+                f"{version}: raise the version and add a revision-history entry that says what changed",
+                f"内容自{since_zh}（版本 {base.version}）以来已改动，但版本仍为 {version}：请升级版本号，"
+                "并在修订记录中写明改动内容"))
+        elif entry is None:
+            findings.append(error(
+                "version-bump", item.loc("version"),
+                f"the content changed since {since}, but the revision history has no entry for version {version}",
+                f"内容自{since_zh}以来已改动，但修订记录中没有版本 {version} 的记录"))
+        elif base.date and _date(entry.get("date")) and entry["date"] < base.date:
+            findings.append(error(
+                "version-bump", item.loc("version"),
+                f"the content changed since {since}, but the revision entry for version {version} is dated "
+                f"{entry['date']}, before that: add a new version with a revision entry for the change",
+                f"内容自{since_zh}以来已改动，但版本 {version} 的修订记录日期为 {entry['date']}，早于该日期："
+                "请为本次改动新增版本和修订记录"))
+    return findings
