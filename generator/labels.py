@@ -52,3 +52,16 @@ def status_label(status: str, lang: str = "zh-CN") -> str:
 
 def step_label(step: str, lang: str = "zh-CN") -> str:
     return labels(lang)["step"].get(step, step)
+
+
+# Fixed words printed on forms (generator/publishers/forms.py).
+LABELS["zh-CN"]["form"] = {
+    "code": "表单编号", "version": "版本", "effective": "生效日期", "date": "日期", "no": "序号",
+    "instructions": "填写说明", "page": "第 {n} 页", "pages": "共 {n} 页", "yes": "是",
+    "print": "打印", "clear": "清空", "sign_here": "签字", "required": "必填",
+}
+LABELS["en"]["form"] = {
+    "code": "Form", "version": "Version", "effective": "Effective", "date": "Date", "no": "No.",
+    "instructions": "Instructions", "page": "Page {n}", "pages": "of {n}", "yes": "Yes",
+    "print": "Print", "clear": "Clear", "sign_here": "Signature", "required": "required",
+}
