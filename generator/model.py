@@ -214,10 +214,14 @@ class Manual:
 
     # -- lookups -----------------------------------------------------------
     def document(self, code: str) -> Document | None:
-        for doc in self.documents:
-            if doc.code == code:
-                return doc
-        return None
+        index = self.__dict__.get("_by_code")
+        if index is None or index[0] is not self.documents:
+            by_code: dict[str, Document] = {}
+            for doc in self.documents:
+                by_code.setdefault(doc.code, doc)
+            index = (self.documents, by_code)
+            self.__dict__["_by_code"] = index
+        return index[1].get(code)
 
     def form_by_title(self, title: str) -> Form | None:
         for form in self.forms.values():

@@ -113,6 +113,8 @@ class _Builder:
                 self.pos.spots[path + (i,)] = (item.start_mark.line + 1, item.start_mark.column + 1)
                 items.append(self.build(item, path + (i,)))
             return items
+        if node.tag == "tag:yaml.org,2002:str":
+            return node.value
         if node.tag not in _SCALAR_TAGS:
             self._bad_tag(node)
         return self._scalar.construct_object(node, deep=False)
@@ -151,7 +153,8 @@ def load_yaml(text: str, line_offset: int = 0):
     """
     positions = Positions(line_offset=line_offset)
     try:
-        _refuse_anchors(text)
+        if "&" in text or "*" in text:  # no anchor or alias can exist without them
+            _refuse_anchors(text)
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
