@@ -1,0 +1,762 @@
+"""The staff website: the manual as a MkDocs Material site.
+
+``manual build site`` runs in three steps, each a plain function:
+
+1. ``site_model(manual)`` – the site as plain data: every page (its path,
+   template and the values it shows) and the navigation, computed from the
+   manual model.  Nothing here knows about MkDocs.
+2. ``write_sources(model, src)`` – the pages as Markdown files (rendered
+   from the Jinja2 templates in ``generator/templates/site/pages``), the
+   downloads copied from ``dist/``, and a generated ``mkdocs.yml`` that
+   INHERITs the manual's own base config (``mkdocs.yml`` at the manual's
+   root, or the packaged default) and adds the site name, the navigation
+   and the folders.  They go to ``build/site-src/`` (git-ignored), where a
+   plain ``mkdocs build -f build/site-src/mkdocs.yml`` also works.
+3. ``run_mkdocs(config, site_dir)`` – MkDocs' own build, into a temporary
+   folder that replaces ``site/`` only when the build succeeded.
+
+Escaping: every value from the source that lands in a generated page goes
+through ``md_text`` (HTML-escaped, Markdown punctuation backslash-escaped)
+or Jinja autoescape; a document's body keeps its Markdown but ``<`` and
+``>`` are escaped, so raw HTML such as ``<script>`` is shown as text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+import os
+import posixpath
+import re
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from .. import diagrams
+from ..body import parse as parse_body
+from ..labels import labels, status_label
+from ..links import citations, resolve
+from ..model import IN_FORCE, Document, Form, Manual
+from ..outputs import atomic_dir
+from ..review import due, interval_months, last_reviewed, next_review, today
+from . import printmodel
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
+DEFAULT_BASE_CONFIG = TEMPLATES / "mkdocs.yml"
+OVERRIDES = TEMPLATES / "overrides"
+SRC_DIR = Path("build") / "site-src"  # relative to the manual's root
+SITE_DIR = "site"
+
+DOCS_DIR, FORMS_DIR, DOWNLOADS_DIR = "documents", "forms", "downloads"
+
+SITE_LABELS = {
+    "zh-CN": {
+        "home": "首页", "documents_nav": "手册文件", "indexes": "索引", "forms_nav": "表单",
+        "by_code": "文件一览（按编号）", "by_role": "岗位职责索引", "forms_library": "表单库",
+        "due": "待评审文件", "changes": "本版变更", "edition": "版次", "date_issued": "发布日期",
+        "no": "序号", "download": "下载", "page": "页面", "used_by": "使用本表单的文件",
+        "field_label": "项目", "field_type": "类型", "required": "必填", "options": "选项", "yes": "是",
+        "instructions": "填写说明", "fields": "字段", "orgchart": "组织框架图", "staffing": "人员配备",
+        "workflow": "工作流程", "jobs": "岗位职责", "step_title": "工作内容", "description": "说明",
+        "duty_owner": "归口管理", "duty_job": "岗位职责", "duty_step": "流程步骤", "duty_ref": "相关岗位",
+        "duty_sign": "签署", "role_external": "部门外", "subordinates": "直接下属", "none": "无",
+        "due_intro": "以下文件的下次评审日期已到（基准日期 {today}）：", "due_none": "截至 {today}，没有到期待评审的文件。",
+        "schedule": "评审计划", "interval": "评审周期", "months": "{n} 个月", "last_reviewed": "上次评审/批准",
+        "overdue": "已到期", "changes_intro": "{year} 年版次中记录的修订：",
+        "changes_none": "本版次没有记录修订。", "item": "文件/表单", "whole_manual": "完整手册",
+        "sample_note": "注：签署人姓名为示例姓名。", "controlled": "受控说明", "no_forms": "本文件不使用表单。",
+        "not_in_nav": "已作废的文件不在导航中显示。", "type": {
+            "text": "文本", "multiline": "多行文本", "date": "日期", "number": "数字", "choice": "单选",
+            "multichoice": "多选", "checkbox": "勾选", "signature": "签字", "table": "表格"},
+        "kind_form": "表单", "superseded_docs": "已作废文件",
+    },
+    "en": {
+        "home": "Home", "documents_nav": "Documents", "indexes": "Indexes", "forms_nav": "Forms",
+        "by_code": "Documents by code", "by_role": "Responsibilities by role", "forms_library": "Forms library",
+        "due": "Due for review", "changes": "Changes in this edition", "edition": "Edition",
+        "date_issued": "Issued", "no": "No.", "download": "Download", "page": "Page", "used_by": "Used by",
+        "field_label": "Field", "field_type": "Type", "required": "Required", "options": "Options", "yes": "yes",
+        "instructions": "Instructions", "fields": "Fields", "orgchart": "Organisation chart",
+        "staffing": "Staffing", "workflow": "Workflow", "jobs": "Job descriptions", "step_title": "Task",
+        "description": "Description", "duty_owner": "Owner", "duty_job": "Job description",
+        "duty_step": "Workflow step", "duty_ref": "Referenced role", "duty_sign": "Sign-off",
+        "role_external": "outside the department", "subordinates": "Direct reports", "none": "none",
+        "due_intro": "These documents are due for review (as of {today}):",
+        "due_none": "As of {today}, no document is due for review.", "schedule": "Review schedule",
+        "interval": "Interval", "months": "{n} months", "last_reviewed": "Last reviewed/approved",
+        "overdue": "due", "changes_intro": "Revisions recorded in the {year} edition:",
+        "changes_none": "No revisions recorded in this edition.", "item": "Document/form",
+        "whole_manual": "Whole manual", "sample_note": "Note: the names in the sign-offs are sample names.",
+        "controlled": "Control note", "no_forms": "This document uses no forms.",
+        "not_in_nav": "Superseded documents are not shown in the navigation.", "type": {
+            "text": "Text", "multiline": "Multi-line text", "date": "Date", "number": "Number",
+            "choice": "Choice", "multichoice": "Multiple choice", "checkbox": "Checkbox",
+            "signature": "Signature", "table": "Table"},
+        "kind_form": "Form", "superseded_docs": "Superseded documents",
+    },
+}
+
+_CN_NUMERALS = "零一二三四五六七八九"
+
+
+class SiteBuildError(Exception):
+    """MkDocs could not build the site (a configuration or theme problem)."""
+
+
+def site_labels(lang: str) -> dict:
+    out = dict(labels(lang)["field"])
+    out.update(SITE_LABELS.get(lang, SITE_LABELS["zh-CN"]))
+    return out
+
+
+# -- escaping --------------------------------------------------------------------
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|{}#!])")
+
+
+def md_text(value) -> Markup:
+    """Source text as literal Markdown inline text: HTML-escaped, Markdown punctuation escaped, one line."""
+    if value is None:
+        return Markup("")
+    text = " ".join(str(value).split())
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return Markup(html.escape(text, quote=True))
+
+
+def html_text(value) -> Markup:
+    """Source text for a raw HTML attribute or element (no Markdown processing)."""
+    return Markup(html.escape("" if value is None else str(value), quote=True))
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 14 → 十四, 21 → 二十一 (the seed's 目录 numbering)."""
+    if n < 10:
+        return _CN_NUMERALS[n]
+    if n < 20:
+        return "十" + (_CN_NUMERALS[n - 10] if n > 10 else "")
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return _CN_NUMERALS[tens] + "十" + (_CN_NUMERALS[ones] if ones else "")
+    return str(n)
+
+
+def ordinal(n: int, lang: str) -> str:
+    return f"{chinese_number(n)}、" if lang != "en" else f"{n}."
+
+
+# -- paths and links -------------------------------------------------------------
+def doc_page(doc: Document) -> str:
+    return f"{DOCS_DIR}/{doc.slug}.md"
+
+
+def form_page(form: Form) -> str:
+    return f"{FORMS_DIR}/{form.id}.md"
+
+
+def rel(from_page: str, to_path: str) -> str:
+    """Relative link from one docs-dir file to another (MkDocs rewrites .md links to pages)."""
+    target, _, fragment = to_path.partition("#")
+    out = posixpath.relpath(target, posixpath.dirname(from_page) or ".")
+    return f"{out}#{fragment}" if fragment else out
+
+
+def slug(text: str) -> str:
+    """The heading anchor MkDocs gives ``text`` (pymdownx slugify, lower case; CJK kept)."""
+    from pymdownx.slugs import slugify
+
+    return slugify(case="lower")(text, "-")
+
+
+def item_page(item) -> str:
+    return form_page(item) if isinstance(item, Form) else doc_page(item)
+
+
+# -- document bodies ---------------------------------------------------------------
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+
+
+def inline_md(manual: Manual, text: str, page: str) -> str:
+    """A piece of body Markdown, safe: raw HTML escaped, known 《title》 citations linked."""
+    out = []
+    pos = 0
+    for m in _CODE_SPAN.finditer(text):
+        out.append(_inline_plain(manual, text[pos:m.start()], page))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_inline_plain(manual, text[pos:], page))
+    return "".join(out)
+
+
+def _escape_html(text: str) -> str:
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _inline_plain(manual: Manual, text: str, page: str) -> str:
+    out = []
+    pos = 0
+    for start, end, title in citations(text):
+        target = resolve(manual, title)
+        if target is None:
+            continue
+        out.append(_escape_html(text[pos:start]))
+        label = _escape_html(text[start:end]).replace("[", "\\[").replace("]", "\\]")
+        out.append(f"[{label}]({rel(page, item_page(target))})")
+        pos = end
+    out.append(_escape_html(text[pos:]))
+    return "".join(out)
+
+
+def cite_md(manual: Manual, text: str, page: str) -> str:
+    """Plain text from YAML data (a duty, a workflow step) as Markdown: escaped, citations linked."""
+    text = " ".join(str(text or "").split())
+    out = []
+    pos = 0
+    for start, end, title in citations(text):
+        target = resolve(manual, title)
+        if target is None:
+            continue
+        out.append(str(md_text(text[pos:start])))
+        out.append(f"[{md_text(text[start:end])}]({rel(page, item_page(target))})")
+        pos = end
+    out.append(str(md_text(text[pos:])))
+    return "".join(out)
+
+
+def body_markdown(manual: Manual, doc: Document, page: str) -> str:
+    """The document's body re-emitted as Python-Markdown (4-space nesting), escaped and linked."""
+    blocks = doc.blocks or parse_body(doc.body, doc.body_line)
+    return "\n\n".join(_block_md(manual, b, page, "") for b in blocks).strip()
+
+
+def _indent(text: str, indent: str) -> str:
+    return "\n".join(indent + line if line else line for line in text.split("\n"))
+
+
+def _item_ordinal(number: str, fallback: int) -> int:
+    last = number.rsplit(".", 1)[-1]
+    if last.isdigit():
+        return int(last)
+    if len(last) == 1 and last.isalpha():
+        return ord(last.lower()) - ord("a") + 1
+    return fallback
+
+
+def _block_md(manual: Manual, block, page: str, indent: str) -> str:
+    if block.kind == "heading":
+        level = min(max(block.level, 2), 6)  # the page's H1 is the document title
+        return indent + "#" * level + " " + inline_md(manual, " ".join(block.text.split()), page)
+    if block.kind == "paragraph":
+        return _indent(inline_md(manual, block.text, page), indent)
+    if block.kind == "table":
+        def row(cells):
+            return "| " + " | ".join(inline_md(manual, " ".join(c.split()), page) for c in cells) + " |"
+        width = max([len(block.header)] + [len(r) for r in block.rows] + [1])
+        header = block.header or [""] * width
+        lines = [row(header), "|" + " --- |" * len(header)] + [row(r) for r in block.rows]
+        return "\n".join(indent + ln for ln in lines)
+    if block.kind == "list":
+        lines = []
+        for i, item in enumerate(block.items, start=1):
+            marker = f"{_item_ordinal(item.number, i)}." if block.ordered else "-"
+            text = inline_md(manual, item.text, page)
+            first, *rest = text.split("\n") or [""]
+            lines.append(f"{indent}{marker} {first}")
+            for more in rest:
+                lines.append(f"{indent}    {more}")
+            for child in item.children:
+                if child.kind == "paragraph":
+                    lines.append("")
+                lines.append(_block_md(manual, child, page, indent + "    "))
+        return "\n".join(lines)
+    return ""
+
+
+# -- the site model --------------------------------------------------------------------
+def _date(value) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else ("" if value is None else str(value))
+
+
+def download_files(manual: Manual, out: Path | None) -> dict[str, str]:
+    """Built files to offer as downloads: {site path under downloads/: absolute source path}.
+
+    The forms (``dist/forms/<id>.pdf|.docx``), the whole manual (``dist/manual.pdf|.docx``) and single
+    documents (``dist/documents/<code>.pdf|.docx``) that exist in ``out``.
+    """
+    found: dict[str, str] = {}
+    if out is None or not Path(out).is_dir():
+        return found
+    out = Path(out)
+    candidates = [f"{printmodel.MANUAL_BASENAME}.{ext}" for ext in ("pdf", "docx")]
+    candidates += [f"forms/{fid}.{ext}" for fid in sorted(manual.forms) for ext in ("pdf", "docx")]
+    candidates += [f"{printmodel.DOCUMENTS_DIR}/{d.slug}.{ext}" for d in manual.documents for ext in ("pdf", "docx")]
+    for name in candidates:
+        path = out / name
+        if path.is_file():
+            found[name] = str(path)
+    return found
+
+
+def _downloads_for(name_stem: str, downloads: dict, page: str) -> list[dict]:
+    out = []
+    for ext in ("pdf", "docx"):
+        name = f"{name_stem}.{ext}"
+        if name in downloads:
+            out.append({"label": ext.upper(), "href": rel(page, f"{DOWNLOADS_DIR}/{name}")})
+    return out
+
+
+def referenced_by(manual: Manual, doc: Document) -> list[Document]:
+    """Documents that list ``doc`` in ``references.documents`` or cite its 《title》 in the body."""
+    out = []
+    for other in manual.documents:
+        if other is doc:
+            continue
+        listed = doc.code in other.references["documents"]
+        cited = any(resolve(manual, t) is doc for _, _, t in citations(other.body))
+        if listed or cited:
+            out.append(other)
+    return out
+
+
+def form_users(manual: Manual, form: Form) -> list[Document]:
+    out = []
+    for doc in manual.documents:
+        uses = form.id in doc.references["forms"]
+        in_steps = any(form.id in (s.get("forms") or []) for s in doc.meta.get("workflow") or []
+                       if isinstance(s, dict))
+        cited = any(resolve(manual, t) is form for _, _, t in citations(doc.body))
+        if uses or in_steps or cited:
+            out.append(doc)
+    return out
+
+
+def _doc_ref(doc: Document, page: str, lang: str) -> dict:
+    return {"code": doc.code, "title": doc.title, "href": rel(page, doc_page(doc)),
+            "status": doc.status, "status_label": status_label(doc.status, lang)}
+
+
+def _form_ref(form: Form, page: str, downloads: dict) -> dict:
+    return {"id": form.id, "code": form.code, "title": form.title, "version": form.version,
+            "href": rel(page, form_page(form)), "downloads": _downloads_for(f"forms/{form.id}", downloads, page)}
+
+
+def banner(doc: Document, lang: str) -> dict | None:
+    lab = site_labels(lang)
+    if doc.status in ("draft", "in_review"):
+        return {"type": "warning", "title": status_label(doc.status, lang), "text": lab["draft_banner"]}
+    if doc.status == "superseded":
+        return {"type": "danger", "title": status_label(doc.status, lang), "text": lab["superseded_banner"]}
+    return None
+
+
+def document_context(manual: Manual, doc: Document, downloads: dict, lang: str) -> dict:
+    page = doc_page(doc)
+    kinds = labels(lang)["kind"]
+    nxt = next_review(manual, doc) if doc.status in IN_FORCE else None
+    forms = [_form_ref(f, page, downloads) for f in printmodel.doc_forms(manual, doc)]
+    refs = [manual.document(c) for c in doc.references["documents"]]
+    ctx = {
+        "code": doc.code, "title": doc.title, "title_en": str(doc.meta.get("title_en", "") or ""),
+        "version": doc.version, "status": doc.status, "status_label": status_label(doc.status, lang),
+        "kind_label": kinds.get(doc.kind, doc.kind), "effective": _date(doc.effective), "owner": doc.owner,
+        "owner_href": rel(page, f"roles.md#{slug(doc.owner)}") if doc.owner in manual.roles else None,
+        "next_review": _date(nxt), "banner": banner(doc, lang),
+        "body": body_markdown(manual, doc, page),
+        "signoff": printmodel.signoff_rows(doc, lang),
+        "revisions": printmodel.revision_rows(doc, lang),
+        "forms": forms,
+        "references": [_doc_ref(d, page, lang) for d in refs if d is not None],
+        "referenced_by": [_doc_ref(d, page, lang) for d in referenced_by(manual, doc)],
+        "downloads": _downloads_for(f"{printmodel.DOCUMENTS_DIR}/{doc.slug}", downloads, page),
+        "orgchart": None, "staffing": None, "workflow": None, "jobs": None,
+    }
+    ctx["sample_note"] = printmodel.has_sample_names(manual, ctx["signoff"])
+    if doc.meta.get("orgchart"):
+        ctx["orgchart"] = diagrams.orgchart_svg(manual, lang)
+    if doc.meta.get("staffing"):
+        ctx["staffing"] = printmodel.staffing(manual, lang)
+    if doc.meta.get("workflow"):
+        steps = diagrams.workflow_steps(manual, doc)
+        for step in steps:
+            step["title_md"] = cite_md(manual, step["title"], page)
+            step["description_md"] = cite_md(manual, step["description"], page)
+            step["forms"] = [dict(f, href=rel(page, f"{FORMS_DIR}/{f['id']}.md")) if f["id"] in manual.forms
+                             else dict(f, href=None) for f in step["forms"]]
+        ctx["workflow"] = {"svg": diagrams.workflow_svg(manual, doc, lang), "steps": steps}
+    if doc.meta.get("jobs"):
+        jobs = printmodel.jobs(manual, doc)
+        for job in jobs:
+            job["duties_md"] = [cite_md(manual, d, page) for d in job["duties"]]
+            job["anchor"] = slug(job["title"])
+            covers = job["covers"]
+            own = next((j for j in doc.meta.get("jobs") or [] if isinstance(j, dict)
+                        and j.get("title") == job["title"]), {})
+            if not own.get("reports_to") and covers and covers[0] in manual.roles:
+                job["reports_to"] = manual.roles[covers[0]].reports_to or ""
+        ctx["jobs"] = jobs
+    return ctx
+
+
+def form_context(manual: Manual, form: Form, downloads: dict, lang: str) -> dict:
+    page = form_page(form)
+    fragment = None
+    try:
+        from . import forms as forms_publisher
+    except ImportError:
+        forms_publisher = None
+    render = getattr(forms_publisher, "form_html_fragment", None) if forms_publisher else None
+    if render is not None:
+        fragment = str(render(manual, form))
+    sections = []
+    for section in printmodel.form_sections(form):
+        rows = []
+        for field in section["fields"]:
+            options = [str(o) for o in field.get("options") or []] or printmodel.column_labels(field)
+            rows.append({"label": str(field.get("label", field.get("id", ""))),
+                         "type": str(field.get("type", "text")), "required": bool(field.get("required")),
+                         "options": options})
+        sections.append({"title": section["title"], "fields": rows})
+    return {
+        "id": form.id, "code": form.code, "title": form.title, "version": form.version,
+        "status_label": status_label(form.status, lang), "effective": _date(form.meta.get("effective")),
+        "owner": str(form.meta.get("owner", "") or ""), "paper": str(form.meta.get("paper", "") or ""),
+        "instructions": str(form.meta.get("instructions", "") or ""), "fragment": fragment,
+        "sections": sections, "downloads": _downloads_for(f"forms/{form.id}", downloads, page),
+        "signoff": printmodel.signoff_rows(form, lang), "revisions": printmodel.revision_rows(form, lang),
+        "used_by": [_doc_ref(d, page, lang) for d in form_users(manual, form)],
+    }
+
+
+def toc_rows(manual: Manual, page: str, lang: str) -> list[dict]:
+    """The home page's 目录: 一、title …… code, for the documents in navigation, in the manual's order."""
+    return [dict(_doc_ref(d, page, lang), no=ordinal(i, lang))
+            for i, d in enumerate(manual.in_navigation(), start=1)]
+
+
+def responsibilities(manual: Manual, page: str, lang: str) -> list[dict]:
+    """What each role does, in which document: one entry per role, in roles.yaml order."""
+    lab = site_labels(lang)
+    entries: dict[str, list[dict]] = {rid: [] for rid in manual.roles}
+
+    def add(rid, doc, what, anchor=""):
+        if rid not in entries:
+            return
+        for entry in entries[rid]:  # one row per document; its duties joined
+            if entry["code"] == doc.code:
+                entry["what"].append(what)
+                return
+        href = rel(page, doc_page(doc)) + (f"#{anchor}" if anchor else "")
+        entries[rid].append({"code": doc.code, "title": doc.title, "href": href, "what": [what]})
+
+    for doc in manual.in_navigation():
+        add(doc.owner, doc, lab["duty_owner"])
+        for job in printmodel.jobs(manual, doc) if doc.meta.get("jobs") else []:
+            for rid in job["covers"]:
+                add(rid, doc, f"{lab['duty_job']}：{job['title']}（{len(job['duties'])}）"
+                    if lang != "en" else f"{lab['duty_job']}: {job['title']} ({len(job['duties'])})",
+                    slug(job["title"]))
+        for step in diagrams.workflow_steps(manual, doc) if doc.meta.get("workflow") else []:
+            add(step["role"], doc, f"{lab['duty_step']} {step['number']}：{step['title']}"
+                if lang != "en" else f"{lab['duty_step']} {step['number']}: {step['title']}")
+        for rid in doc.references["roles"]:
+            add(rid, doc, lab["duty_ref"])
+        for s in doc.signoffs():
+            if s.role:
+                add(s.role, doc, f"{lab['duty_sign']}：{labels(lang)['step'].get(s.step, s.step)}"
+                    if lang != "en" else f"{lab['duty_sign']}: {labels(lang)['step'].get(s.step, s.step)}")
+    out = []
+    for rid, role in manual.roles.items():
+        subs = [r.id for r in manual.roles.values() if r.reports_to == rid]
+        out.append({"id": rid, "en": role.name_en, "external": bool(role.meta.get("external")),
+                    "reports_to": role.reports_to or "", "headcount": role.headcount,
+                    "subordinates": subs, "entries": entries[rid]})
+    return out
+
+
+def edition_year(manual: Manual) -> int | None:
+    for value in (manual.edition, (manual.config.get("code_scheme") or {}).get("year")):
+        try:
+            return int(str(value)[:4])
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def edition_changes(manual: Manual, page: str, lang: str) -> dict:
+    """Changes in this edition: revision entries dated in the edition's year (documents, then forms).
+
+    A stand-in until the editions feature provides a real change record.
+    """
+    year = edition_year(manual)
+    rows = []
+    items: list = list(manual.documents) + sorted(manual.forms.values(), key=lambda f: (f.code, f.id))
+    for item in items:
+        for rev in item.meta.get("revisions") or []:
+            if isinstance(rev, dict) and isinstance(rev.get("date"), dt.date) and rev["date"].year == year:
+                rows.append({"code": item.code, "title": item.title, "href": rel(page, item_page(item)),
+                             "version": str(rev.get("version", "")), "date": _date(rev.get("date")),
+                             "summary": str(rev.get("summary", "")), "by": str(rev.get("by", ""))})
+    return {"year": year, "rows": rows}
+
+
+def review_context(manual: Manual, page: str, lang: str) -> dict:
+    on = today(manual)
+    due_rows = [dict(_doc_ref(d, page, lang), owner=d.owner, next_review=_date(when))
+                for d, when in due(manual, on)]
+    schedule = []
+    for d in manual.documents:
+        if d.status in IN_FORCE:
+            when = next_review(manual, d)
+            schedule.append(dict(_doc_ref(d, page, lang), owner=d.owner, interval=interval_months(manual, d),
+                                 last=_date(last_reviewed(d)), next_review=_date(when),
+                                 overdue=bool(when and when <= on)))
+    return {"today": on.isoformat(), "due": due_rows, "schedule": schedule}
+
+
+def site_model(manual: Manual, *, downloads: dict | None = None, lang: str = "zh-CN") -> dict:
+    """The whole site as plain data: ``{"site_name", "pages": [...], "nav": [...], ...}``.
+
+    Each page is ``{"path", "template", "title", "context"}``; ``nav`` is the MkDocs ``nav`` list.
+    """
+    downloads = downloads or {}
+    lab = site_labels(lang)
+    m = manual.config.get("manual") or {}
+    pages: list[dict] = []
+
+    def page(path, template, title, **context):
+        pages.append({"path": path, "template": template, "title": title, "context": context})
+
+    # Home.
+    home = "index.md"
+    page(home, "home.md.j2", manual.title or lab["home"],
+         company=manual.company, company_en=str((manual.config.get("company") or {}).get("en", "") or ""),
+         department=str(manual.config.get("department", "") or ""), manual_title=manual.title,
+         manual_title_en=str(m.get("title_en", "") or ""), edition=manual.edition, date=_date(m.get("date")),
+         controlled=str(m.get("controlled_copy", "") or ""), toc=toc_rows(manual, home, lang),
+         downloads=_downloads_for(printmodel.MANUAL_BASENAME, downloads, home),
+         links=[{"title": lab[k], "href": rel(home, p)} for k, p in
+                (("by_code", "documents/index.md"), ("by_role", "roles.md"), ("forms_library", "forms/index.md"),
+                 ("due", "review.md"), ("changes", "changes.md"))])
+    # Documents.
+    for doc in manual.documents:
+        page(doc_page(doc), "document.md.j2", f"{doc.code} {doc.title}",
+             doc=document_context(manual, doc, downloads, lang))
+    # Forms.
+    for form in sorted(manual.forms.values(), key=lambda f: (f.code, f.id)):
+        page(form_page(form), "form.md.j2", f"{form.code} {form.title}".strip(),
+             form=form_context(manual, form, downloads, lang))
+    # Indexes.
+    listing = "documents/index.md"
+    kinds = labels(lang)["kind"]
+    page(listing, "documents.md.j2", lab["by_code"],
+         rows=[dict(_doc_ref(d, listing, lang), version=d.version, kind=kinds.get(d.kind, d.kind),
+                    effective=_date(d.effective), owner=d.owner,
+                    next_review=_date(next_review(manual, d)) if d.status in IN_FORCE else "")
+               for d in sorted(manual.documents, key=lambda d: d.code)])
+    library = "forms/index.md"
+    page(library, "forms.md.j2", lab["forms_library"],
+         rows=[dict(_form_ref(f, library, downloads), status_label=status_label(f.status, lang),
+                    used_by=[_doc_ref(d, library, lang) for d in form_users(manual, f)])
+               for f in sorted(manual.forms.values(), key=lambda f: (f.code, f.id))])
+    page("roles.md", "roles.md.j2", lab["by_role"], roles=responsibilities(manual, "roles.md", lang))
+    page("review.md", "review.md.j2", lab["due"], **review_context(manual, "review.md", lang))
+    page("changes.md", "changes.md.j2", lab["changes"], **edition_changes(manual, "changes.md", lang))
+
+    titles = {p["path"]: p["title"] for p in pages}
+    nav = [{lab["home"]: home}]
+    nav.append({lab["documents_nav"]: _chapter_nav(manual, titles)})
+    nav.append({lab["forms_nav"]: [{lab["forms_library"]: library}] +
+                [{titles[form_page(f)]: form_page(f)}
+                 for f in sorted(manual.forms.values(), key=lambda f: (f.code, f.id))]})
+    nav.append({lab["indexes"]: [{lab["by_code"]: listing}, {lab["by_role"]: "roles.md"},
+                                 {lab["due"]: "review.md"}, {lab["changes"]: "changes.md"}]})
+    site_name = " ".join(x for x in (manual.company, manual.title) if x) or lab["home"]
+    return {"site_name": site_name, "lang": lang, "pages": pages, "nav": nav,
+            "copyright": " ".join(x for x in (manual.company, str(m.get("controlled_copy", "") or "")) if x),
+            "downloads": downloads}
+
+
+def _chapter_nav(manual: Manual, titles: dict) -> list:
+    """Documents in navigation (superseded ones left out); grouped by chapter when there are several."""
+    docs = manual.in_navigation()
+    chapters = [c for c in manual.config.get("chapters") or [] if isinstance(c, dict)]
+    if len(chapters) <= 1:
+        return [{titles[doc_page(d)]: doc_page(d)} for d in docs]
+    out, placed = [], set()
+    for ch in chapters:
+        codes = [str(c) for c in ch.get("documents") or []]
+        members = [d for d in docs if d.code in codes and d.code not in placed]
+        if members:
+            placed.update(d.code for d in members)
+            name = f"{ch.get('number', '')} {ch.get('title', '')}".strip()
+            out.append({name: [{titles[doc_page(d)]: doc_page(d)} for d in members]})
+    out += [{titles[doc_page(d)]: doc_page(d)} for d in docs if d.code not in placed]
+    return out
+
+
+# -- writing the MkDocs sources ---------------------------------------------------------
+def _env(lang: str) -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES / "pages")), autoescape=True,
+                      undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
+                      lstrip_blocks=True)
+    env.filters["md"] = md_text
+    env.filters["h"] = html_text
+    env.globals["L"] = site_labels(lang)
+    env.globals["raw"] = Markup  # for Markdown/SVG this module produced and escaped itself
+    return env
+
+
+def _escape_nav(nav):
+    """Nav titles are inserted into the theme's HTML unescaped: escape them."""
+    out = []
+    for entry in nav:
+        for title, target in entry.items():
+            value = _escape_nav(target) if isinstance(target, list) else target
+            out.append({html.escape(str(title), quote=True): value})
+    return out
+
+
+def base_config(manual: Manual) -> Path:
+    """The base MkDocs config: the manual's own ``mkdocs.yml``, else the packaged default."""
+    own = manual.root / "mkdocs.yml"
+    return own if own.is_file() else DEFAULT_BASE_CONFIG
+
+
+def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | None = None) -> Path:
+    """Write the Markdown pages, the downloads and the generated mkdocs.yml into ``src``.
+
+    ``final_src`` is where ``src`` will end up (relative paths in the config are computed from it).
+    Returns the path of the generated mkdocs.yml.
+    """
+    final_src = final_src or src
+    docs = src / "docs"
+    env = _env(model["lang"])
+    for p in model["pages"]:
+        text = env.get_template(p["template"]).render(title=p["title"], page_path=p["path"], **p["context"])
+        text = re.sub(r"\n{3,}", "\n\n", text)
+        # The page title goes to the theme's <title> and nav unescaped: give it escaped.
+        front = yaml.safe_dump({"title": html.escape(p["title"], quote=True)}, allow_unicode=True)
+        text = f"---\n{front}---\n\n{text.lstrip()}"
+        target = docs / p["path"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    for name, source in sorted(model["downloads"].items()):
+        target = docs / DOWNLOADS_DIR / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    base = base_config(manual)
+    inherit = os.path.relpath(base, final_src) if base.is_relative_to(manual.root) else str(base)
+    config = {
+        "INHERIT": inherit,
+        "site_name": html.escape(model["site_name"], quote=True),
+        "copyright": html.escape(model["copyright"], quote=True),
+        "docs_dir": "docs",
+        "site_dir": os.path.relpath(manual.root / SITE_DIR, final_src),
+        "theme": {"custom_dir": str(OVERRIDES)},
+        "nav": _escape_nav(model["nav"]),
+    }
+    header = ("# Generated by `manual build site`: do not edit; edit the manual's sources and its mkdocs.yml.\n")
+    path = src / "mkdocs.yml"
+    path.write_text(header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+# -- running MkDocs ------------------------------------------------------------------------
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@contextmanager
+def _environment(manual: Manual):
+    """Quiet, reproducible MkDocs: no MkDocs 2 notice; the build date pinned to the manual's date."""
+    saved = {k: os.environ.get(k) for k in ("NO_MKDOCS_2_WARNING", "SOURCE_DATE_EPOCH")}
+    os.environ["NO_MKDOCS_2_WARNING"] = "1"
+    date = (manual.config.get("manual") or {}).get("date")
+    if isinstance(date, dt.date) and not saved["SOURCE_DATE_EPOCH"]:
+        epoch = dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc).timestamp()
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def run_mkdocs(manual: Manual, config_file: Path, site_dir: Path, *, quiet: bool = False) -> list[str]:
+    """MkDocs' own build of ``config_file`` into ``site_dir``; returns its warnings (as text)."""
+    from mkdocs import exceptions
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    collect = _Collect()
+    logger = logging.getLogger("mkdocs")
+    old_level, old_propagate = logger.level, logger.propagate
+    logger.addHandler(collect)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        with _environment(manual):
+            try:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+            except ImportError:  # pragma: no cover - jieba is a dependency
+                pass
+            try:
+                config = load_config(str(config_file), site_dir=str(site_dir))
+                mkdocs_build(config)
+            except exceptions.MkDocsException as exc:
+                detail = "; ".join(r.getMessage() for r in collect.records if r.levelno >= logging.ERROR)
+                raise SiteBuildError(f"MkDocs could not build the site: {exc}"
+                                     + (f" ({detail})" if detail else "")) from None
+    finally:
+        logger.removeHandler(collect)
+        logger.setLevel(old_level)
+        logger.propagate = old_propagate
+    warnings = [r.getMessage() for r in collect.records if r.levelno >= logging.WARNING]
+    if warnings and not quiet:
+        for w in warnings:
+            print(f"manual: site: warning: {w}", file=__import__("sys").stderr)
+    return warnings
+
+
+def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, lang: str = "zh-CN",
+               site_dir: Path | None = None) -> dict:
+    """Generate the sources and build the site; returns ``{"site", "config", "warnings", "model"}``."""
+    from ..progress import note
+
+    site_dir = Path(site_dir) if site_dir else manual.root / SITE_DIR
+    final_src = manual.root / SRC_DIR
+    model = site_model(manual, downloads=download_files(manual, out), lang=lang)
+    with atomic_dir(final_src) as src:
+        write_sources(manual, model, src, final_src=final_src)
+    config_file = final_src / "mkdocs.yml"
+    with atomic_dir(site_dir) as tmp:
+        warnings = run_mkdocs(manual, config_file, tmp, quiet=quiet)
+    note(f"站点已生成：{site_dir}" if lang != "en" else f"site built: {site_dir}", quiet=quiet)
+    return {"site": site_dir, "config": config_file, "warnings": warnings, "model": model}
+
+
+def build(manual: Manual, *, out: Path, quiet: bool = False, jobs=None, cache: bool = True,
+          lang: str = "zh-CN") -> list[Path]:
+    """``manual build site``: the staff website in ``manual.root / "site"``."""
+    from ..cli import UsageError
+
+    try:
+        result = build_site(manual, out=out, quiet=quiet, lang=lang)
+    except SiteBuildError as exc:
+        raise UsageError(str(exc)) from None
+    site = result["site"]
+    return sorted(p for p in site.rglob("*") if p.is_file())
