@@ -73,8 +73,8 @@ def approval_stale(manual):
             cmd = approve_command(item, s.step, s)
             findings.append(make(
                 "approval-stale", item.loc("signoff", s.step),
-                f"approved content changed since {STEP_ZH[s.step]} ({s.step}){when}: this sign-off is for other "
-                f"content; re-sign with `{cmd}`",
+                f"the content changed after this {s.step} ({STEP_ZH[s.step]}) sign-off{when}, so it signed "
+                f"other content; re-sign with `{cmd}`",
                 f"{STEP_ZH[s.step]}{when_zh}之后内容已改动，该签署已失效；请重新签署：{cmd}"))
     return findings
 

@@ -157,10 +157,10 @@ def version_bump(manual):
         if current == base.fingerprint:
             continue
         version = str(item.meta.get("version", ""))
-        since = f"{'the approval' if base.source == 'approved' else base.source}"
-        since_zh = "批准" if base.source == "approved" else base.source
-        if base.date:
-            since, since_zh = f"{since} on {base.date}", f"{since_zh}（{base.date}）"
+        what = "the approval" if base.source == "approved" else base.source
+        what_zh = "批准" if base.source == "approved" else base.source
+        since = f"{what} on {base.date}" if base.date else what
+        since_zh = f" {base.date} {what_zh}" if base.date else what_zh
         entry = None
         for r in item.meta.get("revisions") or []:
             if isinstance(r, dict) and str(r.get("version")) == version:
