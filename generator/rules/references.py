@@ -73,13 +73,27 @@ def ref_role(manual):
         refs = _role_refs(item) if hasattr(item, "blocks") else [
             (("signoff", s, "role"), (item.meta.get("signoff") or {}).get(s, {}).get("role"))
             for s in ("prepared", "reviewed", "approved")
-            if isinstance((item.meta.get("signoff") or {}).get(s), dict)]
+            if isinstance((item.meta.get("signoff") or {}).get(s), dict)] + [(("owner",), item.meta.get("owner"))]
         for path, role in refs:
             if role and role not in manual.roles:
                 en, zh = _did_you_mean(role, manual.roles)
                 findings.append(error("ref-role", item.loc(*path),
                                       f"unknown role '{role}': it is not defined in {manual.org_path}{en}",
                                       f"未知角色 '{role}'：{manual.org_path} 中没有定义{zh}"))
+    # the manual's own config: who may sign each step, and the manual-level sign-off
+    config_refs = []
+    for step, roles in (manual.config.get("signoff_policy") or {}).items():
+        for i, role in enumerate(roles or [] if isinstance(roles, list) else []):
+            config_refs.append((("signoff_policy", step, i), role))
+    for step, entry in (manual.config.get("signoff") or {}).items():
+        if isinstance(entry, dict):
+            config_refs.append((("signoff", step, "role"), entry.get("role")))
+    for path, role in config_refs:
+        if isinstance(role, str) and role and role not in manual.roles:
+            en, zh = _did_you_mean(role, manual.roles)
+            findings.append(error("ref-role", manual.config_loc(*path),
+                                  f"unknown role '{role}': it is not defined in {manual.org_path}{en}",
+                                  f"未知角色 '{role}'：{manual.org_path} 中没有定义{zh}"))
     return findings
 
 
