@@ -84,6 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("kind", choices=("policy", "procedure", "job", "form"))
     n.add_argument("--title", required=True)
     n.add_argument("--chapter", default=None)
+    n.add_argument("--document", default=None, metavar="CODE",
+                   help="form only: the document that uses the new form (its code prefixes the form's code)")
 
     im = sub.add_parser("import", parents=[common], help="import a legacy .docx or .txt manual")
     im.add_argument("file", type=Path)
