@@ -77,6 +77,8 @@ def org_tree(manual):
                                       f"the reporting lines form a cycle: {path}",
                                       f"汇报关系形成了循环：{path}"))
             continue
+        if node is not None and node not in roles:
+            continue  # the unknown role is reported above
         if head is None or r.get("external") or r["id"] == head:
             continue
         if head not in chain:
@@ -92,7 +94,8 @@ def org_tree(manual):
     if head is not None:
         hi, hr = roles[head]
         boss = parent(head)
-        if boss in roles and not roles[boss][1].get("external"):
+        in_cycle = any(head in cycle for cycle in reported_cycles)
+        if boss in roles and not roles[boss][1].get("external") and not in_cycle:
             findings.append(error("org-tree", manual.org_loc("roles", hi, "reports_to"),
                                   f"the department head '{head}' reports to '{boss}', a role inside the department; "
                                   "the head must be the root of the department's tree (mark roles above it "

@@ -23,7 +23,7 @@ def review_overdue(manual):
         months = interval_months(manual, doc)
         findings.append(warning(
             "review-overdue", where,
-            f"review overdue: last reviewed or approved on {last}, every {months} months, so due on {when} "
+            f"review overdue: last reviewed or approved on {last}, every {months} month(s), so due on {when} "
             f"(today is {on}); review the document and update last_review",
             f"评审已逾期：上次评审或批准于 {last}，评审周期 {months} 个月，应于 {when} 前评审（今天是 {on}）；"
             "请评审本文件并更新 last_review"))
