@@ -308,6 +308,24 @@ def _downloads_for(name_stem: str, downloads: dict, page: str) -> list[dict]:
     return out
 
 
+def _cited(manual: Manual, doc: Document) -> list:
+    """Everything ``doc`` cites as 《title》: in its body, its workflow steps and its job duties."""
+    texts = [doc.body]
+    for step in doc.meta.get("workflow") or []:
+        if isinstance(step, dict):
+            texts += [str(step.get("title", "")), str(step.get("description", "") or "")]
+    for job in doc.meta.get("jobs") or []:
+        if isinstance(job, dict):
+            texts += [str(d) for d in job.get("duties") or []] + [str(job.get("note", "") or "")]
+    out = []
+    for text in texts:
+        for _, _, title in citations(text):
+            target = resolve(manual, title)
+            if target is not None and not any(t is target for t in out):
+                out.append(target)
+    return out
+
+
 def referenced_by(manual: Manual, doc: Document) -> list[Document]:
     """Documents that list ``doc`` in ``references.documents`` or cite its 《title》 in the body."""
     out = []
@@ -315,7 +333,7 @@ def referenced_by(manual: Manual, doc: Document) -> list[Document]:
         if other is doc:
             continue
         listed = doc.code in other.references["documents"]
-        cited = any(resolve(manual, t) is doc for _, _, t in citations(other.body))
+        cited = any(t is doc for t in _cited(manual, other))
         if listed or cited:
             out.append(other)
     return out
@@ -327,7 +345,7 @@ def form_users(manual: Manual, form: Form) -> list[Document]:
         uses = form.id in doc.references["forms"]
         in_steps = any(form.id in (s.get("forms") or []) for s in doc.meta.get("workflow") or []
                        if isinstance(s, dict))
-        cited = any(resolve(manual, t) is form for _, _, t in citations(doc.body))
+        cited = any(t is form for t in _cited(manual, doc))
         if uses or in_steps or cited:
             out.append(doc)
     return out
