@@ -167,12 +167,16 @@ def version_bump(manual):
                 entry = r
         vkey, bkey = version_key(version), version_key(base.version) if base.version else None
         if bkey is not None and vkey is not None and vkey <= bkey:
+            dated = f" (revision entry of {entry['date']})" if entry and _date(entry.get("date")) else ""
+            dated_zh = f"，修订记录日期 {entry['date']}" if entry and _date(entry.get("date")) else ""
             findings.append(error(
                 "version-bump", item.loc("version"),
-                f"the content changed since {since} (version {base.version}), but the version is still "
-                f"{version}: raise the version and add a revision-history entry that says what changed",
-                f"内容自{since_zh}（版本 {base.version}）以来已改动，但版本仍为 {version}：请升级版本号，"
-                "并在修订记录中写明改动内容"))
+                f"the content changed since {since}, when version {base.version}{dated} was in force, but the "
+                f"version is still {version}: a change needs a new version with a revision-history entry "
+                f"dated{' on or after ' + str(base.date) if base.date else ''} that says what changed",
+                f"内容自{since_zh}以来已改动（当时的版本为 {base.version}{dated_zh}），但版本仍为 {version}："
+                f"请升级版本号，并{'在修订记录中新增一条 ' + str(base.date) + ' 或之后的记录，' if base.date else '在修订记录中'}"
+                "写明改动内容"))
         elif entry is None:
             findings.append(error(
                 "version-bump", item.loc("version"),
