@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -375,11 +376,43 @@ def schema_ref(root: Path, target: Path, kind: str) -> str:
     An initialised manual has ``schemas/``; this repository keeps them in
     ``generator/schemas/``.  Falls back to the package's own file.
     """
+    # Follow the manual's own convention: the line its other files of this kind carry.
+    siblings = sorted(target.parent.glob("*.md" if kind == "document" else "*.yaml"))
+    seen = Counter()
+    for path in siblings[:50]:
+        try:
+            head = path.read_text(encoding="utf-8")[:400]
+        except (OSError, UnicodeDecodeError):
+            continue
+        m = re.search(rf"# yaml-language-server: \$schema=(\S*{kind}\.schema\.json)", head)
+        if m:
+            seen[m.group(1)] += 1
+    if seen:
+        return seen.most_common(1)[0][0]
     for folder in (root / "schemas", root / "generator" / "schemas"):
         candidate = folder / f"{kind}.schema.json"
         if candidate.is_file():
             return Path(os.path.relpath(candidate, target.parent)).as_posix()
     return (SCHEMAS / f"{kind}.schema.json").as_posix()
+
+
+def uncovered_roles(manual) -> list[str]:
+    """Staffed roles of the department that no job description covers yet."""
+    covered = set()
+    for doc in manual.documents:
+        if doc.status == "superseded":
+            continue
+        for job in doc.meta.get("jobs") or []:
+            if isinstance(job, dict):
+                covered.update(str(c) for c in job.get("covers") or [])
+    out = []
+    for role in manual.roles.values():
+        headcount = role.meta.get("headcount")
+        if role.meta.get("external") or not isinstance(headcount, int) or headcount <= 0:
+            continue
+        if role.id not in covered:
+            out.append(role.id)
+    return out
 
 
 def _check_title(title: str) -> str:
@@ -414,6 +447,8 @@ def _new_document(args, manual, title: str) -> int:
     text = env.get_template("document.md.j2").render(
         code=code, title=title, kind=args.kind, owner=owner, chapter=number, today=_today().isoformat(),
         example=str((manual.config.get("code_scheme") or {}).get("example") or code),
+        # A new job document lists the staffed posts that have no job description yet.
+        job_roles=(uncovered_roles(manual) or [owner]) if args.kind == "job" else [],
         by=str(manual.config.get("department") or owner), schema=schema_ref(root, target, "document"))
     config_path = root / "manual" / "manual.yaml"
     config_text = config_path.read_text(encoding="utf-8")
