@@ -8,19 +8,21 @@ build cache can all share it.
 
 What is normative (changes make an approval stale):
 
-* documents: ``code``, ``title``, ``kind``, ``owner``, ``effective``,
-  ``uses_forms``, ``references``, the structured parts (``orgchart``,
+* documents: ``code``, ``title``, ``kind``, ``owner``, ``uses_forms``, ``references``, the structured parts (``orgchart``,
   ``staffing``, ``workflow``, ``jobs``) and the body;
 * when a document draws on ``manual/roles.yaml`` (``orgchart``,
   ``staffing`` or ``jobs``), the org data it shows: each role's id,
   ``reports_to``, ``headcount`` and ``external``, the department head and
   the authorized headcount — so a changed headcount makes 0103 stale;
-* forms: ``id``, ``code``, ``title``, ``owner``, ``effective``, ``paper``,
+* forms: ``id``, ``code``, ``title``, ``owner``, ``paper``,
   ``instructions`` and the fields (with their sections).
 
-What is *not* normative: ``status``, ``version``, ``signoff``,
-``revisions``, ``last_review``, ``review_months``, ``title_en``, form
-``aliases`` — the administration of a document, not its content.
+What is *not* normative: ``status``, ``version``, ``effective``,
+``signoff``, ``revisions``, ``last_review``, ``review_months``,
+``title_en``, form ``aliases`` — the administration of a document, not its
+content.  ``effective`` is left out on purpose: the effective date is set
+when an approved version is published (it must not precede the approval,
+see ``signoff-order``), so setting it must not undo the approval.
 
 Formatting does not count: the body is taken as parsed blocks
 (``generator.body``), so blank lines, trailing spaces, line wrapping,
@@ -40,9 +42,9 @@ from .body import normalize_text
 
 SCHEME = "manual-fingerprint/1"
 
-DOCUMENT_FIELDS = ("code", "title", "kind", "owner", "effective", "uses_forms", "references",
+DOCUMENT_FIELDS = ("code", "title", "kind", "owner", "uses_forms", "references",
                    "orgchart", "staffing", "workflow", "jobs")
-FORM_FIELDS = ("id", "code", "title", "owner", "effective", "paper", "instructions", "sections", "fields")
+FORM_FIELDS = ("id", "code", "title", "owner", "paper", "instructions", "sections", "fields")
 ROLE_FIELDS = ("id", "reports_to", "headcount", "external")
 
 # White space next to a CJK character (ideographs, CJK punctuation, full-width forms).

@@ -51,6 +51,7 @@ FORMATTING = [
     ("status and version", 'version: "1.0"\nstatus: effective', 'version: "1.2"\nstatus: approved'),
     ("revisions", "summary: 首次发布", "summary: 第一版"),
     ("last review", "last_review: 2020-03-01", "last_review: 2021-03-01"),
+    ("the effective date (set when published)", "effective: 2020-03-01", "effective: 2020-04-01"),
     ("YAML comments and quoting", "owner: 业务经理", "owner: \"业务经理\"   # 归口岗位"),
 ]
 
@@ -71,7 +72,6 @@ CONTENT = [
     ("the heading level", "## 一、回访", "### 一、回访"),
     ("the title", "title: 客户回访制度", "title: 客户访问制度"),
     ("the owner", "owner: 业务经理", "owner: 业务员"),
-    ("the effective date", "effective: 2020-03-01", "effective: 2020-04-01"),
     ("the forms used", "uses_forms: [visit-record]", "uses_forms: []"),
     ("the references", "roles: [业务员]", "roles: [业务员, 总经理]"),
     ("ASCII word spacing", "产品目录。", "产品 目录 A B。"),
@@ -138,7 +138,7 @@ def test_normative_content_is_documented_data(base):
     root, _ = base
     manual, _ = read_manual(root)
     data = normative(manual.document("0101-2020"), manual)
-    assert set(data) == {"type", "code", "title", "kind", "owner", "effective", "uses_forms", "references", "body"}
+    assert set(data) == {"type", "code", "title", "kind", "owner", "uses_forms", "references", "body"}
     assert data["body"][1][1][1][2][0][1][0] == ["2.a", "客户名册；", []]
 
 
