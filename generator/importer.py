@@ -123,13 +123,14 @@ def docx_lines(path: Path) -> list[str]:
     import zipfile
 
     from docx import Document as open_docx
+    from docx.opc.exceptions import PackageNotFoundError
     from docx.oxml.ns import qn
 
     from .cli import UsageError
 
     try:
         document = open_docx(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise UsageError(f"{path}: not a readable .docx file ({exc})") from None
     lines = []
     for child in document.element.body.iterchildren():
@@ -155,11 +156,12 @@ DATE_ANY = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})"
 SIGNOFF = re.compile(
     r"编\s*制\s*[:：]\s*(?P<prepared>[^:：\n\d《》]{0,12}?)\s*"
     r"审\s*核\s*[:：]\s*(?P<reviewed>[^:：\n\d《》]{0,12}?)\s*"
-    r"批\s*准\s*[:：]\s*(?P<approved>[^:：\n\d《》]{0,12}?)\s*"
+    r"批\s*准\s*[:：]\s*(?P<approved>[^:：\n\d《》\s]{0,12})\s*"
     r"(?P<date>\d{4}\s*年\s*\d{0,2}\s*月\s*\d{0,2}\s*日|\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2})?")
 STAFF = re.compile(rf"([{CJK}]{{2,14}})\s*[:：]\s*(\d{{1,3}})\s*名")
 FORMS_BRACKETED = re.compile(r"附\s*[:：]?\s*((?:《[^《》\n]{1,40}》\s*[、，,及和]?\s*)+)")
 FORM_PLAIN = re.compile(rf"附\s*[:：]\s*([{CJK}A-Za-z0-9]{{2,30}}?(?:表|单|卡|册|记录|台账))")
+FORM_TITLE = re.compile(r"(?:表|单|卡|册|记录|台账|登记簿)$")
 JOB_HEAD = re.compile(rf"[(（]([{CN}]{{1,3}})[)）]\s*、?\s*([{CJK}]{{1,16}}(?:[(（][{CJK}、]{{1,12}}[)）])?)\s*岗位职责")
 REPORTS_TO = re.compile(rf"行政隶属上级主管\s*[:：]\s*([{CJK}、，,/]{{1,40}})")
 CHAPTER = re.compile(rf"第([{CN}]{{1,3}}|\d{{1,2}})章\s*[:：、]?\s*")
@@ -657,13 +659,25 @@ def parse_document(doc: ImportedDoc, source: Source, result: Imported) -> None:
     if doc.kind == "procedure" and "图" in doc.title:
         doc.notes.append("流程图在原稿中不是文字（可能是图片）；请在 workflow: 中写出流程步骤")
 
-    # Forms mentioned as 附:《…》.
+    # Forms: 附:《…》 and 附:…表, and any 《…》 in the text whose title reads like a form (…表, …单, …卡).
+    appended = set()
     for m in FORMS_BRACKETED.finditer(segment):
         for title in re.findall(r"《([^《》\n]+)》", m.group(1)):
+            appended.add(clean(title))
             _add_form(result, doc, clean(title), source.where(base + m.start()))
     for m in FORM_PLAIN.finditer(segment):
         if "《" not in m.group(0):
             _add_form(result, doc, clean(m.group(1)), source.where(base + m.start()))
+    doc_titles = {d.title for d in result.documents}
+    for m in re.finditer(r"《([^《》\n]{1,40})》", segment):
+        title = clean(m.group(1))
+        if title in appended or title in doc_titles:
+            continue
+        if FORM_TITLE.search(title):
+            _add_form(result, doc, title, source.where(base + m.start()))
+        else:
+            doc.notes.append(f"正文引用的《{title}》（{source.where(base + m.start())}）既不是本手册的文件，"
+                             "也不像表单；manual check 会指出，请改写或删除书名号")
 
     # Job descriptions.
     heads = list(JOB_HEAD.finditer(segment))
@@ -755,17 +769,13 @@ def match_roles(name: str, roles: list[str]) -> tuple[list[str], bool]:
             or r.replace("部", "") == stripped]
     if hits:
         return hits, False
-    common = [r for r in roles if len(_prefix(r, plain)) >= 2]
-    if len(common) == 1:
-        return common, True
+    # A heading that names a department (市场部) instead of a post: the one post named after it (市场营销).
+    if plain.endswith("部") and len(plain) >= 3:
+        stem = plain[:-1]
+        common = [r for r in roles if r.startswith(stem)]
+        if len(common) == 1:
+            return common, True
     return [], False
-
-
-def _prefix(a: str, b: str) -> str:
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return a[:n]
 
 
 def settle_roles(result: Imported) -> None:
@@ -777,10 +787,10 @@ def settle_roles(result: Imported) -> None:
             covers, guessed = match_roles(job["name"], names)
             if not covers:
                 covers = [re.sub(r"[(（].*?[)）]", "", job["name"])]
-                result.roles.append({"id": covers[0], "headcount": 0, "where": job["where"]})
+                result.roles.append({"id": covers[0], "headcount": None, "where": job["where"]})
                 names.append(covers[0])
                 doc.notes.append(f"岗位“{job['name']}”（{job['where']}）不在人员配备表中；已加入 manual/roles.yaml"
-                                 "（编制 0 人），请核对")
+                                 "（未写编制人数），请核对")
             elif guessed or covers != [job["name"]]:
                 doc.notes.append(f"岗位“{job['name']}”（{job['where']}）对应为 {'、'.join(covers)}"
                                  + ("（推定）" if guessed else "") + "，请核对")
@@ -793,13 +803,27 @@ def settle_roles(result: Imported) -> None:
         result.report.append("原稿中没有人员配备；manual/roles.yaml 只写了一个占位角色“部门负责人”，请补全")
     head = result.roles[0]["id"]
     result.department_head = head
+    # Reporting lines: what the job descriptions say (行政隶属上级主管), else the department head.
+    stated = {}
+    for doc in result.documents:
+        for job in doc.jobs:
+            boss = job.get("reports_to")
+            for role in job.get("covers") or []:
+                if boss and boss != role and (boss in names or boss in externals):
+                    stated.setdefault(role, boss)
+    guessed = []
     for role in result.roles[1:]:
-        role["reports_to"] = head
-    for boss in externals:
-        result.roles.insert(0, {"id": boss, "external": True, "headcount": None, "where": ""})
-    if externals:
-        result.roles[len(externals)]["reports_to"] = externals[0]
-    result.report.append(f"原稿没有以文字写出汇报关系：manual/roles.yaml 中各岗位暂定向 {head} 汇报，请按实际组织架构修改")
+        role["reports_to"] = stated.get(role["id"]) or head
+        if role["id"] not in stated:
+            guessed.append(role["id"])
+    if stated.get(head) in externals:
+        result.roles[0]["reports_to"] = stated[head]
+    elif externals:
+        result.roles[0]["reports_to"] = externals[0]
+    result.roles[:0] = [{"id": boss, "external": True, "headcount": None, "where": ""} for boss in externals]
+    if guessed:
+        result.report.append(f"原稿没有写出 {'、'.join(guessed)} 的汇报关系：manual/roles.yaml 中暂定向 {head} 汇报，"
+                             "请按实际组织架构修改")
     for doc in result.documents:
         for job in doc.jobs:
             if job.get("reports_to") and job["reports_to"] not in names + externals:
