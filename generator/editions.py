@@ -157,7 +157,7 @@ def changes_between(old: Manual | None, new: Manual) -> dict:
     for code, doc in new_docs.items():
         if code not in old_docs:
             added.append({"code": code, "title": doc.title, "new_version": doc.version})
-        elif fingerprint(old_docs[code]) != fingerprint(doc):
+        elif fingerprint(old_docs[code], old) != fingerprint(doc, new):
             before = old_docs[code]
             changed.append({"code": code, "title": doc.title, "old_version": before.version,
                             "new_version": doc.version,
@@ -202,7 +202,7 @@ def manifest_for(manual: Manual, edition: str, released: dt.date, previous: dict
         "signed": signed,
         "documents": [
             {"code": d.code, "title": d.title, "version": d.version, "status": d.status,
-             "path": d.path, "source_sha256": d.source_sha256, "fingerprint": fingerprint(d),
+             "path": d.path, "source_sha256": d.source_sha256, "fingerprint": fingerprint(d, manual),
              "signoff": _signoffs(d)}
             for d in manual.documents
         ],
