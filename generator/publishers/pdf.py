@@ -73,12 +73,13 @@ def watermark_uri(lang: str = "zh-CN") -> str:
     lab = pm.L(lang)
     big = escape(lab["draft_mark_zh"])
     small = escape(lab["draft_mark"])
+    # One <text> per line, each with its own transform: text inside a <g> ends up in nested form
+    # XObjects that text extractors (pypdf, pdftotext) do not read.
+    common = ('transform="rotate(-54.8 297.5 421)" fill="#b91c1c" fill-opacity="0.13" text-anchor="middle" '
+              'font-family="\'Noto Sans CJK SC\', \'WenQuanYi Micro Hei\', sans-serif" font-weight="bold"')
     svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="595" height="842" viewBox="0 0 595 842">'
-           '<g transform="rotate(-54.8 297.5 421)" fill="#b91c1c" fill-opacity="0.13" text-anchor="middle" '
-           'font-family="\'Noto Sans CJK SC\', \'WenQuanYi Micro Hei\', sans-serif" font-weight="bold">'
-           f'<text x="297.5" y="400" font-size="150">{big}</text>'
-           f'<text x="297.5" y="520" font-size="96" letter-spacing="12">{small}</text>'
-           '</g></svg>')
+           f'<text x="297.5" y="400" font-size="150" {common}>{big}</text>'
+           f'<text x="297.5" y="520" font-size="96" {common}>{small}</text></svg>')
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
