@@ -129,6 +129,15 @@ def _setup_styles(document) -> None:
             name = (name_el.get(_qn("w:val"), "") if name_el is not None else "").lower()
             sans = name in {s.lower() for s in SANS_STYLES} or name.startswith("heading")
             _set_rfonts(rpr, SANS if sans else SERIF)
+    # Theme fonts anywhere else in styles.xml (table styles' conditional formats …): major → sans, minor → serif.
+    for rfonts in styles_el.iter(_qn("w:rFonts")):
+        theme = rfonts.get(_qn("w:asciiTheme")) or rfonts.get(_qn("w:eastAsiaTheme")) or ""
+        if any(_qn(a) in rfonts.attrib for a in THEME_ATTRS):
+            for attr in THEME_ATTRS:
+                rfonts.attrib.pop(_qn(attr), None)
+            font = SANS if theme.startswith("major") else SERIF
+            for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+                rfonts.set(_qn(attr), font)
     for name in ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Header", "Footer",
                  "Table Grid", "List Paragraph", "Caption", "TOC Heading"):
         style = document.styles[name]
