@@ -1,0 +1,241 @@
+"""Fillable PDF forms: WeasyPrint renders, pypdf and pyHanko finish.
+
+The steps, and the WeasyPrint pitfalls each one handles:
+
+1. WeasyPrint (``pdf_forms=True``) turns the form's ``<input>``s into AcroForm
+   fields named by their ``name``.  Fields use a font embedded *whole*
+   (WeasyPrint does not subset it), so the field font is WenQuanYi Micro Hei
+   (about 2.3 MB in the PDF) rather than Noto Sans CJK (about 16 MB); the
+   printed text stays in Noto Sans CJK, subset.  WeasyPrint would embed the
+   whole ``.ttc`` collection, which pypdf cannot read (so it could not draw
+   filled-in Chinese values) and which is not a valid TrueType font program;
+   we hand it the first face of the collection as a plain ``.ttf`` instead.
+2. pypdf: a radio group's child widgets repeat the group's name (``/T``),
+   which gives duplicate field names (``method.method``) that break signing
+   and some viewers; the repeated ``/T``, ``/TU`` and ``/FT`` are removed
+   from the kids.  Each field gets its printed label as its tooltip
+   (``/TU``).  The text inputs standing in for signatures are removed, and
+   their boxes remembered.
+3. pyHanko adds an empty, visible signature field (``/Sig``) in each
+   remembered box (``append_signature_field`` with ``SigFieldSpec``).
+4. pypdf writes the final file with a fixed document ID and no dates, so the
+   same form gives the same bytes on every build (pyHanko's incremental
+   update carries a random ID and the current time).
+
+A check box's export value is always ``/on`` (WeasyPrint ignores the
+``value`` attribute): fill check boxes with ``/on``.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import logging
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+from pathlib import Path
+
+FIELD_FONT_FAMILY = "WenQuanYi Micro Hei"
+FIELD_FONT_PACKAGE = "fonts-wqy-microhei"
+FIELD_FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
+    "/usr/share/fonts/wenquanyi/wqy-microhei/wqy-microhei.ttc",
+)
+
+
+class FormFontMissing(Exception):
+    pass
+
+
+# -- the field font ----------------------------------------------------------------
+def _find_field_font() -> Path:
+    for candidate in FIELD_FONT_CANDIDATES:
+        if os.path.isfile(candidate):
+            return Path(candidate)
+    if shutil.which("fc-match"):
+        try:
+            out = subprocess.run(["fc-match", "-f", "%{file}", FIELD_FONT_FAMILY], capture_output=True, text=True,
+                                 timeout=20).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            out = ""
+        if out and "microhei" in out.lower() and os.path.isfile(out):
+            return Path(out)
+    raise FormFontMissing(f"the form field font {FIELD_FONT_FAMILY} is not installed; "
+                          f"install it: apt-get install {FIELD_FONT_PACKAGE}")
+
+
+def ttc_face(data: bytes, index: int = 0) -> bytes:
+    """One face of a TrueType collection as a stand-alone ``.ttf`` (tables copied byte for byte)."""
+    if data[:4] != b"ttcf":
+        return data
+    count = struct.unpack(">I", data[8:12])[0]
+    if not 0 <= index < count:
+        raise ValueError(f"the collection has {count} faces, not {index + 1}")
+    base = struct.unpack(">I", data[12 + 4 * index:16 + 4 * index])[0]
+    version, ntables = struct.unpack(">IH", data[base:base + 6])
+    records = sorted(struct.unpack(">4sIII", data[base + 12 + 16 * i:base + 28 + 16 * i]) for i in range(ntables))
+    power = max(k for k in range(16) if 2 ** k <= ntables)
+    search = 16 * 2 ** power
+    out = bytearray(struct.pack(">IHHHH", version, ntables, search, power, ntables * 16 - search))
+    offset = 12 + 16 * ntables
+    directory, blobs, head_at = [], [], None
+    for tag, checksum, start, length in records:
+        blob = data[start:start + length]
+        if tag == b"head":
+            head_at = offset
+            blob = blob[:8] + b"\0\0\0\0" + blob[12:]  # checkSumAdjustment, recomputed below
+        directory.append(struct.pack(">4sIII", tag, checksum, offset, length))
+        pad = (-length) % 4
+        blobs.append(blob + b"\0" * pad)
+        offset += length + pad
+    out += b"".join(directory) + b"".join(blobs)
+    if head_at is not None:
+        total = sum(struct.unpack(f">{len(out) // 4}I", bytes(out))) & 0xFFFFFFFF
+        out[head_at + 8:head_at + 12] = struct.pack(">I", (0xB1B0AFBA - total) & 0xFFFFFFFF)
+    return bytes(out)
+
+
+@functools.lru_cache(maxsize=1)
+def field_font_file() -> Path:
+    """The field font as a plain ``.ttf`` in a private temporary folder (made once per process)."""
+    source = _find_field_font()
+    folder = Path(tempfile.mkdtemp(prefix="manual-form-font-"))
+    import atexit
+
+    atexit.register(shutil.rmtree, folder, True)
+    target = folder / "wqy-microhei-0.ttf"
+    target.write_bytes(ttc_face(source.read_bytes(), 0))
+    return target
+
+
+# -- rendering -----------------------------------------------------------------------
+def _quiet_loggers():
+    for name in ("weasyprint", "fontTools", "pypdf", "pyhanko"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def render(html: str, *, base_url: str | None = None) -> bytes:
+    """WeasyPrint with AcroForm fields."""
+    _quiet_loggers()
+    import weasyprint
+
+    return weasyprint.HTML(string=html, base_url=base_url).write_pdf(pdf_forms=True)
+
+
+def _widgets(writer):
+    from pypdf.generic import ArrayObject
+
+    for page_index, page in enumerate(writer.pages):
+        annots = page.get("/Annots")
+        if annots is None:
+            continue
+        for ref in ArrayObject(annots.get_object()):
+            yield page_index, page, ref, ref.get_object()
+
+
+def root_fields(refs) -> list:
+    """The top-level fields of ``refs``: WeasyPrint lists a radio group's kid widgets in
+    ``/AcroForm /Fields`` rather than the group; the field tree wants the group."""
+    out, seen = [], set()
+    for ref in refs:
+        node_ref, node = ref, ref.get_object()
+        while node.get("/Parent") is not None:
+            node_ref = node.raw_get("/Parent")
+            node = node_ref.get_object()
+        key = getattr(node_ref, "idnum", None) or id(node)
+        if key not in seen:
+            seen.add(key)
+            out.append(node_ref)
+    return out
+
+
+def postprocess(pdf: bytes, *, labels: dict[str, str], signatures: set[str]) -> tuple[bytes, list]:
+    """Fix radio kids, set tooltips, lift out signature placeholders.
+
+    Returns the new PDF and ``[(name, page_index, (x1, y1, x2, y2))]`` of the
+    signature boxes.
+    """
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    boxes = []
+    dropped = set()
+    for page_index, page, ref, annot in list(_widgets(writer)):
+        if annot.get("/Subtype") != "/Widget":
+            continue
+        parent = annot.get("/Parent")
+        if parent is not None:
+            parent = parent.get_object()
+            for key in ("/T", "/TU", "/FT"):  # the kid repeats the group's name: a duplicate field
+                if key in annot:
+                    del annot[key]
+            name = str(parent.get("/T", ""))
+            if name in labels:
+                parent[NameObject("/TU")] = TextStringObject(labels[name])
+            continue
+        name = str(annot.get("/T", ""))
+        if name in signatures:
+            rect = [float(v) for v in annot["/Rect"]]
+            boxes.append((name, page_index, (min(rect[0], rect[2]), min(rect[1], rect[3]),
+                                             max(rect[0], rect[2]), max(rect[1], rect[3]))))
+            page[NameObject("/Annots")] = ArrayObject(a for a in page["/Annots"] if a.get_object() is not annot)
+            dropped.add(id(annot))
+            continue
+        if name in labels:
+            annot[NameObject("/TU")] = TextStringObject(labels[name])
+    acro = writer._root_object.get("/AcroForm")
+    if acro is not None:
+        acro = acro.get_object()
+        lifted = {b[0] for b in boxes}
+        acro[NameObject("/Fields")] = ArrayObject(
+            f for f in root_fields(acro.get("/Fields", [])) if str(f.get_object().get("/T", "")) not in lifted)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), boxes
+
+
+def add_signature_fields(pdf: bytes, boxes: list) -> bytes:
+    """Empty, visible signature fields at the given boxes (pyHanko)."""
+    if not boxes:
+        return pdf
+    _quiet_loggers()
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    for name, page_index, box in boxes:
+        append_signature_field(writer, SigFieldSpec(sig_field_name=name, on_page=page_index,
+                                                    box=tuple(round(v, 2) for v in box)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def finalize(pdf: bytes, *, info: dict[str, str], doc_id: bytes | None = None) -> bytes:
+    """Rewrite whole with a fixed ID and document info, without dates: reproducible bytes."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, ByteStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    ident = ByteStringObject(doc_id or hashlib.md5(pdf).digest())
+    writer._ID = ArrayObject([ident, ident])  # pypdf has no public setter; a random one otherwise
+    writer.metadata = {f"/{key}": value for key, value in info.items() if value}
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def fillable_pdf(html: str, *, labels: dict[str, str], signatures: set[str], info: dict[str, str],
+                 base_url: str | None = None) -> bytes:
+    raw = render(html, base_url=base_url)
+    fixed, boxes = postprocess(raw, labels=labels, signatures=signatures)
+    missing = signatures - {b[0] for b in boxes}
+    if missing:  # a signature placeholder that WeasyPrint did not lay out (it would silently lack its field)
+        raise RuntimeError(f"no box for the signature field(s) {', '.join(sorted(missing))}")
+    signed = add_signature_fields(fixed, boxes)
+    return finalize(signed, info=info, doc_id=hashlib.md5(raw).digest())
