@@ -30,7 +30,7 @@ from pathlib import Path
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from .outputs import atomic_write_text
+from .outputs import atomic_write_bytes, atomic_write_text
 from .progress import note, progress
 
 PACKAGE = Path(__file__).resolve().parent
@@ -133,6 +133,20 @@ def _plain(data, path):
     for key in path:
         data = data[key]
     return data
+
+
+def read_source_text(path: Path) -> tuple[str, str, bool]:
+    """(text with \\n line ends, the file's line end, whether it had a BOM): for edits that keep both."""
+    raw = path.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    text = raw[3:].decode("utf-8") if bom else raw.decode("utf-8")
+    eol = "\r\n" if "\r\n" in text else "\n"
+    return text.replace("\r\n", "\n"), eol, bom
+
+
+def write_source_text(path: Path, text: str, eol: str = "\n", bom: bool = False) -> None:
+    data = text.replace("\n", eol).encode("utf-8")
+    atomic_write_bytes(path, (b"\xef\xbb\xbf" if bom else b"") + data)
 
 
 def insert_key_after(text: str, after_key: str, line: str) -> str:
@@ -451,14 +465,14 @@ def _new_document(args, manual, title: str) -> int:
         job_roles=(uncovered_roles(manual) or [owner]) if args.kind == "job" else [],
         by=str(manual.config.get("department") or owner), schema=schema_ref(root, target, "document"))
     config_path = root / "manual" / "manual.yaml"
-    config_text = config_path.read_text(encoding="utf-8")
+    config_text, eol, bom = read_source_text(config_path)
     try:
         new_config = append_to_list(config_text, ("chapters", index, "documents"), code)
     except (ValueError, yaml.YAMLError) as exc:
         raise _usage(f"could not add {code} to chapter {number} in manual/manual.yaml ({exc}); "
                      "nothing was written") from None
     atomic_write_text(target, text)
-    atomic_write_text(config_path, new_config)
+    write_source_text(config_path, new_config, eol, bom)
     _print_path(target)
     note(f"已新建草稿 {code}《{title}》，并加入 manual/manual.yaml 第 {number} 章。", quiet=args.quiet)
     return 0
@@ -519,10 +533,11 @@ def _new_form(args, manual, title: str) -> int:
     in_force = doc is not None and doc.status not in ("draft", "in_review")
     if doc is not None and not in_force:
         doc_path = root / doc.path
-        edits.append((doc_path, _add_form_to_document(doc_path.read_text(encoding="utf-8"), form_id)))
+        doc_text, eol, bom = read_source_text(doc_path)
+        edits.append((doc_path, _add_form_to_document(doc_text, form_id), eol, bom))
     atomic_write_text(target, text)
-    for path, new in edits:
-        atomic_write_text(path, new)
+    for path, new, eol, bom in edits:
+        write_source_text(path, new, eol, bom)
     _print_path(target)
     if doc is None:
         where = "（还没有文件使用它：在某个文件的 uses_forms 中加入其 id）"

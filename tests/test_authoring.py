@@ -230,6 +230,17 @@ def test_new_with_chapter_and_block_style_list(minimal):
     assert check_json(minimal)["errors"] == 0
 
 
+def test_new_keeps_windows_line_ends_and_bom(minimal):
+    config = minimal / "manual/manual.yaml"
+    config.write_bytes(b"\xef\xbb\xbf" + config.read_bytes().replace(b"\n", b"\r\n"))
+    result = run_cli("new", "policy", "--title", "记事本里编辑的手册", "--root", minimal, env=PINNED)
+    assert result.returncode == 0, result.stderr
+    raw = config.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\n") == raw.count(b"\r\n")
+    assert b"documents: [0101-2020, 0102-2020, 0103-2020]\r\n" in raw
+    assert check_json(minimal)["errors"] == 0
+
+
 def test_new_title_is_written_safely(minimal):
     title = 'A "引号" #井号: 冒号 {花括号} & <b>'
     result = run_cli("new", "policy", "--title", title, "--root", minimal, env=PINNED)
@@ -396,3 +407,112 @@ def test_precommit_hook_blocks_a_broken_manual(demo, tmp_path):
     bad = run(str(exe), "run", "--all-files")
     assert bad.returncode == 1
     assert "policies/0105-2029.md" in bad.stdout and "ref-document" in bad.stdout
+
+
+# ---------------------------------------------------------------------------
+# The editor's view: Red Hat's YAML language server (what the VS Code YAML extension runs)
+
+
+def _yaml_language_server():
+    """The server's command: $YAML_LANGUAGE_SERVER (its bin script), or yaml-language-server on PATH."""
+    script = os.environ.get("YAML_LANGUAGE_SERVER")
+    node = shutil.which("node")
+    if script and node and Path(script).is_file():
+        return [node, script, "--stdio"]
+    exe = shutil.which("yaml-language-server")
+    return [exe, "--stdio"] if exe else None
+
+
+def _lsp_diagnostics(server, root: Path, files, settings) -> dict:
+    """Open ``files`` in the language server; {relative path: [(line, message)]}."""
+    import queue
+    import threading
+    import time
+
+    proc = subprocess.Popen(server, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    inbox: queue.Queue = queue.Queue()
+
+    def reader():
+        while True:
+            headers = {}
+            while True:
+                line = proc.stdout.readline()
+                if not line:
+                    return
+                line = line.decode().strip()
+                if not line:
+                    break
+                key, value = line.split(":", 1)
+                headers[key.lower()] = value.strip()
+            inbox.put(json.loads(proc.stdout.read(int(headers["content-length"]))))
+
+    def send(message):
+        data = json.dumps(message).encode()
+        proc.stdin.write(f"Content-Length: {len(data)}\r\n\r\n".encode() + data)
+        proc.stdin.flush()
+
+    threading.Thread(target=reader, daemon=True).start()
+    root_uri = root.resolve().as_uri()
+    send({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+          "params": {"processId": None, "rootUri": root_uri, "capabilities": {"workspace": {"configuration": True}},
+                     "workspaceFolders": [{"uri": root_uri, "name": "manual"}]}})
+    uris = {(root / f).resolve().as_uri(): f for f in files}
+    diagnostics: dict = {}
+    deadline = time.time() + 60
+    try:
+        while time.time() < deadline and len(diagnostics) < len(files):
+            try:
+                message = inbox.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if message.get("id") == 1 and "result" in message:
+                send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+                send({"jsonrpc": "2.0", "method": "workspace/didChangeConfiguration",
+                      "params": {"settings": {"yaml": settings}}})
+                for uri, rel in uris.items():
+                    send({"jsonrpc": "2.0", "method": "textDocument/didOpen",
+                          "params": {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1,
+                                                      "text": (root / rel).read_text(encoding="utf-8")}}})
+            elif message.get("method") == "workspace/configuration":
+                send({"jsonrpc": "2.0", "id": message["id"],
+                      "result": [settings for _ in message["params"]["items"]]})
+            elif message.get("method") == "textDocument/publishDiagnostics":
+                uri = message["params"]["uri"]
+                if uri in uris:
+                    diagnostics[uris[uri]] = [(d["range"]["start"]["line"] + 1, d["message"])
+                                              for d in message["params"]["diagnostics"]]
+            elif "id" in message and "method" in message:
+                send({"jsonrpc": "2.0", "id": message["id"], "result": None})
+    finally:
+        proc.kill()
+        proc.wait()
+    return diagnostics
+
+
+def test_yaml_language_server_validates_with_the_schemas(demo, tmp_path):
+    """The settings and schema lines work in the editor: errors show, clean files stay clean."""
+    server = _yaml_language_server()
+    if server is None:
+        pytest.skip("yaml-language-server is not installed (npm install yaml-language-server; "
+                    "YAML_LANGUAGE_SERVER=node_modules/yaml-language-server/bin/yaml-language-server)")
+    root = tmp_path / "edit"
+    shutil.copytree(demo, root)
+    settings = {"validate": True,
+                "schemas": json.loads((root / ".vscode/settings.json").read_text(encoding="utf-8"))["yaml.schemas"]}
+    files = ["manual/manual.yaml", "manual/roles.yaml", "forms/visit-record.yaml"]
+    clean = _lsp_diagnostics(server, root, files, settings)
+    assert clean == {f: [] for f in files}
+    config = root / "manual/manual.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("locale: zh-CN", "locale: zh-CN\nlocal: typo"),
+                      encoding="utf-8")
+    form = root / "forms/visit-record.yaml"
+    form.write_text(form.read_text(encoding="utf-8").replace('version: "1.0"\nstatus', "version: 1.0\nstatus")
+                    .replace("paper: A4 ", "paper: A3 "), encoding="utf-8")
+    broken = _lsp_diagnostics(server, root, files, settings)
+    assert any("local" in m for _, m in broken["manual/manual.yaml"]), broken
+    lines = {line for line, _ in broken["forms/visit-record.yaml"]}
+    version_line = next(n for n, l in enumerate(form.read_text(encoding="utf-8").splitlines(), 1)
+                        if l.startswith("version:"))
+    assert version_line in lines  # a $ref into common.schema.json resolved offline
+    assert any("A4-landscape" in m for _, m in broken["forms/visit-record.yaml"])
+    assert broken["manual/roles.yaml"] == []
