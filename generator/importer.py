@@ -499,6 +499,16 @@ def locate_coded(source: Source, toc: list[re.Match], result: Imported) -> None:
         prefix = code[:4]
         pattern = re.compile(rf"(?<![{CN}])({re.escape(numeral)})\s*、\s*([^\n]{{0,40}}?)\s*({prefix}-\d{{4}})")
         m = pattern.search(text, cursor) or pattern.search(text, toc_end)
+        if m is None:  # a body heading without its code: 十、客户回访制度
+            spaced = r"\s*".join(map(re.escape, clean(title)))
+            bare = re.compile(rf"(?<![{CN}])({re.escape(numeral)})\s*、\s*({spaced})()")
+            m = bare.search(text, cursor)
+            if m is not None:
+                doc = ImportedDoc(code=code, title=clean(title), toc_code=code, start=m.start(), end=m.end())
+                doc.notes.append(f"正文标题（{source.where(m.start())}）没有编号；采用目录中的编号 {code}")
+                found.append(doc)
+                cursor = m.end()
+                continue
         if m is None:
             doc = ImportedDoc(code=code, title=clean(title), toc_code=code, start=-1, end=-1)
             doc.notes.append(f"目录（{source.where(entry.start())}）列有此文件，但正文中没有找到；"

@@ -291,3 +291,21 @@ def test_imported_seed_builds_once_its_defects_are_fixed(seed_txt, tmp_path):
     assert build.returncode == 0, build.stderr
     page = (root / "site" / "documents" / "0109-2014.html").read_text(encoding="utf-8")
     assert "客户档案保管制度" in page and "泄漏秘密，但未造成严重后果或经济损失的。" in page
+
+
+def test_body_headings_without_codes_take_the_toc_codes(tmp_path):
+    source = tmp_path / "toc.txt"
+    source.write_text("示例有限公司管理手册2020.01.01\n"
+                      "一、客户服务宗旨……………0101-2020\n二、客户回访制度……………0102-2020\n三、库存管理条例……………0103-2020\n"
+                      "一、客户服务宗旨\n以客户为中心。\n二、客户回访制度0102-2020\n一、每月回访。\n二、回访后记录。\n"
+                      "编制:张三审核:李四批准:王五2020年01月01日\n三、库存管理条例\n1、合理库存。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("import", source, "--out", out, "-q").returncode == 0
+    assert sorted(p.stem for p in (out / "policies").glob("*.md")) == ["0101-2020", "0102-2020", "0103-2020"]
+    assert body(out / "policies/0101-2020.md").strip() == "以客户为中心。"
+    assert body(out / "policies/0102-2020.md").strip() == "1. 每月回访。\n2. 回访后记录。"
+    assert body(out / "policies/0103-2020.md").strip() == "1. 合理库存。"
+    report = (out / "import-report.md").read_text(encoding="utf-8")
+    assert "0103-2020：正文标题（第 11 行）没有编号；采用目录中的编号 0103-2020" in report
+    data = check_json(out)
+    assert data["errors"] == 0 and data["warnings"] == 0, data["findings"]
