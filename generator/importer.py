@@ -327,11 +327,6 @@ def tokenize(text: str, base: int, source: Source) -> tuple[str, list[Item]]:
 
 def structure(items: list[Item]) -> list:
     """Blocks: ('heading', Item) and ('list', [Item with children])."""
-    order: list[str] = []
-    for item in items:
-        if item.style not in order:
-            order.append(item.style)
-
     def is_heading(i: int) -> bool:
         item = items[i]
         if item.style == "paren_cn":
@@ -565,14 +560,14 @@ def locate_uncoded(source: Source, result: Imported) -> None:
         return
     docs = []
     chapter_titles: dict[int, str] = {}
-    for i, ch in enumerate(chapters):
+    for ch in chapters:
         n = cn_number(ch.group(1)) if not ch.group(1).isdigit() else int(ch.group(1))
         if n is None:
             continue
         rest = text[ch.end(): ch.end() + 40]
         stop = re.search(r"\n|\d{1,2}\.\d|[。；;]", rest)
         chapter_titles.setdefault(n, clean(rest[: stop.start()] if stop else rest[:20]))
-    for i, m in enumerate(sections):
+    for m in sections:
         chapter_no, seq = int(m.group(1)), int(m.group(2))
         rest = text[m.end(): m.end() + 60]
         stop = re.search(r"\n|[。；;:：,，]|\d{1,2}[、.]", rest)
