@@ -290,6 +290,10 @@ def test_search_index_covers_chinese_and_codes(built):
     entry = next(d for d in index["docs"] if d["location"] == "documents/0101-2020.html")
     assert "0101-2020" in entry["title"]
     assert "\u200b回访\u200b" in entry["title"] + entry["text"]  # jieba segmented the Chinese
+    # Documents in force rank above forms and index pages that mention the same code.
+    assert entry.get("boost") == 2
+    form = next(d for d in index["docs"] if d["location"] == "forms/visit-record.html")
+    assert "boost" not in form
 
 
 def test_theme_is_offline_and_in_chinese(built):

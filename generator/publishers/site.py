@@ -101,6 +101,7 @@ SITE_LABELS = {
 }
 
 _CN_NUMERALS = "零一二三四五六七八九"
+DOC_BOOST = {"effective": 2, "approved": 2, "draft": 1.5, "in_review": 1.5}  # superseded: not boosted
 
 
 class SiteBuildError(Exception):
@@ -544,8 +545,8 @@ def site_model(manual: Manual, *, downloads: dict | None = None, lang: str = "zh
     m = manual.config.get("manual") or {}
     pages: list[dict] = []
 
-    def page(path, template, title, **context):
-        pages.append({"path": path, "template": template, "title": title, "context": context})
+    def page(path, template, title, boost=None, **context):
+        pages.append({"path": path, "template": template, "title": title, "boost": boost, "context": context})
 
     # Home.
     home = "index.md"
@@ -560,8 +561,9 @@ def site_model(manual: Manual, *, downloads: dict | None = None, lang: str = "zh
                  ("due", "review.md"), ("changes", "changes.md"))])
     # Documents.
     for doc in manual.documents:
+        # Search ranks the documents above the forms and indexes that mention the same code or words.
         page(doc_page(doc), "document.md.j2", f"{doc.code} {doc.title}",
-             doc=document_context(manual, doc, downloads, lang))
+             boost=DOC_BOOST.get(doc.status), doc=document_context(manual, doc, downloads, lang))
     # Forms.
     for form in sorted(manual.forms.values(), key=lambda f: (f.code, f.id)):
         page(form_page(form), "form.md.j2", f"{form.code} {form.title}".strip(),
@@ -656,7 +658,10 @@ def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | N
         text = env.get_template(p["template"]).render(title=p["title"], page_path=p["path"], **p["context"])
         text = re.sub(r"\n{3,}", "\n\n", text)
         # The page title goes to the theme's <title> and nav unescaped: give it escaped.
-        front = yaml.safe_dump({"title": html.escape(p["title"], quote=True)}, allow_unicode=True)
+        meta = {"title": html.escape(p["title"], quote=True)}
+        if p.get("boost"):
+            meta["search"] = {"boost": p["boost"]}
+        front = yaml.safe_dump(meta, allow_unicode=True)
         text = f"---\n{front}---\n\n{text.lstrip()}"
         target = docs / p["path"]
         target.parent.mkdir(parents=True, exist_ok=True)
