@@ -27,8 +27,6 @@ from conftest import FIXTURES, MINIMAL, REPO, copy_manual, run_cli
 from generator.check import check
 from generator.publishers import site as site_mod
 
-pytestmark = pytest.mark.slow
-
 SITE_OVERLAY = FIXTURES / "site"
 
 
@@ -312,6 +310,7 @@ def test_generated_sources_and_config(built):
     assert "INHERIT:" in config and "nav:" in config and "site_dir: ../../site" in config
 
 
+@pytest.mark.slow
 def test_build_is_reproducible(built, tmp_path):
     root = make_fixture(tmp_path / "again")
     shutil.copytree(built / "dist", root / "dist")
@@ -326,6 +325,7 @@ def test_build_is_reproducible(built, tmp_path):
     assert [k for k in first if first[k] != second[k]] == []
 
 
+@pytest.mark.slow
 def test_manual_base_config_is_used(tmp_path):
     root = copy_manual(MINIMAL, tmp_path / "m")
     base = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
@@ -335,7 +335,42 @@ def test_manual_base_config_is_used(tmp_path):
     assert 'data-md-color-primary="red"' in (root / "site/index.html").read_text(encoding="utf-8")
 
 
+# -- small helpers -------------------------------------------------------------------------------------
+def test_md_text_keeps_source_text_literal():
+    import markdown
+
+    def render(text):
+        return markdown.markdown(str(site_mod.md_text(text)), extensions=["tables", "sane_lists"])
+
+    assert render("1. 不是列表") == "<p>1. 不是列表</p>"
+    assert render("- 不是列表") == "<p>- 不是列表</p>"
+    assert render("a|b *c* _d_ [e](f) `g` #h") == "<p>a|b *c* _d_ [e](f) `g` #h</p>"
+    assert render("<script>x</script> & y") == "<p>&lt;script&gt;x&lt;/script&gt; &amp; y</p>"
+    assert render("0110-2014 12.5") == "<p>0110-2014 12.5</p>"
+
+
+def test_chinese_ordinals_like_the_seed():
+    assert [site_mod.ordinal(n, "zh-CN") for n in (1, 10, 11, 14, 20, 21)] == \
+        ["一、", "十、", "十一、", "十四、", "二十、", "二十一、"]
+
+
+def test_navigation_groups_documents_by_chapter(tmp_path):
+    root = make_fixture(tmp_path / "m")
+    manual = _checked(root)
+    manual.config["chapters"] = [{"number": "01", "title": "总则", "documents": ["0101-2020", "0102-2020"]},
+                                 {"number": "02", "title": "组织", "documents": ["0103-2020", "0107-2020"]}]
+    nav = site_mod.site_model(manual)["nav"]
+    documents = nav[1]["手册文件"]
+    assert documents[0] == {"01 总则": [{"0101-2020 客户回访制度": "documents/0101-2020.md"},
+                                       {"0102-2020 客户档案管理制度": "documents/0102-2020.md"}]}
+    assert documents[1] == {"02 组织": [{"0103-2020 部门组织与人员配备": "documents/0103-2020.md"}]}
+    # Documents in no chapter still appear; the superseded one does not.
+    rest = [list(e.values())[0] for e in documents[2:]]
+    assert rest == ["documents/0104-2020.md", "documents/0105-2020.md", "documents/0106-2020.md"]
+
+
 # -- the command ------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_cli_build_site_and_failed_build_keeps_the_old_site(tmp_path):
     root = copy_manual(MINIMAL, tmp_path / "m")
     r = run_cli("build", "site", "--root", root)
@@ -386,6 +421,7 @@ def _wait_for(predicate, timeout=120.0):
     return None
 
 
+@pytest.mark.slow
 def test_serve_rebuilds_after_an_edit_and_keeps_the_last_good_build(tmp_path):
     root = copy_manual(MINIMAL, tmp_path / "m")
     port = _free_port()
@@ -420,6 +456,7 @@ def test_serve_rebuilds_after_an_edit_and_keeps_the_last_good_build(tmp_path):
         log.close()
 
 
+@pytest.mark.slow
 def test_serve_refuses_a_busy_port(tmp_path):
     root = copy_manual(MINIMAL, tmp_path / "m")
     with socket.socket() as s:
@@ -439,6 +476,7 @@ def shipped_site(tmp_path_factory):
     return root, result
 
 
+@pytest.mark.slow
 def test_shipped_site_builds_without_warnings(shipped_site):
     root, result = shipped_site
     assert result["warnings"] == []
@@ -446,6 +484,7 @@ def test_shipped_site_builds_without_warnings(shipped_site):
         assert (root / f"site/documents/01{n:02d}-2014.html").is_file()
 
 
+@pytest.mark.slow
 def test_shipped_customer_visit_policy_page(shipped_site):
     root, _ = shipped_site
     html = page(root, "documents/0110-2014.html")
@@ -456,6 +495,7 @@ def test_shipped_customer_visit_policy_page(shipped_site):
     assert '<a href="../forms/customer-visit-record.html">《客户回访记录表》</a>' in html
 
 
+@pytest.mark.slow
 def test_shipped_structured_parts(shipped_site):
     root, _ = shipped_site
     assert '<div class="diagram orgchart">' in page(root, "documents/0102-2014.html")
