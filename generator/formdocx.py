@@ -68,10 +68,8 @@ def _setup(document) -> None:
         rpr.append(lang)
     lang.set(_qn("w:val"), "en-US")
     lang.set(_qn("w:eastAsia"), "zh-CN")
-    for style_el in styles.findall(_qn("w:style")):
-        srpr = style_el.find(_qn("w:rPr"))
-        if srpr is not None and srpr.find(_qn("w:rFonts")) is not None:
-            _set_rfonts(srpr, FONT)
+    for rfonts in list(styles.iter(_qn("w:rFonts"))):  # every style, table style parts included
+        _set_rfonts(rfonts.getparent(), FONT)
     for name in ("Normal", "Table Grid", "Footer", "Header"):
         _set_rfonts(document.styles[name].element.get_or_add_rPr(), FONT)
     normal = document.styles["Normal"]

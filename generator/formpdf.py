@@ -216,12 +216,20 @@ def add_signature_fields(pdf: bytes, boxes: list) -> bytes:
     return out.getvalue()
 
 
-def finalize(pdf: bytes, *, info: dict[str, str], doc_id: bytes | None = None) -> bytes:
-    """Rewrite whole with a fixed ID and document info, without dates: reproducible bytes."""
+def finalize(pdf: bytes, *, info: dict[str, str], doc_id: bytes | None = None,
+             labels: dict[str, str] | None = None) -> bytes:
+    """Rewrite whole with a fixed ID and document info, without dates: reproducible bytes.
+
+    The signature fields pyHanko added get their label as tooltip too.
+    """
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, ByteStringObject
+    from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    for _, _, _, annot in _widgets(writer):
+        name = str(annot.get("/T", ""))
+        if annot.get("/FT") == "/Sig" and labels and name in labels and "/TU" not in annot:
+            annot[NameObject("/TU")] = TextStringObject(labels[name])
     ident = ByteStringObject(doc_id or hashlib.md5(pdf).digest())
     writer._ID = ArrayObject([ident, ident])  # pypdf has no public setter; a random one otherwise
     writer.metadata = {f"/{key}": value for key, value in info.items() if value}
@@ -238,4 +246,4 @@ def fillable_pdf(html: str, *, labels: dict[str, str], signatures: set[str], inf
     if missing:  # a signature placeholder that WeasyPrint did not lay out (it would silently lack its field)
         raise RuntimeError(f"no box for the signature field(s) {', '.join(sorted(missing))}")
     signed = add_signature_fields(fixed, boxes)
-    return finalize(signed, info=info, doc_id=hashlib.md5(raw).digest())
+    return finalize(signed, info=info, doc_id=hashlib.md5(raw).digest(), labels=labels)
