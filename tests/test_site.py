@@ -480,6 +480,11 @@ def shipped_site(tmp_path_factory):
 def test_shipped_site_builds_without_warnings(shipped_site):
     root, result = shipped_site
     assert result["warnings"] == []
+    # The repository's own mkdocs.yml is the base: Chinese and Latin search, no web fonts.
+    assert "INHERIT: ../../mkdocs.yml" in (root / "build/site-src/mkdocs.yml").read_text(encoding="utf-8")
+    index = json.loads(page(root, "search/search_index.json"))
+    assert index["config"]["lang"] == ["en", "zh"]
+    assert "fonts.googleapis" not in page(root, "index.html")
     for n in range(1, 15):
         assert (root / f"site/documents/01{n:02d}-2014.html").is_file()
 
