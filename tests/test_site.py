@@ -369,6 +369,20 @@ def test_navigation_groups_documents_by_chapter(tmp_path):
     assert rest == ["documents/0104-2020.md", "documents/0105-2020.md", "documents/0106-2020.md"]
 
 
+def test_form_page_falls_back_to_a_field_table(tmp_path, monkeypatch):
+    from generator.publishers import forms as forms_publisher
+
+    monkeypatch.delattr(forms_publisher, "form_html_fragment", raising=False)
+    manual = _checked(copy_manual(MINIMAL, tmp_path / "m"))
+    model = site_mod.site_model(manual)
+    site_mod.write_sources(manual, model, tmp_path / "src")
+    text = (tmp_path / "src/docs/forms/visit-record.md").read_text(encoding="utf-8")
+    assert "| 项目 | 类型 | 必填 | 选项 |" in text
+    assert "| 客户名称 | 文本 | 是 |  |" in text
+    assert "| 回访方式 | 单选 |  | 上门、电话 |" in text
+    assert "form-fragment" not in text
+
+
 # -- the command ------------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_cli_build_site_and_failed_build_keeps_the_old_site(tmp_path):
