@@ -490,7 +490,7 @@ def read_values(pdf: bytes) -> dict[str, object]:
 
 
 # -- file names and writing ------------------------------------------------------------------
-UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+|\s+')
+UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
 
 
 def safe_name(text: str, limit: int = 40) -> str:
