@@ -179,9 +179,18 @@ def _value_cell(cell, c: dict, words: dict) -> None:
             _box(p, o["checked"])
             _run(p, f"\u00a0{o['label']}")
     elif kind == "signature":
-        _run(p, "\u3000" * 9, underline=True)
-        _run(p, f"　{words['date']}：")
-        _run(p, (c.get("date_value") or "") or "\u3000" * 6, underline=True)
+        narrow = c["span"] == 1  # a narrow cell: the line to sign on above, the date below
+        _run(p, "\u3000" * (6 if narrow else 9), underline=True)
+        if narrow:
+            from docx.shared import Pt
+
+            p = cell.add_paragraph()
+            p.paragraph_format.space_before = Pt(2)
+            _run(p, f"{words['date']}：", size=8.5)
+            _run(p, (c.get("date_value") or "") or "\u3000" * 4, underline=True, size=8.5)
+        else:
+            _run(p, f"　{words['date']}：")
+            _run(p, (c.get("date_value") or "") or "\u3000" * 6, underline=True)
     elif c.get("value"):
         _run(p, str(c["value"]))
     _valign(cell)
