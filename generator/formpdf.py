@@ -10,17 +10,18 @@ The steps, and the WeasyPrint pitfalls each one handles:
    whole ``.ttc`` collection, which pypdf cannot read (so it could not draw
    filled-in Chinese values) and which is not a valid TrueType font program;
    we hand it the first face of the collection as a plain ``.ttf`` instead.
-2. pypdf: a radio group's child widgets repeat the group's name (``/T``),
-   which gives duplicate field names (``method.method``) that break signing
-   and some viewers; the repeated ``/T``, ``/TU`` and ``/FT`` are removed
-   from the kids.  Each field gets its printed label as its tooltip
-   (``/TU``).  The text inputs standing in for signatures are removed, and
-   their boxes remembered.
-3. pyHanko adds an empty, visible signature field (``/Sig``) in each
-   remembered box (``append_signature_field`` with ``SigFieldSpec``).
-4. pypdf writes the final file with a fixed document ID and no dates, so the
-   same form gives the same bytes on every build (pyHanko's incremental
-   update carries a random ID and the current time).
+2. A signature is laid out as a text input named ``SIG-<id>``; its box is
+   read from WeasyPrint's output, and pyHanko adds an empty, visible
+   signature field (``/Sig``) named ``<id>`` in that box
+   (``append_signature_field`` with ``SigFieldSpec``).
+3. pypdf, one pass: a radio group's child widgets repeat the group's name
+   (``/T``), which gives duplicate field names (``method.method``) that
+   break signing and some viewers, so the repeated ``/T``, ``/TU`` and
+   ``/FT`` are removed from the kids; each field gets its printed label as
+   tooltip (``/TU``); the placeholders go; the file is written whole with a
+   fixed document ID and no dates, so the same form gives the same bytes on
+   every build (pyHanko's incremental update carries a random ID and the
+   current time).
 
 A check box's export value is always ``/on`` (WeasyPrint ignores the
 ``value`` attribute): fill check boxes with ``/on``.
@@ -153,50 +154,25 @@ def root_fields(refs) -> list:
     return out
 
 
-def postprocess(pdf: bytes, *, labels: dict[str, str], signatures: set[str]) -> tuple[bytes, list]:
-    """Fix radio kids, set tooltips, lift out signature placeholders.
+SIGNATURE_PLACEHOLDER = "SIG-"  # + field id: the text input that marks a signature box (ids are lower-case)
 
-    Returns the new PDF and ``[(name, page_index, (x1, y1, x2, y2))]`` of the
-    signature boxes.
-    """
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, NameObject, TextStringObject
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+def signature_boxes(pdf: bytes, names: set[str]) -> list:
+    """``[(name, page_index, (x1, y1, x2, y2))]`` of the signature placeholders WeasyPrint laid out."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
     boxes = []
-    dropped = set()
-    for page_index, page, ref, annot in list(_widgets(writer)):
-        if annot.get("/Subtype") != "/Widget":
-            continue
-        parent = annot.get("/Parent")
-        if parent is not None:
-            parent = parent.get_object()
-            for key in ("/T", "/TU", "/FT"):  # the kid repeats the group's name: a duplicate field
-                if key in annot:
-                    del annot[key]
-            name = str(parent.get("/T", ""))
-            if name in labels:
-                parent[NameObject("/TU")] = TextStringObject(labels[name])
-            continue
-        name = str(annot.get("/T", ""))
-        if name in signatures:
-            rect = [float(v) for v in annot["/Rect"]]
-            boxes.append((name, page_index, (min(rect[0], rect[2]), min(rect[1], rect[3]),
-                                             max(rect[0], rect[2]), max(rect[1], rect[3]))))
-            page[NameObject("/Annots")] = ArrayObject(a for a in page["/Annots"] if a.get_object() is not annot)
-            dropped.add(id(annot))
-            continue
-        if name in labels:
-            annot[NameObject("/TU")] = TextStringObject(labels[name])
-    acro = writer._root_object.get("/AcroForm")
-    if acro is not None:
-        acro = acro.get_object()
-        lifted = {b[0] for b in boxes}
-        acro[NameObject("/Fields")] = ArrayObject(
-            f for f in root_fields(acro.get("/Fields", [])) if str(f.get_object().get("/T", "")) not in lifted)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue(), boxes
+    for page_index, page in enumerate(reader.pages):
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            title = str(annot.get("/T", ""))
+            name = title[len(SIGNATURE_PLACEHOLDER):]
+            if title.startswith(SIGNATURE_PLACEHOLDER) and name in names:
+                rect = [float(v) for v in annot["/Rect"]]
+                boxes.append((name, page_index, (min(rect[0], rect[2]), min(rect[1], rect[3]),
+                                                 max(rect[0], rect[2]), max(rect[1], rect[3]))))
+    return boxes
 
 
 def add_signature_fields(pdf: bytes, boxes: list) -> bytes:
@@ -216,21 +192,45 @@ def add_signature_fields(pdf: bytes, boxes: list) -> bytes:
     return out.getvalue()
 
 
-def finalize(pdf: bytes, *, info: dict[str, str], doc_id: bytes | None = None,
-             labels: dict[str, str] | None = None) -> bytes:
-    """Rewrite whole with a fixed ID and document info, without dates: reproducible bytes.
+def finalize(pdf: bytes, *, labels: dict[str, str], info: dict[str, str], doc_id: bytes) -> bytes:
+    """One pypdf pass over the whole file: fix what WeasyPrint left, and pin the bytes.
 
-    The signature fields pyHanko added get their label as tooltip too.
+    - a radio group's kids lose the repeated ``/T``, ``/TU`` and ``/FT``;
+    - every field gets its printed label as tooltip (``/TU``);
+    - the signature placeholders go (pyHanko's ``/Sig`` fields took their boxes);
+    - ``/AcroForm /Fields`` lists the top-level fields (the radio groups, not their kids);
+    - a fixed document ID and document info without dates (pyHanko's update has a random
+      ID and the current time).
     """
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    for _, _, _, annot in _widgets(writer):
-        name = str(annot.get("/T", ""))
-        if annot.get("/FT") == "/Sig" and labels and name in labels and "/TU" not in annot:
-            annot[NameObject("/TU")] = TextStringObject(labels[name])
-    ident = ByteStringObject(doc_id or hashlib.md5(pdf).digest())
+    for _, page, _, annot in list(_widgets(writer)):
+        if annot.get("/Subtype") != "/Widget":
+            continue
+        parent = annot.get("/Parent")
+        if parent is not None:
+            parent = parent.get_object()
+            for key in ("/T", "/TU", "/FT"):
+                if key in annot:
+                    del annot[key]
+            field = parent
+        else:
+            field = annot
+        name = str(field.get("/T", ""))
+        if name.startswith(SIGNATURE_PLACEHOLDER):
+            page[NameObject("/Annots")] = ArrayObject(a for a in page["/Annots"] if a.get_object() is not annot)
+            continue
+        if name in labels:
+            field[NameObject("/TU")] = TextStringObject(labels[name])
+    acro = writer._root_object.get("/AcroForm")
+    if acro is not None:
+        acro = acro.get_object()
+        acro[NameObject("/Fields")] = ArrayObject(
+            f for f in root_fields(acro.get("/Fields", []))
+            if not str(f.get_object().get("/T", "")).startswith(SIGNATURE_PLACEHOLDER))
+    ident = ByteStringObject(doc_id)
     writer._ID = ArrayObject([ident, ident])  # pypdf has no public setter; a random one otherwise
     writer.metadata = {f"/{key}": value for key, value in info.items() if value}
     out = io.BytesIO()
@@ -240,10 +240,11 @@ def finalize(pdf: bytes, *, info: dict[str, str], doc_id: bytes | None = None,
 
 def fillable_pdf(html: str, *, labels: dict[str, str], signatures: set[str], info: dict[str, str],
                  base_url: str | None = None) -> bytes:
+    """The fillable PDF of a page whose signature boxes are text inputs named ``SIG-<id>``."""
     raw = render(html, base_url=base_url)
-    fixed, boxes = postprocess(raw, labels=labels, signatures=signatures)
+    boxes = signature_boxes(raw, signatures)
     missing = signatures - {b[0] for b in boxes}
     if missing:  # a signature placeholder that WeasyPrint did not lay out (it would silently lack its field)
         raise RuntimeError(f"no box for the signature field(s) {', '.join(sorted(missing))}")
-    signed = add_signature_fields(fixed, boxes)
-    return finalize(signed, info=info, doc_id=hashlib.md5(raw).digest(), labels=labels)
+    signed = add_signature_fields(raw, boxes)
+    return finalize(signed, labels=labels, info=info, doc_id=hashlib.md5(raw).digest())

@@ -300,7 +300,7 @@ def test_fragment_is_one_scoped_element_and_shows_values(tmp_path):
     assert "☑</span>潜在客户" in static and "☐</span>重要客户" in static
     assert "☑</span>玻璃" in static and "☐</span>显示器" in static and "☑</span>已检查库存" in static
     pdf_mode = form_html_fragment(manual, form, mode="pdf")
-    assert 'name="visitor_sign"' in pdf_mode and "<form" not in pdf_mode
+    assert 'name="SIG-visitor_sign"' in pdf_mode and "<form" not in pdf_mode
 
 
 @pytest.mark.slow
