@@ -254,6 +254,40 @@ def render_form(manual: Manual, form: Form, lang: str = "zh-CN") -> dict[str, by
     }
 
 
+_WORKER: dict = {}
+
+
+def _worker_init(manual, lang):
+    _WORKER["manual"], _WORKER["lang"] = manual, lang
+
+
+def _worker_render(form_id: str) -> dict[str, bytes]:
+    manual = _WORKER["manual"]
+    return render_form(manual, manual.forms[form_id], _WORKER["lang"])
+
+
+def render_forms(manual: Manual, form_ids: list[str], lang: str, jobs: int | None, *,
+                 quiet: bool = True) -> dict[str, dict[str, bytes]]:
+    """Every form's outputs; in ``jobs`` worker processes when jobs > 1 (fork only)."""
+    import multiprocessing as mp
+
+    from ..formpdf import field_font_file
+
+    field_font_file()  # made once, before any fork, so that workers share it (and it is cleaned up)
+    if not jobs or jobs <= 1 or len(form_ids) < 2 or "fork" not in mp.get_all_start_methods():
+        out = {}
+        for form_id in form_ids:
+            if not quiet:
+                print(f"forms: {form_id}", file=sys.stderr)
+            out[form_id] = render_form(manual, manual.forms[form_id], lang)
+        return out
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(form_ids)), mp_context=mp.get_context("fork"),
+                             initializer=_worker_init, initargs=(manual, lang)) as pool:
+        return dict(zip(form_ids, pool.map(_worker_render, form_ids)))
+
+
 def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = None, cache: bool = True,
           lang: str = "zh-CN") -> list[Path]:
     """Render every form, then write all files (each atomically).
@@ -266,12 +300,8 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
     from ..cli import UsageError
 
     folder = Path(out) / OUTPUT_DIR
-    rendered: dict[str, dict[str, bytes]] = {}
     try:
-        for form_id in sorted(manual.forms):
-            if not quiet:
-                print(f"forms: {form_id}", file=sys.stderr)
-            rendered[form_id] = render_form(manual, manual.forms[form_id], lang)
+        rendered = render_forms(manual, sorted(manual.forms), lang, jobs, quiet=quiet)
     except FormFontMissing as exc:
         raise UsageError(str(exc)) from None
     written: list[Path] = []
