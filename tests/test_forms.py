@@ -174,6 +174,7 @@ def test_pdf_shows_title_company_labels_and_footer(built, form_id):
     assert re.sub(r"\s+", "", form.title) in squeezed
     for f in form.fields():
         assert re.sub(r"\s+", "", f["label"]) in squeezed, f["label"]
+    assert text.count(f"表单编号 {form.code}") == len(pages), "one footer a page (the in-flow one is hidden)"
     for page_text in pages:  # every page's footer: code and version, page x of y
         assert f"表单编号 {form.code}" in page_text and f"版本 {form.version}" in page_text
         assert re.search(r"第 \d+ 页 / 共 \d+ 页", page_text)

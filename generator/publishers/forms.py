@@ -202,7 +202,7 @@ def _page_css(form: Form, lang: str, *, pdf: bool) -> str:
             f'  @bottom-right {{ content: "{pages} / {total}"; font: 8pt "Noto Sans CJK SC"; color: #333; }} }}\n'
             "html, body { margin: 0; }\n"
             'body .mform input, body .mform textarea { font-family: "MformField"; }\n'
-            "body .mform-footer { display: none; }\n")
+            "body .mform .mform-footer { display: none; }\n")
 
 
 def formpdf_font_url() -> str:
