@@ -273,7 +273,8 @@ def render_forms(manual: Manual, form_ids: list[str], lang: str, jobs: int | Non
 
     from ..formpdf import field_font_file
 
-    field_font_file()  # made once, before any fork, so that workers share it (and it is cleaned up)
+    if form_ids:
+        field_font_file()  # made once, before any fork, so that workers share it (and it is cleaned up)
     if not jobs or jobs <= 1 or len(form_ids) < 2 or "fork" not in mp.get_all_start_methods():
         out = {}
         for form_id in form_ids:
