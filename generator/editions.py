@@ -76,6 +76,55 @@ def latest_edition(root: Path) -> dict | None:
     return editions[-1] if editions else None
 
 
+_LATEST_CACHE: dict = {}
+
+
+def _latest_index(root: Path) -> dict | None:
+    """{("document"|"form", key): entry} of the latest edition, cached per folder state."""
+    folder = editions_dir(root)
+    try:
+        stamp = (folder.stat().st_mtime_ns, tuple(sorted(p.name for p in folder.iterdir())))
+    except OSError:
+        return None
+    cached = _LATEST_CACHE.get(str(root))
+    if cached and cached[0] == stamp:
+        return cached[1]
+    latest = latest_edition(root)
+    index = None
+    if latest:
+        index = {"_edition": latest}
+        for entry in latest.get("documents", []):
+            index[("document", entry.get("code"))] = entry
+        for entry in latest.get("forms", []):
+            index[("form", entry.get("id"))] = entry
+    _LATEST_CACHE[str(root)] = (stamp, index)
+    return index
+
+
+def baseline(manual: Manual, item):
+    """The item as the last released edition holds it (the version-discipline seam).
+
+    Returns a ``generator.rules.versions.Baseline`` or None when no released
+    edition holds the item (then the approval sign-off is the baseline).
+    """
+    from .rules.versions import Baseline
+
+    index = _latest_index(manual.root)
+    if not index:
+        return None
+    key = ("form", item.id) if not hasattr(item, "blocks") else ("document", item.code)
+    entry = index.get(key)
+    if not entry or not entry.get("fingerprint"):
+        return None
+    edition = index["_edition"]
+    released = None
+    try:
+        released = dt.date.fromisoformat(edition.get("released", ""))
+    except ValueError:
+        pass
+    return Baseline(entry["fingerprint"], entry.get("version"), released, f"edition {edition.get('edition')}")
+
+
 # -- document content for comparison -----------------------------------------
 def document_lines(doc: Document) -> list[str]:
     """The normative text of a document, one line per heading, paragraph or clause."""
@@ -208,7 +257,7 @@ def manifest_for(manual: Manual, edition: str, released: dt.date, previous: dict
         ],
         "forms": [
             {"id": f.id, "code": f.code, "title": f.title, "version": f.version, "path": f.path,
-             "source_sha256": f.source_sha256, "signoff": _signoffs(f)}
+             "source_sha256": f.source_sha256, "fingerprint": fingerprint(f, manual), "signoff": _signoffs(f)}
             for f in manual.forms.values()
         ],
         "changes": {
@@ -355,6 +404,7 @@ def release(root: Path, edition: str, *, released: dt.date | None = None, sign: 
         for path in sorted(tmp.rglob("*"), reverse=True):
             if path.is_file():
                 path.chmod(0o444)
+        tmp.chmod(0o755)
         if final.exists():  # somebody released the same name meanwhile
             raise ReleaseError(f"edition {edition} appeared while releasing; nothing was changed")
         os.rename(tmp, final)
