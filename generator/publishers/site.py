@@ -43,7 +43,7 @@ from ..links import citations, resolve
 from ..model import IN_FORCE, Document, Form, Manual
 from ..outputs import atomic_dir
 from ..review import due, interval_months, last_reviewed, next_review, today
-from . import printmodel
+from . import editions_site, printmodel
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
 DEFAULT_BASE_CONFIG = TEMPLATES / "mkdocs.yml"
@@ -73,6 +73,27 @@ SITE_LABELS = {
             "text": "文本", "multiline": "多行文本", "date": "日期", "number": "数字", "choice": "单选",
             "multichoice": "多选", "checkbox": "勾选", "signature": "签字", "table": "表格"},
         "kind_form": "表单", "superseded_docs": "已作废文件",
+        # Editions (generator/publishers/editions_site.py).
+        "editions_nav": "版次", "editions_title": "版次一览", "edition_in_force": "现行版次",
+        "released": "发布日期", "previous": "上一版次", "signed": "电子签名", "changes_count": "变更",
+        "open": "查阅", "edition_pages": "页面", "change_record": "变更记录", "file": "文件",
+        "editions_none": "尚未发布任何版次。用 `manual release 版次`（例如 2014.1）发布一个版次。",
+        "editions_intro": "现行版次为 {edition}（{released} 发布）。本网站首页显示手册的当前文本；各版次可在下表中查阅。",
+        "editions_superseded_note": "已作废版次的页面均标有“已作废”横幅；其 PDF 为每页加印“已作废 SUPERSEDED”的阅读副本，"
+                                    "原件的电子签名不保留。原件存档于 editions/<版次>/，可按下列 SHA-256 核对。",
+        "hashes": "原件校验值（SHA-256）", "manifest": "清单",
+        "edition_page_intro": "版次 {edition}，{released} 发布，共 {documents} 个文件。",
+        "edition_all": "全部版次", "edition_first": "首次发布",
+        "edition_pdf_note": "若本版次已被取代，此处的 PDF 为每页加印“已作废 SUPERSEDED”的阅读副本，原件的电子签名不保留；"
+                            "原件的 SHA-256 见下表。",
+        "record_since": "与现行版次 {edition}（{released} 发布）相比，当前文本的变更（尚未发布）：",
+        "record_since_none": "自版次 {edition}（{released}）发布以来，当前文本没有变更。",
+        "record_edition": "版次 {edition}（{released} 发布）相对于上一版次 {previous} 的变更：",
+        "record_first": "版次 {edition}（{released} 发布）为首次发布的版次，包含以下文件：",
+        "record_none": "没有变更。", "record_kind": {"added": "新增", "removed": "删除", "changed": "修改"},
+        "old_version": "原版本", "new_version": "新版本", "redline": "修订对照",
+        "redline_legend": "插入的文字以绿色下划线标出，删除的文字以红色删除线标出。",
+        "record_all": "各版次的变更记录见[版次一览]({href})。",
     },
     "en": {
         "home": "Home", "documents_nav": "Documents", "indexes": "Indexes", "forms_nav": "Forms",
@@ -97,6 +118,32 @@ SITE_LABELS = {
             "choice": "Choice", "multichoice": "Multiple choice", "checkbox": "Checkbox",
             "signature": "Signature", "table": "Table"},
         "kind_form": "Form", "superseded_docs": "Superseded documents",
+        "editions_nav": "Editions", "editions_title": "Editions", "edition_in_force": "Edition in force",
+        "released": "Released", "previous": "Previous", "signed": "Signed", "changes_count": "Changes",
+        "open": "Open", "edition_pages": "pages", "change_record": "change record", "file": "File",
+        "editions_none": "No edition has been released yet. Release one with `manual release EDITION` "
+                         "(for example 2014.1).",
+        "editions_intro": "The edition in force is {edition} (released {released}). The home page of this site "
+                          "shows the manual's current text; every edition can be opened below.",
+        "editions_superseded_note": "Every page of a superseded edition carries a SUPERSEDED banner; its PDF is a "
+                                    "reading copy stamped 已作废 SUPERSEDED on every page, without the original's "
+                                    "digital signature. The originals are archived in editions/<EDITION>/; check them "
+                                    "against the SHA-256 below.",
+        "hashes": "Original files (SHA-256)", "manifest": "manifest",
+        "edition_page_intro": "Edition {edition}, released {released}, {documents} documents.",
+        "edition_all": "All editions", "edition_first": "first edition",
+        "edition_pdf_note": "When this edition is superseded, the PDF offered here is a reading copy stamped "
+                            "已作废 SUPERSEDED on every page, without the original's digital signature; the "
+                            "original's SHA-256 is below.",
+        "record_since": "Changes in the current text since the edition in force, {edition} (released {released}), "
+                        "not yet released:",
+        "record_since_none": "The current text has not changed since edition {edition} (released {released}).",
+        "record_edition": "Changes in edition {edition} (released {released}) since edition {previous}:",
+        "record_first": "Edition {edition} (released {released}) is the first edition; it holds these documents:",
+        "record_none": "No changes.", "record_kind": {"added": "added", "removed": "removed", "changed": "changed"},
+        "old_version": "Old version", "new_version": "New version", "redline": "Redline",
+        "redline_legend": "Inserted text is underlined in green, deleted text struck through in red.",
+        "record_all": "The change record of every edition: see [Editions]({href}).",
     },
 }
 
@@ -537,15 +584,24 @@ def review_context(manual: Manual, page: str, lang: str) -> dict:
     return {"today": on.isoformat(), "due": due_rows, "schedule": schedule}
 
 
-def site_model(manual: Manual, *, downloads: dict | None = None, lang: str = "zh-CN") -> dict:
+def site_model(manual: Manual, *, downloads: dict | None = None, lang: str = "zh-CN",
+               editions: dict | None = None) -> dict:
     """The whole site as plain data: ``{"site_name", "pages": [...], "nav": [...], ...}``.
 
     Each page is ``{"path", "template", "title", "context"}``; ``nav`` is the MkDocs ``nav`` list.
+
+    ``editions`` (see ``editions_site``) is the released editions' part of the site:
+    ``{"kind": "current", "list": [...], "latest": {...} | None, "record": {...} | None}`` for the
+    main site (the current source), or ``{"kind": "edition", "this": {...}, "record": {...}}`` for the
+    site of one released edition.  Without it the site is built as if no edition had been released.
     """
     downloads = downloads or {}
     lab = site_labels(lang)
     m = manual.config.get("manual") or {}
     pages: list[dict] = []
+    editions = editions or {"kind": "current", "list": [], "latest": None, "record": None}
+    is_edition = editions["kind"] == "edition"
+    release = editions.get("this") if is_edition else editions.get("latest")
 
     def page(path, template, title, boost=None, **context):
         pages.append({"path": path, "template": template, "title": title, "boost": boost, "context": context})
@@ -558,9 +614,12 @@ def site_model(manual: Manual, *, downloads: dict | None = None, lang: str = "zh
          manual_title_en=str(m.get("title_en", "") or ""), edition=manual.edition, date=_date(m.get("date")),
          controlled=str(m.get("controlled_copy", "") or ""), toc=toc_rows(manual, home, lang),
          downloads=_downloads_for(printmodel.MANUAL_BASENAME, downloads, home),
+         release=({"edition": release["edition"], "released": release["released"], "href": "editions.md",
+                   "in_force": not is_edition} if release else None),
          links=[{"title": lab[k], "href": rel(home, p)} for k, p in
                 (("by_code", "documents/index.md"), ("by_role", "roles.md"), ("forms_library", "forms/index.md"),
-                 ("due", "review.md"), ("changes", "changes.md"))])
+                 ("due", "review.md"), ("changes", "changes.md"), ("editions_title", "editions.md"))
+                if not (is_edition and k == "due")])
     # Documents.
     for doc in manual.documents:
         # Search ranks the documents above the forms and indexes that mention the same code or words.
@@ -584,8 +643,20 @@ def site_model(manual: Manual, *, downloads: dict | None = None, lang: str = "zh
                     used_by=[_doc_ref(d, library, lang) for d in form_users(manual, f)])
                for f in sorted(manual.forms.values(), key=lambda f: (f.code, f.id))])
     page("roles.md", "roles.md.j2", lab["by_role"], roles=responsibilities(manual, "roles.md", lang))
-    page("review.md", "review.md.j2", lab["due"], **review_context(manual, "review.md", lang))
-    page("changes.md", "changes.md.j2", lab["changes"], **edition_changes(manual, "changes.md", lang))
+    if not is_edition:  # what is due for review depends on today: not part of a released edition
+        page("review.md", "review.md.j2", lab["due"], **review_context(manual, "review.md", lang))
+    if editions.get("record") is not None:
+        page("changes.md", "changes.md.j2", lab["changes"], record=editions["record"], rows=[], year=None,
+             editions_href="editions.md", is_edition=is_edition)
+    else:
+        page("changes.md", "changes.md.j2", lab["changes"], record=None, editions_href="editions.md",
+             is_edition=is_edition, **edition_changes(manual, "changes.md", lang))
+    if is_edition:
+        page("editions.md", "edition.md.j2", f"{lab['edition']} {editions['this']['edition']}",
+             this=editions["this"], downloads=_downloads_for(printmodel.MANUAL_BASENAME, downloads, "editions.md"))
+    else:
+        page("editions.md", "editions.md.j2", lab["editions_title"], editions=list(reversed(editions["list"])),
+             latest=editions.get("latest"))
 
     titles = {p["path"]: p["title"] for p in pages}
     nav = [{lab["home"]: home}]
@@ -593,9 +664,14 @@ def site_model(manual: Manual, *, downloads: dict | None = None, lang: str = "zh
     nav.append({lab["forms_nav"]: [{lab["forms_library"]: library}] +
                 [{titles[form_page(f)]: form_page(f)}
                  for f in sorted(manual.forms.values(), key=lambda f: (f.code, f.id))]})
-    nav.append({lab["indexes"]: [{lab["by_code"]: listing}, {lab["by_role"]: "roles.md"},
-                                 {lab["due"]: "review.md"}, {lab["changes"]: "changes.md"}]})
+    indexes = [{lab["by_code"]: listing}, {lab["by_role"]: "roles.md"}]
+    if not is_edition:
+        indexes.append({lab["due"]: "review.md"})
+    nav.append({lab["indexes"]: indexes + [{lab["changes"]: "changes.md"}]})
+    nav.append({lab["editions_nav"]: "editions.md"})
     site_name = " ".join(x for x in (manual.company, manual.title) if x) or lab["home"]
+    if is_edition:
+        site_name += f" · {lab['edition']} {editions['this']['edition']}"
     return {"site_name": site_name, "lang": lang, "pages": pages, "nav": nav,
             "copyright": " ".join(x for x in (manual.company, str(m.get("controlled_copy", "") or "")) if x),
             "downloads": downloads}
@@ -647,10 +723,13 @@ def base_config(manual: Manual) -> Path:
     return own if own.is_file() else DEFAULT_BASE_CONFIG
 
 
-def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | None = None) -> Path:
+def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | None = None,
+                  base: Path | None = None, site_dir: Path | None = None, extra: dict | None = None) -> Path:
     """Write the Markdown pages, the downloads and the generated mkdocs.yml into ``src``.
 
     ``final_src`` is where ``src`` will end up (relative paths in the config are computed from it).
+    ``base`` is the MkDocs config to inherit (default: ``base_config(manual)``), ``site_dir`` where the
+    site goes (default: the manual's ``site/``), ``extra`` MkDocs ``extra`` values for the theme.
     Returns the path of the generated mkdocs.yml.
     """
     final_src = final_src or src
@@ -672,17 +751,19 @@ def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | N
         target = docs / DOWNLOADS_DIR / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
-    base = base_config(manual)
+    base = Path(base) if base else base_config(manual)
     inherit = os.path.relpath(base, final_src) if base.is_relative_to(manual.root) else str(base)
     config = {
         "INHERIT": inherit,
         "site_name": html.escape(model["site_name"], quote=True),
         "copyright": html.escape(model["copyright"], quote=True),
         "docs_dir": "docs",
-        "site_dir": os.path.relpath(manual.root / SITE_DIR, final_src),
+        "site_dir": os.path.relpath(Path(site_dir) if site_dir else manual.root / SITE_DIR, final_src),
         "theme": {"custom_dir": str(OVERRIDES)} | ({"language": "en"} if model["lang"] == "en" else {}),
         "nav": _escape_nav(model["nav"]),
     }
+    if extra:
+        config["extra"] = extra
     header = ("# Generated by `manual build site`: do not edit; edit the manual's sources and its mkdocs.yml.\n")
     path = src / "mkdocs.yml"
     path.write_text(header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -764,12 +845,17 @@ def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, 
 
     site_dir = Path(site_dir) if site_dir else manual.root / SITE_DIR
     final_src = manual.root / SRC_DIR
-    model = site_model(manual, downloads=download_files(manual, out), lang=lang)
+    released = editions_site.ed.list_editions(manual.root)
+    model = site_model(manual, downloads=download_files(manual, out), lang=lang,
+                       editions=editions_site.main_context(manual, released, lang))
     with atomic_dir(final_src) as src:
         write_sources(manual, model, src, final_src=final_src)
     config_file = final_src / "mkdocs.yml"
     with atomic_dir(site_dir) as tmp:
         warnings = run_mkdocs(manual, config_file, tmp, quiet=quiet)
+        # Released editions: each its own (cached) MkDocs build, under site/editions/<E>/.
+        editions_site.build_editions(manual, tmp, base=base_config(manual), lang=lang, quiet=quiet,
+                                     editions=released)
     note(f"站点已生成：{site_dir}" if lang != "en" else f"site built: {site_dir}", quiet=quiet)
     return {"site": site_dir, "config": config_file, "warnings": warnings, "model": model}
 
