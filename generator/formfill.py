@@ -339,6 +339,74 @@ def _da_font(da: str) -> tuple[str, float]:
     return (m.group(1), float(m.group(2))) if m else ("", 10.0)
 
 
+def _fill_annots(writer, annots, values: dict[str, str], fonts: dict, font_key: str) -> None:
+    """Set the values of the fields whose widgets are ``annots`` (refs), drawing text appearances."""
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, \
+        StreamObject, TextStringObject
+
+    acro = writer._root_object["/AcroForm"].get_object()
+    dr_fonts = acro.get("/DR", DictionaryObject()).get_object().get("/Font", DictionaryObject()).get_object()
+    for ref in annots:
+        widget = ref.get_object()
+        parent = widget.get("/Parent")
+        field = widget if widget.get("/T") is not None or parent is None else parent.get_object()
+        name = str(field.get("/T", ""))
+        if name not in values:
+            continue
+        value = str(values[name])
+        ft = field.get("/FT")
+        if ft == "/Btn":
+            state = NameObject(value if value.startswith("/") else f"/{value}")
+            field[NameObject("/V")] = state
+            states = widget.get("/AP", DictionaryObject()).get_object().get("/N", DictionaryObject())
+            widget[NameObject("/AS")] = state if state in states.get_object() else NameObject("/Off")
+            continue
+        if ft != "/Tx":
+            continue
+        field[NameObject("/V")] = TextStringObject(value)
+        font_name, size = _da_font(str(widget.get("/DA") or field.get("/DA") or acro.get("/DA") or ""))
+        font_ref = dr_fonts.raw_get(f"/{font_name}") if f"/{font_name}" in dr_fonts else None
+        if font_ref is None:
+            continue  # no font to draw with: NeedAppearances asks the viewer to draw the value
+        key = (font_name, font_key)
+        if key not in fonts:
+            fonts[key] = FieldFont(font_ref.get_object())
+        rect = widget["/Rect"]
+        multiline = bool(int(field.get("/Ff", 0) or 0) & (1 << 12))
+        stream = StreamObject()
+        stream.set_data(_appearance(fonts[key], font_name, size, rect, value, multiline))
+        w, h = abs(float(rect[2]) - float(rect[0])), abs(float(rect[3]) - float(rect[1]))
+        stream.update({
+            NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject([NumberObject(0), NumberObject(0), FloatObject(round(w, 3)),
+                                              FloatObject(round(h, 3))]),
+            NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject(
+                {NameObject(f"/{font_name}"): font_ref})}),
+        })
+        widget[NameObject("/AP")] = DictionaryObject({NameObject("/N"): writer._add_object(stream)})
+
+
+def _open(template: bytes):
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(template)))
+    writer.set_need_appearances_writer(True)
+    return writer
+
+
+def _write(writer, id1: bytes, id2: bytes) -> bytes:
+    from pypdf.generic import ArrayObject, ByteStringObject
+
+    writer._ID = ArrayObject([ByteStringObject(id1), ByteStringObject(id2)])  # reproducible, not random
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _digest(values) -> bytes:
+    return hashlib.md5(json.dumps(values, sort_keys=True, ensure_ascii=False).encode("utf-8")).digest()
+
+
 def fill_pdf(template: bytes, values: dict[str, str], *, fonts: dict | None = None) -> bytes:
     """The template with ``values`` ({pdf field name: value}) filled in, edited with pypdf.
 
@@ -353,116 +421,88 @@ def fill_pdf(template: bytes, values: dict[str, str], *, fonts: dict | None = No
     parsed font across the rows of a batch.
     """
     _quiet()
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, FloatObject, NameObject, \
-        NumberObject, StreamObject, TextStringObject
-
     fonts = {} if fonts is None else fonts
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(template)))
-    writer.set_need_appearances_writer(True)
-    acro = writer._root_object["/AcroForm"].get_object()
-    dr_fonts = acro.get("/DR", DictionaryObject()).get_object().get("/Font", DictionaryObject()).get_object()
+    key = hashlib.md5(template).hexdigest()
+    writer = _open(template)
     for page in writer.pages:
-        for ref in page.get("/Annots") or []:
-            widget = ref.get_object()
-            parent = widget.get("/Parent")
-            field = parent.get_object() if parent is not None else widget
-            name = str(field.get("/T", ""))
-            if name not in values:
-                continue
-            value = str(values[name])
-            ft = field.get("/FT")
-            if ft == "/Btn":
-                state = NameObject(value if value.startswith("/") else f"/{value}")
-                field[NameObject("/V")] = state
-                states = widget.get("/AP", DictionaryObject()).get_object().get("/N", DictionaryObject())
-                widget[NameObject("/AS")] = state if state in states.get_object() else NameObject("/Off")
-                continue
-            if ft != "/Tx":
-                continue
-            field[NameObject("/V")] = TextStringObject(value)
-            font_name, size = _da_font(str(widget.get("/DA") or field.get("/DA") or acro.get("/DA") or ""))
-            font_ref = dr_fonts.raw_get(f"/{font_name}") if f"/{font_name}" in dr_fonts else None
-            if font_ref is None:
-                continue  # no font to draw with: NeedAppearances asks the viewer to draw the value
-            key = (font_name, hashlib.md5(template).hexdigest())
-            if key not in fonts:
-                fonts[key] = FieldFont(font_ref.get_object())
-            rect = widget["/Rect"]
-            multiline = bool(int(field.get("/Ff", 0) or 0) & (1 << 12))
-            stream = StreamObject()
-            stream.set_data(_appearance(fonts[key], font_name, size, rect, value, multiline))
-            w, h = abs(float(rect[2]) - float(rect[0])), abs(float(rect[3]) - float(rect[1]))
-            stream.update({
-                NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-                NameObject("/BBox"): ArrayObject([NumberObject(0), NumberObject(0), FloatObject(round(w, 3)),
-                                                  FloatObject(round(h, 3))]),
-                NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject(
-                    {NameObject(f"/{font_name}"): font_ref})}),
-            })
-            widget[NameObject("/AP")] = DictionaryObject({NameObject("/N"): writer._add_object(stream)})
-    first = writer._ID[0] if writer._ID else ByteStringObject(hashlib.md5(template).digest())
-    second = hashlib.md5(json.dumps(values, sort_keys=True, ensure_ascii=False).encode("utf-8")).digest()
-    writer._ID = ArrayObject([first, ByteStringObject(second)])  # reproducible, unlike pypdf's random one
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+        _fill_annots(writer, list(page.get("/Annots") or []), values, fonts, key)
+    return _write(writer, hashlib.md5(template).digest(), _digest(values))
 
 
-def merge(parts: list[tuple[str, bytes]]) -> bytes:
-    """One PDF of all ``(prefix, pdf)`` parts; each part's fields go under a parent named ``prefix``."""
+def merge_filled(template: bytes, rows: list[tuple[str, dict[str, str]]], *, fonts: dict | None = None) -> bytes:
+    """One PDF with the template's pages once per row, each row filled with its values.
+
+    The rows share the page contents and the field font (the file grows by a
+    few kilobytes a row); each row's fields sit under a parent field named by
+    its prefix (``r0001`` …), so the full names (``r0001.customer``) never
+    repeat.
+    """
     _quiet()
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject, \
-        TextStringObject
+    from pypdf import PageObject
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
     from .formpdf import root_fields
 
-    merged = PdfWriter()
-    for prefix, data in parts:
-        part = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-        acro = part._root_object.get("/AcroForm")
-        if acro is not None:
-            acro = acro.get_object()
-            kids = ArrayObject(root_fields(acro.get("/Fields", [])))
-            parent = DictionaryObject({NameObject("/T"): TextStringObject(prefix), NameObject("/Kids"): kids})
-            parent_ref = part._add_object(parent)
-            for kid in kids:
-                kid.get_object()[NameObject("/Parent")] = parent_ref
-            acro[NameObject("/Fields")] = ArrayObject([parent_ref])
-        buf = io.BytesIO()
-        part.write(buf)
-        merged.append(PdfReader(io.BytesIO(buf.getvalue())))
-    # The field tree: every top-level field reachable from the pages' widgets, in page order.
-    widgets = [ref for page in merged.pages for ref in (page.get("/Annots") or [])
-               if ref.get_object().get("/Subtype") == "/Widget"]
-    roots = ArrayObject(root_fields(widgets))
-    source_acro = PdfReader(io.BytesIO(parts[0][1])).trailer["/Root"].get("/AcroForm") if parts else None
-    acro = DictionaryObject({NameObject("/Fields"): roots, NameObject("/NeedAppearances"): BooleanObject(True)})
-    if source_acro is not None:
-        source_acro = source_acro.get_object()
-        for key in ("/DR", "/DA", "/SigFlags"):
-            if key in source_acro:
-                acro[NameObject(key)] = source_acro[key].clone(merged) if hasattr(source_acro[key], "clone") \
-                    else source_acro[key]
-    merged._root_object[NameObject("/AcroForm")] = merged._add_object(acro)
-    _dedupe(merged)
-    ident = hashlib.md5(b"".join(hashlib.md5(d).digest() for _, d in parts)).digest()
-    merged._ID = ArrayObject([ByteStringObject(ident), ByteStringObject(ident)])
-    out = io.BytesIO()
-    merged.write(out)
-    return out.getvalue()
+    fonts = {} if fonts is None else fonts
+    key = hashlib.md5(template).hexdigest()
+    writer = _open(template)
+    acro = writer._root_object["/AcroForm"].get_object()
+    top = list(root_fields(acro.get("/Fields", [])))
+    first_pages = list(writer.pages)
 
+    def copy_node(ref, parent_ref, page_refs, widgets):
+        node = ref.get_object()
+        new = DictionaryObject({k: v for k, v in node.items() if k not in ("/Kids", "/Parent", "/P")})
+        new_ref = writer._add_object(new)
+        new[NameObject("/Parent")] = parent_ref
+        if "/P" in node:
+            new[NameObject("/P")] = page_refs.get(node.raw_get("/P").idnum, node.raw_get("/P"))
+        if "/Kids" in node:
+            new[NameObject("/Kids")] = ArrayObject(copy_node(k, new_ref, page_refs, widgets) for k in node["/Kids"])
+        widgets[ref.idnum] = new_ref
+        return new_ref
 
-def _dedupe(writer) -> None:
-    """Store identical objects (each row's copy of the field font) once."""
-    import inspect
-
-    params = inspect.signature(writer.compress_identical_objects).parameters
-    if "remove_duplicates" in params:  # pypdf 7
-        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-    else:  # pypdf 5, 6
-        writer.compress_identical_objects(remove_identicals=True, remove_orphans=True)
+    plan = []  # (prefix, values, [(page, annot refs)]) – every copy is made before any row is filled
+    parents = ArrayObject()
+    for index, (prefix, values) in enumerate(rows):
+        parent = DictionaryObject({NameObject("/T"): TextStringObject(prefix), NameObject("/Kids"): ArrayObject()})
+        parent_ref = writer._add_object(parent)
+        parents.append(parent_ref)
+        if index == 0:
+            for field in top:
+                field.get_object()[NameObject("/Parent")] = parent_ref
+                parent["/Kids"].append(field)
+            plan.append((values, [list(p.get("/Annots") or []) for p in first_pages]))
+            continue
+        pages, page_refs = [], {}
+        for page in first_pages:
+            copy = PageObject(pdf=writer)
+            copy.update({k: v for k, v in page.items() if k not in ("/Annots", "/Parent")})
+            added = writer.add_page(copy)
+            page_refs[page.indirect_reference.idnum] = added.indirect_reference
+            pages.append((page, added))
+        widgets: dict = {}
+        for field in top:
+            parent["/Kids"].append(copy_node(field, parent_ref, page_refs, widgets))
+        annots_per_page = []
+        for page, added in pages:
+            annots = ArrayObject()
+            for ref in page.get("/Annots") or []:
+                if ref.idnum in widgets:
+                    annots.append(widgets[ref.idnum])
+                else:  # not a form field (none expected): a plain copy on the new page
+                    other = DictionaryObject(ref.get_object())
+                    other[NameObject("/P")] = added.indirect_reference
+                    annots.append(writer._add_object(other))
+            added[NameObject("/Annots")] = annots
+            annots_per_page.append(list(annots))
+        plan.append((values, annots_per_page))
+    for values, annots_per_page in plan:
+        for annots in annots_per_page:
+            _fill_annots(writer, annots, values, fonts, key)
+    acro[NameObject("/Fields")] = parents
+    digest = hashlib.md5(b"".join(_digest(v) for _, v in rows)).digest()
+    return _write(writer, digest, digest)
 
 
 def read_values(pdf: bytes) -> dict[str, object]:
@@ -606,8 +646,8 @@ def cmd_fill(args) -> int:
         key = record["values"].get(key_column, "")
         key = "" if isinstance(key, (bool, list)) else str(key)
         files[row_file_name(number, key)] = pdf
-        parts.append((f"r{number:04d}", pdf))
-    files[f"{form.id}-all.pdf"] = merge(parts)
+        parts.append((f"r{number:04d}", record["pdf"]))
+    files[f"{form.id}-all.pdf"] = merge_filled(template, parts, fonts=fonts)
     default = manual.root / "dist" / "forms" / "filled" / form.id
     folder = Path(args.out).resolve() if args.out else default
     write_batch(folder, files, replace_folder=args.out is None)

@@ -91,9 +91,9 @@ def test_three_rows_give_three_filled_pdfs_and_a_merged_one(shipped_fill):
             full_names.append(".".join(reversed(parts)))
     radio_widgets = {n for n, c in Counter(full_names).items() if c > 1}
     assert all(n.split(".")[-1] in ("customer_class", "method", "satisfaction") for n in radio_widgets), radio_widgets
-    # the merged file stores the field font once, not once per row
+    # the merged file stores the page contents and the field font once, not once per row
     single = (out / names[0]).stat().st_size
-    assert (out / "customer-visit-record-all.pdf").stat().st_size < 2 * single
+    assert (out / "customer-visit-record-all.pdf").stat().st_size < single + 3 * 150_000
 
 
 def test_every_field_type_fills_from_csv(all_types, tmp_path):
