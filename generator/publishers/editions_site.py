@@ -97,6 +97,13 @@ def counts_text(counts: dict, lang: str) -> str:
     return sep.join(parts)
 
 
+def paren(text: str, note: str, lang: str) -> str:
+    """``text（note）`` in Chinese, ``text (note)`` in English; just ``text`` without a note."""
+    if not note:
+        return text
+    return f"{text}（{note}）" if lang != "en" else f"{text} ({note})"
+
+
 def summary(manifest: dict, *, latest: str | None, prefix: str, lang: str) -> dict:
     """One edition for the editions index; links start with ``prefix`` (the path to site/editions/)."""
     name = str(manifest.get("edition", ""))
@@ -112,6 +119,7 @@ def summary(manifest: dict, *, latest: str | None, prefix: str, lang: str) -> di
         "signed": bool(manifest.get("signed")), "signed_label": w["yes"] if manifest.get("signed") else w["no"],
         "superseded": superseded, "status_label": w["superseded"] if superseded else w["in_force"],
         "changes": counts["total"], "changes_detail": counts_text(counts, lang),
+        "changes_text": paren(str(counts["total"]), counts_text(counts, lang), lang),
         "documents": len(manifest.get("documents") or []),
         "href": base + "index.html", "changes_href": base + "changes.html",
         "pdf_href": base + "downloads/" + ed.PDF_NAME if ed.PDF_NAME in outputs else "",
@@ -232,8 +240,11 @@ def cache_key(manifest: dict, base: Path, lang: str) -> str:
     ]) + "\n"
 
 
-def edition_site(root: Path, manifest: dict, *, base: Path, lang: str, quiet: bool = True) -> Path:
-    """The cached build of one edition's site (``build/editions-site/<E>/``); built when missing or stale."""
+def edition_site(root: Path, manifest: dict, *, base: Path, lang: str) -> tuple[Path, list[str]]:
+    """The cached build of one edition's site (``build/editions-site/<E>/``), built when missing or stale.
+
+    Returns the cache folder and the MkDocs warnings of a fresh build (none when the cache was used).
+    """
     from . import site as site_mod
     from ..reader import read_manual
 
@@ -242,9 +253,12 @@ def edition_site(root: Path, manifest: dict, *, base: Path, lang: str, quiet: bo
     key = cache_key(manifest, base, lang)
     key_file = folder / KEY_FILE
     if key_file.is_file() and key_file.read_text(encoding="utf-8") == key and (folder / "site" / "index.html").is_file():
-        return folder
+        return folder, []
     source = Path(manifest["_path"]) / ed.SOURCE
-    old, _ = read_manual(source)
+    try:
+        old, _ = read_manual(source)
+    except Exception as exc:  # noqa: BLE001 - a damaged edition folder is reported, not a traceback
+        raise site_mod.SiteBuildError(f"edition {name}: cannot read its source snapshot {source}: {exc}") from None
     downloads = {n: str(Path(manifest["_path"]) / n) for n in (ed.PDF_NAME, ed.DOCX_NAME, ed.MANIFEST)
                  if (Path(manifest["_path"]) / n).is_file()}
     context = {"kind": "edition", "this": summary(manifest, latest=None, prefix="../", lang=lang),
@@ -254,11 +268,9 @@ def edition_site(root: Path, manifest: dict, *, base: Path, lang: str, quiet: bo
         config = site_mod.write_sources(old, model, tmp / "src", final_src=folder / "src", base=base,
                                         site_dir=folder / "site",
                                         extra={"manual_edition": name})
-        warnings = site_mod.run_mkdocs(old, config, tmp / "site", quiet=quiet)
+        warnings = site_mod.run_mkdocs(old, config, tmp / "site", quiet=True)
         (tmp / KEY_FILE).write_text(key, encoding="utf-8")
-    if warnings and not quiet:
-        pass  # already printed by run_mkdocs
-    return folder
+    return folder, [f"edition {name}: {w}" for w in warnings]
 
 
 def record_context(manual: Manual, changes: dict, manifest: dict | None, *, lang: str, page: str,
@@ -285,7 +297,10 @@ def record_context(manual: Manual, changes: dict, manifest: dict | None, *, lang
             + [row(c, "changed") for c in changes.get("changed") or []])
     changed = []
     for c in changes.get("changed") or []:
-        changed.append(dict(row(c, "changed"), redline=redline_html(c.get("redline") or [], lang)))
+        entry = row(c, "changed")
+        entry["heading"] = paren(f"{entry['code']} {entry['title']}",
+                                 f"{entry['old_version']} → {entry['new_version']}", lang)
+        changed.append(dict(entry, redline=redline_html(c.get("redline") or [], lang)))
     return {
         "edition": str(manifest.get("edition")) if manifest else "",
         "released": str(manifest.get("released", "")) if manifest else "",
@@ -414,17 +429,23 @@ def install(cache: Path, dest: Path, manifest: dict, latest: dict, lang: str) ->
 
 def build_editions(manual: Manual, site_tmp: Path, *, base: Path, lang: str, quiet: bool = True,
                    editions: list[dict] | None = None) -> list[str]:
-    """Every released edition into ``site_tmp/editions/<E>/``; returns the edition names."""
+    """Every released edition into ``site_tmp/editions/<E>/``; returns the MkDocs warnings of fresh builds."""
+    import sys
+
     from ..progress import note
 
     editions = ed.list_editions(manual.root) if editions is None else editions
     if not editions:
         return []
     latest = editions[-1]
-    names = []
+    warnings: list[str] = []
     for manifest in editions:
-        cache = edition_site(manual.root, manifest, base=base, lang=lang, quiet=quiet)
+        cache, found = edition_site(manual.root, manifest, base=base, lang=lang)
+        warnings += found
         install(cache, Path(site_tmp) / SITE_SUBDIR / manifest["edition"], manifest, latest, lang)
-        names.append(manifest["edition"])
-    note((f"版次站点：{', '.join(names)}" if lang != "en" else f"edition sites: {', '.join(names)}"), quiet=quiet)
-    return names
+    if not quiet:
+        for w in warnings:
+            print(f"manual: site: warning: {w}", file=sys.stderr)
+    names = ", ".join(m["edition"] for m in editions)
+    note(f"版次站点：{names}" if lang != "en" else f"edition sites: {names}", quiet=quiet)
+    return warnings

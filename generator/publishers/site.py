@@ -854,8 +854,8 @@ def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, 
     with atomic_dir(site_dir) as tmp:
         warnings = run_mkdocs(manual, config_file, tmp, quiet=quiet)
         # Released editions: each its own (cached) MkDocs build, under site/editions/<E>/.
-        editions_site.build_editions(manual, tmp, base=base_config(manual), lang=lang, quiet=quiet,
-                                     editions=released)
+        warnings += editions_site.build_editions(manual, tmp, base=base_config(manual), lang=lang, quiet=quiet,
+                                                 editions=released)
     note(f"站点已生成：{site_dir}" if lang != "en" else f"site built: {site_dir}", quiet=quiet)
     return {"site": site_dir, "config": config_file, "warnings": warnings, "model": model}
 
