@@ -89,7 +89,7 @@ def test_every_edition_is_browsable_from_its_own_snapshot(released):
         title = re.search(r"<title>(.*?)</title>", html(root, f"editions/{edition}/index.html")).group(1)
         assert f"版次 {edition}" in title
     # The home page of an edition names it; what is due for review today is not part of an edition.
-    assert "版次：2020.1 · 发布日期：2020-03-01" in article_text(html(root, "editions/2020.1/index.html"))
+    assert "发布版次：2020.1 · 发布日期：2020-03-01" in article_text(html(root, "editions/2020.1/index.html"))
     assert not (root / "site/editions/2020.1/review.html").exists()
 
 
@@ -303,6 +303,20 @@ def test_a_damaged_edition_is_reported_without_a_traceback(tmp_path):
     assert "edition 2020.1: cannot read its source snapshot" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (root / "site").exists()
+
+
+@pytest.mark.slow
+def test_an_edition_whose_manifest_names_another_folder_is_refused(tmp_path):
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    folder = root / "editions/2020.1"
+    (folder / "source").mkdir(parents=True)
+    (folder / "manifest.json").write_text(json.dumps({"edition": "../../evil", "released": "2020-03-01"}),
+                                          encoding="utf-8")
+    result = run_cli("build", "site", "--root", root)
+    assert result.returncode == 2
+    assert "editions/2020.1/manifest.json: the edition is named '../../evil', not '2020.1'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (root / "site").exists() and not (tmp_path / "evil").exists()
 
 
 def test_redline_text_is_escaped_and_long_unchanged_runs_are_folded():

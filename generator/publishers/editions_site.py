@@ -8,10 +8,12 @@ show up in the main site's search.
 
 Editions are immutable, so each edition's site is built once and cached in
 ``build/editions-site/<E>/`` (``src/`` the generated MkDocs sources,
-``site/`` the built site, ``key.txt`` the cache key): the SHA-256 of every
+``site/`` the built site, ``stamped.pdf`` the reading copy of its PDF once
+needed, ``key.txt`` the cache key): the SHA-256 of every
 file of the edition folder (its manifest, change record, source snapshot and
 outputs) plus the generator version (the package version and a digest of
-its code and templates), the base MkDocs config and the language.
+its code and templates), the base MkDocs config and the language.  The
+cached builds of editions that no longer exist are removed.
 
 What does change over time is which edition is in force: the latest
 released one.  That part is added when the cached site is copied into the
@@ -135,6 +137,11 @@ def main_context(manual: Manual, editions: list[dict], lang: str) -> dict:
 
     if not editions:
         return {"kind": "current", "list": [], "latest": None, "record": None}
+    for manifest in editions:
+        name, folder = str(manifest.get("edition", "")), Path(manifest["_path"])
+        if not ed.EDITION_NAME.match(name) or name != folder.name:
+            raise SiteBuildError(f"{folder / ed.MANIFEST}: the edition is named '{name}', not '{folder.name}' "
+                                 "(its folder's name); an edition folder must not be renamed or edited")
     latest = editions[-1]
     listed = [summary(m, latest=latest.get("edition"), prefix=f"{SITE_SUBDIR}/", lang=lang) for m in editions]
     try:
@@ -283,7 +290,7 @@ def record_context(manual: Manual, changes: dict, manifest: dict | None, *, lang
     from . import site as site_mod
 
     def doc_href(code):
-        doc = manual.document(code) if hasattr(manual, "document") else None
+        doc = manual.document(str(code))
         return site_mod.rel(page, site_mod.doc_page(doc)) if doc is not None else ""
 
     def row(entry, kind):
@@ -427,6 +434,15 @@ def install(cache: Path, dest: Path, manifest: dict, latest: dict, lang: str) ->
         shutil.copyfile(stamped_copy(cache, manifest, lang), pdf)
 
 
+def prune(root: Path, keep: set[str]) -> None:
+    """Remove cached builds of editions that no longer exist."""
+    cache = Path(root) / CACHE_DIR
+    if cache.is_dir():
+        for path in cache.iterdir():
+            if path.is_dir() and not path.name.startswith(".") and path.name not in keep:
+                shutil.rmtree(path, ignore_errors=True)
+
+
 def build_editions(manual: Manual, site_tmp: Path, *, base: Path, lang: str, quiet: bool = True,
                    editions: list[dict] | None = None) -> list[str]:
     """Every released edition into ``site_tmp/editions/<E>/``; returns the MkDocs warnings of fresh builds."""
@@ -435,6 +451,7 @@ def build_editions(manual: Manual, site_tmp: Path, *, base: Path, lang: str, qui
     from ..progress import note
 
     editions = ed.list_editions(manual.root) if editions is None else editions
+    prune(manual.root, {m["edition"] for m in editions})
     if not editions:
         return []
     latest = editions[-1]

@@ -15,6 +15,11 @@
 3. ``run_mkdocs(config, site_dir)`` – MkDocs' own build, into a temporary
    folder that replaces ``site/`` only when the build succeeded.
 
+Released editions (``manual release``): the "changes" page shows the change
+record of the current source against the edition in force, ``editions.md``
+lists every edition, and each edition is its own cached MkDocs build of its
+source snapshot under ``site/editions/<E>/`` (see ``editions_site``).
+
 Escaping: every value from the source that lands in a generated page goes
 through ``md_text`` (HTML-escaped, Markdown punctuation backslash-escaped)
 or Jinja autoescape; a document's body keeps its Markdown but ``<`` and
@@ -75,6 +80,7 @@ SITE_LABELS = {
         "kind_form": "表单", "superseded_docs": "已作废文件",
         # Editions (generator/publishers/editions_site.py).
         "editions_nav": "版次", "editions_title": "版次一览", "edition_in_force": "现行版次",
+        "release_label": "发布版次",
         "released": "发布日期", "previous": "上一版次", "signed": "电子签名", "changes_count": "变更",
         "open": "查阅", "edition_pages": "页面", "change_record": "变更记录", "file": "文件",
         "editions_none": "尚未发布任何版次。用 `manual release 版次`（例如 2014.1）发布一个版次。",
@@ -119,6 +125,7 @@ SITE_LABELS = {
             "signature": "Signature", "table": "Table"},
         "kind_form": "Form", "superseded_docs": "Superseded documents",
         "editions_nav": "Editions", "editions_title": "Editions", "edition_in_force": "Edition in force",
+        "release_label": "Released edition",
         "released": "Released", "previous": "Previous", "signed": "Signed", "changes_count": "Changes",
         "open": "Open", "edition_pages": "pages", "change_record": "change record", "file": "File",
         "editions_none": "No edition has been released yet. Release one with `manual release EDITION` "
