@@ -212,13 +212,39 @@ def test_superseded_pdf_is_a_stamped_copy_and_the_original_is_untouched(released
 
 
 @pytest.mark.slow
-def test_the_pdf_of_the_edition_in_force_is_offered_as_is(released):
+def test_the_files_of_the_edition_in_force_are_offered_as_they_are(released):
     root, _ = released
     offered = root / "site/editions/2020.2/downloads/manual.pdf"
     assert offered.read_bytes() == (root / "editions/2020.2/manual.pdf").read_bytes()
     assert "SUPERSEDED" not in PdfReader(offered).pages[0].extract_text()
-    assert (root / "site/editions/2020.1/downloads/manual.docx").read_bytes() == \
-        (root / "editions/2020.1/manual.docx").read_bytes()
+    assert (root / "site/editions/2020.2/downloads/manual.docx").read_bytes() == \
+        (root / "editions/2020.2/manual.docx").read_bytes()
+
+
+@pytest.mark.slow
+def test_superseded_docx_is_marked_on_every_page(released, tmp_path):
+    import subprocess
+
+    from docx import Document
+
+    root, before = released
+    copy = root / "site/editions/2020.1/downloads/manual.docx"
+    assert copy.read_bytes() != (root / "editions/2020.1/manual.docx").read_bytes()
+    document = Document(str(copy))
+    assert document.paragraphs[0].text.startswith("已作废 SUPERSEDED · 版次 2020.1（2020-03-01 发布）")
+    for section in document.sections:
+        assert section.header.paragraphs[0].text.startswith("已作废 SUPERSEDED"), section.header.paragraphs[0].text
+    # As LibreOffice prints it: the mark is on every page.
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path), str(copy)], check=True, capture_output=True, timeout=300)
+    pages = PdfReader(tmp_path / "manual.pdf").pages
+    assert len(pages) >= 4
+    for number, page in enumerate(pages, start=1):
+        assert "已作废 SUPERSEDED" in page.extract_text(), number
+    assert tree_digest(root / "editions" / "2020.1") == before["2020.1"]
 
 
 # -- the cache ----------------------------------------------------------------------------------------------
@@ -238,6 +264,7 @@ def test_edition_sites_are_cached_and_a_cold_rebuild_is_identical(released):
     site = tree_digest(root / "site")
     cache = root / "build/editions-site"
     assert (cache / "2020.1/key.txt").is_file() and (cache / "2020.1/stamped.pdf").is_file()
+    assert (cache / "2020.1/stamped.docx").is_file() and not (cache / "2020.2/stamped.pdf").exists()
     # A warm build copies the cached edition sites: a marker put into the cache shows up in the site.
     (cache / "2020.1/site/cache-marker.txt").write_text("cached", encoding="utf-8")
     build()

@@ -8,8 +8,8 @@ show up in the main site's search.
 
 Editions are immutable, so each edition's site is built once and cached in
 ``build/editions-site/<E>/`` (``src/`` the generated MkDocs sources,
-``site/`` the built site, ``stamped.pdf`` the reading copy of its PDF once
-needed, ``key.txt`` the cache key): the SHA-256 of every
+``site/`` the built site, ``stamped.pdf`` and ``stamped.docx`` the reading
+copies once needed, ``key.txt`` the cache key): the SHA-256 of every
 file of the edition folder (its manifest, change record, source snapshot and
 outputs) plus the generator version (the package version and a digest of
 its code and templates), the base MkDocs config and the language.  The
@@ -24,8 +24,10 @@ site, on every build:
   on all but the latest edition; a plain "edition in force" line on it;
 * a superseded edition's ``downloads/manual.pdf`` is a reading copy with
   已作废 SUPERSEDED stamped on every page (``stamp_pdf``; a signature does
-  not survive stamping and is removed from the copy).  The original in
-  ``editions/`` is never touched; the latest edition's PDF is offered as is.
+  not survive stamping and is removed from the copy), and its
+  ``manual.docx`` a copy with the same words in red atop the text and in
+  every page header (``stamp_docx``).  The originals in ``editions/`` are
+  never touched; the latest edition's files are offered as they are.
 """
 from __future__ import annotations
 
@@ -47,7 +49,7 @@ GENERATOR_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES = GENERATOR_DIR / "templates" / "site"
 CACHE_DIR = Path("build") / "editions-site"  # relative to the manual's root
 SITE_SUBDIR = "editions"                     # site/editions/<E>/
-STAMPED = "stamped.pdf"
+STAMPED, STAMPED_DOCX = "stamped.pdf", "stamped.docx"
 KEY_FILE = "key.txt"
 BANNER_MARK = re.compile(r'<!--manual-edition-banner base="([^"<>]*)"-->')
 
@@ -57,7 +59,7 @@ WORDS = {
         "banner_superseded": "本页属于已作废的版次 {edition}（{released} 发布），仅供查阅，不得作为现行文件使用。现行版次：",
         "banner_in_force": "版次 {edition}（{released} 发布）· 现行版次",
         "banner_current": "当前手册", "banner_list": "版次一览",
-        "banner_pdf": "本版次的 PDF 为加印“已作废”的阅读副本。",
+        "banner_pdf": "本版次的 PDF 和 DOCX 为加印“已作废”的阅读副本。",
         "stamp_line": "已作废 SUPERSEDED · 版次 {edition}（{released} 发布）· 阅读副本，非受控",
         "stamp_sha": "原件 SHA-256：{sha}",
         "stamp_signed": "原件的电子签名不保留",
@@ -70,7 +72,7 @@ WORDS = {
                              "for reference only, not to be used as a current document. Edition in force: ",
         "banner_in_force": "Edition {edition} (released {released}) · in force",
         "banner_current": "current manual", "banner_list": "all editions",
-        "banner_pdf": "This edition's PDF is a reading copy stamped SUPERSEDED.",
+        "banner_pdf": "This edition's PDF and DOCX are reading copies stamped SUPERSEDED.",
         "stamp_line": "已作废 SUPERSEDED · edition {edition} (released {released}) · reading copy, uncontrolled",
         "stamp_sha": "original SHA-256: {sha}",
         "stamp_signed": "the original's digital signature is not kept",
@@ -392,11 +394,52 @@ def stamp_pdf(original: Path, manifest: dict, lang: str) -> bytes:
     return out.getvalue()
 
 
-def stamped_copy(cache: Path, manifest: dict, lang: str) -> Path:
-    """The stamped reading copy, made once per cached edition site."""
-    path = Path(cache) / STAMPED
+def stamp_docx(original: Path, manifest: dict, lang: str) -> bytes:
+    """A copy of the edition DOCX with 已作废 SUPERSEDED in red atop the text and in every page header."""
+    import datetime as dt
+
+    from docx import Document as open_docx
+    from docx.shared import Pt, RGBColor
+
+    from ..outputs import ZIP_EPOCH, normalize_zip
+
+    document = open_docx(str(original))
+    text = words(lang)["stamp_line"].format(edition=manifest.get("edition", ""),
+                                            released=manifest.get("released", ""))
+
+    def prepend(container, size: float) -> None:
+        paragraphs = container.paragraphs
+        paragraph = paragraphs[0].insert_paragraph_before() if paragraphs else container.add_paragraph()
+        run = paragraph.add_run(text)
+        run.bold = True
+        run.font.size = Pt(size)
+        run.font.color.rgb = RGBColor(0xB9, 0x1C, 0x1C)
+
+    prepend(document, 14)
+    for i, section in enumerate(document.sections):
+        headers = [section.header, section.first_page_header, section.even_page_header]
+        if i == 0 and section.header.is_linked_to_previous:
+            section.header.is_linked_to_previous = False  # the first section's pages need a header of their own
+        for header in headers:
+            if not header.is_linked_to_previous:  # a linked header shows the previous section's, stamped
+                prepend(header, 8)
+    buf = io.BytesIO()
+    document.save(buf)
+    try:
+        day = dt.date.fromisoformat(str(manifest.get("released", "")))
+        stamp = (day.year, day.month, day.day, 0, 0, 0) if day.year >= 1980 else ZIP_EPOCH
+    except ValueError:
+        stamp = ZIP_EPOCH
+    return normalize_zip(buf.getvalue(), date_time=stamp)
+
+
+def stamped_copy(cache: Path, manifest: dict, name: str, lang: str) -> Path:
+    """The stamped reading copy of the edition's ``name`` (PDF or DOCX), made once per cached edition site."""
+    stamp = {ed.PDF_NAME: (STAMPED, stamp_pdf), ed.DOCX_NAME: (STAMPED_DOCX, stamp_docx)}
+    file_name, render = stamp[name]
+    path = Path(cache) / file_name
     if not path.is_file():
-        atomic_write_bytes(path, stamp_pdf(Path(manifest["_path"]) / ed.PDF_NAME, manifest, lang))
+        atomic_write_bytes(path, render(Path(manifest["_path"]) / name, manifest, lang))
     return path
 
 
@@ -429,9 +472,10 @@ def install(cache: Path, dest: Path, manifest: dict, latest: dict, lang: str) ->
         new = BANNER_MARK.sub(lambda m: banner_html(manifest, latest, m.group(1), lang), text)
         if new != text:
             path.write_text(new, encoding="utf-8")
-    pdf = dest / "downloads" / ed.PDF_NAME
-    if manifest.get("edition") != latest.get("edition") and pdf.is_file():
-        shutil.copyfile(stamped_copy(cache, manifest, lang), pdf)
+    if manifest.get("edition") != latest.get("edition"):
+        for name in (ed.PDF_NAME, ed.DOCX_NAME):
+            if (dest / "downloads" / name).is_file():
+                shutil.copyfile(stamped_copy(cache, manifest, name, lang), dest / "downloads" / name)
 
 
 def prune(root: Path, keep: set[str]) -> None:

@@ -86,12 +86,12 @@ SITE_LABELS = {
         "editions_none": "尚未发布任何版次。用 `manual release 版次`（例如 2014.1）发布一个版次。",
         "editions_intro": "现行版次为 {edition}（{released} 发布）。本网站首页显示手册的当前文本；各版次可在下表中查阅。",
         "editions_superseded_note": "已作废版次的页面均标有“已作废”横幅；其 PDF 为每页加印“已作废 SUPERSEDED”的阅读副本，"
-                                    "原件的电子签名不保留。原件存档于 editions/<版次>/，可按下列 SHA-256 核对。",
+                                    "原件的电子签名不保留；其 DOCX 在正文开头和每页页眉标有“已作废”。原件存档于 editions/<版次>/，可按下列 SHA-256 核对。",
         "hashes": "原件校验值（SHA-256）", "manifest": "清单",
         "edition_page_intro": "版次 {edition}，{released} 发布，共 {documents} 个文件。",
         "edition_all": "全部版次", "edition_first": "首次发布",
-        "edition_pdf_note": "若本版次已被取代，此处的 PDF 为每页加印“已作废 SUPERSEDED”的阅读副本，原件的电子签名不保留；"
-                            "原件的 SHA-256 见下表。",
+        "edition_pdf_note": "若本版次已被取代，此处的 PDF 为每页加印“已作废 SUPERSEDED”的阅读副本，原件的电子签名不保留，"
+                            "DOCX 在正文开头和每页页眉标有“已作废”；原件的 SHA-256 见下表。",
         "record_since": "与现行版次 {edition}（{released} 发布）相比，当前文本的变更（尚未发布）：",
         "record_since_none": "自版次 {edition}（{released}）发布以来，当前文本没有变更。",
         "record_edition": "版次 {edition}（{released} 发布）相对于上一版次 {previous} 的变更：",
@@ -134,14 +134,15 @@ SITE_LABELS = {
                           "shows the manual's current text; every edition can be opened below.",
         "editions_superseded_note": "Every page of a superseded edition carries a SUPERSEDED banner; its PDF is a "
                                     "reading copy stamped 已作废 SUPERSEDED on every page, without the original's "
-                                    "digital signature. The originals are archived in editions/<EDITION>/; check them "
+                                    "digital signature, and its DOCX is marked SUPERSEDED atop the text and in every "
+                                    "page header. The originals are archived in editions/<EDITION>/; check them "
                                     "against the SHA-256 below.",
         "hashes": "Original files (SHA-256)", "manifest": "manifest",
         "edition_page_intro": "Edition {edition}, released {released}, {documents} documents.",
         "edition_all": "All editions", "edition_first": "first edition",
         "edition_pdf_note": "When this edition is superseded, the PDF offered here is a reading copy stamped "
-                            "已作废 SUPERSEDED on every page, without the original's digital signature; the "
-                            "original's SHA-256 is below.",
+                            "已作废 SUPERSEDED on every page, without the original's digital signature, and the "
+                            "DOCX is marked SUPERSEDED in every page header; the original's SHA-256 is below.",
         "record_since": "Changes in the current text since the edition in force, {edition} (released {released}), "
                         "not yet released:",
         "record_since_none": "The current text has not changed since edition {edition} (released {released}).",
