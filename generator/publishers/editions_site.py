@@ -249,8 +249,11 @@ def cache_key(manifest: dict, base: Path, lang: str) -> str:
     ]) + "\n"
 
 
-def edition_site(root: Path, manifest: dict, *, base: Path, lang: str) -> tuple[Path, list[str]]:
+def edition_site(root: Path, manifest: dict, *, base: Path, lang: str,
+                 cache: bool = True) -> tuple[Path, list[str]]:
     """The cached build of one edition's site (``build/editions-site/<E>/``), built when missing or stale.
+
+    ``cache=False`` (``manual build --no-cache``) builds it again in any case.
 
     Returns the cache folder and the MkDocs warnings of a fresh build (none when the cache was used).
     """
@@ -261,7 +264,7 @@ def edition_site(root: Path, manifest: dict, *, base: Path, lang: str) -> tuple[
     folder = Path(root) / CACHE_DIR / name
     key = cache_key(manifest, base, lang)
     key_file = folder / KEY_FILE
-    if key_file.is_file() and key_file.read_text(encoding="utf-8") == key and (folder / "site" / "index.html").is_file():
+    if cache and key_file.is_file() and key_file.read_text(encoding="utf-8") == key and (folder / "site" / "index.html").is_file():
         return folder, []
     source = Path(manifest["_path"]) / ed.SOURCE
     try:
@@ -488,7 +491,7 @@ def prune(root: Path, keep: set[str]) -> None:
 
 
 def build_editions(manual: Manual, site_tmp: Path, *, base: Path, lang: str, quiet: bool = True,
-                   editions: list[dict] | None = None) -> list[str]:
+                   editions: list[dict] | None = None, cache: bool = True) -> list[str]:
     """Every released edition into ``site_tmp/editions/<E>/``; returns the MkDocs warnings of fresh builds."""
     import sys
 
@@ -501,9 +504,9 @@ def build_editions(manual: Manual, site_tmp: Path, *, base: Path, lang: str, qui
     latest = editions[-1]
     warnings: list[str] = []
     for manifest in editions:
-        cache, found = edition_site(manual.root, manifest, base=base, lang=lang)
+        folder, found = edition_site(manual.root, manifest, base=base, lang=lang, cache=cache)
         warnings += found
-        install(cache, Path(site_tmp) / SITE_SUBDIR / manifest["edition"], manifest, latest, lang)
+        install(folder, Path(site_tmp) / SITE_SUBDIR / manifest["edition"], manifest, latest, lang)
     if not quiet:
         for w in warnings:
             print(f"manual: site: warning: {w}", file=sys.stderr)

@@ -43,6 +43,7 @@ from markupsafe import Markup
 
 from .. import diagrams
 from ..body import parse as parse_body
+from ..editions import list_editions
 from ..labels import labels, status_label
 from ..links import citations, resolve
 from ..model import IN_FORCE, Document, Form, Manual
@@ -847,13 +848,13 @@ def run_mkdocs(manual: Manual, config_file: Path, site_dir: Path, *, quiet: bool
 
 
 def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, lang: str = "zh-CN",
-               site_dir: Path | None = None) -> dict:
+               site_dir: Path | None = None, cache: bool = True) -> dict:
     """Generate the sources and build the site; returns ``{"site", "config", "warnings", "model"}``."""
     from ..progress import note
 
     site_dir = Path(site_dir) if site_dir else manual.root / SITE_DIR
     final_src = manual.root / SRC_DIR
-    released = editions_site.ed.list_editions(manual.root)
+    released = list_editions(manual.root)
     model = site_model(manual, downloads=download_files(manual, out), lang=lang,
                        editions=editions_site.main_context(manual, released, lang))
     with atomic_dir(final_src) as src:
@@ -863,7 +864,7 @@ def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, 
         warnings = run_mkdocs(manual, config_file, tmp, quiet=quiet)
         # Released editions: each its own (cached) MkDocs build, under site/editions/<E>/.
         warnings += editions_site.build_editions(manual, tmp, base=base_config(manual), lang=lang, quiet=quiet,
-                                                 editions=released)
+                                                 editions=released, cache=cache)
     note(f"站点已生成：{site_dir}" if lang != "en" else f"site built: {site_dir}", quiet=quiet)
     return {"site": site_dir, "config": config_file, "warnings": warnings, "model": model}
 
@@ -874,7 +875,7 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs=None, cache: b
     from ..cli import UsageError
 
     try:
-        result = build_site(manual, out=out, quiet=quiet, lang=lang)
+        result = build_site(manual, out=out, quiet=quiet, lang=lang, cache=cache)
     except SiteBuildError as exc:
         raise UsageError(str(exc)) from None
     site = result["site"]
