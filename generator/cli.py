@@ -169,6 +169,8 @@ def cmd_build(args) -> int:
     if unknown:
         raise UsageError(f"unknown build target '{unknown[0]}'; choose from {', '.join(BUILD_TARGETS)}")
     targets = [t for t in BUILD_TARGETS if t in targets]
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: give a number of processes, 1 or more")
     manual, findings, ok = checked_manual(args)
     if not ok:
         print("manual: build stopped: fix the errors above first; existing outputs were left as they were",
@@ -177,7 +179,10 @@ def cmd_build(args) -> int:
     if any(t in ("pdf", "forms") for t in targets) and not harfbuzz_subset_available():
         print(HARFBUZZ_WARNING, file=sys.stderr)
     out = (args.out or manual.root / "dist").resolve()
-    options = {"out": out, "quiet": args.quiet, "jobs": args.jobs, "cache": not args.no_cache,
+    from .cache import default_jobs
+
+    jobs = args.jobs if args.jobs is not None else default_jobs()
+    options = {"out": out, "quiet": args.quiet, "jobs": jobs, "cache": not args.no_cache,
                "lang": _lang(args, manual)}
     for target in targets:
         module = _publisher(target)

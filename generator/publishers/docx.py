@@ -851,23 +851,111 @@ def document_docx(manual: Manual, doc: Document, *, lang: str = "zh-CN") -> byte
     return to_bytes(document, manual)
 
 
+# -- cache keys and worker processes ------------------------------------------------------------------
+def _manual_inputs(manual: Manual) -> str:
+    """What every file draws on besides its own document: the manual's settings (without the
+    chapter list, which only the whole manual's TOC prints), the roles, and the index that
+    citations resolve against (every document's code and title, every form's id, code, title and aliases)."""
+    from .. import cache as cache_mod
+
+    config = {k: v for k, v in manual.config.items() if k != "chapters"}
+    index = [[d.code, d.title] for d in manual.documents]
+    forms = [[f.id, f.code, f.title, f.meta.get("aliases")] for f in manual.forms.values()]
+    return cache_mod.digest(config, manual.org, index, forms)
+
+
+# The generator's code a DOCX is made by (the model, the rules' helpers, the print model, this module).
+CODE = ("*.py", "publishers/__init__.py", "publishers/printmodel.py", "publishers/docx.py")
+
+
+def _engine_key(lang: str) -> str:
+    from .. import cache as cache_mod
+
+    return cache_mod.digest("docx", cache_mod.versions("python-docx", "lxml"), cache_mod.code_digest(*CODE), lang)
+
+
+def document_key(manual: Manual, doc: Document, lang: str = "zh-CN", *, base: str | None = None) -> str:
+    """The cache key of ``dist/documents/<code>.docx``: the document's source data, the forms it
+    prints, what it draws from the whole manual, python-docx's version and the generator's code."""
+    from .. import cache as cache_mod
+
+    base = base or cache_mod.digest(_engine_key(lang), _manual_inputs(manual))
+    forms = [[f.id, f.meta] for f in pm.doc_forms(manual, doc)]
+    return cache_mod.digest(base, cache_mod.renderer_id(document_docx), doc.path, doc.meta, doc.body, forms)
+
+
+def manual_key(manual: Manual, lang: str = "zh-CN") -> str:
+    """The cache key of ``dist/manual.docx``: everything in the manual."""
+    from .. import cache as cache_mod
+
+    return cache_mod.digest(_engine_key(lang), cache_mod.renderer_id(manual_docx), manual.config, manual.org,
+                            [[d.path, d.meta, d.body] for d in manual.documents],
+                            [[f.id, f.meta] for f in manual.forms.values()])
+
+
+_WORKER: dict = {}
+
+
+def _worker_init(manual, lang):
+    _WORKER["manual"], _WORKER["lang"] = manual, lang
+
+
+def _worker_render(code: str | None) -> bytes:
+    manual, lang = _WORKER["manual"], _WORKER["lang"]
+    if code is None:
+        return manual_docx(manual, lang=lang)
+    return document_docx(manual, manual.document(code), lang=lang)
+
+
+def render_files(manual: Manual, codes: list[str | None], lang: str, jobs: int | None) -> list[bytes]:
+    """DOCX bytes for each code (None: the whole manual), in order; in ``jobs`` worker processes
+    when jobs > 1 (fork only)."""
+    import multiprocessing as mp
+
+    if not jobs or jobs <= 1 or len(codes) < 2 or "fork" not in mp.get_all_start_methods():
+        return [manual_docx(manual, lang=lang) if code is None
+                else document_docx(manual, manual.document(code), lang=lang) for code in codes]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(codes)), mp_context=mp.get_context("fork"),
+                             initializer=_worker_init, initargs=(manual, lang)) as pool:
+        return list(pool.map(_worker_render, codes))
+
+
 def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = None, cache: bool = True,
           lang: str = "zh-CN") -> list[Path]:
     """Write dist/manual.docx and dist/documents/<code>.docx; returns the paths written.
 
-    Everything is rendered in memory first, then written atomically: an error leaves earlier files intact.
+    A file whose key (``manual_key``, ``document_key``) is in ``<root>/.cache/docx/`` is taken from
+    there; the others are rendered (the whole manual first), in ``jobs`` worker processes.
+    Everything is rendered in memory first, then written atomically: an error leaves earlier files
+    intact.  A file that already holds the same bytes is not rewritten.
     """
+    from .. import cache as cache_mod
     from .pdf import _remove_stale, _show
 
     out = Path(out)
+    store = cache_mod.BuildCache(manual.root, "docx", enabled=cache)
     docs = pm.print_documents(manual)
-    rendered = [(pm.manual_output(out, EXT), manual_docx(manual, lang=lang))]
-    rendered += [(pm.document_output(out, d, EXT), document_docx(manual, d, lang=lang)) for d in docs]
-    written = [atomic_write_bytes(path, data) for path, data in rendered]
+    targets = [pm.manual_output(out, EXT)] + [pm.document_output(out, d, EXT) for d in docs]
+    codes: list[str | None] = [None] + [d.code for d in docs]
+    if cache:
+        base = cache_mod.digest(_engine_key(lang), _manual_inputs(manual))
+        keys = [manual_key(manual, lang)] + [document_key(manual, d, lang, base=base) for d in docs]
+    else:
+        keys = [""] * len(codes)
+    data: list[bytes | None] = [store.get(key) for key in keys]
+    missing = [i for i, d in enumerate(data) if d is None]
+    for i, docx_bytes in zip(missing, render_files(manual, [codes[i] for i in missing], lang, jobs)):
+        data[i] = docx_bytes
+        store.put(keys[i], docx_bytes)
+    written = [cache_mod.write_if_changed(path, docx_bytes) for path, docx_bytes in zip(targets, data)]
     _remove_stale(out / pm.DOCUMENTS_DIR, {p.name for p in written[1:]}, EXT)
+    store.prune()
     if not quiet:
+        cached = store.summary(lang)
         print(f"docx: {_show(written[0], out)} + {len(written) - 1} document(s) in "
-              f"{_show(out / pm.DOCUMENTS_DIR, out)}/", file=sys.stderr)
+              f"{_show(out / pm.DOCUMENTS_DIR, out)}/" + (f" ({cached})" if cached else ""), file=sys.stderr)
     return written
 
 

@@ -289,34 +289,69 @@ def render_forms(manual: Manual, form_ids: list[str], lang: str, jobs: int | Non
         return dict(zip(form_ids, pool.map(_worker_render, form_ids)))
 
 
+# The generator's code a form's outputs are made by (the model and helpers, this module, its templates).
+CODE = ("*.py", "publishers/__init__.py", "publishers/forms.py", "templates/forms/**/*")
+
+
+def cache_key(manual: Manual, form: Form, lang: str = "zh-CN") -> str:
+    """What a form's three outputs are made of: the form's source data, the manual's settings (without
+    the chapter list), the engines' versions, the fonts and the generator's code."""
+    from .. import cache as cache_mod
+
+    config = {k: v for k, v in manual.config.items() if k != "chapters"}
+    return cache_mod.digest("forms", cache_mod.renderer_id(render_form),
+                            cache_mod.versions("weasyprint", "pydyf", "pypdf", "pyhanko", "python-docx", "lxml"),
+                            cache_mod.code_digest(*CODE), cache_mod.font_digest(), lang, config, form.path,
+                            form.meta)
+
+
 def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = None, cache: bool = True,
           lang: str = "zh-CN") -> list[Path]:
     """Render every form, then write all files (each atomically).
 
-    Nothing is written until every form has rendered, so a failure leaves
-    the earlier outputs as they were.  Outputs of forms that no longer exist
+    A form whose key (``cache_key``) is in ``<root>/.cache/forms/`` is taken from there; the others
+    are rendered, in ``jobs`` worker processes.  Nothing is written until every form has rendered,
+    so a failure leaves the earlier outputs as they were.  Outputs of forms that no longer exist
     are removed; ``filled/`` (pre-filled batches) is left alone.
     """
+    from .. import cache as cache_mod
     from ..formpdf import FormFontMissing
     from ..cli import UsageError
 
     folder = Path(out) / OUTPUT_DIR
+    store = cache_mod.BuildCache(manual.root, "forms", enabled=cache)
+    form_ids = sorted(manual.forms)
+    keys = {fid: cache_key(manual, manual.forms[fid], lang) for fid in form_ids} if cache else {}
+    rendered: dict[str, dict[str, bytes]] = {}
+    for fid in form_ids:
+        outputs = {ext: store.get(cache_mod.digest(keys[fid], ext)) for ext in EXTENSIONS} if cache else {}
+        if cache and all(v is not None for v in outputs.values()):
+            rendered[fid] = outputs
     try:
-        rendered = render_forms(manual, sorted(manual.forms), lang, jobs, quiet=quiet)
+        fresh = render_forms(manual, [fid for fid in form_ids if fid not in rendered], lang, jobs, quiet=quiet)
     except FormFontMissing as exc:
         raise UsageError(str(exc)) from None
-    written: list[Path] = []
-    for form_id, outputs in rendered.items():
+    for fid, outputs in fresh.items():
+        rendered[fid] = outputs
         for ext in EXTENSIONS:
-            written.append(atomic_write_bytes(folder / f"{form_id}.{ext}", outputs[ext]))
+            if cache:
+                store.put(cache_mod.digest(keys[fid], ext), outputs[ext])
+    written: list[Path] = []
+    for form_id in form_ids:
+        for ext in EXTENSIONS:
+            written.append(cache_mod.write_if_changed(folder / f"{form_id}.{ext}", rendered[form_id][ext]))
     if folder.is_dir():
         for stale in sorted(folder.iterdir()):
             if (stale.is_file() and stale.suffix.lstrip(".") in EXTENSIONS and stale.stem not in rendered
                     and not stale.name.startswith(".")):
                 stale.unlink()
+    store.prune()
     if not quiet:
-        sizes = ", ".join(f"{fid}.pdf {len(o['pdf']) / 1e6:.1f} MB" for fid, o in rendered.items())
-        print(f"forms: {len(rendered)} forms → {folder} ({sizes})", file=sys.stderr)
+        sizes = ", ".join(f"{fid}.pdf {len(rendered[fid]['pdf']) / 1e6:.1f} MB" for fid in form_ids)
+        reused = len(rendered) - len(fresh)
+        cached = (f"{reused} 个取自缓存" if lang != "en" else f"{reused} from the cache") if reused else ""
+        print(f"forms: {len(rendered)} forms → {folder} ({sizes})" + (f"; {cached}" if cached else ""),
+              file=sys.stderr)
     return written
 
 

@@ -15,8 +15,8 @@ on the named page ``draft``, whose background is the 草稿 DRAFT watermark.
 
 Each document's HTML is a pure function of (manual, document, language):
 ``document_html``.  Rendering one document's PDF (``render_document_pdf``)
-needs nothing else, so documents can be rendered in worker processes
-(``jobs``) and, later, cached by content hash.  Every file is rendered in
+needs nothing else, so documents are rendered in worker processes
+(``jobs``) and cached by the hash of their HTML (``generator.cache``).  Every file is rendered in
 memory first and written atomically at the end, so a failing build leaves
 the earlier outputs as they were.
 """
@@ -321,17 +321,52 @@ def _worker_render(code: str) -> bytes:
     return render_document_pdf(manual, manual.document(code), _WORKER["lang"])
 
 
+def _can_fork() -> bool:
+    import multiprocessing as mp
+
+    return "fork" in mp.get_all_start_methods()
+
+
 def render_documents(manual: Manual, docs: list[Document], lang: str, jobs: int | None) -> list[bytes]:
     """Per-document PDFs, in order; in ``jobs`` worker processes when jobs > 1 (fork only)."""
     import multiprocessing as mp
 
-    if not jobs or jobs <= 1 or len(docs) < 2 or "fork" not in mp.get_all_start_methods():
+    if not jobs or jobs <= 1 or len(docs) < 2 or not _can_fork():
         return [render_document_pdf(manual, d, lang) for d in docs]
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(docs)), mp_context=mp.get_context("fork"),
                              initializer=_worker_init, initargs=(manual, lang)) as pool:
         return list(pool.map(_worker_render, [d.code for d in docs]))
+
+
+def _render_html(html: str) -> bytes:
+    return html_to_pdf(html)
+
+
+def render_pages(pages: list[str], jobs: int | None) -> list[bytes]:
+    """Render HTML pages to PDF bytes, in order; in ``jobs`` worker processes when jobs > 1 (fork only).
+
+    Put the largest page (the whole manual: one long layout) first: it starts at once on one core
+    while the others take the single documents one after another.
+    """
+    import multiprocessing as mp
+
+    if not jobs or jobs <= 1 or len(pages) < 2 or not _can_fork():
+        return [html_to_pdf(html) for html in pages]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(pages)), mp_context=mp.get_context("fork")) as pool:
+        return list(pool.map(_render_html, pages))
+
+
+def cache_key(html: str) -> str:
+    """What makes a PDF: the HTML, WeasyPrint's and pydyf's versions, the fonts, the renderer (and this
+    module, which holds the renderer's settings)."""
+    from .. import cache as cache_mod
+
+    return cache_mod.digest("pdf", cache_mod.renderer_id(html_to_pdf), cache_mod.versions("weasyprint", "pydyf"),
+                            cache_mod.font_digest(), cache_mod.code_digest("publishers/pdf.py"), html)
 
 
 # -- publisher entry points ------------------------------------------------------------------------------
@@ -354,18 +389,31 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
           lang: str = "zh-CN") -> list[Path]:
     """Write dist/manual.pdf and dist/documents/<code>.pdf; returns the paths written.
 
-    Everything is rendered before anything is written: an error leaves the earlier files intact.
+    Each PDF is keyed by the SHA-256 of its HTML (and the engine, see ``cache_key``): a PDF whose
+    key is in ``<root>/.cache/pdf/`` is taken from there; the others are rendered, the whole manual
+    first, in ``jobs`` worker processes.  Everything is rendered before anything is written: an error
+    leaves the earlier files intact.  A file that already holds the same bytes is not rewritten.
     """
+    from ..cache import BuildCache, write_if_changed
+
     out = Path(out)
+    store = BuildCache(manual.root, "pdf", enabled=cache)
     docs = pm.print_documents(manual)
-    rendered: list[tuple[Path, bytes]] = [(pm.manual_output(out, EXT), render_manual_pdf(manual, lang))]
-    for doc, data in zip(docs, render_documents(manual, docs, lang, jobs)):
-        rendered.append((pm.document_output(out, doc, EXT), data))
-    written = [atomic_write_bytes(path, data) for path, data in rendered]
+    targets = [pm.manual_output(out, EXT)] + [pm.document_output(out, d, EXT) for d in docs]
+    pages = [manual_html(manual, lang=lang)] + [single_html(manual, d, lang=lang) for d in docs]
+    keys = [cache_key(html) for html in pages]
+    data: list[bytes | None] = [store.get(key) for key in keys]
+    missing = [i for i, d in enumerate(data) if d is None]
+    for i, pdf_bytes in zip(missing, render_pages([pages[i] for i in missing], jobs)):
+        data[i] = pdf_bytes
+        store.put(keys[i], pdf_bytes)
+    written = [write_if_changed(path, pdf_bytes) for path, pdf_bytes in zip(targets, data)]
     _remove_stale(out / pm.DOCUMENTS_DIR, {p.name for p in written[1:]}, EXT)
+    store.prune()
     if not quiet:
+        cached = store.summary(lang)
         print(f"pdf: {_show(written[0], out)} + {len(written) - 1} document(s) in "
-              f"{_show(out / pm.DOCUMENTS_DIR, out)}/", file=sys.stderr)
+              f"{_show(out / pm.DOCUMENTS_DIR, out)}/" + (f" ({cached})" if cached else ""), file=sys.stderr)
     return written
 
 
