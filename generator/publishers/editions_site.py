@@ -357,7 +357,7 @@ def _strip_signatures(writer) -> None:
             page[NameObject("/Annots")] = kept
         else:
             del page[NameObject("/Annots")]
-    root = writer._root_object
+    root = writer.root_object
     form = root.get("/AcroForm")
     if form is not None:
         form = form.get_object()
@@ -375,9 +375,10 @@ def _strip_signatures(writer) -> None:
 def stamp_pdf(original: Path, manifest: dict, lang: str) -> bytes:
     """A copy of ``original`` with 已作废 SUPERSEDED over every page (one WeasyPrint stamp, merged with pypdf)."""
     from pypdf import PdfReader, PdfWriter, Transformation
-    from weasyprint import HTML
 
-    stamp = PdfReader(io.BytesIO(HTML(string=stamp_html(manifest, lang)).write_pdf())).pages[0]
+    from .pdf import html_to_pdf  # WeasyPrint, fetching nothing but data: URLs
+
+    stamp = PdfReader(io.BytesIO(html_to_pdf(stamp_html(manifest, lang)))).pages[0]
     sw, sh = float(stamp.mediabox.width), float(stamp.mediabox.height)
     writer = PdfWriter(clone_from=PdfReader(str(original)))
     _strip_signatures(writer)
