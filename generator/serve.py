@@ -1,7 +1,7 @@
 """``manual serve``: preview the staff website on 127.0.0.1, rebuilt on every source edit.
 
 It builds ``site/`` once (as ``manual build site`` does), then serves it with
-MkDocs' own live-reload server and watches ``manual/``, ``policies/``,
+MkDocs' own live-reload server and watches ``manual/``, ``policies/``, ``editions/``,
 ``forms/`` and the manual's ``mkdocs.yml``.  After an edit it checks and
 rebuilds; open pages reload by themselves.  When the edited source has
 errors, the findings are printed and the last good build stays online.
@@ -15,7 +15,7 @@ import threading
 
 from .cli import EXIT_FINDINGS, EXIT_OK, UsageError, _lang, _root
 
-WATCHED = ("manual", "policies", "forms", "mkdocs.yml")
+WATCHED = ("manual", "policies", "forms", "mkdocs.yml", "editions")
 HOST = "127.0.0.1"
 
 
