@@ -18,6 +18,7 @@ import datetime as dt
 import io
 
 from . import formspec
+from .docxxml import el as _el, qn as _qn, set_lang as _set_lang, set_rfonts as _set_rfonts
 from .outputs import normalize_zip
 
 FONT = "Noto Sans CJK SC"
@@ -26,34 +27,6 @@ BOX = "☐"
 PAPER_MM = {"A4": (210, 297), "A5": (148, 210)}
 MARGIN_MM = 15
 LABEL_SHADE, SECTION_SHADE = "F0F0F0", "D9D9D9"
-THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
-
-
-def _qn(tag):
-    from docx.oxml.ns import qn
-
-    return qn(tag)
-
-
-def _el(tag, **attrs):
-    from docx.oxml import OxmlElement
-
-    el = OxmlElement(tag)
-    for key, value in attrs.items():
-        el.set(_qn(key.replace("__", ":")), str(value))
-    return el
-
-
-def _set_rfonts(rpr, font: str) -> None:
-    rfonts = rpr.find(_qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = _el("w:rFonts")
-        rpr.insert(0, rfonts)
-    for attr in THEME_ATTRS:
-        if _qn(attr) in rfonts.attrib:
-            del rfonts.attrib[_qn(attr)]
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        rfonts.set(_qn(attr), font)
 
 
 def _setup(document) -> None:
@@ -62,12 +35,7 @@ def _setup(document) -> None:
     styles = document.styles.element
     rpr = styles.find(_qn("w:docDefaults")).find(_qn("w:rPrDefault")).find(_qn("w:rPr"))
     _set_rfonts(rpr, FONT)
-    lang = rpr.find(_qn("w:lang"))
-    if lang is None:
-        lang = _el("w:lang")
-        rpr.append(lang)
-    lang.set(_qn("w:val"), "en-US")
-    lang.set(_qn("w:eastAsia"), "zh-CN")
+    _set_lang(rpr)
     for rfonts in list(styles.iter(_qn("w:rFonts"))):  # every style, table style parts included
         _set_rfonts(rfonts.getparent(), FONT)
     for name in ("Normal", "Table Grid", "Footer", "Header"):

@@ -36,6 +36,16 @@ class SignOff:
     sample: bool = False
 
 
+def signoff_from(entry, step: str) -> SignOff | None:
+    """A ``SignOff`` from one step of a ``signoff:`` mapping (None when absent)."""
+    if not isinstance(entry, dict):
+        return None
+    date = entry.get("date")
+    return SignOff(step=step, name=entry.get("name"), role=entry.get("role"),
+                   date=date if isinstance(date, dt.date) else None,
+                   fingerprint=entry.get("fingerprint"), sample=bool(entry.get("sample", False)))
+
+
 @dataclass
 class Block:
     """One block of a document body (see ``generator.body``)."""
@@ -105,13 +115,7 @@ class Document:
         return self.code or Path(self.path).stem
 
     def signoff(self, step: str) -> SignOff | None:
-        entry = (self.meta.get("signoff") or {}).get(step)
-        if not isinstance(entry, dict):
-            return None
-        date = entry.get("date")
-        return SignOff(step=step, name=entry.get("name"), role=entry.get("role"),
-                       date=date if isinstance(date, dt.date) else None,
-                       fingerprint=entry.get("fingerprint"), sample=bool(entry.get("sample", False)))
+        return signoff_from((self.meta.get("signoff") or {}).get(step), step)
 
     def signoffs(self) -> list[SignOff]:
         return [s for s in (self.signoff(step) for step in SIGNOFF_STEPS) if s]

@@ -42,6 +42,7 @@ import sys
 from pathlib import Path
 
 from ..body import parser as md_parser
+from ..docxxml import THEME_ATTRS, el as _el, qn as _qn, set_lang as _set_lang, set_rfonts as _set_rfonts
 from ..model import Block, Document, Form, Manual
 from ..outputs import ZIP_EPOCH, atomic_write_bytes, normalize_zip
 from . import printmodel as pm
@@ -66,48 +67,6 @@ def _docx():
     import docx  # noqa: F401  (imported lazily: 0.2 s)
 
     return docx
-
-
-# -- low-level XML helpers ------------------------------------------------------------------
-def _qn(tag: str) -> str:
-    from docx.oxml.ns import qn
-
-    return qn(tag)
-
-
-def _el(tag: str, **attrs):
-    from docx.oxml import OxmlElement
-
-    el = OxmlElement(tag)
-    for key, value in attrs.items():
-        el.set(_qn(key.replace("__", ":")), str(value))
-    return el
-
-
-THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
-
-
-def _set_rfonts(rpr, font: str) -> None:
-    rfonts = rpr.find(_qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = _el("w:rFonts")
-        rpr.insert(0, rfonts)
-    for attr in THEME_ATTRS:
-        key = _qn(attr)
-        if key in rfonts.attrib:
-            del rfonts.attrib[key]
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        rfonts.set(_qn(attr), font)
-
-
-def _set_lang(rpr) -> None:
-    lang = rpr.find(_qn("w:lang"))
-    if lang is None:
-        lang = _el("w:lang")
-        rpr.append(lang)
-    lang.set(_qn("w:val"), "en-US")
-    lang.set(_qn("w:eastAsia"), "zh-CN")
-    lang.set(_qn("w:bidi"), "ar-SA")
 
 
 # -- document set-up -------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..labels import labels, status_label, step_label
 from ..links import citations, resolve
-from ..model import IN_FORCE, SIGNOFF_STEPS, Document, Form, Manual, SignOff
+from ..model import IN_FORCE, SIGNOFF_STEPS, Document, Form, Manual, signoff_from
 from ..review import next_review
 
 # -- output names -------------------------------------------------------------
@@ -169,19 +169,10 @@ def page_words(lang: str = "zh-CN") -> dict:
 
 
 # -- sign-offs, revisions, meta ------------------------------------------------------
-def _signoff_from(entry, step: str) -> SignOff | None:
-    if not isinstance(entry, dict):
-        return None
-    date = entry.get("date")
-    return SignOff(step=step, name=entry.get("name"), role=entry.get("role"),
-                   date=date if isinstance(date, dt.date) else None,
-                   fingerprint=entry.get("fingerprint"), sample=bool(entry.get("sample", False)))
-
-
 def _signoff_rows(signoff: dict, lang: str) -> list[dict]:
     rows = []
     for step in SIGNOFF_STEPS:
-        s = _signoff_from((signoff or {}).get(step), step)
+        s = signoff_from((signoff or {}).get(step), step)
         rows.append({"step": step, "label": step_label(step, lang),
                      "name": (s.name or "") if s else "", "role": (s.role or "") if s else "",
                      "date": date_text(s.date, lang) if s else "", "sample": bool(s and s.sample)})

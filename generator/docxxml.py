@@ -1,0 +1,51 @@
+"""Raw WordprocessingML helpers shared by the DOCX writers (manual and forms).
+
+python-docx's default template gives its styles theme-font attributes
+(``w:asciiTheme`` …) that override an explicit ``w:eastAsia``; ``set_rfonts``
+removes them and names the font for every script, ``set_lang`` makes the
+East Asian language zh-CN (the template says en-US).
+"""
+from __future__ import annotations
+
+THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+def qn(tag: str) -> str:
+    from docx.oxml.ns import qn as _qn
+
+    return _qn(tag)
+
+
+def el(tag: str, **attrs):
+    """A new element; ``w__val="x"`` sets the attribute ``w:val``."""
+    from docx.oxml import OxmlElement
+
+    element = OxmlElement(tag)
+    for key, value in attrs.items():
+        element.set(qn(key.replace("__", ":")), str(value))
+    return element
+
+
+def set_rfonts(rpr, font: str) -> None:
+    """``font`` for every script of a run-properties element, theme fonts removed."""
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = el("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in THEME_ATTRS:
+        key = qn(attr)
+        if key in rfonts.attrib:
+            del rfonts.attrib[key]
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(attr), font)
+
+
+def set_lang(rpr) -> None:
+    """Languages of a run-properties element: en-US, East Asian zh-CN."""
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = el("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    lang.set(qn("w:bidi"), "ar-SA")
