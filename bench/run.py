@@ -379,11 +379,12 @@ def targets(results: dict) -> list[dict]:
                      "goal": "< 2,048 MB" + ("" if s["documents"] >= 2000 else " (goal is for 2,000 documents)"),
                      "measured": f"{s['peak_tree_mb']:.0f} MB (largest process {s['max_process_mb']:.0f} MB), "
                                  f"{s['seconds']:.0f} s, manual.pdf {s['manual_pages']} pages",
-                     "ok": s["peak_tree_mb"] < 2048})
+                     "ok": max(s["peak_tree_mb"], s["max_process_mb"]) < 2048})
     if 2000 in synthetic:
         s = synthetic[2000]
+        peak = max(s["peak_tree_mb"], s["max_process_mb"])
         rows.append({"target": "check of 2,000 documents peaks under 2 GB", "goal": "< 2,048 MB",
-                     "measured": f"{s['peak_tree_mb']:.0f} MB", "ok": s["peak_tree_mb"] < 2048})
+                     "measured": f"{peak:.0f} MB", "ok": peak < 2048})
     return rows
 
 

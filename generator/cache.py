@@ -33,6 +33,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -203,12 +204,20 @@ class BuildCache:
                       "building without it", file=sys.stderr)
 
     def prune(self) -> int:
-        """Remove this kind's entries that the build did not use (and stray temporary files)."""
+        """Remove this kind's entries that the build did not use, and temporary files left by an
+        interrupted build (older than an hour: a younger one may belong to a build running now)."""
         if not self.enabled or not self.folder.is_dir():
             return 0
         removed = 0
+        now = time.time()
         for path in self.folder.iterdir():
-            stale = (path.suffix == ".bin" and path.stem not in self.used) or path.name.endswith(".tmp")
+            if path.name.endswith(".tmp"):
+                try:
+                    stale = now - path.stat().st_mtime > 3600
+                except OSError:
+                    stale = False
+            else:
+                stale = path.suffix == ".bin" and path.stem not in self.used
             if stale and path.is_file():
                 try:
                     path.unlink()

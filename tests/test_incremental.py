@@ -13,6 +13,8 @@ E. two corrupt cache entries: ignored, rendered again, repaired.
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -198,10 +200,14 @@ def test_prune_keeps_what_the_build_used(tmp_path):
     old = cache_mod.BuildCache(tmp_path, "pdf")
     old.put("a" * 64, b"old")
     old.put("b" * 64, b"kept")
+    folder = tmp_path / ".cache" / "pdf"
+    (folder / ".old.tmp").write_bytes(b"left by an interrupted build")
+    os.utime(folder / ".old.tmp", (time.time() - 7200,) * 2)
+    (folder / ".young.tmp").write_bytes(b"another build is writing this one now")
     new = cache_mod.BuildCache(tmp_path, "pdf")
     assert new.get("b" * 64) == b"kept"
-    assert new.prune() == 1
-    assert sorted(p.name for p in (tmp_path / ".cache" / "pdf").iterdir()) == ["b" * 64 + ".bin"]
+    assert new.prune() == 2
+    assert sorted(p.name for p in folder.iterdir()) == [".young.tmp", "b" * 64 + ".bin"]
 
 
 def test_jobs_must_be_at_least_one(minimal, capsys):
