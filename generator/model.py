@@ -36,6 +36,11 @@ class SignOff:
     sample: bool = False
 
 
+def _meta_text(key: str, default: str = ""):
+    """A read-only property: ``meta[key]`` as text (``default`` when absent)."""
+    return property(lambda self: str(self.meta.get(key, default)), doc=f"``meta['{key}']`` as text")
+
+
 def signoff_from(entry, step: str) -> SignOff | None:
     """A ``SignOff`` from one step of a ``signoff:`` mapping (None when absent)."""
     if not isinstance(entry, dict):
@@ -81,25 +86,11 @@ class Document:
     source_sha256: str = ""
 
     # Convenience accessors; everything else lives in ``meta``.
-    @property
-    def code(self) -> str:
-        return str(self.meta.get("code", ""))
-
-    @property
-    def title(self) -> str:
-        return str(self.meta.get("title", ""))
-
-    @property
-    def kind(self) -> str:
-        return str(self.meta.get("kind", ""))
-
-    @property
-    def version(self) -> str:
-        return str(self.meta.get("version", ""))
-
-    @property
-    def status(self) -> str:
-        return str(self.meta.get("status", ""))
+    code = _meta_text("code")
+    title = _meta_text("title")
+    kind = _meta_text("kind")
+    version = _meta_text("version")
+    status = _meta_text("status")
 
     @property
     def effective(self) -> dt.date | None:
@@ -145,25 +136,11 @@ class Form:
     positions: Positions
     source_sha256: str = ""
 
-    @property
-    def id(self) -> str:
-        return str(self.meta.get("id", ""))
-
-    @property
-    def code(self) -> str:
-        return str(self.meta.get("code", ""))
-
-    @property
-    def title(self) -> str:
-        return str(self.meta.get("title", ""))
-
-    @property
-    def version(self) -> str:
-        return str(self.meta.get("version", ""))
-
-    @property
-    def status(self) -> str:
-        return str(self.meta.get("status", "effective"))
+    id = _meta_text("id")
+    code = _meta_text("code")
+    title = _meta_text("title")
+    version = _meta_text("version")
+    status = _meta_text("status", "effective")
 
     def fields(self) -> list[dict]:
         """All fields, sections flattened, in order."""
