@@ -891,8 +891,6 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
     intact.  A file that already holds the same bytes is not rewritten.
     """
     from .. import cache as cache_mod
-    from .pdf import _remove_stale, _show
-
     out = Path(out)
     store = cache_mod.BuildCache(manual.root, "docx", enabled=cache)
     docs = pm.print_documents(manual)
@@ -903,19 +901,9 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
         keys = [manual_key(manual, lang)] + [document_key(manual, d, lang, base=base) for d in docs]
     else:
         keys = [""] * len(codes)
-    data: list[bytes | None] = [store.get(key) for key in keys]
-    missing = [i for i, d in enumerate(data) if d is None]
-    for i, docx_bytes in zip(missing, render_files(manual, [codes[i] for i in missing], lang, jobs)):
-        data[i] = docx_bytes
-        store.put(keys[i], docx_bytes)
-    written = [cache_mod.write_if_changed(path, docx_bytes) for path, docx_bytes in zip(targets, data)]
-    _remove_stale(out / pm.DOCUMENTS_DIR, {p.name for p in written[1:]}, EXT)
-    store.prune()
-    if not quiet:
-        cached = store.summary(lang)
-        print(f"docx: {_show(written[0], out)} + {len(written) - 1} document(s) in "
-              f"{_show(out / pm.DOCUMENTS_DIR, out)}/" + (f" ({cached})" if cached else ""), file=sys.stderr)
-    return written
+    return pm.write_outputs(store, out, targets, keys,
+                            lambda missing: render_files(manual, [codes[i] for i in missing], lang, jobs),
+                            ext=EXT, quiet=quiet, lang=lang)
 
 
 def render_edition(manual: Manual, path: Path, *, edition: dict, lang: str = "zh-CN") -> Path:

@@ -370,21 +370,6 @@ def cache_key(html: str) -> str:
 
 
 # -- publisher entry points ------------------------------------------------------------------------------
-def _remove_stale(folder: Path, keep: set[str], ext: str) -> None:
-    if not folder.is_dir():
-        return
-    for path in folder.glob(f"*.{ext}"):
-        if path.name not in keep and path.is_file():
-            path.unlink()
-
-
-def _show(path: Path, out: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = None, cache: bool = True,
           lang: str = "zh-CN") -> list[Path]:
     """Write dist/manual.pdf and dist/documents/<code>.pdf; returns the paths written.
@@ -394,7 +379,7 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
     first, in ``jobs`` worker processes.  Everything is rendered before anything is written: an error
     leaves the earlier files intact.  A file that already holds the same bytes is not rewritten.
     """
-    from ..cache import BuildCache, write_if_changed
+    from ..cache import BuildCache
 
     out = Path(out)
     store = BuildCache(manual.root, "pdf", enabled=cache)
@@ -402,19 +387,9 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
     targets = [pm.manual_output(out, EXT)] + [pm.document_output(out, d, EXT) for d in docs]
     pages = [manual_html(manual, lang=lang)] + [single_html(manual, d, lang=lang) for d in docs]
     keys = [cache_key(html) for html in pages]
-    data: list[bytes | None] = [store.get(key) for key in keys]
-    missing = [i for i, d in enumerate(data) if d is None]
-    for i, pdf_bytes in zip(missing, render_pages([pages[i] for i in missing], jobs)):
-        data[i] = pdf_bytes
-        store.put(keys[i], pdf_bytes)
-    written = [write_if_changed(path, pdf_bytes) for path, pdf_bytes in zip(targets, data)]
-    _remove_stale(out / pm.DOCUMENTS_DIR, {p.name for p in written[1:]}, EXT)
-    store.prune()
-    if not quiet:
-        cached = store.summary(lang)
-        print(f"pdf: {_show(written[0], out)} + {len(written) - 1} document(s) in "
-              f"{_show(out / pm.DOCUMENTS_DIR, out)}/" + (f" ({cached})" if cached else ""), file=sys.stderr)
-    return written
+    return pm.write_outputs(store, out, targets, keys,
+                            lambda missing: render_pages([pages[i] for i in missing], jobs),
+                            ext=EXT, quiet=quiet, lang=lang)
 
 
 def render_edition(manual: Manual, path: Path, *, edition: dict, lang: str = "zh-CN") -> Path:

@@ -401,3 +401,47 @@ def change_rows(edition: dict | None, lang: str = "zh-CN") -> list[dict]:
                          "new_version": str(item.get("new_version", "") or ""),
                          "redline": item.get("redline") or []})
     return rows
+
+
+# -- writing the print outputs (shared by the PDF and DOCX publishers) -------------------------------
+def write_outputs(store, out: Path, targets: list[Path], keys: list[str], render_missing, *, ext: str,
+                  quiet: bool, lang: str) -> list[Path]:
+    """Take what the cache holds, render the rest, then write every file; returns the paths.
+
+    ``targets[0]`` is the whole manual, the rest the single documents.  ``render_missing(indexes)``
+    renders the outputs at those indexes, in order.  Nothing is written before everything is
+    rendered; a file that already holds the same bytes is not rewritten; documents that no longer
+    exist lose their outputs; the cache keeps only what this build used.
+    """
+    import sys
+
+    from ..cache import write_if_changed
+
+    data: list[bytes | None] = [store.get(key) for key in keys]
+    missing = [i for i, d in enumerate(data) if d is None]
+    for i, rendered in zip(missing, render_missing(missing)):
+        data[i] = rendered
+        store.put(keys[i], rendered)
+    written = [write_if_changed(path, blob) for path, blob in zip(targets, data)]
+    _remove_stale(out / DOCUMENTS_DIR, {p.name for p in written[1:]}, ext)
+    store.prune()
+    if not quiet:
+        cached = store.summary(lang)
+        print(f"{ext}: {_show(written[0])} + {len(written) - 1} document(s) in {_show(out / DOCUMENTS_DIR)}/"
+              + (f" ({cached})" if cached else ""), file=sys.stderr)
+    return written
+
+
+def _remove_stale(folder: Path, keep: set[str], ext: str) -> None:
+    if not folder.is_dir():
+        return
+    for path in folder.glob(f"*.{ext}"):
+        if path.name not in keep and path.is_file():
+            path.unlink()
+
+
+def _show(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
