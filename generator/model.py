@@ -192,6 +192,9 @@ class Manual:
     roles: dict[str, Role] = field(default_factory=dict)
     documents: list[Document] = field(default_factory=list)  # in the manual's order
     forms: dict[str, Form] = field(default_factory=dict)  # by form id
+    # Source files that could not be read (their own findings say why).  Rules that
+    # would report a reference to them as unknown stay quiet instead of piling up.
+    unreadable: set[str] = field(default_factory=set)
 
     # -- lookups -----------------------------------------------------------
     def document(self, code: str) -> Document | None:

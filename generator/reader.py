@@ -164,12 +164,15 @@ def read_manual(root: Path) -> tuple[Manual, list[Finding]]:
         findings += found
         if doc is not None:
             documents.append(doc)
+        else:
+            manual.unreadable.add(_rel(root, path))
     manual.documents = order_documents(manual, documents)
 
     for path in sorted((root / FORMS).glob("*.yaml")) if (root / FORMS).is_dir() else []:
         form, found = read_form(root, path)
         findings += found
         if form is None:
+            manual.unreadable.add(_rel(root, path))
             continue
         if form.id in manual.forms:
             other = manual.forms[form.id]

@@ -43,3 +43,11 @@ def test_cli_exit_code_and_json_shape(case, tmp_path):
         assert set(f) == {"severity", "rule", "path", "line", "column", "message"}
     assert any(f["rule"] == expect["rule"] and f["path"] == expect["path"] and f["line"] == expect["line"]
                for f in data["findings"])
+
+
+def test_an_unreadable_file_is_one_finding_not_a_cascade(tmp_path):
+    """A form that cannot be parsed is reported once, not again as every reference to it."""
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    overlay(BROKEN / "yaml-syntax", root)
+    _, findings = check(root)
+    assert [(f.rule, f.path) for f in findings] == [("yaml-syntax", "forms/visit-record.yaml")]

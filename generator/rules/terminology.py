@@ -161,6 +161,8 @@ def known_titles(manual) -> list[str]:
 
 @rule("citation-unknown")
 def citation_unknown(manual):
+    if manual.unreadable:
+        return []  # a citation may name the unreadable file; its own finding comes first
     sources = Sources(manual)
     titles = None
     findings = []
