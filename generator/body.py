@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 import string
+from bisect import bisect_left
+from functools import lru_cache
 
-from markdown_it import MarkdownIt
 from markdown_it_pyrs import MarkdownIt as FastMarkdownIt
 
 from .model import Block, ListItem
@@ -24,65 +25,124 @@ from .model import Block, ListItem
 # Rendering (HTML) uses markdown-it-py; the block structure of the model is
 # read with markdown-it.rs, the same CommonMark parser compiled, about ten
 # times faster, which matters for `manual check` on thousands of documents.
-_md = MarkdownIt("commonmark", {"html": False}).enable("table")
+# markdown-it-py is imported only when something is rendered: `manual check`
+# never needs it.
 _fast = FastMarkdownIt("commonmark").enable("table")
 
 _NEWLINE = re.compile(b"\n")
-_BLOCKS = {"heading", "paragraph", "ordered_list", "bullet_list", "list_item", "table", "thead", "tbody",
-           "trow", "tcell", "blockquote", "code_block", "fence", "html_block", "hr", "lheading"}
+_BLOCKS = frozenset({"heading", "paragraph", "ordered_list", "bullet_list", "list_item", "table", "thead", "tbody",
+                     "trow", "tcell", "blockquote", "code_block", "fence", "html_block", "hr", "lheading"})
 
 
-def parser() -> MarkdownIt:
-    return _md
+@lru_cache(maxsize=None)
+def parser():
+    """The markdown-it-py parser of the renderers (CommonMark, tables, no raw HTML)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 def parse(body: str, first_line: int) -> list[Block]:
     """Blocks of ``body``; ``first_line`` is the file line where it starts."""
     src = body.encode("utf-8")
     newlines = [m.start() for m in _NEWLINE.finditer(src)]
-    ctx = (src, newlines, first_line)
-    return _blocks(_fast.tree(body).children, ctx, prefix="", depth=0)
+    return _Walk(src, newlines, first_line).blocks(_fast.tree(body).children, "", 0)
 
 
-def _line(node, ctx) -> int:
-    from bisect import bisect_left
+class _Walk:
+    """One document's tree walk.
 
-    _, newlines, first_line = ctx
-    start = node.srcmap[0] if node.srcmap else 0
-    return bisect_left(newlines, start) + first_line
+    Every attribute of a markdown-it.rs node is a call into Rust that builds a
+    new Python object, so each is read once; lines are found by bisecting the
+    byte offsets of the newlines.
+    """
 
+    __slots__ = ("src", "newlines", "first_line")
 
-def _inline(nodes, ctx) -> str:
-    """The source text of a run of inline nodes, lines trimmed as CommonMark does."""
-    spans = [n.srcmap for n in nodes if n.srcmap and n.name not in _BLOCKS]
-    if not spans:
-        return ""
-    src = ctx[0]
-    text = src[min(a for a, _ in spans):max(b for _, b in spans)].decode("utf-8", "replace")
-    return "\n".join(line.strip() for line in text.split("\n")).strip()
+    def __init__(self, src: bytes, newlines: list[int], first_line: int):
+        self.src = src
+        self.newlines = newlines
+        self.first_line = first_line
 
+    def line(self, srcmap) -> int:
+        return bisect_left(self.newlines, srcmap[0] if srcmap else 0) + self.first_line
 
-def _blocks(nodes, ctx, prefix, depth) -> list[Block]:
-    out: list[Block] = []
-    for node in nodes:
-        name = node.name
-        if name in ("heading", "lheading"):
-            out.append(Block("heading", _line(node, ctx), text=_inline(node.children, ctx),
-                             level=int(node.meta.get("level", 1))))
-        elif name == "paragraph":
-            out.append(Block("paragraph", _line(node, ctx), text=_inline(node.children, ctx)))
-        elif name in ("ordered_list", "bullet_list"):
-            out.append(_list(node, ctx, prefix, depth))
-        elif name == "table":
-            out.append(_table(node, ctx))
-        elif name == "blockquote":
-            out.extend(_blocks(node.children, ctx, prefix, depth))
-        elif name in ("code_block", "fence", "html_block"):
-            text = ctx[0][node.srcmap[0]:node.srcmap[1]].decode("utf-8", "replace").strip() if node.srcmap else ""
-            if name == "fence":
-                text = "\n".join(text.split("\n")[1:-1]).strip()
-            out.append(Block("paragraph", _line(node, ctx), text=text))
-    return out
+    def inline(self, nodes) -> str:
+        """The source text of a run of inline nodes, lines trimmed as CommonMark does."""
+        lo = hi = None
+        for n in nodes:
+            span = n.srcmap
+            if span and n.name not in _BLOCKS:
+                a, b = span
+                if lo is None:
+                    lo, hi = a, b
+                else:
+                    if a < lo:
+                        lo = a
+                    if b > hi:
+                        hi = b
+        if lo is None:
+            return ""
+        text = self.src[lo:hi].decode("utf-8", "replace")
+        if "\n" not in text:
+            return text.strip()
+        return "\n".join(line.strip() for line in text.split("\n")).strip()
+
+    def blocks(self, nodes, prefix, depth) -> list[Block]:
+        out: list[Block] = []
+        for node in nodes:
+            name = node.name
+            if name == "paragraph":
+                out.append(Block("paragraph", self.line(node.srcmap), text=self.inline(node.children)))
+            elif name in ("heading", "lheading"):
+                out.append(Block("heading", self.line(node.srcmap), text=self.inline(node.children),
+                                 level=int(node.meta.get("level", 1))))
+            elif name in ("ordered_list", "bullet_list"):
+                out.append(self.list(node, name, prefix, depth))
+            elif name == "table":
+                out.append(self.table(node))
+            elif name == "blockquote":
+                out.extend(self.blocks(node.children, prefix, depth))
+            elif name in ("code_block", "fence", "html_block"):
+                srcmap = node.srcmap
+                text = self.src[srcmap[0]:srcmap[1]].decode("utf-8", "replace").strip() if srcmap else ""
+                if name == "fence":
+                    text = "\n".join(text.split("\n")[1:-1]).strip()
+                out.append(Block("paragraph", self.line(srcmap), text=text))
+        return out
+
+    def list(self, node, name, prefix, depth) -> Block:
+        ordered = name == "ordered_list"
+        start = int(node.meta.get("start", 1)) if ordered else 1
+        block = Block("list", self.line(node.srcmap), ordered=ordered)
+        n = start
+        for item in node.children:
+            if item.name != "list_item":
+                continue
+            label = _label(n, depth, ordered)
+            n += 1
+            number = f"{prefix}.{label}" if prefix and ordered else (label if ordered else "")
+            inline, nested = [], []
+            for c in item.children:
+                (nested if c.name in _BLOCKS else inline).append(c)
+            children = self.blocks(nested, number if ordered else prefix, depth + 1) if nested else []
+            text = self.inline(inline) if inline else ""
+            if not text and children and children[0].kind == "paragraph":
+                text, children = children[0].text, children[1:]
+            block.items.append(ListItem(number=number, text=text, line=self.line(item.srcmap), children=children))
+        return block
+
+    def table(self, node) -> Block:
+        block = Block("table", self.line(node.srcmap))
+        for part in node.children:
+            head = part.name == "thead"
+            for row in part.children:
+                cells = [self.inline(cell.children) for cell in row.children]
+                if head:
+                    block.header = cells
+                else:
+                    block.rows.append(cells)
+        return block
 
 
 def _label(n: int, depth: int, ordered: bool) -> str:
@@ -162,8 +222,25 @@ def normalize_text(text: str) -> str:
 
 def to_html(markdown_text: str) -> str:
     """Safe HTML for a body or inline text (raw HTML is escaped)."""
-    return _md.render(markdown_text)
+    return parser().render(markdown_text)
 
 
 def inline_html(markdown_text: str) -> str:
-    return _md.renderInline(markdown_text)
+    return parser().renderInline(markdown_text)
+
+
+# -- a compact form of the blocks, for handing parsed documents between processes ----------
+def pack(blocks: list[Block]) -> list[tuple]:
+    """``blocks`` as nested tuples of plain values (pickled several times faster than the objects)."""
+    return [(b.kind, b.line, b.text, b.level, b.ordered,
+              [(i.number, i.text, i.line, pack(i.children) if i.children else None) for i in b.items]
+              if b.items else None, b.header, b.rows) for b in blocks]
+
+
+def unpack(rows: list[tuple]) -> list[Block]:
+    """The blocks that ``pack`` made ``rows`` of."""
+    return [Block(kind, line, text, level, ordered,
+                  [ListItem(number, item_text, item_line, unpack(children) if children else [])
+                   for number, item_text, item_line, children in items] if items else [],
+                  header, body_rows)
+            for kind, line, text, level, ordered, items, header, body_rows in rows]
