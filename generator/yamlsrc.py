@@ -23,9 +23,50 @@ from dataclasses import dataclass, field
 import yaml
 
 try:  # libyaml's C composer is several times faster; fall back silently.
-    _Loader = yaml.CSafeLoader
+    _BaseLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the build of PyYAML
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_MEMO_LIMIT = 50_000  # distinct plain scalars remembered (dates, names, codes repeat from file to file)
+
+
+class _Loader(_BaseLoader):
+    """The safe loader, with the implicit tag of a plain scalar remembered.
+
+    The composer asks the (Python) resolver for the tag of every untagged
+    node; the answer depends only on the scalar's text, and in a manual the
+    same texts (dates, roles, names, codes) come back in every file.  Path
+    resolvers are not used (``yaml_path_resolvers`` is empty), so descending
+    and ascending are no-ops, as in ``BaseResolver`` itself.
+    """
+
+    _tags: dict[str, str] = {}
+
+    def resolve(self, kind, value, implicit):
+        if self.yaml_path_resolvers:  # pragma: no cover - nobody registers any
+            return super().resolve(kind, value, implicit)
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:
+                return _STR
+            tags = _Loader._tags
+            tag = tags.get(value)
+            if tag is None:
+                if len(tags) > _MEMO_LIMIT:
+                    tags.clear()
+                tag = tags[value] = super().resolve(kind, value, implicit)
+            return tag
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def descend_resolver(self, current_node, current_index):
+        if self.yaml_path_resolvers:  # pragma: no cover
+            super().descend_resolver(current_node, current_index)
+
+    def ascend_resolver(self):
+        if self.yaml_path_resolvers:  # pragma: no cover
+            super().ascend_resolver()
 
 MAX_BYTES = 1_000_000  # a policy is a few KiB; a megabyte is already absurd
 MAX_NODES = 200_000
@@ -73,51 +114,83 @@ _SCALAR_TAGS = {
 }
 
 
+_VALUES_LIMIT = 50_000
+_values: dict[tuple[str, str], object] = {}  # (tag, text) -> int, float, bool, None or date: immutable
+
+
 class _Builder:
     def __init__(self, positions: Positions):
         self.pos = positions
+        self.spots = positions.spots
         self.count = 0
-        self._scalar = yaml.constructor.SafeConstructor()
+        self._scalar = None
+
+    def scalar(self, node):
+        """A core-schema scalar (int, float, bool, null, timestamp), remembered by its text."""
+        key = (node.tag, node.value)
+        value = _values.get(key, _values)
+        if value is not _values:
+            return value
+        if self._scalar is None:
+            self._scalar = yaml.constructor.SafeConstructor()
+        value = self._scalar.construct_object(node, deep=False)
+        if len(_values) > _VALUES_LIMIT:
+            _values.clear()
+        _values[key] = value
+        return value
 
     def build(self, node, path: tuple):
         self.count += 1
         if self.count > MAX_NODES:
             raise SourceError("yaml-too-large", "too many YAML nodes", node.start_mark.line + 1,
                               node.start_mark.column + 1)
+        spots = self.spots
         if isinstance(node, yaml.MappingNode):
-            if node.tag != "tag:yaml.org,2002:map":
+            if node.tag != _MAP:
                 self._bad_tag(node)
             out: dict = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise SourceError("yaml-syntax", "a key must be plain text",
                                       key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise SourceError("yaml-alias", "merge keys (<<) are not allowed in manual sources",
-                                      key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                key = self.build(key_node, path)
-                if isinstance(key, (_dt.date, float, bool)) or key is None:
-                    key = str(key_node.value)
-                here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                tag = key_node.tag
+                if tag == _STR:  # the usual key, built inline
+                    self.count += 1
+                    if self.count > MAX_NODES:
+                        self.build(key_node, path)  # raises, located at the key
+                    key = key_node.value
+                else:
+                    if tag == "tag:yaml.org,2002:merge":
+                        raise SourceError("yaml-alias", "merge keys (<<) are not allowed in manual sources",
+                                          key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                    key = self.build(key_node, path)
+                    if isinstance(key, (_dt.date, float, bool)) or key is None:
+                        key = str(key_node.value)
+                mark = key_node.start_mark
+                here = (mark.line + 1, mark.column + 1)
+                at = path + (key,)
                 if key in out:
-                    first = self.pos.spots.get(path + (key,), (0, 0))
-                    self.pos.duplicates.append((path + (key,), here[0], here[1], first[0]))
-                self.pos.spots[path + (key,)] = here
-                out[key] = self.build(value_node, path + (key,))
+                    first = spots.get(at, (0, 0))
+                    self.pos.duplicates.append((at, here[0], here[1], first[0]))
+                spots[at] = here
+                out[key] = self.build(value_node, at)
             return out
         if isinstance(node, yaml.SequenceNode):
-            if node.tag != "tag:yaml.org,2002:seq":
+            if node.tag != _SEQ:
                 self._bad_tag(node)
             items = []
             for i, item in enumerate(node.value):
-                self.pos.spots[path + (i,)] = (item.start_mark.line + 1, item.start_mark.column + 1)
-                items.append(self.build(item, path + (i,)))
+                mark = item.start_mark
+                at = path + (i,)
+                spots[at] = (mark.line + 1, mark.column + 1)
+                items.append(self.build(item, at))
             return items
-        if node.tag == "tag:yaml.org,2002:str":
+        tag = node.tag
+        if tag == _STR:
             return node.value
-        if node.tag not in _SCALAR_TAGS:
+        if tag not in _SCALAR_TAGS:
             self._bad_tag(node)
-        return self._scalar.construct_object(node, deep=False)
+        return self.scalar(node)
 
     @staticmethod
     def _bad_tag(node):
