@@ -3,6 +3,10 @@
 The schemas in ``generator/schemas/`` are draft 2020-12.  Editors use the
 same files (see README: editor integration); the loader uses them through
 ``jsonschema``.  Validators are compiled once per process.
+
+A clean file is accepted by the compiled validator (jsonschema-rs) alone;
+``jsonschema`` (a tenth of a second to import) is imported only to explain a
+file that the compiled validator rejects.
 """
 from __future__ import annotations
 
@@ -11,9 +15,6 @@ import difflib
 import json
 from functools import lru_cache
 from pathlib import Path
-
-import jsonschema
-from referencing import Registry, Resource
 
 from .findings import Finding, error
 from .model import Location
@@ -25,7 +26,9 @@ KINDS = ("manual", "roles", "document", "form")
 
 
 @lru_cache(maxsize=None)
-def _registry() -> Registry:
+def _registry():
+    from referencing import Registry, Resource
+
     resources = []
     for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
         contents = json.loads(path.read_text(encoding="utf-8"))
@@ -35,9 +38,18 @@ def _registry() -> Registry:
 
 @lru_cache(maxsize=None)
 def validator(kind: str):
+    import jsonschema
+
     schema = json.loads((SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
     cls = jsonschema.Draft202012Validator
     return cls(schema, registry=_registry(), format_checker=cls.FORMAT_CHECKER)
+
+
+@lru_cache(maxsize=None)
+def _schema_files() -> tuple:
+    """((file name, parsed schema), ...) of every schema, read once."""
+    return tuple((path.name, json.loads(path.read_text(encoding="utf-8")))
+                 for path in sorted(SCHEMA_DIR.glob("*.schema.json")))
 
 
 @lru_cache(maxsize=None)
@@ -52,15 +64,29 @@ def fast_validator(kind: str):
         import jsonschema_rs
     except ImportError:  # pragma: no cover - it is a declared dependency
         return None
-    resources = []
-    for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
-        resources.append((BASE + path.name, json.loads(path.read_text(encoding="utf-8"))))
-    schema = json.loads((SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    resources = [(BASE + name, contents) for name, contents in _schema_files()]
+    schema = dict(_schema_files())[f"{kind}.schema.json"]
     return jsonschema_rs.validator_for(schema, registry=jsonschema_rs.Registry(resources), validate_formats=True)
+
+
+def prepare(kinds) -> None:
+    """Compile the fast validators of ``kinds`` now (before a process is forked, so once)."""
+    for kind in kinds:
+        fast_validator(kind)
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def jsonable(value):
     """YAML data as JSON data: dates become ISO strings."""
+    cls = value.__class__
+    if cls is dict:
+        return {k: v if v.__class__ in _PLAIN else jsonable(v) for k, v in value.items()}
+    if cls is list:
+        return [v if v.__class__ in _PLAIN else jsonable(v) for v in value]
+    if cls in _PLAIN:
+        return value
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
