@@ -27,9 +27,31 @@ def _load_all():
         importlib.import_module(f"{__name__}.{info.name}")
 
 
+_MEMO = "_rules_memo"
+
+
+def memo(manual, key, compute: Callable):
+    """``compute()``, done once per run of the rules and shared by the rules that need it.
+
+    Within ``run_rules`` the model does not change, so what several rules
+    derive from it (every piece of prose, the raw text of source files) is
+    worked out once.  A rule called on its own computes afresh.
+    """
+    store = manual.__dict__.get(_MEMO)
+    if store is None:
+        return compute()
+    if key not in store:
+        store[key] = compute()
+    return store[key]
+
+
 def run_rules(manual) -> list:
     _load_all()
     findings = []
-    for name in sorted(RULES):
-        findings.extend(RULES[name](manual))
+    manual.__dict__[_MEMO] = {}
+    try:
+        for name in sorted(RULES):
+            findings.extend(RULES[name](manual))
+    finally:
+        manual.__dict__.pop(_MEMO, None)
     return findings

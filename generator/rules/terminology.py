@@ -26,7 +26,7 @@ from ..links import CITATION, resolve
 from ..yamlsrc import SourceError, read_text
 from ..findings import error, warning
 from ..model import Location
-from . import rule
+from . import memo, rule
 
 
 @dataclass
@@ -69,7 +69,11 @@ CONFIG_TEXT = [("manual", "title"), ("chapters", "*", "title")]
 
 
 def prose(manual):
-    """Every piece of prose of the manual, in file order."""
+    """Every piece of prose of the manual, in file order (computed once per run of the rules)."""
+    return memo(manual, "terminology.prose", lambda: list(_prose(manual)))
+
+
+def _prose(manual):
     yield from _yaml_texts(manual.config, manual.config_positions, manual.config_path, CONFIG_TEXT)
     for doc in manual.documents:
         yield from _yaml_texts(doc.meta, doc.positions, doc.path, DOCUMENT_TEXT)
@@ -78,6 +82,14 @@ def prose(manual):
                 yield Piece(doc.path, line, 1, text)
     for form in manual.forms.values():
         yield from _yaml_texts(form.meta, form.positions, form.path, FORM_TEXT)
+
+
+_NEWLINE = re.compile("\n")
+
+
+def sources(manual) -> "Sources":
+    """The raw source texts, shared by the rules of one run."""
+    return memo(manual, "terminology.sources", lambda: Sources(manual))
 
 
 class Sources:
@@ -94,7 +106,7 @@ class Sources:
             except (OSError, SourceError):
                 self.cache[path] = None
             else:
-                starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+                starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
                 self.cache[path] = (text, starts)
         return self.cache[path]
 
@@ -136,12 +148,16 @@ def term_forbidden(manual):
     terms = [(e, term_pattern(e["term"])) for e in forbidden_terms(manual)]
     if not terms:
         return []
-    sources = Sources(manual)
+    # A piece none of the terms occurs in (nearly all of them) is passed over with one search.
+    any_term = re.compile("|".join(f"(?:{p.pattern})" for _, p in terms))
+    located = sources(manual)
     findings = []
     for piece in prose(manual):
+        if any_term.search(piece.text) is None:
+            continue
         for entry, pattern in terms:
             for nth, _ in enumerate(pattern.finditer(piece.text)):
-                loc = sources.locate(piece, pattern, nth)
+                loc = located.locate(piece, pattern, nth)
                 use, why = entry.get("use"), entry.get("why")
                 en = f"the term '{entry['term']}' is not to be used" + (f" ({why})" if why else "") + \
                      (f"; write '{use}'" if use else "")
@@ -159,27 +175,55 @@ def known_titles(manual) -> list[str]:
     return [t for t in titles if t]
 
 
+def title_index(manual) -> dict | None:
+    """{title: form or document}: ``links.resolve`` as one lookup, same precedence.
+
+    ``resolve`` walks every form, then every document, for each citation; the
+    first form whose title or one of whose aliases matches wins, then the first
+    document.  Built once, the same answer costs a dictionary lookup.
+    """
+    index: dict = {}
+    for form in manual.forms.values():
+        aliases = form.meta.get("aliases") or []
+        if not isinstance(aliases, list):
+            return None  # ``in`` on a text or a mapping is not a list's match: leave it to ``resolve``
+        index.setdefault(form.title, form)
+        for alias in aliases:
+            if isinstance(alias, str):
+                index.setdefault(alias, form)
+    for doc in manual.documents:
+        index.setdefault(doc.title, doc)
+    return index
+
+
 @rule("citation-unknown")
 def citation_unknown(manual):
     if manual.unreadable:
         return []  # a citation may name the unreadable file; its own finding comes first
-    sources = Sources(manual)
+    located = sources(manual)
+    index = title_index(manual)
     titles = None
+    suggestions: dict[str, list] = {}
     findings = []
     for piece in prose(manual):
+        if "《" not in piece.text:
+            continue
         seen: dict[str, int] = {}
         for _, _, title in _citations(piece.text):
             nth = seen.get(title, 0)
             seen[title] = nth + 1
-            if resolve(manual, title) is not None:
+            if (title.strip() in index) if index is not None else (resolve(manual, title) is not None):
                 continue
             if titles is None:
                 titles = known_titles(manual)
-            close = difflib.get_close_matches(title.strip(), titles, n=1, cutoff=0.5)
+            wanted = title.strip()
+            close = suggestions.get(wanted)
+            if close is None:
+                close = suggestions[wanted] = difflib.get_close_matches(wanted, titles, n=1, cutoff=0.5)
             en_hint = f"; did you mean 《{close[0]}》?" if close else ""
             zh_hint = f"；是否应为《{close[0]}》？" if close else ""
             pattern = re.compile("《" + re.escape(title) + "》")
-            findings.append(error("citation-unknown", sources.locate(piece, pattern, nth),
+            findings.append(error("citation-unknown", located.locate(piece, pattern, nth),
                                   f"《{title}》 names no form and no document of this manual{en_hint}",
                                   f"《{title}》不是本手册中的表单或文件{zh_hint}"))
     return findings
@@ -198,9 +242,12 @@ def company_name(manual):
     canonical = manual.company.strip()
     if not canonical.endswith("有限公司"):
         return []
-    sources = Sources(manual)
+    located = sources(manual)
+    likeness: dict[str, float] = {}
     findings = []
     for piece in prose(manual):
+        if "有限公司" not in piece.text:
+            continue  # COMPANY_LIKE cannot match
         seen: dict[str, int] = {}
         for m in COMPANY_LIKE.finditer(piece.text):
             name = m.group(0)
@@ -209,9 +256,12 @@ def company_name(manual):
             tail = name[-len(canonical):]
             nth = seen.get(tail, 0)
             seen[tail] = nth + 1
-            if difflib.SequenceMatcher(None, tail, canonical).ratio() < 0.6:
+            ratio = likeness.get(tail)
+            if ratio is None:
+                ratio = likeness[tail] = difflib.SequenceMatcher(None, tail, canonical).ratio()
+            if ratio < 0.6:
                 continue  # another company (a customer, a supplier): not ours misspelt
-            loc = sources.locate(piece, re.compile(re.escape(tail)), nth)
+            loc = located.locate(piece, re.compile(re.escape(tail)), nth)
             findings.append(warning("company-name", loc,
                                     f"'{tail}' looks like the company's name but is not it; the company is "
                                     f"'{canonical}' ({manual.config_path})",
