@@ -8,6 +8,10 @@ findings of the others.
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
+import signal
+import threading
 from pathlib import Path
 
 from . import body as body_mod
@@ -15,6 +19,10 @@ from . import schema
 from .findings import Finding, error
 from .model import Document, Form, Location, Manual, Role
 from .yamlsrc import SourceError, load_yaml, read_text
+
+# A manual with this many source files or more is read by two processes
+# (see ``read_files``); below it, starting a process costs more than it saves.
+PARALLEL_MIN_FILES = 200
 
 CONFIG = "manual/manual.yaml"
 ROLES = "manual/roles.yaml"
@@ -126,8 +134,115 @@ def find_root(start: Path) -> Path:
                          "run the command in a manual's folder, or give --root DIR")
 
 
-def read_manual(root: Path) -> tuple[Manual, list[Finding]]:
-    """The whole manual and every finding met while reading it."""
+_READERS = {"document": read_document, "form": read_form}
+
+
+def _read_here(root: Path, tasks) -> list:
+    return [_READERS[kind](root, path) for kind, path in tasks]
+
+
+def _pack(results) -> list:
+    """Results in a form that pickles fast: a document's blocks as tuples (``body.pack``)."""
+    out = []
+    for item, findings in results:
+        if isinstance(item, Document):
+            state = dict(item.__dict__)
+            state["blocks"] = body_mod.pack(item.blocks)
+            out.append((state, findings))
+        else:
+            out.append((item, findings))
+    return out
+
+
+def _unpack(packed) -> list:
+    out = []
+    for item, findings in packed:
+        if isinstance(item, dict):
+            item["blocks"] = body_mod.unpack(item["blocks"])
+            doc = Document.__new__(Document)
+            doc.__dict__.update(item)
+            item = doc
+        out.append((item, findings))
+    return out
+
+
+def _can_fork() -> bool:
+    if not hasattr(os, "fork"):  # pragma: no cover - Windows
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    # A process with other threads is not forked: a lock one of them holds would stay locked in the copy.
+    return cores > 1 and threading.active_count() == 1
+
+
+def read_files(root: Path, tasks, *, jobs: int | None = None) -> list:
+    """``[(item or None, findings)]`` for ``tasks`` ``[("document" | "form", path)]``, in their order.
+
+    Parsing the YAML and the Markdown of thousands of files is most of the
+    time of ``manual check``.  With many files (``PARALLEL_MIN_FILES``) and
+    a second core, a forked copy of this process reads the last part of the
+    list while this one reads the first, and hands its results back through
+    a pipe.  Same readers, same order, same results: should the copy fail in
+    any way, its share is read here.  ``jobs=1`` reads everything here,
+    ``jobs=2`` forks whatever the size (tests); None decides by itself.
+    """
+    tasks = list(tasks)
+    if jobs is None:
+        jobs = 2 if len(tasks) >= PARALLEL_MIN_FILES and _can_fork() else 1
+    if jobs < 2 or len(tasks) < 2 or not hasattr(os, "fork"):
+        return _read_here(root, tasks)
+    # The copy also pickles what it read and this process unpickles it: the copy takes the smaller share.
+    split = (len(tasks) * 27 + 49) // 50
+    split = min(max(split, 1), len(tasks) - 1)
+    mine, theirs = tasks[:split], tasks[split:]
+    schema.prepare(("document", "form"))  # compile the validators once, before the copy is made
+    r, w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:  # pragma: no cover - out of processes or memory
+        os.close(r)
+        os.close(w)
+        return _read_here(root, tasks)
+    if pid == 0:  # the copy: read, send, leave without running any of the parent's exit code
+        status = 1
+        try:
+            os.close(r)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            data = pickle.dumps(_pack(_read_here(root, theirs)), pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(w, "wb") as pipe:
+                pipe.write(data)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(w)
+    try:
+        results = _read_here(root, mine)
+        with os.fdopen(r, "rb") as pipe:
+            data = pipe.read()
+        r = None
+        _, status = os.waitpid(pid, 0)
+        pid = None
+    finally:
+        if r is not None:
+            os.close(r)
+        if pid is not None:  # interrupted: the copy's work is no longer wanted
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    other = None
+    if status == 0 and data:
+        try:
+            other = _unpack(pickle.loads(data))
+        except Exception:  # noqa: BLE001 - anything wrong with the copy's answer: read its share here
+            other = None
+    if other is None or len(other) != len(theirs):
+        other = _read_here(root, theirs)
+    return results + other
+
+
+def read_manual(root: Path, *, jobs: int | None = None) -> tuple[Manual, list[Finding]]:
+    """The whole manual and every finding met while reading it (``jobs``: see ``read_files``)."""
     root = Path(root).resolve()
     if not (root / CONFIG).is_file():
         raise ManualNotFound(f"{root / CONFIG} does not exist; is {root} a manual's folder?")
@@ -158,9 +273,13 @@ def read_manual(root: Path) -> tuple[Manual, list[Finding]]:
                               f"{ROLES} is missing: it defines the roles and reporting lines",
                               f"缺少 {ROLES}：该文件定义角色与汇报关系"))
 
+    document_paths = sorted((root / POLICIES).glob("*.md")) if (root / POLICIES).is_dir() else []
+    form_paths = sorted((root / FORMS).glob("*.yaml")) if (root / FORMS).is_dir() else []
+    results = read_files(root, [("document", p) for p in document_paths] + [("form", p) for p in form_paths],
+                         jobs=jobs)
+
     documents: list[Document] = []
-    for path in sorted((root / POLICIES).glob("*.md")) if (root / POLICIES).is_dir() else []:
-        doc, found = read_document(root, path)
+    for path, (doc, found) in zip(document_paths, results):
         findings += found
         if doc is not None:
             documents.append(doc)
@@ -168,8 +287,7 @@ def read_manual(root: Path) -> tuple[Manual, list[Finding]]:
             manual.unreadable.add(_rel(root, path))
     manual.documents = order_documents(manual, documents)
 
-    for path in sorted((root / FORMS).glob("*.yaml")) if (root / FORMS).is_dir() else []:
-        form, found = read_form(root, path)
+    for path, (form, found) in zip(form_paths, results[len(document_paths):]):
         findings += found
         if form is None:
             manual.unreadable.add(_rel(root, path))
