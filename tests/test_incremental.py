@@ -13,6 +13,7 @@ E. two corrupt cache entries: ignored, rendered again, repaired.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from pathlib import Path
@@ -25,6 +26,7 @@ from generator import cache as cache_mod
 from generator.cli import main
 from generator.publishers import docx as docx_pub
 from generator.publishers import pdf as pdf_pub
+from generator.publishers import printmodel as pm
 from generator.reader import read_manual
 
 pytestmark = pytest.mark.slow
@@ -60,7 +62,7 @@ def edit_document(root: Path) -> None:
 
 def pdf_entry(root: Path, code: str) -> Path:
     manual, _ = read_manual(root)
-    key = pdf_pub.cache_key(pdf_pub.single_html(manual, manual.document(code), lang="zh-CN"))
+    key = pdf_pub.plan_key(pdf_pub.document_plan(manual, manual.document(code), "zh-CN"), "zh-CN")
     return root / cache_mod.CACHE_DIR / "pdf" / f"{key}.bin"
 
 
@@ -145,8 +147,19 @@ def test_the_cache_keeps_only_the_last_builds_entries(run):
     kinds = {}
     for name in run["entries_c"]:
         kinds.setdefault(name.split("/")[0], []).append(name)
-    assert {k: len(v) for k, v in kinds.items()} == {"pdf": 3, "docx": 3, "forms": 3}
+    assert {k: len(v) for k, v in kinds.items() if k != "pdf-parts"} == {"pdf": 3, "docx": 3, "forms": 3}
     assert not [n for n in run["entries_c"] if n.endswith(".tmp")]
+    # PDF parts: exactly the current documents', forms', cover's … parts, plus each joined PDF's record of
+    # the contents and footer pages it was made with, and those pages; the edited document's old part is gone.
+    manual, _ = read_manual(run["root"])
+    plans = [pdf_pub.manual_plan(manual, "zh-CN")] + [pdf_pub.document_plan(manual, d, "zh-CN")
+                                                      for d in pm.print_documents(manual)]
+    expected = {p.key for plan in plans for p in plan.parts}
+    for plan in plans:
+        record = "deps-" + pdf_pub.plan_key(plan, "zh-CN")
+        expected.add(record)
+        expected.update(json.loads(run["entries_c"][f"pdf-parts/{record}.bin"].partition(b"\n")[2]))
+    assert {n.split("/", 1)[1][:-len(".bin")] for n in kinds["pdf-parts"]} == expected
 
 
 def test_no_cache_renders_everything_and_leaves_the_cache_alone(run):

@@ -203,17 +203,17 @@ def test_failed_render_leaves_earlier_files_intact(minimal_build, tmp_path, monk
     before = {p: sha256(p) for p in dist.rglob("*.pdf")}
     manual, _ = read_manual(minimal_build)
     calls = {"n": 0}
-    real = pdf_pub.html_to_pdf
+    real = pdf_pub.render_part
 
     def failing(html):
         calls["n"] += 1
-        if calls["n"] == 2:  # the manual rendered, the first document fails
+        if calls["n"] == 2:  # the first part rendered, the second fails
             raise RuntimeError("renderer crashed")
         return real(html)
 
-    monkeypatch.setattr(pdf_pub, "html_to_pdf", failing)
+    monkeypatch.setattr(pdf_pub, "render_part", failing)
     with pytest.raises(RuntimeError):
-        pdf_pub.build(manual, out=dist, quiet=True)
+        pdf_pub.build(manual, out=dist, quiet=True, cache=False)
     assert {p: sha256(p) for p in dist.rglob("*.pdf")} == before
     assert not [p for p in dist.rglob("*") if p.name.endswith(".tmp")]
 

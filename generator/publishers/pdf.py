@@ -23,9 +23,11 @@ the earlier outputs as they were.
 from __future__ import annotations
 
 import base64
+import json
 import html as html_mod
 import re
 import sys
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,6 +37,8 @@ from ..body import inline_html, to_html
 from ..links import CITATION, resolve
 from ..model import Document, Form, Manual
 from ..outputs import atomic_write_bytes
+from .. import pdfstitch
+from ..pdfstitch import part_link
 from . import printmodel as pm
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "print"
@@ -94,14 +98,17 @@ def stylesheet(lang: str = "zh-CN") -> str:
 
 # -- citations ----------------------------------------------------------------------------
 _TAG = re.compile(r"(<[^>]*>)")
+_HASH_HREF = re.compile(r'href="#([^"]*)"')
 
 
-def link_citations(manual: Manual, html: str, allowed: set[str] | None) -> Markup:
+def link_citations(manual: Manual, html: str) -> Markup:
     """Turn 《title》 in the text of ``html`` into links to the cited document or form.
 
-    Only text outside tags and outside existing links is touched.  ``allowed``
-    is the set of anchors present in the output (None: every document and form);
-    a citation of anything else is marked but not linked.
+    Only text outside tags and outside existing links is touched.  Links point to
+    ``urn:manual:<anchor>`` (``pdfstitch.part_link``): the cited document is usually in
+    another part; joining the parts turns the link into an internal one, or removes it
+    when the cited document is not in the joined PDF.  The body's own ``#anchor`` links
+    are rewritten the same way.
     """
     out = []
     in_link = 0
@@ -109,6 +116,7 @@ def link_citations(manual: Manual, html: str, allowed: set[str] | None) -> Marku
         if part.startswith("<"):
             if re.match(r"<a[\s>]", part):
                 in_link += 1
+                part = _HASH_HREF.sub(lambda m: f'href="{part_link(m.group(1))}"', part)
             elif part.startswith("</a"):
                 in_link = max(0, in_link - 1)
             out.append(part)
@@ -121,25 +129,18 @@ def link_citations(manual: Manual, html: str, allowed: set[str] | None) -> Marku
             target = resolve(manual, html_mod.unescape(m.group(1)))
             if target is None:
                 return m.group(0)
-            ref = pm.anchor(target)
-            if allowed is None or ref in allowed:
-                return f'<a class="cite" href="#{ref}">{m.group(0)}</a>'
-            return f'<span class="cite">{m.group(0)}</span>'
+            return f'<a class="cite" href="{part_link(pm.anchor(target))}">{m.group(0)}</a>'
 
         out.append(CITATION.sub(repl, part))
     return Markup("".join(out))
 
 
-def _inline(manual: Manual, text: str, allowed) -> Markup:
-    return link_citations(manual, inline_html(str(text)), allowed)
+def _inline(manual: Manual, text: str) -> Markup:
+    return link_citations(manual, inline_html(str(text)))
 
 
 # -- one document ------------------------------------------------------------------------------
-def _allowed_single(manual: Manual, doc: Document) -> set[str]:
-    return {pm.anchor(doc)} | {pm.anchor(f) for f in pm.doc_forms(manual, doc)}
-
-
-def document_context(manual: Manual, doc: Document, lang: str, allowed: set[str] | None) -> dict:
+def document_context(manual: Manual, doc: Document, lang: str) -> dict:
     """Everything the document template prints, as plain data (text escaped by the template)."""
     lab = pm.L(lang)
     draft = pm.is_draft(doc)
@@ -149,7 +150,7 @@ def document_context(manual: Manual, doc: Document, lang: str, allowed: set[str]
         "draft": draft, "footer": pm.footer_text(doc, lang),
         "banner": lab["draft_banner"] if draft else "",
         "meta": pm.meta_rows(manual, doc, lang),
-        "body": link_citations(manual, to_html(doc.body), allowed),
+        "body": link_citations(manual, to_html(doc.body)),
         "orgchart": None, "staffing": None, "workflow": [], "workflow_svg": None, "jobs": [],
         "forms": [], "revisions": pm.revision_rows(doc, lang), "signoff": signoff,
         "sample_note": lab["sample_note"] if pm.has_sample_names(manual, signoff) else "",
@@ -168,22 +169,21 @@ def document_context(manual: Manual, doc: Document, lang: str, allowed: set[str]
             for f in step["forms"]:
                 form = manual.forms.get(f["id"])
                 label = f"《{f['title']}》"
-                f["html"] = _inline(manual, label, allowed) if form else escape(label)
+                f["html"] = _inline(manual, label) if form else escape(label)
         ctx["workflow"] = steps
         ctx["workflow_svg"] = svg_uri(workflow_svg(manual, doc, lang))
     if doc.meta.get("jobs"):
         jobs = pm.jobs(manual, doc)
         for job in jobs:
-            job["duties"] = [_inline(manual, d, allowed) for d in job["duties"]]
+            job["duties"] = [_inline(manual, d) for d in job["duties"]]
         ctx["jobs"] = jobs
-    ctx["forms"] = [_inline(manual, f"{f.code} 《{f.title}》", allowed) for f in pm.doc_forms(manual, doc)]
+    ctx["forms"] = [_inline(manual, f"{f.code} 《{f.title}》") for f in pm.doc_forms(manual, doc)]
     return ctx
 
 
-def document_html(manual: Manual, doc: Document, *, lang: str = "zh-CN", single: bool = False) -> str:
+def document_html(manual: Manual, doc: Document, *, lang: str = "zh-CN") -> str:
     """The HTML ``<section>`` of one document: a pure function of (manual, doc, lang)."""
-    allowed = _allowed_single(manual, doc) if single else None
-    return _render("document.html.j2", d=document_context(manual, doc, lang, allowed), lab=pm.L(lang), lang=lang)
+    return _render("document.html.j2", d=document_context(manual, doc, lang), lab=pm.L(lang), lang=lang)
 
 
 # -- forms appendix ------------------------------------------------------------------------------
@@ -211,6 +211,11 @@ def forms_stylesheet() -> str:
     return css() if css else ""
 
 
+def form_footer(form: Form, lang: str = "zh-CN") -> str:
+    lab = pm.L(lang)
+    return " · ".join(x for x in (form.code, f"{lab['version']} {form.version}" if form.version else "") if x)
+
+
 def form_html(manual: Manual, form: Form, lang: str = "zh-CN") -> str:
     lab = pm.L(lang)
     fragment = None
@@ -232,24 +237,26 @@ def form_html(manual: Manual, form: Form, lang: str = "zh-CN") -> str:
                            (14 if ftype == "signature" else None)})
         sections.append({"title": s["title"], "fields": fields})
     f = {"anchor": pm.anchor(form), "code": form.code, "title": form.title,
-         "footer": " · ".join(x for x in (form.code, f"{lab['version']} {form.version}" if form.version else "") if x),
+         "footer": form_footer(form, lang),
          "landscape": str(form.meta.get("paper", "")).endswith("landscape"),
          "instructions": str(form.meta.get("instructions", "") or ""), "sections": sections,
          "fragment": fragment}
     return _render("form.html.j2", f=f, lab=lab, lang=lang)
 
 
-# -- whole pages ---------------------------------------------------------------------------------
-def _page(manual: Manual, *, lang: str, pdf_title: str, keywords: str = "", cover=None, toc=None, documents=(),
-          forms=(), changes=None, edition_line="", single=False) -> str:
+# -- pages of HTML -------------------------------------------------------------------------------
+def _page(manual: Manual, *, lang: str, pdf_title: str = "", keywords: str = "", cover=None, toc=None,
+          documents=(), forms=(), appendix_heading=False, changes=None, edition_line="", footer_css=False) -> str:
+    """One HTML page for WeasyPrint (manual.html.j2) holding any of the manual's pieces."""
     lab = pm.L(lang)
-    css = stylesheet(lang) + ("\n" + forms_stylesheet() if forms else "")
+    css = stylesheet(lang) + ("\n" + forms_stylesheet() if forms else "") + ("\n" + footer_stylesheet(lang)
+                                                                            if footer_css else "")
     return _render("manual.html.j2", lang=lang, lab=lab, css=Markup(css), pdf_title=pdf_title,
                    company=manual.company, header=pm.header_text(manual),
                    description=f"{manual.company} {manual.title} {manual.edition}".strip(),
-                   keywords=keywords,
-                   cover=cover, toc=toc, documents=[Markup(d) for d in documents],
-                   forms=list(forms), changes=changes, edition_line=edition_line, single=single)
+                   keywords=keywords, cover=cover, toc=toc, documents=[Markup(d) for d in documents],
+                   forms=list(forms), appendix_heading=appendix_heading, changes=changes,
+                   edition_line=edition_line)
 
 
 def _forms_context(manual: Manual, forms: list[Form], lang: str) -> list[dict]:
@@ -257,32 +264,130 @@ def _forms_context(manual: Manual, forms: list[Form], lang: str) -> list[dict]:
             for f in forms]
 
 
-def manual_html(manual: Manual, *, lang: str = "zh-CN", edition: dict | None = None) -> str:
-    """The whole manual as one HTML page for WeasyPrint."""
+def _edition_line(edition: dict, lang: str) -> str:
+    lab = pm.L(lang)
+    parts = [f"{lab['edition']}：{edition.get('edition', '')}"]
+    if edition.get("released"):
+        parts.append(f"{lab['released']}：{pm.date_text(edition.get('released'), lang)}")
+    if edition.get("previous"):
+        parts.append(f"{lab['previous']}：{edition.get('previous')}")
+    return "；".join(parts) if lang != "en" else "; ".join(parts)
+
+
+# -- parts: what is rendered (and cached) on its own -------------------------------------------------------
+@dataclass(frozen=True)
+class Part:
+    """One piece of a PDF, rendered by WeasyPrint on its own: its HTML and its running footer
+    (None: no footer, the cover).  The same document part serves manual.pdf and the document's
+    own PDF."""
+    html: str
+    footer: str | None
+    anchor: str = ""
+    level: int = 1  # outline level of the part's top bookmarks (a form's title is level 2)
+
+    @property
+    def key(self) -> str:
+        return cache_key(self.html)
+
+
+@dataclass
+class Plan:
+    """One output PDF: its parts in order, the contents (manual only) and the file's metadata."""
+    parts: list[Part]
+    title: str
+    keywords: str = ""
+    subject: str = ""
+    toc: list[dict] | None = None  # entries; an entry's "part" is the index of the part it points to
+    toc_at: int = 0  # where the contents go (before parts[toc_at])
+
+
+def cover_part(manual: Manual, lang: str, edition: dict | None = None) -> Part:
+    return Part(_page(manual, lang=lang, cover=pm.cover(manual, lang, edition)), None)
+
+
+def document_part(manual: Manual, doc: Document, lang: str) -> Part:
+    return Part(_page(manual, lang=lang, documents=[document_html(manual, doc, lang=lang)]),
+                pm.footer_text(doc, lang), pm.anchor(doc))
+
+
+def appendix_part(manual: Manual, lang: str) -> Part:
+    return Part(_page(manual, lang=lang, appendix_heading=True), pm.L(lang)["appendix_forms"], "appendix-forms")
+
+
+def form_part(manual: Manual, form: Form, lang: str) -> Part:
+    return Part(_page(manual, lang=lang, forms=_forms_context(manual, [form], lang)), form_footer(form, lang),
+                pm.anchor(form), level=2)
+
+
+def changes_part(manual: Manual, lang: str, edition: dict) -> Part:
+    return Part(_page(manual, lang=lang, changes=pm.change_rows(edition, lang), edition_line=_edition_line(edition, lang)),
+                pm.L(lang)["changes"], "changes")
+
+
+def toc_part(manual: Manual, lang: str, entries: list[dict]) -> Part:
+    return Part(_page(manual, lang=lang, toc=entries), pm.L(lang)["contents"], "toc")
+
+
+def manual_plan(manual: Manual, lang: str = "zh-CN", edition: dict | None = None) -> Plan:
+    """The whole manual: cover, contents, the documents, the forms appendix (and an edition's change record)."""
+    lab = pm.L(lang)
     docs = pm.print_documents(manual)
-    changes = None
-    edition_line = ""
+    forms = pm.print_forms(manual)
+    parts = [cover_part(manual, lang, edition)] + [document_part(manual, d, lang) for d in docs]
+    index = {p.anchor: i for i, p in enumerate(parts) if p.anchor}
+    toc = []
+    for e in pm.toc_entries(manual, lang):
+        e = dict(e)
+        if e.get("anchor") in index:
+            e["part"] = index[e["anchor"]]
+        toc.append(e)
+    if forms:
+        parts.append(appendix_part(manual, lang))
+        toc.append({"kind": "chapter", "title": lab["appendix_forms"], "anchor": "appendix-forms",
+                    "part": len(parts) - 1})
+        for f in forms:
+            parts.append(form_part(manual, f, lang))
+            toc.append({"kind": "form", "code": f.code, "title": f.title, "anchor": pm.anchor(f),
+                        "part": len(parts) - 1, "draft": False})
     if edition is not None:
-        changes = pm.change_rows(edition, lang)
-        lab = pm.L(lang)
-        parts = [f"{lab['edition']}：{edition.get('edition', '')}"]
-        if edition.get("released"):
-            parts.append(f"{lab['released']}：{pm.date_text(edition.get('released'), lang)}")
-        if edition.get("previous"):
-            parts.append(f"{lab['previous']}：{edition.get('previous')}")
-        edition_line = "；".join(parts) if lang != "en" else "; ".join(parts)
-    return _page(manual, lang=lang, pdf_title=manual.title, keywords=", ".join(d.code for d in docs), cover=pm.cover(manual, lang, edition),
-                 toc=pm.toc_entries(manual, lang),
-                 documents=[document_html(manual, d, lang=lang) for d in docs],
-                 forms=_forms_context(manual, pm.print_forms(manual), lang), changes=changes,
-                 edition_line=edition_line)
+        parts.append(changes_part(manual, lang, edition))
+        toc.append({"kind": "chapter", "title": lab["changes"], "anchor": "changes", "part": len(parts) - 1})
+    return Plan(parts, title=manual.title, keywords=", ".join(d.code for d in docs),
+                subject=f"{manual.company} {manual.title} {manual.edition}".strip(), toc=toc, toc_at=1)
 
 
-def single_html(manual: Manual, doc: Document, *, lang: str = "zh-CN") -> str:
-    """One document with the forms it uses, as an HTML page for WeasyPrint."""
-    return _page(manual, lang=lang, pdf_title=f"{doc.code} {doc.title}", keywords=doc.code,
-                 documents=[document_html(manual, doc, lang=lang, single=True)],
-                 forms=_forms_context(manual, pm.doc_forms(manual, doc), lang), single=True)
+def document_plan(manual: Manual, doc: Document, lang: str = "zh-CN") -> Plan:
+    """One document with the forms it uses."""
+    parts = [document_part(manual, doc, lang)]
+    forms = pm.doc_forms(manual, doc)
+    if forms:
+        parts.append(appendix_part(manual, lang))
+        parts.extend(form_part(manual, f, lang) for f in forms)
+    return Plan(parts, title=f"{doc.code} {doc.title}", keywords=doc.code,
+                subject=f"{manual.company} {manual.title}".strip())
+
+
+def _toc_entries(plan: Plan, starts: list[int] | None) -> list[dict]:
+    """The plan's contents with page numbers (``starts[i]``: first page of part i) and links."""
+    out = []
+    for e in plan.toc or []:
+        e = dict(e)
+        e["href"] = part_link(e["anchor"]) if e.get("anchor") else ""
+        e["page"] = str(starts[e["part"]]) if starts is not None and "part" in e else ("0" if "part" in e else "")
+        out.append(e)
+    return out
+
+
+def plan_key(plan: Plan, lang: str) -> str:
+    """What makes the joined PDF: the parts, the contents before page numbers, the footers, the
+    metadata and the code that joins them.  Page numbers follow from the parts, so they need not be in it."""
+    from .. import cache as cache_mod
+
+    return cache_mod.digest("pdf-out", cache_mod.code_digest("pdfstitch.py", "publishers/pdf.py", "templates/print/*"),
+                            cache_mod.versions("pypdf", "uharfbuzz", "weasyprint"), cache_mod.font_digest(),
+                            [p.key for p in plan.parts], [(p.footer, p.level) for p in plan.parts],
+                            _toc_entries(plan, None) if plan.toc is not None else None, plan.toc_at,
+                            plan.title, plan.keywords, plan.subject, lang)
 
 
 # -- the engine ------------------------------------------------------------------------------------
@@ -293,71 +398,167 @@ def _url_fetcher():
     return URLFetcher(allowed_protocols={"data"})
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Render HTML to PDF bytes.  Same HTML → same bytes (no creation date is written)."""
+def _layout(html: str):
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(TEMPLATES), url_fetcher=_url_fetcher()).write_pdf()
+    return HTML(string=html, base_url=str(TEMPLATES), url_fetcher=_url_fetcher()).render()
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render HTML to PDF bytes.  Same HTML → same bytes (no creation date is written)."""
+    return _layout(html).write_pdf()
+
+
+def render_part(html: str) -> bytes:
+    """A part as a cache entry: one line of JSON (per page: is it landscape?), then the PDF."""
+    document = _layout(html)
+    shapes = [page.width > page.height for page in document.pages]
+    return json.dumps(shapes).encode("ascii") + b"\n" + document.write_pdf()
+
+
+def _split(entry: bytes) -> tuple[list[bool], bytes]:
+    head, _, pdf = entry.partition(b"\n")
+    return json.loads(head), pdf
+
+
+def footer_stylesheet(lang: str = "zh-CN") -> str:
+    """The running footer as a page rule (used by the one-layout pages of the benchmark's floor)."""
+    css = _render("overlay.html.j2", lang=lang, words=pm.page_words(lang), pages=[])
+    return css[css.index("@page {"):css.index("@page landscape")]
+
+
+def overlay_html(pages: list[tuple[bool, str | None]], lang: str) -> str:
+    """One empty page per joined page, each with its footer: (landscape, footer text or None)."""
+    return _render("overlay.html.j2", lang=lang, words=pm.page_words(lang),
+                   pages=[{"landscape": landscape, "footer": footer} for landscape, footer in pages])
+
+
+def _cached_render(store, html: str, used: list[str] | None = None) -> bytes:
+    key = cache_key(html)
+    if used is not None:
+        used.append(key)
+    entry = store.get(key) if store is not None else None
+    if entry is None:
+        entry = render_part(html)
+        if store is not None:
+            store.put(key, entry)
+    return entry
+
+
+def join(manual: Manual, plan: Plan, entries: list[bytes], lang: str, store=None,
+         used: list[str] | None = None) -> bytes:
+    """The plan's parts (rendered entries, in order) joined into one PDF: contents with page
+    numbers, running footers, links, bookmarks and shared fonts (generator/pdfstitch.py).
+    The contents and footer pages it renders are cached in ``store``; their keys go to ``used``."""
+    shapes = [_split(e)[0] for e in entries]
+    parts = list(plan.parts)
+    pdfs = [_split(e)[1] for e in entries]
+    if plan.toc is not None:
+        toc_pages = 1
+        for _ in range(6):  # the contents' own length moves every page number after it
+            counts = [len(s) for s in shapes]
+            counts.insert(plan.toc_at, toc_pages)
+            starts = [1 + sum(counts[:i]) for i in range(len(counts))]
+            starts = starts[:plan.toc_at] + starts[plan.toc_at + 1:]
+            toc = toc_part(manual, lang, _toc_entries(plan, starts))
+            toc_shapes, toc_pdf = _split(_cached_render(store, toc.html, used))
+            if len(toc_shapes) == toc_pages:
+                break
+            toc_pages = len(toc_shapes)
+        parts.insert(plan.toc_at, toc)
+        shapes.insert(plan.toc_at, toc_shapes)
+        pdfs.insert(plan.toc_at, toc_pdf)
+    pages = [(landscape, part.footer) for part, s in zip(parts, shapes) for landscape in s]
+    overlay = _split(_cached_render(store, overlay_html(pages, lang), used))[1]
+    return pdfstitch.stitch(pdfs, overlay=overlay, levels=[p.level for p in parts], title=plan.title, subject=plan.subject,
+                            keywords=plan.keywords, lang=lang, producer=_producer())
+
+
+@lru_cache(maxsize=1)
+def _producer() -> str:
+    from .. import cache as cache_mod
+
+    return "manual-as-code (" + cache_mod.versions("weasyprint", "pypdf").replace("==", " ").replace(";", ", ") + ")"
+
+
+def render_plan(manual: Manual, plan: Plan, lang: str = "zh-CN", store=None) -> bytes:
+    """One plan rendered and joined in this process."""
+    return join(manual, plan, [_cached_render(store, p.html) for p in plan.parts], lang, store)
 
 
 def render_manual_pdf(manual: Manual, lang: str = "zh-CN", edition: dict | None = None) -> bytes:
-    return html_to_pdf(manual_html(manual, lang=lang, edition=edition))
+    return render_plan(manual, manual_plan(manual, lang, edition), lang)
 
 
 def render_document_pdf(manual: Manual, doc: Document, lang: str = "zh-CN") -> bytes:
-    return html_to_pdf(single_html(manual, doc, lang=lang))
+    return render_plan(manual, document_plan(manual, doc, lang), lang)
 
 
-# -- process pool (seam for parallel and cached builds) --------------------------------------------------
-_WORKER: dict = {}
+# -- one-layout pages (the benchmark's floor) -----------------------------------------------------------
+def manual_html(manual: Manual, *, lang: str = "zh-CN") -> str:
+    """The whole manual as ONE HTML page with the same content and footer: what WeasyPrint would
+    lay out if the manual were rendered in one go (bench/floor.py measures it)."""
+    plan = manual_plan(manual, lang)
+    return _one_layout(manual, plan, lang)
 
 
-def _worker_init(manual, lang):
-    _WORKER["manual"], _WORKER["lang"] = manual, lang
+def single_html(manual: Manual, doc: Document, *, lang: str = "zh-CN") -> str:
+    """One document with its forms as ONE HTML page (see ``manual_html``)."""
+    return _one_layout(manual, document_plan(manual, doc, lang), lang)
 
 
-def _worker_render(code: str) -> bytes:
-    manual = _WORKER["manual"]
-    return render_document_pdf(manual, manual.document(code), _WORKER["lang"])
+def _one_layout(manual: Manual, plan: Plan, lang: str) -> str:
+    bodies = []
+    for part in plan.parts:
+        html = part.html
+        bodies.append(html[html.index("<body"):html.rindex("</body>")].split(">", 1)[1])
+    if plan.toc is not None:
+        toc = toc_part(manual, lang, _toc_entries(plan, None)).html
+        bodies.insert(plan.toc_at, toc[toc.index("<body"):toc.rindex("</body>")].split(">", 1)[1])
+    first = plan.parts[0].html
+    head = first[:first.index("<body")]
+    css = forms_stylesheet() + "\n" + footer_stylesheet(lang)
+    head = head.replace("</style>", css + "\n</style>", 1)
+    return head + f'<body data-header="{escape(pm.header_text(manual))}">' + "".join(bodies) + "</body>\n</html>\n"
 
 
+# -- process pool ------------------------------------------------------------------------------------------
 def _can_fork() -> bool:
     import multiprocessing as mp
 
     return "fork" in mp.get_all_start_methods()
 
 
-def render_documents(manual: Manual, docs: list[Document], lang: str, jobs: int | None) -> list[bytes]:
-    """Per-document PDFs, in order; in ``jobs`` worker processes when jobs > 1 (fork only)."""
-    import multiprocessing as mp
+_JOIN: dict = {}
 
-    if not jobs or jobs <= 1 or len(docs) < 2 or not _can_fork():
-        return [render_document_pdf(manual, d, lang) for d in docs]
+
+def _join_task(index: int) -> tuple[bytes, list[str]]:
+    manual, plans, entries_for, lang, store = _JOIN["args"]
+    used: list[str] = []
+    pdf = join(manual, plans[index], entries_for(plans[index]), lang, store, used)
+    return pdf, used
+
+
+def _pool(jobs: int | None, n: int):
+    import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(docs)), mp_context=mp.get_context("fork"),
-                             initializer=_worker_init, initargs=(manual, lang)) as pool:
-        return list(pool.map(_worker_render, [d.code for d in docs]))
-
-
-def _render_html(html: str) -> bytes:
-    return html_to_pdf(html)
+    if not jobs or jobs <= 1 or n < 2 or not _can_fork():
+        return None
+    return ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=mp.get_context("fork"))
 
 
 def render_pages(pages: list[str], jobs: int | None) -> list[bytes]:
-    """Render HTML pages to PDF bytes, in order; in ``jobs`` worker processes when jobs > 1 (fork only).
-
-    Put the largest page (the whole manual: one long layout) first: it starts at once on one core
-    while the others take the single documents one after another.
-    """
-    import multiprocessing as mp
-
-    if not jobs or jobs <= 1 or len(pages) < 2 or not _can_fork():
-        return [html_to_pdf(html) for html in pages]
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=min(jobs, len(pages)), mp_context=mp.get_context("fork")) as pool:
-        return list(pool.map(_render_html, pages))
+    """Render parts (HTML) to cache entries, in order; in ``jobs`` worker processes (fork only).
+    The largest page first: it starts at once on one core while the other takes the rest."""
+    order = sorted(range(len(pages)), key=lambda i: -len(pages[i]))
+    pool = _pool(jobs, len(pages))
+    if pool is None:
+        out = {i: render_part(pages[i]) for i in order}
+    else:
+        with pool:
+            out = dict(zip(order, pool.map(render_part, [pages[i] for i in order])))
+    return [out[i] for i in range(len(pages))]
 
 
 def cache_key(html: str) -> str:
@@ -365,8 +566,8 @@ def cache_key(html: str) -> str:
     module, which holds the renderer's settings)."""
     from .. import cache as cache_mod
 
-    return cache_mod.digest("pdf", cache_mod.renderer_id(html_to_pdf), cache_mod.versions("weasyprint", "pydyf"),
-                            cache_mod.font_digest(), cache_mod.code_digest("publishers/pdf.py"), html)
+    return cache_mod.digest("pdf", cache_mod.renderer_id(render_part), cache_mod.versions("weasyprint", "pydyf"),
+                            cache_mod.font_digest(), cache_mod.code_digest("publishers/pdf.py", "pdfstitch.py"), html)
 
 
 # -- publisher entry points ------------------------------------------------------------------------------
@@ -374,22 +575,79 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
           lang: str = "zh-CN") -> list[Path]:
     """Write dist/manual.pdf and dist/documents/<code>.pdf; returns the paths written.
 
-    Each PDF is keyed by the SHA-256 of its HTML (and the engine, see ``cache_key``): a PDF whose
-    key is in ``<root>/.cache/pdf/`` is taken from there; the others are rendered, the whole manual
-    first, in ``jobs`` worker processes.  Everything is rendered before anything is written: an error
-    leaves the earlier files intact.  A file that already holds the same bytes is not rewritten.
+    Every output is a plan of parts (``manual_plan``, ``document_plan``).  A joined PDF whose key
+    (``plan_key``: its parts' HTML, footers, contents and the joining code) is in ``.cache/pdf/`` is
+    taken from there.  For the others, each part is taken from ``.cache/pdf-parts/`` or rendered (in
+    ``jobs`` worker processes, largest first), then the parts are joined (also in the workers).
+    Everything is rendered before anything is written: an error leaves the earlier files intact.
+    A file that already holds the same bytes is not rewritten.
     """
     from ..cache import BuildCache
 
     out = Path(out)
     store = BuildCache(manual.root, "pdf", enabled=cache)
+    parts_store = BuildCache(manual.root, "pdf-parts", enabled=cache)
     docs = pm.print_documents(manual)
     targets = [pm.manual_output(out, EXT)] + [pm.document_output(out, d, EXT) for d in docs]
-    pages = [manual_html(manual, lang=lang)] + [single_html(manual, d, lang=lang) for d in docs]
-    keys = [cache_key(html) for html in pages]
-    return pm.write_outputs(store, out, targets, keys,
-                            lambda missing: render_pages([pages[i] for i in missing], jobs),
-                            ext=EXT, quiet=quiet, lang=lang)
+    plans = [manual_plan(manual, lang)] + [document_plan(manual, d, lang) for d in docs]
+    keys = [plan_key(p, lang) for p in plans]
+
+    def render_missing(missing: list[int]) -> list[bytes]:
+        needed: dict[str, str] = {}
+        for i in missing:
+            for part in plans[i].parts:
+                needed.setdefault(part.key, part.html)
+        entries = {k: parts_store.get(k) for k in needed}
+        todo = [k for k, v in entries.items() if v is None]
+        for k, entry in zip(todo, render_pages([needed[k] for k in todo], jobs)):
+            entries[k] = entry
+            parts_store.put(k, entry)
+
+        def entries_for(plan):
+            return [entries[p.key] for p in plan.parts]
+
+        pool = _pool(jobs, len(missing))
+        if pool is None:
+            results = []
+            for i in missing:
+                used: list[str] = []
+                results.append((join(manual, plans[i], entries_for(plans[i]), lang, parts_store, used), used))
+        else:
+            # Joined PDFs in the workers, the whole manual first; the contents and footer pages they
+            # render are cached by the workers (atomic entries) and their keys come back with the PDF.
+            _JOIN["args"] = (manual, plans, entries_for, lang, parts_store)
+            try:
+                with pool:
+                    results = list(pool.map(_join_task, missing))
+            finally:
+                _JOIN.clear()
+        for i, (_pdf, used) in zip(missing, results):
+            derived[keys[i]] = used
+        return [pdf for pdf, _used in results]
+
+    derived: dict[str, list[str]] = {}
+    written = pm.write_outputs(store, out, targets, keys, render_missing, ext=EXT, quiet=quiet, lang=lang)
+    _keep_parts(parts_store, plans, keys, derived)
+    parts_store.prune()
+    return written
+
+
+def _keep_parts(parts_store, plans: list[Plan], keys: list[str], derived: dict[str, list[str]]) -> None:
+    """Mark as used what the outputs are made of, so that pruning keeps it: every plan's parts, and
+    the contents and footer pages of each join, remembered in a small record next to the joined PDF
+    (so that an output taken whole from the cache still keeps them for the next edit)."""
+    for plan, key in zip(plans, keys):
+        for part in plan.parts:
+            parts_store.keep(part.key)
+        record = "deps-" + key
+        if key in derived:
+            deps = derived[key]
+            parts_store.put(record, json.dumps(deps).encode("ascii"))
+        else:
+            raw = parts_store.get(record)
+            deps = json.loads(raw) if raw else []
+        for k in deps:
+            parts_store.keep(k)
 
 
 def render_edition(manual: Manual, path: Path, *, edition: dict, lang: str = "zh-CN") -> Path:
@@ -397,5 +655,5 @@ def render_edition(manual: Manual, path: Path, *, edition: dict, lang: str = "zh
     return atomic_write_bytes(Path(path), render_manual_pdf(manual, lang, edition=edition))
 
 
-__all__ = ["build", "render_edition", "document_html", "manual_html", "single_html", "render_manual_pdf",
-           "render_document_pdf", "html_to_pdf"]
+__all__ = ["build", "render_edition", "document_html", "manual_plan", "document_plan", "join", "render_plan",
+           "render_manual_pdf", "render_document_pdf", "html_to_pdf", "manual_html", "single_html"]
