@@ -203,6 +203,11 @@ class BuildCache:
                 print(f"warning: the build cache {self.folder} cannot be written ({exc.strerror or exc}); "
                       "building without it", file=sys.stderr)
 
+    def keep(self, key: str) -> None:
+        """Count ``key`` as used by this build without reading it (pruning keeps it)."""
+        if self.enabled:
+            self.used.add(key)
+
     def prune(self) -> int:
         """Remove this kind's entries that the build did not use, and temporary files left by an
         interrupted build (older than an hour: a younger one may belong to a build running now)."""
