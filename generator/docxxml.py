@@ -7,22 +7,45 @@ East Asian language zh-CN (the template says en-US).
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
+@lru_cache(maxsize=None)
 def qn(tag: str) -> str:
+    """``w:val`` → ``{namespace}val`` (memoized: the writers call it for every element they make)."""
     from docx.oxml.ns import qn as _qn
 
     return _qn(tag)
 
 
-def el(tag: str, **attrs):
-    """A new element; ``w__val="x"`` sets the attribute ``w:val``."""
-    from docx.oxml import OxmlElement
+@lru_cache(maxsize=None)
+def _tag(tag: str) -> tuple:
+    """What ``docx.oxml.OxmlElement(tag)`` computes for a tag: its Clark name and namespace map."""
+    from docx.oxml.ns import NamespacePrefixedTag
 
-    element = OxmlElement(tag)
+    nsptag = NamespacePrefixedTag(tag)
+    return nsptag.clark_name, nsptag.nsmap
+
+
+@lru_cache(maxsize=None)
+def _attr(key: str) -> str:
+    return qn(key.replace("__", ":"))
+
+
+def el(tag: str, **attrs):
+    """A new element; ``w__val="x"`` sets the attribute ``w:val``.
+
+    The same element as ``docx.oxml.OxmlElement(tag)`` (same parser, class and namespace map), made
+    without re-parsing the prefixed tag each time: a whole manual makes hundreds of thousands.
+    """
+    from docx.oxml.parser import oxml_parser
+
+    clark, nsmap = _tag(tag)
+    element = oxml_parser.makeelement(clark, nsmap=nsmap)
     for key, value in attrs.items():
-        element.set(qn(key.replace("__", ":")), str(value))
+        element.set(_attr(key), str(value))
     return element
 
 

@@ -221,6 +221,34 @@ class Writer:
         self.allowed = allowed  # anchors present in this file (None: all)
         self._bookmark_id = 0
         self._first_section_used = False
+        # The body's final w:sectPr: every block goes just before it.  python-docx's add_paragraph
+        # and add_section search the body for it each time, which is quadratic in a whole manual.
+        self._end = document.element.body.get_or_add_sectPr()
+        _remember_partnames(document)
+
+    # ---- blocks at the end of the body
+    def _insert(self, element):
+        self._end.addprevious(element)
+        return element
+
+    def _paragraph(self):
+        """A new empty paragraph at the end of the body (what ``document.add_paragraph()`` makes)."""
+        from docx.text.paragraph import Paragraph
+
+        return Paragraph(self._insert(_el("w:p")), self.doc._body)
+
+    def _add_section(self, start_type):
+        """``document.add_section(start_type)`` without its search for the final w:sectPr: the
+        final w:sectPr is copied into a new paragraph (which ends the previous section), loses its
+        header and footer references and becomes the new section."""
+        from docx.section import Section
+
+        sentinel = self._end
+        self._insert(_el("w:p")).set_sectPr(sentinel.clone())
+        for ref in sentinel.xpath("w:headerReference|w:footerReference"):
+            sentinel.remove(ref)
+        sentinel.start_type = start_type
+        return Section(sentinel, self.doc.part)
 
     # ---- runs (built as XML directly: python-docx's property setters are slow in bulk)
     def run(self, paragraph, text: str, *, bold=False, italic=False, mono=False, color: str | None = None,
@@ -310,7 +338,9 @@ class Writer:
              color=None, indent_mm: float = 0, hanging_mm: float = 0, space_after=None, keep_next=False):
         from docx.shared import Mm, Pt
 
-        p = self.doc.add_paragraph(style=style)
+        p = self._paragraph()
+        if style:
+            p.style = style
         if text:
             self.text(p, text, bold=bold, size=size, color=color)
         fmt = p.paragraph_format
@@ -350,8 +380,7 @@ class Writer:
         for w in widths:
             grid.append(_el("w:gridCol", w__w=str(int(w.twips))))
         tbl.append(grid)
-        body = self.doc.element.body
-        body.insert_element_before(tbl, "w:sectPr")
+        self._insert(tbl)
         table = Table(tbl, self.doc._body)
 
         def add_row(values, *, head_row=False, bold_row=False):
@@ -388,7 +417,7 @@ class Writer:
             add_row(header, head_row=True)
         for i, row in enumerate(rows):
             add_row(row, bold_row=i in bold_rows)
-        after = self.doc.add_paragraph()
+        after = self._paragraph()
         after._p.get_or_add_pPr().append(_el("w:spacing", w__after="40"))
         return table
 
@@ -398,7 +427,7 @@ class Writer:
         from docx.enum.section import WD_SECTION
 
         if self._first_section_used:
-            section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+            section = self._add_section(WD_SECTION.NEW_PAGE)
         else:
             section = self.doc.sections[0]
             self._first_section_used = True
@@ -483,7 +512,7 @@ class Writer:
         heading = self.styled("TOCHeading")
         self.run(heading, lab["contents"])
         heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        p = self.doc.add_paragraph()
+        p = self._paragraph()
         # The field result lists the entries (without page numbers) until Word updates the field.
         placeholder = self.lab["toc_hint"]
         self.field(p, 'TOC \\o "1-3" \\h \\z \\u', placeholder, dirty=True)
@@ -538,7 +567,7 @@ class Writer:
 
     def styled(self, style_id: str):
         """A new paragraph in a built-in style, by style id (Heading1, Title …)."""
-        p = self.doc.add_paragraph()
+        p = self._paragraph()
         p._p.style = style_id
         return p
 
@@ -716,6 +745,31 @@ class Writer:
 
 
 # -- XML odds and ends ----------------------------------------------------------------------------
+def _remember_partnames(document) -> None:
+    """Name new parts (a header and a footer per section) without walking the whole package.
+
+    python-docx's ``package.next_partname(template)`` collects the names of all parts each time and
+    returns the lowest free number, quadratic in a manual with one section per document.  This
+    package's parts are only ever added while a file is written, so the names taken so far and the
+    next number to try per template give the same names."""
+    from docx.opc.packuri import PackURI
+
+    package = document.part.package
+    taken = {str(part.partname) for part in package.iter_parts()}
+    start: dict[str, int] = {}
+
+    def next_partname(template: str):
+        n = start.get(template, 1)
+        while template % n in taken:
+            n += 1
+        name = template % n
+        taken.add(name)
+        start[template] = n + 1
+        return PackURI(name)
+
+    package.next_partname = next_partname
+
+
 def _run_el(text: str, *, bold=False, italic=False, mono=False, color=None, size=None, underline=False,
             strike=False):
     """A w:r element; tabs and line breaks become w:tab and w:br."""
