@@ -18,6 +18,7 @@ a ``Positions`` object that answers "where is this value?" for a path such as
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -216,6 +217,256 @@ def _refuse_anchors(text: str):
     finally:
         loader.dispose()
 
+# -- the fast path -------------------------------------------------------------------------
+# Nearly every source file is written in a small, regular part of YAML: block
+# mappings with plain keys, block sequences, one-line flow collections, plain
+# and simply quoted one-line scalars, comments.  ``_Simple`` reads exactly that
+# part line by line, several times faster than composing libyaml's node graph,
+# and gives up (returns None) at the first thing outside it: then the file
+# goes through the full loader above, which also produces every error.  Its
+# scalars are resolved and constructed by the same resolver and constructor,
+# its positions are the composer's marks (1-based line, column in characters).
+
+class _NotSimple(Exception):
+    pass
+
+
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)")
+_FLOW_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*): +")
+_SINGLE = re.compile(r"'((?:[^']|'')*)'")
+_DOUBLE = re.compile(r'"([^"\\]*)"')
+_FLOW_PLAIN = re.compile(r"[^,\[\]{}]+")
+_SPACES = re.compile(r" *")
+# In a flow, libyaml takes "sha256:8f…" as one scalar, but stops (or fails) at ": ", ":?" and ":" at its end.
+_FLOW_COLON = re.compile(r":(?:[ ?]|$)")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+# Anything but YAML's printable characters, the BOM, and line breaks other than "\n" (NEL, U+2028,
+# U+2029 end a line for libyaml): full loader.
+_UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_SIMPLE_MAX = 64_000
+
+
+class _Simple:
+    def __init__(self, positions: Positions):
+        self.spots = positions.spots
+        self.duplicates = positions.duplicates
+        self.lines: list[tuple[int, int, str]] = []
+
+    def load(self, text: str):
+        if len(text) > _SIMPLE_MAX or _UNUSUAL.search(text):
+            raise _NotSimple
+        lines = self.lines
+        for number, raw in enumerate(text.split("\n"), 1):
+            content = raw.lstrip(" ")
+            if content and content[0] != "#":
+                lines.append((number, len(raw) - len(content), content.rstrip(" ")))
+        if not lines or lines[0][1] != 0:
+            raise _NotSimple
+        data, i = self.block(0, 0, ())
+        if i != len(lines) or not isinstance(data, dict):
+            raise _NotSimple
+        return data
+
+    # -- block context -------------------------------------------------------------
+    def block(self, i: int, indent: int, path: tuple):
+        content = self.lines[i][2]
+        if content[0] == "-" and (len(content) == 1 or content[1] == " "):
+            return self.sequence(i, indent, path)
+        return self.mapping(i, indent, path)
+
+    def mapping(self, i: int, indent: int, path: tuple):
+        lines, spots = self.lines, self.spots
+        out: dict = {}
+        while i < len(lines):
+            number, at, content = lines[i]
+            if at < indent:
+                break
+            if at > indent:
+                raise _NotSimple
+            m = _KEY.match(content)
+            if m is None:
+                raise _NotSimple
+            key = m.group(1)
+            here = (number, at + 1)
+            where = path + (key,)
+            if key in out:
+                self.duplicates.append((where, here[0], here[1], spots.get(where, (0, 0))[0]))
+            spots[where] = here
+            rest = content[m.end():]
+            if not rest or rest[0] == "#":
+                i += 1
+                nxt = lines[i] if i < len(lines) else None
+                if nxt is not None and nxt[1] > indent:
+                    out[key], i = self.block(i, nxt[1], where)
+                elif nxt is not None and nxt[1] == indent and nxt[2][0] == "-" and \
+                        (len(nxt[2]) == 1 or nxt[2][1] == " "):
+                    out[key], i = self.sequence(i, indent, where)
+                else:
+                    raise _NotSimple  # an empty value: rare, left to the full loader
+            else:
+                out[key] = self.inline(rest, number, at + m.end(), where)
+                i += 1
+        return out, i
+
+    def sequence(self, i: int, indent: int, path: tuple):
+        lines, spots = self.lines, self.spots
+        items: list = []
+        while i < len(lines):
+            number, at, content = lines[i]
+            if at < indent:
+                break
+            if at > indent or content[0] != "-":
+                raise _NotSimple
+            if len(content) == 1 or content[1] != " ":
+                raise _NotSimple  # "-" alone (a nested block or an empty item), or "-x"
+            rest = content[2:]
+            skip = len(rest) - len(rest.lstrip(" "))
+            rest = rest[skip:]
+            column = at + 2 + skip
+            where = path + (len(items),)
+            spots[where] = (number, column + 1)
+            if rest[0] == "#":
+                raise _NotSimple
+            if _KEY.match(rest):  # "- key: value": a mapping whose keys stand at this column
+                lines[i] = (number, column, rest)
+                value, i = self.mapping(i, column, where)
+                items.append(value)
+            else:
+                items.append(self.inline(rest, number, column, where))
+                i += 1
+        return items, i
+
+    def inline(self, text: str, number: int, column: int, path: tuple):
+        """The value that fills the rest of a line (``column``: where ``text`` starts, 0-based)."""
+        first = text[0]
+        if first == "[" or first == "{":
+            value, end = self.flow(text, 0, number, column, path)
+        elif first == "'" or first == '"':
+            value, end = self.quoted(text, 0)
+        elif first in _INDICATORS:
+            raise _NotSimple
+        else:
+            cut = text.find(" #")
+            plain = text if cut == -1 else text[:cut].rstrip(" ")
+            if ": " in plain or plain.endswith(":"):
+                raise _NotSimple
+            return _plain_value(plain)
+        rest = text[end:].lstrip(" ")
+        if rest and (rest[0] != "#" or rest == text[end:]):
+            raise _NotSimple
+        return value
+
+    # -- one line ----------------------------------------------------------------------
+    @staticmethod
+    def quoted(text: str, i: int):
+        if text[i] == "'":
+            m = _SINGLE.match(text, i)
+            if m is None:
+                raise _NotSimple
+            return m.group(1).replace("''", "'"), m.end()
+        m = _DOUBLE.match(text, i)
+        if m is None:
+            raise _NotSimple
+        return m.group(1), m.end()
+
+    def flow(self, text: str, i: int, number: int, column: int, path: tuple):
+        spots = self.spots
+        n = len(text)
+        if text[i] == "[":
+            items: list = []
+            i = _SPACES.match(text, i + 1).end()
+            if i < n and text[i] == "]":
+                return items, i + 1
+            while True:
+                where = path + (len(items),)
+                spots[where] = (number, column + i + 1)
+                value, i = self.flow_node(text, i, number, column, where)
+                items.append(value)
+                i = _SPACES.match(text, i).end()
+                if i >= n:
+                    raise _NotSimple
+                if text[i] == "]":
+                    return items, i + 1
+                if text[i] != ",":
+                    raise _NotSimple
+                i = _SPACES.match(text, i + 1).end()
+        out: dict = {}
+        i = _SPACES.match(text, i + 1).end()
+        if i < n and text[i] == "}":
+            return out, i + 1
+        while True:
+            m = _FLOW_KEY.match(text, i)
+            if m is None:
+                raise _NotSimple
+            key = m.group(1)
+            here = (number, column + i + 1)
+            where = path + (key,)
+            if key in out:
+                self.duplicates.append((where, here[0], here[1], spots.get(where, (0, 0))[0]))
+            spots[where] = here
+            out[key], i = self.flow_node(text, m.end(), number, column, where)
+            i = _SPACES.match(text, i).end()
+            if i >= n:
+                raise _NotSimple
+            if text[i] == "}":
+                return out, i + 1
+            if text[i] != ",":
+                raise _NotSimple
+            i = _SPACES.match(text, i + 1).end()
+
+    def flow_node(self, text: str, i: int, number: int, column: int, path: tuple):
+        if i >= len(text):
+            raise _NotSimple
+        first = text[i]
+        if first == "[" or first == "{":
+            return self.flow(text, i, number, column, path)
+        if first == "'" or first == '"':
+            return self.quoted(text, i)
+        if first in _INDICATORS:
+            raise _NotSimple
+        m = _FLOW_PLAIN.match(text, i)
+        raw = m.group(0)
+        if "#" in raw or "  " in raw or (":" in raw and _FLOW_COLON.search(raw)):
+            raise _NotSimple  # comments, "a: b", "a:?" in a flow: the full loader knows the rules
+        return _plain_value(raw.rstrip(" ")), m.end()
+
+
+def _plain_value(text: str):
+    """A plain scalar, resolved and constructed as the full loader would."""
+    tags = _Loader._tags
+    tag = tags.get(text)
+    if tag is None:
+        if len(tags) > _MEMO_LIMIT:
+            tags.clear()
+        tag = tags[text] = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))
+    if tag == _STR:
+        return text
+    key = (tag, text)
+    value = _values.get(key, _values)
+    if value is not _values:
+        return value
+    if tag not in _SCALAR_TAGS:  # pragma: no cover - the resolver knows only the core tags
+        raise _NotSimple
+    try:
+        value = yaml.constructor.SafeConstructor().construct_object(yaml.ScalarNode(tag, text), deep=False)
+    except Exception:  # noqa: BLE001 - e.g. 2014-13-45: the full loader reports it at its line
+        raise _NotSimple from None
+    if len(_values) > _VALUES_LIMIT:
+        _values.clear()
+    _values[key] = value
+    return value
+
+
+def _load_simple(text: str, line_offset: int):
+    """(data, positions) by the fast path, or None when ``text`` needs the full loader."""
+    if _Loader.yaml_path_resolvers:  # pragma: no cover - nobody registers any
+        return None
+    positions = Positions(line_offset=line_offset)
+    try:
+        return _Simple(positions).load(text), positions
+    except (_NotSimple, IndexError):
+        return None
+
 
 def load_yaml(text: str, line_offset: int = 0):
     """Parse ``text`` into plain data and positions.
@@ -224,6 +475,9 @@ def load_yaml(text: str, line_offset: int = 0):
     multi-document streams.  Duplicate keys do not raise: they are listed in
     ``positions.duplicates`` so that the caller can report every one.
     """
+    simple = _load_simple(text, line_offset)
+    if simple is not None:
+        return simple
     positions = Positions(line_offset=line_offset)
     try:
         if "&" in text or "*" in text:  # no anchor or alias can exist without them
@@ -261,11 +515,12 @@ def read_text(path) -> str:
     """Read a source file as UTF-8 (BOM allowed), refusing absurd sizes."""
     import os
 
-    size = os.path.getsize(path)
-    if size > MAX_BYTES:
-        raise SourceError("file-too-large",
-                          f"the file is {size:,} bytes; a source file may be at most {MAX_BYTES:,} bytes")
-    raw = open(path, "rb").read()
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_BYTES:
+            raise SourceError("file-too-large",
+                              f"the file is {size:,} bytes; a source file may be at most {MAX_BYTES:,} bytes")
+        raw = handle.read()
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -277,4 +532,6 @@ def read_text(path) -> str:
                           line, 1) from None
     if not text.strip():
         raise SourceError("empty-file", "the file is empty")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
