@@ -35,6 +35,9 @@ class ManualNotFound(Exception):
 
 
 def _rel(root: Path, path: Path) -> str:
+    root_text, path_text = str(root), str(path)
+    if path_text.startswith(root_text + os.sep):  # the usual case, without pathlib's parsing
+        return path_text[len(root_text) + 1:].replace(os.sep, "/")
     return path.relative_to(root).as_posix()
 
 
