@@ -119,12 +119,43 @@ def _quiet_loggers():
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def render(html: str, *, base_url: str | None = None) -> bytes:
-    """WeasyPrint with AcroForm fields."""
+def render(html: str, *, base_url: str | None = None, placeholders: list | None = None) -> bytes:
+    """WeasyPrint with AcroForm fields.  ``placeholders``, a list, receives the signature
+    placeholders' ``(name, page_index, box)`` as WeasyPrint lays them out (read from its PDF
+    objects before they are written: reading them back from the file means parsing the whole
+    embedded field font's width table, about a second per form)."""
     _quiet_loggers()
     import weasyprint
 
-    return weasyprint.HTML(string=html, base_url=base_url).write_pdf(pdf_forms=True)
+    def finisher(_document, pdf):
+        if placeholders is not None:
+            placeholders.extend(_placeholder_boxes(pdf))
+
+    return weasyprint.HTML(string=html, base_url=base_url).write_pdf(pdf_forms=True, finisher=finisher)
+
+
+def _placeholder_boxes(pdf) -> list:
+    """``[(name, page_index, (x1, y1, x2, y2))]`` of the widgets titled SIG-<name> in WeasyPrint's
+    pydyf objects (before the file is written)."""
+    import pydyf
+
+    kids = list(pdf.pages["Kids"])
+    page_of = {int(number): i for i, number in enumerate(kids[0::3])}  # Kids holds "N 0 R" as N, 0, R
+    boxes = []
+    for obj in pdf.objects:
+        if not isinstance(obj, pydyf.Dictionary) or obj.get("Subtype") != "/Widget":
+            continue
+        title = obj.get("T")
+        title = getattr(title, "string", title)
+        if not isinstance(title, str) or not title.startswith(SIGNATURE_PLACEHOLDER):
+            continue
+        page_ref = obj.get("P")
+        page_ref = page_ref.decode("ascii") if isinstance(page_ref, bytes) else str(page_ref)
+        page_index = page_of.get(int(page_ref.split()[0]), 0)
+        rect = [float(v) for v in obj["Rect"]]
+        boxes.append((title[len(SIGNATURE_PLACEHOLDER):], page_index,
+                      (min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]), max(rect[1], rect[3]))))
+    return boxes
 
 
 def _widgets(writer):
@@ -155,24 +186,6 @@ def root_fields(refs) -> list:
 
 
 SIGNATURE_PLACEHOLDER = "SIG-"  # + field id: the text input that marks a signature box (ids are lower-case)
-
-
-def signature_boxes(pdf: bytes, names: set[str]) -> list:
-    """``[(name, page_index, (x1, y1, x2, y2))]`` of the signature placeholders WeasyPrint laid out."""
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(pdf))
-    boxes = []
-    for page_index, page in enumerate(reader.pages):
-        for ref in page.get("/Annots") or []:
-            annot = ref.get_object()
-            title = str(annot.get("/T", ""))
-            name = title[len(SIGNATURE_PLACEHOLDER):]
-            if title.startswith(SIGNATURE_PLACEHOLDER) and name in names:
-                rect = [float(v) for v in annot["/Rect"]]
-                boxes.append((name, page_index, (min(rect[0], rect[2]), min(rect[1], rect[3]),
-                                                 max(rect[0], rect[2]), max(rect[1], rect[3]))))
-    return boxes
 
 
 def add_signature_fields(pdf: bytes, boxes: list) -> bytes:
@@ -241,8 +254,9 @@ def finalize(pdf: bytes, *, labels: dict[str, str], info: dict[str, str], doc_id
 def fillable_pdf(html: str, *, labels: dict[str, str], signatures: set[str], info: dict[str, str],
                  base_url: str | None = None) -> bytes:
     """The fillable PDF of a page whose signature boxes are text inputs named ``SIG-<id>``."""
-    raw = render(html, base_url=base_url)
-    boxes = signature_boxes(raw, signatures)
+    laid_out: list = []
+    raw = render(html, base_url=base_url, placeholders=laid_out)
+    boxes = [b for b in laid_out if b[0] in signatures]
     missing = signatures - {b[0] for b in boxes}
     if missing:  # a signature placeholder that WeasyPrint did not lay out (it would silently lack its field)
         raise RuntimeError(f"no box for the signature field(s) {', '.join(sorted(missing))}")
