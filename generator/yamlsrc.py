@@ -340,21 +340,51 @@ class _Simple:
         """The value that fills the rest of a line (``column``: where ``text`` starts, 0-based)."""
         first = text[0]
         if first == "[" or first == "{":
-            value, end = self.flow(text, 0, number, column, path)
-        elif first == "'" or first == '"':
+            return self.flow_line(text, number, column, path)
+        if first == "'" or first == '"':
             value, end = self.quoted(text, 0)
-        elif first in _INDICATORS:
+            self.end_of_line(text, end)
+            return value
+        if first in _INDICATORS:
             raise _NotSimple
-        else:
-            cut = text.find(" #")
-            plain = text if cut == -1 else text[:cut].rstrip(" ")
-            if ": " in plain or plain.endswith(":"):
-                raise _NotSimple
-            return _plain_value(plain)
+        cut = text.find(" #")
+        plain = text if cut == -1 else text[:cut].rstrip(" ")
+        if ": " in plain or plain.endswith(":"):
+            raise _NotSimple
+        return _plain_value(plain)
+
+    @staticmethod
+    def end_of_line(text: str, end: int):
+        """Only a comment (after a space) may follow a quoted scalar or a flow."""
         rest = text[end:].lstrip(" ")
         if rest and (rest[0] != "#" or rest == text[end:]):
             raise _NotSimple
-        return value
+
+    def flow_line(self, text: str, number: int, column: int, path: tuple):
+        """A one-line flow collection, remembered by its text: the same lines (sign-offs,
+        revisions, field definitions) recur in file after file.  Each file gets its own copy."""
+        known = _FLOWS.get(text)
+        if known is None:
+            spots, duplicates = self.spots, self.duplicates
+            self.spots, self.duplicates = {}, []
+            try:
+                value, end = self.flow(text, 0, 1, 0, ())
+                self.end_of_line(text, end)
+                clean = not self.duplicates
+                offsets = [(rel, col) for rel, (_, col) in self.spots.items()]
+            finally:
+                self.spots, self.duplicates = spots, duplicates
+            if not clean:  # a key twice in one flow: read it again where it stands
+                value, _ = self.flow(text, 0, number, column, path)
+                return value
+            if len(_FLOWS) > _MEMO_LIMIT:
+                _FLOWS.clear()
+            _FLOWS[text] = known = (value, offsets)
+        value, offsets = known
+        spots = self.spots
+        for rel, col in offsets:
+            spots[path + rel] = (number, column + col)
+        return _copy(value)
 
     # -- one line ----------------------------------------------------------------------
     @staticmethod
@@ -429,6 +459,19 @@ class _Simple:
         if "#" in raw or "  " in raw or (":" in raw and _FLOW_COLON.search(raw)):
             raise _NotSimple  # comments, "a: b", "a:?" in a flow: the full loader knows the rules
         return _plain_value(raw.rstrip(" ")), m.end()
+
+
+_FLOWS: dict[str, tuple] = {}  # one-line flow text -> (value, [(relative path, column offset)])
+
+
+def _copy(value):
+    """A fresh copy of the mappings and lists of ``value`` (scalars are immutable and shared)."""
+    cls = value.__class__
+    if cls is dict:
+        return {k: _copy(v) if v.__class__ is dict or v.__class__ is list else v for k, v in value.items()}
+    if cls is list:
+        return [_copy(v) if v.__class__ is dict or v.__class__ is list else v for v in value]
+    return value
 
 
 def _plain_value(text: str):

@@ -192,6 +192,20 @@ def test_fast_yaml_path_corner_cases_match_libyaml(text):
     assert _outcome(text, 2) == _full(text, 2)
 
 
+def test_remembered_flow_lines_are_copied_not_shared():
+    """The same sign-off line in two files gives two independent mappings."""
+    text = "signoff:\n  prepared: {name: 甲, role: 经理, date: 2014-05-12, tags: [a, b]}\n"
+    first, _ = yamlsrc.load_yaml(text)
+    second, positions = yamlsrc.load_yaml("x: 1\n" + text, 10)
+    assert first == {"signoff": second["signoff"]}
+    first["signoff"]["prepared"]["name"] = "乙"
+    first["signoff"]["prepared"]["tags"].append("c")
+    assert second["signoff"]["prepared"] == {"name": "甲", "role": "经理", "date": second["signoff"]["prepared"]["date"],
+                                             "tags": ["a", "b"]}
+    line = text.splitlines()[1]
+    assert positions.at(("signoff", "prepared", "tags", 1)) == (13, line.index("b]") + 1)  # its own line and column
+
+
 def test_fast_yaml_path_matches_libyaml_on_random_mutations():
     """Random edits of real files: where the fast path answers, it answers as libyaml does."""
     texts = _yaml_texts()
