@@ -113,23 +113,30 @@ class _Walk:
 
     def list(self, node, name, prefix, depth) -> Block:
         ordered = name == "ordered_list"
-        start = int(node.meta.get("start", 1)) if ordered else 1
+        n = int(node.meta.get("start", 1)) if ordered else 1
         block = Block("list", self.line(node.srcmap), ordered=ordered)
-        n = start
+        items = block.items
+        newlines, first_line = self.newlines, self.first_line
         for item in node.children:
             if item.name != "list_item":
                 continue
-            label = _label(n, depth, ordered)
+            if ordered:
+                label = _label(n, depth, True)
+                number = f"{prefix}.{label}" if prefix else label
+                inner = number
+            else:
+                number, inner = "", prefix
             n += 1
-            number = f"{prefix}.{label}" if prefix and ordered else (label if ordered else "")
             inline, nested = [], []
             for c in item.children:
                 (nested if c.name in _BLOCKS else inline).append(c)
-            children = self.blocks(nested, number if ordered else prefix, depth + 1) if nested else []
+            children = self.blocks(nested, inner, depth + 1) if nested else []
             text = self.inline(inline) if inline else ""
             if not text and children and children[0].kind == "paragraph":
                 text, children = children[0].text, children[1:]
-            block.items.append(ListItem(number=number, text=text, line=self.line(item.srcmap), children=children))
+            srcmap = item.srcmap
+            items.append(ListItem(number, text, bisect_left(newlines, srcmap[0] if srcmap else 0) + first_line,
+                                  children))
         return block
 
     def table(self, node) -> Block:
@@ -152,35 +159,6 @@ def _label(n: int, depth: int, ordered: bool) -> str:
         letters = string.ascii_lowercase
         return letters[(n - 1) % 26]
     return str(n)
-
-
-def _list(node, ctx, prefix, depth) -> Block:
-    ordered = node.name == "ordered_list"
-    start = int(node.meta.get("start", 1)) if ordered else 1
-    block = Block("list", _line(node, ctx), ordered=ordered)
-    for n, item in enumerate((c for c in node.children if c.name == "list_item"), start):
-        label = _label(n, depth, ordered)
-        number = f"{prefix}.{label}" if prefix and ordered else (label if ordered else "")
-        inline = [c for c in item.children if c.name not in _BLOCKS]
-        blocks = [c for c in item.children if c.name in _BLOCKS]
-        children = _blocks(blocks, ctx, prefix=number if ordered else prefix, depth=depth + 1)
-        text = _inline(inline, ctx)
-        if not text and children and children[0].kind == "paragraph":
-            text, children = children[0].text, children[1:]
-        block.items.append(ListItem(number=number, text=text, line=_line(item, ctx), children=children))
-    return block
-
-
-def _table(node, ctx) -> Block:
-    block = Block("table", _line(node, ctx))
-    for part in node.children:
-        for row in part.children:
-            cells = [_inline(cell.children, ctx) for cell in row.children]
-            if part.name == "thead":
-                block.header = cells
-            else:
-                block.rows.append(cells)
-    return block
 
 
 def iter_text(blocks):
