@@ -15,6 +15,16 @@
 3. ``run_mkdocs(config, site_dir)`` – MkDocs' own build, into a temporary
    folder that replaces ``site/`` only when the build succeeded.
 
+Rebuilds are cheap (issue #10).  When everything MkDocs would read is
+byte-identical to what the last successful build read (the generated
+sources, the downloads, the base config, the engines' versions and the
+generator's code, the released editions) and ``site/`` still holds exactly
+the files that build left, step 3 is skipped: ``site_key`` and the stamp in
+``<root>/.cache/site/stamp.json``.  When MkDocs does run, ``site_accel`` makes
+it faster with the same output (jieba's dictionary split by character and its
+segmentations remembered, compiled templates kept, a shorter theme listing).
+``--no-cache`` does neither: a plain MkDocs build.
+
 Released editions (``manual release``): the "changes" page shows the change
 record of the current source against the edition in force, ``editions.md``
 lists every edition, and each edition is its own cached MkDocs build of its
@@ -28,13 +38,17 @@ or Jinja autoescape; a document's body keeps its Markdown but ``<`` and
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
+import json
 import logging
 import os
 import posixpath
 import re
 import shutil
+import sys
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -608,10 +622,21 @@ def _chapter_nav(manual: Manual, titles: dict) -> list:
 
 
 # -- writing the MkDocs sources ---------------------------------------------------------
-def _env(lang: str) -> Environment:
+def _env(lang: str, cache_dir: Path | None = None) -> Environment:
+    """The page templates' environment; with ``cache_dir``, compiled templates are kept in its
+    ``jinja/`` folder (Jinja checks each template's source against it)."""
+    bytecode = None
+    if cache_dir is not None:
+        from jinja2 import FileSystemBytecodeCache
+
+        try:
+            (Path(cache_dir) / "jinja").mkdir(parents=True, exist_ok=True)
+            bytecode = FileSystemBytecodeCache(str(Path(cache_dir) / "jinja"))
+        except OSError:
+            bytecode = None
     env = Environment(loader=FileSystemLoader(str(TEMPLATES / "pages")), autoescape=True,
                       undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
-                      lstrip_blocks=True)
+                      lstrip_blocks=True, bytecode_cache=bytecode)
     env.filters["md"] = md_text
     env.filters["h"] = html_text
     env.globals["L"] = site_labels(lang)
@@ -636,17 +661,24 @@ def base_config(manual: Manual) -> Path:
 
 
 def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | None = None,
-                  base: Path | None = None, site_dir: Path | None = None, extra: dict | None = None) -> Path:
+                  base: Path | None = None, site_dir: Path | None = None, extra: dict | None = None,
+                  record: dict | None = None, cache_dir: Path | None = None, link_downloads: bool = False) -> Path:
     """Write the Markdown pages, the downloads and the generated mkdocs.yml into ``src``.
 
     ``final_src`` is where ``src`` will end up (relative paths in the config are computed from it).
     ``base`` is the MkDocs config to inherit (default: ``base_config(manual)``), ``site_dir`` where the
     site goes (default: the manual's ``site/``), ``extra`` MkDocs ``extra`` values for the theme.
+    ``record``, a dict, receives every file written: its path under ``src`` → the SHA-256 of its
+    bytes, or for a download the path of the file it was copied from.  ``cache_dir``: where the
+    compiled page templates are kept (``<root>/.cache/site``; None: compiled again).
+    ``link_downloads``: the downloads are hard links to their files where the file system allows,
+    else copies (for ``dist/``, whose files are replaced, never rewritten in place).
     Returns the path of the generated mkdocs.yml.
     """
+    record = {} if record is None else record
     final_src = final_src or src
     docs = src / "docs"
-    env = _env(model["lang"])
+    env = _env(model["lang"], cache_dir)
     for p in model["pages"]:
         text = env.get_template(p["template"]).render(title=p["title"], page_path=p["path"], **p["context"])
         text = re.sub(r"\n{3,}", "\n\n", text)
@@ -658,11 +690,19 @@ def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | N
         text = f"---\n{front}---\n\n{text.lstrip()}"
         target = docs / p["path"]
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        data = text.encode("utf-8")
+        target.write_bytes(data)
+        record[f"docs/{p['path']}"] = hashlib.sha256(data).hexdigest()
     for name, source in sorted(model["downloads"].items()):
         target = docs / DOWNLOADS_DIR / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        try:
+            if not link_downloads:
+                raise OSError
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        record[f"docs/{DOWNLOADS_DIR}/{name}"] = Path(source)
     base = Path(base) if base else base_config(manual)
     inherit = os.path.relpath(base, final_src) if base.is_relative_to(manual.root) else str(base)
     config = {
@@ -678,8 +718,107 @@ def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | N
         config["extra"] = extra
     header = ("# Generated by `manual build site`: do not edit; edit the manual's sources and its mkdocs.yml.\n")
     path = src / "mkdocs.yml"
-    path.write_text(header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    data = (header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False)).encode("utf-8")
+    path.write_bytes(data)
+    record["mkdocs.yml"] = hashlib.sha256(data).hexdigest()
     return path
+
+
+# -- skipping an unchanged build ---------------------------------------------------------------
+# The MkDocs run is skipped when everything it reads is byte-identical to what the last successful
+# build read and site/ is as that build left it.  ``<root>/.cache/site/stamp.json`` records the key of
+# the last build's inputs and the files of the site it made.
+CACHE_DIR = Path(".cache") / "site"  # relative to the manual's root (see generator/cache.py)
+STAMP_FILE = "stamp.json"
+# What else turns the sources into the site: MkDocs, the theme, Markdown and its extensions, jieba.
+ENGINE_DISTRIBUTIONS = ("mkdocs", "mkdocs-material", "mkdocs-material-extensions", "pymdown-extensions",
+                        "markdown", "jinja2", "markupsafe", "pygments", "babel", "backrefs", "jieba", "pyyaml")
+
+
+@lru_cache(maxsize=1)
+def engine_digest() -> str:
+    """MkDocs and everything it builds with: the versions of the engines and of every installed MkDocs
+    plugin and theme, the Python version, and the generator's code and templates (theme overrides
+    included)."""
+    from importlib import metadata
+
+    from .. import cache as cache_mod
+
+    names = set(ENGINE_DISTRIBUTIONS)
+    for group in ("mkdocs.plugins", "mkdocs.themes"):
+        for entry in metadata.entry_points(group=group):
+            dist = getattr(entry, "dist", None)
+            if dist is not None and dist.metadata["Name"]:
+                names.add(dist.metadata["Name"].lower())
+    return cache_mod.digest(cache_mod.versions(*sorted(names)), sys.version, cache_mod.code_digest())
+
+
+def _file_sha(path: Path, known: dict, files: dict) -> str:
+    """SHA-256 of a file, taken from ``known`` (the last build's) while its size, time and inode match."""
+    st = os.stat(path)
+    sig = [st.st_size, st.st_mtime_ns, st.st_ino]
+    old = known.get(str(path))
+    if isinstance(old, list) and len(old) == 2 and old[0] == sig:
+        sha = old[1]
+    else:
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        sha = h.hexdigest()
+    files[str(path)] = [sig, sha]
+    return sha
+
+
+def site_key(manual: Manual, record: dict, *, site_dir: Path, lang: str, editions: list[dict],
+             known: dict, files: dict) -> str:
+    """The key of everything a site build reads: the generated sources (``record`` from
+    ``write_sources``: pages, downloads, mkdocs.yml), the base config it INHERITs, the engines
+    (``engine_digest``), the build date MkDocs is given, the released editions (their cache keys and
+    the files of their cached builds, which are copied into the site) and the site folder."""
+    from .. import cache as cache_mod
+
+    sources = {rel: (_file_sha(v, known, files) if isinstance(v, Path) else v) for rel, v in record.items()}
+    base = base_config(manual)
+    with _environment(manual):
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    edition_keys = [editions_site.cache_key(m, base, lang) for m in editions]
+    edition_cache = site_manifest(manual.root / editions_site.CACHE_DIR) if editions else {}
+    return cache_mod.digest("site", engine_digest(), sources, str(base), _file_sha(base, known, files),
+                            epoch, edition_keys, edition_cache, str(Path(site_dir).resolve()), lang)
+
+
+def site_manifest(site_dir: Path) -> dict:
+    """Every file of the built site: relative path → [size, mtime (ns), inode]."""
+    out = {}
+    site_dir = Path(site_dir)
+    for dirpath, _dirs, names in os.walk(site_dir):
+        for name in names:
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            out[os.path.relpath(path, site_dir)] = [st.st_size, st.st_mtime_ns, st.st_ino]
+    return out if out else {"": None}  # a missing or empty site never matches
+
+
+def read_stamp(cache_dir: Path) -> dict:
+    try:
+        data = json.loads((Path(cache_dir) / STAMP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_stamp(cache_dir: Path, data: dict) -> None:
+    """Atomically; a stamp that cannot be written only means the next build runs MkDocs again."""
+    from ..outputs import atomic_write_bytes
+
+    try:
+        atomic_write_bytes(Path(cache_dir) / STAMP_FILE, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    except OSError:
+        pass
 
 
 # -- running MkDocs ------------------------------------------------------------------------
@@ -711,11 +850,18 @@ def _environment(manual: Manual):
                 os.environ[k] = v
 
 
-def run_mkdocs(manual: Manual, config_file: Path, site_dir: Path, *, quiet: bool = False) -> list[str]:
-    """MkDocs' own build of ``config_file`` into ``site_dir``; returns its warnings (as text)."""
+def run_mkdocs(manual: Manual, config_file: Path, site_dir: Path, *, quiet: bool = False,
+               cache_dir: Path | None = None) -> list[str]:
+    """MkDocs' own build of ``config_file`` into ``site_dir``; returns its warnings (as text).
+
+    ``cache_dir`` (``<root>/.cache/site``): where ``site_accel`` keeps what makes the next build
+    faster (jieba's dictionary and segmentations, compiled templates); None: a plain build.
+    """
     from mkdocs import exceptions
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
+
+    from . import site_accel
 
     logging.getLogger("jieba").setLevel(logging.WARNING)
     collect = _Collect()
@@ -726,15 +872,13 @@ def run_mkdocs(manual: Manual, config_file: Path, site_dir: Path, *, quiet: bool
     logger.propagate = False
     try:
         with _environment(manual):
-            try:
-                import jieba
-
+            jieba = site_accel.import_jieba()
+            if jieba is not None:
                 jieba.setLogLevel(logging.WARNING)
-            except ImportError:  # pragma: no cover - jieba is a dependency
-                pass
             try:
                 config = load_config(str(config_file), site_dir=str(site_dir))
-                mkdocs_build(config)
+                with site_accel.accelerated(cache_dir, config):
+                    mkdocs_build(config)
             except exceptions.MkDocsException as exc:
                 detail = "; ".join(r.getMessage() for r in collect.records if r.levelno >= logging.ERROR)
                 raise SiteBuildError(f"MkDocs could not build the site: {exc}"
@@ -746,30 +890,52 @@ def run_mkdocs(manual: Manual, config_file: Path, site_dir: Path, *, quiet: bool
     warnings = [r.getMessage() for r in collect.records if r.levelno >= logging.WARNING]
     if warnings and not quiet:
         for w in warnings:
-            print(f"manual: site: warning: {w}", file=__import__("sys").stderr)
+            print(f"manual: site: warning: {w}", file=sys.stderr)
     return warnings
 
 
 def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, lang: str = "zh-CN",
                site_dir: Path | None = None, cache: bool = True) -> dict:
-    """Generate the sources and build the site; returns ``{"site", "config", "warnings", "model"}``."""
+    """Generate the sources and build the site; returns ``{"site", "config", "warnings", "model",
+    "skipped"}`` (``skipped``: MkDocs did not run, the site was up to date; see ``site_key``)."""
     from ..progress import note
 
     site_dir = Path(site_dir) if site_dir else manual.root / SITE_DIR
     final_src = manual.root / SRC_DIR
+    cache_dir = manual.root / CACHE_DIR
     released = list_editions(manual.root)
     model = site_model(manual, downloads=download_files(manual, out), lang=lang,
                        editions=editions_site.main_context(manual, released, lang))
+    record: dict = {}
     with atomic_dir(final_src) as src:
-        write_sources(manual, model, src, final_src=final_src)
+        write_sources(manual, model, src, final_src=final_src, record=record,
+                      cache_dir=cache_dir if cache else None, link_downloads=True)
     config_file = final_src / "mkdocs.yml"
+    stamp = read_stamp(cache_dir) if cache else {}
+    files: dict = {}
+
+    def key() -> str:
+        return site_key(manual, record, site_dir=site_dir, lang=lang, editions=released,
+                        known=stamp.get("files") or {}, files=files)
+
+    if cache and stamp.get("key") == key() and stamp.get("site") == site_manifest(site_dir):
+        # Nothing MkDocs would read has changed and site/ is as the last build left it.
+        warnings = [str(w) for w in stamp.get("warnings") or []]
+        if warnings and not quiet:
+            for w in warnings:
+                print(f"manual: site: warning: {w}", file=sys.stderr)
+        note(f"站点未改变：{site_dir}" if lang != "en" else f"site unchanged: {site_dir}", quiet=quiet)
+        return {"site": site_dir, "config": config_file, "warnings": warnings, "model": model, "skipped": True}
     with atomic_dir(site_dir) as tmp:
-        warnings = run_mkdocs(manual, config_file, tmp, quiet=quiet)
+        warnings = run_mkdocs(manual, config_file, tmp, quiet=quiet, cache_dir=cache_dir if cache else None)
         # Released editions: each its own (cached) MkDocs build, under site/editions/<E>/.
         warnings += editions_site.build_editions(manual, tmp, base=base_config(manual), lang=lang, quiet=quiet,
                                                  editions=released, cache=cache)
+    if cache:  # the key once the edition sites are built (their cached builds are part of it)
+        write_stamp(cache_dir, {"key": key(), "site": site_manifest(site_dir), "files": files,
+                                "warnings": warnings})
     note(f"站点已生成：{site_dir}" if lang != "en" else f"site built: {site_dir}", quiet=quiet)
-    return {"site": site_dir, "config": config_file, "warnings": warnings, "model": model}
+    return {"site": site_dir, "config": config_file, "warnings": warnings, "model": model, "skipped": False}
 
 
 def build(manual: Manual, *, out: Path, quiet: bool = False, jobs=None, cache: bool = True,
