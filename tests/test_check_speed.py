@@ -18,6 +18,7 @@ import json
 import random
 import re
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -268,6 +269,34 @@ def test_a_failing_reader_process_is_replaced_by_reading_here(dirty, monkeypatch
     manual, found = check(dirty, jobs=2)
     assert as_rows(found) == as_rows(expected)
     assert model_state(manual) == model_state(expected_manual)
+
+
+def test_a_reader_process_that_dies_halfway_loses_nothing(dirty, monkeypatch):
+    """The copy delivers two chunks and is killed in the middle of its third: those chunks are read here."""
+    import os
+
+    expected_manual, expected = check(dirty, jobs=1)
+    parent = os.getpid()
+    done, read_here = [], []
+    original = reader._read_here
+
+    def dying(root, tasks):
+        if os.getpid() != parent:
+            done.append(1)
+            if len(done) == 3:
+                os.kill(os.getpid(), 9)
+        else:
+            read_here.append(len(tasks))
+            time.sleep(0.02)  # leave the copy time to take its chunks, however busy the machine
+        return original(root, tasks)
+
+    monkeypatch.setattr(reader, "_read_here", dying)
+    manual, found = check(dirty, jobs=2)
+    assert as_rows(found) == as_rows(expected)
+    assert model_state(manual) == model_state(expected_manual)
+    files = len(list((dirty / "policies").glob("*.md"))) + len(list((dirty / "forms").glob("*.yaml")))
+    delivered = files - sum(read_here)
+    assert 0 < delivered <= 2 * max(read_here)  # two chunks came from the copy, the rest was read here
 
 
 def test_small_manuals_are_read_in_one_process(monkeypatch):
