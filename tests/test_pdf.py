@@ -286,3 +286,20 @@ def test_shipped_manual_pdf(shipped_build):
     workflow = "\n".join(texts[start["0104-2014"] - 1:start["0105-2014"] - 1])
     assert "责任岗位" in workflow
     assert len(paths) == 15 and all(p.is_file() for p in paths)
+
+
+def test_contents_with_chapters(tmp_path):
+    """Chapter rows in the contents; every page number printed there points at the page its
+    document starts on."""
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    manual, _ = read_manual(root)
+    chapters = [{"number": "01", "title": "第一章 客户", "documents": ["0101-2020"]},
+                {"number": "02", "title": "第二章 档案", "documents": ["0102-2020"]}]
+    manual.config["chapters"] = chapters
+    entries = pdf_pub.manual_plan(manual).toc
+    assert [e["title"] for e in entries if e["kind"] == "chapter"][:2] == ["01 第一章 客户", "02 第二章 档案"]
+    path = tmp_path / "manual.pdf"
+    path.write_bytes(pdf_pub.render_manual_pdf(manual))
+    text = "\n".join(page_texts(path))
+    assert "01 第一章 客户" in text and "02 第二章 档案" in text
+    check_toc_matches_outline(path, ["0101-2020", "0102-2020"])

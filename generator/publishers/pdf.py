@@ -372,6 +372,7 @@ def _toc_entries(plan: Plan, starts: list[int] | None) -> list[dict]:
     out = []
     for e in plan.toc or []:
         e = dict(e)
+        e.setdefault("anchor", "")
         e["href"] = part_link(e["anchor"]) if e.get("anchor") else ""
         e["page"] = str(starts[e["part"]]) if starts is not None and "part" in e else ("0" if "part" in e else "")
         out.append(e)
