@@ -72,3 +72,32 @@ def set_lang(rpr) -> None:
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
     lang.set(qn("w:bidi"), "ar-SA")
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
+def xml_text(text: str) -> str:
+    """``text`` as the content of an element in WordprocessingML markup for ``parse_w``."""
+    return str(text).translate(_TEXT_ESCAPES)
+
+
+def parse_w(markup: str):
+    """One element from WordprocessingML markup whose root is a ``w:`` element, e.g.
+    ``<w:r><w:b/><w:t>…</w:t></w:r>``: the ``w`` namespace is declared on the root.
+
+    The same element tree as building it with ``el`` and ``append``, in one parse: lxml makes the
+    children without a Python object each.  None when the markup does not parse (text that XML
+    cannot hold): the caller builds the element the slow way, which reports the problem.
+    """
+    from docx.oxml.parser import oxml_parser
+    from lxml import etree
+
+    end = markup.index(">")
+    cut = end - 1 if markup[end - 1] == "/" else end
+    markup = f'{markup[:cut]} xmlns:w="{W_NS}"{markup[cut:]}'
+    try:
+        return etree.fromstring(markup, oxml_parser)
+    except etree.XMLSyntaxError:
+        return None

@@ -42,7 +42,8 @@ import sys
 from pathlib import Path
 
 from ..body import parser as md_parser
-from ..docxxml import THEME_ATTRS, el as _el, qn as _qn, set_lang as _set_lang, set_rfonts as _set_rfonts
+from ..docxxml import THEME_ATTRS, el as _el, parse_w as _parse_w, qn as _qn, set_lang as _set_lang, \
+    set_rfonts as _set_rfonts, xml_text as _xml_text
 from ..model import Block, Document, Form, Manual
 from ..outputs import ZIP_EPOCH, atomic_write_bytes, normalize_zip
 from . import printmodel as pm
@@ -384,28 +385,21 @@ class Writer:
         table = Table(tbl, self.doc._body)
 
         def add_row(values, *, head_row=False, bold_row=False):
-            tr = _el("w:tr")
-            trpr = _el("w:trPr")
-            trpr.append(_el("w:cantSplit", w__val="true"))
-            if head_row:
-                trpr.append(_el("w:tblHeader", w__val="true"))
-            tr.append(trpr)
+            # The row's frame parsed from markup (see _run_el); its paragraphs are filled below.
+            markup = ['<w:tr><w:trPr><w:cantSplit w:val="true"/>'
+                      + ('<w:tblHeader w:val="true"/>' if head_row else "") + "</w:trPr>"]
             for j in range(ncols):
+                shade = (f'<w:shd w:val="clear" w:color="auto" w:fill="{HEAD_FILL}"/>'
+                         if head_row or j in head_cols else "")
+                markup.append(f'<w:tc><w:tcPr><w:tcW w:w="{int(widths[min(j, len(widths) - 1)].twips)}" '
+                              f'w:type="dxa"/>{shade}</w:tcPr><w:p><w:pPr><w:spacing w:after="0"/></w:pPr></w:p>'
+                              "</w:tc>")
+            markup.append("</w:tr>")
+            tr = _parse_w("".join(markup))
+            for j, tc in enumerate(tr.iterchildren(_qn("w:tc"))):
                 value = values[j] if j < len(values) else ""
-                tc = _el("w:tc")
-                tcpr = _el("w:tcPr")
-                tcpr.append(_el("w:tcW", w__w=str(int(widths[min(j, len(widths) - 1)].twips)), w__type="dxa"))
                 head = head_row or j in head_cols
-                if head:
-                    tcpr.append(_el("w:shd", w__val="clear", w__color="auto", w__fill=HEAD_FILL))
-                tc.append(tcpr)
-                p = _el("w:p")
-                ppr = _el("w:pPr")
-                ppr.append(_el("w:spacing", w__after="0"))
-                p.append(ppr)
-                tc.append(p)
-                tr.append(tc)
-                para = Paragraph(p, table)
+                para = Paragraph(tc[1], table)
                 text = "" if value is None else str(value)
                 if head or bold_row:
                     self.text(para, text, bold=True, size=size)
@@ -772,7 +766,59 @@ def _remember_partnames(document) -> None:
 
 def _run_el(text: str, *, bold=False, italic=False, mono=False, color=None, size=None, underline=False,
             strike=False):
-    """A w:r element; tabs and line breaks become w:tab and w:br."""
+    """A w:r element; tabs and line breaks become w:tab and w:br.
+
+    Parsed from markup (``_run_markup``): a manual has tens of thousands of runs, and lxml parses a
+    run faster than Python makes its elements one by one; the same element either way.
+    """
+    r = _parse_w(_run_markup(str(text), bold=bold, italic=italic, mono=mono, color=color, size=size,
+                             underline=underline, strike=strike))
+    if r is not None:
+        return r
+    return _run_el_slow(text, bold=bold, italic=italic, mono=mono, color=color, size=size, underline=underline,
+                        strike=strike)
+
+
+def _attr_xml(value) -> str:
+    return str(value).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def _run_markup(text: str, *, bold, italic, mono, color, size, underline, strike) -> str:
+    """The markup of ``_run_el_slow``'s element."""
+    out = ["<w:r>"]
+    if bold or italic or mono or color or size or underline or strike:
+        out.append("<w:rPr>")
+        if mono:
+            out.append('<w:rFonts w:ascii="DejaVu Sans Mono" w:hAnsi="DejaVu Sans Mono"/>')
+        if bold:
+            out.append("<w:b/>")
+        if italic:
+            out.append("<w:i/>")
+        if strike:
+            out.append("<w:strike/>")
+        if color:
+            out.append(f'<w:color w:val="{_attr_xml(color)}"/>')
+        if size:
+            half_points = str(int(round(size * 2)))
+            out.append(f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>')
+        if underline:
+            out.append('<w:u w:val="single"/>')
+        out.append("</w:rPr>")
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            out.append("<w:br/>")
+        for k, piece in enumerate(line.split("\t")):
+            if k:
+                out.append("<w:tab/>")
+            if piece:
+                out.append(f'<w:t xml:space="preserve">{_xml_text(piece)}</w:t>')
+    out.append("</w:r>")
+    return "".join(out)
+
+
+def _run_el_slow(text: str, *, bold=False, italic=False, mono=False, color=None, size=None, underline=False,
+                 strike=False):
+    """``_run_el`` element by element."""
     r = _el("w:r")
     if bold or italic or mono or color or size or underline or strike:
         rpr = _el("w:rPr")
