@@ -48,6 +48,7 @@ import re
 import shutil
 import sys
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
@@ -132,6 +133,7 @@ def form_page(form: Form) -> str:
     return f"{FORMS_DIR}/{form.id}.md"
 
 
+@lru_cache(maxsize=65536)
 def rel(from_page: str, to_path: str) -> str:
     """Relative link from one docs-dir file to another (MkDocs rewrites .md links to pages)."""
     target, _, fragment = to_path.partition("#")
@@ -174,7 +176,7 @@ def _inline_plain(manual: Manual, text: str, page: str) -> str:
     out = []
     pos = 0
     for start, end, title in citations(text):
-        target = resolve(manual, title)
+        target = _resolve(manual, title)
         if target is None:
             continue
         out.append(_escape_html(text[pos:start]))
@@ -191,7 +193,7 @@ def cite_md(manual: Manual, text: str, page: str) -> str:
     out = []
     pos = 0
     for start, end, title in citations(text):
-        target = resolve(manual, title)
+        target = _resolve(manual, title)
         if target is None:
             continue
         out.append(str(md_text(text[pos:start])))
@@ -284,8 +286,39 @@ def _downloads_for(name_stem: str, downloads: dict, page: str) -> list[dict]:
     return out
 
 
+# While ``site_model`` runs, what it asks again and again is remembered: the target of each 《title》,
+# what each document cites, and who cites or lists each document (otherwise quadratic in the number
+# of documents: every page lists the documents that refer to it).
+_MEMO: ContextVar[dict | None] = ContextVar("site_model_memo", default=None)
+
+
+def _memo(manual: Manual) -> dict | None:
+    memo = _MEMO.get()
+    return memo if memo is not None and memo["manual"] is manual else None
+
+
+def _resolve(manual: Manual, title: str):
+    memo = _memo(manual)
+    if memo is None:
+        return resolve(manual, title)
+    titles = memo["titles"]
+    if title not in titles:
+        titles[title] = resolve(manual, title)
+    return titles[title]
+
+
 def _cited(manual: Manual, doc: Document) -> list:
     """Everything ``doc`` cites as 《title》: in its body, its workflow steps and its job duties."""
+    memo = _memo(manual)
+    if memo is None:
+        return _cited_now(manual, doc)
+    cited = memo["cited"]
+    if id(doc) not in cited:
+        cited[id(doc)] = _cited_now(manual, doc)
+    return cited[id(doc)]
+
+
+def _cited_now(manual: Manual, doc: Document) -> list:
     texts = [doc.body]
     for step in doc.meta.get("workflow") or []:
         if isinstance(step, dict):
@@ -296,14 +329,35 @@ def _cited(manual: Manual, doc: Document) -> list:
     out = []
     for text in texts:
         for _, _, title in citations(text):
-            target = resolve(manual, title)
+            target = _resolve(manual, title)
             if target is not None and not any(t is target for t in out):
                 out.append(target)
     return out
 
 
+def _referrers(manual: Manual) -> dict:
+    """id(document) → the documents that list it in ``references.documents`` or cite it, in order."""
+    by_code: dict[str, list] = {}
+    for d in manual.documents:
+        by_code.setdefault(d.code, []).append(d)
+    back: dict[int, list] = {}
+    for other in manual.documents:
+        seen = {id(other)}
+        targets = [t for code in other.references["documents"] for t in by_code.get(code, [])]
+        for target in targets + _cited(manual, other):
+            if id(target) not in seen:
+                seen.add(id(target))
+                back.setdefault(id(target), []).append(other)
+    return back
+
+
 def referenced_by(manual: Manual, doc: Document) -> list[Document]:
     """Documents that list ``doc`` in ``references.documents`` or cite its 《title》 in the body."""
+    memo = _memo(manual)
+    if memo is not None:
+        if memo.get("back") is None:
+            memo["back"] = _referrers(manual)
+        return list(memo["back"].get(id(doc), []))
     out = []
     for other in manual.documents:
         if other is doc:
@@ -315,7 +369,27 @@ def referenced_by(manual: Manual, doc: Document) -> list[Document]:
     return out
 
 
+def _form_users_all(manual: Manual) -> dict:
+    """id(form) → the documents that use it (``form_users``), for every form, in one pass."""
+    users: dict[int, list] = {}
+    forms = list(manual.forms.values())
+    for doc in manual.documents:
+        listed = doc.references["forms"]
+        steps = [s.get("forms") or [] for s in doc.meta.get("workflow") or [] if isinstance(s, dict)]
+        cited = [t for t in _cited(manual, doc) if isinstance(t, Form)]
+        for form in forms:
+            if form.id in listed or any(form.id in f for f in steps) or any(t is form for t in cited):
+                users.setdefault(id(form), []).append(doc)
+    return users
+
+
 def form_users(manual: Manual, form: Form) -> list[Document]:
+    """Documents that use ``form``: listed in ``uses_forms``, named in a workflow step or cited."""
+    memo = _memo(manual)
+    if memo is not None and manual.forms.get(form.id) is form:
+        if memo.get("users") is None:
+            memo["users"] = _form_users_all(manual)
+        return list(memo["users"].get(id(form), []))
     out = []
     for doc in manual.documents:
         uses = form.id in doc.references["forms"]
@@ -435,15 +509,18 @@ def responsibilities(manual: Manual, page: str, lang: str) -> list[dict]:
     lab = site_labels(lang)
     entries: dict[str, list[dict]] = {rid: [] for rid in manual.roles}
 
+    rows: dict[tuple, dict] = {}
+
     def add(rid, doc, what, anchor=""):
         if rid not in entries:
             return
-        for entry in entries[rid]:  # one row per document; its duties joined
-            if entry["code"] == doc.code:
-                entry["what"].append(what)
-                return
+        entry = rows.get((rid, doc.code))
+        if entry is not None:  # one row per document; its duties joined
+            entry["what"].append(what)
+            return
         href = rel(page, doc_page(doc)) + (f"#{anchor}" if anchor else "")
-        entries[rid].append({"code": doc.code, "title": doc.title, "href": href, "what": [what]})
+        entry = rows[(rid, doc.code)] = {"code": doc.code, "title": doc.title, "href": href, "what": [what]}
+        entries[rid].append(entry)
 
     for doc in manual.in_navigation():
         add(doc.owner, doc, lab["duty_owner"])
@@ -521,6 +598,14 @@ def site_model(manual: Manual, *, downloads: dict | None = None, lang: str = "zh
     main site (the current source), or ``{"kind": "edition", "this": {...}, "record": {...}}`` for the
     site of one released edition.  Without it the site is built as if no edition had been released.
     """
+    token = _MEMO.set({"manual": manual, "titles": {}, "cited": {}, "back": None})
+    try:
+        return _site_model(manual, downloads=downloads, lang=lang, editions=editions)
+    finally:
+        _MEMO.reset(token)
+
+
+def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: dict | None) -> dict:
     downloads = downloads or {}
     lab = site_labels(lang)
     m = manual.config.get("manual") or {}
