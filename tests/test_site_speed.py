@@ -203,7 +203,7 @@ def test_cli_says_when_the_site_is_unchanged(tmp_path):
     assert "站点已生成" in first.stderr
     second = run_cli("build", "site", "--root", root)
     assert second.returncode == 0, second.stderr
-    assert "站点未改变" in second.stderr and "站点已生成" not in second.stderr
+    assert "站点未改变" in second.stderr and "站点已生成" not in second.stderr, second.stderr
     third = run_cli("build", "site", "--root", root, "--no-cache")
     assert third.returncode == 0 and "站点已生成" in third.stderr
 

@@ -138,9 +138,12 @@ def _full_dictionary(jieba) -> tuple[dict, int]:
 
 def _dictionary(jieba, folder: Path, ident: str) -> dict:
     """The split dictionary: from ``dict-<id>.bin``, or made (and written) from the whole one."""
-    if ident in _DICTS:
-        return _DICTS[ident]
     path = folder / f"dict-{ident}.bin"
+    if ident in _DICTS:  # loaded in this process already (another manual's build): keep a copy here too
+        state = _DICTS[ident]
+        if not path.is_file():
+            _write(path, marshal.dumps((state["total"], state["shards"])))
+        return state
     state = None
     payload = _read(path)
     if payload is not None:
