@@ -335,6 +335,14 @@ def _cited_now(manual: Manual, doc: Document) -> list:
     return out
 
 
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
 def _referrers(manual: Manual) -> dict:
     """id(document) → the documents that list it in ``references.documents`` or cite it, in order."""
     by_code: dict[str, list] = {}
@@ -343,7 +351,7 @@ def _referrers(manual: Manual) -> dict:
     back: dict[int, list] = {}
     for other in manual.documents:
         seen = {id(other)}
-        targets = [t for code in other.references["documents"] for t in by_code.get(code, [])]
+        targets = [t for code in other.references["documents"] if _hashable(code) for t in by_code.get(code, [])]
         for target in targets + _cited(manual, other):
             if id(target) not in seen:
                 seen.add(id(target))
