@@ -81,6 +81,9 @@ class _Walk:
                         lo = a
                     if b > hi:
                         hi = b
+        return self.text(lo, hi)
+
+    def text(self, lo, hi) -> str:
         if lo is None:
             return ""
         text = self.src[lo:hi].decode("utf-8", "replace")
@@ -127,11 +130,24 @@ class _Walk:
             else:
                 number, inner = "", prefix
             n += 1
-            inline, nested = [], []
+            nested = []
+            lo = hi = None  # the span of the item's own inline nodes (as ``inline`` finds it)
             for c in item.children:
-                (nested if c.name in _BLOCKS else inline).append(c)
+                if c.name in _BLOCKS:
+                    nested.append(c)
+                    continue
+                span = c.srcmap
+                if span:
+                    a, b = span
+                    if lo is None:
+                        lo, hi = a, b
+                    else:
+                        if a < lo:
+                            lo = a
+                        if b > hi:
+                            hi = b
             children = self.blocks(nested, inner, depth + 1) if nested else []
-            text = self.inline(inline) if inline else ""
+            text = self.text(lo, hi)
             if not text and children and children[0].kind == "paragraph":
                 text, children = children[0].text, children[1:]
             srcmap = item.srcmap

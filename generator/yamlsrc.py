@@ -242,7 +242,7 @@ _FLOW_COLON = re.compile(r":(?:[ ?]|$)")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 # Anything but YAML's printable characters, the BOM, and line breaks other than "\n" (NEL, U+2028,
 # U+2029 end a line for libyaml): full loader.
-_UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _SIMPLE_MAX = 64_000
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..body import iter_text
 from ..links import CITATION, resolve
@@ -29,8 +29,7 @@ from ..model import Location
 from . import memo, rule
 
 
-@dataclass
-class Piece:
+class Piece(NamedTuple):
     """One piece of prose: where it starts in its file, and its text."""
 
     path: str
@@ -77,9 +76,10 @@ def _prose(manual):
     yield from _yaml_texts(manual.config, manual.config_positions, manual.config_path, CONFIG_TEXT)
     for doc in manual.documents:
         yield from _yaml_texts(doc.meta, doc.positions, doc.path, DOCUMENT_TEXT)
+        path = doc.path
         for line, text in iter_text(doc.blocks):
             if text and text.strip():
-                yield Piece(doc.path, line, 1, text)
+                yield Piece(path, line, 1, text)
     for form in manual.forms.values():
         yield from _yaml_texts(form.meta, form.positions, form.path, FORM_TEXT)
 
