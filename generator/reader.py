@@ -234,13 +234,16 @@ def read_files(root: Path, tasks, *, jobs: int | None = None) -> list:
     size = max(4, -(-len(tasks) // 48))
     chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
     schema.prepare(("document", "form"))  # compile the validators once, before the copy is made
+    try:
+        answers = tempfile.TemporaryFile()
+    except OSError:  # no writable temporary folder: read everything here
+        return _read_here(root, tasks)
     queue_r, queue_w = os.pipe()
     os.write(queue_w, b"".join(struct.pack("<H", n) for n in range(len(chunks))))  # < 100 bytes: never blocks
     os.close(queue_w)
-    answers = tempfile.TemporaryFile()
     try:
         pid = os.fork()
-    except OSError:  # pragma: no cover - out of processes or memory
+    except OSError:  # pragma: no cover - out of processes or memory: this process takes every chunk
         pid = None
     if pid == 0:  # the copy: read, write down, leave without running any of the parent's exit code
         status = 1
