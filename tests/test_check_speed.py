@@ -299,6 +299,22 @@ def test_a_reader_process_that_dies_halfway_loses_nothing(dirty, monkeypatch):
     assert 0 < delivered <= 2 * max(read_here)  # two chunks came from the copy, the rest was read here
 
 
+def test_no_temporary_folder_means_one_process(dirty, monkeypatch):
+    expected_manual, expected = check(dirty, jobs=1)
+
+    def no_temporary_file(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    def no_fork():
+        raise AssertionError("forked without a place for the copy's answers")
+
+    monkeypatch.setattr(reader.tempfile, "TemporaryFile", no_temporary_file)
+    monkeypatch.setattr(reader.os, "fork", no_fork)
+    manual, found = check(dirty, jobs=2)
+    assert as_rows(found) == as_rows(expected)
+    assert model_state(manual) == model_state(expected_manual)
+
+
 def test_small_manuals_are_read_in_one_process(monkeypatch):
     """Below PARALLEL_MIN_FILES no process is started (the shipped manual pays no start-up)."""
     def no_fork():
