@@ -259,7 +259,10 @@ def read_files(root: Path, tasks, *, jobs: int | None = None) -> list:
     results: dict = {}
     try:
         for number in _take(queue_r):
-            results[number] = _read_here(root, chunks[number])
+            try:
+                results[number] = _read_here(root, chunks[number])
+            except Exception:  # noqa: BLE001 - e.g. a folder named *.md: raised again below, in file order
+                break
         if pid is not None:
             os.waitpid(pid, 0)
             pid = None
@@ -271,7 +274,7 @@ def read_files(root: Path, tasks, *, jobs: int | None = None) -> list:
         if pid is not None:  # interrupted: the copy's work is no longer wanted
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-    out: list = []
+    out: list = []  # chunks in order; one not read yet is read now (so the first bad file raises first)
     for number, chunk in enumerate(chunks):
         found = results.get(number)
         out.extend(found if found is not None and len(found) == len(chunk) else _read_here(root, chunk))

@@ -299,6 +299,24 @@ def test_a_reader_process_that_dies_halfway_loses_nothing(dirty, monkeypatch):
     assert 0 < delivered <= 2 * max(read_here)  # two chunks came from the copy, the rest was read here
 
 
+def test_a_file_that_cannot_be_opened_is_reported_as_in_one_process(tmp_path):
+    """Two folders named like documents: both ways stop at the first one, in file order."""
+    root = dirty_manual(tmp_path / "m", documents=220)
+    (root / "policies" / "0102-2014.md").unlink()
+    (root / "policies" / "0102-2014.md").mkdir()
+    (root / "policies" / "0399-2014.md").mkdir()
+    errors = []
+    for jobs in (1, 2, 2):
+        with pytest.raises(OSError) as caught:
+            check(root, jobs=jobs)
+        errors.append((type(caught.value), caught.value.filename))
+    assert errors[0][1].endswith("0102-2014.md")
+    assert errors == [errors[0]] * 3
+    result = run_cli("check", "--root", root)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "0102-2014.md" in result.stderr
+
+
 def test_no_temporary_folder_means_one_process(dirty, monkeypatch):
     expected_manual, expected = check(dirty, jobs=1)
 
