@@ -203,6 +203,10 @@ class BuildCache:
                 print(f"warning: the build cache {self.folder} cannot be written ({exc.strerror or exc}); "
                       "building without it", file=sys.stderr)
 
+    def contains(self, key: str) -> bool:
+        """Whether an entry for ``key`` is there (not checked: ``get`` checks it)."""
+        return self.enabled and self._path(key).is_file()
+
     def keep(self, key: str) -> None:
         """Count ``key`` as used by this build without reading it (pruning keeps it)."""
         if self.enabled:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import subprocess
 import zlib
 from dataclasses import dataclass, field
@@ -67,9 +68,10 @@ def page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def stitch(parts: list[bytes], *, overlay: bytes | None = None, levels: list[int] | None = None, title: str = "",
+def stitch(parts: list, *, overlay: bytes | None = None, levels: list[int] | None = None, title: str = "",
            subject: str = "", keywords: str = "", lang: str = "", producer: str = "") -> bytes:
-    """One PDF from ``parts`` (PDF bytes, in order); see the module's docstring.
+    """One PDF from ``parts`` (PDF bytes, or functions returning them, in order); see the module's
+    docstring.
 
     ``levels[i]`` is the outline level of part i's top bookmarks (default 1): a part whose headings
     are level-2 bookmarks (a form under the appendix) says 2, since on its own WeasyPrint made them
@@ -78,16 +80,21 @@ def stitch(parts: list[bytes], *, overlay: bytes | None = None, levels: list[int
     from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
 
     writer = PdfWriter()
+    fonts = _FontSharing(writer)
     names: dict[str, tuple[int, float | None, float | None]] = {}
     marks: list[_Mark] = []
     renames_by_part: list[dict[str, str]] = []
+    digests: list[bytes] = []
     starts: list[int] = []
-    for number, blob in enumerate(parts):
+    for number, part in enumerate(parts):
+        blob = part() if callable(part) else part  # a part may be loaded only when its turn comes
+        digests.append(hashlib.sha256(blob).digest())
         reader = PdfReader(io.BytesIO(blob))
         start = len(writer.pages)
         starts.append(start)
         page_index = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
         for page in reader.pages:
+            fonts.redirect(page)
             writer.add_page(page)
         renames: dict[str, str] = {}
         for name, dest in reader.named_destinations.items():
@@ -116,15 +123,14 @@ def stitch(parts: list[bytes], *, overlay: bytes | None = None, levels: list[int
     _write_outline(writer, marks)
     if overlay is not None:
         _overlay(writer, overlay)
-    _share_fonts(writer)
+    fonts.finish()
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
 
     info = {"/Title": title, "/Subject": subject, "/Keywords": keywords, "/Producer": producer}
     writer.add_metadata({k: v for k, v in info.items() if v})
     if lang:
         writer._root_object[NameObject("/Lang")] = TextStringObject(lang)
-    ident = hashlib.md5(b"".join(hashlib.sha256(p).digest() for p in parts)
-                        + hashlib.sha256(overlay or b"").digest(), usedforsecurity=False).digest()
+    ident = hashlib.md5(b"".join(digests) + hashlib.sha256(overlay or b"").digest(), usedforsecurity=False).digest()
     writer._ID = ArrayObject([ByteStringObject(ident), ByteStringObject(ident)])
     out = io.BytesIO()
     writer.write(out)
@@ -320,46 +326,6 @@ def _original(name: str):
         return None
 
 
-def _glyphs(widths) -> set[int]:
-    """Glyph ids listed in a CIDFont's /W array."""
-    gids: set[int] = set()
-    items = list(widths or [])
-    i = 0
-    while i < len(items):
-        first = int(items[i])
-        nxt = items[i + 1].get_object() if i + 1 < len(items) else None
-        if isinstance(nxt, list):
-            gids.update(range(first, first + len(nxt)))
-            i += 2
-        else:
-            gids.update(range(first, int(nxt) + 1))
-            i += 3
-    return gids
-
-
-def _fonts_in(resources, seen: set, found: list) -> None:
-    if resources is None:
-        return
-    resources = resources.get_object()
-    fonts = resources.get("/Font")
-    if fonts is not None:
-        for ref in fonts.get_object().values():
-            font = ref.get_object()
-            if id(font) in seen:
-                continue
-            seen.add(id(font))
-            found.append(font)
-    xobjects = resources.get("/XObject")
-    if xobjects is not None:
-        for ref in xobjects.get_object().values():
-            xobj = ref.get_object()
-            if id(xobj) in seen:
-                continue
-            seen.add(id(xobj))
-            if xobj.get("/Subtype") == "/Form":
-                _fonts_in(xobj.get("/Resources"), seen, found)
-
-
 def subset_font(path: str, index: int, gids: set[int]) -> bytes | None:
     """The font at (path, index) with only ``gids`` (glyph ids kept), as WeasyPrint subsets it."""
     try:
@@ -391,51 +357,194 @@ def _tag(text: str) -> int:
     return (raw[0] << 24) | (raw[1] << 16) | (raw[2] << 8) | raw[3]
 
 
-def _share_fonts(writer) -> None:
-    """Replace the per-part subsets of each font by one subset with all glyphs used."""
-    from pypdf.generic import NameObject, NumberObject, StreamObject
+_BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
 
-    seen: set = set()
-    fonts: list = []
-    for page in writer.pages:
-        _fonts_in(page.get("/Resources"), seen, fonts)
-    groups: dict[tuple, list] = {}
-    for font in fonts:
+
+class _FontSharing:
+    """One font per face for all parts, as if the parts had been one layout.
+
+    Before a part's page is copied into the writer, each font its resources name is replaced by a
+    font of the writer shared by every part using the same face (so the part's own font program,
+    widths and Unicode map are never copied), and the glyphs it uses, their widths and their
+    Unicode text are noted; ``finish`` then writes each shared font: one subset of the installed
+    font with all those glyphs (glyph ids kept), one width array, one Unicode map.  A face is
+    recognised once, from the first part's subset (PostScript name and version, matched with the
+    installed font); a font that cannot be matched keeps its per-part subsets."""
+
+    def __init__(self, writer):
+        self.writer = writer
+        self.groups: dict[tuple[str, str], dict | None] = {}
+        self.seen: set[int] = set()
+        try:
+            import uharfbuzz  # noqa: F401
+            self.enabled = True
+        except ImportError:
+            self.enabled = False
+
+    def redirect(self, page) -> None:
+        if not self.enabled:
+            return
+        from pypdf.generic import NameObject
+
+        for fonts in _font_dicts(page.get("/Resources"), self.seen):
+            for name in list(fonts.keys()):
+                group = self._group(fonts[name].get_object())
+                if group is not None:
+                    fonts[NameObject(name)] = group["font"]
+
+    def _group(self, font) -> dict | None:
         if font.get("/Subtype") != "/Type0" or font.get("/Encoding") != "/Identity-H":
-            continue
+            return None
         cid = font["/DescendantFonts"][0].get_object()
         descriptor = cid.get("/FontDescriptor")
         if descriptor is None:
-            continue
+            return None
         descriptor = descriptor.get_object()
         key = "/FontFile3" if "/FontFile3" in descriptor else ("/FontFile2" if "/FontFile2" in descriptor else None)
         if key is None:
-            continue
-        stream = descriptor[key].get_object()
-        ident = _identity(stream.get_data())
-        if ident is None:
-            continue
-        groups.setdefault((key, *ident), []).append((descriptor, cid, stream))
-    for (key, name, stamp), members in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        streams = {id(m[2]) for m in members}
-        if len(streams) < 2:
-            continue
-        original = _original(name)
-        if original is None or original[2] != stamp:
-            continue
-        gids: set[int] = set()
-        for _descriptor, cid, _stream in members:
-            gids |= _glyphs(cid.get("/W"))
-        data = subset_font(original[0], original[1], gids)
-        if not data:
-            continue
-        shared = StreamObject()
-        shared._data = zlib.compress(data)
-        shared[NameObject("/Filter")] = NameObject("/FlateDecode")
-        if key == "/FontFile3":
-            shared[NameObject("/Subtype")] = NameObject("/OpenType")
+            return None
+        base = str(descriptor.get("/FontName", "")).split("+", 1)[-1]
+        group_key = (key, base)
+        if group_key not in self.groups:
+            self.groups[group_key] = self._new_group(key, base, cid, descriptor)
+        group = self.groups[group_key]
+        if group is None:
+            return None
+        widths = group["widths"]
+        for gid, width in _widths(cid.get("/W")).items():
+            widths.setdefault(gid, width)
+        unicode = group["unicode"]
+        to_unicode = font.get("/ToUnicode")
+        if to_unicode is not None:
+            for gid, text in _BFCHAR.findall(to_unicode.get_object().get_data()):
+                unicode.setdefault(int(gid, 16), text.decode("ascii").lower())
+        return group
+
+    def _new_group(self, key: str, base: str, cid, descriptor) -> dict | None:
+        from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
+
+        ident = _identity(descriptor[key].get_object().get_data())
+        original = _original(ident[0]) if ident else None
+        if original is None or original[2] != ident[1]:
+            return None
+        add = self.writer._add_object
+        program = add(StreamObject())
+        shared_descriptor = DictionaryObject({NameObject(k): v.clone(self.writer) for k, v in descriptor.items()
+                                              if k not in ("/FontFile2", "/FontFile3", "/CIDSet")})
+        shared_descriptor[NameObject(key)] = program
+        descriptor_ref = add(shared_descriptor)
+        shared_cid = DictionaryObject({NameObject(k): v.clone(self.writer) for k, v in cid.items()
+                                       if k not in ("/W", "/FontDescriptor")})
+        shared_cid[NameObject("/FontDescriptor")] = descriptor_ref
+        cid_ref = add(shared_cid)
+        to_unicode = add(StreamObject())
+        font = add(DictionaryObject({
+            NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type0"),
+            NameObject("/BaseFont"): NameObject("/" + base), NameObject("/Encoding"): NameObject("/Identity-H"),
+            NameObject("/ToUnicode"): to_unicode, NameObject("/DescendantFonts"): ArrayObject([cid_ref])}))
+        return {"path": original[0], "index": original[1], "key": key, "base": base, "program": program,
+                "descriptor": descriptor_ref, "cid": cid_ref, "to_unicode": to_unicode, "font": font,
+                "widths": {}, "unicode": {}}
+
+    def finish(self) -> None:
+        from pypdf.generic import ArrayObject, FloatObject, NameObject, NumberObject
+
+        for (_key, base), group in sorted(self.groups.items()):
+            if group is None:
+                continue
+            gids = set(group["widths"]) | set(group["unicode"])
+            data = subset_font(group["path"], group["index"], gids)
+            if not data:
+                raise RuntimeError(f"could not subset the font {base} ({group['path']})")
+            program = group["program"].get_object()
+            program._data = zlib.compress(data)
+            program[NameObject("/Filter")] = NameObject("/FlateDecode")
+            if group["key"] == "/FontFile3":
+                program[NameObject("/Subtype")] = NameObject("/OpenType")
+            else:
+                program[NameObject("/Length1")] = NumberObject(len(data))
+            # A subset tag (six capitals) from the glyphs in it, as PDF readers expect of a subset.
+            tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(repr(sorted(gids)).encode()).digest()[:6])
+            name = NameObject(f"/{tag}+{base}")
+            group["font"].get_object()[NameObject("/BaseFont")] = name
+            cid = group["cid"].get_object()
+            cid[NameObject("/BaseFont")] = name
+            descriptor = group["descriptor"].get_object()
+            descriptor[NameObject("/FontName")] = name
+            widths = group["widths"]
+            w = ArrayObject()
+            run = None
+            for gid in sorted(widths):
+                if run is None or gid - 1 not in widths:
+                    w.append(NumberObject(gid))
+                    run = ArrayObject()
+                    w.append(run)
+                run.append(_number(widths[gid]))
+            cid[NameObject("/W")] = w
+            if widths:
+                bbox = descriptor.get("/FontBBox")
+                if bbox is not None and len(bbox) == 4:
+                    descriptor[NameObject("/FontBBox")] = ArrayObject(
+                        [bbox[0], bbox[1], _number(max(widths.values())), bbox[3]])
+            lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap", b"/CIDSystemInfo",
+                     b"<< /Registry (Adobe)", b"/Ordering (UCS)", b"/Supplement 0", b">> def",
+                     b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def", b"1 begincodespacerange",
+                     b"<0000> <ffff>", b"endcodespacerange"]
+            items = sorted(group["unicode"].items())
+            for i in range(0, len(items), 100):
+                batch = items[i:i + 100]
+                lines.append(f"{len(batch)} beginbfchar".encode())
+                lines.extend(f"<{gid:04x}> <{text}>".encode() for gid, text in batch)
+                lines.append(b"endbfchar")
+            lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+            to_unicode = group["to_unicode"].get_object()
+            to_unicode._data = zlib.compress(b"\n".join(lines))
+            to_unicode[NameObject("/Filter")] = NameObject("/FlateDecode")
+
+
+def _number(value: float):
+    from pypdf.generic import FloatObject, NumberObject
+
+    return NumberObject(int(value)) if float(value).is_integer() else FloatObject(round(float(value), 6))
+
+
+def _widths(array) -> dict[int, float]:
+    """{glyph id: width} of a CIDFont's /W array."""
+    out: dict[int, float] = {}
+    items = list(array or [])
+    i = 0
+    while i < len(items):
+        first = int(items[i])
+        nxt = items[i + 1].get_object() if i + 1 < len(items) else None
+        if isinstance(nxt, list):
+            for n, width in enumerate(nxt):
+                out[first + n] = float(width)
+            i += 2
         else:
-            shared[NameObject("/Length1")] = NumberObject(len(data))
-        ref = writer._add_object(shared)
-        for descriptor, _cid, _stream in members:
-            descriptor[NameObject(key)] = ref
+            width = float(items[i + 2]) if i + 2 < len(items) else 0.0
+            for gid in range(first, int(nxt) + 1):
+                out[gid] = width
+            i += 3
+    return out
+
+
+def _font_dicts(resources, seen: set):
+    """The /Font dictionaries of ``resources`` and of the form XObjects it draws, each once."""
+    if resources is None:
+        return
+    resources = resources.get_object()
+    fonts = resources.get("/Font")
+    if fonts is not None:
+        fonts = fonts.get_object()
+        if id(fonts) not in seen:
+            seen.add(id(fonts))
+            yield fonts
+    xobjects = resources.get("/XObject")
+    if xobjects is not None:
+        for ref in xobjects.get_object().values():
+            xobj = ref.get_object()
+            if id(xobj) in seen:
+                continue
+            seen.add(id(xobj))
+            if xobj.get("/Subtype") == "/Form":
+                yield from _font_dicts(xobj.get("/Resources"), seen)

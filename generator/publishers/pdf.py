@@ -28,7 +28,7 @@ import html as html_mod
 import re
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -417,9 +417,26 @@ def render_part(html: str) -> bytes:
     return json.dumps(shapes).encode("ascii") + b"\n" + document.write_pdf()
 
 
-def _split(entry: bytes) -> tuple[list[bool], bytes]:
-    head, _, pdf = entry.partition(b"\n")
-    return json.loads(head), pdf
+def _split(entry: bytes) -> tuple[list[bool], memoryview]:
+    """(per page: landscape?, the PDF) of a part's cache entry; the PDF is a view, not a copy."""
+    end = entry.index(b"\n")
+    return json.loads(entry[:end]), memoryview(entry)[end + 1:]
+
+
+def _get(entry):
+    """An entry given as bytes or as a function that loads it (parts are loaded when needed, so that
+    a large manual's parts are never all in memory at once)."""
+    return entry() if callable(entry) else entry
+
+
+def _load_part(store, kept: dict, key: str, html: str) -> bytes:
+    if key in kept:
+        return kept[key]
+    data = store.get(key)
+    if data is None:  # gone or damaged since the build looked: render it again
+        data = render_part(html)
+        store.put(key, data)
+    return data
 
 
 def footer_stylesheet(lang: str = "zh-CN") -> str:
@@ -451,9 +468,9 @@ def join(manual: Manual, plan: Plan, entries: list[bytes], lang: str, store=None
     """The plan's parts (rendered entries, in order) joined into one PDF: contents with page
     numbers, running footers, links, bookmarks and shared fonts (generator/pdfstitch.py).
     The contents and footer pages it renders are cached in ``store``; their keys go to ``used``."""
-    shapes = [_split(e)[0] for e in entries]
+    shapes = [_split(_get(e))[0] for e in entries]
     parts = list(plan.parts)
-    pdfs = [_split(e)[1] for e in entries]
+    pdfs: list = [(lambda e=e: _split(_get(e))[1]) for e in entries]
     if plan.toc is not None:
         toc_pages = 1
         for _ in range(6):  # the contents' own length moves every page number after it
@@ -549,17 +566,17 @@ def _pool(jobs: int | None, n: int):
     return ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=mp.get_context("fork"))
 
 
-def render_pages(pages: list[str], jobs: int | None) -> list[bytes]:
-    """Render parts (HTML) to cache entries, in order; in ``jobs`` worker processes (fork only).
-    The largest page first: it starts at once on one core while the other takes the rest."""
+def render_pages(pages: list[str], jobs: int | None):
+    """Render parts (HTML) to cache entries; yields (index, entry) as they come, in ``jobs`` worker
+    processes (fork only), the largest page first."""
     order = sorted(range(len(pages)), key=lambda i: -len(pages[i]))
     pool = _pool(jobs, len(pages))
     if pool is None:
-        out = {i: render_part(pages[i]) for i in order}
-    else:
-        with pool:
-            out = dict(zip(order, pool.map(render_part, [pages[i] for i in order])))
-    return [out[i] for i in range(len(pages))]
+        for i in order:
+            yield i, render_part(pages[i])
+        return
+    with pool:
+        yield from zip(order, pool.map(render_part, [pages[i] for i in order], chunksize=1))
 
 
 def cache_key(html: str) -> str:
@@ -568,7 +585,7 @@ def cache_key(html: str) -> str:
     from .. import cache as cache_mod
 
     return cache_mod.digest("pdf", cache_mod.renderer_id(render_part), cache_mod.versions("weasyprint", "pydyf"),
-                            cache_mod.font_digest(), cache_mod.code_digest("publishers/pdf.py", "pdfstitch.py"), html)
+                            cache_mod.font_digest(), cache_mod.code_digest("publishers/pdf.py"), pdfstitch.URN, html)
 
 
 # -- publisher entry points ------------------------------------------------------------------------------
@@ -598,14 +615,17 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
         for i in missing:
             for part in plans[i].parts:
                 needed.setdefault(part.key, part.html)
-        entries = {k: parts_store.get(k) for k in needed}
-        todo = [k for k, v in entries.items() if v is None]
-        for k, entry in zip(todo, render_pages([needed[k] for k in todo], jobs)):
-            entries[k] = entry
-            parts_store.put(k, entry)
+        # Parts not in the cache are rendered first, in the workers; each goes to the cache as it
+        # comes (kept in memory only when there is no cache).  The joins load them one by one.
+        kept: dict[str, bytes] = {}
+        todo = [k for k in needed if not parts_store.contains(k)]
+        for i, entry in render_pages([needed[k] for k in todo], jobs):
+            parts_store.put(todo[i], entry)
+            if not parts_store.enabled:
+                kept[todo[i]] = entry
 
         def entries_for(plan):
-            return [entries[p.key] for p in plan.parts]
+            return [partial(_load_part, parts_store, kept, p.key, p.html) for p in plan.parts]
 
         pool = _pool(jobs, len(missing))
         if pool is None:
