@@ -740,12 +740,14 @@ class Writer:
 
 # -- XML odds and ends ----------------------------------------------------------------------------
 def _remember_partnames(document) -> None:
-    """Name new parts (a header and a footer per section) without walking the whole package.
+    """Name and relate new parts (a header and a footer per section) without walking everything.
 
     python-docx's ``package.next_partname(template)`` collects the names of all parts each time and
-    returns the lowest free number, quadratic in a manual with one section per document.  This
-    package's parts are only ever added while a file is written, so the names taken so far and the
-    next number to try per template give the same names."""
+    returns the lowest free number, and ``part.rels.get_or_add(reltype, part)`` compares the part with
+    every relationship and then looks for the lowest free ``rIdN``: both quadratic in a manual with
+    one section per document.  While a file is written, parts and relationships are only ever added,
+    so the names and ids taken so far and the next number to try give the same names and ids, and a
+    part the document does not relate to yet cannot match an existing relationship."""
     from docx.opc.packuri import PackURI
 
     package = document.part.package
@@ -762,6 +764,23 @@ def _remember_partnames(document) -> None:
         return PackURI(name)
 
     package.next_partname = next_partname
+
+    rels = document.part.rels
+    get_or_add = rels.get_or_add
+    related = {id(rel.target_part) for rel in rels.values() if not rel.is_external}
+    next_id = [1]
+
+    def quick_get_or_add(reltype: str, target_part):
+        if id(target_part) in related:
+            return get_or_add(reltype, target_part)
+        n = next_id[0]
+        while f"rId{n}" in rels:
+            n += 1
+        next_id[0] = n + 1
+        related.add(id(target_part))
+        return rels.add_relationship(reltype, target_part, f"rId{n}")
+
+    rels.get_or_add = quick_get_or_add
 
 
 def _run_el(text: str, *, bold=False, italic=False, mono=False, color=None, size=None, underline=False,
