@@ -14,11 +14,15 @@ def _did_you_mean(name, candidates):
 @rule("ref-document")
 def ref_document(manual):
     codes = {d.code for d in manual.documents}
+    hints: dict = {}  # the same unknown code in many documents: one search for the closest
     findings = []
     for doc in manual.documents:
         for i, code in enumerate((doc.meta.get("references") or {}).get("documents") or []):
             if code not in codes and f"policies/{code}.md" not in manual.unreadable:
-                en, zh = _did_you_mean(code, codes)
+                key = str(code)
+                if key not in hints:
+                    hints[key] = _did_you_mean(code, codes)
+                en, zh = hints[key]
                 findings.append(error("ref-document", doc.loc("references", "documents", i),
                                       f"reference to unknown document '{code}'{en}",
                                       f"引用了不存在的文件 '{code}'{zh}"))
