@@ -231,8 +231,9 @@ class _NotSimple(Exception):
     pass
 
 
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)")
-_FLOW_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*): +")
+# Plain keys of up to 128 characters (libyaml refuses implicit keys longer than 1024).
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,127}):(?: +|$)")
+_FLOW_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,127}): +")
 _SINGLE = re.compile(r"'((?:[^']|'')*)'")
 _DOUBLE = re.compile(r'"([^"\\]*)"')
 _FLOW_PLAIN = re.compile(r"[^,\[\]{}]+")

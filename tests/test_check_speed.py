@@ -184,7 +184,8 @@ CORNERS = [
     "a: 2014-13-45\n", "? a\n: 1\n", "a: 1\n---\nb: 2\n", "a:\tb\n", "a: x\u2028y\n", "a: x\x85y\n", "a: \ufeffx\n",
     "a: [x,]\n", "a: {b: 1,}\n", "a: - x\n", "a: -1\nb: -x\nc: ?x\nd: :x\n", "  a: 1\n", "a: 1\n  b: 2\n",
     "a: {b: [c, {d: e}], f: 'g'}\n", "a: 1 # c\n# full line\n\n  # indented comment\nb: 2\n", "",
-    "a: x  y\nb: {c: x  y}\nc: 'a  b'\n", "a: 中文：冒号\nb: {c: 中文，逗号}\nd: 《书名》\n", "a: 1e3\nb: +1\nc: 0o17\n",
+    "a: x  y\nb: {c: x  y}\nc: 'a  b'\n", "k" * 1100 + ": 1\n", "b: {" + "k" * 1100 + ": 1}\n", "a: R&D\nb: [R&D, x*y]\n",
+    "a: =\nb: <<\n", "a: 中文：冒号\nb: {c: 中文，逗号}\nd: 《书名》\n", "a: 1e3\nb: +1\nc: 0o17\n",
 ]
 
 
