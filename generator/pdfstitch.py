@@ -90,6 +90,7 @@ def stitch(parts: list, *, overlay: bytes | None = None, levels: list[int] | Non
         blob = part() if callable(part) else part  # a part may be loaded only when its turn comes
         digests.append(hashlib.sha256(blob).digest())
         reader = PdfReader(io.BytesIO(blob))
+        fonts.seen.clear()  # ids of this part's objects only (a freed part's ids may be reused)
         start = len(writer.pages)
         starts.append(start)
         page_index = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
@@ -111,6 +112,11 @@ def stitch(parts: list, *, overlay: bytes | None = None, levels: list[int] | Non
         renames_by_part.append(renames)
         marks.extend(_outline(reader, reader.outline, (levels or [])[number] if levels and number < len(levels) else 1,
                               start, page_index))
+        # pypdf's writer keeps every reader it copied from alive (a guard against id() reuse and a
+        # page map for later merges); this reader is done with, so let it go: a large manual's
+        # parts then pass through memory one at a time.
+        writer._id_translated.pop(id(reader), None)
+        writer._merged_in_pages.clear()
 
     total = len(writer.pages)
     part_of_page = []
