@@ -17,9 +17,9 @@ plain concatenation would break:
   WeasyPrint nests them within one document (a part may say at which level its
   bookmarks start: a form's level-2 title goes under the appendix title that
   precedes it in an earlier part);
-* **running footers**: ``overlay`` is a PDF with one page per joined page (the
-  footer with 第 N 页 / 共 M 页 counted over the joined PDF); each overlay page is
-  drawn on top of its page as a form XObject;
+* **running footers**: ``overlay`` is a PDF (or a list of PDFs, one after the other)
+  with one page per joined page, holding the page's footer with 第 N 页 / 共 M 页 over
+  the joined PDF; each overlay page is drawn on top of its page as a form XObject;
 * **fonts**: WeasyPrint subsets each font per part, keeping glyph ids.  The
   subsets of one font are replaced by one subset holding every glyph any part
   uses (HarfBuzz via uharfbuzz), so that the joined PDF embeds each font once:
@@ -68,7 +68,7 @@ def page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def stitch(parts: list, *, overlay: bytes | None = None, levels: list[int] | None = None, title: str = "",
+def stitch(parts: list, *, overlay=None, levels: list[int] | None = None, title: str = "",
            subject: str = "", keywords: str = "", lang: str = "", producer: str = "") -> bytes:
     """One PDF from ``parts`` (PDF bytes, or functions returning them, in order); see the module's
     docstring.
@@ -128,7 +128,7 @@ def stitch(parts: list, *, overlay: bytes | None = None, levels: list[int] | Non
     _write_names(writer, names)
     _write_outline(writer, marks)
     if overlay is not None:
-        _overlay(writer, overlay)
+        _overlay(writer, overlay, fonts)
     fonts.finish()
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
 
@@ -136,7 +136,10 @@ def stitch(parts: list, *, overlay: bytes | None = None, levels: list[int] | Non
     writer.add_metadata({k: v for k, v in info.items() if v})
     if lang:
         writer._root_object[NameObject("/Lang")] = TextStringObject(lang)
-    ident = hashlib.md5(b"".join(digests) + hashlib.sha256(overlay or b"").digest(), usedforsecurity=False).digest()
+    chunks = [] if overlay is None else ([overlay] if isinstance(overlay, (bytes, bytearray, memoryview))
+                                         else list(overlay))
+    digests += [hashlib.sha256(chunk).digest() for chunk in chunks]
+    ident = hashlib.md5(b"".join(digests), usedforsecurity=False).digest()
     writer._ID = ArrayObject([ByteStringObject(ident), ByteStringObject(ident)])
     out = io.BytesIO()
     writer.write(out)
@@ -236,53 +239,63 @@ def _write_outline(writer, marks: list[_Mark]) -> None:
 
 
 # -- overlay ----------------------------------------------------------------------------------------
-def _overlay(writer, overlay: bytes) -> None:
-    """Draw page i of ``overlay`` over page i of the joined PDF, as a form XObject."""
+def _overlay(writer, overlay, fonts) -> None:
+    """Draw page i of ``overlay`` (one PDF, or a list of PDFs whose pages follow each other) over
+    page i of the joined PDF, as a form XObject; its fonts are shared like the parts' fonts."""
     from pypdf import PdfReader
     from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, IndirectObject, NameObject,
                                RectangleObject)
 
-    reader = PdfReader(io.BytesIO(overlay))
-    if len(reader.pages) != len(writer.pages):
-        raise ValueError(f"overlay has {len(reader.pages)} pages for {len(writer.pages)}")
+    chunks = [overlay] if isinstance(overlay, (bytes, bytearray, memoryview)) else list(overlay)
+    readers = [PdfReader(io.BytesIO(chunk)) for chunk in chunks]
+    count = sum(len(r.pages) for r in readers)
+    if count != len(writer.pages):
+        raise ValueError(f"overlay has {count} pages for {len(writer.pages)}")
     push = DecodedStreamObject()
     push.set_data(b"q\n")
     push_ref = writer._add_object(push)
-    for page, over in zip(writer.pages, reader.pages):
-        form = DecodedStreamObject()
-        form.set_data(over.get_contents().get_data() if over.get_contents() is not None else b"")
-        form.update({
-            NameObject("/Type"): NameObject("/XObject"),
-            NameObject("/Subtype"): NameObject("/Form"),
-            NameObject("/BBox"): RectangleObject(over.mediabox),
-            NameObject("/Resources"): over["/Resources"].clone(writer) if "/Resources" in over else DictionaryObject(),
-        })
-        form = form.flate_encode()
-        form_ref = writer._add_object(form)
-        resources = page.get("/Resources")
-        resources = DictionaryObject(resources.get_object()) if resources is not None else DictionaryObject()
-        xobjects = resources.get("/XObject")
-        xobjects = DictionaryObject(xobjects.get_object()) if xobjects is not None else DictionaryObject()
-        key = "/MOv"
-        while key in xobjects:
-            key += "x"
-        xobjects[NameObject(key)] = form_ref
-        resources[NameObject("/XObject")] = xobjects
-        page[NameObject("/Resources")] = resources
-        draw = DecodedStreamObject()
-        draw.set_data(f"Q\nq {key} Do Q\n".encode())
-        raw = page.raw_get("/Contents") if "/Contents" in page else None
-        items = ArrayObject([push_ref])
-        if raw is not None:
-            contents = raw.get_object()
-            if isinstance(contents, list):
-                items.extend(contents)
-            elif isinstance(raw, IndirectObject):
-                items.append(raw)
-            else:
-                items.append(writer._add_object(contents))
-        items.append(writer._add_object(draw))
-        page[NameObject("/Contents")] = items
+    index = 0
+    for reader in readers:
+        fonts.seen.clear()
+        for over in reader.pages:
+            page = writer.pages[index]
+            index += 1
+            fonts.redirect(over)
+            form = DecodedStreamObject()
+            form.set_data(over.get_contents().get_data() if over.get_contents() is not None else b"")
+            form.update({
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): RectangleObject(over.mediabox),
+                NameObject("/Resources"): (over["/Resources"].clone(writer) if "/Resources" in over
+                                           else DictionaryObject()),
+            })
+            form_ref = writer._add_object(form.flate_encode())
+            resources = page.get("/Resources")
+            resources = DictionaryObject(resources.get_object()) if resources is not None else DictionaryObject()
+            xobjects = resources.get("/XObject")
+            xobjects = DictionaryObject(xobjects.get_object()) if xobjects is not None else DictionaryObject()
+            key = "/MOv"
+            while key in xobjects:
+                key += "x"
+            xobjects[NameObject(key)] = form_ref
+            resources[NameObject("/XObject")] = xobjects
+            page[NameObject("/Resources")] = resources
+            draw = DecodedStreamObject()
+            draw.set_data(f"Q\nq {key} Do Q\n".encode())
+            raw = page.raw_get("/Contents") if "/Contents" in page else None
+            items = ArrayObject([push_ref])
+            if raw is not None:
+                contents = raw.get_object()
+                if isinstance(contents, list):
+                    items.extend(contents)
+                elif isinstance(raw, IndirectObject):
+                    items.append(raw)
+                else:
+                    items.append(writer._add_object(contents))
+            items.append(writer._add_object(draw))
+            page[NameObject("/Contents")] = items
+        writer._id_translated.pop(id(reader), None)
 
 
 # -- fonts ------------------------------------------------------------------------------------------

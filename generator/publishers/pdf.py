@@ -440,15 +440,26 @@ def _load_part(store, kept: dict, key: str, html: str) -> bytes:
 
 
 def footer_stylesheet(lang: str = "zh-CN") -> str:
-    """The running footer as a page rule (used by the one-layout pages of the benchmark's floor)."""
-    css = _render("overlay.html.j2", lang=lang, words=pm.page_words(lang), pages=[])
-    return css[css.index("@page {"):css.index("@page landscape")]
+    """The running footer with page counters, for one-layout pages (the benchmark's floor)."""
+    return _render("footer.css.j2", words=pm.page_words(lang))
 
 
-def overlay_html(pages: list[tuple[bool, str | None]], lang: str) -> str:
-    """One empty page per joined page, each with its footer: (landscape, footer text or None)."""
-    return _render("overlay.html.j2", lang=lang, words=pm.page_words(lang),
-                   pages=[{"landscape": landscape, "footer": footer} for landscape, footer in pages])
+def footer_line(footer: str | None, page: int, pages: int, lang: str) -> str:
+    """A page's whole footer: ``0101-2014 · 版本 1.0　　第 3 页 / 共 40 页`` ("" without a footer)."""
+    if footer is None:
+        return ""
+    w = pm.page_words(lang)
+    return (f"{footer}　　{w['page_pre']}{page}{w['page_post']}"
+            f"{w['sep']}{w['pages_pre']}{pages}{w['pages_post']}")
+
+
+OVERLAY_CHUNK = 100  # pages per footer rendering: bounded memory for any length of manual
+
+
+def overlay_html(pages: list[tuple[bool, str]], lang: str) -> str:
+    """Empty pages, each with its footer written out: (landscape, footer line)."""
+    return _render("overlay.html.j2", lang=lang, pages=[{"landscape": landscape, "footer": footer}
+                                                        for landscape, footer in pages])
 
 
 def _cached_render(store, html: str, used: list[str] | None = None) -> bytes:
@@ -486,8 +497,10 @@ def join(manual: Manual, plan: Plan, entries: list[bytes], lang: str, store=None
         parts.insert(plan.toc_at, toc)
         shapes.insert(plan.toc_at, toc_shapes)
         pdfs.insert(plan.toc_at, toc_pdf)
-    pages = [(landscape, part.footer) for part, s in zip(parts, shapes) for landscape in s]
-    overlay = _split(_cached_render(store, overlay_html(pages, lang), used))[1]
+    flat = [(landscape, part.footer) for part, s in zip(parts, shapes) for landscape in s]
+    pages = [(landscape, footer_line(footer, n, len(flat), lang)) for n, (landscape, footer) in enumerate(flat, 1)]
+    overlay = [_split(_cached_render(store, overlay_html(pages[i:i + OVERLAY_CHUNK], lang), used))[1]
+               for i in range(0, len(pages), OVERLAY_CHUNK)]
     return pdfstitch.stitch(pdfs, overlay=overlay, levels=[p.level for p in parts], title=plan.title, subject=plan.subject,
                             keywords=plan.keywords, lang=lang, producer=_producer())
 
