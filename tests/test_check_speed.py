@@ -334,6 +334,27 @@ def test_no_temporary_folder_means_one_process(dirty, monkeypatch):
     assert model_state(manual) == model_state(expected_manual)
 
 
+def test_a_large_manual_forks_only_when_a_core_is_free(dirty, monkeypatch):
+    """300 documents: two processes when a core is free, one when every core is busy; same findings."""
+    import os
+
+    forks = []
+    real_fork = os.fork
+
+    def counting_fork():
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(reader.os, "fork", counting_fork)
+    monkeypatch.setattr(reader.threading, "active_count", lambda: 1)  # as in the `manual` command
+    found = {}
+    for free in (True, False):
+        monkeypatch.setattr(reader, "_spare_core", lambda cores, free=free: free)
+        found[free] = as_rows(check(dirty)[1])
+    assert len(forks) == 1
+    assert found[True] == found[False]
+
+
 def test_small_manuals_are_read_in_one_process(monkeypatch):
     """Below PARALLEL_MIN_FILES no process is started (the shipped manual pays no start-up)."""
     def no_fork():
