@@ -29,6 +29,7 @@ A check box's export value is always ``/on`` (WeasyPrint ignores the
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import io
 import logging
@@ -131,7 +132,9 @@ def render(html: str, *, base_url: str | None = None, placeholders: list | None 
         if placeholders is not None:
             placeholders.extend(_placeholder_boxes(pdf))
 
-    return weasyprint.HTML(string=html, base_url=base_url).write_pdf(pdf_forms=True, finisher=finisher)
+    pdf = weasyprint.HTML(string=html, base_url=base_url).write_pdf(pdf_forms=True, finisher=finisher)
+    gc.collect()  # WeasyPrint's boxes form reference cycles; free them now, not several forms later
+    return pdf
 
 
 def _placeholder_boxes(pdf) -> list:
