@@ -518,9 +518,19 @@ def _producer() -> str:
     return "manual-as-code (" + cache_mod.versions("weasyprint", "pypdf").replace("==", " ").replace(";", ", ") + ")"
 
 
-def render_plan(manual: Manual, plan: Plan, lang: str = "zh-CN", store=None) -> bytes:
-    """One plan rendered and joined in this process."""
-    return join(manual, plan, [_cached_render(store, p.html) for p in plan.parts], lang, store)
+def render_plan(manual: Manual, plan: Plan, lang: str = "zh-CN", store=None, jobs: int | None = None) -> bytes:
+    """One plan rendered and joined: parts from ``store`` (a BuildCache) when there, the others
+    rendered in ``jobs`` worker processes."""
+    kept: dict[str, bytes] = {}
+    todo = list(dict.fromkeys(p.key for p in plan.parts if store is None or not store.contains(p.key)))
+    html = {p.key: p.html for p in plan.parts}
+    for i, entry in render_pages([html[k] for k in todo], jobs):
+        kept[todo[i]] = entry
+        if store is not None:
+            store.put(todo[i], entry)
+    entries = [partial(_load_part, store, kept, p.key, p.html) if store is not None else kept[p.key]
+               for p in plan.parts]
+    return join(manual, plan, entries, lang, store)
 
 
 def render_manual_pdf(manual: Manual, lang: str = "zh-CN", edition: dict | None = None) -> bytes:
@@ -691,8 +701,13 @@ def _keep_parts(parts_store, plans: list[Plan], keys: list[str], derived: dict[s
 
 
 def render_edition(manual: Manual, path: Path, *, edition: dict, lang: str = "zh-CN") -> Path:
-    """The edition PDF of ``manual release``: the whole manual plus the change record."""
-    return atomic_write_bytes(Path(path), render_manual_pdf(manual, lang, edition=edition))
+    """The edition PDF of ``manual release``: the whole manual plus the change record.  The parts a
+    build already rendered are taken from its cache (same HTML and engine, so the same bytes)."""
+    from ..cache import BuildCache, default_jobs
+
+    store = BuildCache(manual.root, "pdf-parts")
+    pdf = render_plan(manual, manual_plan(manual, lang, edition), lang, store, jobs=default_jobs())
+    return atomic_write_bytes(Path(path), pdf)
 
 
 __all__ = ["build", "render_edition", "document_html", "manual_plan", "document_plan", "join", "render_plan",
