@@ -258,6 +258,9 @@ _WORKER: dict = {}
 
 
 def _worker_init(manual, lang):
+    import gc
+
+    gc.freeze()  # what the worker inherited is never collected here: no copy-on-write of it by the collector
     _WORKER["manual"], _WORKER["lang"] = manual, lang
 
 

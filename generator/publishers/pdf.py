@@ -592,7 +592,9 @@ def _pool(jobs: int | None, n: int):
 
     if not jobs or jobs <= 1 or n < 2 or not _can_fork():
         return None
-    return ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=mp.get_context("fork"))
+    # gc.freeze in each worker: the collector (run after every part) then never walks the objects the
+    # worker inherited from this process, so it does not copy their pages (copy-on-write).
+    return ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=mp.get_context("fork"), initializer=gc.freeze)
 
 
 def render_pages(pages: list[str], jobs: int | None):
