@@ -185,18 +185,7 @@ class BuildCache:
         self.used.add(key)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=self.folder)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(MAGIC + hashlib.sha256(data).hexdigest().encode("ascii") + b"\n")
-                    fh.write(data)
-                os.replace(tmp, self._path(key))
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            write_checked(self._path(key), data, MAGIC)
         except OSError as exc:
             self.stats["write_errors"] += 1
             if self.stats["write_errors"] == 1:
@@ -242,6 +231,38 @@ class BuildCache:
             return ""
         n = self.stats["hits"]
         return f"{n} 个取自缓存" if lang != "en" else f"{n} from the cache"
+
+
+def read_checked(path: Path, magic: bytes) -> bytes | None:
+    """The payload of a file written by ``write_checked`` with the same ``magic``; None when the file
+    is missing, unreadable, or its payload does not match its SHA-256 (torn or edited)."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return None
+    head, sep, payload = raw.partition(b"\n")
+    if not sep or head != magic + hashlib.sha256(payload).hexdigest().encode("ascii"):
+        return None
+    return payload
+
+
+def write_checked(path: Path, data: bytes, magic: bytes) -> None:
+    """Write ``magic`` + the SHA-256 of ``data``, a newline, then ``data``, atomically (temporary file
+    + rename; the temporary file is removed on failure).  Raises OSError."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:16]}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(magic + hashlib.sha256(data).hexdigest().encode("ascii") + b"\n")
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def write_if_changed(path: Path, data: bytes) -> Path:

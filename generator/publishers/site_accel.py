@@ -50,6 +50,7 @@ import tempfile
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from ..cache import read_checked, write_checked
 
 MAGIC = b"manual-site-accel/1 "
 
@@ -59,31 +60,13 @@ _DICTS: dict[str, dict] = {}
 
 # -- checked files ---------------------------------------------------------------------------------
 def _read(path: Path) -> bytes | None:
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    head, sep, payload = raw.partition(b"\n")
-    if not sep or head != MAGIC + hashlib.sha256(payload).hexdigest().encode("ascii"):
-        return None
-    return payload
+    return read_checked(path, MAGIC)
 
 
 def _write(path: Path, payload: bytes) -> None:
     """Atomically; a cache that cannot be written only costs time."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(MAGIC + hashlib.sha256(payload).hexdigest().encode("ascii") + b"\n" + payload)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_checked(path, payload, MAGIC)
     except OSError:
         pass
 
