@@ -36,7 +36,7 @@ import io
 import re
 import subprocess
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 URN = "urn:manual:"
@@ -55,11 +55,6 @@ class _Mark:
     left: float | None
     top: float | None
     is_open: bool = True
-
-
-@dataclass
-class _Names:
-    dests: dict = field(default_factory=dict)  # name -> (page index, left, top)
 
 
 def page_count(pdf: bytes) -> int:

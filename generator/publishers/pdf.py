@@ -29,7 +29,7 @@ import html as html_mod
 import re
 import sys
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -286,7 +286,7 @@ class Part:
     anchor: str = ""
     level: int = 1  # outline level of the part's top bookmarks (a form's title is level 2)
 
-    @property
+    @cached_property
     def key(self) -> str:
         return cache_key(self.html)
 
@@ -329,12 +329,23 @@ def toc_part(manual: Manual, lang: str, entries: list[dict]) -> Part:
     return Part(_page(manual, lang=lang, toc=entries), pm.L(lang)["contents"], "toc")
 
 
-def manual_plan(manual: Manual, lang: str = "zh-CN", edition: dict | None = None) -> Plan:
+def _shared(memo: dict | None, key: tuple, make) -> Part:
+    """The part ``key`` from ``memo`` (made once): manual.pdf and the documents' own PDFs share their
+    document, appendix and form parts, so each part's HTML is made and hashed once per build."""
+    if memo is None:
+        return make()
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
+def manual_plan(manual: Manual, lang: str = "zh-CN", edition: dict | None = None, memo: dict | None = None) -> Plan:
     """The whole manual: cover, contents, the documents, the forms appendix (and an edition's change record)."""
     lab = pm.L(lang)
     docs = pm.print_documents(manual)
     forms = pm.print_forms(manual)
-    parts = [cover_part(manual, lang, edition)] + [document_part(manual, d, lang) for d in docs]
+    parts = [cover_part(manual, lang, edition)] + [_shared(memo, ("doc", d.code), lambda d=d: document_part(manual, d, lang))
+                                                    for d in docs]
     index = {p.anchor: i for i, p in enumerate(parts) if p.anchor}
     toc = []
     for e in pm.toc_entries(manual, lang):
@@ -343,11 +354,11 @@ def manual_plan(manual: Manual, lang: str = "zh-CN", edition: dict | None = None
             e["part"] = index[e["anchor"]]
         toc.append(e)
     if forms:
-        parts.append(appendix_part(manual, lang))
+        parts.append(_shared(memo, ("appendix",), lambda: appendix_part(manual, lang)))
         toc.append({"kind": "chapter", "title": lab["appendix_forms"], "anchor": "appendix-forms",
                     "part": len(parts) - 1})
         for f in forms:
-            parts.append(form_part(manual, f, lang))
+            parts.append(_shared(memo, ("form", f.id), lambda f=f: form_part(manual, f, lang)))
             toc.append({"kind": "form", "code": f.code, "title": f.title, "anchor": pm.anchor(f),
                         "part": len(parts) - 1, "draft": False})
     if edition is not None:
@@ -357,13 +368,13 @@ def manual_plan(manual: Manual, lang: str = "zh-CN", edition: dict | None = None
                 subject=f"{manual.company} {manual.title} {manual.edition}".strip(), toc=toc, toc_at=1)
 
 
-def document_plan(manual: Manual, doc: Document, lang: str = "zh-CN") -> Plan:
+def document_plan(manual: Manual, doc: Document, lang: str = "zh-CN", memo: dict | None = None) -> Plan:
     """One document with the forms it uses."""
-    parts = [document_part(manual, doc, lang)]
+    parts = [_shared(memo, ("doc", doc.code), lambda: document_part(manual, doc, lang))]
     forms = pm.doc_forms(manual, doc)
     if forms:
-        parts.append(appendix_part(manual, lang))
-        parts.extend(form_part(manual, f, lang) for f in forms)
+        parts.append(_shared(memo, ("appendix",), lambda: appendix_part(manual, lang)))
+        parts.extend(_shared(memo, ("form", f.id), lambda f=f: form_part(manual, f, lang)) for f in forms)
     return Plan(parts, title=f"{doc.code} {doc.title}", keywords=doc.code,
                 subject=f"{manual.company} {manual.title}".strip())
 
@@ -638,7 +649,8 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
     parts_store = BuildCache(manual.root, "pdf-parts", enabled=cache)
     docs = pm.print_documents(manual)
     targets = [pm.manual_output(out, EXT)] + [pm.document_output(out, d, EXT) for d in docs]
-    plans = [manual_plan(manual, lang)] + [document_plan(manual, d, lang) for d in docs]
+    memo: dict = {}
+    plans = [manual_plan(manual, lang, memo=memo)] + [document_plan(manual, d, lang, memo=memo) for d in docs]
     keys = [plan_key(p, lang) for p in plans]
 
     def render_missing(missing: list[int]) -> list[bytes]:
