@@ -130,24 +130,10 @@ class _Walk:
             else:
                 number, inner = "", prefix
             n += 1
-            nested = []
-            lo = hi = None  # the span of the item's own inline nodes (as ``inline`` finds it)
-            for c in item.children:
-                if c.name in _BLOCKS:
-                    nested.append(c)
-                    continue
-                span = c.srcmap
-                if span:
-                    a, b = span
-                    if lo is None:
-                        lo, hi = a, b
-                    else:
-                        if a < lo:
-                            lo = a
-                        if b > hi:
-                            hi = b
+            kids = item.children
+            nested = [c for c in kids if c.name in _BLOCKS]
             children = self.blocks(nested, inner, depth + 1) if nested else []
-            text = self.text(lo, hi)
+            text = self.inline(kids)  # the item's own inline nodes
             if not text and children and children[0].kind == "paragraph":
                 text, children = children[0].text, children[1:]
             srcmap = item.srcmap
