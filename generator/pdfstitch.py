@@ -57,12 +57,6 @@ class _Mark:
     is_open: bool = True
 
 
-def page_count(pdf: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(pdf)).pages)
-
-
 def stitch(parts: list, *, overlay=None, levels: list[int] | None = None, title: str = "",
            subject: str = "", keywords: str = "", lang: str = "", producer: str = "") -> bytes:
     """One PDF from ``parts`` (PDF bytes, or functions returning them, in order); see the module's

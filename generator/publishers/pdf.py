@@ -247,11 +247,10 @@ def form_html(manual: Manual, form: Form, lang: str = "zh-CN") -> str:
 
 # -- pages of HTML -------------------------------------------------------------------------------
 def _page(manual: Manual, *, lang: str, pdf_title: str = "", keywords: str = "", cover=None, toc=None,
-          documents=(), forms=(), appendix_heading=False, changes=None, edition_line="", footer_css=False) -> str:
+          documents=(), forms=(), appendix_heading=False, changes=None, edition_line="") -> str:
     """One HTML page for WeasyPrint (manual.html.j2) holding any of the manual's pieces."""
     lab = pm.L(lang)
-    css = stylesheet(lang) + ("\n" + forms_stylesheet() if forms else "") + ("\n" + footer_stylesheet(lang)
-                                                                            if footer_css else "")
+    css = stylesheet(lang) + ("\n" + forms_stylesheet() if forms else "")
     return _render("manual.html.j2", lang=lang, lab=lab, css=Markup(css), pdf_title=pdf_title,
                    company=manual.company, header=pm.header_text(manual),
                    description=f"{manual.company} {manual.title} {manual.edition}".strip(),
