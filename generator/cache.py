@@ -153,29 +153,30 @@ class BuildCache:
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.bin"
 
-    def get(self, key: str) -> bytes | None:
-        """The cached bytes for ``key``, or None (absent, unreadable or corrupt)."""
+    def get(self, key: str, *, count: bool = True) -> bytes | None:
+        """The cached bytes for ``key``, or None (absent, unreadable or corrupt).  ``count=False``:
+        reading back what this build has just put, not a hit or a miss."""
         if not self.enabled:
-            self.stats["misses"] += 1
+            self.stats["misses"] += count
             return None
         path = self._path(key)
         try:
             raw = path.read_bytes()
         except OSError:
-            self.stats["misses"] += 1
+            self.stats["misses"] += count
             return None
         head, sep, payload = raw.partition(b"\n")
         if (not sep or not head.startswith(MAGIC)
                 or head[len(MAGIC):] != hashlib.sha256(payload).hexdigest().encode("ascii")):
             self.stats["corrupt"] += 1
-            self.stats["misses"] += 1
+            self.stats["misses"] += count
             try:
                 path.unlink()
             except OSError:
                 pass
             return None
         self.used.add(key)
-        self.stats["hits"] += 1
+        self.stats["hits"] += count
         return payload
 
     def put(self, key: str, data: bytes) -> None:
@@ -195,6 +196,13 @@ class BuildCache:
     def contains(self, key: str) -> bool:
         """Whether an entry for ``key`` is there (not checked: ``get`` checks it)."""
         return self.enabled and self._path(key).is_file()
+
+    def has(self, key: str) -> bool:
+        """``contains``, counting a miss when the entry is not there (a hit is counted by ``get``,
+        when it is read)."""
+        found = self.contains(key)
+        self.stats["misses"] += not found
+        return found
 
     def keep(self, key: str) -> None:
         """Count ``key`` as used by this build without reading it (pruning keeps it)."""

@@ -988,19 +988,24 @@ def _worker_render(code: str | None) -> bytes:
     return document_docx(manual, manual.document(code), lang=lang)
 
 
-def render_files(manual: Manual, codes: list[str | None], lang: str, jobs: int | None) -> list[bytes]:
-    """DOCX bytes for each code (None: the whole manual), in order; in ``jobs`` worker processes
-    when jobs > 1 (fork only)."""
+def render_files(manual: Manual, codes: list[str | None], lang: str, jobs: int | None):
+    """DOCX bytes for each code (None: the whole manual): yields ``(position in codes, bytes)`` as
+    each file is made, in ``jobs`` worker processes when jobs > 1 (fork only).  Nothing waits in
+    memory for a slower file before it (the whole manual, first, takes longest)."""
     import multiprocessing as mp
 
     if not jobs or jobs <= 1 or len(codes) < 2 or "fork" not in mp.get_all_start_methods():
-        return [manual_docx(manual, lang=lang) if code is None
-                else document_docx(manual, manual.document(code), lang=lang) for code in codes]
-    from concurrent.futures import ProcessPoolExecutor
+        for i, code in enumerate(codes):
+            yield i, (manual_docx(manual, lang=lang) if code is None
+                      else document_docx(manual, manual.document(code), lang=lang))
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(codes)), mp_context=mp.get_context("fork"),
                              initializer=_worker_init, initargs=(manual, lang)) as pool:
-        return list(pool.map(_worker_render, codes))
+        futures = {pool.submit(_worker_render, code): i for i, code in enumerate(codes)}
+        for future in as_completed(futures):
+            yield futures.pop(future), future.result()
 
 
 def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = None, cache: bool = True,
@@ -1024,7 +1029,8 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
     else:
         keys = [""] * len(codes)
     return pm.write_outputs(store, out, targets, keys,
-                            lambda missing: render_files(manual, [codes[i] for i in missing], lang, jobs),
+                            lambda missing: ((missing[j], blob) for j, blob in
+                                             render_files(manual, [codes[i] for i in missing], lang, jobs)),
                             ext=EXT, quiet=quiet, lang=lang)
 
 

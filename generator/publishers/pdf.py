@@ -652,7 +652,7 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
     plans = [manual_plan(manual, lang, memo=memo)] + [document_plan(manual, d, lang, memo=memo) for d in docs]
     keys = [plan_key(p, lang) for p in plans]
 
-    def render_missing(missing: list[int]) -> list[bytes]:
+    def render_missing(missing: list[int]):
         needed: dict[str, str] = {}
         for i in missing:
             for part in plans[i].parts:
@@ -671,22 +671,27 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
 
         pool = _pool(jobs, len(missing))
         if pool is None:
-            results = []
             for i in missing:
                 used: list[str] = []
-                results.append((join(manual, plans[i], entries_for(plans[i]), lang, parts_store, used), used))
-        else:
-            # Joined PDFs in the workers, the whole manual first; the contents and footer pages they
-            # render are cached by the workers (atomic entries) and their keys come back with the PDF.
-            _JOIN["args"] = (manual, plans, entries_for, lang, parts_store)
-            try:
-                with pool:
-                    results = list(pool.map(_join_task, missing))
-            finally:
-                _JOIN.clear()
-        for i, (_pdf, used) in zip(missing, results):
-            derived[keys[i]] = used
-        return [pdf for pdf, _used in results]
+                pdf = join(manual, plans[i], entries_for(plans[i]), lang, parts_store, used)
+                derived[keys[i]] = used
+                yield i, pdf
+            return
+        # Joined PDFs in the workers, the whole manual first; the contents and footer pages they
+        # render are cached by the workers (atomic entries) and their keys come back with the PDF.
+        # Each PDF is passed on as soon as it comes (the documents' do not wait for the manual's).
+        from concurrent.futures import as_completed
+
+        _JOIN["args"] = (manual, plans, entries_for, lang, parts_store)
+        try:
+            with pool:
+                futures = {pool.submit(_join_task, i): i for i in missing}
+                for future in as_completed(futures):
+                    i = futures.pop(future)
+                    pdf, derived[keys[i]] = future.result()
+                    yield i, pdf
+        finally:
+            _JOIN.clear()
 
     derived: dict[str, list[str]] = {}
     written = pm.write_outputs(store, out, targets, keys, render_missing, ext=EXT, quiet=quiet, lang=lang)

@@ -409,20 +409,43 @@ def write_outputs(store, out: Path, targets: list[Path], keys: list[str], render
     """Take what the cache holds, render the rest, then write every file; returns the paths.
 
     ``targets[0]`` is the whole manual, the rest the single documents.  ``render_missing(indexes)``
-    renders the outputs at those indexes, in order.  Nothing is written before everything is
-    rendered; a file that already holds the same bytes is not rewritten; documents that no longer
-    exist lose their outputs; the cache keeps only what this build used.
+    renders the outputs at those indexes and yields ``(index, bytes)`` pairs in any order (as they
+    come from the workers).  Nothing is written before everything is rendered; a file that already
+    holds the same bytes is not rewritten; documents that no longer exist lose their outputs; the
+    cache keeps only what this build used.
+
+    Between rendering and writing, the files wait on disk (in the cache, or in a scratch folder when
+    the cache is off), never all in memory: a 2,000-document manual's files together are hundreds of
+    megabytes.  They are then written one at a time.
     """
     import sys
+    import tempfile
 
     from ..cache import write_if_changed
 
-    data: list[bytes | None] = [store.get(key) for key in keys]
-    missing = [i for i, d in enumerate(data) if d is None]
-    for i, rendered in zip(missing, render_missing(missing)):
-        data[i] = rendered
-        store.put(keys[i], rendered)
-    written = [write_if_changed(path, blob) for path, blob in zip(targets, data)]
+    missing = [i for i, key in enumerate(keys) if not store.has(key)]
+    with tempfile.TemporaryDirectory(prefix="manual-out-") as scratch:
+        held: dict[int, Path | None] = {}
+        for i, rendered in (render_missing(missing) if missing else ()):
+            store.put(keys[i], rendered)
+            if store.contains(keys[i]):
+                held[i] = None  # read back from the cache when its turn to be written comes
+            else:  # no cache (or it cannot be written): a scratch file
+                path = Path(scratch) / f"{i}.{ext}"
+                path.write_bytes(rendered)
+                held[i] = path
+            del rendered
+        written = []
+        for i, (path, key) in enumerate(zip(targets, keys)):
+            if i in held:
+                blob = store.get(keys[i], count=False) if held[i] is None else held[i].read_bytes()
+            else:
+                blob = store.get(key)
+            if blob is None:  # the cache entry went bad since it was looked at: render it now
+                blob = next(b for _j, b in render_missing([i]))
+                store.put(key, blob)
+            written.append(write_if_changed(path, blob))
+            del blob
     _remove_stale(out / DOCUMENTS_DIR, {p.name for p in written[1:]}, ext)
     store.prune()
     if not quiet:
