@@ -19,3 +19,28 @@ HARFBUZZ_WARNING = (
     "warning: libharfbuzz-subset0 is not installed; WeasyPrint will subset the CJK font "
     "about 40 times slower. Install it: apt-get install libharfbuzz-subset0"
 )
+
+
+_LIBC: list = []
+
+
+def release_memory() -> None:
+    """After an engine has made one file: free its cyclic garbage (WeasyPrint's boxes form reference
+    cycles that only a full collection frees), then hand the freed heap back to the system.
+
+    glibc keeps freed memory in the process; after a few large parts a rendering worker sits at
+    twice the memory one part needs (measured: 205 MB and growing, against 117 MB flat with the
+    trim, over the 40 largest parts of a 500-document manual).  ``malloc_trim`` returns it.  On a C
+    library without it, only the collection is done.
+    """
+    import gc
+
+    gc.collect()
+    if not _LIBC:
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            _LIBC.append(libc.malloc_trim)
+        except (OSError, AttributeError):
+            _LIBC.append(None)
+    if _LIBC[0] is not None:
+        _LIBC[0](0)

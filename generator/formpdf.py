@@ -29,7 +29,6 @@ A check box's export value is always ``/on`` (WeasyPrint ignores the
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import io
 import logging
@@ -39,6 +38,8 @@ import struct
 import subprocess
 import tempfile
 from pathlib import Path
+
+from .engines import release_memory
 
 FIELD_FONT_FAMILY = "WenQuanYi Micro Hei"
 FIELD_FONT_PACKAGE = "fonts-wqy-microhei"
@@ -133,7 +134,7 @@ def render(html: str, *, base_url: str | None = None, placeholders: list | None 
             placeholders.extend(_placeholder_boxes(pdf))
 
     pdf = weasyprint.HTML(string=html, base_url=base_url).write_pdf(pdf_forms=True, finisher=finisher)
-    gc.collect()  # WeasyPrint's boxes form reference cycles; free them now, not several forms later
+    release_memory()  # WeasyPrint's boxes form reference cycles; free them now, not several forms later
     return pdf
 
 

@@ -982,10 +982,12 @@ def _worker_init(manual, lang):
 
 
 def _worker_render(code: str | None) -> bytes:
+    from ..engines import release_memory
+
     manual, lang = _WORKER["manual"], _WORKER["lang"]
-    if code is None:
-        return manual_docx(manual, lang=lang)
-    return document_docx(manual, manual.document(code), lang=lang)
+    data = manual_docx(manual, lang=lang) if code is None else document_docx(manual, manual.document(code), lang=lang)
+    release_memory()  # the whole manual's XML tree is hundreds of MB: give it back before the next file
+    return data
 
 
 def render_files(manual: Manual, codes: list[str | None], lang: str, jobs: int | None):
