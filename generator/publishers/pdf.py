@@ -644,11 +644,21 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
     Everything is rendered before anything is written: an error leaves the earlier files intact.
     A file that already holds the same bytes is not rewritten.
     """
+    import tempfile
+
     from ..cache import BuildCache
 
-    out = Path(out)
-    store = BuildCache(manual.root, "pdf", enabled=cache)
-    parts_store = BuildCache(manual.root, "pdf-parts", enabled=cache)
+    if cache and manual.root is not None:
+        return _build(manual, Path(out), quiet, jobs, lang, BuildCache(manual.root, "pdf"),
+                      BuildCache(manual.root, "pdf-parts"))
+    # Without the cache, the parts wait in a scratch folder between rendering and joining: never all
+    # in memory (a 2,000-document manual's parts are about a gigabyte).
+    with tempfile.TemporaryDirectory(prefix="manual-pdf-parts-") as scratch:
+        return _build(manual, Path(out), quiet, jobs, lang, BuildCache(manual.root, "pdf", enabled=False),
+                      BuildCache(Path(scratch), "pdf-parts"))
+
+
+def _build(manual: Manual, out: Path, quiet: bool, jobs: int | None, lang: str, store, parts_store) -> list[Path]:
     docs = pm.print_documents(manual)
     targets = [pm.manual_output(out, EXT)] + [pm.document_output(out, d, EXT) for d in docs]
     memo: dict = {}
@@ -661,16 +671,13 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
             for part in plans[i].parts:
                 needed.setdefault(part.key, part.html)
         # Parts not in the cache are rendered first, in the workers; each goes to the cache as it
-        # comes (kept in memory only when there is no cache).  The joins load them one by one.
-        kept: dict[str, bytes] = {}
+        # comes.  The joins load them one by one.
         todo = [k for k in needed if not parts_store.contains(k)]
         for i, entry in render_pages([needed[k] for k in todo], jobs):
             parts_store.put(todo[i], entry)
-            if not parts_store.enabled:
-                kept[todo[i]] = entry
 
         def entries_for(plan):
-            return [partial(_load_part, parts_store, kept, p.key, p.html) for p in plan.parts]
+            return [partial(_load_part, parts_store, {}, p.key, p.html) for p in plan.parts]
 
         pool = _pool(jobs, len(missing))
         if pool is None:
