@@ -537,9 +537,11 @@ def render_plan(manual: Manual, plan: Plan, lang: str = "zh-CN", store=None, job
     todo = list(dict.fromkeys(p.key for p in plan.parts if store is None or not store.contains(p.key)))
     html = {p.key: p.html for p in plan.parts}
     for i, entry in render_pages([html[k] for k in todo], jobs):
-        kept[todo[i]] = entry
         if store is not None:
             store.put(todo[i], entry)
+            if store.contains(todo[i]):  # waits there, not in memory
+                continue
+        kept[todo[i]] = entry
     entries = [partial(_load_part, store, kept, p.key, p.html) if store is not None else kept[p.key]
                for p in plan.parts]
     return join(manual, plan, entries, lang, store)
