@@ -65,7 +65,7 @@ def _is_tty(stream) -> bool:
 def task(description: str, total: int | None = None, *, quiet: bool = False, stream=None):
     """A task of ``total`` steps; yields an object with ``advance(label)``."""
     stream = stream if stream is not None else sys.stderr
-    if quiet:
+    if quiet or total == 0:  # nothing to do: no bar
         yield _Silent()
         return
     if not _is_tty(stream):

@@ -153,6 +153,13 @@ def test_init_then_check_then_build(demo, tmp_path):
     build = run_cli("build", cwd=root, env=PINNED, timeout=1200)
     assert build.returncode == 0, build.stdout + build.stderr
     assert "Traceback" not in build.stderr and "internal error" not in build.stderr
+    # Progress, not a terminal: one line per finished step, each kind counted up to its total.
+    lines = build.stderr.splitlines()
+    for kind in ("表单", "PDF 排版", "PDF 合成", "DOCX"):
+        steps = [re.match(rf"{kind} \[(\d+)/(\d+)\]", line) for line in lines]
+        steps = [(int(m[1]), int(m[2])) for m in steps if m]
+        assert steps and [n for n, _ in steps] == list(range(1, steps[0][1] + 1)), (kind, steps)
+    assert "PDF 合成 [" in build.stderr and any(l.startswith("PDF 合成 [") and l.endswith("manual.pdf") for l in lines)
     page = (root / "site" / "documents" / "0105-2029.html").read_text(encoding="utf-8")
     assert "客户回访制度" in page and "示例公司有限公司" in (root / "site" / "index.html").read_text(encoding="utf-8")
     from pypdf import PdfReader

@@ -1020,6 +1020,8 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
     intact.  A file that already holds the same bytes is not rewritten.
     """
     from .. import cache as cache_mod
+    from ..progress import task
+
     out = Path(out)
     store = cache_mod.BuildCache(manual.root, "docx", enabled=cache)
     docs = pm.print_documents(manual)
@@ -1030,10 +1032,13 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
         keys = [manual_key(manual, lang)] + [document_key(manual, d, lang, base=base) for d in docs]
     else:
         keys = [""] * len(codes)
-    return pm.write_outputs(store, out, targets, keys,
-                            lambda missing: ((missing[j], blob) for j, blob in
-                                             render_files(manual, [codes[i] for i in missing], lang, jobs)),
-                            ext=EXT, quiet=quiet, lang=lang)
+    def render_missing(missing: list[int]):
+        with task("DOCX", total=len(missing), quiet=quiet) as done:
+            for j, blob in render_files(manual, [codes[i] for i in missing], lang, jobs):
+                done.advance(targets[missing[j]].name)
+                yield missing[j], blob
+
+    return pm.write_outputs(store, out, targets, keys, render_missing, ext=EXT, quiet=quiet, lang=lang)
 
 
 def render_edition(manual: Manual, path: Path, *, edition: dict, lang: str = "zh-CN") -> Path:

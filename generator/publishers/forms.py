@@ -275,21 +275,25 @@ def render_forms(manual: Manual, form_ids: list[str], lang: str, jobs: int | Non
     import multiprocessing as mp
 
     from ..formpdf import field_font_file
+    from ..progress import task
 
     if form_ids:
         field_font_file()  # made once, before any fork, so that workers share it (and it is cleaned up)
-    if not jobs or jobs <= 1 or len(form_ids) < 2 or "fork" not in mp.get_all_start_methods():
-        out = {}
-        for form_id in form_ids:
-            if not quiet:
-                print(f"forms: {form_id}", file=sys.stderr)
-            out[form_id] = render_form(manual, manual.forms[form_id], lang)
-        return out
-    from concurrent.futures import ProcessPoolExecutor
+    out = {}
+    with task("表单" if lang != "en" else "Forms", total=len(form_ids), quiet=quiet) as done:
+        if not jobs or jobs <= 1 or len(form_ids) < 2 or "fork" not in mp.get_all_start_methods():
+            for form_id in form_ids:
+                out[form_id] = render_form(manual, manual.forms[form_id], lang)
+                done.advance(form_id)
+            return out
+        from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(form_ids)), mp_context=mp.get_context("fork"),
-                             initializer=_worker_init, initargs=(manual, lang)) as pool:
-        return dict(zip(form_ids, pool.map(_worker_render, form_ids)))
+        with ProcessPoolExecutor(max_workers=min(jobs, len(form_ids)), mp_context=mp.get_context("fork"),
+                                 initializer=_worker_init, initargs=(manual, lang)) as pool:
+            for form_id, outputs in zip(form_ids, pool.map(_worker_render, form_ids)):
+                out[form_id] = outputs
+                done.advance(form_id)
+    return out
 
 
 # The generator's code a form's outputs are made by (the model and helpers, this module, its templates).

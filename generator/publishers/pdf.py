@@ -40,6 +40,7 @@ from ..model import Document, Form, Manual
 from ..outputs import atomic_write_bytes
 from .. import pdfstitch
 from ..engines import release_memory
+from ..progress import task
 from ..pdfstitch import part_link
 from . import printmodel as pm
 
@@ -675,12 +676,22 @@ def _build(manual: Manual, out: Path, quiet: bool, jobs: int | None, lang: str, 
         # Parts not in the cache are rendered first, in the workers; each goes to the cache as it
         # comes.  The joins load them one by one.
         todo = [k for k in needed if not parts_store.contains(k)]
-        for i, entry in render_pages([needed[k] for k in todo], jobs):
-            parts_store.put(todo[i], entry)
+        anchors = {part.key: part.anchor for i in missing for part in plans[i].parts}
+        with task("PDF 排版" if lang != "en" else "PDF parts", total=len(todo), quiet=quiet) as parts_done:
+            for i, entry in render_pages([needed[k] for k in todo], jobs):
+                parts_store.put(todo[i], entry)
+                parts_done.advance(anchors.get(todo[i]) or "")
 
         def entries_for(plan):
             return [partial(_load_part, parts_store, {}, p.key, p.html) for p in plan.parts]
 
+        with task("PDF 合成" if lang != "en" else "PDF files", total=len(missing), quiet=quiet) as joined:
+            for i, pdf in _joined(missing, entries_for):
+                joined.advance(targets[i].name)
+                yield i, pdf
+
+    def _joined(missing: list[int], entries_for):
+        """(index, joined PDF) for each plan, as each join is done."""
         pool = _pool(jobs, len(missing))
         if pool is None:
             for i in missing:
