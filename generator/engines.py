@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ctypes.util
+import functools
 import os
 
 
@@ -21,7 +22,13 @@ HARFBUZZ_WARNING = (
 )
 
 
-_LIBC: list = []
+@functools.lru_cache(maxsize=1)
+def _malloc_trim():
+    """glibc's ``malloc_trim``, or None on a C library without it."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 def release_memory() -> None:
@@ -36,11 +43,6 @@ def release_memory() -> None:
     import gc
 
     gc.collect()
-    if not _LIBC:
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            _LIBC.append(libc.malloc_trim)
-        except (OSError, AttributeError):
-            _LIBC.append(None)
-    if _LIBC[0] is not None:
-        _LIBC[0](0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)

@@ -425,22 +425,19 @@ def write_outputs(store, out: Path, targets: list[Path], keys: list[str], render
 
     missing = [i for i, key in enumerate(keys) if not store.has(key)]
     with tempfile.TemporaryDirectory(prefix="manual-out-") as scratch:
-        held: dict[int, Path | None] = {}
+        fresh: set[int] = set()  # rendered now, waiting in the cache
+        spilled: dict[int, Path] = {}  # rendered now, waiting in a scratch file (no cache, or it cannot be written)
         for i, rendered in (render_missing(missing) if missing else ()):
             store.put(keys[i], rendered)
             if store.contains(keys[i]):
-                held[i] = None  # read back from the cache when its turn to be written comes
-            else:  # no cache (or it cannot be written): a scratch file
-                path = Path(scratch) / f"{i}.{ext}"
-                path.write_bytes(rendered)
-                held[i] = path
+                fresh.add(i)
+            else:
+                spilled[i] = Path(scratch) / f"{i}.{ext}"
+                spilled[i].write_bytes(rendered)
             del rendered
         written = []
         for i, (path, key) in enumerate(zip(targets, keys)):
-            if i in held:
-                blob = store.get(keys[i], count=False) if held[i] is None else held[i].read_bytes()
-            else:
-                blob = store.get(key)
+            blob = spilled[i].read_bytes() if i in spilled else store.get(key, count=i not in fresh)
             if blob is None:  # the cache entry went bad since it was looked at: render it now
                 blob = next(b for _j, b in render_missing([i]))
                 store.put(key, blob)
