@@ -181,7 +181,7 @@ def edit_one_document(root: Path) -> dict:
     """Change the text of one clause of a document in the middle of the manual, the way an editor
     would: where the manual is fingerprinted, also bump the version, add a revision and sign again
     (``manual approve``), so that the edited manual passes ``manual check``.  Not timed."""
-    from generator.reader import read_manual
+    from generator.read.reader import read_manual
 
     manual, _ = read_manual(root)
     docs = [d for d in manual.documents if "\n1. " in "\n" + d.body]
@@ -232,10 +232,10 @@ def edit_one_document(root: Path) -> dict:
 # -- the engines' floor ---------------------------------------------------------------------------------------------
 def prepare_floor_inputs(root: Path, folder: Path) -> dict:
     """The HTML the PDF and forms publishers hand to WeasyPrint (not timed)."""
-    from generator.publishers import forms as forms_pub
-    from generator.publishers import pdf as pdf_pub
-    from generator.publishers import printmodel as pm
-    from generator.reader import read_manual
+    from generator.publishers.forms import render as forms_pub
+    from generator.publishers.pdf import render as pdf_pub
+    from generator.publishers.render import view as pm
+    from generator.read.reader import read_manual
 
     manual, _ = read_manual(root)
     lang = manual.locale if manual.locale in ("zh-CN", "en") else "zh-CN"
@@ -246,7 +246,7 @@ def prepare_floor_inputs(root: Path, folder: Path) -> dict:
         (folder / f"doc-{doc.slug}.html").write_text(pdf_pub.single_html(manual, doc, lang=lang), encoding="utf-8")
     forms = sorted(manual.forms)
     if forms:
-        from generator import formpdf
+        from generator.publishers.forms import pdf as formpdf
 
         font = folder / "field-font.ttf"
         shutil.copy2(formpdf.field_font_file(), font)

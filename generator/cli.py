@@ -12,14 +12,12 @@ import os
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+from .errors import EXIT_OK, EXIT_USAGE, UsageError
 
-# Forms and print first, so the site can offer them as downloads.
-BUILD_TARGETS = ("forms", "pdf", "docx", "site")
-
-
-class UsageError(Exception):
-    """A problem with the command line, the files it names or the machine."""
+# One module per verb in ``generator.commands``, each with ``run(args) -> exit code``;
+# a verb's module (and what it needs: WeasyPrint, MkDocs …) is imported only when it runs.
+VERBS = {"check": "check", "build": "build", "serve": "serve", "approve": "approve", "forms": "forms",
+         "release": "release", "verify": "verify", "init": "init", "new": "new", "import": "import_"}
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -94,132 +92,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 # ---------------------------------------------------------------------------
-def _root(args) -> Path:
-    from .reader import ManualNotFound, find_root
-
-    if args.root is not None:
-        if not args.root.is_dir():
-            raise UsageError(f"--root {args.root}: no such folder")
-        return args.root.resolve()
-    try:
-        return find_root(Path.cwd())
-    except ManualNotFound as exc:
-        raise UsageError(str(exc)) from None
-
-
-def _lang(args, manual=None) -> str:
-    if args.lang:
-        return args.lang
-    if manual is not None and manual.locale in ("zh-CN", "en"):
-        return manual.locale
-    return "zh-CN"
-
-
-def cmd_check(args) -> int:
-    from . import report
-    from .check import check, strict
-
-    formats = dict(report.FORMATS)
-    for extra in ("sarif", "github"):
-        fn = getattr(report, f"as_{extra}", None)
-        if fn:
-            formats[extra] = fn
-    if args.format not in formats:
-        raise UsageError(f"--format {args.format}: choose one of {', '.join(formats)}")
-    root = _root(args)
-    manual, findings = check(root)
-    if args.strict:
-        strict(findings)
-    sys.stdout.write(formats[args.format](findings, _lang(args, manual)))
-    errors, _ = report.counts(findings)
-    return EXIT_FINDINGS if errors else EXIT_OK
-
-
-def checked_manual(args, *, strict_mode: bool = False):
-    """Check first; refuse to go on when there are errors (nothing is written)."""
-    from . import report
-    from .check import check, strict
-
-    root = _root(args)
-    manual, findings = check(root)
-    if strict_mode:
-        strict(findings)
-    errors, _ = report.counts(findings)
-    if errors or (findings and not args.quiet):
-        sys.stderr.write(report.as_text(findings, _lang(args, manual)))
-    if errors:
-        return manual, findings, False
-    return manual, findings, True
-
-
-def _publisher(name: str):
-    try:
-        return importlib.import_module(f"generator.publishers.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"generator.publishers.{name}":
-            raise UsageError(f"the '{name}' output is not available in this version") from None
-        raise
-
-
-def cmd_build(args) -> int:
-    from .engines import HARFBUZZ_WARNING, harfbuzz_subset_available
-
-    targets = args.targets or list(BUILD_TARGETS)
-    unknown = [t for t in targets if t not in BUILD_TARGETS]
-    if unknown:
-        raise UsageError(f"unknown build target '{unknown[0]}'; choose from {', '.join(BUILD_TARGETS)}")
-    targets = [t for t in BUILD_TARGETS if t in targets]
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError(f"--jobs {args.jobs}: give a number of processes, 1 or more")
-    manual, findings, ok = checked_manual(args)
-    if not ok:
-        print("manual: build stopped: fix the errors above first; existing outputs were left as they were",
-              file=sys.stderr)
-        return EXIT_FINDINGS
-    if any(t in ("pdf", "forms") for t in targets) and not harfbuzz_subset_available():
-        print(HARFBUZZ_WARNING, file=sys.stderr)
-    out = (args.out or manual.root / "dist").resolve()
-    from .cache import default_jobs
-
-    jobs = args.jobs if args.jobs is not None else default_jobs()
-    options = {"out": out, "quiet": args.quiet, "jobs": jobs, "cache": not args.no_cache,
-               "lang": _lang(args, manual)}
-    for target in targets:
-        module = _publisher(target)
-        module.build(manual, **options)
-    return EXIT_OK
-
-
-def _delegate(module_name: str, function: str):
-    def run(args) -> int:
-        try:
-            module = importlib.import_module(f"generator.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"generator.{module_name}":
-                raise UsageError(f"'manual {args.command}' is not available in this version") from None
-            raise
-        return getattr(module, function)(args) or EXIT_OK
-    return run
-
-
-COMMANDS = {
-    "check": cmd_check,
-    "build": cmd_build,
-    "serve": _delegate("serve", "cmd_serve"),
-    "approve": _delegate("approve", "cmd_approve"),
-    "forms": _delegate("publishers.forms", "cmd_forms"),
-    "release": _delegate("editions", "cmd_release"),
-    "verify": _delegate("editions", "cmd_verify"),
-    "init": _delegate("authoring", "cmd_init"),
-    "new": _delegate("authoring", "cmd_new"),
-    "import": _delegate("importer", "cmd_import"),
-}
 
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        command = importlib.import_module(f"{__package__}.commands.{VERBS[args.command]}")
+        return command.run(args) or EXIT_OK
     except UsageError as exc:
         print(f"manual: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conftest import MINIMAL, copy_manual, run_cli
-from generator.approve import set_signoff, yaml_scalar
+from generator.authoring.approve import set_signoff, yaml_scalar
 
 DOC = "policies/0101-2020.md"
 FORM = "forms/visit-record.yaml"

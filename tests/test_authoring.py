@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from conftest import REPO, run_cli
-from generator.authoring import append_to_list, yaml_scalar
-from generator.progress import note, progress, task
+from generator.authoring.scaffold import append_to_list, yaml_scalar
+from generator.common.progress import note, progress, task
 
 TODAY = "2029-04-15"  # pinned with MANUAL_TODAY: init and new write this date
 PINNED = {"MANUAL_TODAY": TODAY}

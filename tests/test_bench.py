@@ -44,7 +44,7 @@ def test_quick_run_checks_the_shipped_and_a_synthetic_manual(tmp_path):
 def test_synthetic_manual_passes_the_check(tmp_path):
     import synth
 
-    from generator.check import check
+    from generator.rules.check import check
 
     root = synth.write_manual(tmp_path / "s", 130, 13)
     manual, findings = check(root)
@@ -80,8 +80,8 @@ def test_editing_a_fingerprinted_document_keeps_the_manual_valid(shipped):
     """The benchmark's edit of the shipped manual: new wording, a version bump, a revision and new sign-offs."""
     import run as bench_run
 
-    from generator.check import check
-    from generator.reader import read_manual
+    from generator.rules.check import check
+    from generator.read.reader import read_manual
 
     before, _ = read_manual(shipped)
     if len(before.documents) < 14:

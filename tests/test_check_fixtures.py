@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import BROKEN, MINIMAL, copy_manual, overlay, run_cli
-from generator.check import check
+from generator.rules.check import check
 
 CASES = sorted(p.name for p in BROKEN.iterdir() if (p / "expect.yaml").is_file())
 

@@ -24,8 +24,10 @@ from pathlib import Path
 import pytest
 
 from conftest import BROKEN, MINIMAL, REPO, copy_manual, overlay, run_cli
-from generator import reader, report, rules, yamlsrc
-from generator.check import check
+from generator.read import reader, yamlsrc
+from generator.rules import report
+from generator import rules
+from generator.rules.check import check
 
 sys.path.insert(0, str(REPO / "bench"))
 

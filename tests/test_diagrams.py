@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
-from generator.diagrams import orgchart_svg, text_width, workflow_svg, wrap
-from generator.reader import read_manual
+from generator.publishers.render.diagrams import orgchart_svg, text_width, workflow_svg, wrap
+from generator.read.reader import read_manual
 
 from conftest import MINIMAL, copy_manual
 

@@ -15,9 +15,9 @@ from docx.oxml.ns import qn
 
 from conftest import MINIMAL, REPO, copy_manual, run_cli
 
-from generator.publishers import docx as docx_pub
-from generator.publishers import printmodel as pm
-from generator.reader import read_manual
+from generator.publishers.docx import render as docx_pub
+from generator.publishers.render import view as pm
+from generator.read.reader import read_manual
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

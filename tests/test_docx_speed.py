@@ -17,10 +17,10 @@ import sys
 import pytest
 
 from conftest import MINIMAL, REPO, copy_manual
-from generator import docxxml
-from generator.publishers import docx as docx_pub
-from generator.publishers import printmodel as pm
-from generator.reader import read_manual
+from generator.publishers.docx import xml as docxxml
+from generator.publishers.docx import render as docx_pub
+from generator.publishers.render import view as pm
+from generator.read.reader import read_manual
 
 pytestmark = pytest.mark.slow
 

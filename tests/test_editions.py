@@ -93,8 +93,8 @@ def test_release_refuses_a_manual_that_fails_strict_check(tmp_path):
 
 
 def test_interrupted_release_leaves_nothing_behind(tmp_path, monkeypatch):
-    from generator import editions
-    from generator.publishers import docx as docx_pub
+    from generator.publishers import release as editions
+    from generator.publishers.docx import render as docx_pub
 
     root = copy_manual(MINIMAL, tmp_path / "m")
 

@@ -5,7 +5,8 @@ import datetime as dt
 
 import pytest
 
-from generator import editions
+from generator.model.changes import redline
+from generator.publishers import release as editions
 
 
 def make_p12(tmp_path, password=b"s3cret-pass"):
@@ -78,7 +79,7 @@ def test_password_never_comes_from_a_file(monkeypatch):
 def test_redline_marks_insertions_and_deletions():
     old = ["1. 客服部应定期对客户进行访问。", "2. 回访结束应感谢客户。"]
     new = ["1. 客服部应每月对客户进行访问。", "2. 回访结束应感谢客户。", "3. 回公司后及时填制记录。"]
-    lines = editions.redline(old, new)
+    lines = redline(old, new)
     ops = [line["op"] for line in lines]
     assert ops == ["change", "equal", "insert"]
     change = dict((op, text) for op, text in lines[0]["parts"] if op != "equal")

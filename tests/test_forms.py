@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, MINIMAL, copy_manual, run_cli
-from generator import formspec
-from generator.reader import read_manual
+from generator.model import formspec
+from generator.read.reader import read_manual
 
 FORMS = ("visit-record", "all-types")
 FT = {"text": "/Tx", "date": "/Tx", "number": "/Tx", "multiline": "/Tx", "table_cell": "/Tx", "choice": "/Btn",
@@ -187,7 +187,7 @@ def test_chinese_values_filled_with_pypdf_read_back(built, tmp_path):
     """pypdf's own filling works on the template, and so does the batch filler."""
     from pypdf import PdfReader, PdfWriter
 
-    from generator.formfill import fill_pdf, read_values
+    from generator.publishers.forms.fill import fill_pdf, read_values
 
     template = (built["out"] / "all-types.pdf").read_bytes()
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(template)))
@@ -282,7 +282,7 @@ def test_html_page_is_fillable_printable_and_escaped(built):
 
 
 def test_fragment_is_one_scoped_element_and_shows_values(tmp_path):
-    from generator.publishers.forms import form_html_fragment
+    from generator.publishers.forms.render import form_html_fragment
 
     manual, _ = read_manual(_manual_with_all_types(tmp_path / "m"))
     form = manual.forms["all-types"]

@@ -1,4 +1,4 @@
-"""Incremental builds: the content-hash cache (generator/cache.py) with the real engines.
+"""Incremental builds: the content-hash cache (generator/publishers/render/cache.py) with the real engines.
 
 One module-scoped sequence on a copy of the minimal manual, through the ``manual``
 command (in-process, so that the cache's hit counts can be read):
@@ -22,12 +22,12 @@ import pytest
 
 from conftest import MINIMAL, copy_manual
 
-from generator import cache as cache_mod
+from generator.publishers.render import cache as cache_mod
 from generator.cli import main
-from generator.publishers import docx as docx_pub
-from generator.publishers import pdf as pdf_pub
-from generator.publishers import printmodel as pm
-from generator.reader import read_manual
+from generator.publishers.docx import render as docx_pub
+from generator.publishers.pdf import render as pdf_pub
+from generator.publishers.render import view as pm
+from generator.read.reader import read_manual
 
 pytestmark = pytest.mark.slow
 

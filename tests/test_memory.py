@@ -13,11 +13,11 @@ import textwrap
 
 import pytest
 
-from generator.engines import release_memory
+from generator.common.engines import release_memory
 
 SCRIPT = textwrap.dedent("""
     import sys
-    from generator.engines import release_memory
+    from generator.common.engines import release_memory
 
     def rss_mb():
         with open("/proc/self/status") as fh:

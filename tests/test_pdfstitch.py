@@ -1,4 +1,4 @@
-"""Joining separately rendered PDF parts (generator/pdfstitch.py), with the real WeasyPrint and
+"""Joining separately rendered PDF parts (generator/publishers/pdf/stitch.py), with the real WeasyPrint and
 read back with pypdf and poppler: links, destinations, bookmarks, footers, fonts, bytes."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import subprocess
 import pypdf
 import pytest
 
-from generator import pdfstitch
+from generator.publishers.pdf import stitch as pdfstitch
 
 weasyprint = pytest.importorskip("weasyprint")
 

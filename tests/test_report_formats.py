@@ -8,9 +8,9 @@ import jsonschema
 import pytest
 
 from conftest import BROKEN, MINIMAL, copy_manual, overlay, run_cli
-from generator.findings import error, warning
+from generator.common.findings import error, warning
 from generator.model import Location
-from generator.report import as_github, as_sarif, as_text
+from generator.rules.report import as_github, as_sarif, as_text
 
 
 def sarif_schema() -> dict:

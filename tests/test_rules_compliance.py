@@ -6,11 +6,11 @@ import json
 import pytest
 
 from conftest import BROKEN, MINIMAL, REPO, copy_manual, overlay, run_cli
-from generator.check import check
-from generator.fingerprint import fingerprint
+from generator.rules.check import check
+from generator.model.fingerprint import fingerprint
 from generator.model import IN_FORCE, SIGNOFF_STEPS
-from generator.reader import read_manual
-from generator.rules.versions import Baseline, baseline, version_key, version_on
+from generator.read.reader import read_manual
+from generator.model.versions import Baseline, baseline, version_key, version_on
 
 DOC = "policies/0101-2020.md"
 COMPLIANCE_RULES = {"approval-stale", "approval-unfingerprinted", "version-bump", "revision-history", "revision-order",

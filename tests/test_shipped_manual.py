@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REPO, run_cli
-from generator.body import iter_text
-from generator.links import citations, resolve
-from generator.reader import read_manual
+from generator.read.markdown import iter_text
+from generator.model.citations import citations, resolve
+from generator.read.reader import read_manual
 
 SEED = FIXTURES / "seed" / "000_588cbaa8d7d657b2.txt"
 MANUAL_FIRST_LINE = 183  # 东莞市属瑞电子有限公司业务部门管理手册2014.05.20 …

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, MINIMAL, REPO, copy_manual, run_cli
-from generator.check import check
-from generator.publishers import site as site_mod
+from generator.rules.check import check
+from generator.publishers.site import render as site_mod
 
 SITE_OVERLAY = FIXTURES / "site"
 
@@ -367,20 +367,6 @@ def test_navigation_groups_documents_by_chapter(tmp_path):
     # Documents in no chapter still appear; the superseded one does not.
     rest = [list(e.values())[0] for e in documents[2:]]
     assert rest == ["documents/0104-2020.md", "documents/0105-2020.md", "documents/0106-2020.md"]
-
-
-def test_form_page_falls_back_to_a_field_table(tmp_path, monkeypatch):
-    from generator.publishers import forms as forms_publisher
-
-    monkeypatch.delattr(forms_publisher, "form_html_fragment", raising=False)
-    manual = _checked(copy_manual(MINIMAL, tmp_path / "m"))
-    model = site_mod.site_model(manual)
-    site_mod.write_sources(manual, model, tmp_path / "src")
-    text = (tmp_path / "src/docs/forms/visit-record.md").read_text(encoding="utf-8")
-    assert "| 项目 | 类型 | 必填 | 选项 |" in text
-    assert "| 客户名称 | 文本 | 是 |  |" in text
-    assert "| 回访方式 | 单选 |  | 上门、电话 |" in text
-    assert "form-fragment" not in text
 
 
 # -- the command ------------------------------------------------------------------------------------

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, MINIMAL, REPO, copy_manual
-from generator.check import check
-from generator.publishers import site as site_mod
+from generator.rules.check import check
+from generator.publishers.site import render as site_mod
 
 pytestmark = pytest.mark.slow
 

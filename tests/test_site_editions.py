@@ -17,8 +17,8 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import MINIMAL, copy_manual, run_cli
-from generator.publishers import editions_site
-from generator.publishers import site as site_mod
+from generator.publishers.site import editions as editions_site
+from generator.publishers.site import render as site_mod
 from test_editions import change_0101
 from test_editions_signing import make_p12
 from test_site import article_text, nav_links
@@ -252,7 +252,7 @@ def test_superseded_docx_is_marked_on_every_page(released, tmp_path):
 def test_edition_sites_are_cached_and_a_cold_rebuild_is_identical(released):
     # In this process, so that the generator version (a digest of the package's files, which other
     # work may be editing meanwhile) is the same for every build of the test.
-    from generator.check import check
+    from generator.rules.check import check
 
     root, before = released
 
@@ -283,7 +283,7 @@ def test_edition_sites_are_cached_and_a_cold_rebuild_is_identical(released):
 @pytest.mark.slow
 def test_cache_key_follows_the_edition_files_the_base_config_and_the_language(released, tmp_path):
     root, _ = released
-    from generator import editions
+    from generator.read import editions
 
     manifest = next(m for m in editions.list_editions(root) if m["edition"] == "2020.1")
     base = site_mod.DEFAULT_BASE_CONFIG
@@ -306,7 +306,7 @@ def test_cache_key_follows_the_edition_files_the_base_config_and_the_language(re
 # -- no editions, a damaged edition -------------------------------------------------------------------------
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
 def test_without_editions_the_pages_say_so(tmp_path, lang):
-    from generator.check import check
+    from generator.rules.check import check
 
     manual, _ = check(copy_manual(MINIMAL, tmp_path / "m"))
     model = site_mod.site_model(manual, lang=lang)

@@ -28,9 +28,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, MINIMAL, REPO, copy_manual, run_cli
-from generator.check import check
-from generator.publishers import site as site_mod
-from generator.publishers import site_accel
+from generator.rules.check import check
+from generator.publishers.site import render as site_mod
+from generator.publishers.site import accel as site_accel
 
 pytestmark = pytest.mark.slow
 

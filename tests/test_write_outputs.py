@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import BuildCache
-from generator.publishers import printmodel as pm
+from generator.publishers.render.cache import BuildCache
+from generator.publishers.render import view as pm
 
 MB = 1024 * 1024
 

@@ -1,7 +1,7 @@
 """Approval fingerprints: a sign-off is valid only for the content it signed.
 
 ``manual approve`` writes ``fingerprint: sha256:…`` into a sign-off step
-(see ``generator.fingerprint``).  When the normative content changes
+(see ``generator.model.fingerprint``).  When the normative content changes
 afterwards, the sign-off is *stale* until it is signed again.
 
 A sign-off without a fingerprint is a legacy or hand-written one.  A manual
@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 import shlex
 
-from ..findings import error, warning
-from ..fingerprint import fingerprint
+from ..common.findings import error, warning
+from ..model.fingerprint import fingerprint
 from ..model import IN_FORCE, SIGNOFF_STEPS
 from . import rule
 

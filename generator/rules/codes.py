@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..findings import error, warning
+from ..common.findings import error, warning
 from . import rule
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from .. import formspec
-from ..findings import error
+from ..model import formspec
+from ..common.findings import error
 from . import rule
 
 

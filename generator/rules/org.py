@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import difflib
 
-from ..findings import error
+from ..common.findings import error
 from . import rule
 
 

@@ -1,7 +1,7 @@
 """References: document → document, document → form, document → role."""
 from __future__ import annotations
 
-from ..findings import error, warning
+from ..common.findings import error, warning
 from . import rule
 
 

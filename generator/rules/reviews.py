@@ -2,14 +2,14 @@
 
 The interval is ``review_months`` of the document, or the manual's
 ``review.default_months``; the next review is the later of ``last_review``
-and the approval date, plus the interval (``generator.review``).  Today is
+and the approval date, plus the interval (``generator.model.review``).  Today is
 ``MANUAL_TODAY`` or ``review.today`` when pinned (tests), else the real date.
 An overdue document is a warning (an error under ``--strict``).
 """
 from __future__ import annotations
 
-from ..findings import warning
-from ..review import due, interval_months, last_reviewed, today
+from ..common.findings import warning
+from ..model.review import due, interval_months, last_reviewed, today
 from . import rule
 
 

@@ -7,7 +7,7 @@
 """
 from __future__ import annotations
 
-from ..findings import error
+from ..common.findings import error
 from ..model import SIGNOFF_STEPS
 from . import rule
 from .approvals import STEP_ZH, items

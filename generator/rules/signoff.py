@@ -1,7 +1,7 @@
 """Sign-off: completeness for documents in force, and dates in order."""
 from __future__ import annotations
 
-from ..findings import error
+from ..common.findings import error
 from ..model import IN_FORCE, SIGNOFF_STEPS
 from . import rule
 

@@ -21,10 +21,10 @@ import difflib
 import re
 from typing import NamedTuple
 
-from ..body import iter_text
-from ..links import CITATION, resolve
-from ..yamlsrc import SourceError, read_text
-from ..findings import error, warning
+from ..read.markdown import iter_text
+from ..model.citations import CITATION, resolve
+from ..read.yamlsrc import SourceError, read_text
+from ..common.findings import error, warning
 from ..model import Location
 from . import memo, rule
 

@@ -8,85 +8,19 @@
   approved state — carries a higher version than the baseline and a
   revision entry for that version dated on or after the baseline.
 
-The baseline is a seam: until editions exist it is the fingerprint recorded
-by the ``approved`` (批准) sign-off, with the version that the revision
-history shows in force on the approval date.  When ``generator/editions.py``
-defines ``baseline(manual, item) -> Baseline | None`` (the last released
-edition's manifest), that answer is used instead; ``None`` from it means "no
-released edition holds this item" and the sign-off is used.
+The baseline (``generator.model.versions.baseline``) is the last released
+edition's manifest entry of the item when an edition holds it, else the
+fingerprint recorded by the ``approved`` (批准) sign-off, with the version that
+the revision history shows in force on the approval date.
 """
 from __future__ import annotations
 
-import datetime as dt
-import importlib
-from dataclasses import dataclass
 
-from ..findings import error
-from ..fingerprint import fingerprint
+from ..common.findings import error
+from ..model.fingerprint import fingerprint
+from ..model.versions import _date, baseline, version_key
 from . import rule
 from .approvals import items
-
-
-@dataclass
-class Baseline:
-    fingerprint: str
-    version: str | None  # the version the baseline content carried, when known
-    date: dt.date | None  # when the baseline was fixed (approval or release date)
-    source: str = "approved"  # "approved" (the 批准 sign-off) or "edition <name>"
-
-
-def version_key(version) -> tuple | None:
-    """(major, minor, patch) of "1.2", or None when it is not a version."""
-    try:
-        parts = [int(p) for p in str(version).split(".")]
-    except ValueError:
-        return None
-    if not parts or len(parts) > 3 or any(p < 0 for p in parts):
-        return None
-    return tuple(parts + [0] * (3 - len(parts)))
-
-
-def _date(value):
-    return value if isinstance(value, dt.date) else None
-
-
-def version_on(item, day: dt.date | None) -> str | None:
-    """The version the revision history shows in force on ``day``."""
-    if day is None:
-        return None
-    version = None
-    for entry in item.meta.get("revisions") or []:
-        when = _date(entry.get("date")) if isinstance(entry, dict) else None
-        if when is not None and when <= day:
-            version = str(entry.get("version"))
-    return version
-
-
-def _editions_baseline(manual, item):
-    try:
-        module = importlib.import_module("generator.editions")
-    except ModuleNotFoundError as exc:
-        if exc.name == "generator.editions":
-            return None
-        raise
-    provider = getattr(module, "baseline", None)
-    return provider(manual, item) if provider else None
-
-
-def baseline(manual, item) -> Baseline | None:
-    """The last approved state of ``item``, or None when there is none."""
-    released = _editions_baseline(manual, item)
-    if released is not None:
-        return released
-    approved = item.signoff("approved")
-    if approved is None or not approved.fingerprint:
-        return None
-    return Baseline(approved.fingerprint, version_on(item, approved.date), approved.date, "approved")
-
-
-def baseline_fingerprint(manual, item) -> str | None:
-    b = baseline(manual, item)
-    return b.fingerprint if b else None
 
 
 @rule("revision-history")

@@ -1,0 +1,61 @@
+"""``manual build [TARGET …]``: check, then render the outputs."""
+from __future__ import annotations
+
+import sys
+
+from ..common.engines import HARFBUZZ_WARNING, harfbuzz_subset_available
+from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from ..publishers.render.cache import default_jobs
+from . import options
+
+
+# Forms and print first, so the site can offer them as downloads.
+BUILD_TARGETS = ("forms", "pdf", "docx", "site")
+
+
+def _forms():
+    from ..publishers.forms import render
+    return render
+
+
+def _pdf():
+    from ..publishers.pdf import render
+    return render
+
+
+def _docx():
+    from ..publishers.docx import render
+    return render
+
+
+def _site():
+    from ..publishers.site import render
+    return render
+
+
+# Imported only when built: `manual build site` never loads WeasyPrint.
+PUBLISHERS = {"forms": _forms, "pdf": _pdf, "docx": _docx, "site": _site}
+
+
+def run(args) -> int:
+    targets = args.targets or list(BUILD_TARGETS)
+    unknown = [t for t in targets if t not in BUILD_TARGETS]
+    if unknown:
+        raise UsageError(f"unknown build target '{unknown[0]}'; choose from {', '.join(BUILD_TARGETS)}")
+    targets = [t for t in BUILD_TARGETS if t in targets]
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: give a number of processes, 1 or more")
+    manual, findings, ok = options.checked_manual(args)
+    if not ok:
+        print("manual: build stopped: fix the errors above first; existing outputs were left as they were",
+              file=sys.stderr)
+        return EXIT_FINDINGS
+    if any(t in ("pdf", "forms") for t in targets) and not harfbuzz_subset_available():
+        print(HARFBUZZ_WARNING, file=sys.stderr)
+    out = (args.out or manual.root / "dist").resolve()
+    jobs = args.jobs if args.jobs is not None else default_jobs()
+    settings = {"out": out, "quiet": args.quiet, "jobs": jobs, "cache": not args.no_cache,
+               "lang": options.lang(args, manual)}
+    for target in targets:
+        PUBLISHERS[target]().build(manual, **settings)
+    return EXIT_OK

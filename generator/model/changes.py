@@ -1,0 +1,98 @@
+"""Changes between two states of the manual: which documents changed, and a redline of each."""
+from __future__ import annotations
+
+import difflib
+
+from . import Document, Manual
+from ..read.markdown import normalize_text
+from .fingerprint import fingerprint
+
+
+def document_lines(doc: Document) -> list[str]:
+    """The normative text of a document, one line per heading, paragraph or clause."""
+    lines = [f"{doc.code} {doc.title}"]
+
+    def walk(blocks):
+        for block in blocks:
+            if block.kind in ("heading", "paragraph"):
+                lines.append(normalize_text(block.text))
+            elif block.kind == "list":
+                for item in block.items:
+                    prefix = f"{item.number}. " if item.number else "• "
+                    lines.append(prefix + normalize_text(item.text))
+                    walk(item.children)
+            elif block.kind == "table":
+                lines.append(" | ".join(block.header))
+                lines.extend(" | ".join(row) for row in block.rows)
+
+    walk(doc.blocks)
+    for job in doc.meta.get("jobs") or []:
+        lines.append(str(job.get("title", "")))
+        lines.extend(f"{i}. {normalize_text(str(d))}" for i, d in enumerate(job.get("duties") or [], 1))
+    for i, step in enumerate(doc.meta.get("workflow") or [], 1):
+        lines.append(f"{i}. {step.get('title', '')} — {step.get('role', '')} {normalize_text(str(step.get('description', '')))}".rstrip())
+    return [line for line in lines if line]
+
+
+def redline(old: list[str], new: list[str]) -> list[dict]:
+    """Line diff with character-level marks inside changed lines.
+
+    Returns a list of ``{"op": "equal"|"insert"|"delete"|"change", "parts": [[op, text], …]}``.
+    """
+    out = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.extend({"op": "equal", "parts": [["equal", line]]} for line in old[i1:i2])
+        elif tag == "delete":
+            out.extend({"op": "delete", "parts": [["delete", line]]} for line in old[i1:i2])
+        elif tag == "insert":
+            out.extend({"op": "insert", "parts": [["insert", line]]} for line in new[j1:j2])
+        else:
+            pairs = max(i2 - i1, j2 - j1)
+            for k in range(pairs):
+                a = old[i1 + k] if i1 + k < i2 else None
+                b = new[j1 + k] if j1 + k < j2 else None
+                if a is None:
+                    out.append({"op": "insert", "parts": [["insert", b]]})
+                elif b is None:
+                    out.append({"op": "delete", "parts": [["delete", a]]})
+                else:
+                    out.append({"op": "change", "parts": _char_diff(a, b)})
+    return out
+
+
+def _char_diff(a: str, b: str) -> list[list[str]]:
+    parts = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            parts.append(["equal", a[i1:i2]])
+        else:
+            if i2 > i1:
+                parts.append(["delete", a[i1:i2]])
+            if j2 > j1:
+                parts.append(["insert", b[j1:j2]])
+    return parts
+
+
+def changes_between(old: Manual | None, new: Manual) -> dict:
+    """Added, removed and changed documents (by normative fingerprint)."""
+    old_docs = {d.code: d for d in (old.documents if old else [])}
+    new_docs = {d.code: d for d in new.documents}
+    added, removed, changed = [], [], []
+    for code, doc in new_docs.items():
+        if code not in old_docs:
+            added.append({"code": code, "title": doc.title, "new_version": doc.version})
+        elif fingerprint(old_docs[code], old) != fingerprint(doc, new):
+            before = old_docs[code]
+            changed.append({"code": code, "title": doc.title, "old_version": before.version,
+                            "new_version": doc.version,
+                            "redline": redline(document_lines(before), document_lines(doc))})
+    for code, doc in old_docs.items():
+        if code not in new_docs:
+            removed.append({"code": code, "title": doc.title, "old_version": doc.version})
+    order = {d.code: i for i, d in enumerate(new.documents)}
+    changed.sort(key=lambda c: order.get(c["code"], 0))
+    added.sort(key=lambda c: order.get(c["code"], 0))
+    return {"added": added, "removed": removed, "changed": changed}

@@ -1,0 +1,127 @@
+"""Fingerprints: a hash of what a sign-off approves.
+
+``fingerprint(item, manual)`` is ``"sha256:"`` + the SHA-256 of a canonical
+JSON of the item's *normative* content — what a reader of the printed page
+is bound by.  It is a pure function of the model (no file access), so the
+approval check, ``manual approve``, the editions' change detection and the
+build cache can all share it.
+
+What is normative (changes make an approval stale):
+
+* documents: ``code``, ``title``, ``kind``, ``owner``, ``uses_forms``, ``references``, the structured parts (``orgchart``,
+  ``staffing``, ``workflow``, ``jobs``) and the body;
+* when a document draws on ``manual/roles.yaml`` (``orgchart``,
+  ``staffing`` or ``jobs``), the org data it shows: each role's id,
+  ``reports_to``, ``headcount`` and ``external``, the department head and
+  the authorized headcount — so a changed headcount makes 0103 stale;
+* forms: ``id``, ``code``, ``title``, ``owner``, ``paper``,
+  ``instructions`` and the fields (with their sections).
+
+What is *not* normative: ``status``, ``version``, ``effective``,
+``signoff``, ``revisions``, ``last_review``, ``review_months``,
+``title_en``, form ``aliases`` — the administration of a document, not its
+content.  ``effective`` is left out on purpose: the effective date is set
+when an approved version is published (it must not precede the approval,
+see ``signoff-order``), so setting it must not undo the approval.
+
+Formatting does not count: the body is taken as parsed blocks
+(``generator.read.markdown``), so blank lines, trailing spaces, line wrapping,
+indentation and the list-numbering style (``1.`` ``2.`` vs. ``1.`` ``1.``)
+leave the fingerprint unchanged; inside text, runs of white space collapse,
+and white space next to a Chinese character is dropped (line wrapping in
+Chinese text inserts a line break that is not content).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+
+from ..read.markdown import normalize_text
+
+SCHEME = "manual-fingerprint/1"
+
+DOCUMENT_FIELDS = ("code", "title", "kind", "owner", "uses_forms", "references",
+                   "orgchart", "staffing", "workflow", "jobs")
+FORM_FIELDS = ("id", "code", "title", "owner", "paper", "instructions", "sections", "fields")
+ROLE_FIELDS = ("id", "reports_to", "headcount", "external")
+
+# White space next to a CJK character (ideographs, CJK punctuation, full-width forms).
+_CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_WS_NEXT_TO_CJK = re.compile(rf"\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+")
+
+
+def norm(text) -> str:
+    """Text with formatting-only differences removed."""
+    return _WS_NEXT_TO_CJK.sub("", normalize_text(str(text)))
+
+
+def _data(value):
+    """Plain data with every string normalized and dates in ISO form."""
+    if isinstance(value, dict):
+        return {str(k): _data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_data(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, str):
+        return norm(value)
+    return value
+
+
+def body_structure(blocks) -> list:
+    """The body as nested plain data: kind, level, clause numbers and text."""
+    out = []
+    for block in blocks:
+        if block.kind == "heading":
+            out.append(["h", block.level, norm(block.text)])
+        elif block.kind == "paragraph":
+            out.append(["p", norm(block.text)])
+        elif block.kind == "list":
+            out.append(["ol" if block.ordered else "ul",
+                        [[item.number, norm(item.text), body_structure(item.children)] for item in block.items]])
+        elif block.kind == "table":
+            out.append(["t", [norm(c) for c in block.header], [[norm(c) for c in row] for row in block.rows]])
+    return out
+
+
+def draws_on_org(item) -> bool:
+    meta = item.meta
+    return bool(meta.get("orgchart") or meta.get("staffing") or meta.get("jobs"))
+
+
+def org_data(manual) -> dict:
+    org = manual.org or {}
+    roles = [{k: r.get(k) for k in ROLE_FIELDS if k in r} for r in org.get("roles") or [] if isinstance(r, dict)]
+    return _data({"department_head": org.get("department_head"),
+                  "authorized_headcount": org.get("authorized_headcount"),
+                  "roles": roles})
+
+
+def normative(item, manual=None) -> dict:
+    """The normative content of a document or form, as plain data."""
+    meta = item.meta
+    if hasattr(item, "blocks"):  # a Document
+        data = {"type": "document"}
+        data.update({k: _data(meta[k]) for k in DOCUMENT_FIELDS if k in meta})
+        data["body"] = body_structure(item.blocks)
+        if draws_on_org(item):
+            if manual is None:
+                raise ValueError(f"{item.path}: the fingerprint of a document with orgchart, staffing or jobs "
+                                 "covers manual/roles.yaml; call fingerprint(doc, manual)")
+            data["org"] = org_data(manual)
+    else:
+        data = {"type": "form"}
+        data.update({k: _data(meta[k]) for k in FORM_FIELDS if k in meta})
+    return data
+
+
+def canonical_json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def fingerprint(item, manual=None) -> str:
+    """``sha256:<hex>`` of the item's normative content (see the module's doc)."""
+    payload = canonical_json({"scheme": SCHEME, "content": normative(item, manual)})
+    return "sha256:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()

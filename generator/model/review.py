@@ -1,0 +1,65 @@
+"""Review cycles: when each document is next due for review."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from . import Document, Manual
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover
+
+
+def interval_months(manual: Manual, doc: Document) -> int:
+    own = doc.meta.get("review_months")
+    if isinstance(own, int) and own > 0:
+        return own
+    return int((manual.config.get("review") or {}).get("default_months") or 12)
+
+
+def last_reviewed(doc: Document) -> dt.date | None:
+    """The later of the last review and the approval date."""
+    dates = []
+    if isinstance(doc.meta.get("last_review"), dt.date):
+        dates.append(doc.meta["last_review"])
+    approved = doc.signoff("approved")
+    if approved and approved.date:
+        dates.append(approved.date)
+    return max(dates) if dates else None
+
+
+def next_review(manual: Manual, doc: Document) -> dt.date | None:
+    last = last_reviewed(doc)
+    return add_months(last, interval_months(manual, doc)) if last else None
+
+
+def today(manual: Manual | None = None) -> dt.date:
+    """Today, or a pinned date (``review.today`` in the config, or MANUAL_TODAY=YYYY-MM-DD)."""
+    pinned = os.environ.get("MANUAL_TODAY")
+    if pinned:
+        return dt.date.fromisoformat(pinned)
+    if manual is not None:
+        value = (manual.config.get("review") or {}).get("today")
+        if isinstance(value, dt.date):
+            return value
+    return dt.date.today()
+
+
+def due(manual: Manual, on: dt.date | None = None) -> list[tuple[Document, dt.date]]:
+    """Documents in force whose next review date is on or before ``on``."""
+    on = on or today(manual)
+    out = []
+    for doc in manual.documents:
+        if doc.status in ("approved", "effective"):
+            when = next_review(manual, doc)
+            if when and when <= on:
+                out.append((doc, when))
+    return out

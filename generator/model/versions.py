@@ -1,0 +1,81 @@
+"""Versions and baselines: the last approved or released state of a document or form."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from . import Manual
+from ..read.editions import latest_index
+
+
+@dataclass
+class Baseline:
+    fingerprint: str
+    version: str | None  # the version the baseline content carried, when known
+    date: dt.date | None  # when the baseline was fixed (approval or release date)
+    source: str = "approved"  # "approved" (the 批准 sign-off) or "edition <name>"
+
+
+def released_baseline(manual: Manual, item):
+    """The item as the last released edition holds it (the version-discipline seam).
+
+    Returns a ``Baseline`` or None when no released
+    edition holds the item (then the approval sign-off is the baseline).
+    """
+    index = latest_index(manual.root)
+    if not index:
+        return None
+    key = ("form", item.id) if not hasattr(item, "blocks") else ("document", item.code)
+    entry = index.get(key)
+    if not entry or not entry.get("fingerprint"):
+        return None
+    edition = index["_edition"]
+    released = None
+    try:
+        released = dt.date.fromisoformat(edition.get("released", ""))
+    except ValueError:
+        pass
+    return Baseline(entry["fingerprint"], entry.get("version"), released, f"edition {edition.get('edition')}")
+
+
+def version_key(version) -> tuple | None:
+    """(major, minor, patch) of "1.2", or None when it is not a version."""
+    try:
+        parts = [int(p) for p in str(version).split(".")]
+    except ValueError:
+        return None
+    if not parts or len(parts) > 3 or any(p < 0 for p in parts):
+        return None
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
+def _date(value):
+    return value if isinstance(value, dt.date) else None
+
+
+def version_on(item, day: dt.date | None) -> str | None:
+    """The version the revision history shows in force on ``day``."""
+    if day is None:
+        return None
+    version = None
+    for entry in item.meta.get("revisions") or []:
+        when = _date(entry.get("date")) if isinstance(entry, dict) else None
+        if when is not None and when <= day:
+            version = str(entry.get("version"))
+    return version
+
+
+def baseline(manual, item) -> Baseline | None:
+    """The last approved state of ``item``, or None when there is none."""
+    released = released_baseline(manual, item)
+    if released is not None:
+        return released
+    approved = item.signoff("approved")
+    if approved is None or not approved.fingerprint:
+        return None
+    return Baseline(approved.fingerprint, version_on(item, approved.date), approved.date, "approved")
+
+
+def baseline_fingerprint(manual, item) -> str | None:
+    b = baseline(manual, item)
+    return b.fingerprint if b else None

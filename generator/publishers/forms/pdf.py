@@ -1,0 +1,266 @@
+"""Fillable PDF forms: WeasyPrint renders, pypdf and pyHanko finish.
+
+The steps, and the WeasyPrint pitfalls each one handles:
+
+1. WeasyPrint (``pdf_forms=True``) turns the form's ``<input>``s into AcroForm
+   fields named by their ``name``.  Fields use a font embedded *whole*
+   (WeasyPrint does not subset it), so the field font is WenQuanYi Micro Hei
+   (about 2.3 MB in the PDF) rather than Noto Sans CJK (about 16 MB); the
+   printed text stays in Noto Sans CJK, subset.  WeasyPrint would embed the
+   whole ``.ttc`` collection, which pypdf cannot read (so it could not draw
+   filled-in Chinese values) and which is not a valid TrueType font program;
+   we hand it the first face of the collection as a plain ``.ttf`` instead.
+2. A signature is laid out as a text input named ``SIG-<id>``; its box is
+   read from WeasyPrint's output, and pyHanko adds an empty, visible
+   signature field (``/Sig``) named ``<id>`` in that box
+   (``append_signature_field`` with ``SigFieldSpec``).
+3. pypdf, one pass: a radio group's child widgets repeat the group's name
+   (``/T``), which gives duplicate field names (``method.method``) that
+   break signing and some viewers, so the repeated ``/T``, ``/TU`` and
+   ``/FT`` are removed from the kids; each field gets its printed label as
+   tooltip (``/TU``); the placeholders go; the file is written whole with a
+   fixed document ID and no dates, so the same form gives the same bytes on
+   every build (pyHanko's incremental update carries a random ID and the
+   current time).
+
+A check box's export value is always ``/on`` (WeasyPrint ignores the
+``value`` attribute): fill check boxes with ``/on``.
+"""
+from __future__ import annotations
+
+from ...errors import FormFontMissing
+
+import functools
+import hashlib
+import io
+import logging
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+from pathlib import Path
+
+from ...common.engines import release_memory
+
+FIELD_FONT_FAMILY = "WenQuanYi Micro Hei"
+FIELD_FONT_PACKAGE = "fonts-wqy-microhei"
+FIELD_FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
+    "/usr/share/fonts/wenquanyi/wqy-microhei/wqy-microhei.ttc",
+)
+
+
+# -- the field font ----------------------------------------------------------------
+def _find_field_font() -> Path:
+    for candidate in FIELD_FONT_CANDIDATES:
+        if os.path.isfile(candidate):
+            return Path(candidate)
+    if shutil.which("fc-match"):
+        try:
+            out = subprocess.run(["fc-match", "-f", "%{file}", FIELD_FONT_FAMILY], capture_output=True, text=True,
+                                 timeout=20).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            out = ""
+        if out and "microhei" in out.lower() and os.path.isfile(out):
+            return Path(out)
+    raise FormFontMissing(f"the form field font {FIELD_FONT_FAMILY} is not installed; "
+                          f"install it: apt-get install {FIELD_FONT_PACKAGE}")
+
+
+def ttc_face(data: bytes, index: int = 0) -> bytes:
+    """One face of a TrueType collection as a stand-alone ``.ttf`` (tables copied byte for byte)."""
+    if data[:4] != b"ttcf":
+        return data
+    count = struct.unpack(">I", data[8:12])[0]
+    if not 0 <= index < count:
+        raise ValueError(f"the collection has {count} faces, not {index + 1}")
+    base = struct.unpack(">I", data[12 + 4 * index:16 + 4 * index])[0]
+    version, ntables = struct.unpack(">IH", data[base:base + 6])
+    records = sorted(struct.unpack(">4sIII", data[base + 12 + 16 * i:base + 28 + 16 * i]) for i in range(ntables))
+    power = max(k for k in range(16) if 2 ** k <= ntables)
+    search = 16 * 2 ** power
+    out = bytearray(struct.pack(">IHHHH", version, ntables, search, power, ntables * 16 - search))
+    offset = 12 + 16 * ntables
+    directory, blobs, head_at = [], [], None
+    for tag, checksum, start, length in records:
+        blob = data[start:start + length]
+        if tag == b"head":
+            head_at = offset
+            blob = blob[:8] + b"\0\0\0\0" + blob[12:]  # checkSumAdjustment, recomputed below
+        directory.append(struct.pack(">4sIII", tag, checksum, offset, length))
+        pad = (-length) % 4
+        blobs.append(blob + b"\0" * pad)
+        offset += length + pad
+    out += b"".join(directory) + b"".join(blobs)
+    if head_at is not None:
+        total = sum(struct.unpack(f">{len(out) // 4}I", bytes(out))) & 0xFFFFFFFF
+        out[head_at + 8:head_at + 12] = struct.pack(">I", (0xB1B0AFBA - total) & 0xFFFFFFFF)
+    return bytes(out)
+
+
+@functools.lru_cache(maxsize=1)
+def field_font_file() -> Path:
+    """The field font as a plain ``.ttf`` in a private temporary folder (made once per process)."""
+    source = _find_field_font()
+    folder = Path(tempfile.mkdtemp(prefix="manual-form-font-"))
+    import atexit
+
+    atexit.register(shutil.rmtree, folder, True)
+    target = folder / "wqy-microhei-0.ttf"
+    target.write_bytes(ttc_face(source.read_bytes(), 0))
+    return target
+
+
+# -- rendering -----------------------------------------------------------------------
+def _quiet_loggers():
+    for name in ("weasyprint", "fontTools", "pypdf", "pyhanko"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def render(html: str, *, base_url: str | None = None, placeholders: list | None = None) -> bytes:
+    """WeasyPrint with AcroForm fields.  ``placeholders``, a list, receives the signature
+    placeholders' ``(name, page_index, box)`` as WeasyPrint lays them out (read from its PDF
+    objects before they are written: reading them back from the file means parsing the whole
+    embedded field font's width table, about a second per form)."""
+    _quiet_loggers()
+    import weasyprint
+
+    def finisher(_document, pdf):
+        if placeholders is not None:
+            placeholders.extend(_placeholder_boxes(pdf))
+
+    pdf = weasyprint.HTML(string=html, base_url=base_url).write_pdf(pdf_forms=True, finisher=finisher)
+    release_memory()  # WeasyPrint's boxes form reference cycles; free them now, not several forms later
+    return pdf
+
+
+def _placeholder_boxes(pdf) -> list:
+    """``[(name, page_index, (x1, y1, x2, y2))]`` of the widgets titled SIG-<name> in WeasyPrint's
+    pydyf objects (before the file is written)."""
+    import pydyf
+
+    kids = list(pdf.pages["Kids"])
+    page_of = {int(number): i for i, number in enumerate(kids[0::3])}  # Kids holds "N 0 R" as N, 0, R
+    boxes = []
+    for obj in pdf.objects:
+        if not isinstance(obj, pydyf.Dictionary) or obj.get("Subtype") != "/Widget":
+            continue
+        title = obj.get("T")
+        title = getattr(title, "string", title)
+        if not isinstance(title, str) or not title.startswith(SIGNATURE_PLACEHOLDER):
+            continue
+        page_ref = obj.get("P")
+        page_ref = page_ref.decode("ascii") if isinstance(page_ref, bytes) else str(page_ref)
+        page_index = page_of.get(int(page_ref.split()[0]), 0)
+        rect = [float(v) for v in obj["Rect"]]
+        boxes.append((title[len(SIGNATURE_PLACEHOLDER):], page_index,
+                      (min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]), max(rect[1], rect[3]))))
+    return boxes
+
+
+def _widgets(writer):
+    from pypdf.generic import ArrayObject
+
+    for page_index, page in enumerate(writer.pages):
+        annots = page.get("/Annots")
+        if annots is None:
+            continue
+        for ref in ArrayObject(annots.get_object()):
+            yield page_index, page, ref, ref.get_object()
+
+
+def root_fields(refs) -> list:
+    """The top-level fields of ``refs``: WeasyPrint lists a radio group's kid widgets in
+    ``/AcroForm /Fields`` rather than the group; the field tree wants the group."""
+    out, seen = [], set()
+    for ref in refs:
+        node_ref, node = ref, ref.get_object()
+        while node.get("/Parent") is not None:
+            node_ref = node.raw_get("/Parent")
+            node = node_ref.get_object()
+        key = getattr(node_ref, "idnum", None) or id(node)
+        if key not in seen:
+            seen.add(key)
+            out.append(node_ref)
+    return out
+
+
+SIGNATURE_PLACEHOLDER = "SIG-"  # + field id: the text input that marks a signature box (ids are lower-case)
+
+
+def add_signature_fields(pdf: bytes, boxes: list) -> bytes:
+    """Empty, visible signature fields at the given boxes (pyHanko)."""
+    if not boxes:
+        return pdf
+    _quiet_loggers()
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    for name, page_index, box in boxes:
+        append_signature_field(writer, SigFieldSpec(sig_field_name=name, on_page=page_index,
+                                                    box=tuple(round(v, 2) for v in box)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def finalize(pdf: bytes, *, labels: dict[str, str], info: dict[str, str], doc_id: bytes) -> bytes:
+    """One pypdf pass over the whole file: fix what WeasyPrint left, and pin the bytes.
+
+    - a radio group's kids lose the repeated ``/T``, ``/TU`` and ``/FT``;
+    - every field gets its printed label as tooltip (``/TU``);
+    - the signature placeholders go (pyHanko's ``/Sig`` fields took their boxes);
+    - ``/AcroForm /Fields`` lists the top-level fields (the radio groups, not their kids);
+    - a fixed document ID and document info without dates (pyHanko's update has a random
+      ID and the current time).
+    """
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    for _, page, _, annot in list(_widgets(writer)):
+        if annot.get("/Subtype") != "/Widget":
+            continue
+        parent = annot.get("/Parent")
+        if parent is not None:
+            parent = parent.get_object()
+            for key in ("/T", "/TU", "/FT"):
+                if key in annot:
+                    del annot[key]
+            field = parent
+        else:
+            field = annot
+        name = str(field.get("/T", ""))
+        if name.startswith(SIGNATURE_PLACEHOLDER):
+            page[NameObject("/Annots")] = ArrayObject(a for a in page["/Annots"] if a.get_object() is not annot)
+            continue
+        if name in labels:
+            field[NameObject("/TU")] = TextStringObject(labels[name])
+    acro = writer._root_object.get("/AcroForm")
+    if acro is not None:
+        acro = acro.get_object()
+        acro[NameObject("/Fields")] = ArrayObject(
+            f for f in root_fields(acro.get("/Fields", []))
+            if not str(f.get_object().get("/T", "")).startswith(SIGNATURE_PLACEHOLDER))
+    ident = ByteStringObject(doc_id)
+    writer._ID = ArrayObject([ident, ident])  # pypdf has no public setter; a random one otherwise
+    writer.metadata = {f"/{key}": value for key, value in info.items() if value}
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def fillable_pdf(html: str, *, labels: dict[str, str], signatures: set[str], info: dict[str, str],
+                 base_url: str | None = None) -> bytes:
+    """The fillable PDF of a page whose signature boxes are text inputs named ``SIG-<id>``."""
+    laid_out: list = []
+    raw = render(html, base_url=base_url, placeholders=laid_out)
+    boxes = [b for b in laid_out if b[0] in signatures]
+    missing = signatures - {b[0] for b in boxes}
+    if missing:  # a signature placeholder that WeasyPrint did not lay out (it would silently lack its field)
+        raise RuntimeError(f"no box for the signature field(s) {', '.join(sorted(missing))}")
+    signed = add_signature_fields(raw, boxes)
+    return finalize(signed, labels=labels, info=info, doc_id=hashlib.md5(raw).digest())

@@ -1,0 +1,1037 @@
+"""The staff website: the manual as a MkDocs Material site.
+
+``manual build site`` runs in three steps, each a plain function:
+
+1. ``site_model(manual)`` – the site as plain data: every page (its path,
+   template and the values it shows) and the navigation, computed from the
+   manual model.  Nothing here knows about MkDocs.
+2. ``write_sources(model, src)`` – the pages as Markdown files (rendered
+   from the Jinja2 templates in ``generator/templates/site/pages``), the
+   downloads copied from ``dist/``, and a generated ``mkdocs.yml`` that
+   INHERITs the manual's own base config (``mkdocs.yml`` at the manual's
+   root, or the packaged default) and adds the site name, the navigation
+   and the folders.  They go to ``build/site-src/`` (git-ignored), where a
+   plain ``mkdocs build -f build/site-src/mkdocs.yml`` also works.
+3. ``run_mkdocs(config, site_dir)`` – MkDocs' own build, into a temporary
+   folder that replaces ``site/`` only when the build succeeded.
+
+Rebuilds are cheap (issue #10).  When everything MkDocs would read is
+byte-identical to what the last successful build read (the generated
+sources, the downloads, the base config, the engines' versions and the
+generator's code, the released editions) and ``site/`` still holds exactly
+the files that build left, step 3 is skipped: ``site_key`` and the stamp in
+``<root>/.cache/site/stamp.json``.  When MkDocs does run, ``site_accel`` makes
+it faster with the same output (jieba's dictionary split by character and its
+segmentations remembered, compiled templates kept, a shorter theme listing).
+``--no-cache`` does neither: a plain MkDocs build.
+
+Released editions (``manual release``): the "changes" page shows the change
+record of the current source against the edition in force, ``editions.md``
+lists every edition, and each edition is its own cached MkDocs build of its
+source snapshot under ``site/editions/<E>/`` (see ``editions_site``).
+
+Escaping: every value from the source that lands in a generated page goes
+through ``md_text`` (HTML-escaped, Markdown punctuation backslash-escaped)
+or Jinja autoescape; a document's body keeps its Markdown but ``<`` and
+``>`` are escaped, so raw HTML such as ``<script>`` is shown as text.
+"""
+from __future__ import annotations
+
+from ...errors import SiteBuildError, UsageError
+
+import datetime as dt
+import hashlib
+import html
+import json
+import logging
+import os
+import posixpath
+import re
+import shutil
+import sys
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from ...common import resources
+from ..render import diagrams
+from ...read.markdown import parse as parse_body
+from ...read.editions import list_editions
+from ...labels import labels, status_label
+from ...model.citations import citations, resolve
+from ...model import IN_FORCE, Document, Form, Manual
+from ...common.outputs import atomic_dir
+from ...model.review import due, interval_months, last_reviewed, next_review, today
+from . import editions as editions_site
+from ..render import view as printmodel
+
+TEMPLATES = resources.TEMPLATES / "site"
+DEFAULT_BASE_CONFIG = TEMPLATES / "mkdocs.yml"
+OVERRIDES = TEMPLATES / "overrides"
+SRC_DIR = Path("build") / "site-src"  # relative to the manual's root
+SITE_DIR = "site"
+
+DOCS_DIR, FORMS_DIR, DOWNLOADS_DIR = "documents", "forms", "downloads"
+
+_CN_NUMERALS = "零一二三四五六七八九"
+DOC_BOOST = {"effective": 2, "approved": 2, "draft": 1.5, "in_review": 1.5}  # superseded: not boosted
+
+
+def site_labels(lang: str) -> dict:
+    out = dict(labels(lang)["field"])
+    out.update(labels(lang)["site"])
+    return out
+
+
+# -- escaping --------------------------------------------------------------------
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|{}#!])")
+_MD_LEADING = re.compile(r"^(\d+(?=[.)]\s)|(?=[-+]\s))(.)")
+
+
+def md_text(value) -> Markup:
+    """Source text as literal Markdown inline text: HTML-escaped, Markdown punctuation escaped, one line."""
+    if value is None:
+        return Markup("")
+    text = " ".join(str(value).split())
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_LEADING.sub(r"\1\\\2", text)  # "1. …" or "- …" at the start stays text, not a list
+    return Markup(html.escape(text, quote=True))
+
+
+def html_text(value) -> Markup:
+    """Source text for a raw HTML attribute or element (no Markdown processing)."""
+    return Markup(html.escape("" if value is None else str(value), quote=True))
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 14 → 十四, 21 → 二十一 (the seed's 目录 numbering)."""
+    if n < 10:
+        return _CN_NUMERALS[n]
+    if n < 20:
+        return "十" + (_CN_NUMERALS[n - 10] if n > 10 else "")
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return _CN_NUMERALS[tens] + "十" + (_CN_NUMERALS[ones] if ones else "")
+    return str(n)
+
+
+def ordinal(n: int, lang: str) -> str:
+    return f"{chinese_number(n)}、" if lang != "en" else f"{n}."
+
+
+# -- paths and links -------------------------------------------------------------
+def doc_page(doc: Document) -> str:
+    return f"{DOCS_DIR}/{doc.slug}.md"
+
+
+def form_page(form: Form) -> str:
+    return f"{FORMS_DIR}/{form.id}.md"
+
+
+@lru_cache(maxsize=65536)
+def rel(from_page: str, to_path: str) -> str:
+    """Relative link from one docs-dir file to another (MkDocs rewrites .md links to pages)."""
+    target, _, fragment = to_path.partition("#")
+    out = posixpath.relpath(target, posixpath.dirname(from_page) or ".")
+    return f"{out}#{fragment}" if fragment else out
+
+
+def slug(text: str) -> str:
+    """The heading anchor MkDocs gives ``text`` (pymdownx slugify, lower case; CJK kept)."""
+    from pymdownx.slugs import slugify
+
+    return slugify(case="lower")(text, "-")
+
+
+def item_page(item) -> str:
+    return form_page(item) if isinstance(item, Form) else doc_page(item)
+
+
+# -- document bodies ---------------------------------------------------------------
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+
+
+def inline_md(manual: Manual, text: str, page: str) -> str:
+    """A piece of body Markdown, safe: raw HTML escaped, known 《title》 citations linked."""
+    out = []
+    pos = 0
+    for m in _CODE_SPAN.finditer(text):
+        out.append(_inline_plain(manual, text[pos:m.start()], page))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_inline_plain(manual, text[pos:], page))
+    return "".join(out)
+
+
+def _escape_html(text: str) -> str:
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _inline_plain(manual: Manual, text: str, page: str) -> str:
+    out = []
+    pos = 0
+    for start, end, title in citations(text):
+        target = _resolve(manual, title)
+        if target is None:
+            continue
+        out.append(_escape_html(text[pos:start]))
+        label = _escape_html(text[start:end]).replace("[", "\\[").replace("]", "\\]")
+        out.append(f"[{label}]({rel(page, item_page(target))})")
+        pos = end
+    out.append(_escape_html(text[pos:]))
+    return "".join(out)
+
+
+def cite_md(manual: Manual, text: str, page: str) -> str:
+    """Plain text from YAML data (a duty, a workflow step) as Markdown: escaped, citations linked."""
+    text = " ".join(str(text or "").split())
+    out = []
+    pos = 0
+    for start, end, title in citations(text):
+        target = _resolve(manual, title)
+        if target is None:
+            continue
+        out.append(str(md_text(text[pos:start])))
+        out.append(f"[{md_text(text[start:end])}]({rel(page, item_page(target))})")
+        pos = end
+    out.append(str(md_text(text[pos:])))
+    return "".join(out)
+
+
+def body_markdown(manual: Manual, doc: Document, page: str) -> str:
+    """The document's body re-emitted as Python-Markdown (4-space nesting), escaped and linked."""
+    blocks = doc.blocks or parse_body(doc.body, doc.body_line)
+    return "\n\n".join(_block_md(manual, b, page, "") for b in blocks).strip()
+
+
+def _indent(text: str, indent: str) -> str:
+    return "\n".join(indent + line if line else line for line in text.split("\n"))
+
+
+def _item_ordinal(number: str, fallback: int) -> int:
+    last = number.rsplit(".", 1)[-1]
+    if last.isdigit():
+        return int(last)
+    if len(last) == 1 and last.isalpha():
+        return ord(last.lower()) - ord("a") + 1
+    return fallback
+
+
+def _block_md(manual: Manual, block, page: str, indent: str) -> str:
+    if block.kind == "heading":
+        level = min(max(block.level, 2), 6)  # the page's H1 is the document title
+        return indent + "#" * level + " " + inline_md(manual, " ".join(block.text.split()), page)
+    if block.kind == "paragraph":
+        return _indent(inline_md(manual, block.text, page), indent)
+    if block.kind == "table":
+        def row(cells):
+            return "| " + " | ".join(inline_md(manual, " ".join(c.split()), page) for c in cells) + " |"
+        width = max([len(block.header)] + [len(r) for r in block.rows] + [1])
+        header = block.header or [""] * width
+        lines = [row(header), "|" + " --- |" * len(header)] + [row(r) for r in block.rows]
+        return "\n".join(indent + ln for ln in lines)
+    if block.kind == "list":
+        lines = []
+        for i, item in enumerate(block.items, start=1):
+            marker = f"{_item_ordinal(item.number, i)}." if block.ordered else "-"
+            text = inline_md(manual, item.text, page)
+            first, *rest = text.split("\n") or [""]
+            lines.append(f"{indent}{marker} {first}")
+            for more in rest:
+                lines.append(f"{indent}    {more}")
+            for child in item.children:
+                if child.kind == "paragraph":
+                    lines.append("")
+                lines.append(_block_md(manual, child, page, indent + "    "))
+        return "\n".join(lines)
+    return ""
+
+
+# -- the site model --------------------------------------------------------------------
+def _date(value) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else ("" if value is None else str(value))
+
+
+def download_files(manual: Manual, out: Path | None) -> dict[str, str]:
+    """Built files to offer as downloads: {site path under downloads/: absolute source path}.
+
+    The forms (``dist/forms/<id>.pdf|.docx``), the whole manual (``dist/manual.pdf|.docx``) and single
+    documents (``dist/documents/<code>.pdf|.docx``) that exist in ``out``.
+    """
+    found: dict[str, str] = {}
+    if out is None or not Path(out).is_dir():
+        return found
+    out = Path(out)
+    candidates = [f"{printmodel.MANUAL_BASENAME}.{ext}" for ext in ("pdf", "docx")]
+    candidates += [f"forms/{fid}.{ext}" for fid in sorted(manual.forms) for ext in ("pdf", "docx")]
+    candidates += [f"{printmodel.DOCUMENTS_DIR}/{d.slug}.{ext}" for d in manual.documents for ext in ("pdf", "docx")]
+    for name in candidates:
+        path = out / name
+        if path.is_file():
+            found[name] = str(path)
+    return found
+
+
+def _downloads_for(name_stem: str, downloads: dict, page: str) -> list[dict]:
+    out = []
+    for ext in ("pdf", "docx"):
+        name = f"{name_stem}.{ext}"
+        if name in downloads:
+            out.append({"label": ext.upper(), "href": rel(page, f"{DOWNLOADS_DIR}/{name}")})
+    return out
+
+
+# While ``site_model`` runs, what it asks again and again is remembered: the target of each 《title》,
+# what each document cites, and who cites or lists each document (otherwise quadratic in the number
+# of documents: every page lists the documents that refer to it).
+_MEMO: ContextVar[dict | None] = ContextVar("site_model_memo", default=None)
+
+
+def _memo(manual: Manual) -> dict | None:
+    memo = _MEMO.get()
+    return memo if memo is not None and memo["manual"] is manual else None
+
+
+def _resolve(manual: Manual, title: str):
+    memo = _memo(manual)
+    if memo is None:
+        return resolve(manual, title)
+    titles = memo["titles"]
+    if title not in titles:
+        titles[title] = resolve(manual, title)
+    return titles[title]
+
+
+def _cited(manual: Manual, doc: Document) -> list:
+    """Everything ``doc`` cites as 《title》: in its body, its workflow steps and its job duties."""
+    memo = _memo(manual)
+    if memo is None:
+        return _cited_now(manual, doc)
+    cited = memo["cited"]
+    if id(doc) not in cited:
+        cited[id(doc)] = _cited_now(manual, doc)
+    return cited[id(doc)]
+
+
+def _cited_now(manual: Manual, doc: Document) -> list:
+    texts = [doc.body]
+    for step in doc.meta.get("workflow") or []:
+        if isinstance(step, dict):
+            texts += [str(step.get("title", "")), str(step.get("description", "") or "")]
+    for job in doc.meta.get("jobs") or []:
+        if isinstance(job, dict):
+            texts += [str(d) for d in job.get("duties") or []] + [str(job.get("note", "") or "")]
+    out = []
+    for text in texts:
+        for _, _, title in citations(text):
+            target = _resolve(manual, title)
+            if target is not None and not any(t is target for t in out):
+                out.append(target)
+    return out
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _referrers(manual: Manual) -> dict:
+    """id(document) → the documents that list it in ``references.documents`` or cite it, in order."""
+    by_code: dict[str, list] = {}
+    for d in manual.documents:
+        by_code.setdefault(d.code, []).append(d)
+    back: dict[int, list] = {}
+    for other in manual.documents:
+        seen = {id(other)}
+        targets = [t for code in other.references["documents"] if _hashable(code) for t in by_code.get(code, [])]
+        for target in targets + _cited(manual, other):
+            if id(target) not in seen:
+                seen.add(id(target))
+                back.setdefault(id(target), []).append(other)
+    return back
+
+
+def referenced_by(manual: Manual, doc: Document) -> list[Document]:
+    """Documents that list ``doc`` in ``references.documents`` or cite its 《title》 in the body."""
+    memo = _memo(manual)
+    if memo is not None:
+        if memo.get("back") is None:
+            memo["back"] = _referrers(manual)
+        return list(memo["back"].get(id(doc), []))
+    out = []
+    for other in manual.documents:
+        if other is doc:
+            continue
+        listed = doc.code in other.references["documents"]
+        cited = any(t is doc for t in _cited(manual, other))
+        if listed or cited:
+            out.append(other)
+    return out
+
+
+def _form_users_all(manual: Manual) -> dict:
+    """id(form) → the documents that use it (``form_users``), for every form, in one pass."""
+    users: dict[int, list] = {}
+    forms = list(manual.forms.values())
+    for doc in manual.documents:
+        listed = doc.references["forms"]
+        steps = [s.get("forms") or [] for s in doc.meta.get("workflow") or [] if isinstance(s, dict)]
+        cited = [t for t in _cited(manual, doc) if isinstance(t, Form)]
+        for form in forms:
+            if form.id in listed or any(form.id in f for f in steps) or any(t is form for t in cited):
+                users.setdefault(id(form), []).append(doc)
+    return users
+
+
+def form_users(manual: Manual, form: Form) -> list[Document]:
+    """Documents that use ``form``: listed in ``uses_forms``, named in a workflow step or cited."""
+    memo = _memo(manual)
+    if memo is not None and manual.forms.get(form.id) is form:
+        if memo.get("users") is None:
+            memo["users"] = _form_users_all(manual)
+        return list(memo["users"].get(id(form), []))
+    out = []
+    for doc in manual.documents:
+        uses = form.id in doc.references["forms"]
+        in_steps = any(form.id in (s.get("forms") or []) for s in doc.meta.get("workflow") or []
+                       if isinstance(s, dict))
+        cited = any(t is form for t in _cited(manual, doc))
+        if uses or in_steps or cited:
+            out.append(doc)
+    return out
+
+
+def _doc_ref(doc: Document, page: str, lang: str) -> dict:
+    return {"code": doc.code, "title": doc.title, "href": rel(page, doc_page(doc)),
+            "status": doc.status, "status_label": status_label(doc.status, lang)}
+
+
+def _form_ref(form: Form, page: str, downloads: dict) -> dict:
+    return {"id": form.id, "code": form.code, "title": form.title, "version": form.version,
+            "href": rel(page, form_page(form)), "downloads": _downloads_for(f"forms/{form.id}", downloads, page)}
+
+
+def banner(doc: Document, lang: str) -> dict | None:
+    lab = site_labels(lang)
+    if doc.status in ("draft", "in_review"):
+        return {"type": "warning", "title": status_label(doc.status, lang), "text": lab["draft_banner"]}
+    if doc.status == "superseded":
+        return {"type": "danger", "title": status_label(doc.status, lang), "text": lab["superseded_banner"]}
+    return None
+
+
+def document_context(manual: Manual, doc: Document, downloads: dict, lang: str) -> dict:
+    page = doc_page(doc)
+    kinds = labels(lang)["kind"]
+    nxt = next_review(manual, doc) if doc.status in IN_FORCE else None
+    forms = [_form_ref(f, page, downloads) for f in printmodel.doc_forms(manual, doc)]
+    refs = [manual.document(c) for c in doc.references["documents"]]
+    ctx = {
+        "code": doc.code, "title": doc.title, "title_en": str(doc.meta.get("title_en", "") or ""),
+        "version": doc.version, "status": doc.status, "status_label": status_label(doc.status, lang),
+        "kind_label": kinds.get(doc.kind, doc.kind), "effective": _date(doc.effective), "owner": doc.owner,
+        "owner_href": rel(page, f"roles.md#{slug(doc.owner)}") if doc.owner in manual.roles else None,
+        "next_review": _date(nxt), "banner": banner(doc, lang),
+        "body": body_markdown(manual, doc, page),
+        "signoff": printmodel.signoff_rows(doc, lang),
+        "revisions": printmodel.revision_rows(doc, lang),
+        "forms": forms,
+        "references": [_doc_ref(d, page, lang) for d in refs if d is not None],
+        "referenced_by": [_doc_ref(d, page, lang) for d in referenced_by(manual, doc)],
+        "downloads": _downloads_for(f"{printmodel.DOCUMENTS_DIR}/{doc.slug}", downloads, page),
+        "orgchart": None, "staffing": None, "workflow": None, "jobs": None,
+    }
+    ctx["sample_note"] = printmodel.has_sample_names(manual, ctx["signoff"])
+    if doc.meta.get("orgchart"):
+        ctx["orgchart"] = diagrams.orgchart_svg(manual, lang)
+    if doc.meta.get("staffing"):
+        ctx["staffing"] = printmodel.staffing(manual, lang)
+    if doc.meta.get("workflow"):
+        steps = diagrams.workflow_steps(manual, doc)
+        for step in steps:
+            step["title_md"] = cite_md(manual, step["title"], page)
+            step["description_md"] = cite_md(manual, step["description"], page)
+            step["forms"] = [dict(f, href=rel(page, f"{FORMS_DIR}/{f['id']}.md")) if f["id"] in manual.forms
+                             else dict(f, href=None) for f in step["forms"]]
+        ctx["workflow"] = {"svg": diagrams.workflow_svg(manual, doc, lang), "steps": steps}
+    if doc.meta.get("jobs"):
+        jobs = printmodel.jobs(manual, doc)
+        for job in jobs:
+            job["duties_md"] = [cite_md(manual, d, page) for d in job["duties"]]
+            job["anchor"] = slug(job["title"])
+            covers = job["covers"]
+            own = next((j for j in doc.meta.get("jobs") or [] if isinstance(j, dict)
+                        and j.get("title") == job["title"]), {})
+            if not own.get("reports_to") and covers and covers[0] in manual.roles:
+                job["reports_to"] = manual.roles[covers[0]].reports_to or ""
+        ctx["jobs"] = jobs
+    return ctx
+
+
+def form_context(manual: Manual, form: Form, downloads: dict, lang: str) -> dict:
+    page = form_page(form)
+    from ..forms import render as forms_publisher
+
+    fragment = str(forms_publisher.form_html_fragment(manual, form))
+    sections = []
+    for section in printmodel.form_sections(form):
+        rows = []
+        for field in section["fields"]:
+            options = [str(o) for o in field.get("options") or []] or printmodel.column_labels(field)
+            rows.append({"label": str(field.get("label", field.get("id", ""))),
+                         "type": str(field.get("type", "text")), "required": bool(field.get("required")),
+                         "options": options})
+        sections.append({"title": section["title"], "fields": rows})
+    return {
+        "id": form.id, "code": form.code, "title": form.title, "version": form.version,
+        "status_label": status_label(form.status, lang), "effective": _date(form.meta.get("effective")),
+        "owner": str(form.meta.get("owner", "") or ""), "paper": str(form.meta.get("paper", "") or ""),
+        "instructions": str(form.meta.get("instructions", "") or ""), "fragment": fragment,
+        "sections": sections, "downloads": _downloads_for(f"forms/{form.id}", downloads, page),
+        "signoff": printmodel.signoff_rows(form, lang), "revisions": printmodel.revision_rows(form, lang),
+        "used_by": [_doc_ref(d, page, lang) for d in form_users(manual, form)],
+    }
+
+
+def toc_rows(manual: Manual, page: str, lang: str) -> list[dict]:
+    """The home page's 目录: 一、title …… code, for the documents in navigation, in the manual's order."""
+    return [dict(_doc_ref(d, page, lang), no=ordinal(i, lang))
+            for i, d in enumerate(manual.in_navigation(), start=1)]
+
+
+def responsibilities(manual: Manual, page: str, lang: str) -> list[dict]:
+    """What each role does, in which document: one entry per role, in roles.yaml order."""
+    lab = site_labels(lang)
+    entries: dict[str, list[dict]] = {rid: [] for rid in manual.roles}
+
+    rows: dict[tuple, dict] = {}
+
+    def add(rid, doc, what, anchor=""):
+        if rid not in entries:
+            return
+        entry = rows.get((rid, doc.code))
+        if entry is not None:  # one row per document; its duties joined
+            entry["what"].append(what)
+            return
+        href = rel(page, doc_page(doc)) + (f"#{anchor}" if anchor else "")
+        entry = rows[(rid, doc.code)] = {"code": doc.code, "title": doc.title, "href": href, "what": [what]}
+        entries[rid].append(entry)
+
+    for doc in manual.in_navigation():
+        add(doc.owner, doc, lab["duty_owner"])
+        for job in printmodel.jobs(manual, doc) if doc.meta.get("jobs") else []:
+            for rid in job["covers"]:
+                add(rid, doc, f"{lab['duty_job']}：{job['title']}（{len(job['duties'])}）"
+                    if lang != "en" else f"{lab['duty_job']}: {job['title']} ({len(job['duties'])})",
+                    slug(job["title"]))
+        for step in diagrams.workflow_steps(manual, doc) if doc.meta.get("workflow") else []:
+            add(step["role"], doc, f"{lab['duty_step']} {step['number']}：{step['title']}"
+                if lang != "en" else f"{lab['duty_step']} {step['number']}: {step['title']}")
+        for rid in doc.references["roles"]:
+            add(rid, doc, lab["duty_ref"])
+        for s in doc.signoffs():
+            if s.role:
+                add(s.role, doc, f"{lab['duty_sign']}：{labels(lang)['step'].get(s.step, s.step)}"
+                    if lang != "en" else f"{lab['duty_sign']}: {labels(lang)['step'].get(s.step, s.step)}")
+    out = []
+    for rid, role in manual.roles.items():
+        subs = [r.id for r in manual.roles.values() if r.reports_to == rid]
+        out.append({"id": rid, "en": role.name_en, "external": bool(role.meta.get("external")),
+                    "reports_to": role.reports_to or "", "headcount": role.headcount,
+                    "subordinates": subs, "entries": entries[rid]})
+    return out
+
+
+def edition_year(manual: Manual) -> int | None:
+    for value in (manual.edition, (manual.config.get("code_scheme") or {}).get("year")):
+        try:
+            return int(str(value)[:4])
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def edition_changes(manual: Manual, page: str, lang: str) -> dict:
+    """Changes in this edition: revision entries dated in the edition's year (documents, then forms).
+
+    A stand-in until the editions feature provides a real change record.
+    """
+    year = edition_year(manual)
+    rows = []
+    items: list = list(manual.documents) + sorted(manual.forms.values(), key=lambda f: (f.code, f.id))
+    for item in items:
+        for rev in item.meta.get("revisions") or []:
+            if isinstance(rev, dict) and isinstance(rev.get("date"), dt.date) and rev["date"].year == year:
+                rows.append({"code": item.code, "title": item.title, "href": rel(page, item_page(item)),
+                             "version": str(rev.get("version", "")), "date": _date(rev.get("date")),
+                             "summary": str(rev.get("summary", "")), "by": str(rev.get("by", ""))})
+    return {"year": year, "rows": rows}
+
+
+def review_context(manual: Manual, page: str, lang: str) -> dict:
+    on = today(manual)
+    due_rows = [dict(_doc_ref(d, page, lang), owner=d.owner, next_review=_date(when))
+                for d, when in due(manual, on)]
+    schedule = []
+    for d in manual.documents:
+        if d.status in IN_FORCE:
+            when = next_review(manual, d)
+            schedule.append(dict(_doc_ref(d, page, lang), owner=d.owner, interval=interval_months(manual, d),
+                                 last=_date(last_reviewed(d)), next_review=_date(when),
+                                 overdue=bool(when and when <= on)))
+    return {"today": on.isoformat(), "due": due_rows, "schedule": schedule}
+
+
+def site_model(manual: Manual, *, downloads: dict | None = None, lang: str = "zh-CN",
+               editions: dict | None = None) -> dict:
+    """The whole site as plain data: ``{"site_name", "pages": [...], "nav": [...], ...}``.
+
+    Each page is ``{"path", "template", "title", "context"}``; ``nav`` is the MkDocs ``nav`` list.
+
+    ``editions`` (see ``editions_site``) is the released editions' part of the site:
+    ``{"kind": "current", "list": [...], "latest": {...} | None, "record": {...} | None}`` for the
+    main site (the current source), or ``{"kind": "edition", "this": {...}, "record": {...}}`` for the
+    site of one released edition.  Without it the site is built as if no edition had been released.
+    """
+    token = _MEMO.set({"manual": manual, "titles": {}, "cited": {}, "back": None})
+    try:
+        return _site_model(manual, downloads=downloads, lang=lang, editions=editions)
+    finally:
+        _MEMO.reset(token)
+
+
+def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: dict | None) -> dict:
+    downloads = downloads or {}
+    lab = site_labels(lang)
+    m = manual.config.get("manual") or {}
+    pages: list[dict] = []
+    editions = editions or {"kind": "current", "list": [], "latest": None, "record": None}
+    is_edition = editions["kind"] == "edition"
+    release = editions.get("this") if is_edition else editions.get("latest")
+
+    def page(path, template, title, boost=None, **context):
+        pages.append({"path": path, "template": template, "title": title, "boost": boost, "context": context})
+
+    # Home.
+    home = "index.md"
+    page(home, "home.md.j2", manual.title or lab["home"],
+         company=manual.company, company_en=str((manual.config.get("company") or {}).get("en", "") or ""),
+         department=str(manual.config.get("department", "") or ""), manual_title=manual.title,
+         manual_title_en=str(m.get("title_en", "") or ""), edition=manual.edition, date=_date(m.get("date")),
+         controlled=str(m.get("controlled_copy", "") or ""), toc=toc_rows(manual, home, lang),
+         downloads=_downloads_for(printmodel.MANUAL_BASENAME, downloads, home),
+         release=({"edition": release["edition"], "released": release["released"], "href": "editions.md",
+                   "in_force": not is_edition} if release else None),
+         links=[{"title": lab[k], "href": rel(home, p)} for k, p in
+                (("by_code", "documents/index.md"), ("by_role", "roles.md"), ("forms_library", "forms/index.md"),
+                 ("due", "review.md"), ("changes", "changes.md"), ("editions_title", "editions.md"))
+                if not (is_edition and k == "due")])
+    # Documents.
+    for doc in manual.documents:
+        # Search ranks the documents above the forms and indexes that mention the same code or words.
+        page(doc_page(doc), "document.md.j2", f"{doc.code} {doc.title}",
+             boost=DOC_BOOST.get(doc.status), doc=document_context(manual, doc, downloads, lang))
+    # Forms.
+    for form in sorted(manual.forms.values(), key=lambda f: (f.code, f.id)):
+        page(form_page(form), "form.md.j2", f"{form.code} {form.title}".strip(),
+             form=form_context(manual, form, downloads, lang))
+    # Indexes.
+    listing = "documents/index.md"
+    kinds = labels(lang)["kind"]
+    page(listing, "documents.md.j2", lab["by_code"],
+         rows=[dict(_doc_ref(d, listing, lang), version=d.version, kind=kinds.get(d.kind, d.kind),
+                    effective=_date(d.effective), owner=d.owner,
+                    next_review=_date(next_review(manual, d)) if d.status in IN_FORCE else "")
+               for d in sorted(manual.documents, key=lambda d: d.code)])
+    library = "forms/index.md"
+    page(library, "forms.md.j2", lab["forms_library"],
+         rows=[dict(_form_ref(f, library, downloads), status_label=status_label(f.status, lang),
+                    used_by=[_doc_ref(d, library, lang) for d in form_users(manual, f)])
+               for f in sorted(manual.forms.values(), key=lambda f: (f.code, f.id))])
+    page("roles.md", "roles.md.j2", lab["by_role"], roles=responsibilities(manual, "roles.md", lang))
+    if not is_edition:  # what is due for review depends on today: not part of a released edition
+        page("review.md", "review.md.j2", lab["due"], **review_context(manual, "review.md", lang))
+    if editions.get("record") is not None:
+        page("changes.md", "changes.md.j2", lab["changes"], record=editions["record"], rows=[], year=None,
+             editions_href="editions.md", is_edition=is_edition)
+    else:
+        page("changes.md", "changes.md.j2", lab["changes"], record=None, editions_href="editions.md",
+             is_edition=is_edition, **edition_changes(manual, "changes.md", lang))
+    if is_edition:
+        page("editions.md", "edition.md.j2", f"{lab['edition']} {editions['this']['edition']}",
+             this=editions["this"], downloads=_downloads_for(printmodel.MANUAL_BASENAME, downloads, "editions.md"))
+    else:
+        page("editions.md", "editions.md.j2", lab["editions_title"], editions=list(reversed(editions["list"])),
+             latest=editions.get("latest"))
+
+    titles = {p["path"]: p["title"] for p in pages}
+    nav = [{lab["home"]: home}]
+    nav.append({lab["documents_nav"]: _chapter_nav(manual, titles)})
+    nav.append({lab["forms_nav"]: [{lab["forms_library"]: library}] +
+                [{titles[form_page(f)]: form_page(f)}
+                 for f in sorted(manual.forms.values(), key=lambda f: (f.code, f.id))]})
+    indexes = [{lab["by_code"]: listing}, {lab["by_role"]: "roles.md"}]
+    if not is_edition:
+        indexes.append({lab["due"]: "review.md"})
+    nav.append({lab["indexes"]: indexes + [{lab["changes"]: "changes.md"}]})
+    nav.append({lab["editions_nav"]: "editions.md"})
+    site_name = " ".join(x for x in (manual.company, manual.title) if x) or lab["home"]
+    if is_edition:
+        site_name += f" · {lab['edition']} {editions['this']['edition']}"
+    return {"site_name": site_name, "lang": lang, "pages": pages, "nav": nav,
+            "copyright": " ".join(x for x in (manual.company, str(m.get("controlled_copy", "") or "")) if x),
+            "downloads": downloads}
+
+
+def _chapter_nav(manual: Manual, titles: dict) -> list:
+    """Documents in navigation (superseded ones left out); grouped by chapter when there are several."""
+    docs = manual.in_navigation()
+    chapters = [c for c in manual.config.get("chapters") or [] if isinstance(c, dict)]
+    if len(chapters) <= 1:
+        return [{titles[doc_page(d)]: doc_page(d)} for d in docs]
+    out, placed = [], set()
+    for ch in chapters:
+        codes = [str(c) for c in ch.get("documents") or []]
+        members = [d for d in docs if d.code in codes and d.code not in placed]
+        if members:
+            placed.update(d.code for d in members)
+            name = f"{ch.get('number', '')} {ch.get('title', '')}".strip()
+            out.append({name: [{titles[doc_page(d)]: doc_page(d)} for d in members]})
+    out += [{titles[doc_page(d)]: doc_page(d)} for d in docs if d.code not in placed]
+    return out
+
+
+# -- writing the MkDocs sources ---------------------------------------------------------
+def _env(lang: str, cache_dir: Path | None = None) -> Environment:
+    """The page templates' environment; with ``cache_dir``, compiled templates are kept in its
+    ``jinja/`` folder (Jinja checks each template's source against it)."""
+    bytecode = None
+    if cache_dir is not None:
+        from jinja2 import FileSystemBytecodeCache
+
+        try:
+            (Path(cache_dir) / "jinja").mkdir(parents=True, exist_ok=True)
+            bytecode = FileSystemBytecodeCache(str(Path(cache_dir) / "jinja"))
+        except OSError:
+            bytecode = None
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES / "pages")), autoescape=True,
+                      undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
+                      lstrip_blocks=True, bytecode_cache=bytecode)
+    env.filters["md"] = md_text
+    env.filters["h"] = html_text
+    env.globals["L"] = site_labels(lang)
+    env.globals["raw"] = Markup  # for Markdown/SVG this module produced and escaped itself
+    return env
+
+
+def _escape_nav(nav):
+    """Nav titles are inserted into the theme's HTML unescaped: escape them."""
+    out = []
+    for entry in nav:
+        for title, target in entry.items():
+            value = _escape_nav(target) if isinstance(target, list) else target
+            out.append({html.escape(str(title), quote=True): value})
+    return out
+
+
+def base_config(manual: Manual) -> Path:
+    """The base MkDocs config: the manual's own ``mkdocs.yml``, else the packaged default."""
+    own = manual.root / "mkdocs.yml"
+    return own if own.is_file() else DEFAULT_BASE_CONFIG
+
+
+def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | None = None,
+                  base: Path | None = None, site_dir: Path | None = None, extra: dict | None = None,
+                  record: dict | None = None, cache_dir: Path | None = None, link_downloads: bool = False) -> Path:
+    """Write the Markdown pages, the downloads and the generated mkdocs.yml into ``src``.
+
+    ``final_src`` is where ``src`` will end up (relative paths in the config are computed from it).
+    ``base`` is the MkDocs config to inherit (default: ``base_config(manual)``), ``site_dir`` where the
+    site goes (default: the manual's ``site/``), ``extra`` MkDocs ``extra`` values for the theme.
+    ``record``, a dict, receives every file written: its path under ``src`` → the SHA-256 of its
+    bytes, or for a download the path of the file it was copied from.  ``cache_dir``: where the
+    compiled page templates are kept (``<root>/.cache/site``; None: compiled again).
+    ``link_downloads``: the downloads are hard links to their files where the file system allows,
+    else copies (for ``dist/``, whose files are replaced, never rewritten in place).
+    Returns the path of the generated mkdocs.yml.
+    """
+    record = {} if record is None else record
+    final_src = final_src or src
+    docs = src / "docs"
+    env = _env(model["lang"], cache_dir)
+    for p in model["pages"]:
+        text = env.get_template(p["template"]).render(title=p["title"], page_path=p["path"], **p["context"])
+        text = re.sub(r"\n{3,}", "\n\n", text)
+        # The page title goes to the theme's <title> and nav unescaped: give it escaped.
+        meta = {"title": html.escape(p["title"], quote=True)}
+        if p.get("boost"):
+            meta["search"] = {"boost": p["boost"]}
+        front = yaml.safe_dump(meta, allow_unicode=True)
+        text = f"---\n{front}---\n\n{text.lstrip()}"
+        target = docs / p["path"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = text.encode("utf-8")
+        target.write_bytes(data)
+        record[f"docs/{p['path']}"] = hashlib.sha256(data).hexdigest()
+    for name, source in sorted(model["downloads"].items()):
+        target = docs / DOWNLOADS_DIR / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if not link_downloads:
+                raise OSError
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        record[f"docs/{DOWNLOADS_DIR}/{name}"] = Path(source)
+    base = Path(base) if base else base_config(manual)
+    inherit = os.path.relpath(base, final_src) if base.is_relative_to(manual.root) else str(base)
+    config = {
+        "INHERIT": inherit,
+        "site_name": html.escape(model["site_name"], quote=True),
+        "copyright": html.escape(model["copyright"], quote=True),
+        "docs_dir": "docs",
+        "site_dir": os.path.relpath(Path(site_dir) if site_dir else manual.root / SITE_DIR, final_src),
+        "theme": {"custom_dir": str(OVERRIDES)} | ({"language": "en"} if model["lang"] == "en" else {}),
+        "nav": _escape_nav(model["nav"]),
+    }
+    if extra:
+        config["extra"] = extra
+    header = ("# Generated by `manual build site`: do not edit; edit the manual's sources and its mkdocs.yml.\n")
+    path = src / "mkdocs.yml"
+    data = (header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False)).encode("utf-8")
+    path.write_bytes(data)
+    record["mkdocs.yml"] = hashlib.sha256(data).hexdigest()
+    return path
+
+
+# -- skipping an unchanged build ---------------------------------------------------------------
+# The MkDocs run is skipped when everything it reads is byte-identical to what the last successful
+# build read and site/ is as that build left it.  ``<root>/.cache/site/stamp.json`` records the key of
+# the last build's inputs and the files of the site it made.
+CACHE_DIR = Path(".cache") / "site"  # relative to the manual's root (see generator/publishers/render/cache.py)
+STAMP_FILE = "stamp.json"
+# What else turns the sources into the site: MkDocs, the theme, Markdown and its extensions, jieba.
+ENGINE_DISTRIBUTIONS = ("mkdocs", "mkdocs-material", "mkdocs-material-extensions", "pymdown-extensions",
+                        "markdown", "jinja2", "markupsafe", "pygments", "babel", "backrefs", "jieba", "pyyaml")
+
+
+@lru_cache(maxsize=1)
+def engine_digest() -> str:
+    """MkDocs and everything it builds with: the versions of the engines and of every installed MkDocs
+    plugin and theme, the Python version, and the generator's code and templates (theme overrides
+    included)."""
+    from importlib import metadata
+
+    from ..render import cache as cache_mod
+
+    names = set(ENGINE_DISTRIBUTIONS)
+    for group in ("mkdocs.plugins", "mkdocs.themes"):
+        for entry in metadata.entry_points(group=group):
+            dist = getattr(entry, "dist", None)
+            if dist is not None and dist.metadata["Name"]:
+                names.add(dist.metadata["Name"].lower())
+    return cache_mod.digest(cache_mod.versions(*sorted(names)), sys.version, cache_mod.code_digest())
+
+
+def _file_sha(path: Path, known: dict, files: dict) -> str:
+    """SHA-256 of a file, taken from ``known`` (the last build's) while its size, time and inode match."""
+    st = os.stat(path)
+    sig = [st.st_size, st.st_mtime_ns, st.st_ino]
+    old = known.get(str(path))
+    if isinstance(old, list) and len(old) == 2 and old[0] == sig:
+        sha = old[1]
+    else:
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        sha = h.hexdigest()
+    files[str(path)] = [sig, sha]
+    return sha
+
+
+def site_key(manual: Manual, record: dict, *, site_dir: Path, lang: str, editions: list[dict],
+             known: dict, files: dict) -> str:
+    """The key of everything a site build reads: the generated sources (``record`` from
+    ``write_sources``: pages, downloads, mkdocs.yml), the base config it INHERITs, the engines
+    (``engine_digest``), the build date MkDocs is given, the released editions (their cache keys and
+    the files of their cached builds, which are copied into the site) and the site folder."""
+    from ..render import cache as cache_mod
+
+    sources = {rel: (_file_sha(v, known, files) if isinstance(v, Path) else v) for rel, v in record.items()}
+    base = base_config(manual)
+    with _environment(manual):
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    edition_keys = [editions_site.cache_key(m, base, lang) for m in editions]
+    edition_cache = site_manifest(manual.root / editions_site.CACHE_DIR) if editions else {}
+    return cache_mod.digest("site", engine_digest(), sources, str(base), _file_sha(base, known, files),
+                            epoch, edition_keys, edition_cache, str(Path(site_dir).resolve()), lang)
+
+
+def site_manifest(site_dir: Path) -> dict:
+    """Every file of the built site: relative path → [size, mtime (ns), inode]."""
+    out = {}
+    site_dir = Path(site_dir)
+    for dirpath, _dirs, names in os.walk(site_dir):
+        for name in names:
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            out[os.path.relpath(path, site_dir)] = [st.st_size, st.st_mtime_ns, st.st_ino]
+    return out if out else {"": None}  # a missing or empty site never matches
+
+
+def read_stamp(cache_dir: Path) -> dict:
+    try:
+        data = json.loads((Path(cache_dir) / STAMP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_stamp(cache_dir: Path, data: dict) -> None:
+    """Atomically; a stamp that cannot be written only means the next build runs MkDocs again."""
+    from ...common.outputs import atomic_write_bytes
+
+    try:
+        atomic_write_bytes(Path(cache_dir) / STAMP_FILE, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    except OSError:
+        pass
+
+
+# -- running MkDocs ------------------------------------------------------------------------
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@contextmanager
+def _environment(manual: Manual):
+    """Quiet, reproducible MkDocs: no MkDocs 2 notice; the build date pinned to the manual's date."""
+    saved = {k: os.environ.get(k) for k in ("NO_MKDOCS_2_WARNING", "SOURCE_DATE_EPOCH")}
+    os.environ["NO_MKDOCS_2_WARNING"] = "1"
+    date = (manual.config.get("manual") or {}).get("date")
+    if isinstance(date, dt.date) and not saved["SOURCE_DATE_EPOCH"]:
+        epoch = dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc).timestamp()
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def run_mkdocs(manual: Manual, config_file: Path, site_dir: Path, *, quiet: bool = False,
+               cache_dir: Path | None = None) -> list[str]:
+    """MkDocs' own build of ``config_file`` into ``site_dir``; returns its warnings (as text).
+
+    ``cache_dir`` (``<root>/.cache/site``): where ``site_accel`` keeps what makes the next build
+    faster (jieba's dictionary and segmentations, compiled templates); None: a plain build.
+    """
+    from mkdocs import exceptions
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    from . import accel as site_accel
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    collect = _Collect()
+    logger = logging.getLogger("mkdocs")
+    old_level, old_propagate = logger.level, logger.propagate
+    logger.addHandler(collect)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        with _environment(manual):
+            jieba = site_accel.import_jieba()
+            if jieba is not None:
+                jieba.setLogLevel(logging.WARNING)
+            try:
+                config = load_config(str(config_file), site_dir=str(site_dir))
+                with site_accel.accelerated(cache_dir, config):
+                    mkdocs_build(config)
+            except exceptions.MkDocsException as exc:
+                detail = "; ".join(r.getMessage() for r in collect.records if r.levelno >= logging.ERROR)
+                raise SiteBuildError(f"MkDocs could not build the site: {exc}"
+                                     + (f" ({detail})" if detail else "")) from None
+    finally:
+        logger.removeHandler(collect)
+        logger.setLevel(old_level)
+        logger.propagate = old_propagate
+    warnings = [r.getMessage() for r in collect.records if r.levelno >= logging.WARNING]
+    if warnings and not quiet:
+        for w in warnings:
+            print(f"manual: site: warning: {w}", file=sys.stderr)
+    return warnings
+
+
+def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, lang: str = "zh-CN",
+               site_dir: Path | None = None, cache: bool = True) -> dict:
+    """Generate the sources and build the site; returns ``{"site", "config", "warnings", "model",
+    "skipped"}`` (``skipped``: MkDocs did not run, the site was up to date; see ``site_key``)."""
+    from ...common.progress import note
+
+    site_dir = Path(site_dir) if site_dir else manual.root / SITE_DIR
+    final_src = manual.root / SRC_DIR
+    cache_dir = manual.root / CACHE_DIR
+    released = list_editions(manual.root)
+    model = site_model(manual, downloads=download_files(manual, out), lang=lang,
+                       editions=editions_site.main_context(manual, released, lang))
+    record: dict = {}
+    with atomic_dir(final_src) as src:
+        write_sources(manual, model, src, final_src=final_src, record=record,
+                      cache_dir=cache_dir if cache else None, link_downloads=True)
+    config_file = final_src / "mkdocs.yml"
+    stamp = read_stamp(cache_dir) if cache else {}
+    files: dict = {}
+
+    def key() -> str:
+        return site_key(manual, record, site_dir=site_dir, lang=lang, editions=released,
+                        known=stamp.get("files") or {}, files=files)
+
+    if cache and stamp.get("key") == key() and stamp.get("site") == site_manifest(site_dir):
+        # Nothing MkDocs would read has changed and site/ is as the last build left it.
+        warnings = [str(w) for w in stamp.get("warnings") or []]
+        if warnings and not quiet:
+            for w in warnings:
+                print(f"manual: site: warning: {w}", file=sys.stderr)
+        note(f"站点未改变：{site_dir}" if lang != "en" else f"site unchanged: {site_dir}", quiet=quiet)
+        return {"site": site_dir, "config": config_file, "warnings": warnings, "model": model, "skipped": True}
+    with atomic_dir(site_dir) as tmp:
+        warnings = run_mkdocs(manual, config_file, tmp, quiet=quiet, cache_dir=cache_dir if cache else None)
+        # Released editions: each its own (cached) MkDocs build, under site/editions/<E>/.
+        warnings += editions_site.build_editions(manual, tmp, base=base_config(manual), lang=lang, quiet=quiet,
+                                                 editions=released, cache=cache)
+    if cache:  # the key once the edition sites are built (their cached builds are part of it)
+        write_stamp(cache_dir, {"key": key(), "site": site_manifest(site_dir), "files": files,
+                                "warnings": warnings})
+    note(f"站点已生成：{site_dir}" if lang != "en" else f"site built: {site_dir}", quiet=quiet)
+    return {"site": site_dir, "config": config_file, "warnings": warnings, "model": model, "skipped": False}
+
+
+def build(manual: Manual, *, out: Path, quiet: bool = False, jobs=None, cache: bool = True,
+          lang: str = "zh-CN") -> list[Path]:
+    """``manual build site``: the staff website in ``manual.root / "site"``."""
+    try:
+        result = build_site(manual, out=out, quiet=quiet, lang=lang, cache=cache)
+    except SiteBuildError as exc:
+        raise UsageError(str(exc)) from None
+    site = result["site"]
+    return sorted(p for p in site.rglob("*") if p.is_file())

@@ -1,0 +1,371 @@
+"""Readers: source folders → the in-memory ``Manual``.
+
+Reading never raises for a bad source file.  Every problem becomes a
+``Finding`` at its file and line, and the file is left out of the model (or
+kept with what could be read), so that one broken policy does not hide the
+findings of the others.
+"""
+from __future__ import annotations
+
+from ..errors import ManualNotFound
+
+import hashlib
+import os
+import pickle
+import signal
+import struct
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from . import markdown as body_mod
+from . import schema
+from ..common.findings import Finding, error
+from ..model import Document, Form, Location, Manual, Role
+from .yamlsrc import SourceError, load_yaml, read_text
+
+# A manual with this many source files or more is read by two processes
+# (see ``read_files``); below it, starting a process costs more than it saves.
+# (~1.1 ms of work per file against a few milliseconds to fork and hand back.)
+PARALLEL_MIN_FILES = 200
+
+CONFIG = "manual/manual.yaml"
+ROLES = "manual/roles.yaml"
+POLICIES = "policies"
+FORMS = "forms"
+
+
+def _rel(root: Path, path: Path) -> str:
+    root_text, path_text = str(root), str(path)
+    if path_text.startswith(root_text + os.sep):  # the usual case, without pathlib's parsing
+        return path_text[len(root_text) + 1:].replace(os.sep, "/")
+    return path.relative_to(root).as_posix()
+
+
+def _source_error(rel: str, exc: SourceError) -> Finding:
+    zh = {
+        "yaml-alias": "不允许使用 YAML 锚点和别名（&名称、*名称）；请完整写出内容",
+        "encoding": "文件不是 UTF-8 编码；请另存为 UTF-8",
+        "empty-file": "文件为空",
+        "file-too-large": "文件过大",
+        "front-matter": "缺少或未闭合的 YAML 文件头（以 --- 开始并以 --- 结束）",
+    }.get(exc.rule)
+    message_zh = f"{zh}（{exc.message}）" if zh else exc.message
+    return error(exc.rule, Location(rel, exc.line, exc.column), exc.message, message_zh)
+
+
+def _duplicates(rel: str, positions) -> list[Finding]:
+    out = []
+    for keys, line, col, first in positions.duplicates:
+        name = keys[-1]
+        out.append(error("duplicate-key", Location(rel, line + positions.line_offset, col),
+                         f"duplicate key '{name}' (first defined on line {first + positions.line_offset}); "
+                         "YAML would silently keep only the last one",
+                         f"重复的键 '{name}'（第 {first + positions.line_offset} 行已定义）；YAML 只会保留最后一个"))
+    return out
+
+
+def read_yaml_file(root: Path, path: Path, kind: str):
+    """(data, positions, findings) for a YAML source file."""
+    rel = _rel(root, path)
+    try:
+        data, positions = load_yaml(read_text(path))
+    except SourceError as exc:
+        return None, None, [_source_error(rel, exc)]
+    findings = _duplicates(rel, positions)
+    if not isinstance(data, dict):
+        findings.append(error("schema", Location(rel, 1, 1), "the file must hold a YAML mapping (key: value lines)",
+                              "文件内容应为 YAML 映射（键: 值）"))
+        return None, positions, findings
+    findings.extend(schema.validate(kind, data, positions, rel))
+    return data, positions, findings
+
+
+def split_front_matter(text: str):
+    """(front matter text, its first line, body, body's first line)."""
+    if not text.startswith("---\n"):
+        raise SourceError("front-matter",
+                          "a document must start with a YAML front matter block: a line '---', "
+                          "the fields, and another line '---'")
+    end = text.find("\n---\n", 3)
+    if end == -1:
+        if text.rstrip().endswith("\n---"):
+            end = text.rstrip().rfind("\n---")
+        else:
+            raise SourceError("front-matter", "the front matter has no closing '---' line")
+    front = text[4:end + 1]
+    body_start = end + 5
+    front_first_line = 2
+    body_line = text[:body_start].count("\n") + 1
+    return front, front_first_line, text[body_start:], body_line
+
+
+def read_document(root: Path, path: Path) -> tuple[Document | None, list[Finding]]:
+    rel = _rel(root, path)
+    try:
+        raw = read_text(path)
+        front, first, body, body_line = split_front_matter(raw)
+        meta, positions = load_yaml(front, line_offset=first - 1)
+    except SourceError as exc:
+        return None, [_source_error(rel, exc)]
+    findings = _duplicates(rel, positions)
+    if not isinstance(meta, dict):
+        findings.append(error("schema", Location(rel, 1, 1), "the front matter must be a YAML mapping",
+                              "文件头应为 YAML 映射（键: 值）"))
+        return None, findings
+    findings.extend(schema.validate("document", meta, positions, rel))
+    doc = Document(path=rel, meta=meta, positions=positions, body=body, body_line=body_line,
+                   source_sha256=hashlib.sha256(raw.encode("utf-8")).hexdigest())
+    doc.blocks = body_mod.parse(body, body_line)
+    return doc, findings
+
+
+def read_form(root: Path, path: Path) -> tuple[Form | None, list[Finding]]:
+    data, positions, findings = read_yaml_file(root, path, "form")
+    if data is None:
+        return None, findings
+    raw = path.read_bytes()
+    return Form(path=_rel(root, path), meta=data, positions=positions,
+                source_sha256=hashlib.sha256(raw).hexdigest()), findings
+
+
+def find_root(start: Path) -> Path:
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / CONFIG).is_file():
+            return candidate
+    raise ManualNotFound(f"no {CONFIG} found in {start} or any folder above it; "
+                         "run the command in a manual's folder, or give --root DIR")
+
+
+_READERS = {"document": read_document, "form": read_form}
+
+
+def _read_here(root: Path, tasks) -> list:
+    return [_READERS[kind](root, path) for kind, path in tasks]
+
+
+def _pack(results) -> list:
+    """Results in a form that pickles fast: a document's blocks as tuples (``body.pack``)."""
+    out = []
+    for item, findings in results:
+        if isinstance(item, Document):
+            state = dict(item.__dict__)
+            state["blocks"] = body_mod.pack(item.blocks)
+            out.append((state, findings))
+        else:
+            out.append((item, findings))
+    return out
+
+
+def _unpack(packed) -> list:
+    out = []
+    for item, findings in packed:
+        if isinstance(item, dict):
+            item["blocks"] = body_mod.unpack(item["blocks"])
+            doc = Document.__new__(Document)
+            doc.__dict__.update(item)
+            item = doc
+        out.append((item, findings))
+    return out
+
+
+def _can_fork() -> bool:
+    if not hasattr(os, "fork"):  # pragma: no cover - Windows
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    # A process with other threads is not forked: a lock one of them holds would stay locked in the copy.
+    return cores > 1 and threading.active_count() == 1 and _spare_core(cores)
+
+
+def _spare_core(cores: int) -> bool:
+    """Whether a core is free right now (/proc/loadavg: processes running, this one included).
+
+    On a machine whose cores are all busy, a second process gets no more of
+    the machine than this one has; it only adds the cost of handing its
+    results back.  Three looks a millisecond apart, so one passing process
+    does not decide.
+    """
+    running = None
+    for look in range(3):
+        try:
+            with open("/proc/loadavg", encoding="ascii") as handle:
+                now = int(handle.read().split()[3].split("/")[0])
+        except (OSError, ValueError, IndexError):  # not Linux: assume the core is there
+            return True
+        running = now if running is None else min(running, now)
+        if look < 2:
+            time.sleep(0.001)
+    return running < cores
+
+
+def _take(fd: int):
+    """Chunk numbers from the shared queue (a pipe written in full before the fork), until it is empty."""
+    while True:
+        record = os.read(fd, 2)
+        if len(record) < 2:
+            return
+        yield struct.unpack("<H", record)[0]
+
+
+def _answers(handle) -> dict:
+    """{chunk number: results} from the copy's file: every complete record it wrote."""
+    handle.seek(0)
+    data = handle.read()
+    out: dict = {}
+    at = 0
+    while at + 8 <= len(data):
+        size = struct.unpack_from("<Q", data, at)[0]
+        record = data[at + 8:at + 8 + size]
+        if len(record) < size:
+            break  # cut short: the copy died while writing
+        at += 8 + size
+        try:
+            number, packed = pickle.loads(record)
+            out[number] = _unpack(packed)
+        except Exception:  # noqa: BLE001 - a damaged record: that chunk is read again here
+            continue
+    return out
+
+
+def read_files(root: Path, tasks, *, jobs: int | None = None) -> list:
+    """``[(item or None, findings)]`` for ``tasks`` ``[("document" | "form", path)]``, in their order.
+
+    Parsing the YAML and the Markdown of thousands of files is most of the
+    time of ``manual check``.  With many files (``PARALLEL_MIN_FILES``) and
+    a second core, a forked copy of this process shares the work: the files
+    are cut into chunks, each process takes the next chunk from a shared
+    queue until none is left (so a process that gets less of the machine
+    simply does fewer), and the copy writes what it read to a temporary file
+    that this process reads at the end.  Same readers, same order, same
+    results: a chunk the copy did not deliver, for whatever reason, is read
+    here.  ``jobs=1`` reads everything here, ``jobs=2`` forks whatever the
+    size (tests); None decides by itself.
+    """
+    tasks = list(tasks)
+    if jobs is None:
+        jobs = 2 if len(tasks) >= PARALLEL_MIN_FILES and _can_fork() else 1
+    if jobs < 2 or len(tasks) < 2 or not hasattr(os, "fork"):
+        return _read_here(root, tasks)
+    size = max(4, -(-len(tasks) // 48))
+    chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
+    schema.prepare(("document", "form"))  # compile the validators once, before the copy is made
+    try:
+        answers = tempfile.TemporaryFile()
+    except OSError:  # no writable temporary folder: read everything here
+        return _read_here(root, tasks)
+    queue_r, queue_w = os.pipe()
+    os.write(queue_w, b"".join(struct.pack("<H", n) for n in range(len(chunks))))  # < 100 bytes: never blocks
+    os.close(queue_w)
+    try:
+        pid = os.fork()
+    except OSError:  # pragma: no cover - out of processes or memory: this process takes every chunk
+        pid = None
+    if pid == 0:  # the copy: read, write down, leave without running any of the parent's exit code
+        status = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            for number in _take(queue_r):
+                data = pickle.dumps((number, _pack(_read_here(root, chunks[number]))), pickle.HIGHEST_PROTOCOL)
+                answers.write(struct.pack("<Q", len(data)) + data)
+            answers.flush()
+            status = 0
+        finally:
+            os._exit(status)
+    results: dict = {}
+    try:
+        for number in _take(queue_r):
+            try:
+                results[number] = _read_here(root, chunks[number])
+            except Exception:  # noqa: BLE001 - e.g. a folder named *.md: raised again below, in file order
+                break
+        if pid is not None:
+            os.waitpid(pid, 0)
+            pid = None
+            for number, found in _answers(answers).items():
+                results.setdefault(number, found)
+    finally:
+        os.close(queue_r)
+        answers.close()
+        if pid is not None:  # interrupted: the copy's work is no longer wanted
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    out: list = []  # chunks in order; one not read yet is read now (so the first bad file raises first)
+    for number, chunk in enumerate(chunks):
+        found = results.get(number)
+        out.extend(found if found is not None and len(found) == len(chunk) else _read_here(root, chunk))
+    return out
+
+
+def read_manual(root: Path, *, jobs: int | None = None) -> tuple[Manual, list[Finding]]:
+    """The whole manual and every finding met while reading it (``jobs``: see ``read_files``)."""
+    root = Path(root).resolve()
+    if not (root / CONFIG).is_file():
+        raise ManualNotFound(f"{root / CONFIG} does not exist; is {root} a manual's folder?")
+    manual = Manual(root=root)
+    findings: list[Finding] = []
+
+    config, positions, found = read_yaml_file(root, root / CONFIG, "manual")
+    findings += found
+    manual.config = config or {}
+    if positions:
+        manual.config_positions = positions
+
+    if (root / ROLES).is_file():
+        org, positions, found = read_yaml_file(root, root / ROLES, "roles")
+        findings += found
+        manual.org = org or {}
+        if positions:
+            manual.org_positions = positions
+        for i, entry in enumerate(manual.org.get("roles") or []):
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                if entry["id"] in manual.roles:
+                    findings.append(error("duplicate-role", manual.org_loc("roles", i, "id"),
+                                          f"the role '{entry['id']}' is defined twice",
+                                          f"角色 '{entry['id']}' 重复定义"))
+                manual.roles[entry["id"]] = Role(entry["id"], entry, manual.org_loc("roles", i))
+    else:
+        findings.append(error("missing-file", Location(ROLES, 1, 1),
+                              f"{ROLES} is missing: it defines the roles and reporting lines",
+                              f"缺少 {ROLES}：该文件定义角色与汇报关系"))
+
+    document_paths = sorted((root / POLICIES).glob("*.md")) if (root / POLICIES).is_dir() else []
+    form_paths = sorted((root / FORMS).glob("*.yaml")) if (root / FORMS).is_dir() else []
+    results = read_files(root, [("document", p) for p in document_paths] + [("form", p) for p in form_paths],
+                         jobs=jobs)
+
+    documents: list[Document] = []
+    for path, (doc, found) in zip(document_paths, results):
+        findings += found
+        if doc is not None:
+            documents.append(doc)
+        else:
+            manual.unreadable.add(_rel(root, path))
+    manual.documents = order_documents(manual, documents)
+
+    for path, (form, found) in zip(form_paths, results[len(document_paths):]):
+        findings += found
+        if form is None:
+            manual.unreadable.add(_rel(root, path))
+            continue
+        if form.id in manual.forms:
+            other = manual.forms[form.id]
+            findings.append(error("duplicate-form", form.loc("id"),
+                                  f"the form id '{form.id}' is already used by {other.path}",
+                                  f"表单编号 '{form.id}' 已被 {other.path} 使用"))
+            continue
+        manual.forms[form.id] = form
+    return manual, findings
+
+
+def order_documents(manual: Manual, documents: list[Document]) -> list[Document]:
+    """Documents in the order of the chapters' lists, then the rest by code."""
+    order: dict[str, int] = {}
+    for chapter in manual.config.get("chapters") or []:
+        for code in chapter.get("documents") or [] if isinstance(chapter, dict) else []:
+            order.setdefault(str(code), len(order))
+    return sorted(documents, key=lambda d: (order.get(d.code, len(order)), d.code, d.path))
