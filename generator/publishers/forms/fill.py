@@ -337,7 +337,7 @@ def _fill_annots(writer, annots, values: dict[str, str], fonts: dict, font_key: 
     from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, \
         StreamObject, TextStringObject
 
-    acro = writer._root_object["/AcroForm"].get_object()
+    acro = writer.root_object["/AcroForm"].get_object()
     dr_fonts = acro.get("/DR", DictionaryObject()).get_object().get("/Font", DictionaryObject()).get_object()
     for ref in annots:
         widget = ref.get_object()
@@ -439,7 +439,7 @@ def merge_filled(template: bytes, rows: list[tuple[str, dict[str, str]]], *, fon
     fonts = {} if fonts is None else fonts
     key = hashlib.md5(template).hexdigest()
     writer = _open(template)
-    acro = writer._root_object["/AcroForm"].get_object()
+    acro = writer.root_object["/AcroForm"].get_object()
     top = list(root_fields(acro.get("/Fields", [])))
     first_pages = list(writer.pages)
 

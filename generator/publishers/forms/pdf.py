@@ -239,7 +239,7 @@ def finalize(pdf: bytes, *, labels: dict[str, str], info: dict[str, str], doc_id
             continue
         if name in labels:
             field[NameObject("/TU")] = TextStringObject(labels[name])
-    acro = writer._root_object.get("/AcroForm")
+    acro = writer.root_object.get("/AcroForm")
     if acro is not None:
         acro = acro.get_object()
         acro[NameObject("/Fields")] = ArrayObject(

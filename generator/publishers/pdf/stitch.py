@@ -104,7 +104,7 @@ def stitch(parts: list, *, overlay=None, levels: list[int] | None = None, title:
         # pypdf's writer keeps every reader it copied from alive (a guard against id() reuse and a
         # page map for later merges); this reader is done with, so let it go: a large manual's
         # parts then pass through memory one at a time.
-        writer._id_translated.pop(id(reader), None)
+        writer.reset_translation(reader)
         writer._merged_in_pages.clear()
 
     total = len(writer.pages)
@@ -124,7 +124,7 @@ def stitch(parts: list, *, overlay=None, levels: list[int] | None = None, title:
     info = {"/Title": title, "/Subject": subject, "/Keywords": keywords, "/Producer": producer}
     writer.add_metadata({k: v for k, v in info.items() if v})
     if lang:
-        writer._root_object[NameObject("/Lang")] = TextStringObject(lang)
+        writer.root_object[NameObject("/Lang")] = TextStringObject(lang)
     chunks = [] if overlay is None else ([overlay] if isinstance(overlay, (bytes, bytearray, memoryview))
                                          else list(overlay))
     digests += [hashlib.sha256(chunk).digest() for chunk in chunks]
@@ -210,7 +210,7 @@ def _write_names(writer, names: dict) -> None:
         flat.append(TextStringObject(name))
         flat.append(_dest_array(writer, names[name]))
     tree = DictionaryObject({NameObject("/Names"): flat})
-    writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/Dests"): writer._add_object(tree)})
+    writer.root_object[NameObject("/Names")] = DictionaryObject({NameObject("/Dests"): writer._add_object(tree)})
 
 
 def _write_outline(writer, marks: list[_Mark]) -> None:
@@ -284,7 +284,7 @@ def _overlay(writer, overlay, fonts) -> None:
                     items.append(writer._add_object(contents))
             items.append(writer._add_object(draw))
             page[NameObject("/Contents")] = items
-        writer._id_translated.pop(id(reader), None)
+        writer.reset_translation(reader)
 
 
 # -- fonts ------------------------------------------------------------------------------------------
@@ -465,7 +465,7 @@ class _FontSharing:
             if not data:
                 raise RuntimeError(f"could not subset the font {base} ({group['path']})")
             program = group["program"].get_object()
-            program._data = zlib.compress(data)
+            program.set_data(zlib.compress(data))
             program[NameObject("/Filter")] = NameObject("/FlateDecode")
             if group["key"] == "/FontFile3":
                 program[NameObject("/Subtype")] = NameObject("/OpenType")
@@ -506,7 +506,7 @@ class _FontSharing:
                 lines.append(b"endbfchar")
             lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
             to_unicode = group["to_unicode"].get_object()
-            to_unicode._data = zlib.compress(b"\n".join(lines))
+            to_unicode.set_data(zlib.compress(b"\n".join(lines)))
             to_unicode[NameObject("/Filter")] = NameObject("/FlateDecode")
 
 
