@@ -59,6 +59,7 @@ def test_broken_fixture_is_found_at_its_line(case, tmp_path):
     assert got == expected_findings(expect), f"{case}: exactly the expected findings (and its `also`), nothing else"
     for f in findings:
         assert f.message("en") and f.message("zh-CN")
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in f.message("zh-CN")), f"{case}: no Chinese in {f}"
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c in ("schema-unknown-key", "duplicate-code", "encoding", "yaml-alias-bomb")])
