@@ -50,6 +50,9 @@ def _source_error(rel: str, exc: SourceError) -> Finding:
         "empty-file": "文件为空",
         "file-too-large": "文件过大",
         "front-matter": "缺少或未闭合的 YAML 文件头（以 --- 开始并以 --- 结束）",
+        "yaml-syntax": "YAML 语法错误",
+        "yaml-tag": "不允许使用 YAML 标签（以 ! 开头，如 !!python/object）",
+        "yaml-too-large": "YAML 节点过多",
     }.get(exc.rule)
     message_zh = f"{zh}（{exc.message}）" if zh else exc.message
     return error(exc.rule, Location(rel, exc.line, exc.column), exc.message, message_zh)

@@ -23,9 +23,14 @@ from . import rule
 
 
 def _role_entries(manual):
-    """(index, entry) for each well-formed role in roles.yaml."""
-    return [(i, r) for i, r in enumerate((manual.org or {}).get("roles") or [])
-            if isinstance(r, dict) and isinstance(r.get("id"), str)]
+    """(index, entry) for each well-formed role in roles.yaml: the first definition of each id
+    (a second one is reported by the reader as ``duplicate-role``, and counted nowhere else)."""
+    entries, seen = [], set()
+    for i, r in enumerate((manual.org or {}).get("roles") or []):
+        if isinstance(r, dict) and isinstance(r.get("id"), str) and r["id"] not in seen:
+            seen.add(r["id"])
+            entries.append((i, r))
+    return entries
 
 
 def _hint(name, candidates):

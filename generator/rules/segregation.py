@@ -3,7 +3,9 @@
 * ``sod-same-person``: the preparer (编制) is not the approver (批准).
 * ``sod-role``: each sign-off's role is one that ``signoff_policy`` in
   manual/manual.yaml allows for that step (checked for each step the policy
-  lists; the approver's step should always be listed).
+  lists; the approver's step should always be listed).  A step whose list
+  names a role that roles.yaml does not define is left to ``ref-role``
+  until it is mended.
 """
 from __future__ import annotations
 
@@ -41,8 +43,12 @@ def same_person(manual):
 @rule("sod-role")
 def sod_role(manual):
     findings = []
+    # A step whose policy names a role roles.yaml does not define (a typo: ref-role reports it once) is
+    # not checked until it is mended, lest every sign-off of that step in the manual be reported too.
+    steps = [step for step in SIGNOFF_STEPS if not (manual.roles and any(
+        r not in manual.roles for r in allowed_roles(manual, step) or []))]
     for item in items(manual):
-        for step in SIGNOFF_STEPS:
+        for step in steps:
             s = item.signoff(step)
             allowed = allowed_roles(manual, step)
             if s is None or not s.role or allowed is None or s.role in allowed:
