@@ -181,7 +181,7 @@ def edit_one_document(root: Path) -> dict:
     """Change the text of one clause of a document in the middle of the manual, the way an editor
     would: where the manual is fingerprinted, also bump the version, add a revision and sign again
     (``manual approve``), so that the edited manual passes ``manual check``.  Not timed."""
-    from generator.read.reader import read_manual
+    from generator.model.build import read_manual
 
     manual, _ = read_manual(root)
     docs = [d for d in manual.documents if "\n1. " in "\n" + d.body]
@@ -235,7 +235,7 @@ def prepare_floor_inputs(root: Path, folder: Path) -> dict:
     from generator.publishers.forms import render as forms_pub
     from generator.publishers.pdf import render as pdf_pub
     from generator.publishers.render import view as pm
-    from generator.read.reader import read_manual
+    from generator.model.build import read_manual
 
     manual, _ = read_manual(root)
     lang = manual.locale if manual.locale in ("zh-CN", "en") else "zh-CN"

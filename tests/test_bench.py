@@ -81,7 +81,7 @@ def test_editing_a_fingerprinted_document_keeps_the_manual_valid(shipped):
     import run as bench_run
 
     from generator.rules.check import check
-    from generator.read.reader import read_manual
+    from generator.model.build import read_manual
 
     before, _ = read_manual(shipped)
     if len(before.documents) < 14:

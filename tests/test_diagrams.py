@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from generator.publishers.render.diagrams import orgchart_svg, text_width, workflow_svg, wrap
-from generator.read.reader import read_manual
+from generator.model.build import read_manual
 
 from conftest import MINIMAL, copy_manual
 

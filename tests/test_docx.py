@@ -17,7 +17,7 @@ from conftest import MINIMAL, REPO, copy_manual, run_cli
 
 from generator.publishers.docx import render as docx_pub
 from generator.publishers.render import view as pm
-from generator.read.reader import read_manual
+from generator.model.build import read_manual
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -20,7 +20,7 @@ from conftest import MINIMAL, REPO, copy_manual
 from generator.publishers.docx import xml as docxxml
 from generator.publishers.docx import render as docx_pub
 from generator.publishers.render import view as pm
-from generator.read.reader import read_manual
+from generator.model.build import read_manual
 
 pytestmark = pytest.mark.slow
 

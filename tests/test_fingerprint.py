@@ -7,7 +7,7 @@ import pytest
 
 from conftest import MINIMAL, REPO, copy_manual
 from generator.model.fingerprint import fingerprint, normative
-from generator.read.reader import read_manual
+from generator.model.build import read_manual
 
 DOC = "policies/0101-2020.md"
 

@@ -20,7 +20,7 @@ import pytest
 
 from conftest import FIXTURES, MINIMAL, copy_manual, run_cli
 from generator.model import formspec
-from generator.read.reader import read_manual
+from generator.model.build import read_manual
 
 FORMS = ("visit-record", "all-types")
 FT = {"text": "/Tx", "date": "/Tx", "number": "/Tx", "multiline": "/Tx", "table_cell": "/Tx", "choice": "/Btn",
@@ -173,7 +173,7 @@ def test_pdf_shows_title_company_labels_and_footer(built, form_id):
     assert "示例电子有限公司" in squeezed
     assert re.sub(r"\s+", "", form.title) in squeezed
     for f in form.fields():
-        assert re.sub(r"\s+", "", f["label"]) in squeezed, f["label"]
+        assert re.sub(r"\s+", "", f.label) in squeezed, f.label
     assert text.count(f"表单编号 {form.code}") == len(pages), "one footer a page (the in-flow one is hidden)"
     for page_text in pages:  # every page's footer: code and version, page x of y
         assert f"表单编号 {form.code}" in page_text and f"版本 {form.version}" in page_text
@@ -234,10 +234,10 @@ def test_docx_has_labels_tables_footer_and_east_asian_fonts(built):
         text = "\n".join([p.text for p in document.paragraphs] + cells)
         assert form.title in text and "示例电子有限公司" in text
         for f in form.fields():
-            assert f["label"] in text, f["label"]
+            assert f.label in text, f.label
         for f in form.fields():
-            if f["type"] in ("choice", "multichoice"):
-                assert all(f"☐\u00a0{o}" in text or f"☐ {o}" in text for o in f["options"]), f["id"]
+            if f.type in ("choice", "multichoice"):
+                assert all(f"☐\u00a0{o}" in text or f"☐ {o}" in text for o in f.options), f.id
         footer = "\n".join(p.text for s in document.sections for p in s.footer.paragraphs)
         assert f"表单编号 {form.code}" in footer and f"版本 {form.version}" in footer
         for table in document.tables:  # real ruled tables

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import FIXTURES, MINIMAL, copy_manual, run_cli
 from generator.publishers.forms.fill import CsvProblem, decode, read_batch, read_values, row_file_name, safe_name
-from generator.read.reader import read_manual
+from generator.model.build import read_manual
 
 VISITS = [  # this month's visit records, pre-filled with customer, contact and date (as in issue 6)
     {"customer": "东莞市长安电子厂", "contact": "张经理", "visit_date": "2014-06-03"},

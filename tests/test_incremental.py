@@ -27,7 +27,7 @@ from generator.cli import main
 from generator.publishers.docx import render as docx_pub
 from generator.publishers.pdf import render as pdf_pub
 from generator.publishers.render import view as pm
-from generator.read.reader import read_manual
+from generator.model.build import read_manual
 
 pytestmark = pytest.mark.slow
 

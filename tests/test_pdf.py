@@ -17,7 +17,7 @@ from conftest import MINIMAL, REPO, copy_manual, run_cli
 
 from generator.publishers.pdf import render as pdf_pub
 from generator.publishers.render import view as pm
-from generator.read.reader import read_manual
+from generator.model.build import read_manual
 
 TOC_LINE = re.compile(r"^(?P<code>\d{4}-\d{4})\s+(?P<title>.+?)\s*(?:草稿\s*)?\.{3,}\s*(?P<page>\d+)$")
 

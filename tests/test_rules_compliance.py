@@ -9,7 +9,7 @@ from conftest import BROKEN, MINIMAL, REPO, copy_manual, overlay, run_cli
 from generator.rules.check import check
 from generator.model.fingerprint import fingerprint
 from generator.model import IN_FORCE, SIGNOFF_STEPS
-from generator.read.reader import read_manual
+from generator.model.build import read_manual
 from generator.model.versions import Baseline, baseline, version_key, version_on
 
 DOC = "policies/0101-2020.md"

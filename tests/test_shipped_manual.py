@@ -27,7 +27,7 @@ import pytest
 from conftest import FIXTURES, REPO, run_cli
 from generator.read.markdown import iter_text
 from generator.model.citations import citations, resolve
-from generator.read.reader import read_manual
+from generator.model.build import read_manual
 
 SEED = FIXTURES / "seed" / "000_588cbaa8d7d657b2.txt"
 MANUAL_FIRST_LINE = 183  # 东莞市属瑞电子有限公司业务部门管理手册2014.05.20 …
@@ -173,7 +173,7 @@ def source_text(doc) -> str:
 
 
 def revision_text(doc) -> str:
-    return "\n".join(str(r.get("summary", "")) for r in doc.revisions)
+    return "\n".join(r.summary for r in doc.revisions)
 
 
 def staffed_roles(manual) -> dict[str, int]:

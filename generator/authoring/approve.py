@@ -217,6 +217,7 @@ def _yaml_span(item, text: str) -> tuple[int, int]:
 
 def _reread(manual, item, text: str):
     """The item as read from ``text``, with the reader's findings."""
+    from ..model import build
     from ..read import reader
 
     with tempfile.TemporaryDirectory(prefix="manual-approve-") as tmp:
@@ -224,8 +225,10 @@ def _reread(manual, item, text: str):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         if hasattr(item, "blocks"):
-            return reader.read_document(Path(tmp), path)
-        return reader.read_form(Path(tmp), path)
+            file, findings = reader.read_document(Path(tmp), path)
+            return (build.document(file) if file else None), findings
+        file, findings = reader.read_form(Path(tmp), path)
+        return (build.form(file) if file else None), findings
 
 
 def _with_item(manual, old, new):
@@ -246,7 +249,7 @@ def approve(root: Path, key: str, step: str, name: str, role: str | None = None,
     Raises ``LookupError``/``ValueError`` for usage problems and
     ``ApproveError`` for refusals.  Nothing is written unless it succeeds.
     """
-    from ..read.reader import read_manual
+    from ..model.build import read_manual
     from ..model.review import today
     from ..rules import run_rules
 

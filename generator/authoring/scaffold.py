@@ -243,7 +243,7 @@ def add_fingerprints(root: Path) -> int:
     with the content.  Returns how many sign-offs were fingerprinted.
     """
     from ..model.fingerprint import fingerprint
-    from ..read.reader import read_manual
+    from ..model.build import read_manual
 
     manual, _ = read_manual(root)
     count = 0
@@ -299,7 +299,7 @@ def init_repository(target: Path, *, quiet: bool = False) -> int:
 
 
 def _read(root: Path):
-    from ..read.reader import read_manual
+    from ..model.build import read_manual
 
     manual, _ = read_manual(root)
     if not manual.config:

@@ -6,7 +6,7 @@ import sys
 
 from ..authoring.approve import STEP_ZH, approve
 from ..errors import EXIT_FINDINGS, EXIT_OK, ApproveError, UsageError
-from ..read.reader import read_manual
+from ..model.build import read_manual
 from ..rules import report
 from . import options
 

@@ -1,10 +1,14 @@
-"""The one in-memory model of a manual.
+"""The one in-memory model of a manual: typed, plain data.
 
-Readers (``generator.read.reader``) build it from the source folders; rules
-(``generator.rules``) and publishers (``generator.publishers``) only read it.
-Everything is plain data: the raw mapping from the source stays available in
-``meta`` so that later features (fingerprints, editions, review intervals)
-can use fields without a change to these classes.
+``generator.model.build`` makes it from what the reader read (``generator.read``),
+once, after schema validation; rules (``generator.rules``) and publishers
+(``generator.publishers``) only read it.  Every field is typed and has a value
+even where the source is wrong (the schema findings say what is wrong): text
+is ``""`` when absent, lists are empty, dates ``None``.  ``loc(*path)`` gives
+the file and line of any key of the source, for findings.
+
+Nothing here reads files; the queries over the model live beside it
+(``citations``, ``org``, ``fingerprint``, ``review``, ``versions``, ``changes``).
 """
 from __future__ import annotations
 
@@ -23,6 +27,8 @@ IN_FORCE = ("approved", "effective")
 
 @dataclass
 class SignOff:
+    """One step of 编制 / 审核 / 批准."""
+
     step: str  # prepared | reviewed | approved
     name: str | None
     role: str | None
@@ -31,143 +37,238 @@ class SignOff:
     sample: bool = False
 
 
-def _meta_text(key: str, default: str = ""):
-    """A read-only property: ``meta[key]`` as text (``default`` when absent)."""
-    return property(lambda self: str(self.meta.get(key, default)), doc=f"``meta['{key}']`` as text")
+@dataclass
+class Revision:
+    """One entry of a revision history (oldest first)."""
 
-
-def signoff_from(entry, step: str) -> SignOff | None:
-    """A ``SignOff`` from one step of a ``signoff:`` mapping (None when absent)."""
-    if not isinstance(entry, dict):
-        return None
-    date = entry.get("date")
-    return SignOff(step=step, name=entry.get("name"), role=entry.get("role"),
-                   date=date if isinstance(date, dt.date) else None,
-                   fingerprint=entry.get("fingerprint"), sample=bool(entry.get("sample", False)))
+    index: int  # position in the source list, for ``loc("revisions", index)``
+    version: str  # as written ("" when absent)
+    date: dt.date | None
+    summary: str = ""
+    by: str = ""
 
 
 @dataclass
-class Document:
+class WorkflowStep:
+    index: int
+    id: str
+    title: str
+    role: str
+    description: str = ""
+    forms: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Job:
+    """A job description of a ``jobs:`` document."""
+
+    index: int
+    title: str
+    covers: list[str] = field(default_factory=list)  # the posts (roles) it describes
+    reports_to: str = ""
+    note: str = ""
+    duties: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Column:
+    """A column of a table field: ``id`` is None when the source gives only a label."""
+
+    id: str | None
+    label: str
+    width: float | None = None
+
+
+@dataclass
+class Field:
+    """A field of a form."""
+
+    id: str
+    type: str = "text"  # text multiline date number choice multichoice checkbox signature table
+    label: str = ""
+    required: bool = False
+    width: int | None = None  # columns of the 4-column grid
+    rows: int | None = None
+    options: list[str] = field(default_factory=list)
+    columns: list[Column] = field(default_factory=list)
+    help: str = ""
+    placeholder: str = ""
+    path: tuple = ()  # where it stands in the source: ("sections", i, "fields", j) or ("fields", j)
+
+
+@dataclass
+class Section:
+    index: int
+    title: str
+    fields: list[Field] = field(default_factory=list)
+
+
+@dataclass
+class _Item:
+    """What documents and forms share: a source file with a code, a version and a sign-off."""
+
+    path: str  # relative to the manual's root, with forward slashes
+    positions: Positions
+    source_sha256: str
+    code: str
+    title: str
+    title_en: str
+    version: str
+    status: str
+    effective: dt.date | None
+    owner: str
+    signoff_steps: dict[str, SignOff]
+    revisions: list[Revision]
+    normative: dict  # the content a sign-off approves, as plain data (see ``fingerprint``)
+    meta: dict  # the raw mapping, for ``generator.model.build`` only: read the typed fields
+
+    def signoff(self, step: str) -> SignOff | None:
+        return self.signoff_steps.get(step)
+
+    def signoffs(self) -> list[SignOff]:
+        return [self.signoff_steps[s] for s in SIGNOFF_STEPS if s in self.signoff_steps]
+
+    def loc(self, *path) -> Location:
+        line, col = self.positions.at(path)
+        return Location(self.path, line, col)
+
+
+@dataclass
+class Document(_Item):
     """A numbered document: policy, procedure or job description."""
 
-    path: str
-    meta: dict  # the front matter, as plain data
-    positions: Positions
-    body: str  # Markdown after the front matter
-    body_line: int  # line of the file where ``body`` starts
-    blocks: list[Block] = field(default_factory=list)
-    source_sha256: str = ""
-
-    # Convenience accessors; everything else lives in ``meta``.
-    code = _meta_text("code")
-    title = _meta_text("title")
-    kind = _meta_text("kind")
-    version = _meta_text("version")
-    status = _meta_text("status")
-
-    @property
-    def effective(self) -> dt.date | None:
-        value = self.meta.get("effective")
-        return value if isinstance(value, dt.date) else None
+    kind: str = ""  # statement | organisation | procedure | job | policy
+    review_months: int | None = None
+    last_review: dt.date | None = None
+    uses_forms: list[str] = field(default_factory=list)  # form ids
+    cited_documents: list[str] = field(default_factory=list)  # references.documents
+    cited_roles: list[str] = field(default_factory=list)  # references.roles
+    orgchart: bool = False
+    staffing: bool = False
+    workflow: list[WorkflowStep] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+    body: str = ""  # the Markdown after the front matter
+    body_line: int = 1  # the file's line where ``body`` starts
+    blocks: list[Block] = field(default_factory=list)  # the body, parsed once (``generator.read.markdown``)
 
     @property
-    def owner(self) -> str:
-        return str(self.meta.get("owner", ""))
+    def references(self) -> dict:  # transitional: read uses_forms, cited_documents and cited_roles
+        return {"documents": self.cited_documents, "forms": self.uses_forms, "roles": self.cited_roles}
 
     @property
     def slug(self) -> str:
         return self.code or Path(self.path).stem
 
-    def signoff(self, step: str) -> SignOff | None:
-        return signoff_from((self.meta.get("signoff") or {}).get(step), step)
-
-    def signoffs(self) -> list[SignOff]:
-        return [s for s in (self.signoff(step) for step in SIGNOFF_STEPS) if s]
-
     @property
-    def revisions(self) -> list[dict]:
-        return list(self.meta.get("revisions") or [])
-
-    @property
-    def references(self) -> dict:
-        refs = self.meta.get("references") or {}
-        return {"documents": list(refs.get("documents") or []),
-                "forms": list(self.meta.get("uses_forms") or []),
-                "roles": list(refs.get("roles") or [])}
-
-    def loc(self, *path) -> Location:
-        line, col = self.positions.at(path)
-        return Location(self.path, line, col)
+    def draws_on_org(self) -> bool:
+        """Whether it shows data of ``manual/roles.yaml`` (org chart, staffing table, job descriptions)."""
+        return bool(self.orgchart or self.staffing or self.jobs)
 
 
 @dataclass
-class Form:
+class Form(_Item):
     """A form template (forms/*.yaml)."""
 
-    path: str
-    meta: dict
-    positions: Positions
-    source_sha256: str = ""
+    id: str = ""
+    aliases: list[str] = field(default_factory=list)
+    paper: str = ""
+    instructions: str = ""
+    sections: list[Section] = field(default_factory=list)  # sections, then a last untitled one for ``fields:``
 
-    id = _meta_text("id")
-    code = _meta_text("code")
-    title = _meta_text("title")
-    version = _meta_text("version")
-    status = _meta_text("status", "effective")
-
-    def fields(self) -> list[dict]:
+    def fields(self) -> list[Field]:
         """All fields, sections flattened, in order."""
-        out: list[dict] = []
-        for section in self.meta.get("sections") or []:
-            out.extend(section.get("fields") or [])
-        out.extend(self.meta.get("fields") or [])
-        return out
-
-    def signoff(self, step: str) -> SignOff | None:
-        return Document.signoff(self, step)  # same shape of data
-
-    def signoffs(self) -> list[SignOff]:
-        return Document.signoffs(self)
-
-    def loc(self, *path) -> Location:
-        line, col = self.positions.at(path)
-        return Location(self.path, line, col)
+        return [f for section in self.sections for f in section.fields]
 
 
 @dataclass
 class Role:
     id: str
-    meta: dict
     loc: Location
-
-    @property
-    def reports_to(self) -> str | None:
-        return self.meta.get("reports_to")
-
-    @property
-    def headcount(self) -> int:
-        return int(self.meta.get("headcount") or 0)
+    index: int = 0  # position in roles.yaml
+    en: str = ""
+    reports_to: str | None = None
+    headcount: int = 0
+    external: bool = False
+    aliases: list[str] = field(default_factory=list)
+    note: str = ""
+    meta: dict = field(default_factory=dict)  # the raw mapping, for ``generator.model.build`` only
 
     @property
     def name_en(self) -> str:
-        return str(self.meta.get("en", ""))
+        return self.en
+
+
+@dataclass
+class Chapter:
+    index: int
+    number: str
+    title: str
+    documents: list[str] = field(default_factory=list)  # codes, in order
+
+
+@dataclass
+class Term:
+    """A ``terminology.forbidden`` entry: a term that must not appear, what to use instead and why."""
+
+    index: int
+    term: str
+    use: str = ""
+    why: str = ""
+
+
+@dataclass
+class CodeScheme:
+    pattern: str = ""
+    format: str = ""
+    year: int | None = None
+    example: str = ""
+    form_pattern: str = ""
 
 
 @dataclass
 class Manual:
     root: Path
-    config: dict = field(default_factory=dict)  # manual/manual.yaml
+    # manual/manual.yaml
+    company: str = ""
+    company_short: str = ""
+    company_en: str = ""
+    department: str = ""
+    title: str = ""
+    title_en: str = ""
+    edition: str = ""
+    date: dt.date | None = None
+    controlled_copy: str = ""
+    locale: str = "zh-CN"
+    code_scheme: CodeScheme = field(default_factory=CodeScheme)
+    chapters: list[Chapter] = field(default_factory=list)
+    review_default_months: int | None = None
+    review_today: dt.date | None = None
+    signoff_policy: dict[str, list[str]] = field(default_factory=dict)  # step -> roles allowed to sign it
+    signoff_steps: dict[str, SignOff] = field(default_factory=dict)  # the manual's own 编制/审核/批准
+    sample_names: bool = False
+    forbidden_terms: list[Term] = field(default_factory=list)
     config_path: str = "manual/manual.yaml"
     config_positions: Positions = field(default_factory=Positions)
-    org: dict = field(default_factory=dict)  # manual/roles.yaml
+    has_config: bool = False  # manual/manual.yaml was read
+    # manual/roles.yaml
+    department_head: str | None = None
+    authorized_headcount: int | None = None
     org_path: str = "manual/roles.yaml"
     org_positions: Positions = field(default_factory=Positions)
-    roles: dict[str, Role] = field(default_factory=dict)
+    has_org: bool = False  # manual/roles.yaml was read
+    roles: dict[str, Role] = field(default_factory=dict)  # by id, in the file's order (first definition)
+    # what of roles.yaml a document that draws on it approves, as plain data (see ``fingerprint``)
+    org_normative: dict = field(default_factory=lambda: {"authorized_headcount": None, "department_head": None,
+                                                         "roles": []})
+    # the rest
     documents: list[Document] = field(default_factory=list)  # in the manual's order
     forms: dict[str, Form] = field(default_factory=dict)  # by form id
     # Source files that could not be read (their own findings say why).  Rules that
     # would report a reference to them as unknown stay quiet instead of piling up.
     unreadable: set[str] = field(default_factory=set)
+    released: dict | None = None  # the latest edition's manifest index (``generator.read.editions.latest_index``)
+    config: dict = field(default_factory=dict)  # raw manual.yaml, for ``generator.model.build`` only
+    org: dict = field(default_factory=dict)  # raw roles.yaml, for ``generator.model.build`` only
 
     # -- lookups -----------------------------------------------------------
     def document(self, code: str) -> Document | None:
@@ -186,21 +287,8 @@ class Manual:
                 return form
         return None
 
-    @property
-    def company(self) -> str:
-        return str((self.config.get("company") or {}).get("name", ""))
-
-    @property
-    def title(self) -> str:
-        return str((self.config.get("manual") or {}).get("title", ""))
-
-    @property
-    def edition(self) -> str:
-        return str((self.config.get("manual") or {}).get("edition", ""))
-
-    @property
-    def locale(self) -> str:
-        return str(self.config.get("locale", "zh-CN"))
+    def signoff(self, step: str) -> SignOff | None:
+        return self.signoff_steps.get(step)
 
     def in_navigation(self) -> list[Document]:
         """Documents shown in navigation and print: all but superseded ones."""

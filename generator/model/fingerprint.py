@@ -39,6 +39,7 @@ import json
 import re
 
 from ..read.markdown import normalize_text
+from . import Document
 
 SCHEME = "manual-fingerprint/1"
 
@@ -57,12 +58,12 @@ def norm(text) -> str:
     return _WS_NEXT_TO_CJK.sub("", normalize_text(str(text)))
 
 
-def _data(value):
+def plain_data(value):
     """Plain data with every string normalized and dates in ISO form."""
     if isinstance(value, dict):
-        return {str(k): _data(v) for k, v in value.items()}
+        return {str(k): plain_data(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_data(v) for v in value]
+        return [plain_data(v) for v in value]
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, str):
@@ -86,34 +87,17 @@ def body_structure(blocks) -> list:
     return out
 
 
-def draws_on_org(item) -> bool:
-    meta = item.meta
-    return bool(meta.get("orgchart") or meta.get("staffing") or meta.get("jobs"))
-
-
-def org_data(manual) -> dict:
-    org = manual.org or {}
-    roles = [{k: r.get(k) for k in ROLE_FIELDS if k in r} for r in org.get("roles") or [] if isinstance(r, dict)]
-    return _data({"department_head": org.get("department_head"),
-                  "authorized_headcount": org.get("authorized_headcount"),
-                  "roles": roles})
-
-
 def normative(item, manual=None) -> dict:
     """The normative content of a document or form, as plain data."""
-    meta = item.meta
-    if hasattr(item, "blocks"):  # a Document
-        data = {"type": "document"}
-        data.update({k: _data(meta[k]) for k in DOCUMENT_FIELDS if k in meta})
-        data["body"] = body_structure(item.blocks)
-        if draws_on_org(item):
+    if isinstance(item, Document):
+        data = {"type": "document", **item.normative, "body": body_structure(item.blocks)}
+        if item.draws_on_org:
             if manual is None:
                 raise ValueError(f"{item.path}: the fingerprint of a document with orgchart, staffing or jobs "
                                  "covers manual/roles.yaml; call fingerprint(doc, manual)")
-            data["org"] = org_data(manual)
+            data["org"] = manual.org_normative
     else:
-        data = {"type": "form"}
-        data.update({k: _data(meta[k]) for k in FORM_FIELDS if k in meta})
+        data = {"type": "form", **item.normative}
     return data
 
 

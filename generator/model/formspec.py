@@ -78,10 +78,19 @@ def options(f: dict) -> list[str]:
     return [str(o) for o in (f.get("options") or [])]
 
 
+def raw_fields(form) -> list[dict]:
+    """The form's field mappings as written, sections flattened (transitional: read ``form.fields()``)."""
+    out: list[dict] = []
+    for section in form.meta.get("sections") or []:
+        out.extend(section.get("fields") or [])
+    out.extend(form.meta.get("fields") or [])
+    return out
+
+
 def pdf_fields(form) -> list[PdfField]:
     """Every named field of the form's fillable PDF, in reading order."""
     out: list[PdfField] = []
-    for f in form.fields():
+    for f in raw_fields(form):
         if not isinstance(f, dict) or not f.get("id"):
             continue
         fid, kind, label = str(f["id"]), str(f.get("type", "text")), label_of(f)

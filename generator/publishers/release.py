@@ -189,7 +189,7 @@ def release(root: Path, edition: str, *, released: dt.date | None = None, sign: 
             password: bytes | None = None, quiet: bool = False, lang: str = "zh-CN") -> Path:
     """Release the manual at ``root`` as ``edition``; returns the edition folder."""
     from ..rules.check import check, strict
-    from ..read.reader import read_manual
+    from ..model.build import read_manual
 
     if not EDITION_NAME.match(edition):
         raise ReleaseError(f"'{edition}' is not a valid edition name (letters, digits, '.', '-' and '_', e.g. 2014.1)")

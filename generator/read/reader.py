@@ -1,13 +1,16 @@
-"""Readers: source folders → the in-memory ``Manual``.
+"""The reader: a manual's folder → its source files, parsed and validated (``Source``).
+
+Every source file becomes a ``SourceFile``: its mapping (manual.yaml, roles.yaml,
+a form, a document's front matter), where each key stands, and for a document its
+Markdown body parsed into blocks.  ``generator.model.build`` turns a ``Source`` into
+the typed model.
 
 Reading never raises for a bad source file.  Every problem becomes a
-``Finding`` at its file and line, and the file is left out of the model (or
-kept with what could be read), so that one broken policy does not hide the
-findings of the others.
+``Finding`` at its file and line, and the file is left out (its path goes to
+``Source.unreadable``), so that one broken policy does not hide the findings of
+the others.
 """
 from __future__ import annotations
-
-from ..errors import ManualNotFound
 
 import hashlib
 import os
@@ -19,16 +22,52 @@ import threading
 import time
 from pathlib import Path
 
+from dataclasses import dataclass, field
+
 from . import markdown as body_mod
 from . import schema
-from ..common.findings import Finding, error
-from ..model import Document, Form, Location, Manual, Role
-from .yamlsrc import SourceError, load_yaml, read_text
+from ..common.findings import Finding, Location, error
+from ..errors import ManualNotFound, SourceError
+from .editions import latest_index
+from .markdown import Block
+from .yamlsrc import Positions, load_yaml, read_text
 
 # A manual with this many source files or more is read by two processes
 # (see ``read_files``); below it, starting a process costs more than it saves.
 # (~1.1 ms of work per file against a few milliseconds to fork and hand back.)
 PARALLEL_MIN_FILES = 200
+
+
+
+@dataclass
+class SourceFile:
+    """One source file as read: its mapping, where each key stands, and a document's parsed body."""
+
+    path: str  # relative to the manual's root, with forward slashes
+    data: dict
+    positions: Positions
+    sha256: str  # of the file's bytes
+    body: str = ""
+    body_line: int = 1
+    blocks: list[Block] = field(default_factory=list)
+
+    def loc(self, *path) -> Location:
+        line, col = self.positions.at(path)
+        return Location(self.path, line, col)
+
+
+@dataclass
+class Source:
+    """Everything read from a manual's folder (documents in the chapters' order)."""
+
+    root: Path
+    config: SourceFile | None = None
+    roles: SourceFile | None = None
+    documents: list[SourceFile] = field(default_factory=list)
+    forms: list[SourceFile] = field(default_factory=list)  # one per form id (a duplicate is a finding)
+    unreadable: set[str] = field(default_factory=set)
+    released: dict | None = None  # the latest released edition's manifest index (the version baseline)
+
 
 CONFIG = "manual/manual.yaml"
 ROLES = "manual/roles.yaml"
@@ -104,7 +143,7 @@ def split_front_matter(text: str):
     return front, front_first_line, text[body_start:], body_line
 
 
-def read_document(root: Path, path: Path) -> tuple[Document | None, list[Finding]]:
+def read_document(root: Path, path: Path) -> tuple[SourceFile | None, list[Finding]]:
     rel = _rel(root, path)
     try:
         raw = read_text(path)
@@ -118,19 +157,15 @@ def read_document(root: Path, path: Path) -> tuple[Document | None, list[Finding
                               "文件头应为 YAML 映射（键: 值）"))
         return None, findings
     findings.extend(schema.validate("document", meta, positions, rel))
-    doc = Document(path=rel, meta=meta, positions=positions, body=body, body_line=body_line,
-                   source_sha256=hashlib.sha256(raw.encode("utf-8")).hexdigest())
-    doc.blocks = body_mod.parse(body, body_line)
-    return doc, findings
+    return SourceFile(rel, meta, positions, hashlib.sha256(raw.encode("utf-8")).hexdigest(), body, body_line,
+                      body_mod.parse(body, body_line)), findings
 
 
-def read_form(root: Path, path: Path) -> tuple[Form | None, list[Finding]]:
+def read_form(root: Path, path: Path) -> tuple[SourceFile | None, list[Finding]]:
     data, positions, findings = read_yaml_file(root, path, "form")
     if data is None:
         return None, findings
-    raw = path.read_bytes()
-    return Form(path=_rel(root, path), meta=data, positions=positions,
-                source_sha256=hashlib.sha256(raw).hexdigest()), findings
+    return SourceFile(_rel(root, path), data, positions, hashlib.sha256(path.read_bytes()).hexdigest()), findings
 
 
 def find_root(start: Path) -> Path:
@@ -153,7 +188,7 @@ def _pack(results) -> list:
     """Results in a form that pickles fast: a document's blocks as tuples (``body.pack``)."""
     out = []
     for item, findings in results:
-        if isinstance(item, Document):
+        if isinstance(item, SourceFile) and item.blocks:
             state = dict(item.__dict__)
             state["blocks"] = body_mod.pack(item.blocks)
             out.append((state, findings))
@@ -167,9 +202,7 @@ def _unpack(packed) -> list:
     for item, findings in packed:
         if isinstance(item, dict):
             item["blocks"] = body_mod.unpack(item["blocks"])
-            doc = Document.__new__(Document)
-            doc.__dict__.update(item)
-            item = doc
+            item = SourceFile(**item)
         out.append((item, findings))
     return out
 
@@ -304,33 +337,33 @@ def read_files(root: Path, tasks, *, jobs: int | None = None) -> list:
     return out
 
 
-def read_manual(root: Path, *, jobs: int | None = None) -> tuple[Manual, list[Finding]]:
-    """The whole manual and every finding met while reading it (``jobs``: see ``read_files``)."""
+def read_source(root: Path, *, jobs: int | None = None) -> tuple[Source, list[Finding]]:
+    """Every source file of the manual at ``root`` and every finding met while reading it
+    (``jobs``: see ``read_files``)."""
     root = Path(root).resolve()
     if not (root / CONFIG).is_file():
         raise ManualNotFound(f"{root / CONFIG} does not exist; is {root} a manual's folder?")
-    manual = Manual(root=root)
+    source = Source(root=root)
     findings: list[Finding] = []
 
     config, positions, found = read_yaml_file(root, root / CONFIG, "manual")
     findings += found
-    manual.config = config or {}
-    if positions:
-        manual.config_positions = positions
+    if config is not None:
+        source.config = SourceFile(CONFIG, config, positions, "")
 
     if (root / ROLES).is_file():
         org, positions, found = read_yaml_file(root, root / ROLES, "roles")
         findings += found
-        manual.org = org or {}
-        if positions:
-            manual.org_positions = positions
-        for i, entry in enumerate(manual.org.get("roles") or []):
-            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-                if entry["id"] in manual.roles:
-                    findings.append(error("duplicate-role", manual.org_loc("roles", i, "id"),
-                                          f"the role '{entry['id']}' is defined twice",
-                                          f"角色 '{entry['id']}' 重复定义"))
-                manual.roles[entry["id"]] = Role(entry["id"], entry, manual.org_loc("roles", i))
+        if org is not None:
+            source.roles = SourceFile(ROLES, org, positions, "")
+            seen: set[str] = set()
+            for i, entry in enumerate(org.get("roles") or []):
+                if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                    if entry["id"] in seen:
+                        findings.append(error("duplicate-role", source.roles.loc("roles", i, "id"),
+                                              f"the role '{entry['id']}' is defined twice",
+                                              f"角色 '{entry['id']}' 重复定义"))
+                    seen.add(entry["id"])
     else:
         findings.append(error("missing-file", Location(ROLES, 1, 1),
                               f"{ROLES} is missing: it defines the roles and reporting lines",
@@ -341,34 +374,40 @@ def read_manual(root: Path, *, jobs: int | None = None) -> tuple[Manual, list[Fi
     results = read_files(root, [("document", p) for p in document_paths] + [("form", p) for p in form_paths],
                          jobs=jobs)
 
-    documents: list[Document] = []
+    documents: list[SourceFile] = []
     for path, (doc, found) in zip(document_paths, results):
         findings += found
         if doc is not None:
             documents.append(doc)
         else:
-            manual.unreadable.add(_rel(root, path))
-    manual.documents = order_documents(manual, documents)
+            source.unreadable.add(_rel(root, path))
+    source.documents = order_documents(config or {}, documents)
 
+    ids: dict[str, str] = {}
     for path, (form, found) in zip(form_paths, results[len(document_paths):]):
         findings += found
         if form is None:
-            manual.unreadable.add(_rel(root, path))
+            source.unreadable.add(_rel(root, path))
             continue
-        if form.id in manual.forms:
-            other = manual.forms[form.id]
+        form_id = str(form.data.get("id", ""))
+        if form_id in ids:
             findings.append(error("duplicate-form", form.loc("id"),
-                                  f"the form id '{form.id}' is already used by {other.path}",
-                                  f"表单编号 '{form.id}' 已被 {other.path} 使用"))
+                                  f"the form id '{form_id}' is already used by {ids[form_id]}",
+                                  f"表单编号 '{form_id}' 已被 {ids[form_id]} 使用"))
             continue
-        manual.forms[form.id] = form
-    return manual, findings
+        ids[form_id] = form.path
+        source.forms.append(form)
+    source.released = latest_index(root)
+    return source, findings
 
 
-def order_documents(manual: Manual, documents: list[Document]) -> list[Document]:
+def order_documents(config: dict, documents: list[SourceFile]) -> list[SourceFile]:
     """Documents in the order of the chapters' lists, then the rest by code."""
     order: dict[str, int] = {}
-    for chapter in manual.config.get("chapters") or []:
+    for chapter in config.get("chapters") or []:
         for code in chapter.get("documents") or [] if isinstance(chapter, dict) else []:
             order.setdefault(str(code), len(order))
-    return sorted(documents, key=lambda d: (order.get(d.code, len(order)), d.code, d.path))
+
+    def code(doc: SourceFile) -> str:
+        return str(doc.data.get("code", ""))
+    return sorted(documents, key=lambda d: (order.get(code(d), len(order)), code(d), d.path))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..common.findings import Finding
 from ..model import Manual
-from ..read.reader import read_manual
+from ..model.build import read_manual
 from . import run_rules
 
 

@@ -109,7 +109,7 @@ def _column_index(form) -> tuple[dict[str, formspec.PdfField], dict[str, list[st
 def _resolve_header(form, header: list[str]) -> list[str | None]:
     """Field name per column (None: an unnamed, empty column to ignore)."""
     by_name, by_label = _column_index(form)
-    signatures = {str(f.get("id")) for f in form.fields() if isinstance(f, dict) and f.get("type") == "signature"}
+    signatures = {f.id for f in form.fields() if f.type == "signature"}
     names: list[str | None] = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(header, start=1):

@@ -24,7 +24,8 @@ from pathlib import Path
 
 from ...labels import labels, status_label, step_label
 from ...model.citations import citations, resolve
-from ...model import IN_FORCE, SIGNOFF_STEPS, Document, Form, Manual, signoff_from
+from ...model import IN_FORCE, SIGNOFF_STEPS, Document, Form, Manual
+from ...model.build import signoff_from
 from ...model.review import next_review
 
 # -- output names -------------------------------------------------------------

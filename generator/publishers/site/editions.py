@@ -168,7 +168,7 @@ def read_changes(manifest: dict) -> dict:
 
 def current_changes(manual: Manual, latest: dict) -> dict:
     """The change record of the current source against the latest released edition."""
-    from ...read.reader import read_manual
+    from ...model.build import read_manual
 
     old, _ = read_manual(Path(latest["_path"]) / ed.SOURCE)
     return changes_between(old, manual)
@@ -261,7 +261,7 @@ def edition_site(root: Path, manifest: dict, *, base: Path, lang: str,
     Returns the cache folder and the MkDocs warnings of a fresh build (none when the cache was used).
     """
     from . import render as site_mod
-    from ...read.reader import read_manual
+    from ...model.build import read_manual
 
     name = manifest["edition"]
     folder = Path(root) / CACHE_DIR / name

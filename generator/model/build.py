@@ -1,0 +1,194 @@
+"""Source files → the typed model: the one place that reads the raw mappings.
+
+``build(source)`` takes what ``generator.read.reader.read_source`` read (schema
+findings are already made) and returns the ``Manual``.  A value of the wrong
+type does not stop it: the field gets its empty value ("" / [] / None) and the
+schema finding says what is wrong.  ``read_manual(root)`` reads and builds.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ..common.findings import Finding
+from ..read.reader import Source, SourceFile, read_source
+from . import (SIGNOFF_STEPS, Chapter, CodeScheme, Column, Document, Field, Form, Job, Manual, Revision, Role,
+               Section, SignOff, Term, WorkflowStep)
+from .fingerprint import DOCUMENT_FIELDS, FORM_FIELDS, ROLE_FIELDS, plain_data
+
+
+def read_manual(root: Path, *, jobs: int | None = None) -> tuple[Manual, list[Finding]]:
+    """The typed model of the manual at ``root`` and every finding met while reading it."""
+    source, findings = read_source(root, jobs=jobs)
+    return build(source), findings
+
+
+# -- plain values, whatever the source holds ---------------------------------------------------
+def _text(value) -> str:
+    return "" if value is None or isinstance(value, (dict, list)) else str(value)
+
+
+def _date(value) -> dt.date | None:
+    return value if isinstance(value, dt.date) else None
+
+
+def _int(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _map(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _texts(value) -> list[str]:
+    return [str(v) for v in _list(value) if v is not None and not isinstance(v, (dict, list))]
+
+
+def signoff_from(entry, step: str) -> SignOff | None:
+    """A ``SignOff`` from one step of a ``signoff:`` mapping (None when absent)."""
+    if not isinstance(entry, dict):
+        return None
+    name, role = entry.get("name"), entry.get("role")
+    return SignOff(step=step, name=name, role=role, date=_date(entry.get("date")),
+                   fingerprint=entry.get("fingerprint"), sample=bool(entry.get("sample", False)))
+
+
+def _signoffs(value) -> dict[str, SignOff]:
+    steps = _map(value)
+    out = {}
+    for step in SIGNOFF_STEPS:
+        found = signoff_from(steps.get(step), step)
+        if found is not None:
+            out[step] = found
+    return out
+
+
+def _revisions(value) -> list[Revision]:
+    return [Revision(i, _text(r.get("version")), _date(r.get("date")), _text(r.get("summary")), _text(r.get("by")))
+            for i, r in enumerate(_list(value)) if isinstance(r, dict)]
+
+
+def _item(file: SourceFile, fields: tuple[str, ...], default_status: str = "") -> dict:
+    """The arguments that documents and forms share."""
+    data = file.data
+    return dict(path=file.path, positions=file.positions, source_sha256=file.sha256, code=_text(data.get("code")),
+                title=_text(data.get("title")), title_en=_text(data.get("title_en")),
+                version=_text(data.get("version")), status=_text(data.get("status", default_status)),
+                effective=_date(data.get("effective")), owner=_text(data.get("owner")),
+                signoff_steps=_signoffs(data.get("signoff")), revisions=_revisions(data.get("revisions")),
+                normative={k: plain_data(data[k]) for k in fields if k in data}, meta=data)
+
+
+# -- documents ---------------------------------------------------------------------------------
+def document(file: SourceFile) -> Document:
+    data = file.data
+    refs = _map(data.get("references"))
+    workflow = [WorkflowStep(i, _text(s.get("id")), _text(s.get("title")), _text(s.get("role")),
+                             _text(s.get("description")), _texts(s.get("forms")))
+                for i, s in enumerate(_list(data.get("workflow"))) if isinstance(s, dict)]
+    jobs = [Job(i, _text(j.get("title")), _texts(j.get("covers")), _text(j.get("reports_to")), _text(j.get("note")),
+                _texts(j.get("duties")))
+            for i, j in enumerate(_list(data.get("jobs"))) if isinstance(j, dict)]
+    return Document(**_item(file, DOCUMENT_FIELDS), kind=_text(data.get("kind")),
+                    review_months=_int(data.get("review_months")), last_review=_date(data.get("last_review")),
+                    uses_forms=_texts(data.get("uses_forms")), cited_documents=_texts(refs.get("documents")),
+                    cited_roles=_texts(refs.get("roles")), orgchart=bool(data.get("orgchart")),
+                    staffing=bool(data.get("staffing")), workflow=workflow, jobs=jobs, body=file.body,
+                    body_line=file.body_line, blocks=file.blocks)
+
+
+# -- forms -------------------------------------------------------------------------------------
+def _column(value) -> Column | None:
+    if isinstance(value, dict):
+        width = value.get("width")
+        return Column(_text(value.get("id")) or None, _text(value.get("label")),
+                      width if isinstance(width, (int, float)) and not isinstance(width, bool) else None)
+    if value is None or isinstance(value, list):
+        return None
+    return Column(None, str(value))
+
+
+def _field(value: dict, path: tuple) -> Field:
+    return Field(id=_text(value.get("id")), type=_text(value.get("type", "text")) or "text",
+                 label=_text(value.get("label")), required=bool(value.get("required")),
+                 width=_int(value.get("width")), rows=_int(value.get("rows")), options=_texts(value.get("options")),
+                 columns=[c for c in map(_column, _list(value.get("columns"))) if c is not None],
+                 help=_text(value.get("help")), placeholder=_text(value.get("placeholder")), path=path)
+
+
+def form(file: SourceFile) -> Form:
+    data = file.data
+    sections = []
+    for i, section in enumerate(_list(data.get("sections"))):
+        if isinstance(section, dict):
+            sections.append(Section(i, _text(section.get("title")),
+                                    [_field(f, ("sections", i, "fields", j))
+                                     for j, f in enumerate(_list(section.get("fields"))) if isinstance(f, dict)]))
+    loose = [_field(f, ("fields", j)) for j, f in enumerate(_list(data.get("fields"))) if isinstance(f, dict)]
+    if loose:
+        sections.append(Section(len(sections), "", loose))
+    return Form(**_item(file, FORM_FIELDS, default_status="effective"), id=_text(data.get("id")),
+                aliases=_texts(data.get("aliases")), paper=_text(data.get("paper")),
+                instructions=_text(data.get("instructions")), sections=sections)
+
+
+# -- the manual --------------------------------------------------------------------------------
+def _config(manual: Manual, file: SourceFile) -> None:
+    data = file.data
+    company, about, scheme, review = (_map(data.get(k)) for k in ("company", "manual", "code_scheme", "review"))
+    manual.has_config = True
+    manual.config, manual.config_positions = data, file.positions
+    manual.company, manual.company_short, manual.company_en = (_text(company.get(k)) for k in ("name", "short", "en"))
+    manual.department = _text(data.get("department"))
+    manual.title, manual.title_en = _text(about.get("title")), _text(about.get("title_en"))
+    manual.edition, manual.date = _text(about.get("edition")), _date(about.get("date"))
+    manual.controlled_copy = _text(about.get("controlled_copy"))
+    manual.locale = _text(data.get("locale", "zh-CN")) or "zh-CN"
+    manual.code_scheme = CodeScheme(_text(scheme.get("pattern")), _text(scheme.get("format")), _int(scheme.get("year")),
+                                    _text(scheme.get("example")), _text(scheme.get("form_pattern")))
+    manual.chapters = [Chapter(i, _text(c.get("number")), _text(c.get("title")), _texts(c.get("documents")))
+                       for i, c in enumerate(_list(data.get("chapters"))) if isinstance(c, dict)]
+    manual.review_default_months = _int(review.get("default_months"))
+    manual.review_today = _date(review.get("today"))
+    manual.signoff_policy = {step: _texts(roles) for step, roles in _map(data.get("signoff_policy")).items()}
+    manual.signoff_steps = _signoffs(data.get("signoff"))
+    manual.sample_names = bool(data.get("sample_names"))
+    manual.forbidden_terms = [Term(i, _text(t.get("term")), _text(t.get("use")), _text(t.get("why")))
+                              for i, t in enumerate(_list(_map(data.get("terminology")).get("forbidden")))
+                              if isinstance(t, dict)]
+
+
+def _org(manual: Manual, file: SourceFile) -> None:
+    data = file.data
+    manual.has_org = True
+    manual.org, manual.org_positions = data, file.positions
+    manual.department_head = _text(data.get("department_head")) or None
+    manual.authorized_headcount = _int(data.get("authorized_headcount"))
+    for i, entry in enumerate(_list(data.get("roles"))):
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"] not in manual.roles:
+            manual.roles[entry["id"]] = Role(
+                entry["id"], manual.org_loc("roles", i), i, en=_text(entry.get("en")),
+                reports_to=_text(entry.get("reports_to")) or None, headcount=_int(entry.get("headcount")) or 0,
+                external=bool(entry.get("external")), aliases=_texts(entry.get("aliases")),
+                note=_text(entry.get("note")), meta=entry)
+    manual.org_normative = plain_data({
+        "department_head": data.get("department_head"), "authorized_headcount": data.get("authorized_headcount"),
+        "roles": [{k: r.get(k) for k in ROLE_FIELDS if k in r} for r in _list(data.get("roles")) if isinstance(r, dict)]})
+
+
+def build(source: Source) -> Manual:
+    """The typed model of everything ``source`` holds."""
+    manual = Manual(root=source.root, unreadable=set(source.unreadable), released=source.released)
+    if source.config is not None:
+        _config(manual, source.config)
+    if source.roles is not None:
+        _org(manual, source.roles)
+    manual.documents = [document(f) for f in source.documents]
+    for file in source.forms:
+        item = form(file)
+        manual.forms[item.id] = item
+    return manual
