@@ -3,16 +3,20 @@
 Exit codes: 0 no errors, 1 findings with errors, 2 usage or I/O problems.
 A user never sees a traceback: expected problems become one clear line;
 an unexpected one says so, and ``MANUAL_DEBUG=1`` shows the traceback.
+Every line it prints speaks ``--lang``, else the manual's locale, else zh-CN
+(words from ``generator/labels/cli.yaml``), argparse's own errors included.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
 import os
+import re
 import sys
 from pathlib import Path
 
-from .errors import EXIT_OK, EXIT_USAGE, UsageError
+from .common.suggest import closest
+from .errors import EXIT_OK, EXIT_USAGE, ManualNotFound, UsageError, message
 
 # One module per verb in ``generator.commands``, each with ``run(args) -> exit code``;
 # a verb's module (and what it needs: WeasyPrint, MkDocs …) is imported only when it runs.
@@ -20,11 +24,71 @@ VERBS = {"check": "check", "build": "build", "serve": "serve", "approve": "appro
          "release": "release", "verify": "verify", "init": "init", "new": "new", "import": "import_"}
 
 
+def _early_options(argv) -> argparse.Namespace:
+    """--lang and --root, read before (and whatever) argparse says about the rest of the line."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang", default=None)
+    early.add_argument("--root", type=Path, default=None)
+    try:
+        return early.parse_known_args(argv)[0]
+    except SystemExit:  # e.g. `--lang` with no value: argparse has already said so
+        return argparse.Namespace(lang=None, root=None)
+
+
+def message_lang(lang: str | None, root: Path | None) -> str:
+    """--lang, else the manual's locale (when a manual is found), else zh-CN."""
+    from .commands.options import message_lang as found
+
+    return found(lang, root)
+
+
+def say(line: str, lang: str) -> None:
+    """One line on stderr, after the command's name."""
+    print(message("cli.prefix", lang) + line, file=sys.stderr)
+
+
+# argparse's own messages (Python's wording) and the catalogue's keys for them.
+ARGPARSE_MESSAGES = [
+    (re.compile(r"the following arguments are required: (?P<names>.+)"), "cli.argparse.required"),
+    (re.compile(r"argument (?P<argument>\S+): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)"),
+     "cli.argparse.invalid_choice"),
+    (re.compile(r"unrecognized arguments: (?P<names>.+)"), "cli.argparse.unrecognized"),
+    (re.compile(r"argument (?P<argument>\S+): expected one argument"), "cli.argparse.expected_one"),
+    (re.compile(r"argument (?P<argument>\S+): invalid (?P<type>\w+) value: (?P<value>.+)"),
+     "cli.argparse.invalid_value"),
+]
+
+
+def argparse_message(text: str, lang: str) -> str:
+    """argparse's error ``text`` in ``lang``; one the catalogue does not know, wrapped in a line that does."""
+    for pattern, key in ARGPARSE_MESSAGES:
+        m = pattern.fullmatch(text)
+        if not m:
+            continue
+        values = m.groupdict()
+        if key == "cli.argparse.invalid_choice":
+            close = closest(values["value"].strip("'"), [c.strip(" '") for c in values["choices"].split(",")])
+            if close:
+                key, values["close"] = "cli.argparse.invalid_choice_hint", repr(close)
+        if key == "cli.argparse.invalid_value" and values["type"] == "int":
+            values["type"] = message("cli.argparse.type_int", lang)
+        return message(key, lang, **values)
+    return message("cli.argparse.other", lang, message=text)
+
+
+class ArgparseError(Exception):
+    """argparse's complaint about the command line: its text and the usage line of the (sub)command."""
+
+    def __init__(self, text: str, usage: str):
+        super().__init__(text)
+        self.usage = usage
+
+
 class ArgumentParser(argparse.ArgumentParser):
-    def error(self, message):  # argparse would exit 2 with its own text; keep that, minus noise
-        self.print_usage(sys.stderr)
-        print(f"manual: error: {message}", file=sys.stderr)
-        raise SystemExit(EXIT_USAGE)
+    """argparse, whose errors ``main`` prints in the language of messages (exit 2, as argparse does)."""
+
+    def error(self, text):
+        raise ArgparseError(text, self.format_usage())
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -95,24 +159,39 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    try:
+        args = _parser().parse_args(argv)
+    except ArgparseError as exc:
+        early = _early_options(argv)
+        lang = message_lang(early.lang, early.root)
+        usage = exc.usage
+        if usage.startswith("usage: "):
+            usage = message("cli.usage_prefix", lang) + usage[len("usage: "):]
+        sys.stderr.write(usage)
+        say(argparse_message(str(exc), lang), lang)
+        return EXIT_USAGE
+
+    def lang() -> str:  # found only when there is something to say
+        return message_lang(args.lang, args.root)
+
     try:
         command = importlib.import_module(f"{__package__}.commands.{VERBS[args.command]}")
         return command.run(args) or EXIT_OK
-    except UsageError as exc:
-        print(f"manual: {exc}", file=sys.stderr)
+    except (UsageError, ManualNotFound) as exc:
+        say(exc.text(lang()), lang())
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("manual: interrupted; outputs already written are intact", file=sys.stderr)
+        say(message("cli.interrupted", lang()), lang())
         return 130
     except OSError as exc:
-        print(f"manual: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        say(message("cli.os_error", lang(), reason=exc.strerror or exc, file=exc.filename or "").rstrip(":： "),
+            lang())
         return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         if os.environ.get("MANUAL_DEBUG"):
             raise
-        print(f"manual: internal error: {type(exc).__name__}: {exc} "
-              "(please report it; MANUAL_DEBUG=1 shows the traceback)", file=sys.stderr)
+        say(message("cli.internal_error", lang(), error=f"{type(exc).__name__}: {exc}"), lang())
         return EXIT_USAGE
 
 

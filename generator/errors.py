@@ -3,13 +3,49 @@
 Exit codes of the ``manual`` command: 0 no errors, 1 findings with errors,
 2 a usage or I/O problem.  Each error carries what to tell the user; the
 command boundary (``generator.cli``) turns it into one line, never a traceback.
+
+``UsageError``, ``ApproveError``, ``ReleaseError`` and ``ManualNotFound`` carry a key
+of the label catalogue (``generator/labels/cli.yaml``) and its values:
+``UsageError("cli.root_missing", root=path)``; ``exc.text(lang)`` is the message in
+one language, ``str(exc)`` the English one.  Text that is not a key (a library's own
+message passed on) is shown as it is.
 """
 from __future__ import annotations
 
+import re
+
+from .labels import LANGS, catalogue, text as label_text
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
+KEY = re.compile(r"[a-z_]+(\.[a-z0-9_]+)+")
 
-class UsageError(Exception):
+
+def message(key: str, lang: str = "zh-CN", /, **values) -> str:
+    """The catalogue's text for ``key`` in ``lang`` with ``values`` filled in; text that is no key, as it is.
+
+    A value may be a function of the language (``functools.partial(step_label, "approved")``):
+    a word that is itself in the catalogue.
+    """
+    if not KEY.fullmatch(key) or key.split(".")[0] not in catalogue():
+        return key
+    lang = lang if lang in LANGS else "zh-CN"
+    values = {name: value(lang) if callable(value) else value for name, value in values.items()}
+    return label_text(key, lang).format(**values)  # KeyError: a key missing from the catalogue
+
+
+class _Message(Exception):
+    """An error told in the catalogue's words (see the module's docstring)."""
+
+    def __init__(self, key: str, /, **values):
+        self.key, self.values = key, values
+        super().__init__(message(key, "en", **values))
+
+    def text(self, lang: str = "zh-CN") -> str:
+        return message(self.key, lang, **self.values)
+
+
+class UsageError(_Message):
     """A problem with the command line, the files it names or the machine."""
 
 
@@ -25,20 +61,19 @@ class SourceError(Exception):
         self.params = params
 
 
-class ManualNotFound(Exception):
-    pass
+class ManualNotFound(_Message):
+    """No manual where the command looked."""
 
 
-class ApproveError(Exception):
-    """A refusal with the findings that caused it."""
+class ApproveError(_Message):
+    """A refusal with the findings that caused it (``findings=``)."""
 
-    def __init__(self, message_en: str, message_zh: str, findings=()):
-        super().__init__(message_en)
-        self.messages = {"en": message_en, "zh-CN": message_zh}
+    def __init__(self, key: str, /, findings=(), **values):
+        super().__init__(key, **values)
         self.findings = list(findings)
 
 
-class ReleaseError(Exception):
+class ReleaseError(_Message):
     """A release or verification that cannot go on; the message says why."""
 
 

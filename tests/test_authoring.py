@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import REPO, run_cli
-from generator.authoring.scaffold import append_to_list, yaml_scalar
+from generator.authoring.yamltext import append_to_list, yaml_scalar
 from generator.common.progress import note, progress, task
 
 TODAY = "2029-04-15"  # pinned with MANUAL_TODAY: init and new write this date
@@ -122,7 +122,9 @@ def test_init_refuses_a_non_empty_folder(tmp_path):
     (target / "keep.txt").write_text("mine", encoding="utf-8")
     result = run_cli("init", target)
     assert result.returncode == 2
-    assert "not empty" in result.stderr and "Traceback" not in result.stderr
+    assert "不是空文件夹" in result.stderr and "Traceback" not in result.stderr  # zh-CN by default
+    english = run_cli("init", target, "--lang", "en")
+    assert english.returncode == 2 and "not empty" in english.stderr
     assert sorted(p.name for p in target.iterdir()) == ["keep.txt"]
 
 
@@ -258,17 +260,18 @@ def test_new_title_is_written_safely(minimal):
 
 
 def test_new_usage_errors(minimal):
-    cases = [
-        (("new", "policy", "--title", "x", "--chapter", "09"), "no chapter 09"),
-        (("new", "policy", "--title", "   "), "must not be empty"),
-        (("new", "policy", "--title", "两行\n标题"), "single line"),
-        (("new", "form", "--title", "表", "--document", "0999-2020"), "no document"),
+    cases = [  # the manual's locale (zh-CN), then --lang en
+        (("new", "policy", "--title", "x", "--chapter", "09"), "没有第 09 章", "no chapter 09"),
+        (("new", "policy", "--title", "   "), "不能为空", "must not be empty"),
+        (("new", "policy", "--title", "两行\n标题"), "必须是一行文字", "single line"),
+        (("new", "form", "--title", "表", "--document", "0999-2020"), "没有这个编号的文件", "no document"),
     ]
     before = sorted(p.name for p in (minimal / "policies").iterdir())
-    for args, message in cases:
-        result = run_cli(*args, "--root", minimal)
-        assert result.returncode == 2, args
-        assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
+    for args, zh, en in cases:
+        for lang, message in (((), zh), (("--lang", "en"), en)):
+            result = run_cli(*args, "--root", minimal, *lang)
+            assert result.returncode == 2, args
+            assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert sorted(p.name for p in (minimal / "policies").iterdir()) == before
     outside = run_cli("new", "policy", "--title", "x", cwd=minimal.parent)
     assert outside.returncode == 2 and "manual/manual.yaml" in outside.stderr

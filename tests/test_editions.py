@@ -123,7 +123,7 @@ def test_signed_edition_verifies_and_a_flipped_byte_fails(tmp_path):
     fields = PdfReader(pdf).get_fields()
     assert fields["EditionSignature"]["/FT"] == "/Sig"
 
-    ok = run_cli("verify", pdf, "--edition", "2020.1", "--trust", pem, "--root", root)
+    ok = run_cli("verify", pdf, "--edition", "2020.1", "--trust", pem, "--root", root, "--lang", "en")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "hash: OK" in ok.stdout and "intact" in ok.stdout and "trusted" in ok.stdout
 
@@ -131,7 +131,7 @@ def test_signed_edition_verifies_and_a_flipped_byte_fails(tmp_path):
     data[len(data) // 2] ^= 0x01
     tampered = tmp_path / "tampered.pdf"
     tampered.write_bytes(bytes(data))
-    bad = run_cli("verify", tampered, "--edition", "2020.1", "--trust", pem, "--root", root)
+    bad = run_cli("verify", tampered, "--edition", "2020.1", "--trust", pem, "--root", root, "--lang", "en")
     assert bad.returncode == 1
     assert "MISMATCH" in bad.stdout and "FAILED" in bad.stdout
     assert "Traceback" not in bad.stderr

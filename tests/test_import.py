@@ -202,12 +202,13 @@ def test_import_usage_errors(tmp_path):
     busy.mkdir()
     (busy / "x").write_text("x", encoding="utf-8")
     cases = [
-        (("import", SEED, "--out", busy), "not empty"),
-        (("import", tmp_path / "missing.txt", "--out", tmp_path / "o1"), "no such file"),
+        (("import", SEED, "--out", busy), "不是空文件夹"),
+        (("import", SEED, "--out", busy, "--lang", "en"), "not empty"),
+        (("import", tmp_path / "missing.txt", "--out", tmp_path / "o1", "--lang", "en"), "no such file"),
         (("import", tmp_path / "old.doc", "--out", tmp_path / "o2"), ".docx"),
-        (("import", tmp_path / "a.pdf", "--out", tmp_path / "o3"), "only .txt and .docx"),
-        (("import", tmp_path / "empty.txt", "--out", tmp_path / "o4"), "no text"),
-        (("import", tmp_path / "broken.docx", "--out", tmp_path / "o5"), "not a readable .docx"),
+        (("import", tmp_path / "a.pdf", "--out", tmp_path / "o3"), "只能导入 .txt 和 .docx 文件"),
+        (("import", tmp_path / "empty.txt", "--out", tmp_path / "o4", "--lang", "en"), "no text"),
+        (("import", tmp_path / "broken.docx", "--out", tmp_path / "o5"), "不是可读取的 .docx 文件"),
     ]
     (tmp_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0")
     (tmp_path / "a.pdf").write_bytes(b"%PDF-1.4")

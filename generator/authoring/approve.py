@@ -20,26 +20,25 @@ content.  Unknown codes, a missing role and bad dates are usage errors
 """
 from __future__ import annotations
 
-from ..errors import ApproveError
-
+import dataclasses
 import datetime as dt
-import difflib
-import json
-import os
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import yaml
 
+from ..common.suggest import closest
+from ..errors import ApproveError, UsageError
+from ..labels import step_label
+from ..model import SIGNOFF_STEPS, Document, SignOff
 from ..model.fingerprint import fingerprint
-from ..model import SIGNOFF_STEPS
-from ..common.outputs import atomic_write_bytes
+from .yamltext import flow_mapping, read_source_text, write_source_text, yaml_scalar
 
-STEP_ZH = {"prepared": "编制", "reviewed": "审核", "approved": "批准"}
-BOM = "\ufeff"
 # Findings that signing the remaining steps clears: not a reason to refuse,
 # unless they stand on the lines of the step being signed.
 TRANSIENT = {"signoff-complete", "signoff-order", "approval-stale"}
+ENTRY_KEYS = ("name", "role", "date", "fingerprint", "sample")  # a sign-off entry's keys, as SignOff holds them
 
 
 # -- finding the item ---------------------------------------------------------
@@ -59,26 +58,6 @@ def candidates(manual) -> list[str]:
 
 
 # -- YAML text edits ----------------------------------------------------------
-def yaml_scalar(value) -> str:
-    """``value`` as YAML text that reads back as the same value in flow and block context."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value)
-    try:
-        plain_ok = (yaml.safe_load(f"k: {text}") == {"k": text}
-                    and yaml.safe_load(f"{{k: {text}}}") == {"k": text}
-                    and "#" not in text and text == text.strip())
-    except yaml.YAMLError:
-        plain_ok = False
-    return text if plain_ok else json.dumps(text, ensure_ascii=False)
-
-
-def flow_mapping(entry: dict) -> str:
-    return "{" + ", ".join(f"{k}: {yaml_scalar(v)}" for k, v in entry.items()) + "}"
-
-
 def _content_end(node) -> int:
     """Index just after the last character of ``node``'s own text."""
     if isinstance(node, yaml.MappingNode) and not node.flow_style and node.value:
@@ -191,15 +170,15 @@ def set_signoff(text: str, step: str, entry: dict, base: int = 0, end: int | Non
             stop = _end_of_line(text, at(_content_end(vnode)))
             edits.append((start, min(stop + 1, len(text)), ""))
         elif isinstance(vnode, yaml.ScalarNode) and vnode.start_mark.index == vnode.end_mark.index:
-            edits.append((at(vnode.start_mark.index), at(vnode.start_mark.index), " " + yaml_scalar(entry[k])))
+            edits.append((at(vnode.start_mark.index), at(vnode.start_mark.index), " " + yaml_scalar(entry[k], flow=True)))
         else:
-            edits.append((at(vnode.start_mark.index), at(vnode.end_mark.index), yaml_scalar(entry[k])))
+            edits.append((at(vnode.start_mark.index), at(vnode.end_mark.index), yaml_scalar(entry[k], flow=True)))
     new_keys = [k for k in entry if k not in present]
     if new_keys:
         last = [(k, v) for k, v in value.value if k.value in entry]
         anchor = last[-1][1] if last else value.value[-1][1]
         pos = _end_of_line(text, at(_content_end(anchor)))
-        edits.append((pos, pos, "".join(f"\n{inner}{k}: {yaml_scalar(entry[k])}" for k in new_keys)))
+        edits.append((pos, pos, "".join(f"\n{inner}{k}: {yaml_scalar(entry[k], flow=True)}" for k in new_keys)))
     for start, stop, replacement in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
         text = text[:start] + replacement + text[stop:]
     return text
@@ -208,7 +187,7 @@ def set_signoff(text: str, step: str, entry: dict, base: int = 0, end: int | Non
 # -- the command ----------------------------------------------------------------
 def _yaml_span(item, text: str) -> tuple[int, int]:
     """(start, end) of the YAML part of the item's text."""
-    if hasattr(item, "blocks"):
+    if isinstance(item, Document):
         from ..read.reader import split_front_matter
         front, _, _, _ = split_front_matter(text)
         return 4, 4 + len(front)
@@ -224,7 +203,7 @@ def _reread(manual, item, text: str):
         path = Path(tmp) / item.path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-        if hasattr(item, "blocks"):
+        if isinstance(item, Document):
             file, findings = reader.read_document(Path(tmp), path)
             return (build.document(file) if file else None), findings
         file, findings = reader.read_form(Path(tmp), path)
@@ -232,7 +211,7 @@ def _reread(manual, item, text: str):
 
 
 def _with_item(manual, old, new):
-    if hasattr(old, "blocks"):
+    if isinstance(old, Document):
         manual.documents = [new if d is old else d for d in manual.documents]
     else:
         manual.forms = {k: (new if f is old else f) for k, f in manual.forms.items()}
@@ -242,73 +221,80 @@ def _entry_lines(item, step) -> set[int]:
     return {item.positions.at(path)[0] for path in item.positions.spots if path[:2] == ("signoff", step)}
 
 
+def _entry(item, step: str, signed: SignOff) -> dict:
+    """The sign-off entry to write: the keys already written first, in their order, then the new ones."""
+    spots = sorted((item.positions.at(path), path[2]) for path in item.positions.spots
+                   if len(path) == 3 and path[:2] == ("signoff", step) and path[2] in ENTRY_KEYS)
+    order = list(dict.fromkeys([key for _, key in spots] + ["name", "role", "date", "fingerprint"]))
+    values = {key: getattr(signed, key) for key in ENTRY_KEYS}
+    return {key: values[key] for key in order if key != "sample" or signed.sample}
+
+
+# What signing may change besides the sign-off: where things stand in the file (the edit adds lines).
+MAY_CHANGE = {"signoff_steps", "positions", "meta", "body_line", "blocks", "source_sha256"}
+
+
+def _same_but_signoff(old, new, step: str) -> bool:
+    """Whether ``new`` is ``old`` with only the sign-off ``step`` changed."""
+    fields = [f.name for f in dataclasses.fields(old) if f.name not in MAY_CHANGE]
+    return all(getattr(old, name) == getattr(new, name) for name in fields) and \
+        {s: v for s, v in old.signoff_steps.items() if s != step} == \
+        {s: v for s, v in new.signoff_steps.items() if s != step}
+
+
 def approve(root: Path, key: str, step: str, name: str, role: str | None = None,
             date: dt.date | None = None) -> dict:
     """Sign ``step`` of the document or form ``key``; returns what was written.
 
-    Raises ``LookupError``/``ValueError`` for usage problems and
-    ``ApproveError`` for refusals.  Nothing is written unless it succeeds.
+    Raises ``UsageError`` for usage problems and ``ApproveError`` for refusals.
+    Nothing is written unless it succeeds.
     """
     from ..model.build import read_manual
     from ..model.review import today
     from ..rules import run_rules
 
     if step not in SIGNOFF_STEPS:
-        raise ValueError(f"--step {step}: choose one of {', '.join(SIGNOFF_STEPS)}")
+        raise UsageError("cli.approve.step_unknown", step=step, choices=", ".join(SIGNOFF_STEPS))
     name = (name or "").strip()
     if not name:
-        raise ValueError("--name must not be empty")
+        raise UsageError("cli.approve.name_empty")
     manual, _ = read_manual(root)
     item = find_item(manual, key)
     if item is None:
-        close = difflib.get_close_matches(key, candidates(manual), n=1, cutoff=0.5)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise LookupError(f"no document or form '{key}' (a document's code, or a form's id or code){hint}; "
-                          "a file that cannot be read is reported by `manual check`")
+        close = closest(key, candidates(manual))
+        raise UsageError("cli.approve.unknown_item_hint" if close else "cli.approve.unknown_item", key=key, close=close)
     old = item.signoff(step)
     role = (role or "").strip() or (old.role if old and old.role else None)
     if not role:
-        raise ValueError(f"{item.path}: the {step} sign-off has no role yet: give --role")
+        raise UsageError("cli.approve.no_role", path=item.path, step=step, step_label=partial(step_label, step))
     date = date or today(manual)
 
     for earlier in SIGNOFF_STEPS[:SIGNOFF_STEPS.index(step)]:
-        s = item.signoff(earlier)
-        if s is None:
-            raise ApproveError(
-                f"{item.path}: the {earlier} ({STEP_ZH[earlier]}) step is not signed yet; sign it first",
-                f"{item.path}：尚未{STEP_ZH[earlier]}签署；请先签署{STEP_ZH[earlier]}")
+        if item.signoff(earlier) is None:
+            raise ApproveError("cli.approve.earlier_missing", path=item.path, earlier=earlier,
+                               earlier_label=partial(step_label, earlier))
 
     fp = fingerprint(item, manual)
     for earlier in SIGNOFF_STEPS[:SIGNOFF_STEPS.index(step)]:
         s = item.signoff(earlier)
         if s.fingerprint and s.fingerprint != fp:
-            raise ApproveError(
-                f"{item.path}: the {earlier} ({STEP_ZH[earlier]}) sign-off was for other content; "
-                f"sign {earlier} again first (manual approve {key} --step {earlier} …)",
-                f"{item.path}：{STEP_ZH[earlier]}签署针对的是改动前的内容；请先重新{STEP_ZH[earlier]}签署"
-                f"（manual approve {key} --step {earlier} …）")
+            raise ApproveError("cli.approve.earlier_stale", path=item.path, earlier=earlier, key=key,
+                               earlier_label=partial(step_label, earlier))
 
-    raw_entry = dict((item.meta.get("signoff") or {}).get(step) or {})
-    entry = {}
-    for k, v in raw_entry.items():  # keep the existing keys in their order
-        entry[k] = v
-    entry.update({"name": name, "role": role, "date": date, "fingerprint": fp})
-    if "sample" in entry and (old is None or old.name != name):
-        del entry["sample"]  # a sample flag belongs to the sample name it marked
+    # a sample flag belongs to the sample name it marked
+    signed = SignOff(step, name, role, date, fp, sample=bool(old and old.sample and old.name == name))
+    entry = _entry(item, step, signed)
 
     path = Path(manual.root) / item.path
-    raw = path.read_bytes().decode("utf-8")
-    bom = raw.startswith(BOM)
-    raw = raw[1:] if bom else raw
-    crlf = "\r\n" in raw
-    text = raw.replace("\r\n", "\n")
+    text, eol, bom = read_source_text(path)
     start, end = _yaml_span(item, text)
-    new_text = set_signoff(text, step, entry, start, end)
+    try:
+        new_text = set_signoff(text, step, entry, start, end)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise UsageError("cli.approve.signoff_unreadable", path=item.path, reason=exc) from None
 
     new_item, reader_findings = _reread(manual, item, new_text)
-    if new_item is None or (new_item.meta.get("signoff") or {}).get(step) != entry \
-            or {k: v for k, v in new_item.meta.items() if k != "signoff"} != \
-            {k: v for k, v in item.meta.items() if k != "signoff"} \
+    if new_item is None or new_item.signoff(step) != signed or not _same_but_signoff(item, new_item, step) \
             or fingerprint(new_item, manual) != fp:
         raise RuntimeError(f"{item.path}: editing the sign-off text did not give the expected data; "
                            "nothing was written")
@@ -317,12 +303,8 @@ def approve(root: Path, key: str, step: str, name: str, role: str | None = None,
     lines = _entry_lines(new_item, step)
     blocking = [f for f in findings if f.rule not in TRANSIENT or f.line in lines]
     if blocking:
-        raise ApproveError(f"{item.path}: not signed: fix these errors first",
-                           f"{item.path}：未签署，请先修正以下错误", blocking)
+        raise ApproveError("cli.approve.refused", findings=blocking, path=item.path)
 
-    out = new_text.replace("\n", "\r\n") if crlf else new_text
-    mode = os.stat(path).st_mode & 0o777
-    atomic_write_bytes(path, ((BOM if bom else "") + out).encode("utf-8"))
-    os.chmod(path, mode)
+    write_source_text(path, new_text, eol, bom)
     return {"path": item.path, "step": step, "name": name, "role": role, "date": date, "fingerprint": fp,
             "line": new_item.loc("signoff", step).line}

@@ -38,8 +38,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .scaffold import site_config_template, write_repo_files, yaml_scalar
 from ..common.progress import progress
+from ..labels import text as label_text
+from .scaffold import site_config_template, write_repo_files
+from .yamltext import yaml_scalar
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN = "一二三四五六七八九十"
@@ -96,7 +98,7 @@ class Source:
 def read_source(path: Path) -> Source:
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise UsageError(f"{path}: no such file")
+        raise UsageError("cli.authoring.import_no_file", path=path)
     if suffix == ".txt":
         raw = path.read_bytes()
         for encoding in ("utf-8-sig", "gb18030"):
@@ -106,15 +108,14 @@ def read_source(path: Path) -> Source:
             except UnicodeDecodeError:
                 continue
         else:  # pragma: no cover - gb18030 decodes almost anything
-            raise UsageError(f"{path}: the text is neither UTF-8 nor GB18030; save it as UTF-8")
+            raise UsageError("cli.authoring.import_encoding", path=path)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         return Source(path, text.split("\n"), "行")
     if suffix == ".docx":
         return Source(path, docx_lines(path), "段")
     if suffix == ".doc":
-        raise UsageError(f"{path}: old Word .doc files cannot be read; save it as .docx in Word, or convert it: "
-                         "soffice --headless --convert-to docx FILE.doc")
-    raise UsageError(f"{path}: only .txt and .docx files can be imported")
+        raise UsageError("cli.authoring.import_doc", path=path)
+    raise UsageError("cli.authoring.import_kind", path=path)
 
 
 def docx_lines(path: Path) -> list[str]:
@@ -128,7 +129,7 @@ def docx_lines(path: Path) -> list[str]:
     try:
         document = open_docx(str(path))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
-        raise UsageError(f"{path}: not a readable .docx file ({exc})") from None
+        raise UsageError("cli.authoring.import_bad_docx", path=path, reason=exc) from None
     lines = []
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
@@ -1061,7 +1062,7 @@ def run_import(source: Source) -> Imported:
     return result
 
 
-def write_output(result: Imported, dest: Path, quiet: bool) -> None:
+def write_output(result: Imported, dest: Path, quiet: bool, lang: str = "zh-CN") -> None:
     form_ids = {f["title"]: f["id"] for f in result.forms}
     values = {"year": result.year, "today": result.date or "", "title": result.title or "管理手册"}
     write_repo_files(dest, values)
@@ -1073,7 +1074,7 @@ def write_output(result: Imported, dest: Path, quiet: bool) -> None:
     (dest / "forms").mkdir(exist_ok=True)
     (dest / "manual" / "manual.yaml").write_text(write_manual_yaml(result), encoding="utf-8")
     (dest / "manual" / "roles.yaml").write_text(write_roles_yaml(result), encoding="utf-8")
-    for doc in progress(result.documents, "写入文件", quiet=quiet, label=lambda d: d.code):
+    for doc in progress(result.documents, label_text("cli.authoring.import_writing", lang), quiet=quiet, label=lambda d: d.code):
         (dest / "policies" / f"{doc.code}.md").write_text(write_document(doc, result, form_ids), encoding="utf-8")
     for form in result.forms:
         (dest / "forms" / f"{form['id']}.yaml").write_text(write_form(form, result), encoding="utf-8")

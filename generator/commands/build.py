@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 from ..common.engines import HARFBUZZ_WARNING, harfbuzz_subset_available
+from ..common.suggest import closest
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..publishers.render.cache import default_jobs
 from . import options
@@ -41,14 +42,15 @@ def run(args) -> int:
     targets = args.targets or list(BUILD_TARGETS)
     unknown = [t for t in targets if t not in BUILD_TARGETS]
     if unknown:
-        raise UsageError(f"unknown build target '{unknown[0]}'; choose from {', '.join(BUILD_TARGETS)}")
+        close = closest(unknown[0], BUILD_TARGETS)
+        raise UsageError("cli.build_unknown_target_hint" if close else "cli.build_unknown_target",
+                         target=unknown[0], close=close, choices=", ".join(BUILD_TARGETS))
     targets = [t for t in BUILD_TARGETS if t in targets]
     if args.jobs is not None and args.jobs < 1:
-        raise UsageError(f"--jobs {args.jobs}: give a number of processes, 1 or more")
+        raise UsageError("cli.jobs_invalid", jobs=args.jobs)
     manual, findings, ok = options.checked_manual(args)
     if not ok:
-        print("manual: build stopped: fix the errors above first; existing outputs were left as they were",
-              file=sys.stderr)
+        options.say(options.lang(args, manual), "cli.build_stopped")
         return EXIT_FINDINGS
     if any(t in ("pdf", "forms") for t in targets) and not harfbuzz_subset_available():
         print(HARFBUZZ_WARNING, file=sys.stderr)

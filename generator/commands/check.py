@@ -16,7 +16,7 @@ def run(args) -> int:
         if fn:
             formats[extra] = fn
     if args.format not in formats:
-        raise UsageError(f"--format {args.format}: choose one of {', '.join(formats)}")
+        raise UsageError("cli.format_unknown", value=args.format, choices=", ".join(formats))
     root = options.root(args)
     manual, findings = check(root)
     if args.strict:

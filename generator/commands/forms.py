@@ -1,11 +1,11 @@
 """``manual forms fill FORM --data FILE.csv``: pre-filled PDF forms in batches."""
 from __future__ import annotations
 
-import difflib
 import sys
 from pathlib import Path
 
-from ..errors import EXIT_FINDINGS, CsvProblem, FormFontMissing, UsageError
+from ..common.suggest import closest
+from ..errors import EXIT_FINDINGS, EXIT_OK, CsvProblem, FormFontMissing, UsageError
 from ..publishers.forms.fill import (MAX_REPORTED, fill_pdf, merge_filled, read_batch, row_file_name,
                                      write_batch)
 from ..publishers.forms.render import fillable_pdf
@@ -17,7 +17,7 @@ from . import options
 def run(args) -> int:
     if args.forms_command == "fill":
         return fill(args)
-    raise UsageError(f"manual forms {args.forms_command}: unknown command")
+    raise UsageError("cli.forms.unknown_command", command=args.forms_command)
 
 
 def find_form(manual, key: str):
@@ -36,36 +36,33 @@ def fill(args) -> int:
     lang = options.lang(args, manual)
     form = find_form(manual, args.form)
     if form is None:
-        keys = sorted(manual.forms) + sorted(f.code for f in manual.forms.values() if f.code)
-        close = difflib.get_close_matches(args.form, keys, n=1, cutoff=0.5)
-        hint = f"; did you mean '{close[0]}'?" if close else f" (forms: {', '.join(sorted(manual.forms))})"
-        raise UsageError(f"no form '{args.form}' in {root / 'forms'}{hint}")
+        close = closest(args.form, sorted(manual.forms) + sorted(f.code for f in manual.forms.values() if f.code))
+        raise UsageError("cli.forms.no_form_hint" if close else "cli.forms.no_form", form=args.form,
+                         folder=root / "forms", close=close, forms=", ".join(sorted(manual.forms)))
     own = [f for f in findings if f.path == form.path and f.severity == "error"]
     if own:
         sys.stderr.write(report.as_text(own, lang))
-        print(f"manual: {form.path} has errors; fix them before filling the form", file=sys.stderr)
+        options.say(lang, "cli.forms.has_errors", path=form.path)
         return EXIT_FINDINGS
     data_path = Path(args.data)
     if not data_path.is_file():
-        raise UsageError(f"--data {data_path}: no such file")
+        raise UsageError("cli.forms.no_data", path=data_path)
     csv_name = data_path.name
     try:
         batch = read_batch(form, data_path.read_bytes())
     except CsvProblem as exc:
-        print(f"{csv_name}: {exc.messages['en' if lang == 'en' else 'zh-CN']}", file=sys.stderr)
+        options.tell(lang, "cli.forms.csv_problem", file=csv_name, problem=exc.messages[lang], stream=sys.stderr)
         return EXIT_FINDINGS
     if batch.errors:
         for err in batch.errors[:MAX_REPORTED]:
             print(err.text(csv_name, lang), file=sys.stderr)
         more = len(batch.errors) - MAX_REPORTED
         if more > 0:
-            print(f"… and {more} more" if lang == "en" else f"……另有 {more} 处", file=sys.stderr)
-        print(f"manual: {len(batch.errors)} problem(s) in {csv_name}; nothing was written" if lang == "en" else
-              f"manual: {csv_name} 中有 {len(batch.errors)} 处问题；未写入任何文件", file=sys.stderr)
+            options.tell(lang, "cli.forms.more", count=more, stream=sys.stderr)
+        options.say(lang, "cli.forms.problems", count=len(batch.errors), file=csv_name)
         return EXIT_FINDINGS
     if not batch.records:
-        print(f"{csv_name}: no data rows below the header; nothing was written" if lang == "en" else
-              f"{csv_name}：表头下没有数据行；未写入任何文件", file=sys.stderr)
+        options.tell(lang, "cli.forms.no_rows", file=csv_name, stream=sys.stderr)
         return EXIT_FINDINGS
     try:
         template = fillable_pdf(manual, form, lang=lang)
@@ -86,8 +83,6 @@ def fill(args) -> int:
     folder = Path(args.out).resolve() if args.out else default
     write_batch(folder, files, replace_folder=args.out is None)
     if not args.quiet:
-        n = len(batch.records)
-        print(f"{form.code} {form.title}: {n} filled PDF(s) and {form.id}-all.pdf → {folder}" if lang == "en" else
-              f"{form.code} {form.title}：已生成 {n} 份预填表单及合并文件 {form.id}-all.pdf → {folder}",
-              file=sys.stderr)
-    return 0
+        options.tell(lang, "cli.forms.filled", code=form.code, title=form.title, count=len(batch.records),
+                     merged=f"{form.id}-all.pdf", folder=folder, stream=sys.stderr)
+    return EXIT_OK

@@ -2,35 +2,34 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
 from ..authoring.importer import read_source, run_import, write_output, write_report
-from ..authoring.scaffold import _check_empty_target, _move_into
-from ..common.progress import note
+from ..authoring.scaffold import check_empty_target, move_into, staging_folder
 from ..errors import UsageError
+from ..labels import text as label_text
+from . import options
 
 
 def run(args) -> int:
+    lang = args.lang or "zh-CN"  # an imported manual is written in zh-CN
     target = Path(args.out)
-    _check_empty_target(target)
+    check_empty_target(target)
     source = read_source(Path(args.file))
     if not source.text.strip():
-        raise UsageError(f"{args.file}: the file has no text")
-    note(f"读取 {args.file}：{len(source.lines)} {source.unit}", quiet=args.quiet)
+        raise UsageError("cli.authoring.import_no_text", path=args.file)
+    unit = "import_unit_paragraph" if source.path.suffix.lower() == ".docx" else "import_unit_line"
+    options.note(lang, "cli.authoring.import_reading", path=args.file, count=len(source.lines),
+                 unit=label_text(f"cli.authoring.{unit}", lang), quiet=args.quiet)
     result = run_import(source)
-    parent = target.resolve().parent
-    if not parent.is_dir():
-        raise UsageError(f"{parent} does not exist; create it first")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name or 'import'}.", suffix=".tmp", dir=parent))
+    tmp = staging_folder(target, "import")
     try:
-        write_output(result, tmp, args.quiet)
+        write_output(result, tmp, args.quiet, lang)
         (tmp / "import-report.md").write_text(write_report(result, str(args.out)), encoding="utf-8")
-        _move_into(tmp, target)
+        move_into(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    note(f"已导入 {len(result.documents)} 个文件、{len(result.forms)} 个表单占位到 {target}；"
-         f"需要核对和未能归类的内容见 {target / 'import-report.md'}。\n"
-         f"下一步：manual check --root {target}", quiet=args.quiet)
+    options.note(lang, "cli.authoring.import_done", documents=len(result.documents), forms=len(result.forms),
+                 target=target, report=target / "import-report.md", quiet=args.quiet)
     return 0

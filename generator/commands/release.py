@@ -1,29 +1,22 @@
 """``manual release EDITION``: freeze an immutable, optionally signed edition."""
 from __future__ import annotations
 
-import datetime as dt
-import sys
-
-from ..errors import ReleaseError, UsageError
+from ..errors import EXIT_FINDINGS, EXIT_OK, ReleaseError, UsageError
 from ..publishers.release import release
 from . import options
 
 
 def run(args) -> int:
     root = options.root(args)
-    released = None
-    if args.date:
-        try:
-            released = dt.date.fromisoformat(args.date)
-        except ValueError:
-            raise UsageError(f"--date {args.date}: write the date as YYYY-MM-DD") from None
+    released = options.date("--date", args.date)
     if args.sign is not None and not args.sign.is_file():
-        raise UsageError(f"--sign {args.sign}: no such certificate file")
+        raise UsageError("cli.release.no_certificate", path=args.sign)
+    lang = options.args_lang(args)
     try:
-        folder = release(root, args.edition, released=released, sign=args.sign, quiet=args.quiet, lang=options.lang(args))
+        folder = release(root, args.edition, released=released, sign=args.sign, quiet=args.quiet, lang=lang)
     except ReleaseError as exc:
-        print(f"manual: release refused: {exc}", file=sys.stderr)
-        return 1
+        options.say(lang, "cli.release.refused", reason=exc.text(lang))
+        return EXIT_FINDINGS
     if not args.quiet:
-        print(f"released edition {args.edition}: {folder.relative_to(root)}")
-    return 0
+        options.tell(lang, "cli.release.released", edition=args.edition, folder=folder.relative_to(root))
+    return EXIT_OK

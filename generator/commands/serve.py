@@ -13,15 +13,16 @@ import socket
 import sys
 import threading
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError, message
+from ..labels import LANGS
 from . import options
 
 WATCHED = ("manual", "policies", "forms", "mkdocs.yml", "editions")
 HOST = "127.0.0.1"
 
 
-def _say(message: str) -> None:
-    print(message, flush=True)
+def _say(lang: str, key: str, **values) -> None:
+    print(message(key, lang, **values), flush=True)
 
 
 def make_builder(root, *, lang_arg=None, quiet: bool = False):
@@ -38,30 +39,28 @@ def make_builder(root, *, lang_arg=None, quiet: bool = False):
 
     def builder() -> None:
         with lock:
+            lang = lang_arg or "zh-CN"
             try:
                 manual, findings = check(root)
-                lang = lang_arg or (manual.locale if manual.locale in ("zh-CN", "en") else "zh-CN")
+                lang = lang_arg or (manual.locale if manual.locale in LANGS else "zh-CN")
                 errors, _ = report.counts(findings)
                 if findings and (errors or not quiet):
                     sys.stderr.write(report.as_text(findings, lang))
                     sys.stderr.flush()
                 if errors:
                     state["ok"] = False
-                    _say("manual serve: 源文件有错误，仍显示上一次成功生成的站点"
-                         if lang != "en" else
-                         "manual serve: the sources have errors; still serving the last good build")
+                    _say(lang, "cli.serve_errors")
                     return
                 build_site(manual, out=root / "dist", quiet=True, lang=lang)
                 state["ok"] = True
                 state["builds"] += 1
-                _say("manual serve: 站点已重新生成" if lang != "en" else "manual serve: site rebuilt")
+                _say(lang, "cli.serve_rebuilt")
             except SiteBuildError as exc:
                 state["ok"] = False
-                _say(f"manual serve: {exc}; still serving the last good build")
+                _say(lang, "cli.serve_site_error", error=exc)
             except Exception as exc:  # noqa: BLE001 - keep serving whatever happens in one rebuild
                 state["ok"] = False
-                _say(f"manual serve: rebuild failed: {type(exc).__name__}: {exc}; "
-                     "still serving the last good build")
+                _say(lang, "cli.serve_failed", error=f"{type(exc).__name__}: {exc}")
 
     return builder, state
 
@@ -85,15 +84,15 @@ def run(args) -> int:
     root = options.root(args)
     port = int(args.port)
     if not 0 < port < 65536:
-        raise UsageError(f"--port {port}: choose a port between 1 and 65535")
+        raise UsageError("cli.port_invalid", port=port)
     busy = _port_free(port)
     if busy:
-        raise UsageError(f"cannot serve on {HOST}:{port}: {busy}")
+        raise UsageError("cli.port_busy", host=HOST, port=port, reason=busy)
     builder, state = make_builder(root, lang_arg=args.lang, quiet=args.quiet)
     builder()
     site = root / "site"
     if not state["ok"] and not (site / "index.html").is_file():
-        print("manual serve: nothing to serve: fix the errors above first", file=sys.stderr)
+        print(message("cli.serve_nothing", options.args_lang(args)), file=sys.stderr)
         return EXIT_FINDINGS
     logging.getLogger("mkdocs.livereload").setLevel(logging.WARNING)
     server = LiveReloadServer(builder=builder, host=HOST, port=port, root=str(site))
@@ -107,8 +106,7 @@ def run(args) -> int:
         path = root / name
         if path.exists():
             server.watch(str(path))
-    _say(f"manual serve: http://{HOST}:{port}/ (Ctrl+C 停止)"
-         if options.lang(args) != "en" else f"manual serve: http://{HOST}:{port}/ (Ctrl+C to stop)")
+    _say(options.args_lang(args), "cli.serve_at", url=f"http://{HOST}:{port}/")
     try:
         server.serve()
     except KeyboardInterrupt:

@@ -1,15 +1,16 @@
 """``manual verify FILE``: check an edition file's signatures and its hash."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from ..errors import ManualNotFound, ReleaseError, UsageError
+from ..errors import EXIT_FINDINGS, EXIT_OK, ManualNotFound, ReleaseError, UsageError
 from ..publishers.release import verify
 from ..read.reader import find_root
+from . import options
 
 
 def run(args) -> int:
+    lang = options.args_lang(args)
     root = args.root
     if root is None:
         try:
@@ -17,13 +18,13 @@ def run(args) -> int:
         except ManualNotFound:
             root = None
     if args.edition and root is None:
-        raise UsageError("--edition needs the manual's folder: run in it or give --root")
+        raise UsageError("cli.verify.edition_needs_root")
     try:
         ok, lines = verify(root, args.file, args.edition, args.trust)
     except ReleaseError as exc:
-        print(f"manual: verify: {exc}", file=sys.stderr)
-        return 1
+        options.say(lang, "cli.verify.failed_to_run", reason=exc.text(lang))
+        return EXIT_FINDINGS
     for line in lines:
         print(line)
-    print("OK: the file is intact" if ok else "FAILED: see above")
-    return 0 if ok else 1
+    options.tell(lang, "cli.verify.intact" if ok else "cli.verify.failed")
+    return EXIT_OK if ok else EXIT_FINDINGS

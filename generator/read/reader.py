@@ -173,8 +173,7 @@ def find_root(start: Path) -> Path:
     for candidate in (start, *start.parents):
         if (candidate / CONFIG).is_file():
             return candidate
-    raise ManualNotFound(f"no {CONFIG} found in {start} or any folder above it; "
-                         "run the command in a manual's folder, or give --root DIR")
+    raise ManualNotFound("cli.no_manual_above", folder=start)
 
 
 _READERS = {"document": read_document, "form": read_form}
@@ -342,7 +341,7 @@ def read_source(root: Path, *, jobs: int | None = None) -> tuple[Source, list[Fi
     (``jobs``: see ``read_files``)."""
     root = Path(root).resolve()
     if not (root / CONFIG).is_file():
-        raise ManualNotFound(f"{root / CONFIG} does not exist; is {root} a manual's folder?")
+        raise ManualNotFound("cli.no_manual_here", folder=root)
     source = Source(root=root)
     findings: list[Finding] = []
 
