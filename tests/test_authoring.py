@@ -345,6 +345,15 @@ def test_yaml_scalar_round_trips(value):
     assert yaml.safe_load(f"k: {yaml_scalar(value)}\n")["k"] == value
 
 
+def test_yaml_scalar_quotes_for_flow_collections_only_when_needed():
+    assert yaml_scalar("甲, 乙") == "甲, 乙"  # after `key: ` a comma is text: written as it is
+    flow = yaml_scalar("甲, 乙", flow=True)
+    assert yaml.safe_load(f"[{flow}, x]") == ["甲, 乙", "x"]
+    assert yaml_scalar("业务员", flow=True) == "业务员"
+    with pytest.raises(ValueError):
+        yaml_scalar("两行\n文字")
+
+
 # ---------------------------------------------------------------------------
 # Terminal feedback
 

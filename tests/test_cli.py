@@ -67,3 +67,83 @@ def test_alias_bomb_is_refused_quickly(tmp_path):
     assert time.monotonic() - start < 60  # a generous guard against hanging, not a benchmark
     assert result.returncode == 1
     assert any(f["rule"] == "yaml-alias" for f in json.loads(result.stdout)["findings"])
+
+
+# ---------------------------------------------------------------------------
+# Messages speak the manual's locale (zh-CN first), or --lang
+
+
+def test_usage_errors_speak_the_manual_locale_or_lang(tmp_path, minimal):
+    unknown = run_cli("build", "sit", "--root", minimal)
+    assert unknown.returncode == 2 and "未知的生成目标“sit”" in unknown.stderr and "site" in unknown.stderr
+    english = run_cli("build", "sit", "--root", minimal, "--lang", "en")
+    assert english.returncode == 2 and "unknown build target 'sit'; did you mean 'site'?" in english.stderr
+    nowhere = run_cli("check", "--root", tmp_path / "nowhere")
+    assert nowhere.returncode == 2 and "没有这个文件夹" in nowhere.stderr
+    outside = run_cli("check", cwd=tmp_path, env={"LANG": "C"})  # no manual: zh-CN
+    assert outside.returncode == 2 and "没有找到 manual/manual.yaml" in outside.stderr
+
+
+def test_an_english_manual_gets_english_messages(tmp_path, minimal):
+    config = minimal / "manual" / "manual.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r"(?m)^locale: .*$", "locale: en", text) if "locale:" in text else text + "locale: en\n",
+                      encoding="utf-8")
+    result = run_cli("new", "policy", "--title", "   ", "--root", minimal)
+    assert result.returncode == 2 and "manual: --title must not be empty" in result.stderr
+    parse = run_cli("new", "--title", "x", "--root", minimal)  # argparse's own error, still in the manual's locale
+    assert parse.returncode == 2 and "usage: manual new" in parse.stderr
+    assert "the following arguments are required: kind" in parse.stderr
+
+
+def test_argparse_errors_are_translated(minimal):
+    missing = run_cli("new", "--root", minimal)
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("用法：manual new") and "缺少参数：kind, --title" in missing.stderr
+    choice = run_cli("new", "polcy", "--title", "x", "--root", minimal)
+    assert choice.returncode == 2 and "是否应为 'policy'" in choice.stderr
+    extra = run_cli("check", "--strikt", "--root", minimal)
+    assert extra.returncode == 2 and "无法识别的参数：--strikt" in extra.stderr
+    number = run_cli("build", "--jobs", "many", "--root", minimal, "--lang", "en")
+    assert number.returncode == 2 and "argument --jobs/-j: invalid int value: 'many'" in number.stderr
+    assert all("Traceback" not in r.stderr for r in (missing, choice, extra, number))
+
+
+def test_a_bad_date_gets_a_generic_example(minimal):
+    result = run_cli("approve", "0101-2020", "--step", "prepared", "--name", "张三", "--date", "2020-13-01",
+                     "--root", minimal)
+    assert result.returncode == 2 and "不是日期；请写成 YYYY-MM-DD" in result.stderr
+    example = re.search(r"例如 (\d{4}-\d{2}-\d{2})", result.stderr).group(1)
+    assert example not in (minimal / "policies" / "0101-2020.md").read_text(encoding="utf-8")  # not the manual's
+
+
+def test_build_stopped_speaks_the_locale(tmp_path):
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    overlay(BROKEN / "schema-unknown-key", root)
+    result = run_cli("build", "site", "--root", root)
+    assert result.returncode == 1 and "manual：生成已停止：请先修正上面的错误" in result.stderr
+
+
+def test_every_catalogue_key_in_the_code_exists():
+    """Every literal "cli.…" key the generator passes is in the catalogue (a typo would be an internal error)."""
+    import ast
+
+    from conftest import REPO
+    from generator.labels import catalogue
+
+    def exists(key):
+        node = catalogue()
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return False
+            node = node[part]
+        return isinstance(node, dict) and set(node) <= {"zh-CN", "en"} and "zh-CN" in node and "en" in node
+
+    keys = set()
+    for path in (REPO / "generator").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and re.fullmatch(r"cli\.[a-z_]+(\.[a-z0-9_]+)*", node.value):
+                keys.add(node.value)
+    assert len(keys) > 40
+    assert sorted(k for k in keys if not exists(k)) == []

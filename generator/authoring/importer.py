@@ -40,7 +40,8 @@ from pathlib import Path
 
 from ..common.progress import progress
 from ..labels import text as label_text
-from .scaffold import site_config_template, write_repo_files
+from ..common.resources import TEMPLATES
+from .scaffold import site_config_template, template_environment, write_repo_files
 from .yamltext import yaml_scalar
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -837,55 +838,22 @@ def settle_roles(result: Imported) -> None:
 # Writing
 
 
+def _date_or_scalar(value) -> str:
+    """A sign-off date: an ISO date as it is (read as a date), anything else as text."""
+    return value if _is_iso(value) else yaml_scalar(value, flow=True)
+
+
+def _templates():
+    env = template_environment(TEMPLATES / "import")
+    env.filters["yaml_date"] = _date_or_scalar
+    return env
+
+
 def write_document(doc: ImportedDoc, result: Imported, form_ids: dict[str, str]) -> str:
     src = result.source.path.name
-    owner = result.department_head
-    lines = ["---", "# yaml-language-server: $schema=../schemas/document.schema.json"]
-    origin = f"{doc.lines}" if doc.lines else "目录"
-    lines.append(f"# 由 manual import 从 {src} {origin}导入，内容未经审核；核对后删除本行。")
-    lines.append(f"code: {yaml_scalar(doc.code)}")
-    lines.append(f"title: {yaml_scalar(doc.title)}")
-    lines.append(f"kind: {doc.kind}")
-    lines.append('version: "1.0"')
-    lines.append("status: draft                    # 导入的文件均为草稿：核对、签署后再改为 approved/effective")
-    lines.append(f"owner: {yaml_scalar(owner)}" + " " * 8 + "# 推定的归口岗位，请核对")
-    if doc.orgchart:
-        lines.append("orgchart: true")
-    if doc.staffing:
-        lines.append("staffing: true")
-    if doc.forms:
-        ids = ", ".join(yaml_scalar(form_ids[t]) for t in doc.forms)
-        lines.append(f"uses_forms: [{ids}]")
-    if doc.jobs:
-        lines.append("jobs:")
-        for job in doc.jobs:
-            lines.append(f"  - title: {yaml_scalar(job['title'])}" + f"   # {job['where']}")
-            lines.append(f"    covers: [{', '.join(yaml_scalar(c) for c in job['covers'])}]")
-            if job.get("reports_to"):
-                lines.append(f"    reports_to: {yaml_scalar(job['reports_to'])}")
-            lines.append("    duties:")
-            for duty in job["duties"] or ["（原稿中没有列出职责）"]:
-                lines.append(f"      - {yaml_scalar(duty)}")
-    if doc.signoff:
-        lines.append(f"signoff:                         # 原稿{doc.signoff_where}")
-        for step in ("prepared", "reviewed", "approved"):
-            entry = doc.signoff.get(step)
-            if entry:
-                pairs = ", ".join(f"{k}: {yaml_scalar(v) if k != 'date' or not _is_iso(v) else v}"
-                                  for k, v in entry.items())
-                lines.append(f"  {step}: {{{pairs}}}")
-    else:
-        lines.append("signoff: {}                      # 原稿没有签署行")
-    revision_date = doc.revision_date or result.date
-    if revision_date:
-        lines.append("revisions:")
-        summary = yaml_scalar(f"从旧版手册导入（{src} {origin}）")
-        lines.append(f'  - {{version: "1.0", date: {revision_date}, summary: {summary}, by: 导入}}')
-    else:
-        lines.append("revisions: []                    # 原稿没有日期：请补充修订记录")
-    lines.append("---")
-    lines.append("")
-    return "\n".join(lines) + "\n" + doc.body
+    return _templates().get_template("document.md.j2").render(
+        doc=doc, src=src, origin=f"{doc.lines}" if doc.lines else "目录", owner=result.department_head,
+        form_ids=form_ids, revision_date=doc.revision_date or result.date)
 
 
 def _is_iso(value) -> bool:
@@ -893,87 +861,24 @@ def _is_iso(value) -> bool:
 
 
 def write_form(form: dict, result: Imported) -> str:
-    src = result.source.path.name
-    owner = result.department_head
-    lines = [
-        "# yaml-language-server: $schema=../schemas/form.schema.json",
-        f"# 由 manual import 生成的表单占位：原稿 {form['where']} 只提到表名，没有表样；请补充字段。",
-        f"id: {form['id']}                  # 可改成有意义的英文 id（同时改文件名和各文件的 uses_forms）",
-        f"code: {yaml_scalar(form['code'])}",
-        f"title: {yaml_scalar(form['title'])}",
-        'version: "1.0"',
-        "status: draft",
-        f"owner: {yaml_scalar(owner)}",
-        "paper: A4",
-        f"instructions: {yaml_scalar('原稿（' + src + '）中没有表样，字段待补充。')}",
-        "sections:",
-        "  - fields:                      # 占位字段，请按实际表样修改",
-        "      - {id: content, label: 内容, type: multiline, rows: 6}",
-        "signoff: {}",
-    ]
-    if result.date:
-        lines.append("revisions:")
-        lines.append(f'  - {{version: "1.0", date: {result.date}, summary: 从旧版手册导入表名, by: 导入}}')
-    else:
-        lines.append("revisions: []")
-    return "\n".join(lines) + "\n"
+    return _templates().get_template("form.yaml.j2").render(
+        form=form, src=result.source.path.name, owner=result.department_head, date=result.date)
 
 
 def write_manual_yaml(result: Imported) -> str:
-    company = result.company or "示例公司有限公司"
-    title = result.title or "管理手册"
     codes = [d.code for d in result.documents]
-    lines = [
-        "# yaml-language-server: $schema=../schemas/manual.schema.json",
-        f"# 由 manual import 从 {result.source.path.name} 生成；推定的内容见 import-report.md。",
-        "company:",
-        f"  name: {yaml_scalar(company)}"
-        + ("" if result.company else "                # 原稿中没有找到公司名称：请填写"),
-        "manual:",
-        f"  title: {yaml_scalar(title)}",
-        f"  edition: {yaml_scalar(result.edition or str(result.year or ''))}",
-    ]
-    if result.date:
-        lines.append(f"  date: {result.date}")
-    lines += [
-        "locale: zh-CN",
-        "code_scheme:",
-        "  pattern: '^(?P<chapter>\\d{2})(?P<seq>\\d{2})-(?P<year>\\d{4})$'",
-        "  format: '{chapter:02d}{seq:02d}-{year}'",
-        f"  year: {result.year}                        # 本版年份；编号中年份不同的文件由 manual check 指出",
-        f"  example: {codes[0] if codes else ''}",
-        "  form_pattern: '^\\d{4}-F\\d+$'",
-        "chapters:",
-    ]
-    for chapter in result.chapters:
-        docs = [d.code for d in result.documents if d.code[:2] == chapter["number"]]
-        lines.append(f"  - number: {yaml_scalar(chapter['number'])}")
-        lines.append(f"    title: {yaml_scalar(chapter['title'])}")
-        lines.append(f"    documents: [{', '.join(docs)}]")
-    lines += ["review:", "  default_months: 12"]
-    return "\n".join(lines) + "\n"
+    chapters = [{"number": c["number"], "title": c["title"],
+                 "documents": [d.code for d in result.documents if d.code[:2] == c["number"]]}
+                for c in result.chapters]
+    return _templates().get_template("manual.yaml.j2").render(
+        src=result.source.path.name, company=result.company or "示例公司有限公司", company_found=bool(result.company),
+        title=result.title or "管理手册", edition=result.edition or str(result.year or ""), date=result.date,
+        year=result.year, codes=codes, chapters=chapters)
 
 
 def write_roles_yaml(result: Imported) -> str:
-    lines = [
-        "# yaml-language-server: $schema=../schemas/roles.schema.json",
-        "# 由 manual import 生成：岗位与编制来自原稿的人员配备；汇报关系为推定，请核对。",
-        f"department_head: {yaml_scalar(result.department_head)}",
-    ]
-    if result.authorized is not None:
-        lines.append(f"authorized_headcount: {result.authorized}")
-    lines.append("roles:")
-    for role in result.roles:
-        pairs = [f"id: {yaml_scalar(role['id'])}"]
-        if role.get("reports_to"):
-            pairs.append(f"reports_to: {yaml_scalar(role['reports_to'])}")
-        if role.get("headcount") is not None:
-            pairs.append(f"headcount: {role['headcount']}")
-        if role.get("external"):
-            pairs.append("external: true")
-        comment = f"   # 原稿{role['where']}" if role.get("where") else ""
-        lines.append(f"  - {{{', '.join(pairs)}}}{comment}")
-    return "\n".join(lines) + "\n"
+    return _templates().get_template("roles.yaml.j2").render(
+        department_head=result.department_head, authorized=result.authorized, roles=result.roles)
 
 
 def write_report(result: Imported, out_name: str) -> str:

@@ -26,6 +26,7 @@ import shutil
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -44,10 +45,13 @@ INIT = TEMPLATES / "init"
 SCHEMA_OF = {"manual/manual.yaml": "manual", "manual/roles.yaml": "roles"}
 
 
-def _environment(folder: Path) -> Environment:
+def template_environment(folder: Path) -> Environment:
+    """Jinja for YAML and Markdown source files: no HTML escaping; ``|yaml`` writes a value as a YAML
+    scalar after ``key: ``, ``|yaml_flow`` one inside ``[…]`` or ``{…}``."""
     env = Environment(loader=FileSystemLoader(str(folder)), autoescape=False, keep_trailing_newline=True,
                       undefined=StrictUndefined)
     env.filters["yaml"] = yaml_scalar
+    env.filters["yaml_flow"] = partial(yaml_scalar, flow=True)
     return env
 
 
@@ -69,7 +73,7 @@ def _target_name(rel: str, values: dict) -> str:
 
 def render_tree(src: Path, dest: Path, values: dict) -> list[Path]:
     """Copy ``src`` into ``dest``: ``*.j2`` files rendered with ``values``, others as they are."""
-    env = _environment(src)
+    env = template_environment(src)
     written = []
     for path in sorted(p for p in src.rglob("*") if p.is_file()):
         rel = path.relative_to(src).as_posix()
@@ -336,7 +340,7 @@ def _new_document(manual: Manual, kind: str, title: str, chapter_wanted: str | N
     if target.exists():
         raise UsageError("cli.authoring.exists", path=target)
     owner = _owner(manual)
-    env = _environment(TEMPLATES / "new")
+    env = template_environment(TEMPLATES / "new")
     text = env.get_template("document.md.j2").render(
         code=code, title=title, kind=kind, owner=owner, chapter=chapter.number, today=_today().isoformat(),
         example=manual.code_scheme.example or code,
@@ -395,7 +399,7 @@ def _new_form(manual: Manual, title: str, chapter_wanted: str | None, document: 
     root = manual.root
     target = root / "forms" / f"{form_id}.yaml"
     owner = doc.owner if doc and doc.owner else _owner(manual)
-    env = _environment(TEMPLATES / "new")
+    env = template_environment(TEMPLATES / "new")
     text = env.get_template("form.yaml.j2").render(
         id=form_id, code=code, title=title, owner=owner, today=_today().isoformat(),
         by=manual.department or owner, schema=schema_ref(root, target, "form"))
