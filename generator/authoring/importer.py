@@ -41,7 +41,8 @@ from pathlib import Path
 from ..common.progress import progress
 from ..labels import text as label_text
 from ..common.resources import TEMPLATES
-from .scaffold import site_config_template, template_environment, write_repo_files
+from .scaffold import (check_empty_target, move_into, site_config_template, staging_folder, template_environment,
+                       write_repo_files)
 from .yamltext import yaml_scalar
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -983,3 +984,16 @@ def write_output(result: Imported, dest: Path, quiet: bool, lang: str = "zh-CN")
         (dest / "policies" / f"{doc.code}.md").write_text(write_document(doc, result, form_ids), encoding="utf-8")
     for form in result.forms:
         (dest / "forms" / f"{form['id']}.yaml").write_text(write_form(form, result), encoding="utf-8")
+
+
+def write_manual(result: Imported, target: Path, out_name: str, *, quiet: bool = False, lang: str = "zh-CN") -> None:
+    """The imported manual and its ``import-report.md`` at ``target`` (new or empty): all of it, or nothing."""
+    check_empty_target(target)
+    tmp = staging_folder(target, "import")
+    try:
+        write_output(result, tmp, quiet, lang)
+        (tmp / "import-report.md").write_text(write_report(result, out_name), encoding="utf-8")
+        move_into(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

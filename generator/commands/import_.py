@@ -1,11 +1,10 @@
 """``manual import FILE --out DIR``: a legacy manual (.txt or .docx) as source files."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from ..authoring.importer import read_source, run_import, write_output, write_report
-from ..authoring.scaffold import check_empty_target, move_into, staging_folder
+from ..authoring.importer import read_source, run_import, write_manual
+from ..authoring.scaffold import check_empty_target
 from ..errors import UsageError
 from ..labels import text as label_text
 from . import options
@@ -14,7 +13,7 @@ from . import options
 def run(args) -> int:
     lang = args.lang or "zh-CN"  # an imported manual is written in zh-CN
     target = Path(args.out)
-    check_empty_target(target)
+    check_empty_target(target)  # before the (slow) import
     source = read_source(Path(args.file))
     if not source.text.strip():
         raise UsageError("cli.authoring.import_no_text", path=args.file)
@@ -22,14 +21,7 @@ def run(args) -> int:
     options.note(lang, "cli.authoring.import_reading", path=args.file, count=len(source.lines),
                  unit=label_text(f"cli.authoring.{unit}", lang), quiet=args.quiet)
     result = run_import(source)
-    tmp = staging_folder(target, "import")
-    try:
-        write_output(result, tmp, args.quiet, lang)
-        (tmp / "import-report.md").write_text(write_report(result, str(args.out)), encoding="utf-8")
-        move_into(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    write_manual(result, target, str(args.out), quiet=args.quiet, lang=lang)
     options.note(lang, "cli.authoring.import_done", documents=len(result.documents), forms=len(result.forms),
                  target=target, report=target / "import-report.md", quiet=args.quiet)
     return 0
