@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from ..common.engines import HARFBUZZ_WARNING, harfbuzz_subset_available
+from ..common.engines import harfbuzz_subset_available
 from ..common.suggest import closest
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..publishers.render.cache import default_jobs
@@ -53,7 +53,7 @@ def run(args) -> int:
         options.say(options.lang(args, manual), "cli.build_stopped")
         return EXIT_FINDINGS
     if any(t in ("pdf", "forms") for t in targets) and not harfbuzz_subset_available():
-        print(HARFBUZZ_WARNING, file=sys.stderr)
+        options.tell(options.lang(args, manual), "cli.harfbuzz_missing", stream=sys.stderr)
     out = (args.out or manual.root / "dist").resolve()
     jobs = args.jobs if args.jobs is not None else default_jobs()
     settings = {"out": out, "quiet": args.quiet, "jobs": jobs, "cache": not args.no_cache,

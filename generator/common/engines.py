@@ -16,12 +16,6 @@ def harfbuzz_subset_available() -> bool:
     return False
 
 
-HARFBUZZ_WARNING = (
-    "warning: libharfbuzz-subset0 is not installed; WeasyPrint will subset the CJK font "
-    "about 40 times slower. Install it: apt-get install libharfbuzz-subset0"
-)
-
-
 @functools.lru_cache(maxsize=1)
 def _malloc_trim():
     """glibc's ``malloc_trim``, or None on a C library without it."""
