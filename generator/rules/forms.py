@@ -33,8 +33,8 @@ def form_field_unique(manual):
         for pf in formspec.pdf_fields(form):
             if pf.name in owner and owner[pf.name] is not pf.source:
                 a, b = str(owner[pf.name].get("id")), str(pf.source.get("id"))
-                if a == b:
-                    continue  # a duplicate id, reported above
+                if a == b or b not in first:
+                    continue  # a duplicate id, reported above; or an id that is no text, the schema's finding
                 findings.append(error("form-field-unique", form.loc(*first[b].path, "id"), "form-field-pdf-name",
                                       field=b, name=pf.name, other=a))
             else:
