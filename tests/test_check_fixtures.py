@@ -15,6 +15,7 @@ of the minimal manual, and ``expect.yaml``:
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -98,3 +99,15 @@ def test_an_unreadable_policy_is_not_also_missing_from_its_chapter(front, tmp_pa
     _, findings = check(root)
     assert [f.path for f in findings] == ["policies/0102-2020.md"], [(f.rule, f.path, f.line) for f in findings]
     assert not [f for f in findings if f.rule == "chapter-list"]
+
+
+def test_a_date_finding_shows_the_format_not_some_manuals_date(tmp_path):
+    """The example in a message is generic (or the checked manual's own): no date of another manual."""
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    apply_case("schema-bad-date", root)
+    _, findings = check(root)
+    (finding,) = findings
+    for lang in ("zh-CN", "en"):
+        message = finding.message(lang)
+        assert "YYYY-MM-DD" in message
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", message), message

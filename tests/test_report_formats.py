@@ -8,8 +8,7 @@ import jsonschema
 import pytest
 
 from conftest import BROKEN, MINIMAL, copy_manual, overlay, run_cli
-from generator.common.findings import error, warning
-from generator.model import Location
+from generator.common.findings import Finding
 from generator.rules.report import as_github, as_sarif, as_text
 
 
@@ -28,11 +27,12 @@ def validator():
     return jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
 
 
-FINDINGS = [
-    error("approval-stale", Location("policies/0101-2020.md", 17, 3), "changed after approval, 100% sure",
-          "批准后内容已改动"),
-    warning("review-overdue", Location("policies/0102-2020.md", 9, 1), "overdue:\nline two", "评审已逾期：\r\n第二行"),
-    error("term-forbidden", Location("policies/a,b:c.md", 25, 11), "forbidden", "禁用词"),
+FINDINGS = [  # messages with what the formats must escape: %, line breaks, and , : in paths
+    Finding("error", "approval-stale", "policies/0101-2020.md", 17, 3,
+            {"en": "changed after approval, 100% sure", "zh-CN": "批准后内容已改动"}),
+    Finding("warning", "review-overdue", "policies/0102-2020.md", 9, 1,
+            {"en": "overdue:\nline two", "zh-CN": "评审已逾期：\r\n第二行"}),
+    Finding("error", "term-forbidden", "policies/a,b:c.md", 25, 11, {"en": "forbidden", "zh-CN": "禁用词"}),
 ]
 
 

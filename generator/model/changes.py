@@ -26,11 +26,11 @@ def document_lines(doc: Document) -> list[str]:
                 lines.extend(" | ".join(row) for row in block.rows)
 
     walk(doc.blocks)
-    for job in doc.meta.get("jobs") or []:
-        lines.append(str(job.get("title", "")))
-        lines.extend(f"{i}. {normalize_text(str(d))}" for i, d in enumerate(job.get("duties") or [], 1))
-    for i, step in enumerate(doc.meta.get("workflow") or [], 1):
-        lines.append(f"{i}. {step.get('title', '')} — {step.get('role', '')} {normalize_text(str(step.get('description', '')))}".rstrip())
+    for job in doc.jobs:
+        lines.append(job.title)
+        lines.extend(f"{i}. {normalize_text(duty)}" for i, duty in enumerate(job.duties, 1))
+    for i, step in enumerate(doc.workflow, 1):
+        lines.append(f"{i}. {step.title} — {step.role} {normalize_text(step.description)}".rstrip())
     return [line for line in lines if line]
 
 

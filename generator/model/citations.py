@@ -16,7 +16,7 @@ CITATION = re.compile(r"《([^《》\n]{1,60})》")
 def resolve(manual: Manual, title: str) -> Document | Form | None:
     title = title.strip()
     for form in manual.forms.values():
-        if form.title == title or title in (form.meta.get("aliases") or []):
+        if form.title == title or title in form.aliases:
             return form
     for doc in manual.documents:
         if doc.title == title:

@@ -19,17 +19,14 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def interval_months(manual: Manual, doc: Document) -> int:
-    own = doc.meta.get("review_months")
-    if isinstance(own, int) and own > 0:
-        return own
-    return int((manual.config.get("review") or {}).get("default_months") or 12)
+    if doc.review_months is not None and doc.review_months > 0:
+        return doc.review_months
+    return manual.review_default_months or 12
 
 
 def last_reviewed(doc: Document) -> dt.date | None:
     """The later of the last review and the approval date."""
-    dates = []
-    if isinstance(doc.meta.get("last_review"), dt.date):
-        dates.append(doc.meta["last_review"])
+    dates = [doc.last_review] if doc.last_review is not None else []
     approved = doc.signoff("approved")
     if approved and approved.date:
         dates.append(approved.date)
@@ -46,10 +43,8 @@ def today(manual: Manual | None = None) -> dt.date:
     pinned = os.environ.get("MANUAL_TODAY")
     if pinned:
         return dt.date.fromisoformat(pinned)
-    if manual is not None:
-        value = (manual.config.get("review") or {}).get("today")
-        if isinstance(value, dt.date):
-            return value
+    if manual is not None and manual.review_today is not None:
+        return manual.review_today
     return dt.date.today()
 
 

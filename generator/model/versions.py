@@ -4,8 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from . import Manual
-from ..read.editions import latest_index
+from . import Document, Manual
 
 
 @dataclass
@@ -19,13 +18,14 @@ class Baseline:
 def released_baseline(manual: Manual, item):
     """The item as the last released edition holds it (the version-discipline seam).
 
-    Returns a ``Baseline`` or None when no released
-    edition holds the item (then the approval sign-off is the baseline).
+    Returns a ``Baseline`` or None when no released edition holds the item
+    (then the approval sign-off is the baseline).  The reader loaded the latest
+    edition's manifest index into the model (``manual.released``).
     """
-    index = latest_index(manual.root)
+    index = manual.released
     if not index:
         return None
-    key = ("form", item.id) if not hasattr(item, "blocks") else ("document", item.code)
+    key = ("document", item.code) if isinstance(item, Document) else ("form", item.id)
     entry = index.get(key)
     if not entry or not entry.get("fingerprint"):
         return None
@@ -49,19 +49,14 @@ def version_key(version) -> tuple | None:
     return tuple(parts + [0] * (3 - len(parts)))
 
 
-def _date(value):
-    return value if isinstance(value, dt.date) else None
-
-
 def version_on(item, day: dt.date | None) -> str | None:
     """The version the revision history shows in force on ``day``."""
     if day is None:
         return None
     version = None
-    for entry in item.meta.get("revisions") or []:
-        when = _date(entry.get("date")) if isinstance(entry, dict) else None
-        if when is not None and when <= day:
-            version = str(entry.get("version"))
+    for entry in item.revisions:
+        if entry.date is not None and entry.date <= day:
+            version = entry.version
     return version
 
 

@@ -28,6 +28,7 @@ from . import markdown as body_mod
 from . import schema
 from ..common.findings import Finding, Location, error
 from ..errors import ManualNotFound, SourceError
+from ..labels import labels
 from .editions import latest_index
 from .markdown import Block
 from .yamlsrc import Positions, load_yaml, read_text
@@ -83,28 +84,19 @@ def _rel(root: Path, path: Path) -> str:
 
 
 def _source_error(rel: str, exc: SourceError) -> Finding:
-    zh = {
-        "yaml-alias": "不允许使用 YAML 锚点和别名（&名称、*名称）；请完整写出内容",
-        "encoding": "文件不是 UTF-8 编码；请另存为 UTF-8",
-        "empty-file": "文件为空",
-        "file-too-large": "文件过大",
-        "front-matter": "缺少或未闭合的 YAML 文件头（以 --- 开始并以 --- 结束）",
-        "yaml-syntax": "YAML 语法错误",
-        "yaml-tag": "不允许使用 YAML 标签（以 ! 开头，如 !!python/object）",
-        "yaml-too-large": "YAML 节点过多",
-    }.get(exc.rule)
-    message_zh = f"{zh}（{exc.message}）" if zh else exc.message
-    return error(exc.rule, Location(rel, exc.line, exc.column), exc.message, message_zh)
+    """The finding of a file that cannot be read: the catalogue says what is wrong (``source-<rule>``),
+    the reader's own words (``exc.message``) say where and why."""
+    key = f"source-{exc.rule}"
+    return error(exc.rule, Location(rel, exc.line, exc.column), key if key in labels()["findings"] else "source",
+                 detail=exc.message)
 
 
 def _duplicates(rel: str, positions) -> list[Finding]:
     out = []
     for keys, line, col, first in positions.duplicates:
         name = keys[-1]
-        out.append(error("duplicate-key", Location(rel, line + positions.line_offset, col),
-                         f"duplicate key '{name}' (first defined on line {first + positions.line_offset}); "
-                         "YAML would silently keep only the last one",
-                         f"重复的键 '{name}'（第 {first + positions.line_offset} 行已定义）；YAML 只会保留最后一个"))
+        out.append(error("duplicate-key", Location(rel, line + positions.line_offset, col), "duplicate-key",
+                         key=name, first=first + positions.line_offset))
     return out
 
 
@@ -117,8 +109,7 @@ def read_yaml_file(root: Path, path: Path, kind: str):
         return None, None, [_source_error(rel, exc)]
     findings = _duplicates(rel, positions)
     if not isinstance(data, dict):
-        findings.append(error("schema", Location(rel, 1, 1), "the file must hold a YAML mapping (key: value lines)",
-                              "文件内容应为 YAML 映射（键: 值）"))
+        findings.append(error("schema", Location(rel, 1, 1), "schema-not-mapping"))
         return None, positions, findings
     findings.extend(schema.validate(kind, data, positions, rel))
     return data, positions, findings
@@ -153,8 +144,7 @@ def read_document(root: Path, path: Path) -> tuple[SourceFile | None, list[Findi
         return None, [_source_error(rel, exc)]
     findings = _duplicates(rel, positions)
     if not isinstance(meta, dict):
-        findings.append(error("schema", Location(rel, 1, 1), "the front matter must be a YAML mapping",
-                              "文件头应为 YAML 映射（键: 值）"))
+        findings.append(error("schema", Location(rel, 1, 1), "schema-front-matter-not-mapping"))
         return None, findings
     findings.extend(schema.validate("document", meta, positions, rel))
     return SourceFile(rel, meta, positions, hashlib.sha256(raw.encode("utf-8")).hexdigest(), body, body_line,
@@ -359,14 +349,11 @@ def read_source(root: Path, *, jobs: int | None = None) -> tuple[Source, list[Fi
             for i, entry in enumerate(org.get("roles") or []):
                 if isinstance(entry, dict) and isinstance(entry.get("id"), str):
                     if entry["id"] in seen:
-                        findings.append(error("duplicate-role", source.roles.loc("roles", i, "id"),
-                                              f"the role '{entry['id']}' is defined twice",
-                                              f"角色 '{entry['id']}' 重复定义"))
+                        findings.append(error("duplicate-role", source.roles.loc("roles", i, "id"), "duplicate-role",
+                                              role=entry["id"]))
                     seen.add(entry["id"])
     else:
-        findings.append(error("missing-file", Location(ROLES, 1, 1),
-                              f"{ROLES} is missing: it defines the roles and reporting lines",
-                              f"缺少 {ROLES}：该文件定义角色与汇报关系"))
+        findings.append(error("missing-file", Location(ROLES, 1, 1), "missing-roles", path=ROLES))
 
     document_paths = sorted((root / POLICIES).glob("*.md")) if (root / POLICIES).is_dir() else []
     form_paths = sorted((root / FORMS).glob("*.yaml")) if (root / FORMS).is_dir() else []
@@ -390,9 +377,8 @@ def read_source(root: Path, *, jobs: int | None = None) -> tuple[Source, list[Fi
             continue
         form_id = str(form.data.get("id", ""))
         if form_id in ids:
-            findings.append(error("duplicate-form", form.loc("id"),
-                                  f"the form id '{form_id}' is already used by {ids[form_id]}",
-                                  f"表单编号 '{form_id}' 已被 {ids[form_id]} 使用"))
+            findings.append(error("duplicate-form", form.loc("id"), "duplicate-form", id=form_id,
+                                  other=ids[form_id]))
             continue
         ids[form_id] = form.path
         source.forms.append(form)

@@ -11,13 +11,11 @@ file that the compiled validator rejects.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 from functools import lru_cache
 
-from ..common.findings import Finding, error
+from ..common.findings import Finding, Location, close_hint, error, texts
 from ..common.resources import SCHEMAS
-from ..common.findings import Location
 from .yamlsrc import Positions
 
 SCHEMA_DIR = SCHEMAS
@@ -122,45 +120,30 @@ def _explain(err, data, positions: Positions, path: str) -> list[Finding]:
     keys = list(err.absolute_path)
     where = _where(keys)
     v = err.validator
+    at = _loc(positions, path, keys)
     if v == "additionalProperties":
         allowed = sorted((err.schema.get("properties") or {}).keys())
         out = []
         for extra in sorted(set(err.instance) - set(allowed), key=str):
-            close = difflib.get_close_matches(str(extra), allowed, n=1, cutoff=0.6)
-            hint_en = f"; did you mean '{close[0]}'?" if close else f"; allowed keys: {', '.join(allowed)}"
-            hint_zh = f"；是否应为 '{close[0]}'？" if close else f"；允许的键：{', '.join(allowed)}"
-            out.append(error("schema", _loc(positions, path, keys + [extra]),
-                             f"unknown key '{extra}' in {where}{hint_en}",
-                             f"{where} 中有未知的键 '{extra}'{hint_zh}"))
+            hint = close_hint(extra, allowed, cutoff=0.6) or texts("schema-allowed-keys", keys=", ".join(allowed))
+            out.append(error("schema", _loc(positions, path, keys + [extra]), "schema-unknown-key", key=extra,
+                             where=where, hint=hint))
         return out
     if v == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
-        return [error("schema", _loc(positions, path, keys),
-                      f"missing required key '{missing}' in {where}",
-                      f"{where} 缺少必填项 '{missing}'")]
+        return [error("schema", at, "schema-required", key=missing, where=where)]
     if v == "type":
-        expected = err.validator_value
         got = type(_value_at(data, keys)).__name__
-        hint = ""
-        if expected == "string" and got in ("float", "int"):
-            hint = ' (put it in quotes, e.g. version: "1.0")'
-        return [error("schema", _loc(positions, path, keys),
-                      f"{where} must be of type {expected}, not {got}{hint}",
-                      f"{where} 的类型应为 {expected}，实际为 {got}{hint}")]
+        quote = texts("schema-type-quote") if err.validator_value == "string" and got in ("float", "int") else ""
+        return [error("schema", at, "schema-type", where=where, expected=err.validator_value, got=got, hint=quote)]
     if v == "format" and err.validator_value == "date":
-        return [error("schema", _loc(positions, path, keys),
-                      f"{where} is not a complete date: {err.instance!r}; write YYYY-MM-DD, e.g. 2014-05-20",
-                      f"{where} 不是完整的日期：{err.instance!r}；请写成 YYYY-MM-DD，例如 2014-05-20")]
+        return [error("schema", at, "schema-date", where=where, value=err.instance)]
     if v == "enum":
-        allowed = ", ".join(map(str, err.validator_value))
-        return [error("schema", _loc(positions, path, keys),
-                      f"{where} is {err.instance!r}; it must be one of: {allowed}",
-                      f"{where} 的值 {err.instance!r} 无效；应为以下之一：{allowed}")]
+        return [error("schema", at, "schema-enum", where=where, value=err.instance,
+                      allowed=", ".join(map(str, err.validator_value)))]
     if v == "pattern":
-        return [error("schema", _loc(positions, path, keys),
-                      f"{where} is {err.instance!r}, which does not match the pattern {err.validator_value}",
-                      f"{where} 的值 {err.instance!r} 不符合格式 {err.validator_value}")]
-    return [error("schema", _loc(positions, path, keys), f"{where}: {err.message}", f"{where}：{err.message}")]
+        return [error("schema", at, "schema-pattern", where=where, value=err.instance, pattern=err.validator_value)]
+    return [error("schema", at, "schema-other", where=where, message=err.message)]
 
 
 def _value_at(data, keys):

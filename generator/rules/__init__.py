@@ -20,6 +20,11 @@ def rule(name: str):
     return register
 
 
+def written(item, *path) -> bool:
+    """Whether the source of ``item`` (a document, a form) writes the key or item at ``path``, whatever its value."""
+    return tuple(path) in item.positions.spots
+
+
 def _load_all():
     """Register every rule: each topic's module registers its rules when imported."""
     from . import approvals, codes, forms, org, references, reviews, segregation, signoff, terminology, versions  # noqa: F401

@@ -15,12 +15,16 @@ from __future__ import annotations
 import re
 import shlex
 
-from ..common.findings import error, warning
+from ..common.findings import error, texts, warning
+from ..labels import step_label
 from ..model.fingerprint import fingerprint
-from ..model import IN_FORCE, SIGNOFF_STEPS
+from ..model import IN_FORCE, SIGNOFF_STEPS, Document
 from . import rule
 
-STEP_ZH = {"prepared": "编制", "reviewed": "审核", "approved": "批准"}
+
+def step_zh(step: str) -> str:
+    """The Chinese name of a sign-off step (编制, 审核, 批准): the English messages name it too."""
+    return step_label(step, "zh-CN")
 
 
 def items(manual):
@@ -29,7 +33,7 @@ def items(manual):
 
 def item_key(item) -> str:
     """What ``manual approve`` takes to find the item: a document's code, a form's id."""
-    return item.code if hasattr(item, "blocks") else (item.id or item.code)
+    return item.code if isinstance(item, Document) else (item.id or item.code)
 
 
 def _arg(text: str) -> str:
@@ -68,14 +72,10 @@ def approval_stale(manual):
             if s.fingerprint == current:
                 continue
             make = warning if item.status == "draft" else error
-            when = f" on {s.date}" if s.date else ""
-            when_zh = f"（{s.date}）" if s.date else ""
-            cmd = approve_command(item, s.step, s)
             findings.append(make(
-                "approval-stale", item.loc("signoff", s.step),
-                f"the content changed after this {s.step} ({STEP_ZH[s.step]}) sign-off{when}, so it signed "
-                f"other content; re-sign with `{cmd}`",
-                f"{STEP_ZH[s.step]}{when_zh}之后内容已改动，该签署已失效；请重新签署：{cmd}"))
+                "approval-stale", item.loc("signoff", s.step), "approval-stale", step=s.step, step_zh=step_zh(s.step),
+                when=texts("approval-stale-when", date=s.date) if s.date else "",
+                command=approve_command(item, s.step, s)))
     return findings
 
 
@@ -91,10 +91,7 @@ def approval_unfingerprinted(manual):
             s = item.signoff(step)
             if s is None or s.fingerprint:
                 continue
-            cmd = approve_command(item, step, s)
             findings.append(warning(
-                "approval-unfingerprinted", item.loc("signoff", step),
-                f"the {step} ({STEP_ZH[step]}) sign-off is not fingerprinted, so nothing shows what it signed; "
-                f"run `{cmd}`",
-                f"{STEP_ZH[step]}签署没有内容指纹，无法证明所签内容；请运行：{cmd}"))
+                "approval-unfingerprinted", item.loc("signoff", step), "approval-unfingerprinted", step=step,
+                step_zh=step_zh(step), command=approve_command(item, step, s)))
     return findings

@@ -3,17 +3,13 @@ from __future__ import annotations
 
 import re
 
-from ..common.findings import error, warning
+from ..common.findings import error, texts, warning
 from . import rule
-
-
-def scheme(manual):
-    return (manual.config.get("code_scheme") or {})
 
 
 def parse_code(manual, code: str):
     """The named groups of ``code`` in the manual's scheme, or None."""
-    pattern = scheme(manual).get("pattern")
+    pattern = manual.code_scheme.pattern
     if not pattern:
         return None
     try:
@@ -26,32 +22,24 @@ def parse_code(manual, code: str):
 @rule("code-scheme")
 def code_scheme(manual):
     findings = []
-    s = scheme(manual)
-    pattern, year = s.get("pattern"), s.get("year")
-    if pattern:
+    scheme = manual.code_scheme
+    if scheme.pattern:
         try:
-            re.compile(pattern)
+            re.compile(scheme.pattern)
         except re.error as exc:
-            return [error("code-scheme", manual.config_loc("code_scheme", "pattern"),
-                          f"the code pattern is not a valid regular expression: {exc}",
-                          f"编号格式不是有效的正则表达式：{exc}")]
-    example = s.get("example", "")
+            return [error("code-scheme", manual.config_loc("code_scheme", "pattern"), "code-scheme-pattern",
+                          error=exc)]
+    example = texts("code-scheme-example", example=scheme.example) if scheme.example else ""
     for doc in manual.documents:
         if not doc.code:
             continue
         parts = parse_code(manual, doc.code)
         if parts is None:
-            findings.append(error("code-scheme", doc.loc("code"),
-                                  f"the code '{doc.code}' does not follow the manual's scheme"
-                                  + (f" (e.g. {example})" if example else ""),
-                                  f"编号 '{doc.code}' 不符合本手册的编号规则" + (f"（例如 {example}）" if example else "")))
+            findings.append(error("code-scheme", doc.loc("code"), "code-scheme", code=doc.code, example=example))
             continue
-        if year is not None and parts.get("year") and int(parts["year"]) != int(year):
-            right = doc.code.replace(parts["year"], str(year))
-            findings.append(error("code-year", doc.loc("code"),
-                                  f"the code '{doc.code}' carries the year {parts['year']}, but this edition's year "
-                                  f"is {year}; it should be '{right}'",
-                                  f"编号 '{doc.code}' 的年份为 {parts['year']}，与本版年份 {year} 不符；应为 '{right}'"))
+        if scheme.year is not None and parts.get("year") and int(parts["year"]) != scheme.year:
+            findings.append(error("code-year", doc.loc("code"), "code-year", code=doc.code, found=parts["year"],
+                                  year=scheme.year, right=doc.code.replace(parts["year"], str(scheme.year))))
     return findings
 
 
@@ -63,9 +51,8 @@ def duplicate_code(manual):
         if not doc.code:
             continue
         if doc.code in seen:
-            findings.append(error("duplicate-code", doc.loc("code"),
-                                  f"the code '{doc.code}' is already used by {seen[doc.code].path}",
-                                  f"编号 '{doc.code}' 已被 {seen[doc.code].path} 使用"))
+            findings.append(error("duplicate-code", doc.loc("code"), "duplicate-code", code=doc.code,
+                                  other=seen[doc.code].path))
         else:
             seen[doc.code] = doc
     return findings
@@ -85,11 +72,8 @@ def code_gap(manual):
         numbers = {n for n, _ in items}
         for n, doc in items:
             if n > 1 and (n - 1) not in numbers:
-                missing = n - 1
-                findings.append(warning("code-gap", doc.loc("code"),
-                                        f"numbering gap in chapter {chapter}: no document with sequence "
-                                        f"{missing:02d} before '{doc.code}'",
-                                        f"第 {chapter} 章编号不连续：'{doc.code}' 之前缺少序号 {missing:02d}"))
+                findings.append(warning("code-gap", doc.loc("code"), "code-gap", chapter=chapter, missing=n - 1,
+                                        code=doc.code))
     return findings
 
 
@@ -102,16 +86,14 @@ def chapter_list(manual):
     """
     findings = []
     listed = set()
-    for ci, chapter in enumerate(manual.config.get("chapters") or []):
-        for di, code in enumerate(chapter.get("documents") or []):
-            listed.add(str(code))
-            if manual.document(str(code)) is None and f"policies/{code}.md" not in manual.unreadable:
-                findings.append(error("chapter-list", manual.config_loc("chapters", ci, "documents", di),
-                                      f"the chapter lists '{code}', but no document in policies/ has that code",
-                                      f"章节目录列出了 '{code}'，但 policies/ 中没有该编号的文件"))
+    for chapter in manual.chapters:
+        for di, code in enumerate(chapter.documents):
+            listed.add(code)
+            if manual.document(code) is None and f"policies/{code}.md" not in manual.unreadable:
+                findings.append(error("chapter-list", manual.config_loc("chapters", chapter.index, "documents", di),
+                                      "chapter-list-unknown", code=code))
     for doc in manual.documents:
         if doc.code and doc.code not in listed and doc.status != "superseded":
-            findings.append(warning("chapter-list", doc.loc("code"),
-                                    f"'{doc.code}' is not listed in any chapter of {manual.config_path}",
-                                    f"'{doc.code}' 未列入 {manual.config_path} 的任何章节"))
+            findings.append(warning("chapter-list", doc.loc("code"), "chapter-list-unlisted", code=doc.code,
+                                    config=manual.config_path))
     return findings

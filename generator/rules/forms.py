@@ -5,19 +5,12 @@ import re
 
 from ..model import formspec
 from ..common.findings import error
-from . import rule
+from . import rule, written
 
 
-def _fields(form):
-    """(path to the field in the YAML, field) for every field of the form."""
-    for si, section in enumerate(form.meta.get("sections") or []):
-        if isinstance(section, dict):
-            for fi, f in enumerate(section.get("fields") or []):
-                if isinstance(f, dict):
-                    yield ("sections", si, "fields", fi), f
-    for fi, f in enumerate(form.meta.get("fields") or []):
-        if isinstance(f, dict):
-            yield ("fields", fi), f
+def _key_or(form, field, key: str, fallback: str):
+    """Where ``key`` of ``field`` stands in the form's source, or ``fallback`` when the field has no such key."""
+    return form.loc(*field.path, key if written(form, *field.path, key) else fallback)
 
 
 @rule("form-field-unique")
@@ -26,31 +19,24 @@ def form_field_unique(manual):
     (``issues_1_2`` of a table, ``channels_1`` of a multichoice, ``sign_date`` of a signature)."""
     findings = []
     for form in manual.forms.values():
-        seen: dict[str, tuple] = {}
-        for path, f in _fields(form):
-            fid = f.get("id")
-            if not isinstance(fid, str) or not fid:
+        first: dict[str, object] = {}  # field id -> the first field with it
+        for f in form.fields():
+            if not f.id:
                 continue
-            if fid in seen:
-                first = form.loc(*seen[fid], "id")
-                findings.append(error("form-field-unique", form.loc(*path, "id"),
-                                      f"the field id '{fid}' is already used on line {first.line} of this form",
-                                      f"字段编号 '{fid}' 已在本表单第 {first.line} 行使用"))
+            if f.id in first:
+                findings.append(error("form-field-unique", form.loc(*f.path, "id"), "form-field-unique",
+                                      id=f.id, line=form.loc(*first[f.id].path, "id").line))
             else:
-                seen[fid] = path
+                first[f.id] = f
         # Names the outputs derive from the ids must not collide with another field's name.
         owner = {}
-        paths = {id(f): path for path, f in _fields(form)}
         for pf in formspec.pdf_fields(form):
             if pf.name in owner and owner[pf.name] is not pf.source:
-                other = owner[pf.name]
-                a, b = str(other.get("id")), str(pf.source.get("id"))
-                if a == b:
-                    continue  # a duplicate id, reported above
-                findings.append(error("form-field-unique", form.loc(*paths[id(pf.source)], "id"),
-                                      f"the field '{b}' makes the PDF field name '{pf.name}', which the field "
-                                      f"'{a}' also makes; rename one of them",
-                                      f"字段 '{b}' 生成的 PDF 字段名 '{pf.name}' 与字段 '{a}' 的重复；请重命名其一"))
+                a, b = str(owner[pf.name].get("id")), str(pf.source.get("id"))
+                if a == b or b not in first:
+                    continue  # a duplicate id, reported above; or an id that is no text, the schema's finding
+                findings.append(error("form-field-unique", form.loc(*first[b].path, "id"), "form-field-pdf-name",
+                                      field=b, name=pf.name, other=a))
             else:
                 owner.setdefault(pf.name, pf.source)
     return findings
@@ -60,15 +46,10 @@ def form_field_unique(manual):
 def form_field_label(manual):
     findings = []
     for form in manual.forms.values():
-        for path, f in _fields(form):
-            label = f.get("label")
-            if not isinstance(label, str) or not label.strip():
-                fid = f.get("id", "?")
-                at = form.loc(*path, "label") if "label" in f else form.loc(*path, "id")
-                findings.append(error("form-field-label", at,
-                                      f"the field '{fid}' has no label; every field needs the words printed "
-                                      "beside its box",
-                                      f"字段 '{fid}' 缺少标签（label）；每个字段都需要印在填写框旁的名称"))
+        for f in form.fields():
+            if not f.label.strip():
+                findings.append(error("form-field-label", _key_or(form, f, "label", "id"), "form-field-label",
+                                      id=f.id or "?"))
     return findings
 
 
@@ -76,25 +57,19 @@ def form_field_label(manual):
 def form_choice_options(manual):
     findings = []
     for form in manual.forms.values():
-        for path, f in _fields(form):
-            kind = f.get("type")
-            if kind not in ("choice", "multichoice"):
+        for f in form.fields():
+            if f.type not in ("choice", "multichoice"):
                 continue
-            opts = f.get("options")
-            fid = f.get("id", "?")
-            if not isinstance(opts, list) or not opts:
-                at = form.loc(*path, "options") if "options" in f else form.loc(*path, "type")
-                findings.append(error("form-choice-options", at,
-                                      f"the {kind} field '{fid}' has no options; list them under options:",
-                                      f"选择字段 '{fid}' 没有选项；请在 options: 下列出"))
+            if not f.options:
+                findings.append(error("form-choice-options", _key_or(form, f, "options", "type"),
+                                      "form-choice-options", type=f.type, id=f.id or "?"))
                 continue
             seen = set()
-            for i, opt in enumerate(opts):
-                if opt in seen:
-                    findings.append(error("form-choice-options", form.loc(*path, "options", i),
-                                          f"the option '{opt}' of '{fid}' is listed twice",
-                                          f"字段 '{fid}' 的选项 '{opt}' 重复"))
-                seen.add(opt)
+            for i, option in enumerate(f.options):
+                if option in seen:
+                    findings.append(error("form-choice-options", form.loc(*f.path, "options", i),
+                                          "form-choice-option-twice", option=option, id=f.id or "?"))
+                seen.add(option)
     return findings
 
 
@@ -102,58 +77,47 @@ def form_choice_options(manual):
 def form_table_columns(manual):
     findings = []
     for form in manual.forms.values():
-        for path, f in _fields(form):
-            if f.get("type") != "table":
+        for f in form.fields():
+            if f.type != "table":
                 continue
-            fid = f.get("id", "?")
-            cols = f.get("columns")
-            if not isinstance(cols, list) or not cols:
-                at = form.loc(*path, "columns") if "columns" in f else form.loc(*path, "type")
-                findings.append(error("form-table-columns", at,
-                                      f"the table '{fid}' has no columns; list them under columns:",
-                                      f"表格字段 '{fid}' 没有定义列；请在 columns: 下列出"))
+            fid = f.id or "?"
+            if not f.columns:
+                findings.append(error("form-table-columns", _key_or(form, f, "columns", "type"),
+                                      "form-table-columns", id=fid))
             else:
                 seen = set()
-                for i, col in enumerate(formspec.columns(f)):
-                    if col["id"] in seen:
-                        findings.append(error("form-table-columns", form.loc(*path, "columns", i),
-                                              f"the column id '{col['id']}' of the table '{fid}' is used twice",
-                                              f"表格字段 '{fid}' 的列编号 '{col['id']}' 重复"))
-                    seen.add(col["id"])
-            if not isinstance(f.get("rows"), int):
-                findings.append(error("form-table-columns", form.loc(*path, "type"),
-                                      f"the table '{fid}' has no rows: say how many lines to print (rows: 5)",
-                                      f"表格字段 '{fid}' 未指定行数；请写明打印的行数（rows: 5）"))
+                for i, column in enumerate(f.columns):
+                    column_id = column.id or str(i + 1)  # a column without an id is numbered (formspec.columns)
+                    if column_id in seen:
+                        findings.append(error("form-table-columns", form.loc(*f.path, "columns", i),
+                                              "form-table-column-twice", column=column_id, id=fid))
+                    seen.add(column_id)
+            if f.rows is None:
+                findings.append(error("form-table-columns", form.loc(*f.path, "type"), "form-table-rows", id=fid))
     return findings
 
 
 @rule("form-code")
 def form_code(manual):
     """A form's code follows ``code_scheme.form_pattern`` when the manual sets one."""
-    scheme = manual.config.get("code_scheme") or {}
-    pattern = scheme.get("form_pattern")
-    if not isinstance(pattern, str) or not pattern:
+    pattern = manual.code_scheme.form_pattern
+    if not pattern:
         return []
     try:
         compiled = re.compile(pattern)
     except re.error as exc:
-        return [error("form-code", manual.config_loc("code_scheme", "form_pattern"),
-                      f"the form code pattern is not a valid regular expression: {exc}",
-                      f"表单编号格式不是有效的正则表达式：{exc}")]
+        return [error("form-code", manual.config_loc("code_scheme", "form_pattern"), "form-code-pattern",
+                      error=exc)]
     findings = []
     seen: dict[str, str] = {}
     for form in manual.forms.values():
         if not form.code:
             continue
         if not compiled.fullmatch(form.code):
-            findings.append(error("form-code", form.loc("code"),
-                                  f"the form code '{form.code}' does not follow the manual's form code "
-                                  f"scheme {pattern}",
-                                  f"表单编号 '{form.code}' 不符合本手册的表单编号规则 {pattern}"))
+            findings.append(error("form-code", form.loc("code"), "form-code", code=form.code, pattern=pattern))
         if form.code in seen:
-            findings.append(error("form-code", form.loc("code"),
-                                  f"the form code '{form.code}' is already used by {seen[form.code]}",
-                                  f"表单编号 '{form.code}' 已被 {seen[form.code]} 使用"))
+            findings.append(error("form-code", form.loc("code"), "form-code-twice", code=form.code,
+                                  other=seen[form.code]))
         else:
             seen[form.code] = form.path
     return findings

@@ -19,12 +19,7 @@ def review_overdue(manual):
     findings = []
     for doc, when in due(manual, on):
         last = last_reviewed(doc)
-        where = doc.loc("last_review") if "last_review" in doc.meta else doc.loc("signoff", "approved", "date")
-        months = interval_months(manual, doc)
-        findings.append(warning(
-            "review-overdue", where,
-            f"review overdue: last reviewed or approved on {last}, every {months} month(s), so due on {when} "
-            f"(today is {on}); review the document and update last_review",
-            f"评审已逾期：上次评审或批准于 {last}，评审周期 {months} 个月，应于 {when} 前评审（今天是 {on}）；"
-            "请评审本文件并更新 last_review"))
+        where = doc.loc("last_review") if doc.last_review is not None else doc.loc("signoff", "approved", "date")
+        findings.append(warning("review-overdue", where, "review-overdue", last=last,
+                                months=interval_months(manual, doc), due=when, today=on))
     return findings

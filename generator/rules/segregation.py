@@ -12,18 +12,12 @@ from __future__ import annotations
 from ..common.findings import error
 from ..model import SIGNOFF_STEPS
 from . import rule
-from .approvals import STEP_ZH, items
-
-
-def policy(manual) -> dict:
-    value = manual.config.get("signoff_policy") or {}
-    return value if isinstance(value, dict) else {}
+from .approvals import items, step_zh
 
 
 def allowed_roles(manual, step):
     """Roles allowed to sign ``step``, or None when the policy does not say."""
-    roles = policy(manual).get(step)
-    return [str(r) for r in roles] if isinstance(roles, list) else None
+    return manual.signoff_policy.get(step)
 
 
 @rule("sod-same-person")
@@ -33,10 +27,8 @@ def same_person(manual):
         prepared, approved = item.signoff("prepared"), item.signoff("approved")
         if prepared and approved and prepared.name and approved.name \
                 and str(prepared.name).strip() == str(approved.name).strip():
-            findings.append(error(
-                "sod-same-person", item.loc("signoff", "approved", "name"),
-                f"'{approved.name}' both prepared and approved this: the approver must be someone else",
-                f"'{approved.name}' 既是编制人又是批准人：批准人必须是另一人"))
+            findings.append(error("sod-same-person", item.loc("signoff", "approved", "name"), "sod-same-person",
+                                  name=approved.name))
     return findings
 
 
@@ -53,10 +45,7 @@ def sod_role(manual):
             allowed = allowed_roles(manual, step)
             if s is None or not s.role or allowed is None or s.role in allowed:
                 continue
-            listed = "、".join(allowed) or "—"
-            findings.append(error(
-                "sod-role", item.loc("signoff", step, "role"),
-                f"the role '{s.role}' may not sign {step} ({STEP_ZH[step]}); signoff_policy in "
-                f"{manual.config_path} allows: {listed}",
-                f"岗位 '{s.role}' 无权{STEP_ZH[step]}；{manual.config_path} 的 signoff_policy 允许：{listed}"))
+            findings.append(error("sod-role", item.loc("signoff", step, "role"), "sod-role", role=s.role, step=step,
+                                  step_zh=step_zh(step), config=manual.config_path,
+                                  allowed="、".join(allowed) or "—"))
     return findings

@@ -3,50 +3,41 @@ from __future__ import annotations
 
 from ..common.findings import error
 from ..model import IN_FORCE, SIGNOFF_STEPS
-from . import rule
-
-LABELS = {"prepared": "编制", "reviewed": "审核", "approved": "批准"}
-
-
-def _items(manual):
-    return list(manual.documents) + list(manual.forms.values())
+from . import rule, written
+from .approvals import items, step_zh
 
 
 @rule("signoff-complete")
 def signoff_complete(manual):
     findings = []
-    for item in _items(manual):
+    for item in items(manual):
         if item.status not in IN_FORCE:
             continue
-        signoff = item.meta.get("signoff") or {}
         for step in SIGNOFF_STEPS:
-            entry = signoff.get(step)
-            if not isinstance(entry, dict):
-                findings.append(error("signoff-complete", item.loc("signoff"),
-                                      f"status is '{item.status}' but the {step} ({LABELS[step]}) sign-off is missing",
-                                      f"状态为 '{item.status}'，但缺少{LABELS[step]}签署"))
+            entry = item.signoff(step)
+            if entry is None:
+                findings.append(error("signoff-complete", item.loc("signoff"), "signoff-missing", status=item.status,
+                                      step=step, step_zh=step_zh(step)))
                 continue
-            for key in ("name", "role", "date"):
-                if not entry.get(key):
-                    findings.append(error("signoff-complete", item.loc("signoff", step),
-                                          f"the {step} ({LABELS[step]}) sign-off has no {key}",
-                                          f"{LABELS[step]}签署缺少 {key}"))
+            for part in ("name", "role", "date"):
+                if part == "date" and written(item, "signoff", step, "date"):
+                    continue  # a date that is written but is no date: the schema's finding says so
+                if not getattr(entry, part):
+                    findings.append(error("signoff-complete", item.loc("signoff", step), "signoff-incomplete",
+                                          step=step, step_zh=step_zh(step), part=part))
     return findings
 
 
 @rule("signoff-order")
 def signoff_order(manual):
     findings = []
-    for item in _items(manual):
+    for item in items(manual):
         chain = [(step, s.date) for step in SIGNOFF_STEPS if (s := item.signoff(step)) and s.date]
-        effective = item.meta.get("effective")
-        if hasattr(effective, "isoformat"):
-            chain.append(("effective", effective))
+        if item.effective is not None:
+            chain.append(("effective", item.effective))
         for (a, da), (b, db) in zip(chain, chain[1:]):
             if db < da:
                 path = ("effective",) if b == "effective" else ("signoff", b, "date")
-                findings.append(error("signoff-order", item.loc(*path),
-                                      f"the {b} date {db} is before the {a} date {da}; "
-                                      "the order must be prepared ≤ reviewed ≤ approved ≤ effective",
-                                      f"{b} 日期 {db} 早于 {a} 日期 {da}；顺序应为 编制 ≤ 审核 ≤ 批准 ≤ 生效"))
+                findings.append(error("signoff-order", item.loc(*path), "signoff-order", later=b, later_date=db,
+                                      earlier=a, earlier_date=da))
     return findings

@@ -3,7 +3,7 @@
 * ``term-forbidden``: prose that uses a term listed in
   ``terminology.forbidden`` of manual/manual.yaml (``{term, use, why}``).
 * ``citation-unknown``: a 《title》 in prose that names no form (title or
-  ``aliases``) and no document (``generator.links.resolve``).
+  ``aliases``) and no document (``generator.model.citations.resolve``).
 * ``company-name`` (warning): a name ending in 有限公司 that looks like the
   configured ``company.name`` but is not it (e.g. a misspelt character).
 
@@ -22,9 +22,9 @@ import re
 from typing import NamedTuple
 
 from ..read.markdown import iter_text
-from ..model.citations import CITATION, resolve
+from ..model.citations import citations
 from ..read.yamlsrc import SourceError, read_text
-from ..common.findings import error, warning
+from ..common.findings import close_hint, error, texts, warning
 from ..model import Location
 from . import memo, rule
 
@@ -38,33 +38,47 @@ class Piece(NamedTuple):
     text: str
 
 
-def _yaml_texts(meta, positions, path, keys):
-    """Pieces for the string values at ``keys`` (tuples; "*" walks a list)."""
-    def walk(value, prefix, rest):
-        if not rest:
-            if isinstance(value, str) and value.strip():
-                line, col = positions.at(prefix)
-                yield line, col, value
-            return
-        head, tail = rest[0], rest[1:]
-        if head == "*":
-            if isinstance(value, list):
-                for i, v in enumerate(value):
-                    yield from walk(v, prefix + (i,), tail)
-        elif isinstance(value, dict) and head in value:
-            yield from walk(value[head], prefix + (head,), tail)
+def _document_texts(doc):
+    """(key path, text) of a document's prose outside its body."""
+    yield ("title",), doc.title
+    for job in doc.jobs:
+        yield ("jobs", job.index, "title"), job.title
+        yield ("jobs", job.index, "note"), job.note
+        for k, duty in enumerate(job.duties):
+            yield ("jobs", job.index, "duties", k), duty
+    for step in doc.workflow:
+        yield ("workflow", step.index, "title"), step.title
+        yield ("workflow", step.index, "description"), step.description
 
-    for key in keys:
-        for line, col, text in walk(meta, (), key):
+
+def _form_texts(form):
+    """(key path, text) of a form's prose."""
+    yield ("title",), form.title
+    yield ("instructions",), form.instructions
+    for section in form.sections:
+        yield ("sections", section.index, "title"), section.title
+    for f in form.fields():
+        yield f.path + ("label",), f.label
+        yield f.path + ("help",), f.help
+        yield f.path + ("placeholder",), f.placeholder
+        for i, option in enumerate(f.options):
+            yield f.path + ("options", i), option
+        for i, column in enumerate(f.columns):
+            yield f.path + ("columns", i, "label"), column.label  # a column written as text: ("columns", i)
+
+
+def _config_texts(manual):
+    yield ("manual", "title"), manual.title
+    for chapter in manual.chapters:
+        yield ("chapters", chapter.index, "title"), chapter.title
+
+
+def _pieces(path, positions, texts):
+    """Pieces for the non-blank texts of one source file, each where its key stands."""
+    for keys, text in texts:
+        if text.strip():
+            line, col = positions.at(keys)
             yield Piece(path, line, col, text)
-
-
-DOCUMENT_TEXT = [("title",), ("jobs", "*", "title"), ("jobs", "*", "note"), ("jobs", "*", "duties", "*"),
-                 ("workflow", "*", "title"), ("workflow", "*", "description")]
-FIELD_TEXT = [("label",), ("help",), ("placeholder",), ("options", "*"), ("columns", "*"), ("columns", "*", "label")]
-FORM_TEXT = [("title",), ("instructions",), ("sections", "*", "title")] + \
-    [("fields", "*") + k for k in FIELD_TEXT] + [("sections", "*", "fields", "*") + k for k in FIELD_TEXT]
-CONFIG_TEXT = [("manual", "title"), ("chapters", "*", "title")]
 
 
 def prose(manual):
@@ -73,15 +87,15 @@ def prose(manual):
 
 
 def _prose(manual):
-    yield from _yaml_texts(manual.config, manual.config_positions, manual.config_path, CONFIG_TEXT)
+    yield from _pieces(manual.config_path, manual.config_positions, _config_texts(manual))
     for doc in manual.documents:
-        yield from _yaml_texts(doc.meta, doc.positions, doc.path, DOCUMENT_TEXT)
+        yield from _pieces(doc.path, doc.positions, _document_texts(doc))
         path = doc.path
         for line, text in iter_text(doc.blocks):
             if text and text.strip():
                 yield Piece(path, line, 1, text)
     for form in manual.forms.values():
-        yield from _yaml_texts(form.meta, form.positions, form.path, FORM_TEXT)
+        yield from _pieces(form.path, form.positions, _form_texts(form))
 
 
 _NEWLINE = re.compile("\n")
@@ -135,17 +149,9 @@ def term_pattern(term: str) -> re.Pattern:
     return re.compile(r"\s*".join(re.escape(c) for c in term.strip()))
 
 
-def forbidden_terms(manual):
-    out = []
-    for entry in ((manual.config.get("terminology") or {}).get("forbidden") or []):
-        if isinstance(entry, dict) and isinstance(entry.get("term"), str) and entry["term"].strip():
-            out.append(entry)
-    return out
-
-
 @rule("term-forbidden")
 def term_forbidden(manual):
-    terms = [(e, term_pattern(e["term"])) for e in forbidden_terms(manual)]
+    terms = [(term, term_pattern(term.term)) for term in manual.forbidden_terms if term.term.strip()]
     if not terms:
         return []
     # A piece none of the terms occurs in (nearly all of them) is passed over with one search.
@@ -155,14 +161,12 @@ def term_forbidden(manual):
     for piece in prose(manual):
         if any_term.search(piece.text) is None:
             continue
-        for entry, pattern in terms:
+        for term, pattern in terms:
+            why = texts("term-forbidden-why", why=term.why) if term.why else ""
+            use = texts("term-forbidden-use", use=term.use) if term.use else ""
             for nth, _ in enumerate(pattern.finditer(piece.text)):
-                loc = located.locate(piece, pattern, nth)
-                use, why = entry.get("use"), entry.get("why")
-                en = f"the term '{entry['term']}' is not to be used" + (f" ({why})" if why else "") + \
-                     (f"; write '{use}'" if use else "")
-                zh = f"禁用词 '{entry['term']}'" + (f"（{why}）" if why else "") + (f"；应写作 '{use}'" if use else "")
-                findings.append(error("term-forbidden", loc, en, zh))
+                findings.append(error("term-forbidden", located.locate(piece, pattern, nth), "term-forbidden",
+                                      term=term.term, why=why, use=use))
     return findings
 
 
@@ -170,13 +174,13 @@ def known_titles(manual) -> list[str]:
     titles = []
     for form in manual.forms.values():
         titles.append(form.title)
-        titles.extend(str(a) for a in form.meta.get("aliases") or [])
+        titles.extend(form.aliases)
     titles.extend(doc.title for doc in manual.documents)
     return [t for t in titles if t]
 
 
-def title_index(manual) -> dict | None:
-    """{title: form or document}: ``links.resolve`` as one lookup, same precedence.
+def title_index(manual) -> dict:
+    """{title: form or document}: ``model.citations.resolve`` as one lookup, same precedence.
 
     ``resolve`` walks every form, then every document, for each citation; the
     first form whose title or one of whose aliases matches wins, then the first
@@ -184,13 +188,9 @@ def title_index(manual) -> dict | None:
     """
     index: dict = {}
     for form in manual.forms.values():
-        aliases = form.meta.get("aliases") or []
-        if not isinstance(aliases, list):
-            return None  # ``in`` on a text or a mapping is not a list's match: leave it to ``resolve``
         index.setdefault(form.title, form)
-        for alias in aliases:
-            if isinstance(alias, str):
-                index.setdefault(alias, form)
+        for alias in form.aliases:
+            index.setdefault(alias, form)
     for doc in manual.documents:
         index.setdefault(doc.title, doc)
     return index
@@ -203,35 +203,26 @@ def citation_unknown(manual):
     located = sources(manual)
     index = title_index(manual)
     titles = None
-    suggestions: dict[str, list] = {}
+    hints: dict[str, object] = {}  # the same unknown title cited many times: one search for the closest
     findings = []
     for piece in prose(manual):
         if "《" not in piece.text:
             continue
         seen: dict[str, int] = {}
-        for _, _, title in _citations(piece.text):
+        for _, _, title in citations(piece.text):
             nth = seen.get(title, 0)
             seen[title] = nth + 1
-            if (title.strip() in index) if index is not None else (resolve(manual, title) is not None):
+            wanted = title.strip()
+            if wanted in index:
                 continue
             if titles is None:
                 titles = known_titles(manual)
-            wanted = title.strip()
-            close = suggestions.get(wanted)
-            if close is None:
-                close = suggestions[wanted] = difflib.get_close_matches(wanted, titles, n=1, cutoff=0.5)
-            en_hint = f"; did you mean 《{close[0]}》?" if close else ""
-            zh_hint = f"；是否应为《{close[0]}》？" if close else ""
+            if wanted not in hints:
+                hints[wanted] = close_hint(wanted, titles, key="citation-did-you-mean")
             pattern = re.compile("《" + re.escape(title) + "》")
-            findings.append(error("citation-unknown", located.locate(piece, pattern, nth),
-                                  f"《{title}》 names no form and no document of this manual{en_hint}",
-                                  f"《{title}》不是本手册中的表单或文件{zh_hint}"))
+            findings.append(error("citation-unknown", located.locate(piece, pattern, nth), "citation-unknown",
+                                  title=title, hint=hints[wanted]))
     return findings
-
-
-def _citations(text):
-    for m in CITATION.finditer(text):
-        yield m.start(), m.end(), m.group(1)
 
 
 COMPANY_LIKE = re.compile(r"[\u4e00-\u9fff（）()]{2,24}?有限公司")
@@ -262,8 +253,6 @@ def company_name(manual):
             if ratio < 0.6:
                 continue  # another company (a customer, a supplier): not ours misspelt
             loc = located.locate(piece, re.compile(re.escape(tail)), nth)
-            findings.append(warning("company-name", loc,
-                                    f"'{tail}' looks like the company's name but is not it; the company is "
-                                    f"'{canonical}' ({manual.config_path})",
-                                    f"'{tail}' 与公司标准名称不一致；公司名称应为 '{canonical}'（见 {manual.config_path}）"))
+            findings.append(warning("company-name", loc, "company-name", name=tail, company=canonical,
+                                    config=manual.config_path))
     return findings
