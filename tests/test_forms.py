@@ -178,7 +178,7 @@ def test_pdf_shows_title_company_labels_and_footer(built, form_id):
     for page_text in pages:  # every page's footer: code and version, page x of y
         assert f"表单编号 {form.code}" in page_text and f"版本 {form.version}" in page_text
         assert re.search(r"第 \d+ 页 / 共 \d+ 页", page_text)
-    paper = {"A4": (595, 842), "A5-landscape": (595, 420)}[form.meta["paper"]]
+    paper = {"A4": (595, 842), "A5-landscape": (595, 420)}[form.paper]
     with pdfplumber.open(built["out"] / f"{form_id}.pdf") as pdf:
         assert (round(pdf.pages[0].width), round(pdf.pages[0].height)) == paper
 
@@ -282,7 +282,7 @@ def test_html_page_is_fillable_printable_and_escaped(built):
 
 
 def test_fragment_is_one_scoped_element_and_shows_values(tmp_path):
-    from generator.publishers.forms.render import form_html_fragment
+    from generator.publishers.forms.html import form_html_fragment
 
     manual, _ = read_manual(_manual_with_all_types(tmp_path / "m"))
     form = manual.forms["all-types"]

@@ -40,19 +40,18 @@ def form_field_unique(manual):
                 seen[fid] = path
         # Names the outputs derive from the ids must not collide with another field's name.
         owner = {}
-        paths = {id(f): path for path, f in _fields(form)}
         for pf in formspec.pdf_fields(form):
-            if pf.name in owner and owner[pf.name] is not pf.source:
+            if pf.name in owner and owner[pf.name] is not pf.field:
                 other = owner[pf.name]
-                a, b = str(other.get("id")), str(pf.source.get("id"))
+                a, b = other.id, pf.field.id
                 if a == b:
                     continue  # a duplicate id, reported above
-                findings.append(error("form-field-unique", form.loc(*paths[id(pf.source)], "id"),
+                findings.append(error("form-field-unique", form.loc(*pf.field.path, "id"),
                                       f"the field '{b}' makes the PDF field name '{pf.name}', which the field "
                                       f"'{a}' also makes; rename one of them",
                                       f"字段 '{b}' 生成的 PDF 字段名 '{pf.name}' 与字段 '{a}' 的重复；请重命名其一"))
             else:
-                owner.setdefault(pf.name, pf.source)
+                owner.setdefault(pf.name, pf.field)
     return findings
 
 
@@ -114,12 +113,13 @@ def form_table_columns(manual):
                                       f"表格字段 '{fid}' 没有定义列；请在 columns: 下列出"))
             else:
                 seen = set()
-                for i, col in enumerate(formspec.columns(f)):
-                    if col["id"] in seen:
+                typed = next(fld for fld in form.fields() if fld.path == path)
+                for i, col in enumerate(formspec.columns(typed)):
+                    if col.id in seen:
                         findings.append(error("form-table-columns", form.loc(*path, "columns", i),
-                                              f"the column id '{col['id']}' of the table '{fid}' is used twice",
-                                              f"表格字段 '{fid}' 的列编号 '{col['id']}' 重复"))
-                    seen.add(col["id"])
+                                              f"the column id '{col.id}' of the table '{fid}' is used twice",
+                                              f"表格字段 '{fid}' 的列编号 '{col.id}' 重复"))
+                    seen.add(col.id)
             if not isinstance(f.get("rows"), int):
                 findings.append(error("form-table-columns", form.loc(*path, "type"),
                                       f"the table '{fid}' has no rows: say how many lines to print (rows: 5)",
