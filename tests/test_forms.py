@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, MINIMAL, copy_manual, run_cli
-from generator.model import formspec
+from generator.model import Column, Field, Form, Section, formspec
+from generator.publishers.forms import spec
 from generator.model.build import read_manual
 
 FORMS = ("visit-record", "all-types")
@@ -77,6 +78,38 @@ def _inherited(node, key):
 
 
 # -- the build -------------------------------------------------------------------------------------
+def _typed_form(*fields: Field, title: str = "") -> Form:
+    form = read_manual(MINIMAL)[0].forms["visit-record"]
+    form.sections = [Section(0, title, list(fields))]
+    return form
+
+
+def test_layout_packs_fields_into_rows_of_four_and_tables_apart():
+    form = _typed_form(Field("a", width=2), Field("b", width=1), Field("c", width=2), Field("d", type="multiline"),
+                       Field("t", type="table", label="明细", rows=2, columns=[Column(None, "甲"), Column("x", "乙", 3)]),
+                       Field("e", width=9), title="基本信息")
+    blocks = spec.layout(form)
+    assert [b.kind for b in blocks] == ["section", "grid", "table", "grid"]
+    assert blocks[0].title == "基本信息"
+    # b is widened to fill its row when c does not fit; a multiline field takes a whole row
+    assert [[(i.field.id, i.span) for i in row] for row in blocks[1].rows] == [[("a", 2), ("b", 2)], [("c", 4)],
+                                                                                [("d", 4)]]
+    assert blocks[2].title == "明细" and blocks[2].field.id == "t"
+    assert [[(i.field.id, i.span) for i in row] for row in blocks[3].rows] == [[("e", 4)]]  # a width out of range: 4
+
+
+def test_pdf_names_of_typed_fields_and_their_labels_in_each_language():
+    table = Field("t", type="table", label="明细", rows=2, columns=[Column(None, "甲"), Column("x", "乙", 3)])
+    form = _typed_form(table, Field("s", type="signature", label="签字"), Field("m", type="multichoice",
+                                                                                options=["一", "二"]))
+    assert [(c.id, c.label, c.width) for c in formspec.columns(table)] == [("1", "甲", 1.0), ("x", "乙", 3.0)]
+    names = {pf.name: pf.label for pf in formspec.pdf_fields(form)}
+    assert list(names) == ["t_1_1", "t_1_x", "t_2_1", "t_2_x", "s", "s_date", "m_1", "m_2"]
+    assert names["t_2_x"] == "明细 · 2 · 乙" and names["s_date"] == "签字 · 日期"
+    assert {pf.name: pf.label for pf in formspec.pdf_fields(form, "en")}["s_date"] == "签字 · Date"
+    assert list(formspec.csv_columns(form)) == ["t_1_1", "t_1_x", "t_2_1", "t_2_x", "s_date", "m"]
+
+
 def test_build_writes_three_outputs_per_form(built):
     for form_id in FORMS:
         for ext in ("pdf", "docx", "html"):
@@ -178,7 +211,7 @@ def test_pdf_shows_title_company_labels_and_footer(built, form_id):
     for page_text in pages:  # every page's footer: code and version, page x of y
         assert f"表单编号 {form.code}" in page_text and f"版本 {form.version}" in page_text
         assert re.search(r"第 \d+ 页 / 共 \d+ 页", page_text)
-    paper = {"A4": (595, 842), "A5-landscape": (595, 420)}[form.meta["paper"]]
+    paper = {"A4": (595, 842), "A5-landscape": (595, 420)}[form.paper]
     with pdfplumber.open(built["out"] / f"{form_id}.pdf") as pdf:
         assert (round(pdf.pages[0].width), round(pdf.pages[0].height)) == paper
 
@@ -282,7 +315,7 @@ def test_html_page_is_fillable_printable_and_escaped(built):
 
 
 def test_fragment_is_one_scoped_element_and_shows_values(tmp_path):
-    from generator.publishers.forms.render import form_html_fragment
+    from generator.publishers.forms.html import form_html_fragment
 
     manual, _ = read_manual(_manual_with_all_types(tmp_path / "m"))
     form = manual.forms["all-types"]

@@ -8,7 +8,7 @@ from ..common.suggest import closest
 from ..errors import EXIT_FINDINGS, EXIT_OK, CsvProblem, FormFontMissing, UsageError
 from ..publishers.forms.fill import (MAX_REPORTED, fill_pdf, merge_filled, read_batch, row_file_name,
                                      write_batch)
-from ..publishers.forms.render import fillable_pdf
+from ..publishers.forms.pdf import fillable_pdf
 from ..rules import report
 from ..rules.check import check
 from . import options

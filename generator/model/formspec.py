@@ -1,5 +1,6 @@
-"""Forms as data: the fields a form template declares, flattened into the
-named fields of its outputs, and its layout on a 4-column grid.
+"""Forms as data: the fields a form template declares (``Form.fields()``), flattened
+into the named fields of its outputs.  (Their layout on the printed grid is the
+forms publisher's: ``generator.publishers.forms.spec``.)
 
 Every output (fillable PDF, DOCX, HTML page, CSV pre-fill) takes its names
 from here, so one name means one thing everywhere:
@@ -25,9 +26,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field as dc_field
 
-GRID = 4  # a form row is 4 units wide
+from ..labels import text
+from . import Column, Field, Form
+
 SIMPLE_TEXT = ("text", "date", "number")
-FULL_WIDTH = ("multiline", "table")
 
 
 @dataclass
@@ -36,7 +38,7 @@ class PdfField:
 
     name: str
     kind: str  # text | date | number | multiline | choice | option | checkbox | signature | table_cell
-    source: dict  # the form field it comes from
+    field: Field  # the form field it comes from
     label: str  # what a person reads: the field's label, or "label · row 2 · 处理措施"
     ft: str  # /Tx | /Btn | /Ch | /Sig
     options: list[str] = dc_field(default_factory=list)  # choice: the options
@@ -45,25 +47,18 @@ class PdfField:
     fillable_from_csv: bool = True
 
 
-def label_of(f: dict) -> str:
-    return str(f.get("label") or f.get("id") or "")
+def label_of(f: Field) -> str:
+    return f.label or f.id
 
 
-def columns(f: dict) -> list[dict]:
-    """A table's columns as ``{"id", "label", "width"}``; string columns are numbered 1…"""
-    out = []
-    for i, col in enumerate(f.get("columns") or [], start=1):
-        if isinstance(col, dict):
-            out.append({"id": str(col.get("id") or i), "label": str(col.get("label") or ""),
-                        "width": float(col.get("width") or 1)})
-        else:
-            out.append({"id": str(i), "label": str(col), "width": 1.0})
-    return out
+def columns(f: Field) -> list[Column]:
+    """A table's columns with id and width settled: a column without an id is numbered 1…, one without
+    a width is 1 wide."""
+    return [Column(c.id or str(i), c.label, float(c.width or 1)) for i, c in enumerate(f.columns, start=1)]
 
 
-def table_rows(f: dict) -> int:
-    rows = f.get("rows")
-    return rows if isinstance(rows, int) and rows > 0 else 0
+def table_rows(f: Field) -> int:
+    return f.rows if f.rows is not None and f.rows > 0 else 0
 
 
 def cell_name(field_id: str, row: int, col_id: str) -> str:
@@ -74,136 +69,58 @@ def option_name(field_id: str, k: int) -> str:
     return f"{field_id}_{k}"
 
 
-def options(f: dict) -> list[str]:
-    return [str(o) for o in (f.get("options") or [])]
+def signature_date_name(field_id: str) -> str:
+    return f"{field_id}_date"
 
 
-def raw_fields(form) -> list[dict]:
-    """The form's field mappings as written, sections flattened (transitional: read ``form.fields()``)."""
-    out: list[dict] = []
-    for section in form.meta.get("sections") or []:
-        out.extend(section.get("fields") or [])
-    out.extend(form.meta.get("fields") or [])
-    return out
+def signature_date_label(f: Field, lang: str = "zh-CN") -> str:
+    return f"{label_of(f)} · {text('form.date', lang)}"
 
 
-def pdf_fields(form) -> list[PdfField]:
-    """Every named field of the form's fillable PDF, in reading order."""
+def cell_label(f: Field, row: int, col: Column) -> str:
+    return f"{label_of(f)} · {row} · {col.label}"
+
+
+def pdf_fields(form: Form, lang: str = "zh-CN") -> list[PdfField]:
+    """Every named field of the form's fillable PDF, in reading order (labels in ``lang``)."""
     out: list[PdfField] = []
-    for f in raw_fields(form):
-        if not isinstance(f, dict) or not f.get("id"):
+    for f in form.fields():
+        if not f.id:
             continue
-        fid, kind, label = str(f["id"]), str(f.get("type", "text")), label_of(f)
-        required = bool(f.get("required"))
+        fid, kind, label, required = f.id, f.type, label_of(f), f.required
         if kind in SIMPLE_TEXT or kind == "multiline":
             out.append(PdfField(fid, kind, f, label, "/Tx", required=required))
         elif kind == "choice":
-            out.append(PdfField(fid, kind, f, label, "/Btn", options=options(f), required=required))
+            out.append(PdfField(fid, kind, f, label, "/Btn", options=list(f.options), required=required))
         elif kind == "multichoice":
-            for k, opt in enumerate(options(f), start=1):
+            for k, opt in enumerate(f.options, start=1):
                 out.append(PdfField(option_name(fid, k), "option", f, f"{label} · {opt}", "/Btn", option=opt,
                                     fillable_from_csv=False))
         elif kind == "checkbox":
             out.append(PdfField(fid, kind, f, label, "/Btn", required=required))
         elif kind == "signature":
             out.append(PdfField(fid, kind, f, label, "/Sig", fillable_from_csv=False))
-            out.append(PdfField(f"{fid}_date", "date", f, f"{label} · 日期", "/Tx"))
+            out.append(PdfField(signature_date_name(fid), "date", f, signature_date_label(f, lang), "/Tx"))
         elif kind == "table":
             cols = columns(f)
             for r in range(1, table_rows(f) + 1):
                 for col in cols:
-                    out.append(PdfField(cell_name(fid, r, col["id"]), "table_cell", f,
-                                        f"{label} · {r} · {col['label']}", "/Tx"))
+                    out.append(PdfField(cell_name(fid, r, col.id), "table_cell", f, cell_label(f, r, col), "/Tx"))
     return out
 
 
-def csv_columns(form) -> dict[str, PdfField]:
+def csv_columns(form: Form, lang: str = "zh-CN") -> dict[str, PdfField]:
     """The CSV columns a pre-fill may use: field ids, table cells, signature dates.
 
     A multichoice field is one column (its id) holding the chosen options;
     a signature cannot be pre-filled.
     """
     cols: dict[str, PdfField] = {}
-    for pf in pdf_fields(form):
+    for pf in pdf_fields(form, lang):
         if pf.kind == "option":
-            f = pf.source
-            cols.setdefault(str(f["id"]), PdfField(str(f["id"]), "multichoice", f, label_of(f), "/Btn",
-                                                   options=options(f), required=bool(f.get("required"))))
+            f = pf.field
+            cols.setdefault(f.id, PdfField(f.id, "multichoice", f, label_of(f), "/Btn", options=list(f.options),
+                                           required=f.required))
         elif pf.fillable_from_csv:
             cols[pf.name] = pf
     return cols
-
-
-# -- layout -------------------------------------------------------------------
-@dataclass
-class Item:
-    """One field placed on a grid row: ``span`` of the 4 units."""
-
-    field: dict
-    span: int
-
-
-@dataclass
-class Block:
-    """A part of the printed form, top to bottom."""
-
-    kind: str  # section (a title bar) | grid (rows of fields) | table (a table field)
-    title: str = ""
-    rows: list[list[Item]] = dc_field(default_factory=list)
-    field: dict | None = None
-
-
-def width_of(f: dict) -> int:
-    if f.get("type") in FULL_WIDTH:
-        return GRID
-    w = f.get("width")
-    return w if isinstance(w, int) and 1 <= w <= GRID else GRID
-
-
-def layout(form) -> list[Block]:
-    """Sections → title bars; fields packed left to right into rows of 4 units.
-
-    A field that does not fit on the current row starts a new one, and the
-    last field of the row it leaves widens to fill the row, so every row is
-    ruled edge to edge.  Tables stand as their own block.
-    """
-    blocks: list[Block] = []
-    sections = list(form.meta.get("sections") or [])
-    if form.meta.get("fields"):
-        sections.append({"fields": form.meta.get("fields")})
-    for section in sections:
-        if not isinstance(section, dict):
-            continue
-        if section.get("title"):
-            blocks.append(Block("section", title=str(section["title"])))
-        rows: list[list[Item]] = []
-        row: list[Item] = []
-
-        def close():
-            nonlocal row
-            if row:
-                used = sum(i.span for i in row)
-                row[-1].span += GRID - used
-                rows.append(row)
-                row = []
-
-        def flush_grid():
-            nonlocal rows
-            close()
-            if rows:
-                blocks.append(Block("grid", rows=rows))
-                rows = []
-
-        for f in section.get("fields") or []:
-            if not isinstance(f, dict):
-                continue
-            if f.get("type") == "table":
-                flush_grid()
-                blocks.append(Block("table", title=label_of(f), field=f))
-                continue
-            span = width_of(f)
-            if sum(i.span for i in row) + span > GRID:
-                close()
-            row.append(Item(f, span))
-        flush_grid()
-    return blocks

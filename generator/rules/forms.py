@@ -31,14 +31,14 @@ def form_field_unique(manual):
         # Names the outputs derive from the ids must not collide with another field's name.
         owner = {}
         for pf in formspec.pdf_fields(form):
-            if pf.name in owner and owner[pf.name] is not pf.source:
-                a, b = str(owner[pf.name].get("id")), str(pf.source.get("id"))
+            if pf.name in owner and owner[pf.name] is not pf.field:
+                a, b = owner[pf.name].id, pf.field.id
                 if a == b or b not in first:
                     continue  # a duplicate id, reported above; or an id that is no text, the schema's finding
                 findings.append(error("form-field-unique", form.loc(*first[b].path, "id"), "form-field-pdf-name",
                                       field=b, name=pf.name, other=a))
             else:
-                owner.setdefault(pf.name, pf.source)
+                owner.setdefault(pf.name, pf.field)
     return findings
 
 

@@ -17,8 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from ..docx.xml import el as _el, qn as _qn, set_lang as _set_lang, set_rfonts as _set_rfonts
 from ...common.outputs import normalize_zip
+from ...model import Form, Manual
+from ..docx.xml import el as _el, qn as _qn, set_lang as _set_lang, set_rfonts as _set_rfonts
+from .spec import footer_text, form_context, paper
 
 FONT = "Noto Sans CJK SC"
 SYMBOL_FONT = "DejaVu Sans"  # ☐ ☑ are drawn from it where the CJK font lacks them
@@ -142,7 +144,7 @@ def _value_cell(cell, c: dict, words: dict) -> None:
     if kind in ("choice", "multichoice"):
         for i, o in enumerate(c["options"]):
             if i:
-                _run(p, "　")
+                _run(p, words["gap"])
             _box(p, o["checked"])
             _run(p, f"\u00a0{o['label']}")
     elif kind == "signature":
@@ -153,25 +155,23 @@ def _value_cell(cell, c: dict, words: dict) -> None:
 
             p = cell.add_paragraph()
             p.paragraph_format.space_before = Pt(2)
-            _run(p, f"{words['date']}：", size=8.5)
+            _run(p, f"{words['date']}{words['colon']}", size=8.5)
             _run(p, (c.get("date_value") or "") or "\u3000" * 4, underline=True, size=8.5)
         else:
-            _run(p, f"　{words['date']}：")
+            _run(p, f"{words['gap']}{words['date']}{words['colon']}")
             _run(p, (c.get("date_value") or "") or "\u3000" * 6, underline=True)
     elif c.get("value"):
         _run(p, str(c["value"]))
     _valign(cell)
 
 
-def form_docx(manual, form, *, lang: str = "zh-CN", values: dict | None = None) -> bytes:
+def form_docx(manual: Manual, form: Form, *, lang: str = "zh-CN", values: dict | None = None) -> bytes:
     import docx
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
     from docx.shared import Mm, Pt
 
-    from .render import form_context, footer_text, paper
-
-    ctx = form_context(manual, form, values, mode="static", lang=lang, css=False)
+    ctx = form_context(manual, form, values, mode="static", lang=lang)
     words = ctx["lab"]
     document = docx.Document()
     _setup(document)
@@ -213,13 +213,14 @@ def form_docx(manual, form, *, lang: str = "zh-CN", values: dict | None = None) 
         en = document.add_paragraph()
         en.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _run(en, ctx["title_en"], size=8.5, color="444444")
-    meta = document.add_paragraph()
-    meta.paragraph_format.space_before = Pt(4)
-    meta.paragraph_format.space_after = Pt(3)
-    meta.paragraph_format.tab_stops.add_tab_stop(Mm(width), WD_TAB_ALIGNMENT.RIGHT)
+    ident = document.add_paragraph()
+    ident.paragraph_format.space_before = Pt(4)
+    ident.paragraph_format.space_after = Pt(3)
+    ident.paragraph_format.tab_stops.add_tab_stop(Mm(width), WD_TAB_ALIGNMENT.RIGHT)
     if ctx["instructions"]:
-        _run(meta, f"{words['instructions']}：{ctx['instructions']}", size=9)
-    _run(meta, f"\t{words['code']}：{ctx['code']}　{words['version']}：{ctx['version']}", size=9)
+        _run(ident, f"{words['instructions']}{words['colon']}{ctx['instructions']}", size=9)
+    _run(ident, f"\t{words['code']}{words['colon']}{ctx['code']}{words['gap']}"
+                f"{words['version']}{words['colon']}{ctx['version']}", size=9)
 
     label_w, value_w = width * 0.13, width * 0.12
     grid_widths = [label_w, value_w] * 4
@@ -332,8 +333,8 @@ def _field(paragraph, code: str, *, size=None) -> None:
     run_with(_el("w:fldChar", w__fldCharType="end"))
 
 
-def _edition_datetime(manual, form) -> dt.datetime:
-    for value in (form.meta.get("effective"), (manual.config.get("manual") or {}).get("date")):
+def _edition_datetime(manual: Manual, form: Form) -> dt.datetime:
+    for value in (form.effective, manual.date):
         if isinstance(value, dt.datetime):
             return value.replace(tzinfo=None)
         if isinstance(value, dt.date):

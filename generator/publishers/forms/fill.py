@@ -26,11 +26,8 @@ a temporary folder and moved into place only when all of them are ready.
 """
 from __future__ import annotations
 
-from ...errors import CsvProblem
-
 import csv
 import datetime as dt
-import difflib
 import hashlib
 import io
 import json
@@ -41,28 +38,39 @@ import tempfile
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 
+from ...common.suggest import did_you_mean
+from ...errors import CsvProblem
+from ...labels import LANGS, text
 from ...model import formspec
+from .pdf import quiet_loggers, root_fields
+from .spec import FALSE, TRUE, split_choices
 
-CHOICE_SEPARATORS = re.compile(r"\s*[;；、|\n]\s*")
-TRUE = {"1", "true", "yes", "y", "on", "是", "√", "✓", "✔", "x", "☑", "/on"}
-FALSE = {"", "0", "false", "no", "n", "off", "否", "☐", "/off"}
 NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
 DATE_FORMS = (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
               re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"))
 MAX_REPORTED = 30
 
 
+def message(key: str, lang: str, **values) -> str:
+    """The catalogue's ``form_fill.<key>`` in ``lang``; a value given as ``{lang: text}`` is taken in ``lang``."""
+    lang = lang if lang in LANGS else "zh-CN"
+    return text(f"form_fill.{key}", lang, **{k: v[lang] if isinstance(v, dict) else v for k, v in values.items()})
+
+
+def problem(key: str, **values) -> CsvProblem:
+    return CsvProblem(message(key, "en", **values), message(key, "zh-CN", **values))
+
+
 @dataclass
 class RowError:
     row: int  # the spreadsheet's row number: the header is row 1
     column: str
-    en: str
-    zh: str
+    key: str  # the message: ``form_fill.<key>`` of the label catalogue
+    values: dict = dc_field(default_factory=dict)
 
     def text(self, csv_name: str, lang: str) -> str:
-        if lang == "en":
-            return f"{csv_name}:{self.row}: row {self.row}, column '{self.column}': {self.en}"
-        return f"{csv_name}:{self.row}: 第 {self.row} 行，列 '{self.column}'：{self.zh}"
+        return message("row_error", lang, csv=csv_name, row=self.row, column=self.column,
+                       message=message(self.key, lang, **self.values))
 
 
 @dataclass
@@ -73,18 +81,13 @@ class Batch:
     errors: list[RowError] = dc_field(default_factory=list)
 
 
-def split_choices(text: str) -> list[str]:
-    return [part for part in CHOICE_SEPARATORS.split(text.strip()) if part]
-
-
 # -- reading ------------------------------------------------------------------------------
 def decode(data: bytes) -> tuple[str, str]:
     """The text and the encoding's name: UTF-8 (BOM or not), else GBK (read as GB18030, its superset)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise CsvProblem("the file is UTF-16; save it as 'CSV UTF-8' or plain CSV (GBK)",
-                         "文件为 UTF-16 编码；请另存为“CSV UTF-8”或普通 CSV（GBK）")
+        raise problem("utf16")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -92,15 +95,14 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), "gbk"
     except UnicodeDecodeError as exc:
-        raise CsvProblem(f"the file is neither UTF-8 nor GBK (byte {exc.start}); save it as 'CSV UTF-8'",
-                         f"文件既不是 UTF-8 也不是 GBK 编码（第 {exc.start} 字节）；请另存为“CSV UTF-8”") from None
+        raise problem("not_utf8_or_gbk", byte=exc.start) from None
 
 
 def _column_index(form) -> tuple[dict[str, formspec.PdfField], dict[str, list[str]]]:
     by_name = formspec.csv_columns(form)
     by_label: dict[str, list[str]] = {}
     for name, pf in by_name.items():
-        if pf.kind in ("table_cell",) or name.endswith("_date") and pf.source.get("type") == "signature":
+        if pf.kind in ("table_cell",) or name.endswith("_date") and pf.field.type == "signature":
             continue
         by_label.setdefault(pf.label, []).append(name)
     return by_name, by_label
@@ -122,26 +124,16 @@ def _resolve_header(form, header: list[str]) -> list[str | None]:
         elif len(by_label.get(col, [])) == 1:
             name = by_label[col][0]
         elif len(by_label.get(col, [])) > 1:
-            ids = ", ".join(by_label[col])
-            raise CsvProblem(f"column {i} '{col}': more than one field has this label; use the field id ({ids})",
-                             f"第 {i} 列 '{col}'：多个字段使用此名称；请改用字段编号（{ids}）")
+            raise problem("label_ambiguous", i=i, col=col, ids=", ".join(by_label[col]))
         elif col in signatures:
-            raise CsvProblem(f"column {i} '{col}': a signature cannot be pre-filled; its date can "
-                             f"('{col}_date')",
-                             f"第 {i} 列 '{col}'：签字栏不能预填；可预填其日期（'{col}_date'）")
+            raise problem("signature_column", i=i, col=col, date=formspec.signature_date_name(col))
         else:
             candidates = list(by_name) + [label for label, ids in by_label.items() if len(ids) == 1]
-            close = difflib.get_close_matches(col, candidates, n=1, cutoff=0.6)
-            hint_en = f"; did you mean '{close[0]}'?" if close else ""
-            hint_zh = f"；是否应为 '{close[0]}'？" if close else ""
+            hint = dict(zip(("en", "zh-CN"), did_you_mean(col, candidates, cutoff=0.6)))
             known = ", ".join(list(by_name)[:12]) + (" …" if len(by_name) > 12 else "")
-            raise CsvProblem(f"row 1, column {i} '{col}': unknown column; the form {form.id} has no such field"
-                             f"{hint_en} (fields: {known})",
-                             f"第 1 行，第 {i} 列 '{col}'：未知的列，表单 {form.id} 没有这个字段{hint_zh}"
-                             f"（字段：{known}）")
+            raise problem("unknown_column", i=i, col=col, form=form.id, hint=hint, known=known)
         if name in seen:
-            raise CsvProblem(f"row 1, column {i} '{col}': the field '{name}' already has column {seen[name]}",
-                             f"第 1 行，第 {i} 列 '{col}'：字段 '{name}' 已在第 {seen[name]} 列出现")
+            raise problem("column_twice", i=i, col=col, name=name, first=seen[name])
         seen[name] = i
         names.append(name)
     return names
@@ -158,89 +150,82 @@ def parse_date(text: str) -> dt.date | None:
     return None
 
 
-def _typed(pf: formspec.PdfField, text: str, row: int, column: str, errors: list[RowError]):
+def _options(pf: formspec.PdfField) -> dict[str, str]:
+    """A field's options as a list in a message, in each language."""
+    return {lang: text("form_fill.separator", lang).join(pf.options) for lang in LANGS}
+
+
+def _typed(pf: formspec.PdfField, value: str, row: int, column: str, errors: list[RowError]):
     """(value for the model, {pdf name: pdf value}) or None on an error (appended to ``errors``)."""
     label = pf.label
     if pf.kind in ("date",):
-        day = parse_date(text)
+        day = parse_date(value)
         if day is None:
-            errors.append(RowError(row, column, f"'{text}' is not a date of the form YYYY-MM-DD ({label})",
-                                   f"'{text}' 不是 YYYY-MM-DD 格式的日期（{label}）"))
+            errors.append(RowError(row, column, "not_a_date", {"value": value, "label": label}))
             return None
         return day.isoformat(), {pf.name: day.isoformat()}
     if pf.kind == "number":
-        if not NUMBER.fullmatch(text):
-            errors.append(RowError(row, column, f"'{text}' is not a number ({label})",
-                                   f"'{text}' 不是数字（{label}）"))
+        if not NUMBER.fullmatch(value):
+            errors.append(RowError(row, column, "not_a_number", {"value": value, "label": label}))
             return None
-        return text, {pf.name: text}
+        return value, {pf.name: value}
     if pf.kind == "choice":
-        if text not in pf.options:
-            errors.append(RowError(row, column, f"'{text}' is not one of the options: {'、'.join(pf.options)}",
-                                   f"'{text}' 不是可选项之一：{'、'.join(pf.options)}"))
+        if value not in pf.options:
+            errors.append(RowError(row, column, "not_an_option", {"value": value, "options": _options(pf)}))
             return None
-        return text, {pf.name: f"/{pf.options.index(text)}"}
+        return value, {pf.name: f"/{pf.options.index(value)}"}
     if pf.kind == "multichoice":
-        chosen = split_choices(text)
+        chosen = split_choices(value)
         wrong = [c for c in chosen if c not in pf.options]
         if wrong:
-            errors.append(RowError(row, column, f"'{wrong[0]}' is not one of the options: {'、'.join(pf.options)}",
-                                   f"'{wrong[0]}' 不是可选项之一：{'、'.join(pf.options)}"))
+            errors.append(RowError(row, column, "not_an_option", {"value": wrong[0], "options": _options(pf)}))
             return None
-        fid = str(pf.source.get("id"))
-        return chosen, {formspec.option_name(fid, pf.options.index(c) + 1): "/on" for c in chosen}
+        return chosen, {formspec.option_name(pf.field.id, pf.options.index(c) + 1): "/on" for c in chosen}
     if pf.kind == "checkbox":
-        key = text.strip().lower()
+        key = value.strip().lower()
         if key in TRUE:
             return True, {pf.name: "/on"}
         if key in FALSE:
             return False, {}
-        errors.append(RowError(row, column, f"'{text}' is not yes or no (是/否, 1/0, √ or empty) ({label})",
-                               f"'{text}' 不是“是”或“否”（是/否、1/0、√ 或留空）（{label}）"))
+        errors.append(RowError(row, column, "not_yes_or_no", {"value": value, "label": label}))
         return None
-    return text, {pf.name: text}
+    return value, {pf.name: value}
 
 
 def read_batch(form, data: bytes) -> Batch:
     """Parse and check every row; ``Batch.errors`` lists every problem found."""
-    text, encoding = decode(data)
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    content, encoding = decode(data)
+    rows = list(csv.reader(io.StringIO(content, newline="")))
     while rows and not any(cell.strip() for cell in rows[0]):
         rows.pop(0)
     if not rows:
-        raise CsvProblem("the file is empty: the first row must name the fields",
-                         "文件为空：第一行应为字段名")
+        raise problem("empty")
     header = rows[0]
     names = _resolve_header(form, header)
     columns = [n for n in names if n]
     if not columns:
-        raise CsvProblem("row 1 names no field", "第 1 行没有任何字段名")
+        raise problem("no_field_named")
     by_name = formspec.csv_columns(form)
     batch = Batch(columns=columns, records=[], encoding=encoding)
     for index, cells in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) > len(names) and any(c.strip() for c in cells[len(names):]):
-            batch.errors.append(RowError(index, f"#{len(names) + 1}",
-                                         f"the row has {len(cells)} values but the header names {len(names)} "
-                                         "columns", f"该行有 {len(cells)} 个值，但表头只有 {len(names)} 列"))
+            batch.errors.append(RowError(index, f"#{len(names) + 1}", "too_many_values",
+                                         {"values": len(cells), "columns": len(names)}))
             continue
         values, pdf = {}, {}
         for col_index, name in enumerate(names):
             cell = cells[col_index].strip() if col_index < len(cells) else ""
             if name is None:
                 if cell:
-                    batch.errors.append(RowError(index, f"#{col_index + 1}",
-                                                 "a value in a column without a name in row 1",
-                                                 "该列在第 1 行没有字段名，却有值"))
+                    batch.errors.append(RowError(index, f"#{col_index + 1}", "value_without_column"))
                 continue
             pf = by_name[name]
             header_name = header[col_index].strip()
             if not cell:
                 if pf.required:
-                    batch.errors.append(RowError(index, header_name,
-                                                 f"'{pf.label}' is required but empty",
-                                                 f"“{pf.label}”为必填项，但为空"))
+                    batch.errors.append(RowError(index, header_name, "required_but_empty", {"label": pf.label}))
                 continue
             typed = _typed(pf, cell, index, header_name, batch.errors)
             if typed is not None:
@@ -251,13 +236,6 @@ def read_batch(form, data: bytes) -> Batch:
 
 
 # -- filling ------------------------------------------------------------------------------
-def _quiet():
-    import logging
-
-    for name in ("pypdf", "pyhanko", "fontTools"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-
-
 class FieldFont:
     """The text fields' font, read from the PDF: Unicode → glyph id and advance widths.
 
@@ -413,7 +391,7 @@ def fill_pdf(template: bytes, values: dict[str, str], *, fonts: dict | None = No
     field), so the appearance streams are drawn here.  ``fonts`` caches the
     parsed font across the rows of a batch.
     """
-    _quiet()
+    quiet_loggers()
     fonts = {} if fonts is None else fonts
     key = hashlib.md5(template).hexdigest()
     writer = _open(template)
@@ -430,11 +408,9 @@ def merge_filled(template: bytes, rows: list[tuple[str, dict[str, str]]], *, fon
     its prefix (``r0001`` …), so the full names (``r0001.customer``) never
     repeat.
     """
-    _quiet()
+    quiet_loggers()
     from pypdf import PageObject
     from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
-
-    from .pdf import root_fields
 
     fonts = {} if fonts is None else fonts
     key = hashlib.md5(template).hexdigest()
@@ -500,7 +476,7 @@ def merge_filled(template: bytes, rows: list[tuple[str, dict[str, str]]], *, fon
 
 def read_values(pdf: bytes) -> dict[str, object]:
     """Field name → what a person sees: text, the chosen option's text, True/False for a check box."""
-    _quiet()
+    quiet_loggers()
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(pdf))

@@ -1,15 +1,12 @@
 """Fillable PDF forms: WeasyPrint renders, pypdf and pyHanko finish.
 
+``fillable_pdf(manual, form)`` is the form's ``.pdf``: the page ``html.page_html``
+draws (with ``pdf=True``), made fillable in the steps below.
+
 The steps, and the WeasyPrint pitfalls each one handles:
 
 1. WeasyPrint (``pdf_forms=True``) turns the form's ``<input>``s into AcroForm
-   fields named by their ``name``.  Fields use a font embedded *whole*
-   (WeasyPrint does not subset it), so the field font is WenQuanYi Micro Hei
-   (about 2.3 MB in the PDF) rather than Noto Sans CJK (about 16 MB); the
-   printed text stays in Noto Sans CJK, subset.  WeasyPrint would embed the
-   whole ``.ttc`` collection, which pypdf cannot read (so it could not draw
-   filled-in Chinese values) and which is not a valid TrueType font program;
-   we hand it the first face of the collection as a plain ``.ttf`` instead.
+   fields named by their ``name``, in the field font (see ``font``).
 2. A signature is laid out as a text input named ``SIG-<id>``; its box is
    read from WeasyPrint's output, and pyHanko adds an empty, visible
    signature field (``/Sig``) named ``<id>`` in that box
@@ -28,93 +25,18 @@ A check box's export value is always ``/on`` (WeasyPrint ignores the
 """
 from __future__ import annotations
 
-from ...errors import FormFontMissing
-
-import functools
 import hashlib
 import io
 import logging
-import os
-import shutil
-import struct
-import subprocess
-import tempfile
-from pathlib import Path
 
 from ...common.engines import release_memory
-
-FIELD_FONT_FAMILY = "WenQuanYi Micro Hei"
-FIELD_FONT_PACKAGE = "fonts-wqy-microhei"
-FIELD_FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
-    "/usr/share/fonts/wenquanyi/wqy-microhei/wqy-microhei.ttc",
-)
-
-
-# -- the field font ----------------------------------------------------------------
-def _find_field_font() -> Path:
-    for candidate in FIELD_FONT_CANDIDATES:
-        if os.path.isfile(candidate):
-            return Path(candidate)
-    if shutil.which("fc-match"):
-        try:
-            out = subprocess.run(["fc-match", "-f", "%{file}", FIELD_FONT_FAMILY], capture_output=True, text=True,
-                                 timeout=20).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            out = ""
-        if out and "microhei" in out.lower() and os.path.isfile(out):
-            return Path(out)
-    raise FormFontMissing(f"the form field font {FIELD_FONT_FAMILY} is not installed; "
-                          f"install it: apt-get install {FIELD_FONT_PACKAGE}")
-
-
-def ttc_face(data: bytes, index: int = 0) -> bytes:
-    """One face of a TrueType collection as a stand-alone ``.ttf`` (tables copied byte for byte)."""
-    if data[:4] != b"ttcf":
-        return data
-    count = struct.unpack(">I", data[8:12])[0]
-    if not 0 <= index < count:
-        raise ValueError(f"the collection has {count} faces, not {index + 1}")
-    base = struct.unpack(">I", data[12 + 4 * index:16 + 4 * index])[0]
-    version, ntables = struct.unpack(">IH", data[base:base + 6])
-    records = sorted(struct.unpack(">4sIII", data[base + 12 + 16 * i:base + 28 + 16 * i]) for i in range(ntables))
-    power = max(k for k in range(16) if 2 ** k <= ntables)
-    search = 16 * 2 ** power
-    out = bytearray(struct.pack(">IHHHH", version, ntables, search, power, ntables * 16 - search))
-    offset = 12 + 16 * ntables
-    directory, blobs, head_at = [], [], None
-    for tag, checksum, start, length in records:
-        blob = data[start:start + length]
-        if tag == b"head":
-            head_at = offset
-            blob = blob[:8] + b"\0\0\0\0" + blob[12:]  # checkSumAdjustment, recomputed below
-        directory.append(struct.pack(">4sIII", tag, checksum, offset, length))
-        pad = (-length) % 4
-        blobs.append(blob + b"\0" * pad)
-        offset += length + pad
-    out += b"".join(directory) + b"".join(blobs)
-    if head_at is not None:
-        total = sum(struct.unpack(f">{len(out) // 4}I", bytes(out))) & 0xFFFFFFFF
-        out[head_at + 8:head_at + 12] = struct.pack(">I", (0xB1B0AFBA - total) & 0xFFFFFFFF)
-    return bytes(out)
-
-
-@functools.lru_cache(maxsize=1)
-def field_font_file() -> Path:
-    """The field font as a plain ``.ttf`` in a private temporary folder (made once per process)."""
-    source = _find_field_font()
-    folder = Path(tempfile.mkdtemp(prefix="manual-form-font-"))
-    import atexit
-
-    atexit.register(shutil.rmtree, folder, True)
-    target = folder / "wqy-microhei-0.ttf"
-    target.write_bytes(ttc_face(source.read_bytes(), 0))
-    return target
+from ...model import Form, Manual, formspec
+from .html import page_html
+from .spec import footer_text
 
 
 # -- rendering -----------------------------------------------------------------------
-def _quiet_loggers():
+def quiet_loggers():
     for name in ("weasyprint", "fontTools", "pypdf", "pyhanko"):
         logging.getLogger(name).setLevel(logging.ERROR)
 
@@ -124,7 +46,7 @@ def render(html: str, *, base_url: str | None = None, placeholders: list | None 
     placeholders' ``(name, page_index, box)`` as WeasyPrint lays them out (read from its PDF
     objects before they are written: reading them back from the file means parsing the whole
     embedded field font's width table, about a second per form)."""
-    _quiet_loggers()
+    quiet_loggers()
     import weasyprint
 
     def finisher(_document, pdf):
@@ -194,7 +116,7 @@ def add_signature_fields(pdf: bytes, boxes: list) -> bytes:
     """Empty, visible signature fields at the given boxes (pyHanko)."""
     if not boxes:
         return pdf
-    _quiet_loggers()
+    quiet_loggers()
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 
@@ -253,8 +175,8 @@ def finalize(pdf: bytes, *, labels: dict[str, str], info: dict[str, str], doc_id
     return out.getvalue()
 
 
-def fillable_pdf(html: str, *, labels: dict[str, str], signatures: set[str], info: dict[str, str],
-                 base_url: str | None = None) -> bytes:
+def pdf_from_html(html: str, *, labels: dict[str, str], signatures: set[str], info: dict[str, str],
+                  base_url: str | None = None) -> bytes:
     """The fillable PDF of a page whose signature boxes are text inputs named ``SIG-<id>``."""
     laid_out: list = []
     raw = render(html, base_url=base_url, placeholders=laid_out)
@@ -264,3 +186,18 @@ def fillable_pdf(html: str, *, labels: dict[str, str], signatures: set[str], inf
         raise RuntimeError(f"no box for the signature field(s) {', '.join(sorted(missing))}")
     signed = add_signature_fields(raw, boxes)
     return finalize(signed, labels=labels, info=info, doc_id=hashlib.md5(raw).digest())
+
+
+# -- a form's PDF --------------------------------------------------------------------
+def pdf_info(manual: Manual, form: Form, lang: str = "zh-CN") -> dict[str, str]:
+    return {"Title": f"{form.code} {form.title}", "Author": manual.company,
+            "Subject": footer_text(form, lang), "Creator": "manual-as-code (manual build forms)"}
+
+
+def fillable_pdf(manual: Manual, form: Form, *, lang: str = "zh-CN") -> bytes:
+    """The form's fillable PDF: its fields named as ``generator.model.formspec`` says, each with its
+    printed label as tooltip."""
+    fields = formspec.pdf_fields(form, lang)
+    return pdf_from_html(page_html(manual, form, lang=lang, pdf=True), labels={pf.name: pf.label for pf in fields},
+                         signatures={pf.name for pf in fields if pf.kind == "signature"},
+                         info=pdf_info(manual, form, lang))

@@ -192,16 +192,16 @@ def document_html(manual: Manual, doc: Document, *, lang: str = "zh-CN") -> str:
 # -- forms appendix ------------------------------------------------------------------------------
 def _forms_fragment_function():
     """The forms publisher's ``form_html_fragment(manual, form)``."""
-    from ..forms import render as forms_pub
+    from ..forms.html import form_html_fragment
 
-    return forms_pub.form_html_fragment
+    return form_html_fragment
 
 
 def forms_stylesheet() -> str:
     """The forms publisher's scoped style sheet, once per page (not once per form)."""
-    from ..forms import render as forms_pub
+    from ..forms.html import form_css
 
-    return forms_pub.form_css()
+    return form_css()
 
 
 def form_footer(form: Form, lang: str = "zh-CN") -> str:

@@ -478,9 +478,9 @@ def document_context(manual: Manual, doc: Document, downloads: dict, lang: str) 
 
 def form_context(manual: Manual, form: Form, downloads: dict, lang: str) -> dict:
     page = form_page(form)
-    from ..forms import render as forms_publisher
+    from ..forms.html import form_html_fragment
 
-    fragment = str(forms_publisher.form_html_fragment(manual, form))
+    fragment = str(form_html_fragment(manual, form))
     sections = []
     for section in printmodel.form_sections(form):
         rows = []
