@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, MINIMAL, REPO, copy_manual, run_cli
+from generator.model import Chapter
 from generator.rules.check import check
 from generator.publishers.site import render as site_mod
 
@@ -357,8 +358,8 @@ def test_chinese_ordinals_like_the_seed():
 def test_navigation_groups_documents_by_chapter(tmp_path):
     root = make_fixture(tmp_path / "m")
     manual = _checked(root)
-    manual.config["chapters"] = [{"number": "01", "title": "总则", "documents": ["0101-2020", "0102-2020"]},
-                                 {"number": "02", "title": "组织", "documents": ["0103-2020", "0107-2020"]}]
+    manual.chapters = [Chapter(0, "01", "总则", ["0101-2020", "0102-2020"]),
+                       Chapter(1, "02", "组织", ["0103-2020", "0107-2020"])]
     nav = site_mod.site_model(manual)["nav"]
     documents = nav[1]["手册文件"]
     assert documents[0] == {"01 总则": [{"0101-2020 客户回访制度": "documents/0101-2020.md"},

@@ -221,8 +221,8 @@ def release(root: Path, edition: str, *, released: dt.date | None = None, sign: 
                         "changes": changes}
         outputs = _render_outputs(manual, tmp, edition_info, lang=lang, quiet=quiet)
         if sign is not None:
-            approver = (manual.config.get("signoff") or {}).get("approved") or {}
-            reason = f"Edition {edition} approved" + (f" by {approver.get('name')}" if approver.get("name") else "")
+            approver = manual.signoff("approved")
+            reason = f"Edition {edition} approved" + (f" by {approver.name}" if approver and approver.name else "")
             sign_pdf(tmp / PDF_NAME, tmp / PDF_NAME, sign, password, reason=reason)
         hashes = {name: sha256_file(tmp / name) for name in sorted(outputs)}
         manifest = manifest_for(manual, edition, released, previous, changes, hashes, signed=sign is not None)
