@@ -6,6 +6,10 @@ The current source is the default site.  Every released edition
 with the same page templates and its own search index, so old editions never
 show up in the main site's search.
 
+This module says what an edition's site holds, how it is keyed and cached, and
+how it is installed; ``render.edition_site`` builds it with the same page
+renderer as the main site (this module does not import ``render``).
+
 Editions are immutable, so each edition's site is built once and cached in
 ``build/editions-site/<E>/`` (``src/`` the generated MkDocs sources,
 ``site/`` the built site, ``stamped.pdf`` and ``stamped.docx`` the reading
@@ -44,9 +48,10 @@ from ... import __version__
 from ...common.resources import PACKAGE
 from .. import release as ed
 from ...model.changes import changes_between
-from ...read.editions import list_editions
 from ...model import Manual
-from ...common.outputs import atomic_dir, atomic_write_bytes
+from ...common.outputs import atomic_write_bytes
+from ...errors import SiteBuildError
+from .paths import doc_page, rel
 
 GENERATOR_DIR = PACKAGE
 TEMPLATES = GENERATOR_DIR / "templates" / "site"
@@ -138,8 +143,6 @@ def summary(manifest: dict, *, latest: str | None, prefix: str, lang: str) -> di
 
 def main_context(manual: Manual, editions: list[dict], lang: str) -> dict:
     """The editions part of the main site (the current source): the list and the record since the latest."""
-    from .render import SiteBuildError
-
     if not editions:
         return {"kind": "current", "list": [], "latest": None, "record": None}
     for manifest in editions:
@@ -172,6 +175,31 @@ def current_changes(manual: Manual, latest: dict) -> dict:
 
     old, _ = read_manual(Path(latest["_path"]) / ed.SOURCE)
     return changes_between(old, manual)
+
+
+def read_snapshot(manifest: dict) -> Manual:
+    """The model of an edition's source snapshot."""
+    from ...model.build import read_manual
+
+    source = Path(manifest["_path"]) / ed.SOURCE
+    try:
+        old, _ = read_manual(source)
+    except Exception as exc:  # noqa: BLE001 - a damaged edition folder is reported, not a traceback
+        raise SiteBuildError(f"edition {manifest['edition']}: cannot read its source snapshot {source}: "
+                             f"{exc}") from None
+    return old
+
+
+def downloads(manifest: dict) -> dict[str, str]:
+    """What an edition's site offers for download: its PDF, DOCX and manifest, as released."""
+    folder = Path(manifest["_path"])
+    return {n: str(folder / n) for n in (ed.PDF_NAME, ed.DOCX_NAME, ed.MANIFEST) if (folder / n).is_file()}
+
+
+def edition_context(old: Manual, manifest: dict, lang: str) -> dict:
+    """The editions part of one released edition's own site (``site_model``'s ``editions``)."""
+    return {"kind": "edition", "this": summary(manifest, latest=None, prefix="../", lang=lang),
+            "record": record_context(old, read_changes(manifest), manifest, lang=lang, page="changes.md")}
 
 
 # -- the redline -----------------------------------------------------------------------------
@@ -231,6 +259,17 @@ def generator_version() -> str:
     return f"{__version__}+{h.hexdigest()[:16]}"
 
 
+def is_cached(folder: Path, key: str) -> bool:
+    """Whether ``folder`` holds a finished build of the edition's site made with ``key``."""
+    key_file = folder / KEY_FILE
+    return (key_file.is_file() and key_file.read_text(encoding="utf-8") == key
+            and (folder / "site" / "index.html").is_file())
+
+
+def write_key(folder: Path, key: str) -> None:
+    (Path(folder) / KEY_FILE).write_text(key, encoding="utf-8")
+
+
 def edition_digest(folder: Path) -> str:
     """SHA-256 over every file of an edition folder (manifest, changes, source, outputs)."""
     h = hashlib.sha256()
@@ -252,42 +291,6 @@ def cache_key(manifest: dict, base: Path, lang: str) -> str:
     ]) + "\n"
 
 
-def edition_site(root: Path, manifest: dict, *, base: Path, lang: str,
-                 cache: bool = True) -> tuple[Path, list[str]]:
-    """The cached build of one edition's site (``build/editions-site/<E>/``), built when missing or stale.
-
-    ``cache=False`` (``manual build --no-cache``) builds it again in any case.
-
-    Returns the cache folder and the MkDocs warnings of a fresh build (none when the cache was used).
-    """
-    from . import render as site_mod
-    from ...model.build import read_manual
-
-    name = manifest["edition"]
-    folder = Path(root) / CACHE_DIR / name
-    key = cache_key(manifest, base, lang)
-    key_file = folder / KEY_FILE
-    if cache and key_file.is_file() and key_file.read_text(encoding="utf-8") == key and (folder / "site" / "index.html").is_file():
-        return folder, []
-    source = Path(manifest["_path"]) / ed.SOURCE
-    try:
-        old, _ = read_manual(source)
-    except Exception as exc:  # noqa: BLE001 - a damaged edition folder is reported, not a traceback
-        raise site_mod.SiteBuildError(f"edition {name}: cannot read its source snapshot {source}: {exc}") from None
-    downloads = {n: str(Path(manifest["_path"]) / n) for n in (ed.PDF_NAME, ed.DOCX_NAME, ed.MANIFEST)
-                 if (Path(manifest["_path"]) / n).is_file()}
-    context = {"kind": "edition", "this": summary(manifest, latest=None, prefix="../", lang=lang),
-               "record": record_context(old, read_changes(manifest), manifest, lang=lang, page="changes.md")}
-    model = site_mod.site_model(old, downloads=downloads, lang=lang, editions=context)
-    with atomic_dir(folder) as tmp:
-        config = site_mod.write_sources(old, model, tmp / "src", final_src=folder / "src", base=base,
-                                        site_dir=folder / "site",
-                                        extra={"manual_edition": name})
-        warnings = site_mod.run_mkdocs(old, config, tmp / "site", quiet=True)
-        (tmp / KEY_FILE).write_text(key, encoding="utf-8")
-    return folder, [f"edition {name}: {w}" for w in warnings]
-
-
 def record_context(manual: Manual, changes: dict, manifest: dict | None, *, lang: str, page: str,
                    since: dict | None = None) -> dict:
     """The change record for a page: the three lists, with links and redlines as HTML.
@@ -295,11 +298,9 @@ def record_context(manual: Manual, changes: dict, manifest: dict | None, *, lang
     ``manifest`` is the edition the record belongs to (an edition site), or None for the
     current source compared with ``since`` (the latest released edition).
     """
-    from . import render as site_mod
-
     def doc_href(code):
         doc = manual.document(str(code))
-        return site_mod.rel(page, site_mod.doc_page(doc)) if doc is not None else ""
+        return rel(page, doc_page(doc)) if doc is not None else ""
 
     def row(entry, kind):
         return {"kind": kind, "code": str(entry.get("code", "")), "title": str(entry.get("title", "")),
@@ -492,28 +493,3 @@ def prune(root: Path, keep: set[str]) -> None:
         for path in cache.iterdir():
             if path.is_dir() and not path.name.startswith(".") and path.name not in keep:
                 shutil.rmtree(path, ignore_errors=True)
-
-
-def build_editions(manual: Manual, site_tmp: Path, *, base: Path, lang: str, quiet: bool = True,
-                   editions: list[dict] | None = None, cache: bool = True) -> list[str]:
-    """Every released edition into ``site_tmp/editions/<E>/``; returns the MkDocs warnings of fresh builds."""
-    import sys
-
-    from ...common.progress import note
-
-    editions = list_editions(manual.root) if editions is None else editions
-    prune(manual.root, {m["edition"] for m in editions})
-    if not editions:
-        return []
-    latest = editions[-1]
-    warnings: list[str] = []
-    for manifest in editions:
-        folder, found = edition_site(manual.root, manifest, base=base, lang=lang, cache=cache)
-        warnings += found
-        install(folder, Path(site_tmp) / SITE_SUBDIR / manifest["edition"], manifest, latest, lang)
-    if not quiet:
-        for w in warnings:
-            print(f"manual: site: warning: {w}", file=sys.stderr)
-    names = ", ".join(m["edition"] for m in editions)
-    note(f"版次站点：{names}" if lang != "en" else f"edition sites: {names}", quiet=quiet)
-    return warnings

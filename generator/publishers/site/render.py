@@ -45,7 +45,6 @@ import html
 import json
 import logging
 import os
-import posixpath
 import re
 import shutil
 import sys
@@ -69,6 +68,7 @@ from ...model import IN_FORCE, Document, Form, Manual
 from ...common.outputs import atomic_dir
 from ...model.review import due, interval_months, last_reviewed, next_review, today
 from . import editions as editions_site
+from .paths import DOCS_DIR, DOWNLOADS_DIR, FORMS_DIR, doc_page, form_page, item_page, rel, slug  # noqa: F401
 from ..render import view as printmodel
 
 TEMPLATES = resources.TEMPLATES / "site"
@@ -76,8 +76,6 @@ DEFAULT_BASE_CONFIG = TEMPLATES / "mkdocs.yml"
 OVERRIDES = TEMPLATES / "overrides"
 SRC_DIR = Path("build") / "site-src"  # relative to the manual's root
 SITE_DIR = "site"
-
-DOCS_DIR, FORMS_DIR, DOWNLOADS_DIR = "documents", "forms", "downloads"
 
 _CN_NUMERALS = "零一二三四五六七八九"
 DOC_BOOST = {"effective": 2, "approved": 2, "draft": 1.5, "in_review": 1.5}  # superseded: not boosted
@@ -123,34 +121,6 @@ def chinese_number(n: int) -> str:
 
 def ordinal(n: int, lang: str) -> str:
     return f"{chinese_number(n)}、" if lang != "en" else f"{n}."
-
-
-# -- paths and links -------------------------------------------------------------
-def doc_page(doc: Document) -> str:
-    return f"{DOCS_DIR}/{doc.slug}.md"
-
-
-def form_page(form: Form) -> str:
-    return f"{FORMS_DIR}/{form.id}.md"
-
-
-@lru_cache(maxsize=65536)
-def rel(from_page: str, to_path: str) -> str:
-    """Relative link from one docs-dir file to another (MkDocs rewrites .md links to pages)."""
-    target, _, fragment = to_path.partition("#")
-    out = posixpath.relpath(target, posixpath.dirname(from_page) or ".")
-    return f"{out}#{fragment}" if fragment else out
-
-
-def slug(text: str) -> str:
-    """The heading anchor MkDocs gives ``text`` (pymdownx slugify, lower case; CJK kept)."""
-    from pymdownx.slugs import slugify
-
-    return slugify(case="lower")(text, "-")
-
-
-def item_page(item) -> str:
-    return form_page(item) if isinstance(item, Form) else doc_page(item)
 
 
 # -- document bodies ---------------------------------------------------------------
@@ -871,6 +841,55 @@ def run_mkdocs(manual: Manual, config_file: Path, site_dir: Path, *, quiet: bool
     return warnings
 
 
+# -- the sites of the released editions ---------------------------------------------------------
+def edition_site(root: Path, manifest: dict, *, base: Path, lang: str,
+                 cache: bool = True) -> tuple[Path, list[str]]:
+    """The cached build of one edition's site (``build/editions-site/<E>/``), built when missing or stale.
+
+    ``cache=False`` (``manual build --no-cache``) builds it again in any case.
+
+    Returns the cache folder and the MkDocs warnings of a fresh build (none when the cache was used).
+    """
+    name = manifest["edition"]
+    folder = Path(root) / editions_site.CACHE_DIR / name
+    key = editions_site.cache_key(manifest, base, lang)
+    if cache and editions_site.is_cached(folder, key):
+        return folder, []
+    old = editions_site.read_snapshot(manifest)
+    model = site_model(old, downloads=editions_site.downloads(manifest), lang=lang,
+                       editions=editions_site.edition_context(old, manifest, lang))
+    with atomic_dir(folder) as tmp:
+        config = write_sources(old, model, tmp / "src", final_src=folder / "src", base=base,
+                               site_dir=folder / "site", extra={"manual_edition": name})
+        warnings = run_mkdocs(old, config, tmp / "site", quiet=True)
+        editions_site.write_key(tmp, key)
+    return folder, [f"edition {name}: {w}" for w in warnings]
+
+
+def build_editions(manual: Manual, site_tmp: Path, *, base: Path, lang: str, quiet: bool = True,
+                   editions: list[dict] | None = None, cache: bool = True) -> list[str]:
+    """Every released edition into ``site_tmp/editions/<E>/``; returns the MkDocs warnings of fresh builds."""
+    from ...common.progress import note
+
+    editions = list_editions(manual.root) if editions is None else editions
+    editions_site.prune(manual.root, {m["edition"] for m in editions})
+    if not editions:
+        return []
+    latest = editions[-1]
+    warnings: list[str] = []
+    for manifest in editions:
+        folder, found = edition_site(manual.root, manifest, base=base, lang=lang, cache=cache)
+        warnings += found
+        dest = Path(site_tmp) / editions_site.SITE_SUBDIR / manifest["edition"]
+        editions_site.install(folder, dest, manifest, latest, lang)
+    if not quiet:
+        for w in warnings:
+            print(f"manual: site: warning: {w}", file=sys.stderr)
+    names = ", ".join(m["edition"] for m in editions)
+    note(f"版次站点：{names}" if lang != "en" else f"edition sites: {names}", quiet=quiet)
+    return warnings
+
+
 def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, lang: str = "zh-CN",
                site_dir: Path | None = None, cache: bool = True) -> dict:
     """Generate the sources and build the site; returns ``{"site", "config", "warnings", "model",
@@ -906,7 +925,7 @@ def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, 
     with atomic_dir(site_dir) as tmp:
         warnings = run_mkdocs(manual, config_file, tmp, quiet=quiet, cache_dir=cache_dir if cache else None)
         # Released editions: each its own (cached) MkDocs build, under site/editions/<E>/.
-        warnings += editions_site.build_editions(manual, tmp, base=base_config(manual), lang=lang, quiet=quiet,
+        warnings += build_editions(manual, tmp, base=base_config(manual), lang=lang, quiet=quiet,
                                                  editions=released, cache=cache)
     if cache:  # the key once the edition sites are built (their cached builds are part of it)
         write_stamp(cache_dir, {"key": key(), "site": site_manifest(site_dir), "files": files,
