@@ -512,3 +512,15 @@ def test_shipped_structured_parts(shipped_site):
     assert "业务经理岗位职责 行政隶属上级主管：总经理" in jobs
     home = article_text(page(root, "index.html"))
     assert "一、 客户服务宗旨 0101-2014" in home and "十四、 业务部绩效考核试行条例 0114-2014" in home
+
+
+def test_editions_page_example_comes_from_the_manual(tmp_path):
+    """With no edition released, the editions page suggests a name from the manual's own year."""
+    manual = _checked(make_fixture(tmp_path / "m"))
+    manual.edition, manual.code_scheme.year = "2031", None
+    model = site_mod.site_model(manual)
+    site_mod.write_sources(manual, model, tmp_path / "src")
+    text = (tmp_path / "src" / "docs" / "editions.md").read_text(encoding="utf-8")
+    assert "例如 2031.1" in text and "2014.1" not in text
+    manual.edition, manual.date = "", None
+    assert site_mod.edition_example(manual) == "1"

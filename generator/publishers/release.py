@@ -192,7 +192,9 @@ def release(root: Path, edition: str, *, released: dt.date | None = None, sign: 
     from ..model.build import read_manual
 
     if not EDITION_NAME.match(edition):
-        raise ReleaseError(f"'{edition}' is not a valid edition name (letters, digits, '.', '-' and '_', e.g. 2014.1)")
+        example = f"{(released or dt.date.today()).year}.1"  # the release's own year, not a sample manual's
+        raise ReleaseError(f"'{edition}' is not a valid edition name (letters, digits, '.', '-' and '_', "
+                           f"e.g. {example})")
     root = Path(root).resolve()
     final = editions_dir(root) / edition
     if final.exists():

@@ -44,12 +44,15 @@ import shutil
 from functools import lru_cache
 from pathlib import Path
 
+from markupsafe import Markup
+
 from ... import __version__
 from ...common.resources import PACKAGE
 from .. import release as ed
 from ...model.changes import changes_between
 from ...model import Manual
 from ...common.outputs import atomic_write_bytes
+from ...labels import labels
 from ...errors import SiteBuildError
 from .paths import doc_page, rel
 
@@ -61,37 +64,20 @@ STAMPED, STAMPED_DOCX = "stamped.pdf", "stamped.docx"
 KEY_FILE = "key.txt"
 BANNER_MARK = re.compile(r'<!--manual-edition-banner base="([^"<>]*)"-->')
 
-WORDS = {
-    "zh-CN": {
-        "superseded": "已作废", "in_force": "现行", "yes": "是", "no": "否",
-        "banner_superseded": "本页属于已作废的版次 {edition}（{released} 发布），仅供查阅，不得作为现行文件使用。现行版次：",
-        "banner_in_force": "版次 {edition}（{released} 发布）· 现行版次",
-        "banner_current": "当前手册", "banner_list": "版次一览",
-        "banner_pdf": "本版次的 PDF 和 DOCX 为加印“已作废”的阅读副本。",
-        "stamp_line": "已作废 SUPERSEDED · 版次 {edition}（{released} 发布）· 阅读副本，非受控",
-        "stamp_sha": "原件 SHA-256：{sha}",
-        "stamp_signed": "原件的电子签名不保留",
-        "counts": {"added": "新增 {n}", "removed": "删除 {n}", "changed": "修改 {n}"},
-        "unchanged": "⋯（{n} 行未改动）",
-    },
-    "en": {
-        "superseded": "Superseded", "in_force": "In force", "yes": "yes", "no": "no",
-        "banner_superseded": "This page belongs to edition {edition} (released {released}), which is superseded: "
-                             "for reference only, not to be used as a current document. Edition in force: ",
-        "banner_in_force": "Edition {edition} (released {released}) · in force",
-        "banner_current": "current manual", "banner_list": "all editions",
-        "banner_pdf": "This edition's PDF and DOCX are reading copies stamped SUPERSEDED.",
-        "stamp_line": "已作废 SUPERSEDED · edition {edition} (released {released}) · reading copy, uncontrolled",
-        "stamp_sha": "original SHA-256: {sha}",
-        "stamp_signed": "the original's digital signature is not kept",
-        "counts": {"added": "{n} added", "removed": "{n} removed", "changed": "{n} changed"},
-        "unchanged": "⋯ ({n} unchanged lines)",
-    },
-}
-
-
 def words(lang: str) -> dict:
-    return WORDS.get(lang, WORDS["zh-CN"])
+    """The editions' own words (the catalogue's ``site_edition`` group)."""
+    return labels(lang)["site_edition"]
+
+
+@lru_cache(maxsize=1)
+def _env():
+    """The editions' HTML templates (``templates/site``), autoescaped; plain text is escaped as
+    ``html.escape`` does (``&quot;``, ``&#x27;``), as these pages always were."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+                       trim_blocks=True, lstrip_blocks=True,
+                       finalize=lambda v: v if isinstance(v, Markup) else Markup(html.escape(str(v))))
 
 
 # -- editions as plain data ----------------------------------------------------------------
@@ -103,17 +89,16 @@ def change_count(manifest: dict) -> dict:
 
 
 def counts_text(counts: dict, lang: str) -> str:
-    w = words(lang)["counts"]
-    parts = [w[k].format(n=counts[k]) for k in ("added", "removed", "changed") if counts[k]]
-    sep = "、" if lang != "en" else ", "
-    return sep.join(parts)
+    w = words(lang)
+    parts = [w["counts"][k].format(n=counts[k]) for k in ("added", "removed", "changed") if counts[k]]
+    return w["counts_sep"].join(parts)
 
 
 def paren(text: str, note: str, lang: str) -> str:
     """``text（note）`` in Chinese, ``text (note)`` in English; just ``text`` without a note."""
     if not note:
         return text
-    return f"{text}（{note}）" if lang != "en" else f"{text} ({note})"
+    return words(lang)["paren"].format(text=text, note=note)
 
 
 def summary(manifest: dict, *, latest: str | None, prefix: str, lang: str) -> dict:
@@ -210,35 +195,19 @@ def redline_html(lines: list[dict], lang: str, context: int = 2) -> str:
     """
     changed = [i for i, line in enumerate(lines) if line.get("op") != "equal"]
     keep = {j for i in changed for j in range(i - context, i + context + 1)}
-    out = ['<div class="redline">']
-    skipped = 0
-
-    def flush():
-        nonlocal skipped
-        if skipped:
-            out.append(f'<p class="redline-skip">{html.escape(words(lang)["unchanged"].format(n=skipped))}</p>')
-            skipped = 0
-
+    rows: list[dict] = []
     for i, line in enumerate(lines):
         if i not in keep:
-            skipped += 1
-            continue
-        flush()
-        op = line.get("op") if line.get("op") in ("equal", "insert", "delete", "change") else "equal"
-        pieces = []
-        for part in line.get("parts") or []:
-            kind, text = (part + ["", ""])[:2] if isinstance(part, list) else ("equal", str(part))
-            text = html.escape(str(text))
-            if kind == "insert":
-                pieces.append(f"<ins>{text}</ins>")
-            elif kind == "delete":
-                pieces.append(f"<del>{text}</del>")
+            if rows and "skip" in rows[-1]:
+                rows[-1]["skip"] += 1
             else:
-                pieces.append(text)
-        out.append(f'<p class="redline-{op}">{"".join(pieces)}</p>')
-    flush()
-    out.append("</div>")
-    return "\n".join(out)
+                rows.append({"skip": 1})
+            continue
+        op = line.get("op") if line.get("op") in ("equal", "insert", "delete", "change") else "equal"
+        parts = [(part + ["", ""])[:2] if isinstance(part, list) else ("equal", str(part))
+                 for part in line.get("parts") or []]
+        rows.append({"op": op, "parts": [(kind, str(text)) for kind, text in parts]})
+    return _env().get_template("redline.html.j2").render(rows=rows, w=words(lang))
 
 
 # -- the cache ---------------------------------------------------------------------------------
@@ -329,16 +298,13 @@ def record_context(manual: Manual, changes: dict, manifest: dict | None, *, lang
 
 # -- the stamped reading copy -----------------------------------------------------------------
 def stamp_html(manifest: dict, lang: str) -> str:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined)
     w = words(lang)
     sha = (manifest.get("outputs") or {}).get(ed.PDF_NAME, "")
     lines = [w["stamp_line"].format(edition=manifest.get("edition", ""), released=manifest.get("released", ""))]
     lines.append(w["stamp_sha"].format(sha=sha))
     if manifest.get("signed"):
         lines[-1] += " · " + w["stamp_signed"]
-    return env.get_template("stamp.html.j2").render(lines=lines)
+    return _env().get_template("stamp.html.j2").render(lines=lines)
 
 
 def _strip_signatures(writer) -> None:
@@ -454,22 +420,11 @@ def stamped_copy(cache: Path, manifest: dict, name: str, lang: str) -> Path:
 # -- installing an edition into the site ---------------------------------------------------------
 def banner_html(manifest: dict, latest: dict, base: str, lang: str) -> str:
     """The edition banner of one page; ``base`` is the page's relative path to its edition's root."""
-    w = words(lang)
-    e = html.escape
-    name, released = str(manifest.get("edition", "")), str(manifest.get("released", ""))
-    base = base.rstrip("/") or "."
-    main = f"{base}/../.."
-    links = (f'<a href="{e(main)}/index.html">{e(w["banner_current"])}</a> · '
-             f'<a href="{e(main)}/editions.html">{e(w["banner_list"])}</a>')
-    if name == str(latest.get("edition", "")):
-        text = e(w["banner_in_force"].format(edition=name, released=released))
-        return f'<div class="edition-banner edition-banner--in-force">{text} · {links}</div>'
-    current, current_date = str(latest.get("edition", "")), str(latest.get("released", ""))
-    text = e(w["banner_superseded"].format(edition=name, released=released))
-    in_force = f'<a href="{e(base)}/../{e(current)}/index.html">{e(current)}</a>'
-    in_force += f"（{e(current_date)}）。" if lang != "en" else f" ({e(current_date)}). "
-    return (f'<div class="edition-banner edition-banner--superseded" role="alert">'
-            f'<strong>已作废 SUPERSEDED</strong> {text}{in_force}{e(w["banner_pdf"])} {links}</div>')
+    name, latest_name = str(manifest.get("edition", "")), str(latest.get("edition", ""))
+    return _env().get_template("banner.html.j2").render(
+        w=words(lang), base=base.rstrip("/") or ".", in_force=name == latest_name, edition=name,
+        released=str(manifest.get("released", "")), current=latest_name,
+        current_date=str(latest.get("released", "")))
 
 
 def install(cache: Path, dest: Path, manifest: dict, latest: dict, lang: str) -> None:

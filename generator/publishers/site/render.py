@@ -61,7 +61,7 @@ from ...common import resources
 from ..render import diagrams
 from ...read.markdown import parse as parse_body
 from ...read.editions import list_editions
-from ...labels import labels, status_label
+from ...labels import labels, status_label, step_label
 from ...model import references
 from ...model.citations import citations, resolve
 from ...model import IN_FORCE, Document, Form, Manual
@@ -120,7 +120,7 @@ def chinese_number(n: int) -> str:
 
 
 def ordinal(n: int, lang: str) -> str:
-    return f"{chinese_number(n)}、" if lang != "en" else f"{n}."
+    return site_labels(lang)["toc_no"].format(chinese=chinese_number(n), n=n)
 
 
 # -- document bodies ---------------------------------------------------------------
@@ -392,18 +392,14 @@ def responsibilities(manual: Manual, page: str, lang: str) -> list[dict]:
         add(doc.owner, doc, lab["duty_owner"])
         for job in printmodel.jobs(manual, doc) if doc.jobs else []:
             for rid in job["covers"]:
-                add(rid, doc, f"{lab['duty_job']}：{job['title']}（{len(job['duties'])}）"
-                    if lang != "en" else f"{lab['duty_job']}: {job['title']} ({len(job['duties'])})",
-                    slug(job["title"]))
+                add(rid, doc, lab["duty_job"].format(title=job["title"], n=len(job["duties"])), slug(job["title"]))
         for step in diagrams.workflow_steps(manual, doc) if doc.workflow else []:
-            add(step["role"], doc, f"{lab['duty_step']} {step['number']}：{step['title']}"
-                if lang != "en" else f"{lab['duty_step']} {step['number']}: {step['title']}")
+            add(step["role"], doc, lab["duty_step"].format(number=step["number"], title=step["title"]))
         for rid in doc.cited_roles:
             add(rid, doc, lab["duty_ref"])
         for s in doc.signoffs():
             if s.role:
-                add(s.role, doc, f"{lab['duty_sign']}：{labels(lang)['step'].get(s.step, s.step)}"
-                    if lang != "en" else f"{lab['duty_sign']}: {labels(lang)['step'].get(s.step, s.step)}")
+                add(s.role, doc, lab["duty_sign"].format(step=step_label(s.step, lang)))
     out = []
     for rid, role in manual.roles.items():
         subs = [r.id for r in manual.roles.values() if r.reports_to == rid]
@@ -420,6 +416,12 @@ def edition_year(manual: Manual) -> int | None:
         except (TypeError, ValueError):
             continue
     return None
+
+
+def edition_example(manual: Manual) -> str:
+    """An edition name to show as an example: the first edition of the manual's year (``2014.1``)."""
+    year = edition_year(manual) or (manual.date.year if manual.date else None)
+    return f"{year}.1" if year else "1"
 
 
 def edition_changes(manual: Manual, page: str, lang: str) -> dict:
@@ -530,7 +532,7 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
              this=editions["this"], downloads=_downloads_for(printmodel.MANUAL_BASENAME, downloads, "editions.md"))
     else:
         page("editions.md", "editions.md.j2", lab["editions_title"], editions=list(reversed(editions["list"])),
-             latest=editions.get("latest"))
+             latest=editions.get("latest"), example=edition_example(manual))
 
     titles = {p["path"]: p["title"] for p in pages}
     nav = [{lab["home"]: home}]
@@ -886,7 +888,7 @@ def build_editions(manual: Manual, site_tmp: Path, *, base: Path, lang: str, qui
         for w in warnings:
             print(f"manual: site: warning: {w}", file=sys.stderr)
     names = ", ".join(m["edition"] for m in editions)
-    note(f"版次站点：{names}" if lang != "en" else f"edition sites: {names}", quiet=quiet)
+    note(site_labels(lang)["note_editions"].format(names=names), quiet=quiet)
     return warnings
 
 
@@ -920,7 +922,7 @@ def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, 
         if warnings and not quiet:
             for w in warnings:
                 print(f"manual: site: warning: {w}", file=sys.stderr)
-        note(f"站点未改变：{site_dir}" if lang != "en" else f"site unchanged: {site_dir}", quiet=quiet)
+        note(site_labels(lang)["note_unchanged"].format(path=site_dir), quiet=quiet)
         return {"site": site_dir, "config": config_file, "warnings": warnings, "model": model, "skipped": True}
     with atomic_dir(site_dir) as tmp:
         warnings = run_mkdocs(manual, config_file, tmp, quiet=quiet, cache_dir=cache_dir if cache else None)
@@ -930,7 +932,7 @@ def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, 
     if cache:  # the key once the edition sites are built (their cached builds are part of it)
         write_stamp(cache_dir, {"key": key(), "site": site_manifest(site_dir), "files": files,
                                 "warnings": warnings})
-    note(f"站点已生成：{site_dir}" if lang != "en" else f"site built: {site_dir}", quiet=quiet)
+    note(site_labels(lang)["note_built"].format(path=site_dir), quiet=quiet)
     return {"site": site_dir, "config": config_file, "warnings": warnings, "model": model, "skipped": False}
 
 
