@@ -28,7 +28,10 @@ segmentations remembered, compiled templates kept, a shorter theme listing).
 Released editions (``manual release``): the "changes" page shows the change
 record of the current source against the edition in force, ``editions.md``
 lists every edition, and each edition is its own cached MkDocs build of its
-source snapshot under ``site/editions/<E>/`` (see ``editions_site``).
+source snapshot under ``site/editions/<E>/`` (``edition_site``; what it holds,
+its cache key and its banners: ``editions``).  Who cites a page and which
+documents use a form come from ``generator.model.references``, computed once
+per ``site_model``; page paths and links from ``paths``.
 
 Escaping: every value from the source that lands in a generated page goes
 through ``md_text`` (HTML-escaped, Markdown punctuation backslash-escaped)
