@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, MINIMAL, REPO, copy_manual, run_cli
+from generator.model import Chapter
 from generator.rules.check import check
 from generator.publishers.site import render as site_mod
 
@@ -357,8 +358,8 @@ def test_chinese_ordinals_like_the_seed():
 def test_navigation_groups_documents_by_chapter(tmp_path):
     root = make_fixture(tmp_path / "m")
     manual = _checked(root)
-    manual.config["chapters"] = [{"number": "01", "title": "总则", "documents": ["0101-2020", "0102-2020"]},
-                                 {"number": "02", "title": "组织", "documents": ["0103-2020", "0107-2020"]}]
+    manual.chapters = [Chapter(0, "01", "总则", ["0101-2020", "0102-2020"]),
+                       Chapter(1, "02", "组织", ["0103-2020", "0107-2020"])]
     nav = site_mod.site_model(manual)["nav"]
     documents = nav[1]["手册文件"]
     assert documents[0] == {"01 总则": [{"0101-2020 客户回访制度": "documents/0101-2020.md"},
@@ -511,3 +512,15 @@ def test_shipped_structured_parts(shipped_site):
     assert "业务经理岗位职责 行政隶属上级主管：总经理" in jobs
     home = article_text(page(root, "index.html"))
     assert "一、 客户服务宗旨 0101-2014" in home and "十四、 业务部绩效考核试行条例 0114-2014" in home
+
+
+def test_editions_page_example_comes_from_the_manual(tmp_path):
+    """With no edition released, the editions page suggests a name from the manual's own year."""
+    manual = _checked(make_fixture(tmp_path / "m"))
+    manual.edition, manual.code_scheme.year = "2031", None
+    model = site_mod.site_model(manual)
+    site_mod.write_sources(manual, model, tmp_path / "src")
+    text = (tmp_path / "src" / "docs" / "editions.md").read_text(encoding="utf-8")
+    assert "例如 2031.1" in text and "2014.1" not in text
+    manual.edition, manual.date = "", None
+    assert site_mod.edition_example(manual) == "1"

@@ -192,7 +192,9 @@ def release(root: Path, edition: str, *, released: dt.date | None = None, sign: 
     from ..model.build import read_manual
 
     if not EDITION_NAME.match(edition):
-        raise ReleaseError(f"'{edition}' is not a valid edition name (letters, digits, '.', '-' and '_', e.g. 2014.1)")
+        example = f"{(released or dt.date.today()).year}.1"  # the release's own year, not a sample manual's
+        raise ReleaseError(f"'{edition}' is not a valid edition name (letters, digits, '.', '-' and '_', "
+                           f"e.g. {example})")
     root = Path(root).resolve()
     final = editions_dir(root) / edition
     if final.exists():
@@ -221,8 +223,8 @@ def release(root: Path, edition: str, *, released: dt.date | None = None, sign: 
                         "changes": changes}
         outputs = _render_outputs(manual, tmp, edition_info, lang=lang, quiet=quiet)
         if sign is not None:
-            approver = (manual.config.get("signoff") or {}).get("approved") or {}
-            reason = f"Edition {edition} approved" + (f" by {approver.get('name')}" if approver.get("name") else "")
+            approver = manual.signoff("approved")
+            reason = f"Edition {edition} approved" + (f" by {approver.name}" if approver and approver.name else "")
             sign_pdf(tmp / PDF_NAME, tmp / PDF_NAME, sign, password, reason=reason)
         hashes = {name: sha256_file(tmp / name) for name in sorted(outputs)}
         manifest = manifest_for(manual, edition, released, previous, changes, hashes, signed=sign is not None)

@@ -6,6 +6,10 @@ The current source is the default site.  Every released edition
 with the same page templates and its own search index, so old editions never
 show up in the main site's search.
 
+This module says what an edition's site holds, how it is keyed and cached, and
+how it is installed; ``render.edition_site`` builds it with the same page
+renderer as the main site (this module does not import ``render``).
+
 Editions are immutable, so each edition's site is built once and cached in
 ``build/editions-site/<E>/`` (``src/`` the generated MkDocs sources,
 ``site/`` the built site, ``stamped.pdf`` and ``stamped.docx`` the reading
@@ -40,13 +44,17 @@ import shutil
 from functools import lru_cache
 from pathlib import Path
 
+from markupsafe import Markup
+
 from ... import __version__
 from ...common.resources import PACKAGE
 from .. import release as ed
 from ...model.changes import changes_between
-from ...read.editions import list_editions
 from ...model import Manual
-from ...common.outputs import atomic_dir, atomic_write_bytes
+from ...common.outputs import atomic_write_bytes
+from ...labels import labels
+from ...errors import SiteBuildError
+from .paths import doc_page, rel
 
 GENERATOR_DIR = PACKAGE
 TEMPLATES = GENERATOR_DIR / "templates" / "site"
@@ -56,37 +64,20 @@ STAMPED, STAMPED_DOCX = "stamped.pdf", "stamped.docx"
 KEY_FILE = "key.txt"
 BANNER_MARK = re.compile(r'<!--manual-edition-banner base="([^"<>]*)"-->')
 
-WORDS = {
-    "zh-CN": {
-        "superseded": "已作废", "in_force": "现行", "yes": "是", "no": "否",
-        "banner_superseded": "本页属于已作废的版次 {edition}（{released} 发布），仅供查阅，不得作为现行文件使用。现行版次：",
-        "banner_in_force": "版次 {edition}（{released} 发布）· 现行版次",
-        "banner_current": "当前手册", "banner_list": "版次一览",
-        "banner_pdf": "本版次的 PDF 和 DOCX 为加印“已作废”的阅读副本。",
-        "stamp_line": "已作废 SUPERSEDED · 版次 {edition}（{released} 发布）· 阅读副本，非受控",
-        "stamp_sha": "原件 SHA-256：{sha}",
-        "stamp_signed": "原件的电子签名不保留",
-        "counts": {"added": "新增 {n}", "removed": "删除 {n}", "changed": "修改 {n}"},
-        "unchanged": "⋯（{n} 行未改动）",
-    },
-    "en": {
-        "superseded": "Superseded", "in_force": "In force", "yes": "yes", "no": "no",
-        "banner_superseded": "This page belongs to edition {edition} (released {released}), which is superseded: "
-                             "for reference only, not to be used as a current document. Edition in force: ",
-        "banner_in_force": "Edition {edition} (released {released}) · in force",
-        "banner_current": "current manual", "banner_list": "all editions",
-        "banner_pdf": "This edition's PDF and DOCX are reading copies stamped SUPERSEDED.",
-        "stamp_line": "已作废 SUPERSEDED · edition {edition} (released {released}) · reading copy, uncontrolled",
-        "stamp_sha": "original SHA-256: {sha}",
-        "stamp_signed": "the original's digital signature is not kept",
-        "counts": {"added": "{n} added", "removed": "{n} removed", "changed": "{n} changed"},
-        "unchanged": "⋯ ({n} unchanged lines)",
-    },
-}
-
-
 def words(lang: str) -> dict:
-    return WORDS.get(lang, WORDS["zh-CN"])
+    """The editions' own words (the catalogue's ``site_edition`` group)."""
+    return labels(lang)["site_edition"]
+
+
+@lru_cache(maxsize=1)
+def _env():
+    """The editions' HTML templates (``templates/site``), autoescaped; plain text is escaped as
+    ``html.escape`` does (``&quot;``, ``&#x27;``), as these pages always were."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+                       trim_blocks=True, lstrip_blocks=True,
+                       finalize=lambda v: v if isinstance(v, Markup) else Markup(html.escape(str(v))))
 
 
 # -- editions as plain data ----------------------------------------------------------------
@@ -98,17 +89,16 @@ def change_count(manifest: dict) -> dict:
 
 
 def counts_text(counts: dict, lang: str) -> str:
-    w = words(lang)["counts"]
-    parts = [w[k].format(n=counts[k]) for k in ("added", "removed", "changed") if counts[k]]
-    sep = "、" if lang != "en" else ", "
-    return sep.join(parts)
+    w = words(lang)
+    parts = [w["counts"][k].format(n=counts[k]) for k in ("added", "removed", "changed") if counts[k]]
+    return w["counts_sep"].join(parts)
 
 
 def paren(text: str, note: str, lang: str) -> str:
     """``text（note）`` in Chinese, ``text (note)`` in English; just ``text`` without a note."""
     if not note:
         return text
-    return f"{text}（{note}）" if lang != "en" else f"{text} ({note})"
+    return words(lang)["paren"].format(text=text, note=note)
 
 
 def summary(manifest: dict, *, latest: str | None, prefix: str, lang: str) -> dict:
@@ -138,8 +128,6 @@ def summary(manifest: dict, *, latest: str | None, prefix: str, lang: str) -> di
 
 def main_context(manual: Manual, editions: list[dict], lang: str) -> dict:
     """The editions part of the main site (the current source): the list and the record since the latest."""
-    from .render import SiteBuildError
-
     if not editions:
         return {"kind": "current", "list": [], "latest": None, "record": None}
     for manifest in editions:
@@ -174,6 +162,31 @@ def current_changes(manual: Manual, latest: dict) -> dict:
     return changes_between(old, manual)
 
 
+def read_snapshot(manifest: dict) -> Manual:
+    """The model of an edition's source snapshot."""
+    from ...model.build import read_manual
+
+    source = Path(manifest["_path"]) / ed.SOURCE
+    try:
+        old, _ = read_manual(source)
+    except Exception as exc:  # noqa: BLE001 - a damaged edition folder is reported, not a traceback
+        raise SiteBuildError(f"edition {manifest['edition']}: cannot read its source snapshot {source}: "
+                             f"{exc}") from None
+    return old
+
+
+def downloads(manifest: dict) -> dict[str, str]:
+    """What an edition's site offers for download: its PDF, DOCX and manifest, as released."""
+    folder = Path(manifest["_path"])
+    return {n: str(folder / n) for n in (ed.PDF_NAME, ed.DOCX_NAME, ed.MANIFEST) if (folder / n).is_file()}
+
+
+def edition_context(old: Manual, manifest: dict, lang: str) -> dict:
+    """The editions part of one released edition's own site (``site_model``'s ``editions``)."""
+    return {"kind": "edition", "this": summary(manifest, latest=None, prefix="../", lang=lang),
+            "record": record_context(old, read_changes(manifest), manifest, lang=lang, page="changes.md")}
+
+
 # -- the redline -----------------------------------------------------------------------------
 def redline_html(lines: list[dict], lang: str, context: int = 2) -> str:
     """A redline as HTML: insertions in <ins>, deletions in <del>; long unchanged runs folded.
@@ -182,35 +195,19 @@ def redline_html(lines: list[dict], lang: str, context: int = 2) -> str:
     """
     changed = [i for i, line in enumerate(lines) if line.get("op") != "equal"]
     keep = {j for i in changed for j in range(i - context, i + context + 1)}
-    out = ['<div class="redline">']
-    skipped = 0
-
-    def flush():
-        nonlocal skipped
-        if skipped:
-            out.append(f'<p class="redline-skip">{html.escape(words(lang)["unchanged"].format(n=skipped))}</p>')
-            skipped = 0
-
+    rows: list[dict] = []
     for i, line in enumerate(lines):
         if i not in keep:
-            skipped += 1
-            continue
-        flush()
-        op = line.get("op") if line.get("op") in ("equal", "insert", "delete", "change") else "equal"
-        pieces = []
-        for part in line.get("parts") or []:
-            kind, text = (part + ["", ""])[:2] if isinstance(part, list) else ("equal", str(part))
-            text = html.escape(str(text))
-            if kind == "insert":
-                pieces.append(f"<ins>{text}</ins>")
-            elif kind == "delete":
-                pieces.append(f"<del>{text}</del>")
+            if rows and "skip" in rows[-1]:
+                rows[-1]["skip"] += 1
             else:
-                pieces.append(text)
-        out.append(f'<p class="redline-{op}">{"".join(pieces)}</p>')
-    flush()
-    out.append("</div>")
-    return "\n".join(out)
+                rows.append({"skip": 1})
+            continue
+        op = line.get("op") if line.get("op") in ("equal", "insert", "delete", "change") else "equal"
+        parts = [(part + ["", ""])[:2] if isinstance(part, list) else ("equal", str(part))
+                 for part in line.get("parts") or []]
+        rows.append({"op": op, "parts": [(kind, str(text)) for kind, text in parts]})
+    return _env().get_template("redline.html.j2").render(rows=rows, w=words(lang))
 
 
 # -- the cache ---------------------------------------------------------------------------------
@@ -229,6 +226,17 @@ def generator_version() -> str:
     except Exception:  # noqa: BLE001 - versions are a refinement of the key
         pass
     return f"{__version__}+{h.hexdigest()[:16]}"
+
+
+def is_cached(folder: Path, key: str) -> bool:
+    """Whether ``folder`` holds a finished build of the edition's site made with ``key``."""
+    key_file = folder / KEY_FILE
+    return (key_file.is_file() and key_file.read_text(encoding="utf-8") == key
+            and (folder / "site" / "index.html").is_file())
+
+
+def write_key(folder: Path, key: str) -> None:
+    (Path(folder) / KEY_FILE).write_text(key, encoding="utf-8")
 
 
 def edition_digest(folder: Path) -> str:
@@ -252,42 +260,6 @@ def cache_key(manifest: dict, base: Path, lang: str) -> str:
     ]) + "\n"
 
 
-def edition_site(root: Path, manifest: dict, *, base: Path, lang: str,
-                 cache: bool = True) -> tuple[Path, list[str]]:
-    """The cached build of one edition's site (``build/editions-site/<E>/``), built when missing or stale.
-
-    ``cache=False`` (``manual build --no-cache``) builds it again in any case.
-
-    Returns the cache folder and the MkDocs warnings of a fresh build (none when the cache was used).
-    """
-    from . import render as site_mod
-    from ...model.build import read_manual
-
-    name = manifest["edition"]
-    folder = Path(root) / CACHE_DIR / name
-    key = cache_key(manifest, base, lang)
-    key_file = folder / KEY_FILE
-    if cache and key_file.is_file() and key_file.read_text(encoding="utf-8") == key and (folder / "site" / "index.html").is_file():
-        return folder, []
-    source = Path(manifest["_path"]) / ed.SOURCE
-    try:
-        old, _ = read_manual(source)
-    except Exception as exc:  # noqa: BLE001 - a damaged edition folder is reported, not a traceback
-        raise site_mod.SiteBuildError(f"edition {name}: cannot read its source snapshot {source}: {exc}") from None
-    downloads = {n: str(Path(manifest["_path"]) / n) for n in (ed.PDF_NAME, ed.DOCX_NAME, ed.MANIFEST)
-                 if (Path(manifest["_path"]) / n).is_file()}
-    context = {"kind": "edition", "this": summary(manifest, latest=None, prefix="../", lang=lang),
-               "record": record_context(old, read_changes(manifest), manifest, lang=lang, page="changes.md")}
-    model = site_mod.site_model(old, downloads=downloads, lang=lang, editions=context)
-    with atomic_dir(folder) as tmp:
-        config = site_mod.write_sources(old, model, tmp / "src", final_src=folder / "src", base=base,
-                                        site_dir=folder / "site",
-                                        extra={"manual_edition": name})
-        warnings = site_mod.run_mkdocs(old, config, tmp / "site", quiet=True)
-        (tmp / KEY_FILE).write_text(key, encoding="utf-8")
-    return folder, [f"edition {name}: {w}" for w in warnings]
-
-
 def record_context(manual: Manual, changes: dict, manifest: dict | None, *, lang: str, page: str,
                    since: dict | None = None) -> dict:
     """The change record for a page: the three lists, with links and redlines as HTML.
@@ -295,11 +267,9 @@ def record_context(manual: Manual, changes: dict, manifest: dict | None, *, lang
     ``manifest`` is the edition the record belongs to (an edition site), or None for the
     current source compared with ``since`` (the latest released edition).
     """
-    from . import render as site_mod
-
     def doc_href(code):
         doc = manual.document(str(code))
-        return site_mod.rel(page, site_mod.doc_page(doc)) if doc is not None else ""
+        return rel(page, doc_page(doc)) if doc is not None else ""
 
     def row(entry, kind):
         return {"kind": kind, "code": str(entry.get("code", "")), "title": str(entry.get("title", "")),
@@ -328,16 +298,13 @@ def record_context(manual: Manual, changes: dict, manifest: dict | None, *, lang
 
 # -- the stamped reading copy -----------------------------------------------------------------
 def stamp_html(manifest: dict, lang: str) -> str:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined)
     w = words(lang)
     sha = (manifest.get("outputs") or {}).get(ed.PDF_NAME, "")
     lines = [w["stamp_line"].format(edition=manifest.get("edition", ""), released=manifest.get("released", ""))]
     lines.append(w["stamp_sha"].format(sha=sha))
     if manifest.get("signed"):
         lines[-1] += " · " + w["stamp_signed"]
-    return env.get_template("stamp.html.j2").render(lines=lines)
+    return _env().get_template("stamp.html.j2").render(lines=lines)
 
 
 def _strip_signatures(writer) -> None:
@@ -453,22 +420,11 @@ def stamped_copy(cache: Path, manifest: dict, name: str, lang: str) -> Path:
 # -- installing an edition into the site ---------------------------------------------------------
 def banner_html(manifest: dict, latest: dict, base: str, lang: str) -> str:
     """The edition banner of one page; ``base`` is the page's relative path to its edition's root."""
-    w = words(lang)
-    e = html.escape
-    name, released = str(manifest.get("edition", "")), str(manifest.get("released", ""))
-    base = base.rstrip("/") or "."
-    main = f"{base}/../.."
-    links = (f'<a href="{e(main)}/index.html">{e(w["banner_current"])}</a> · '
-             f'<a href="{e(main)}/editions.html">{e(w["banner_list"])}</a>')
-    if name == str(latest.get("edition", "")):
-        text = e(w["banner_in_force"].format(edition=name, released=released))
-        return f'<div class="edition-banner edition-banner--in-force">{text} · {links}</div>'
-    current, current_date = str(latest.get("edition", "")), str(latest.get("released", ""))
-    text = e(w["banner_superseded"].format(edition=name, released=released))
-    in_force = f'<a href="{e(base)}/../{e(current)}/index.html">{e(current)}</a>'
-    in_force += f"（{e(current_date)}）。" if lang != "en" else f" ({e(current_date)}). "
-    return (f'<div class="edition-banner edition-banner--superseded" role="alert">'
-            f'<strong>已作废 SUPERSEDED</strong> {text}{in_force}{e(w["banner_pdf"])} {links}</div>')
+    name, latest_name = str(manifest.get("edition", "")), str(latest.get("edition", ""))
+    return _env().get_template("banner.html.j2").render(
+        w=words(lang), base=base.rstrip("/") or ".", in_force=name == latest_name, edition=name,
+        released=str(manifest.get("released", "")), current=latest_name,
+        current_date=str(latest.get("released", "")))
 
 
 def install(cache: Path, dest: Path, manifest: dict, latest: dict, lang: str) -> None:
@@ -492,28 +448,3 @@ def prune(root: Path, keep: set[str]) -> None:
         for path in cache.iterdir():
             if path.is_dir() and not path.name.startswith(".") and path.name not in keep:
                 shutil.rmtree(path, ignore_errors=True)
-
-
-def build_editions(manual: Manual, site_tmp: Path, *, base: Path, lang: str, quiet: bool = True,
-                   editions: list[dict] | None = None, cache: bool = True) -> list[str]:
-    """Every released edition into ``site_tmp/editions/<E>/``; returns the MkDocs warnings of fresh builds."""
-    import sys
-
-    from ...common.progress import note
-
-    editions = list_editions(manual.root) if editions is None else editions
-    prune(manual.root, {m["edition"] for m in editions})
-    if not editions:
-        return []
-    latest = editions[-1]
-    warnings: list[str] = []
-    for manifest in editions:
-        folder, found = edition_site(manual.root, manifest, base=base, lang=lang, cache=cache)
-        warnings += found
-        install(folder, Path(site_tmp) / SITE_SUBDIR / manifest["edition"], manifest, latest, lang)
-    if not quiet:
-        for w in warnings:
-            print(f"manual: site: warning: {w}", file=sys.stderr)
-    names = ", ".join(m["edition"] for m in editions)
-    note(f"版次站点：{names}" if lang != "en" else f"edition sites: {names}", quiet=quiet)
-    return warnings

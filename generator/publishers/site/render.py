@@ -28,7 +28,10 @@ segmentations remembered, compiled templates kept, a shorter theme listing).
 Released editions (``manual release``): the "changes" page shows the change
 record of the current source against the edition in force, ``editions.md``
 lists every edition, and each edition is its own cached MkDocs build of its
-source snapshot under ``site/editions/<E>/`` (see ``editions_site``).
+source snapshot under ``site/editions/<E>/`` (``edition_site``; what it holds,
+its cache key and its banners: ``editions``).  Who cites a page and which
+documents use a form come from ``generator.model.references``, computed once
+per ``site_model``; page paths and links from ``paths``.
 
 Escaping: every value from the source that lands in a generated page goes
 through ``md_text`` (HTML-escaped, Markdown punctuation backslash-escaped)
@@ -45,7 +48,6 @@ import html
 import json
 import logging
 import os
-import posixpath
 import re
 import shutil
 import sys
@@ -62,12 +64,14 @@ from ...common import resources
 from ..render import diagrams
 from ...read.markdown import parse as parse_body
 from ...read.editions import list_editions
-from ...labels import labels, status_label
+from ...labels import labels, status_label, step_label
+from ...model import references
 from ...model.citations import citations, resolve
 from ...model import IN_FORCE, Document, Form, Manual
 from ...common.outputs import atomic_dir
 from ...model.review import due, interval_months, last_reviewed, next_review, today
 from . import editions as editions_site
+from .paths import DOCS_DIR, DOWNLOADS_DIR, FORMS_DIR, doc_page, form_page, item_page, rel, slug  # noqa: F401
 from ..render import view as printmodel
 
 TEMPLATES = resources.TEMPLATES / "site"
@@ -75,8 +79,6 @@ DEFAULT_BASE_CONFIG = TEMPLATES / "mkdocs.yml"
 OVERRIDES = TEMPLATES / "overrides"
 SRC_DIR = Path("build") / "site-src"  # relative to the manual's root
 SITE_DIR = "site"
-
-DOCS_DIR, FORMS_DIR, DOWNLOADS_DIR = "documents", "forms", "downloads"
 
 _CN_NUMERALS = "零一二三四五六七八九"
 DOC_BOOST = {"effective": 2, "approved": 2, "draft": 1.5, "in_review": 1.5}  # superseded: not boosted
@@ -121,35 +123,7 @@ def chinese_number(n: int) -> str:
 
 
 def ordinal(n: int, lang: str) -> str:
-    return f"{chinese_number(n)}、" if lang != "en" else f"{n}."
-
-
-# -- paths and links -------------------------------------------------------------
-def doc_page(doc: Document) -> str:
-    return f"{DOCS_DIR}/{doc.slug}.md"
-
-
-def form_page(form: Form) -> str:
-    return f"{FORMS_DIR}/{form.id}.md"
-
-
-@lru_cache(maxsize=65536)
-def rel(from_page: str, to_path: str) -> str:
-    """Relative link from one docs-dir file to another (MkDocs rewrites .md links to pages)."""
-    target, _, fragment = to_path.partition("#")
-    out = posixpath.relpath(target, posixpath.dirname(from_page) or ".")
-    return f"{out}#{fragment}" if fragment else out
-
-
-def slug(text: str) -> str:
-    """The heading anchor MkDocs gives ``text`` (pymdownx slugify, lower case; CJK kept)."""
-    from pymdownx.slugs import slugify
-
-    return slugify(case="lower")(text, "-")
-
-
-def item_page(item) -> str:
-    return form_page(item) if isinstance(item, Form) else doc_page(item)
+    return site_labels(lang)["toc_no"].format(chinese=chinese_number(n), n=n)
 
 
 # -- document bodies ---------------------------------------------------------------
@@ -286,127 +260,31 @@ def _downloads_for(name_stem: str, downloads: dict, page: str) -> list[dict]:
     return out
 
 
-# While ``site_model`` runs, what it asks again and again is remembered: the target of each 《title》,
-# what each document cites, and who cites or lists each document (otherwise quadratic in the number
-# of documents: every page lists the documents that refer to it).
-_MEMO: ContextVar[dict | None] = ContextVar("site_model_memo", default=None)
+# While ``site_model`` runs, the links of the manual it builds (who cites whom, which documents use
+# a form, what each 《title》 names) are computed once, in one pass, and kept here: every page asks them.
+_BUILD_LINKS: ContextVar[references.Links | None] = ContextVar("site_build_links", default=None)
 
 
-def _memo(manual: Manual) -> dict | None:
-    memo = _MEMO.get()
-    return memo if memo is not None and memo["manual"] is manual else None
+def _links(manual: Manual) -> references.Links:
+    built = _BUILD_LINKS.get()
+    return built if built is not None and built.manual is manual else references.links(manual)
 
 
 def _resolve(manual: Manual, title: str):
-    memo = _memo(manual)
-    if memo is None:
-        return resolve(manual, title)
-    titles = memo["titles"]
-    if title not in titles:
-        titles[title] = resolve(manual, title)
-    return titles[title]
-
-
-def _cited(manual: Manual, doc: Document) -> list:
-    """Everything ``doc`` cites as 《title》: in its body, its workflow steps and its job duties."""
-    memo = _memo(manual)
-    if memo is None:
-        return _cited_now(manual, doc)
-    cited = memo["cited"]
-    if id(doc) not in cited:
-        cited[id(doc)] = _cited_now(manual, doc)
-    return cited[id(doc)]
-
-
-def _cited_now(manual: Manual, doc: Document) -> list:
-    texts = [doc.body]
-    for step in doc.meta.get("workflow") or []:
-        if isinstance(step, dict):
-            texts += [str(step.get("title", "")), str(step.get("description", "") or "")]
-    for job in doc.meta.get("jobs") or []:
-        if isinstance(job, dict):
-            texts += [str(d) for d in job.get("duties") or []] + [str(job.get("note", "") or "")]
-    out = []
-    for text in texts:
-        for _, _, title in citations(text):
-            target = _resolve(manual, title)
-            if target is not None and not any(t is target for t in out):
-                out.append(target)
-    return out
-
-
-def _hashable(value) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-
-
-def _referrers(manual: Manual) -> dict:
-    """id(document) → the documents that list it in ``references.documents`` or cite it, in order."""
-    by_code: dict[str, list] = {}
-    for d in manual.documents:
-        by_code.setdefault(d.code, []).append(d)
-    back: dict[int, list] = {}
-    for other in manual.documents:
-        seen = {id(other)}
-        targets = [t for code in other.references["documents"] if _hashable(code) for t in by_code.get(code, [])]
-        for target in targets + _cited(manual, other):
-            if id(target) not in seen:
-                seen.add(id(target))
-                back.setdefault(id(target), []).append(other)
-    return back
+    built = _BUILD_LINKS.get()
+    if built is not None and built.manual is manual:
+        return built.resolve(title)
+    return resolve(manual, title)
 
 
 def referenced_by(manual: Manual, doc: Document) -> list[Document]:
-    """Documents that list ``doc`` in ``references.documents`` or cite its 《title》 in the body."""
-    memo = _memo(manual)
-    if memo is not None:
-        if memo.get("back") is None:
-            memo["back"] = _referrers(manual)
-        return list(memo["back"].get(id(doc), []))
-    out = []
-    for other in manual.documents:
-        if other is doc:
-            continue
-        listed = doc.code in other.references["documents"]
-        cited = any(t is doc for t in _cited(manual, other))
-        if listed or cited:
-            out.append(other)
-    return out
-
-
-def _form_users_all(manual: Manual) -> dict:
-    """id(form) → the documents that use it (``form_users``), for every form, in one pass."""
-    users: dict[int, list] = {}
-    forms = list(manual.forms.values())
-    for doc in manual.documents:
-        listed = doc.references["forms"]
-        steps = [s.get("forms") or [] for s in doc.meta.get("workflow") or [] if isinstance(s, dict)]
-        cited = [t for t in _cited(manual, doc) if isinstance(t, Form)]
-        for form in forms:
-            if form.id in listed or any(form.id in f for f in steps) or any(t is form for t in cited):
-                users.setdefault(id(form), []).append(doc)
-    return users
+    """Documents that list ``doc`` in ``references.documents`` or cite its 《title》."""
+    return _links(manual).referrers(doc)
 
 
 def form_users(manual: Manual, form: Form) -> list[Document]:
     """Documents that use ``form``: listed in ``uses_forms``, named in a workflow step or cited."""
-    memo = _memo(manual)
-    if memo is not None and manual.forms.get(form.id) is form:
-        if memo.get("users") is None:
-            memo["users"] = _form_users_all(manual)
-        return list(memo["users"].get(id(form), []))
-    out = []
-    for doc in manual.documents:
-        uses = form.id in doc.references["forms"]
-        in_steps = any(form.id in (s.get("forms") or []) for s in doc.meta.get("workflow") or []
-                       if isinstance(s, dict))
-        cited = any(t is form for t in _cited(manual, doc))
-        if uses or in_steps or cited:
-            out.append(doc)
-    return out
+    return _links(manual).form_users(form)
 
 
 def _doc_ref(doc: Document, page: str, lang: str) -> dict:
@@ -433,9 +311,9 @@ def document_context(manual: Manual, doc: Document, downloads: dict, lang: str) 
     kinds = labels(lang)["kind"]
     nxt = next_review(manual, doc) if doc.status in IN_FORCE else None
     forms = [_form_ref(f, page, downloads) for f in printmodel.doc_forms(manual, doc)]
-    refs = [manual.document(c) for c in doc.references["documents"]]
+    refs = [manual.document(c) for c in doc.cited_documents]
     ctx = {
-        "code": doc.code, "title": doc.title, "title_en": str(doc.meta.get("title_en", "") or ""),
+        "code": doc.code, "title": doc.title, "title_en": doc.title_en,
         "version": doc.version, "status": doc.status, "status_label": status_label(doc.status, lang),
         "kind_label": kinds.get(doc.kind, doc.kind), "effective": _date(doc.effective), "owner": doc.owner,
         "owner_href": rel(page, f"roles.md#{slug(doc.owner)}") if doc.owner in manual.roles else None,
@@ -450,11 +328,11 @@ def document_context(manual: Manual, doc: Document, downloads: dict, lang: str) 
         "orgchart": None, "staffing": None, "workflow": None, "jobs": None,
     }
     ctx["sample_note"] = printmodel.has_sample_names(manual, ctx["signoff"])
-    if doc.meta.get("orgchart"):
+    if doc.orgchart:
         ctx["orgchart"] = diagrams.orgchart_svg(manual, lang)
-    if doc.meta.get("staffing"):
+    if doc.staffing:
         ctx["staffing"] = printmodel.staffing(manual, lang)
-    if doc.meta.get("workflow"):
+    if doc.workflow:
         steps = diagrams.workflow_steps(manual, doc)
         for step in steps:
             step["title_md"] = cite_md(manual, step["title"], page)
@@ -462,15 +340,14 @@ def document_context(manual: Manual, doc: Document, downloads: dict, lang: str) 
             step["forms"] = [dict(f, href=rel(page, f"{FORMS_DIR}/{f['id']}.md")) if f["id"] in manual.forms
                              else dict(f, href=None) for f in step["forms"]]
         ctx["workflow"] = {"svg": diagrams.workflow_svg(manual, doc, lang), "steps": steps}
-    if doc.meta.get("jobs"):
+    if doc.jobs:
         jobs = printmodel.jobs(manual, doc)
         for job in jobs:
             job["duties_md"] = [cite_md(manual, d, page) for d in job["duties"]]
             job["anchor"] = slug(job["title"])
             covers = job["covers"]
-            own = next((j for j in doc.meta.get("jobs") or [] if isinstance(j, dict)
-                        and j.get("title") == job["title"]), {})
-            if not own.get("reports_to") and covers and covers[0] in manual.roles:
+            own = next((j for j in doc.jobs if j.title == job["title"]), None)
+            if not (own and own.reports_to) and covers and covers[0] in manual.roles:
                 job["reports_to"] = manual.roles[covers[0]].reports_to or ""
         ctx["jobs"] = jobs
     return ctx
@@ -480,22 +357,11 @@ def form_context(manual: Manual, form: Form, downloads: dict, lang: str) -> dict
     page = form_page(form)
     from ..forms.html import form_html_fragment
 
-    fragment = str(form_html_fragment(manual, form))
-    sections = []
-    for section in printmodel.form_sections(form):
-        rows = []
-        for field in section["fields"]:
-            options = [str(o) for o in field.get("options") or []] or printmodel.column_labels(field)
-            rows.append({"label": str(field.get("label", field.get("id", ""))),
-                         "type": str(field.get("type", "text")), "required": bool(field.get("required")),
-                         "options": options})
-        sections.append({"title": section["title"], "fields": rows})
     return {
         "id": form.id, "code": form.code, "title": form.title, "version": form.version,
-        "status_label": status_label(form.status, lang), "effective": _date(form.meta.get("effective")),
-        "owner": str(form.meta.get("owner", "") or ""), "paper": str(form.meta.get("paper", "") or ""),
-        "instructions": str(form.meta.get("instructions", "") or ""), "fragment": fragment,
-        "sections": sections, "downloads": _downloads_for(f"forms/{form.id}", downloads, page),
+        "status_label": status_label(form.status, lang), "effective": _date(form.effective), "owner": form.owner,
+        "fragment": str(form_html_fragment(manual, form)),
+        "downloads": _downloads_for(f"forms/{form.id}", downloads, page),
         "signoff": printmodel.signoff_rows(form, lang), "revisions": printmodel.revision_rows(form, lang),
         "used_by": [_doc_ref(d, page, lang) for d in form_users(manual, form)],
     }
@@ -527,36 +393,38 @@ def responsibilities(manual: Manual, page: str, lang: str) -> list[dict]:
 
     for doc in manual.in_navigation():
         add(doc.owner, doc, lab["duty_owner"])
-        for job in printmodel.jobs(manual, doc) if doc.meta.get("jobs") else []:
+        for job in printmodel.jobs(manual, doc) if doc.jobs else []:
             for rid in job["covers"]:
-                add(rid, doc, f"{lab['duty_job']}：{job['title']}（{len(job['duties'])}）"
-                    if lang != "en" else f"{lab['duty_job']}: {job['title']} ({len(job['duties'])})",
-                    slug(job["title"]))
-        for step in diagrams.workflow_steps(manual, doc) if doc.meta.get("workflow") else []:
-            add(step["role"], doc, f"{lab['duty_step']} {step['number']}：{step['title']}"
-                if lang != "en" else f"{lab['duty_step']} {step['number']}: {step['title']}")
-        for rid in doc.references["roles"]:
+                add(rid, doc, lab["duty_job"].format(title=job["title"], n=len(job["duties"])), slug(job["title"]))
+        for step in diagrams.workflow_steps(manual, doc) if doc.workflow else []:
+            add(step["role"], doc, lab["duty_step"].format(number=step["number"], title=step["title"]))
+        for rid in doc.cited_roles:
             add(rid, doc, lab["duty_ref"])
         for s in doc.signoffs():
             if s.role:
-                add(s.role, doc, f"{lab['duty_sign']}：{labels(lang)['step'].get(s.step, s.step)}"
-                    if lang != "en" else f"{lab['duty_sign']}: {labels(lang)['step'].get(s.step, s.step)}")
+                add(s.role, doc, lab["duty_sign"].format(step=step_label(s.step, lang)))
     out = []
     for rid, role in manual.roles.items():
         subs = [r.id for r in manual.roles.values() if r.reports_to == rid]
-        out.append({"id": rid, "en": role.name_en, "external": bool(role.meta.get("external")),
+        out.append({"id": rid, "en": role.name_en, "external": role.external,
                     "reports_to": role.reports_to or "", "headcount": role.headcount,
                     "subordinates": subs, "entries": entries[rid]})
     return out
 
 
 def edition_year(manual: Manual) -> int | None:
-    for value in (manual.edition, (manual.config.get("code_scheme") or {}).get("year")):
+    for value in (manual.edition, manual.code_scheme.year):
         try:
             return int(str(value)[:4])
         except (TypeError, ValueError):
             continue
     return None
+
+
+def edition_example(manual: Manual) -> str:
+    """An edition name to show as an example: the first edition of the manual's year (``2014.1``)."""
+    year = edition_year(manual) or (manual.date.year if manual.date else None)
+    return f"{year}.1" if year else "1"
 
 
 def edition_changes(manual: Manual, page: str, lang: str) -> dict:
@@ -568,11 +436,10 @@ def edition_changes(manual: Manual, page: str, lang: str) -> dict:
     rows = []
     items: list = list(manual.documents) + sorted(manual.forms.values(), key=lambda f: (f.code, f.id))
     for item in items:
-        for rev in item.meta.get("revisions") or []:
-            if isinstance(rev, dict) and isinstance(rev.get("date"), dt.date) and rev["date"].year == year:
+        for rev in item.revisions:
+            if rev.date is not None and rev.date.year == year:
                 rows.append({"code": item.code, "title": item.title, "href": rel(page, item_page(item)),
-                             "version": str(rev.get("version", "")), "date": _date(rev.get("date")),
-                             "summary": str(rev.get("summary", "")), "by": str(rev.get("by", ""))})
+                             "version": rev.version, "date": _date(rev.date), "summary": rev.summary, "by": rev.by})
     return {"year": year, "rows": rows}
 
 
@@ -601,17 +468,16 @@ def site_model(manual: Manual, *, downloads: dict | None = None, lang: str = "zh
     main site (the current source), or ``{"kind": "edition", "this": {...}, "record": {...}}`` for the
     site of one released edition.  Without it the site is built as if no edition had been released.
     """
-    token = _MEMO.set({"manual": manual, "titles": {}, "cited": {}, "back": None})
+    token = _BUILD_LINKS.set(references.links(manual))
     try:
         return _site_model(manual, downloads=downloads, lang=lang, editions=editions)
     finally:
-        _MEMO.reset(token)
+        _BUILD_LINKS.reset(token)
 
 
 def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: dict | None) -> dict:
     downloads = downloads or {}
     lab = site_labels(lang)
-    m = manual.config.get("manual") or {}
     pages: list[dict] = []
     editions = editions or {"kind": "current", "list": [], "latest": None, "record": None}
     is_edition = editions["kind"] == "edition"
@@ -623,10 +489,9 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
     # Home.
     home = "index.md"
     page(home, "home.md.j2", manual.title or lab["home"],
-         company=manual.company, company_en=str((manual.config.get("company") or {}).get("en", "") or ""),
-         department=str(manual.config.get("department", "") or ""), manual_title=manual.title,
-         manual_title_en=str(m.get("title_en", "") or ""), edition=manual.edition, date=_date(m.get("date")),
-         controlled=str(m.get("controlled_copy", "") or ""), toc=toc_rows(manual, home, lang),
+         company=manual.company, company_en=manual.company_en, department=manual.department,
+         manual_title=manual.title, manual_title_en=manual.title_en, edition=manual.edition, date=_date(manual.date),
+         controlled=manual.controlled_copy, toc=toc_rows(manual, home, lang),
          downloads=_downloads_for(printmodel.MANUAL_BASENAME, downloads, home),
          release=({"edition": release["edition"], "released": release["released"], "href": "editions.md",
                    "in_force": not is_edition} if release else None),
@@ -670,7 +535,7 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
              this=editions["this"], downloads=_downloads_for(printmodel.MANUAL_BASENAME, downloads, "editions.md"))
     else:
         page("editions.md", "editions.md.j2", lab["editions_title"], editions=list(reversed(editions["list"])),
-             latest=editions.get("latest"))
+             latest=editions.get("latest"), example=edition_example(manual))
 
     titles = {p["path"]: p["title"] for p in pages}
     nav = [{lab["home"]: home}]
@@ -687,23 +552,22 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
     if is_edition:
         site_name += f" · {lab['edition']} {editions['this']['edition']}"
     return {"site_name": site_name, "lang": lang, "pages": pages, "nav": nav,
-            "copyright": " ".join(x for x in (manual.company, str(m.get("controlled_copy", "") or "")) if x),
+            "copyright": " ".join(x for x in (manual.company, manual.controlled_copy) if x),
             "downloads": downloads}
 
 
 def _chapter_nav(manual: Manual, titles: dict) -> list:
     """Documents in navigation (superseded ones left out); grouped by chapter when there are several."""
     docs = manual.in_navigation()
-    chapters = [c for c in manual.config.get("chapters") or [] if isinstance(c, dict)]
+    chapters = manual.chapters
     if len(chapters) <= 1:
         return [{titles[doc_page(d)]: doc_page(d)} for d in docs]
     out, placed = [], set()
     for ch in chapters:
-        codes = [str(c) for c in ch.get("documents") or []]
-        members = [d for d in docs if d.code in codes and d.code not in placed]
+        members = [d for d in docs if d.code in ch.documents and d.code not in placed]
         if members:
             placed.update(d.code for d in members)
-            name = f"{ch.get('number', '')} {ch.get('title', '')}".strip()
+            name = f"{ch.number} {ch.title}".strip()
             out.append({name: [{titles[doc_page(d)]: doc_page(d)} for d in members]})
     out += [{titles[doc_page(d)]: doc_page(d)} for d in docs if d.code not in placed]
     return out
@@ -924,8 +788,8 @@ def _environment(manual: Manual):
     """Quiet, reproducible MkDocs: no MkDocs 2 notice; the build date pinned to the manual's date."""
     saved = {k: os.environ.get(k) for k in ("NO_MKDOCS_2_WARNING", "SOURCE_DATE_EPOCH")}
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
-    date = (manual.config.get("manual") or {}).get("date")
-    if isinstance(date, dt.date) and not saved["SOURCE_DATE_EPOCH"]:
+    date = manual.date
+    if date is not None and not saved["SOURCE_DATE_EPOCH"]:
         epoch = dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc).timestamp()
         os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
     try:
@@ -982,6 +846,55 @@ def run_mkdocs(manual: Manual, config_file: Path, site_dir: Path, *, quiet: bool
     return warnings
 
 
+# -- the sites of the released editions ---------------------------------------------------------
+def edition_site(root: Path, manifest: dict, *, base: Path, lang: str,
+                 cache: bool = True) -> tuple[Path, list[str]]:
+    """The cached build of one edition's site (``build/editions-site/<E>/``), built when missing or stale.
+
+    ``cache=False`` (``manual build --no-cache``) builds it again in any case.
+
+    Returns the cache folder and the MkDocs warnings of a fresh build (none when the cache was used).
+    """
+    name = manifest["edition"]
+    folder = Path(root) / editions_site.CACHE_DIR / name
+    key = editions_site.cache_key(manifest, base, lang)
+    if cache and editions_site.is_cached(folder, key):
+        return folder, []
+    old = editions_site.read_snapshot(manifest)
+    model = site_model(old, downloads=editions_site.downloads(manifest), lang=lang,
+                       editions=editions_site.edition_context(old, manifest, lang))
+    with atomic_dir(folder) as tmp:
+        config = write_sources(old, model, tmp / "src", final_src=folder / "src", base=base,
+                               site_dir=folder / "site", extra={"manual_edition": name})
+        warnings = run_mkdocs(old, config, tmp / "site", quiet=True)
+        editions_site.write_key(tmp, key)
+    return folder, [f"edition {name}: {w}" for w in warnings]
+
+
+def build_editions(manual: Manual, site_tmp: Path, *, base: Path, lang: str, quiet: bool = True,
+                   editions: list[dict] | None = None, cache: bool = True) -> list[str]:
+    """Every released edition into ``site_tmp/editions/<E>/``; returns the MkDocs warnings of fresh builds."""
+    from ...common.progress import note
+
+    editions = list_editions(manual.root) if editions is None else editions
+    editions_site.prune(manual.root, {m["edition"] for m in editions})
+    if not editions:
+        return []
+    latest = editions[-1]
+    warnings: list[str] = []
+    for manifest in editions:
+        folder, found = edition_site(manual.root, manifest, base=base, lang=lang, cache=cache)
+        warnings += found
+        dest = Path(site_tmp) / editions_site.SITE_SUBDIR / manifest["edition"]
+        editions_site.install(folder, dest, manifest, latest, lang)
+    if not quiet:
+        for w in warnings:
+            print(f"manual: site: warning: {w}", file=sys.stderr)
+    names = ", ".join(m["edition"] for m in editions)
+    note(site_labels(lang)["note_editions"].format(names=names), quiet=quiet)
+    return warnings
+
+
 def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, lang: str = "zh-CN",
                site_dir: Path | None = None, cache: bool = True) -> dict:
     """Generate the sources and build the site; returns ``{"site", "config", "warnings", "model",
@@ -1012,17 +925,17 @@ def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, 
         if warnings and not quiet:
             for w in warnings:
                 print(f"manual: site: warning: {w}", file=sys.stderr)
-        note(f"站点未改变：{site_dir}" if lang != "en" else f"site unchanged: {site_dir}", quiet=quiet)
+        note(site_labels(lang)["note_unchanged"].format(path=site_dir), quiet=quiet)
         return {"site": site_dir, "config": config_file, "warnings": warnings, "model": model, "skipped": True}
     with atomic_dir(site_dir) as tmp:
         warnings = run_mkdocs(manual, config_file, tmp, quiet=quiet, cache_dir=cache_dir if cache else None)
         # Released editions: each its own (cached) MkDocs build, under site/editions/<E>/.
-        warnings += editions_site.build_editions(manual, tmp, base=base_config(manual), lang=lang, quiet=quiet,
+        warnings += build_editions(manual, tmp, base=base_config(manual), lang=lang, quiet=quiet,
                                                  editions=released, cache=cache)
     if cache:  # the key once the edition sites are built (their cached builds are part of it)
         write_stamp(cache_dir, {"key": key(), "site": site_manifest(site_dir), "files": files,
                                 "warnings": warnings})
-    note(f"站点已生成：{site_dir}" if lang != "en" else f"site built: {site_dir}", quiet=quiet)
+    note(site_labels(lang)["note_built"].format(path=site_dir), quiet=quiet)
     return {"site": site_dir, "config": config_file, "warnings": warnings, "model": model, "skipped": False}
 
 

@@ -1,0 +1,41 @@
+"""Where each page of the staff website lives, and the relative links between pages.
+
+Shared by the pages of the current manual (``render``) and of its released
+editions (``editions``).  Paths are MkDocs docs-dir paths (``documents/<code>.md``);
+MkDocs rewrites links to ``.md`` files into links to their pages.
+"""
+from __future__ import annotations
+
+import posixpath
+from functools import lru_cache
+
+from ...model import Document, Form
+
+DOCS_DIR, FORMS_DIR, DOWNLOADS_DIR = "documents", "forms", "downloads"
+
+
+def doc_page(doc: Document) -> str:
+    return f"{DOCS_DIR}/{doc.slug}.md"
+
+
+def form_page(form: Form) -> str:
+    return f"{FORMS_DIR}/{form.id}.md"
+
+
+def item_page(item: Document | Form) -> str:
+    return form_page(item) if isinstance(item, Form) else doc_page(item)
+
+
+@lru_cache(maxsize=65536)
+def rel(from_page: str, to_path: str) -> str:
+    """Relative link from one docs-dir file to another (MkDocs rewrites .md links to pages)."""
+    target, _, fragment = to_path.partition("#")
+    out = posixpath.relpath(target, posixpath.dirname(from_page) or ".")
+    return f"{out}#{fragment}" if fragment else out
+
+
+def slug(text: str) -> str:
+    """The heading anchor MkDocs gives ``text`` (pymdownx slugify, lower case; CJK kept)."""
+    from pymdownx.slugs import slugify
+
+    return slugify(case="lower")(text, "-")
