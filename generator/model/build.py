@@ -17,9 +17,9 @@ from . import (SIGNOFF_STEPS, Chapter, CodeScheme, Column, Document, Field, Form
 from .fingerprint import DOCUMENT_FIELDS, FORM_FIELDS, ROLE_FIELDS, plain_data
 
 
-def read_manual(root: Path, *, jobs: int | None = None) -> tuple[Manual, list[Finding]]:
+def read_manual(root: Path) -> tuple[Manual, list[Finding]]:
     """The typed model of the manual at ``root`` and every finding met while reading it."""
-    source, findings = read_source(root, jobs=jobs)
+    source, findings = read_source(root)
     return build(source), findings
 
 

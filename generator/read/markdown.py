@@ -229,20 +229,3 @@ def to_html(markdown_text: str) -> str:
 
 def inline_html(markdown_text: str) -> str:
     return parser().renderInline(markdown_text)
-
-
-# -- a compact form of the blocks, for handing parsed documents between processes ----------
-def pack(blocks: list[Block]) -> list[tuple]:
-    """``blocks`` as nested tuples of plain values (pickled several times faster than the objects)."""
-    return [(b.kind, b.line, b.text, b.level, b.ordered,
-              [(i.number, i.text, i.line, pack(i.children) if i.children else None) for i in b.items]
-              if b.items else None, b.header, b.rows) for b in blocks]
-
-
-def unpack(rows: list[tuple]) -> list[Block]:
-    """The blocks that ``pack`` made ``rows`` of."""
-    return [Block(kind, line, text, level, ordered,
-                  [ListItem(number, item_text, item_line, unpack(children) if children else [])
-                   for number, item_text, item_line, children in items] if items else [],
-                  header, body_rows)
-            for kind, line, text, level, ordered, items, header, body_rows in rows]

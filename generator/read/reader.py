@@ -14,12 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
-import signal
-import struct
-import tempfile
-import threading
-import time
 from pathlib import Path
 
 from dataclasses import dataclass, field
@@ -32,12 +26,6 @@ from ..labels import labels
 from .editions import latest_index
 from .markdown import Block
 from .yamlsrc import Positions, load_yaml, read_text
-
-# A manual with this many source files or more is read by two processes
-# (see ``read_files``); below it, starting a process costs more than it saves.
-# (~1.1 ms of work per file against a few milliseconds to fork and hand back.)
-PARALLEL_MIN_FILES = 200
-
 
 
 @dataclass
@@ -169,166 +157,13 @@ def find_root(start: Path) -> Path:
 _READERS = {"document": read_document, "form": read_form}
 
 
-def _read_here(root: Path, tasks) -> list:
+def read_files(root: Path, tasks) -> list:
+    """``[(item or None, findings)]`` for ``tasks`` ``[("document" | "form", path)]``, in their order."""
     return [_READERS[kind](root, path) for kind, path in tasks]
 
 
-def _pack(results) -> list:
-    """Results in a form that pickles fast: a document's blocks as tuples (``body.pack``)."""
-    out = []
-    for item, findings in results:
-        if isinstance(item, SourceFile) and item.blocks:
-            state = dict(item.__dict__)
-            state["blocks"] = body_mod.pack(item.blocks)
-            out.append((state, findings))
-        else:
-            out.append((item, findings))
-    return out
-
-
-def _unpack(packed) -> list:
-    out = []
-    for item, findings in packed:
-        if isinstance(item, dict):
-            item["blocks"] = body_mod.unpack(item["blocks"])
-            item = SourceFile(**item)
-        out.append((item, findings))
-    return out
-
-
-def _can_fork() -> bool:
-    if not hasattr(os, "fork"):  # pragma: no cover - Windows
-        return False
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # pragma: no cover - not Linux
-        cores = os.cpu_count() or 1
-    # A process with other threads is not forked: a lock one of them holds would stay locked in the copy.
-    return cores > 1 and threading.active_count() == 1 and _spare_core(cores)
-
-
-def _spare_core(cores: int) -> bool:
-    """Whether a core is free right now (/proc/loadavg: processes running, this one included).
-
-    On a machine whose cores are all busy, a second process gets no more of
-    the machine than this one has; it only adds the cost of handing its
-    results back.  Three looks a millisecond apart, so one passing process
-    does not decide.
-    """
-    running = None
-    for look in range(3):
-        try:
-            with open("/proc/loadavg", encoding="ascii") as handle:
-                now = int(handle.read().split()[3].split("/")[0])
-        except (OSError, ValueError, IndexError):  # not Linux: assume the core is there
-            return True
-        running = now if running is None else min(running, now)
-        if look < 2:
-            time.sleep(0.001)
-    return running < cores
-
-
-def _take(fd: int):
-    """Chunk numbers from the shared queue (a pipe written in full before the fork), until it is empty."""
-    while True:
-        record = os.read(fd, 2)
-        if len(record) < 2:
-            return
-        yield struct.unpack("<H", record)[0]
-
-
-def _answers(handle) -> dict:
-    """{chunk number: results} from the copy's file: every complete record it wrote."""
-    handle.seek(0)
-    data = handle.read()
-    out: dict = {}
-    at = 0
-    while at + 8 <= len(data):
-        size = struct.unpack_from("<Q", data, at)[0]
-        record = data[at + 8:at + 8 + size]
-        if len(record) < size:
-            break  # cut short: the copy died while writing
-        at += 8 + size
-        try:
-            number, packed = pickle.loads(record)
-            out[number] = _unpack(packed)
-        except Exception:  # noqa: BLE001 - a damaged record: that chunk is read again here
-            continue
-    return out
-
-
-def read_files(root: Path, tasks, *, jobs: int | None = None) -> list:
-    """``[(item or None, findings)]`` for ``tasks`` ``[("document" | "form", path)]``, in their order.
-
-    Parsing the YAML and the Markdown of thousands of files is most of the
-    time of ``manual check``.  With many files (``PARALLEL_MIN_FILES``) and
-    a second core, a forked copy of this process shares the work: the files
-    are cut into chunks, each process takes the next chunk from a shared
-    queue until none is left (so a process that gets less of the machine
-    simply does fewer), and the copy writes what it read to a temporary file
-    that this process reads at the end.  Same readers, same order, same
-    results: a chunk the copy did not deliver, for whatever reason, is read
-    here.  ``jobs=1`` reads everything here, ``jobs=2`` forks whatever the
-    size (tests); None decides by itself.
-    """
-    tasks = list(tasks)
-    if jobs is None:
-        jobs = 2 if len(tasks) >= PARALLEL_MIN_FILES and _can_fork() else 1
-    if jobs < 2 or len(tasks) < 2 or not hasattr(os, "fork"):
-        return _read_here(root, tasks)
-    size = max(4, -(-len(tasks) // 48))
-    chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
-    schema.prepare(("document", "form"))  # compile the validators once, before the copy is made
-    try:
-        answers = tempfile.TemporaryFile()
-    except OSError:  # no writable temporary folder: read everything here
-        return _read_here(root, tasks)
-    queue_r, queue_w = os.pipe()
-    os.write(queue_w, b"".join(struct.pack("<H", n) for n in range(len(chunks))))  # < 100 bytes: never blocks
-    os.close(queue_w)
-    try:
-        pid = os.fork()
-    except OSError:  # pragma: no cover - out of processes or memory: this process takes every chunk
-        pid = None
-    if pid == 0:  # the copy: read, write down, leave without running any of the parent's exit code
-        status = 1
-        try:
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            for number in _take(queue_r):
-                data = pickle.dumps((number, _pack(_read_here(root, chunks[number]))), pickle.HIGHEST_PROTOCOL)
-                answers.write(struct.pack("<Q", len(data)) + data)
-            answers.flush()
-            status = 0
-        finally:
-            os._exit(status)
-    results: dict = {}
-    try:
-        for number in _take(queue_r):
-            try:
-                results[number] = _read_here(root, chunks[number])
-            except Exception:  # noqa: BLE001 - e.g. a folder named *.md: raised again below, in file order
-                break
-        if pid is not None:
-            os.waitpid(pid, 0)
-            pid = None
-            for number, found in _answers(answers).items():
-                results.setdefault(number, found)
-    finally:
-        os.close(queue_r)
-        answers.close()
-        if pid is not None:  # interrupted: the copy's work is no longer wanted
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-    out: list = []  # chunks in order; one not read yet is read now (so the first bad file raises first)
-    for number, chunk in enumerate(chunks):
-        found = results.get(number)
-        out.extend(found if found is not None and len(found) == len(chunk) else _read_here(root, chunk))
-    return out
-
-
-def read_source(root: Path, *, jobs: int | None = None) -> tuple[Source, list[Finding]]:
-    """Every source file of the manual at ``root`` and every finding met while reading it
-    (``jobs``: see ``read_files``)."""
+def read_source(root: Path) -> tuple[Source, list[Finding]]:
+    """Every source file of the manual at ``root`` and every finding met while reading it."""
     root = Path(root).resolve()
     if not (root / CONFIG).is_file():
         raise ManualNotFound("cli.no_manual_here", folder=root)
@@ -357,8 +192,7 @@ def read_source(root: Path, *, jobs: int | None = None) -> tuple[Source, list[Fi
 
     document_paths = sorted((root / POLICIES).glob("*.md")) if (root / POLICIES).is_dir() else []
     form_paths = sorted((root / FORMS).glob("*.yaml")) if (root / FORMS).is_dir() else []
-    results = read_files(root, [("document", p) for p in document_paths] + [("form", p) for p in form_paths],
-                         jobs=jobs)
+    results = read_files(root, [("document", p) for p in document_paths] + [("form", p) for p in form_paths])
 
     documents: list[SourceFile] = []
     for path, (doc, found) in zip(document_paths, results):

@@ -67,12 +67,6 @@ def fast_validator(kind: str):
     return jsonschema_rs.validator_for(schema, registry=jsonschema_rs.Registry(resources), validate_formats=True)
 
 
-def prepare(kinds) -> None:
-    """Compile the fast validators of ``kinds`` now (before a process is forked, so once)."""
-    for kind in kinds:
-        fast_validator(kind)
-
-
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 

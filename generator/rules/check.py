@@ -39,14 +39,10 @@ def no_cycle_collection():
         gc.enable()
 
 
-def check(root: Path, *, jobs: int | None = None) -> tuple[Manual, list[Finding]]:
-    """Read the manual at ``root`` and run every rule; findings sorted.
-
-    ``jobs``: processes that read the source files (``reader.read_files``;
-    None: two for a large manual on a machine with a second core).
-    """
+def check(root: Path) -> tuple[Manual, list[Finding]]:
+    """Read the manual at ``root`` and run every rule; findings sorted."""
     with no_cycle_collection():
-        manual, findings = read_manual(root, jobs=jobs)
+        manual, findings = read_manual(root)
         findings = findings + run_rules(manual)
         unique = {}
         for f in findings:
