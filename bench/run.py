@@ -232,7 +232,7 @@ def edit_one_document(root: Path) -> dict:
 # -- the engines' floor ---------------------------------------------------------------------------------------------
 def prepare_floor_inputs(root: Path, folder: Path) -> dict:
     """The HTML the PDF and forms publishers hand to WeasyPrint (not timed)."""
-    from generator.publishers.forms import render as forms_pub
+    from generator.publishers.forms import html as forms_html
     from generator.publishers.pdf import render as pdf_pub
     from generator.publishers.render import view as pm
     from generator.model.build import read_manual
@@ -246,13 +246,13 @@ def prepare_floor_inputs(root: Path, folder: Path) -> dict:
         (folder / f"doc-{doc.slug}.html").write_text(pdf_pub.single_html(manual, doc, lang=lang), encoding="utf-8")
     forms = sorted(manual.forms)
     if forms:
-        from generator.publishers.forms import pdf as formpdf
+        from generator.publishers.forms.font import field_font_file
 
         font = folder / "field-font.ttf"
-        shutil.copy2(formpdf.field_font_file(), font)
-        real = formpdf.field_font_file().as_uri()
+        shutil.copy2(field_font_file(), font)
+        real = field_font_file().as_uri()
         for fid in forms:
-            html = forms_pub.page_html(manual, manual.forms[fid], lang=lang, pdf=True)
+            html = forms_html.page_html(manual, manual.forms[fid], lang=lang, pdf=True)
             (folder / f"form-{fid}.html").write_text(html.replace(real, font.as_uri()), encoding="utf-8")
     return {"documents": len(docs), "forms": len(forms)}
 

@@ -466,7 +466,7 @@ def test_serve_refuses_a_busy_port(tmp_path):
         port = s.getsockname()[1]
         r = run_cli("serve", "--root", root, "--port", port, timeout=120)
     assert r.returncode == 2
-    assert f"cannot serve on 127.0.0.1:{port}" in r.stderr and "Traceback" not in r.stderr
+    assert f"无法在 127.0.0.1:{port} 上提供预览" in r.stderr and "Traceback" not in r.stderr  # the manual's locale is zh-CN
 
 
 # -- the shipped manual -------------------------------------------------------------------------------

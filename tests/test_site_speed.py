@@ -315,32 +315,3 @@ def _site_fixture(dest: Path) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
     return dest
-
-
-@pytest.mark.parametrize("which", ["site-fixture", "shipped", "synthetic"])
-def test_site_model_remembers_links_without_changing_them(which, tmp_path, monkeypatch):
-    """Who cites whom, which documents use a form, what a 《title》 resolves to, the roles' rows: remembered
-    while ``site_model`` runs (linear instead of quadratic), the same model as computing each afresh."""
-    import sys
-
-    if which == "site-fixture":
-        root = _site_fixture(tmp_path / "m")
-    elif which == "shipped":
-        root = copy_manual(REPO, tmp_path / "shipped")
-    else:
-        sys.path.insert(0, str(REPO / "bench"))
-        try:
-            import synth
-        finally:
-            sys.path.remove(str(REPO / "bench"))
-        root = synth.write_manual(tmp_path / "synthetic", 70, 8)
-    manual = _checked(root)
-    remembered = site_mod.site_model(manual)
-    with monkeypatch.context() as m:
-        m.setattr(site_mod, "_memo", lambda manual: None)
-        afresh = site_mod.site_model(manual)
-    assert json.dumps(remembered, sort_keys=True, default=str) == json.dumps(afresh, sort_keys=True, default=str)
-    # The fixtures do exercise the links.
-    refs = [p["context"]["doc"]["referenced_by"] for p in remembered["pages"] if p["template"] == "document.md.j2"]
-    users = [p["context"]["form"]["used_by"] for p in remembered["pages"] if p["template"] == "form.md.j2"]
-    assert any(refs) and any(users)
