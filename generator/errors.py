@@ -4,8 +4,8 @@ Exit codes of the ``manual`` command: 0 no errors, 1 findings with errors,
 2 a usage or I/O problem.  Each error carries what to tell the user; the
 command boundary (``generator.cli``) turns it into one line, never a traceback.
 
-``UsageError``, ``ApproveError``, ``ReleaseError`` and ``ManualNotFound`` carry a key
-of the label catalogue (``generator/labels/cli.yaml``) and its values:
+Every error but ``SourceError`` (which becomes a finding) carries a key
+of the label catalogue (``generator/labels/cli.yaml``, ``errors.yaml`` …) and its values:
 ``UsageError("cli.root_missing", root=path)``; ``exc.text(lang)`` is the message in
 one language, ``str(exc)`` the English one.  Text that is not a key (a library's own
 message passed on) is shown as it is.
@@ -77,17 +77,13 @@ class ReleaseError(_Message):
     """A release or verification that cannot go on; the message says why."""
 
 
-class SiteBuildError(Exception):
+class SiteBuildError(_Message):
     """MkDocs could not build the site (a configuration or theme problem)."""
 
 
-class FormFontMissing(Exception):
-    pass
+class FormFontMissing(_Message):
+    """The font that form fields need is not installed."""
 
 
-class CsvProblem(Exception):
+class CsvProblem(_Message):
     """A problem with the CSV as a whole (encoding, header)."""
-
-    def __init__(self, en: str, zh: str):
-        super().__init__(en)
-        self.messages = {"en": en, "zh-CN": zh}

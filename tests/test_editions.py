@@ -78,7 +78,9 @@ def test_first_edition_is_untouched(two_editions):
 def test_existing_edition_is_never_overwritten(two_editions):
     root, hashes = two_editions
     again = run_cli("release", "2020.1", "--root", root)
-    assert again.returncode == 1 and "already exists" in again.stderr
+    assert again.returncode == 1 and "版次 2020.1 已存在" in again.stderr  # the manual's locale
+    again = run_cli("release", "2020.1", "--root", root, "--lang", "en")
+    assert again.returncode == 1 and "edition 2020.1 already exists" in again.stderr
     assert {p.name: sha(p) for p in (root / "editions" / "2020.1").iterdir() if p.is_file()} == hashes
 
 

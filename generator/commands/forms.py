@@ -51,7 +51,7 @@ def fill(args) -> int:
     try:
         batch = read_batch(form, data_path.read_bytes())
     except CsvProblem as exc:
-        options.tell(lang, "cli.forms.csv_problem", file=csv_name, problem=exc.messages[lang], stream=sys.stderr)
+        options.tell(lang, "cli.forms.csv_problem", file=csv_name, problem=exc.text(lang), stream=sys.stderr)
         return EXIT_FINDINGS
     if batch.errors:
         for err in batch.errors[:MAX_REPORTED]:
@@ -67,7 +67,7 @@ def fill(args) -> int:
     try:
         template = fillable_pdf(manual, form, lang=lang)
     except FormFontMissing as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.key, **exc.values) from None
     files: dict[str, bytes] = {}
     parts = []
     fonts: dict = {}

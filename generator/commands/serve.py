@@ -57,7 +57,7 @@ def make_builder(root, *, lang_arg=None, quiet: bool = False):
                 _say(lang, "cli.serve_rebuilt")
             except SiteBuildError as exc:
                 state["ok"] = False
-                _say(lang, "cli.serve_site_error", error=exc)
+                _say(lang, "cli.serve_site_error", error=exc.text(lang))
             except Exception as exc:  # noqa: BLE001 - keep serving whatever happens in one rebuild
                 state["ok"] = False
                 _say(lang, "cli.serve_failed", error=f"{type(exc).__name__}: {exc}")

@@ -20,7 +20,7 @@ def run(args) -> int:
     if args.edition and root is None:
         raise UsageError("cli.verify.edition_needs_root")
     try:
-        ok, lines = verify(root, args.file, args.edition, args.trust)
+        ok, lines = verify(root, args.file, args.edition, args.trust, lang=lang)
     except ReleaseError as exc:
         options.say(lang, "cli.verify.failed_to_run", reason=exc.text(lang))
         return EXIT_FINDINGS

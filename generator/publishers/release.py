@@ -30,6 +30,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ReleaseError
+from ..labels import labels
 from ..model import Manual
 from ..model.changes import changes_between
 from ..read.editions import MANIFEST, editions_dir, latest_edition, list_editions
@@ -106,7 +107,7 @@ def signing_password(env=os.environ) -> bytes:
         return value.encode("utf-8")
     if sys.stdin is not None and sys.stdin.isatty():
         return getpass.getpass("PKCS#12 password: ").encode("utf-8")
-    raise ReleaseError(f"the certificate's password is needed: set {PASSWORD_ENV} or run in a terminal to be asked")
+    raise ReleaseError("errors.password_needed", env=PASSWORD_ENV)
 
 
 def sign_pdf(src: Path, dest: Path, p12: Path, password: bytes, *, reason: str, location: str | None = None,
@@ -119,9 +120,9 @@ def sign_pdf(src: Path, dest: Path, p12: Path, password: bytes, *, reason: str, 
     try:
         signer = signers.SimpleSigner.load_pkcs12(pfx_file=str(p12), passphrase=password)
     except (OSError, ValueError) as exc:
-        raise ReleaseError(f"cannot open the certificate {p12}: {exc}") from None
+        raise ReleaseError("errors.certificate_unreadable", path=p12, reason=exc) from None
     if signer is None:
-        raise ReleaseError(f"cannot open the certificate {p12}: wrong password or not a PKCS#12 file")
+        raise ReleaseError("errors.certificate_wrong", path=p12)
     with open(src, "rb") as inf:
         writer = IncrementalPdfFileWriter(inf, strict=False)
         fields.append_signature_field(writer, fields.SigFieldSpec("EditionSignature", on_page=page, box=box))
@@ -193,18 +194,16 @@ def release(root: Path, edition: str, *, released: dt.date | None = None, sign: 
 
     if not EDITION_NAME.match(edition):
         example = f"{(released or dt.date.today()).year}.1"  # the release's own year, not a sample manual's
-        raise ReleaseError(f"'{edition}' is not a valid edition name (letters, digits, '.', '-' and '_', "
-                           f"e.g. {example})")
+        raise ReleaseError("errors.edition_name", edition=edition, example=example)
     root = Path(root).resolve()
     final = editions_dir(root) / edition
     if final.exists():
-        raise ReleaseError(f"edition {edition} already exists at {final.relative_to(root)}; editions are never "
-                           "overwritten — choose a new edition name")
+        raise ReleaseError("errors.edition_exists", edition=edition, folder=final.relative_to(root))
     manual, findings = check(root)
     strict(findings)
     if findings:
         from ..rules.report import as_text
-        raise ReleaseError("the manual does not pass `manual check --strict`:\n" + as_text(findings, lang).rstrip())
+        raise ReleaseError("errors.not_strict_clean", findings=lambda language: as_text(findings, language).rstrip())
     if sign is not None and password is None:
         password = signing_password()
 
@@ -236,7 +235,7 @@ def release(root: Path, edition: str, *, released: dt.date | None = None, sign: 
                 path.chmod(0o444)
         tmp.chmod(0o755)
         if final.exists():  # somebody released the same name meanwhile
-            raise ReleaseError(f"edition {edition} appeared while releasing; nothing was changed")
+            raise ReleaseError("errors.edition_appeared", edition=edition)
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -255,20 +254,22 @@ def _render_outputs(manual: Manual, folder: Path, edition_info: dict, *, lang: s
 
 
 # -- verify -------------------------------------------------------------------
-def verify(root: Path | None, pdf: Path, edition: str | None = None, trust: Path | None = None) -> tuple[bool, list[str]]:
-    """(ok, report lines) for a PDF: its signatures and its hash in the manifest."""
+def verify(root: Path | None, pdf: Path, edition: str | None = None, trust: Path | None = None,
+           lang: str = "zh-CN") -> tuple[bool, list[str]]:
+    """(ok, report lines in ``lang``) for a PDF: its signatures and its hash in the manifest."""
+    words = labels(lang)["verify"]
     lines: list[str] = []
     ok = True
     if not pdf.is_file():
-        raise ReleaseError(f"{pdf}: no such file")
+        raise ReleaseError("errors.no_such_file", path=pdf)
     digest = sha256_file(pdf)
     manifest = None
     if edition is not None:
         if root is None:
-            raise ReleaseError("--edition needs the manual's folder (--root)")
+            raise ReleaseError("errors.edition_needs_root")
         path = editions_dir(root) / edition / MANIFEST
         if not path.is_file():
-            raise ReleaseError(f"edition {edition} has no manifest at {path}")
+            raise ReleaseError("errors.no_manifest", edition=edition, path=path)
         manifest = json.loads(path.read_text(encoding="utf-8"))
     elif root is not None:
         for m in list_editions(root):
@@ -278,28 +279,28 @@ def verify(root: Path | None, pdf: Path, edition: str | None = None, trust: Path
     if manifest is not None:
         names = [n for n, h in manifest.get("outputs", {}).items() if h == digest]
         if names:
-            lines.append(f"hash: OK — the file is {names[0]} of edition {manifest['edition']} (sha256 {digest[:16]}…)")
+            lines.append(words["hash_ok"].format(name=names[0], edition=manifest["edition"], digest=digest[:16]))
         else:
             ok = False
             expected = manifest.get("outputs", {}).get(PDF_NAME, "?")
-            lines.append(f"hash: MISMATCH — sha256 {digest[:16]}… is not in edition {manifest['edition']}'s manifest "
-                         f"(expected {PDF_NAME} {expected[:16]}…); the file was changed or is not from this edition")
+            lines.append(words["hash_mismatch"].format(digest=digest[:16], edition=manifest["edition"], name=PDF_NAME,
+                                                       expected=expected[:16]))
     else:
-        lines.append(f"hash: sha256 {digest} (no edition manifest names this file)")
+        lines.append(words["hash_unknown"].format(digest=digest))
     results = verify_pdf(pdf, load_trust(trust))
     if not results:
-        lines.append("signature: none — the PDF is not signed")
+        lines.append(words["unsigned"])
         if manifest is not None and manifest.get("signed"):
             ok = False
     for r in results:
         if r.get("error"):
             ok = False
-            lines.append(f"signature: INVALID — {r['error']}")
+            lines.append(words["invalid"].format(error=r["error"]))
             continue
-        state = "intact" if r["intact"] else "NOT INTACT (the file was modified after signing)"
-        trusted = "trusted" if r["trusted"] else "not trusted (signer's certificate is not in the trust list)"
-        lines.append(f"signature {r['field']}: {state}, {'valid' if r['valid'] else 'INVALID'}, {trusted}; "
-                     f"signed by {r['signer']} at {r['signed_at']}")
+        lines.append(words["signature"].format(
+            field=r["field"], state=words["intact" if r["intact"] else "not_intact"],
+            valid=words["valid" if r["valid"] else "not_valid"],
+            trusted=words["trusted" if r["trusted"] else "not_trusted"], signer=r["signer"], signed_at=r["signed_at"]))
         if not (r["intact"] and r["valid"]):
             ok = False
         if trust is not None and not r["trusted"]:

@@ -58,7 +58,9 @@ def message(key: str, lang: str, **values) -> str:
 
 
 def problem(key: str, **values) -> CsvProblem:
-    return CsvProblem(message(key, "en", **values), message(key, "zh-CN", **values))
+    """A ``CsvProblem`` told with ``form_fill.<key>``; a value given as ``{lang: text}`` is taken in each language."""
+    return CsvProblem(f"form_fill.{key}", **{k: (lambda lang, v=v: v[lang]) if isinstance(v, dict) else v
+                                              for k, v in values.items()})
 
 
 @dataclass

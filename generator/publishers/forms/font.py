@@ -41,8 +41,7 @@ def _find_field_font() -> Path:
             out = ""
         if out and "microhei" in out.lower() and os.path.isfile(out):
             return Path(out)
-    raise FormFontMissing(f"the form field font {FIELD_FONT_FAMILY} is not installed; "
-                          f"install it: apt-get install {FIELD_FONT_PACKAGE}")
+    raise FormFontMissing("errors.field_font_missing", font=FIELD_FONT_FAMILY, package=FIELD_FONT_PACKAGE)
 
 
 def ttc_face(data: bytes, index: int = 0) -> bytes:

@@ -93,7 +93,7 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
     try:
         fresh = render_forms(manual, [fid for fid in form_ids if fid not in rendered], lang, jobs, quiet=quiet)
     except FormFontMissing as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.key, **exc.values) from None
     for fid, outputs in fresh.items():
         rendered[fid] = outputs
         for ext in EXTENSIONS:

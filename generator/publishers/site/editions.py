@@ -133,15 +133,14 @@ def main_context(manual: Manual, editions: list[dict], lang: str) -> dict:
     for manifest in editions:
         name, folder = str(manifest.get("edition", "")), Path(manifest["_path"])
         if not ed.EDITION_NAME.match(name) or name != folder.name:
-            raise SiteBuildError(f"{folder / ed.MANIFEST}: the edition is named '{name}', not '{folder.name}' "
-                                 "(its folder's name); an edition folder must not be renamed or edited")
+            raise SiteBuildError("errors.edition_renamed", path=folder / ed.MANIFEST, name=name, folder=folder.name)
     latest = editions[-1]
     listed = [summary(m, latest=latest.get("edition"), prefix=f"{SITE_SUBDIR}/", lang=lang) for m in editions]
     try:
         changes = current_changes(manual, latest)
     except Exception as exc:  # noqa: BLE001 - a damaged edition folder is reported, not a traceback
-        raise SiteBuildError(f"edition {latest.get('edition')}: cannot read its source snapshot "
-                             f"{Path(latest['_path']) / ed.SOURCE}: {exc}") from None
+        raise SiteBuildError("errors.snapshot_unreadable", edition=latest.get("edition"),
+                             path=Path(latest["_path"]) / ed.SOURCE, reason=exc) from None
     record = record_context(manual, changes, None, lang=lang, page="changes.md", since=latest)
     return {"kind": "current", "list": listed, "latest": listed[-1], "record": record}
 
@@ -170,8 +169,8 @@ def read_snapshot(manifest: dict) -> Manual:
     try:
         old, _ = read_manual(source)
     except Exception as exc:  # noqa: BLE001 - a damaged edition folder is reported, not a traceback
-        raise SiteBuildError(f"edition {manifest['edition']}: cannot read its source snapshot {source}: "
-                             f"{exc}") from None
+        raise SiteBuildError("errors.snapshot_unreadable", edition=manifest["edition"], path=source,
+                             reason=exc) from None
     return old
 
 

@@ -833,8 +833,7 @@ def run_mkdocs(manual: Manual, config_file: Path, site_dir: Path, *, quiet: bool
                     mkdocs_build(config)
             except exceptions.MkDocsException as exc:
                 detail = "; ".join(r.getMessage() for r in collect.records if r.levelno >= logging.ERROR)
-                raise SiteBuildError(f"MkDocs could not build the site: {exc}"
-                                     + (f" ({detail})" if detail else "")) from None
+                raise SiteBuildError("errors.mkdocs_failed", reason=f"{exc}" + (f" ({detail})" if detail else "")) from None
     finally:
         logger.removeHandler(collect)
         logger.setLevel(old_level)
@@ -945,6 +944,6 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs=None, cache: b
     try:
         result = build_site(manual, out=out, quiet=quiet, lang=lang, cache=cache)
     except SiteBuildError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.key, **exc.values) from None
     site = result["site"]
     return sorted(p for p in site.rglob("*") if p.is_file())
