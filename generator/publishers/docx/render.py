@@ -36,6 +36,7 @@ byte-identical files.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from pathlib import Path
@@ -44,6 +45,8 @@ from ...read.markdown import parser as md_parser
 from .xml import THEME_ATTRS, el as _el, parse_w as _parse_w, qn as _qn, set_lang as _set_lang, set_rfonts as _set_rfonts, xml_text as _xml_text
 from ...model import Block, Document, Form, Manual
 from ...common.outputs import ZIP_EPOCH, atomic_write_bytes, normalize_zip
+from ...labels import labels
+from ...model.org import org_outline
 from ..render import view as pm
 
 EXT = "docx"
@@ -163,7 +166,7 @@ def _drop_thumbnail(document) -> None:
 
 
 def _setup_core(document, manual: Manual, title: str, lang: str) -> None:
-    date = (manual.config.get("manual") or {}).get("date")
+    date = manual.date
     when = dt.datetime(date.year, date.month, date.day) if isinstance(date, dt.date) else dt.datetime(2000, 1, 1)
     cp = document.core_properties
     cp.title = title
@@ -171,7 +174,7 @@ def _setup_core(document, manual: Manual, title: str, lang: str) -> None:
     cp.author = manual.company
     cp.last_modified_by = manual.company
     cp.comments = ""
-    cp.category = str(manual.config.get("department", "") or "")
+    cp.category = manual.department
     cp.keywords = manual.edition
     cp.language = lang
     cp.created = when
@@ -202,7 +205,7 @@ def new_document(manual: Manual, title: str, lang: str):
 def to_bytes(document, manual: Manual) -> bytes:
     buf = io.BytesIO()
     document.save(buf)
-    date = (manual.config.get("manual") or {}).get("date")
+    date = manual.date
     stamp = (date.year, date.month, date.day, 0, 0, 0) if isinstance(date, dt.date) and date.year >= 1980 \
         else ZIP_EPOCH
     return normalize_zip(buf.getvalue(), date_time=stamp)
@@ -535,13 +538,13 @@ class Writer:
         if draft:
             self.para(lab["draft_banner"], align=_center(), color=RED, bold=True)
         self.blocks(doc.blocks, depth=0)
-        if doc.meta.get("orgchart"):
+        if doc.orgchart:
             self.orgchart()
-        if doc.meta.get("staffing"):
+        if doc.staffing:
             self.staffing()
-        if doc.meta.get("workflow"):
+        if doc.workflow:
             self.workflow(doc)
-        if doc.meta.get("jobs"):
+        if doc.jobs:
             self.jobs(doc)
         forms = pm.doc_forms(self.manual, doc)
         if forms:
@@ -602,15 +605,15 @@ class Writer:
     def orgchart(self):
         lab = self.lab
         self.heading(lab["orgchart"], 2)
-        outside = "部门外" if self.lang != "en" else "outside the department"
-        for node in pm.org_outline(self.manual):
-            p = self.para(indent_mm=8 * node["depth"], space_after=1)
-            prefix = "└ " if node["depth"] else ""
-            self.run(p, prefix + node["role"], bold=node["depth"] == 0 or not node["external"])
-            if node["external"]:
-                self.run(p, f"（{outside}）", color="6B7280")
+        words = labels(self.lang)["print_text"]
+        for node in org_outline(self.manual):
+            p = self.para(indent_mm=8 * node.depth, space_after=1)
+            prefix = "└ " if node.depth else ""
+            self.run(p, prefix + node.role, bold=node.depth == 0 or not node.external)
+            if node.external:
+                self.run(p, f"（{words['outside']}）", color="6B7280")
             else:
-                self.run(p, f"　{node['headcount']} {'人' if self.lang != 'en' else ''}".rstrip(), color="4B5563")
+                self.run(p, "　" + words["headcount_outline"].format(n=node.headcount), color="4B5563")
 
     def staffing(self):
         lab = self.lab
@@ -667,27 +670,27 @@ class Writer:
         from docx.shared import Mm
 
         lab = self.lab
-        instructions = str(form.meta.get("instructions", "") or "")
+        instructions = form.instructions
         if instructions:
             self.para(f"{lab['instructions']}：{instructions}", size=9.5)
-        for section in pm.form_sections(form):
-            if section["title"]:
-                p = self.para(section["title"], bold=True, keep_next=True)
+        for section in form.sections:
+            if section.title:
+                p = self.para(section.title, bold=True, keep_next=True)
                 p.paragraph_format.space_after = Mm(1)
             rows = []
             grids = []
-            for fld in section["fields"]:
-                ftype = str(fld.get("type", "text"))
-                label = str(fld.get("label") or fld.get("id", "")) + (" *" if fld.get("required") else "")
+            for fld in section.fields:
+                ftype = fld.type
+                label = (fld.label or fld.id) + (" *" if fld.required else "")
                 if ftype == "table":
-                    grids.append((label, pm.column_labels(fld), int(fld.get("rows") or 4)))
+                    grids.append((label, pm.column_labels(fld), fld.rows or 4))
                     continue
                 value = ""
                 if ftype in ("choice", "multichoice"):
-                    value = "　".join(f"☐ {o}" for o in fld.get("options") or [])
+                    value = "　".join(f"☐ {o}" for o in fld.options)
                 elif ftype == "checkbox":
                     value = "☐"
-                rows.append([label, value, ftype, int(fld.get("rows") or 1)])
+                rows.append([label, value, ftype, fld.rows or 1])
             if rows:
                 t = self.table(None, [[r[0], r[1]] for r in rows], widths_mm=[40, 132], header_col=True)
                 for row, r in zip(t.rows, rows):
@@ -712,7 +715,7 @@ class Writer:
             line.append(f"{lab['released']}：{pm.date_text(edition.get('released'))}")
         if edition.get("previous"):
             line.append(f"{lab['previous']}：{edition.get('previous')}")
-        self.para("；".join(line) if self.lang != "en" else "; ".join(line))
+        self.para(labels(self.lang)["print_text"]["list_sep"].join(line))
         if not rows:
             self.para(lab["no_changes"])
             return
@@ -928,16 +931,33 @@ def document_docx(manual: Manual, doc: Document, *, lang: str = "zh-CN") -> byte
 
 
 # -- cache keys and worker processes ------------------------------------------------------------------
+# Fields of the model that are not content: where things stand in the source, the raw mappings, and
+# the parts the keys take from elsewhere (documents and forms by their files' hashes, the chapters).
+_NOT_CONTENT = frozenset({"meta", "config", "org", "positions", "config_positions", "org_positions", "loc", "root",
+                          "documents", "forms", "chapters", "released", "unreadable"})
+
+
+def _content(value):
+    """The model's content as plain data, for cache keys."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _content(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if f.name not in _NOT_CONTENT}
+    if isinstance(value, dict):
+        return {str(k): _content(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_content(v) for v in value]
+    return value
+
+
 def _manual_inputs(manual: Manual) -> str:
-    """What every file draws on besides its own document: the manual's settings (without the
-    chapter list, which only the whole manual's TOC prints), the roles, and the index that
-    citations resolve against (every document's code and title, every form's id, code, title and aliases)."""
+    """What every file draws on besides its own document: the manual's settings and roles (without
+    the chapter list, which only the whole manual's TOC prints), and the index that citations
+    resolve against (every document's code and title, every form's id, code, title and aliases)."""
     from ..render import cache as cache_mod
 
-    config = {k: v for k, v in manual.config.items() if k != "chapters"}
     index = [[d.code, d.title] for d in manual.documents]
-    forms = [[f.id, f.code, f.title, f.meta.get("aliases")] for f in manual.forms.values()]
-    return cache_mod.digest(config, manual.org, index, forms)
+    forms = [[f.id, f.code, f.title, f.aliases] for f in manual.forms.values()]
+    return cache_mod.digest(_content(manual), index, forms)
 
 
 # The generator's code a DOCX is made by (the model, the rules' helpers, the print model, this module).
@@ -957,17 +977,17 @@ def document_key(manual: Manual, doc: Document, lang: str = "zh-CN", *, base: st
     from ..render import cache as cache_mod
 
     base = base or cache_mod.digest(_engine_key(lang), _manual_inputs(manual))
-    forms = [[f.id, f.meta] for f in pm.doc_forms(manual, doc)]
-    return cache_mod.digest(base, cache_mod.renderer_id(document_docx), doc.path, doc.meta, doc.body, forms)
+    forms = [[f.id, f.source_sha256] for f in pm.doc_forms(manual, doc)]
+    return cache_mod.digest(base, cache_mod.renderer_id(document_docx), doc.path, doc.source_sha256, forms)
 
 
 def manual_key(manual: Manual, lang: str = "zh-CN") -> str:
     """The cache key of ``dist/manual.docx``: everything in the manual."""
     from ..render import cache as cache_mod
 
-    return cache_mod.digest(_engine_key(lang), cache_mod.renderer_id(manual_docx), manual.config, manual.org,
-                            [[d.path, d.meta, d.body] for d in manual.documents],
-                            [[f.id, f.meta] for f in manual.forms.values()])
+    return cache_mod.digest(_engine_key(lang), cache_mod.renderer_id(manual_docx), _content(manual),
+                            _content(manual.chapters), [[d.path, d.source_sha256] for d in manual.documents],
+                            [[f.id, f.source_sha256] for f in manual.forms.values()])
 
 
 _WORKER: dict = {}

@@ -34,6 +34,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from ...common import resources
+from ...labels import labels
 from ...read.markdown import inline_html, to_html
 from ...model.citations import CITATION, resolve
 from ...model import Document, Form, Manual
@@ -158,13 +159,13 @@ def document_context(manual: Manual, doc: Document, lang: str) -> dict:
         "forms": [], "revisions": pm.revision_rows(doc, lang), "signoff": signoff,
         "sample_note": lab["sample_note"] if pm.has_sample_names(manual, signoff) else "",
     }
-    if doc.meta.get("orgchart"):
+    if doc.orgchart:
         from ..render.diagrams import orgchart_svg
 
         ctx["orgchart"] = svg_uri(orgchart_svg(manual, lang))
-    if doc.meta.get("staffing"):
+    if doc.staffing:
         ctx["staffing"] = pm.staffing(manual, lang)
-    if doc.meta.get("workflow"):
+    if doc.workflow:
         from ..render.diagrams import workflow_svg
 
         steps = pm.workflow_steps(manual, doc)
@@ -175,7 +176,7 @@ def document_context(manual: Manual, doc: Document, lang: str) -> dict:
                 f["html"] = _inline(manual, label) if form else escape(label)
         ctx["workflow"] = steps
         ctx["workflow_svg"] = svg_uri(workflow_svg(manual, doc, lang))
-    if doc.meta.get("jobs"):
+    if doc.jobs:
         jobs = pm.jobs(manual, doc)
         for job in jobs:
             job["duties"] = [_inline(manual, d) for d in job["duties"]]
@@ -216,23 +217,21 @@ def form_html(manual: Manual, form: Form, lang: str = "zh-CN") -> str:
     if fn is not None:
         fragment = Markup(fn(manual, form, mode="static", lang=lang, css=False))
     sections = []
-    for s in pm.form_sections(form):
+    for s in form.sections:
         fields = []
-        for fld in s["fields"]:
-            ftype = str(fld.get("type", "text"))
-            rows = fld.get("rows") if isinstance(fld.get("rows"), int) else (4 if ftype == "table" else 1)
-            fields.append({"label": str(fld.get("label") or fld.get("id", "")), "type": ftype,
-                           "required": bool(fld.get("required")),
-                           "options": [str(o) for o in fld.get("options") or []] if ftype in ("choice", "multichoice")
+        for fld in s.fields:
+            ftype = fld.type
+            rows = fld.rows if fld.rows is not None else (4 if ftype == "table" else 1)
+            fields.append({"label": fld.label or fld.id, "type": ftype, "required": fld.required,
+                           "options": fld.options if ftype in ("choice", "multichoice")
                            else ([""] if ftype == "checkbox" else []),
                            "columns": pm.column_labels(fld), "rows": min(int(rows), 60),
                            "height": 7 * min(int(rows), 12) if ftype == "multiline" else
                            (14 if ftype == "signature" else None)})
-        sections.append({"title": s["title"], "fields": fields})
+        sections.append({"title": s.title, "fields": fields})
     f = {"anchor": pm.anchor(form), "code": form.code, "title": form.title,
          "footer": form_footer(form, lang),
-         "landscape": str(form.meta.get("paper", "")).endswith("landscape"),
-         "instructions": str(form.meta.get("instructions", "") or ""), "sections": sections,
+         "landscape": form.paper.endswith("landscape"), "instructions": form.instructions, "sections": sections,
          "fragment": fragment}
     return _render("form.html.j2", f=f, lab=lab, lang=lang)
 
@@ -263,7 +262,7 @@ def _edition_line(edition: dict, lang: str) -> str:
         parts.append(f"{lab['released']}：{pm.date_text(edition.get('released'), lang)}")
     if edition.get("previous"):
         parts.append(f"{lab['previous']}：{edition.get('previous')}")
-    return "；".join(parts) if lang != "en" else "; ".join(parts)
+    return labels(lang)["print_text"]["list_sep"].join(parts)
 
 
 # -- parts: what is rendered (and cached) on its own -------------------------------------------------------
@@ -667,7 +666,7 @@ def _build(manual: Manual, out: Path, quiet: bool, jobs: int | None, lang: str, 
         # comes.  The joins load them one by one.
         todo = [k for k in needed if not parts_store.contains(k)]
         anchors = {part.key: part.anchor for i in missing for part in plans[i].parts}
-        with task("PDF 排版" if lang != "en" else "PDF parts", total=len(todo), quiet=quiet) as parts_done:
+        with task(labels(lang)["print_text"]["progress_parts"], total=len(todo), quiet=quiet) as parts_done:
             for i, entry in render_pages([needed[k] for k in todo], jobs):
                 parts_store.put(todo[i], entry)
                 parts_done.advance(anchors.get(todo[i]) or "")
@@ -675,7 +674,7 @@ def _build(manual: Manual, out: Path, quiet: bool, jobs: int | None, lang: str, 
         def entries_for(plan):
             return [partial(_load_part, parts_store, {}, p.key, p.html) for p in plan.parts]
 
-        with task("PDF 合成" if lang != "en" else "PDF files", total=len(missing), quiet=quiet) as joined:
+        with task(labels(lang)["print_text"]["progress_files"], total=len(missing), quiet=quiet) as joined:
             for i, pdf in _joined(missing, entries_for):
                 joined.advance(targets[i].name)
                 yield i, pdf

@@ -455,7 +455,7 @@ def document_context(manual: Manual, doc: Document, downloads: dict, lang: str) 
     if doc.meta.get("staffing"):
         ctx["staffing"] = printmodel.staffing(manual, lang)
     if doc.meta.get("workflow"):
-        steps = diagrams.workflow_steps(manual, doc)
+        steps = printmodel.workflow_steps(manual, doc)
         for step in steps:
             step["title_md"] = cite_md(manual, step["title"], page)
             step["description_md"] = cite_md(manual, step["description"], page)
@@ -482,14 +482,13 @@ def form_context(manual: Manual, form: Form, downloads: dict, lang: str) -> dict
 
     fragment = str(forms_publisher.form_html_fragment(manual, form))
     sections = []
-    for section in printmodel.form_sections(form):
+    for section in form.sections:
         rows = []
-        for field in section["fields"]:
-            options = [str(o) for o in field.get("options") or []] or printmodel.column_labels(field)
-            rows.append({"label": str(field.get("label", field.get("id", ""))),
-                         "type": str(field.get("type", "text")), "required": bool(field.get("required")),
+        for field in section.fields:
+            options = field.options or printmodel.column_labels(field)
+            rows.append({"label": field.label or field.id, "type": field.type, "required": field.required,
                          "options": options})
-        sections.append({"title": section["title"], "fields": rows})
+        sections.append({"title": section.title, "fields": rows})
     return {
         "id": form.id, "code": form.code, "title": form.title, "version": form.version,
         "status_label": status_label(form.status, lang), "effective": _date(form.meta.get("effective")),
@@ -532,7 +531,7 @@ def responsibilities(manual: Manual, page: str, lang: str) -> list[dict]:
                 add(rid, doc, f"{lab['duty_job']}：{job['title']}（{len(job['duties'])}）"
                     if lang != "en" else f"{lab['duty_job']}: {job['title']} ({len(job['duties'])})",
                     slug(job["title"]))
-        for step in diagrams.workflow_steps(manual, doc) if doc.meta.get("workflow") else []:
+        for step in printmodel.workflow_steps(manual, doc) if doc.meta.get("workflow") else []:
             add(step["role"], doc, f"{lab['duty_step']} {step['number']}：{step['title']}"
                 if lang != "en" else f"{lab['duty_step']} {step['number']}: {step['title']}")
         for rid in doc.references["roles"]:
