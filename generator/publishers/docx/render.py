@@ -41,13 +41,16 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from ...read.markdown import parser as md_parser
+from ...read.markdown import Span
+from ..render.body import plain_text
 from .xml import THEME_ATTRS, el as _el, parse_w as _parse_w, qn as _qn, set_lang as _set_lang, set_rfonts as _set_rfonts, xml_text as _xml_text
 from ...model import Block, Document, Form, Manual
 from ...common.outputs import ZIP_EPOCH, atomic_write_bytes, normalize_zip
 from ...labels import labels
 from ...model.org import org_outline
 from ..render import view as pm
+from ..render.pool import in_workers, worker_context
+from ...common.engines import release_memory
 
 EXT = "docx"
 
@@ -276,36 +279,30 @@ class Writer:
                     continue
             self.run(paragraph, piece, bold=bold, italic=italic, mono=mono, size=size, color=color)
 
-    def inline(self, paragraph, markdown: str, *, size=None, bold=False):
-        """Inline Markdown (bold, italic, code, links, line breaks) as runs."""
-        tokens = md_parser().parseInline(str(markdown))
-        children = tokens[0].children if tokens and tokens[0].children else []
-        strong = em = 0
-        last = ""
-        for i, tok in enumerate(children):
-            if tok.type == "strong_open":
-                strong += 1
-            elif tok.type == "strong_close":
-                strong -= 1
-            elif tok.type == "em_open":
-                em += 1
-            elif tok.type == "em_close":
-                em -= 1
-            elif tok.type == "text":
-                self.text(paragraph, tok.content, bold=bold or strong > 0, italic=em > 0, size=size)
-                last = tok.content[-1:] or last
-            elif tok.type == "code_inline":
-                self.run(paragraph, tok.content, mono=True, size=size)
-                last = tok.content[-1:] or last
-            elif tok.type == "softbreak":
-                following = children[i + 1].content[:1] if i + 1 < len(children) else ""
-                if not (_is_wide(last) and _is_wide(following)):  # CJK lines join without a space
+    def inline(self, paragraph, spans: list[Span], *, size=None, bold=False):
+        """Inline content (bold, italic, code, links, line breaks) as runs; 《title》 citations linked."""
+        self._spans(paragraph, spans, size, bold, False, [""])
+
+    def _spans(self, paragraph, spans: list[Span], size, bold: bool, italic: bool, last: list[str]):
+        """``last`` holds the last character printed so far: lines of CJK text join without a space."""
+        for i, span in enumerate(spans):
+            kind = span.kind
+            if kind == "text":
+                self.text(paragraph, span.text, bold=bold, italic=italic, size=size)
+                last[0] = span.text[-1:] or last[0]
+            elif kind == "code":
+                self.run(paragraph, span.text, mono=True, size=size)
+                last[0] = span.text[-1:] or last[0]
+            elif kind == "softbreak":
+                following = _first_char(spans[i + 1]) if i + 1 < len(spans) else ""
+                if not (_is_wide(last[0]) and _is_wide(following)):
                     self.run(paragraph, " ", size=size)
-            elif tok.type == "hardbreak":
+            elif kind == "hardbreak":
                 paragraph.add_run().add_break()
-            elif tok.type == "image":
-                self.run(paragraph, tok.content or "", size=size)
-            # link_open/close: the link text follows as text tokens; external URLs are not printed
+            elif kind == "image":
+                self.run(paragraph, plain_text(span.children), size=size)
+            else:  # strong, em, link (an external URL is not printed; a citation in its text is linked)
+                self._spans(paragraph, span.children, size, bold or kind == "strong", italic or kind == "em", last)
 
     def field(self, paragraph, instruction: str, placeholder: str = "", *, dirty: bool = False):
         """A complex field: begin, instruction, separate, the current result, end."""
@@ -401,11 +398,8 @@ class Writer:
                 value = values[j] if j < len(values) else ""
                 head = head_row or j in head_cols
                 para = Paragraph(tc[1], table)
-                text = "" if value is None else str(value)
-                if head or bold_row:
-                    self.text(para, text, bold=True, size=size)
-                else:
-                    self.inline(para, text, size=size)
+                spans = value if isinstance(value, list) else plain_spans("" if value is None else str(value))
+                self.inline(para, spans, size=size, bold=head or bold_row)
             tbl.append(tr)
 
         if header:
@@ -575,20 +569,24 @@ class Writer:
         for block in blocks:
             if block.kind == "heading":
                 p = self.styled(f"Heading{min(max(block.level, 2), 3)}")
-                self.inline(p, block.text)
+                self.inline(p, block.spans)
+            elif block.kind == "paragraph" and block.code is not None:
+                self.run(self.para(indent_mm=7 * depth), block.code.rstrip("\n"), mono=True)
             elif block.kind == "paragraph":
                 p = self.para(indent_mm=7 * depth)
-                self.inline(p, block.text)
+                self.inline(p, block.spans)
             elif block.kind == "list":
                 for item in block.items:
                     label = item.number.split(".")[-1] if block.ordered else "•"
                     marker = f"{label}." if block.ordered else label
                     p = self.para(indent_mm=7 * depth, hanging_mm=7)
                     self.run(p, f"{marker}\t")
-                    self.inline(p, item.text)
+                    self.inline(p, item.spans)
                     self.blocks(item.children, depth + 1)
             elif block.kind == "table":
-                self.table(block.header or None, [list(r) for r in block.rows])
+                self.table(block.header_spans or None, block.row_spans)
+            elif block.kind == "rule":
+                _bottom_border(self.para(indent_mm=7 * depth))
 
     def signoff_table(self, rows: list[dict]):
         lab = self.lab
@@ -895,6 +893,26 @@ def _bottom_border(paragraph) -> None:
     ppr.append(bdr)
 
 
+def plain_spans(text: str) -> list[Span]:
+    """Plain text (from YAML: a duty, a workflow step) as spans: its line breaks soft, like a body's."""
+    out: list[Span] = []
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            out.append(Span("softbreak"))
+        if line:
+            out.append(Span("text", line))
+    return out
+
+
+def _first_char(span: Span) -> str:
+    """The first character a span prints ("" for formatting that opens: strong, em, link)."""
+    if span.kind in ("text", "code"):
+        return span.text[:1]
+    if span.kind == "image":
+        return plain_text(span.children)[:1]
+    return ""
+
+
 def _is_wide(ch: str) -> bool:
     import unicodedata
 
@@ -990,43 +1008,24 @@ def manual_key(manual: Manual, lang: str = "zh-CN") -> str:
                             [[f.id, f.source_sha256] for f in manual.forms.values()])
 
 
-_WORKER: dict = {}
+def _render_file(code: str | None) -> bytes:
+    """The DOCX of one document (None: the whole manual), in a worker of ``render_files``."""
+    manual, lang = worker_context()
+    return manual_docx(manual, lang=lang) if code is None else document_docx(manual, manual.document(code), lang=lang)
 
 
-def _worker_init(manual, lang):
-    import gc
-
-    gc.freeze()  # what the worker inherited is never collected here: no copy-on-write of it by the collector
-    _WORKER["manual"], _WORKER["lang"] = manual, lang
-
-
-def _worker_render(code: str | None) -> bytes:
-    from ...common.engines import release_memory
-
-    manual, lang = _WORKER["manual"], _WORKER["lang"]
-    data = manual_docx(manual, lang=lang) if code is None else document_docx(manual, manual.document(code), lang=lang)
+def _render_file_and_release(code: str | None) -> bytes:
+    data = _render_file(code)
     release_memory()  # the whole manual's XML tree is hundreds of MB: give it back before the next file
     return data
 
 
 def render_files(manual: Manual, codes: list[str | None], lang: str, jobs: int | None):
     """DOCX bytes for each code (None: the whole manual): yields ``(position in codes, bytes)`` as
-    each file is made, in ``jobs`` worker processes when jobs > 1 (fork only).  Nothing waits in
-    memory for a slower file before it (the whole manual, first, takes longest)."""
-    import multiprocessing as mp
-
-    if not jobs or jobs <= 1 or len(codes) < 2 or "fork" not in mp.get_all_start_methods():
-        for i, code in enumerate(codes):
-            yield i, (manual_docx(manual, lang=lang) if code is None
-                      else document_docx(manual, manual.document(code), lang=lang))
-        return
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    with ProcessPoolExecutor(max_workers=min(jobs, len(codes)), mp_context=mp.get_context("fork"),
-                             initializer=_worker_init, initargs=(manual, lang)) as pool:
-        futures = {pool.submit(_worker_render, code): i for i, code in enumerate(codes)}
-        for future in as_completed(futures):
-            yield futures.pop(future), future.result()
+    each file is made, in ``jobs`` worker processes.  Nothing waits in memory for a slower file
+    before it (the whole manual, first, takes longest)."""
+    task = _render_file_and_release if jobs and jobs > 1 else _render_file
+    yield from in_workers(task, codes, jobs=jobs, context=(manual, lang))
 
 
 def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = None, cache: bool = True,
