@@ -43,7 +43,8 @@ from pathlib import Path
 
 from ...read.markdown import Span
 from ..render.body import plain_text
-from .xml import THEME_ATTRS, el as _el, parse_w as _parse_w, qn as _qn, set_lang as _set_lang, set_rfonts as _set_rfonts, xml_text as _xml_text
+from .xml import THEME_ATTRS, el as _el, parse_w as _parse_w, qn as _qn, set_lang as _set_lang, set_rfonts as _set_rfonts
+from .fast import remember_partnames
 from ...model import Block, Document, Form, Manual
 from ...common.outputs import ZIP_EPOCH, atomic_write_bytes, normalize_zip
 from ...labels import labels
@@ -229,7 +230,7 @@ class Writer:
         # The body's final w:sectPr: every block goes just before it.  python-docx's add_paragraph
         # and add_section search the body for it each time, which is quadratic in a whole manual.
         self._end = document.element.body.get_or_add_sectPr()
-        _remember_partnames(document)
+        remember_partnames(document)
 
     # ---- blocks at the end of the body
     def _insert(self, element):
@@ -383,7 +384,7 @@ class Writer:
         table = Table(tbl, self.doc._body)
 
         def add_row(values, *, head_row=False, bold_row=False):
-            # The row's frame parsed from markup (see _run_el); its paragraphs are filled below.
+            # The row's frame parsed from markup in one go (xml.parse_w); its paragraphs are filled below.
             markup = ['<w:tr><w:trPr><w:cantSplit w:val="true"/>'
                       + ('<w:tblHeader w:val="true"/>' if head_row else "") + "</w:trPr>"]
             for j in range(ncols):
@@ -738,105 +739,9 @@ class Writer:
 
 
 # -- XML odds and ends ----------------------------------------------------------------------------
-def _remember_partnames(document) -> None:
-    """Name and relate new parts (a header and a footer per section) without walking everything.
-
-    python-docx's ``package.next_partname(template)`` collects the names of all parts each time and
-    returns the lowest free number, and ``part.rels.get_or_add(reltype, part)`` compares the part with
-    every relationship and then looks for the lowest free ``rIdN``: both quadratic in a manual with
-    one section per document.  While a file is written, parts and relationships are only ever added,
-    so the names and ids taken so far and the next number to try give the same names and ids, and a
-    part the document does not relate to yet cannot match an existing relationship."""
-    from docx.opc.packuri import PackURI
-
-    package = document.part.package
-    taken = {str(part.partname) for part in package.iter_parts()}
-    start: dict[str, int] = {}
-
-    def next_partname(template: str):
-        n = start.get(template, 1)
-        while template % n in taken:
-            n += 1
-        name = template % n
-        taken.add(name)
-        start[template] = n + 1
-        return PackURI(name)
-
-    package.next_partname = next_partname
-
-    rels = document.part.rels
-    get_or_add = rels.get_or_add
-    related = {id(rel.target_part) for rel in rels.values() if not rel.is_external}
-    next_id = [1]
-
-    def quick_get_or_add(reltype: str, target_part):
-        if id(target_part) in related:
-            return get_or_add(reltype, target_part)
-        n = next_id[0]
-        while f"rId{n}" in rels:
-            n += 1
-        next_id[0] = n + 1
-        related.add(id(target_part))
-        return rels.add_relationship(reltype, target_part, f"rId{n}")
-
-    rels.get_or_add = quick_get_or_add
-
-
 def _run_el(text: str, *, bold=False, italic=False, mono=False, color=None, size=None, underline=False,
             strike=False):
-    """A w:r element; tabs and line breaks become w:tab and w:br.
-
-    Parsed from markup (``_run_markup``): a manual has tens of thousands of runs, and lxml parses a
-    run faster than Python makes its elements one by one; the same element either way.
-    """
-    r = _parse_w(_run_markup(str(text), bold=bold, italic=italic, mono=mono, color=color, size=size,
-                             underline=underline, strike=strike))
-    if r is not None:
-        return r
-    return _run_el_slow(text, bold=bold, italic=italic, mono=mono, color=color, size=size, underline=underline,
-                        strike=strike)
-
-
-def _attr_xml(value) -> str:
-    return str(value).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-
-
-def _run_markup(text: str, *, bold, italic, mono, color, size, underline, strike) -> str:
-    """The markup of ``_run_el_slow``'s element."""
-    out = ["<w:r>"]
-    if bold or italic or mono or color or size or underline or strike:
-        out.append("<w:rPr>")
-        if mono:
-            out.append('<w:rFonts w:ascii="DejaVu Sans Mono" w:hAnsi="DejaVu Sans Mono"/>')
-        if bold:
-            out.append("<w:b/>")
-        if italic:
-            out.append("<w:i/>")
-        if strike:
-            out.append("<w:strike/>")
-        if color:
-            out.append(f'<w:color w:val="{_attr_xml(color)}"/>')
-        if size:
-            half_points = str(int(round(size * 2)))
-            out.append(f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>')
-        if underline:
-            out.append('<w:u w:val="single"/>')
-        out.append("</w:rPr>")
-    for i, line in enumerate(text.split("\n")):
-        if i:
-            out.append("<w:br/>")
-        for k, piece in enumerate(line.split("\t")):
-            if k:
-                out.append("<w:tab/>")
-            if piece:
-                out.append(f'<w:t xml:space="preserve">{_xml_text(piece)}</w:t>')
-    out.append("</w:r>")
-    return "".join(out)
-
-
-def _run_el_slow(text: str, *, bold=False, italic=False, mono=False, color=None, size=None, underline=False,
-                 strike=False):
-    """``_run_el`` element by element."""
+    """A w:r element; tabs and line breaks become w:tab and w:br."""
     r = _el("w:r")
     if bold or italic or mono or color or size or underline or strike:
         rpr = _el("w:rPr")
