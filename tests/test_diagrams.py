@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from generator.publishers.render.diagrams import orgchart_svg, text_width, workflow_svg, wrap
+from generator.model import WorkflowStep
 from generator.model.build import read_manual
 
 from conftest import MINIMAL, copy_manual
@@ -81,7 +82,8 @@ def test_orgchart_escapes_role_names_and_sizes_boxes_by_text(tmp_path):
 
 def _with_workflow(manual, steps):
     doc = manual.documents[0]
-    doc.meta["workflow"] = steps
+    doc.workflow = [WorkflowStep(i, s.get("id", ""), s["title"], s["role"], forms=s.get("forms", []))
+                    for i, s in enumerate(steps)]
     return doc
 
 

@@ -17,6 +17,7 @@ from conftest import MINIMAL, REPO, copy_manual, run_cli
 
 from generator.publishers.pdf import render as pdf_pub
 from generator.publishers.render import view as pm
+from generator.model import Chapter
 from generator.model.build import read_manual
 
 TOC_LINE = re.compile(r"^(?P<code>\d{4}-\d{4})\s+(?P<title>.+?)\s*(?:草稿\s*)?\.{3,}\s*(?P<page>\d+)$")
@@ -231,7 +232,7 @@ def test_broken_source_stops_the_build_and_keeps_outputs(minimal_build, tmp_path
 
 def test_edition_pdf_has_the_change_record(tmp_path):
     manual, _ = read_manual(copy_manual(MINIMAL, tmp_path / "m"))  # a copy: the edition PDF uses the manual's build cache
-    edition = {"edition": "2020.2", "released": manual.config["manual"]["date"], "previous": "2020.1",
+    edition = {"edition": "2020.2", "released": manual.date, "previous": "2020.1",
                "changes": {"added": [{"code": "0102-2020", "title": "客户档案管理制度", "new_version": "1.0"}],
                            "removed": [],
                            "changed": [{"code": "0101-2020", "title": "客户回访制度", "old_version": "0.9",
@@ -293,9 +294,7 @@ def test_contents_with_chapters(tmp_path):
     document starts on."""
     root = copy_manual(MINIMAL, tmp_path / "m")
     manual, _ = read_manual(root)
-    chapters = [{"number": "01", "title": "第一章 客户", "documents": ["0101-2020"]},
-                {"number": "02", "title": "第二章 档案", "documents": ["0102-2020"]}]
-    manual.config["chapters"] = chapters
+    manual.chapters = [Chapter(0, "01", "第一章 客户", ["0101-2020"]), Chapter(1, "02", "第二章 档案", ["0102-2020"])]
     entries = pdf_pub.manual_plan(manual).toc
     assert [e["title"] for e in entries if e["kind"] == "chapter"][:2] == ["01 第一章 客户", "02 第二章 档案"]
     path = tmp_path / "manual.pdf"

@@ -7,33 +7,43 @@ A body is plain Markdown that HR can write in any editor:
   a lettered sub-item (``a.``, ``b.``);
 * pipe tables and plain paragraphs are allowed as well.
 
-The parser is markdown-it (CommonMark).  The resulting blocks carry the
-line of the source file they stand on, so findings can point at a clause.
-Raw HTML is *not* enabled: a ``<script>`` in a policy is text, never markup.
+The parser is markdown-it.rs (CommonMark, compiled: fast enough for ``manual
+check`` on thousands of documents), and this is the only place a body is
+parsed: the checks, the fingerprints and every output (PDF, DOCX, site) use
+these blocks.  The resulting blocks carry the line of the source file they
+stand on, so findings can point at a clause, and their inline content as
+``Span`` trees (text, strong, em, code, link, image, line breaks).  Raw HTML is
+*not* markup: a ``<script>`` in a policy is a text span, escaped by every renderer.
 """
 from __future__ import annotations
 
 import re
 import string
 from bisect import bisect_left
-from functools import lru_cache
 
-from markdown_it_pyrs import MarkdownIt as FastMarkdownIt
+from markdown_it_pyrs import MarkdownIt
 
 from dataclasses import dataclass, field
 
-# Rendering (HTML) uses markdown-it-py; the block structure of the model is
-# read with markdown-it.rs, the same CommonMark parser compiled, about ten
-# times faster, which matters for `manual check` on thousands of documents.
-# markdown-it-py is imported only when something is rendered: `manual check`
-# never needs it.
-_fast = FastMarkdownIt("commonmark").enable("table")
+_parser = MarkdownIt("commonmark").enable("table")
+
+
+@dataclass
+class Span:
+    """A piece of inline content: what the renderers print."""
+
+    kind: str  # text | strong | em | code | link | image | softbreak | hardbreak
+    text: str = ""  # text and code: the characters (raw HTML in the source is text too)
+    href: str = ""  # link: the target; image: the source
+    title: str = ""  # link, image
+    children: list["Span"] = field(default_factory=list)  # strong, em, link, image (its description)
+
 
 @dataclass
 class Block:
     """One block of a document body (see ``generator.read.markdown``)."""
 
-    kind: str  # heading | paragraph | list | table
+    kind: str  # heading | paragraph | list | table | rule
     line: int  # line in the source file, 1-based
     text: str = ""  # heading or paragraph text (inline Markdown)
     level: int = 0  # heading level
@@ -41,6 +51,14 @@ class Block:
     items: list["ListItem"] = field(default_factory=list)  # list
     header: list[str] = field(default_factory=list)  # table
     rows: list[list[str]] = field(default_factory=list)  # table
+    spans: list[Span] = field(default_factory=list)  # heading, paragraph: ``text`` parsed
+    tight: bool = True  # list: its items' paragraphs are not set apart (CommonMark's tight list)
+    start: int = 1  # ordered list: the first item's number
+    align: list[str] = field(default_factory=list)  # table: per column "", "left", "center" or "right"
+    header_spans: list[list[Span]] = field(default_factory=list)  # table
+    row_spans: list[list[list[Span]]] = field(default_factory=list)  # table
+    code: str | None = None  # a code block's literal text (``text`` is it trimmed); None for other blocks
+    info: str = ""  # a fenced code block's info string
 
 
 @dataclass
@@ -49,26 +67,20 @@ class ListItem:
     text: str
     line: int
     children: list[Block] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)  # ``text`` parsed
 
 
 _NEWLINE = re.compile(b"\n")
+_TEXT = frozenset({"text", "text_special", "html_inline"})
 _BLOCKS = frozenset({"heading", "paragraph", "ordered_list", "bullet_list", "list_item", "table", "thead", "tbody",
                      "trow", "tcell", "blockquote", "code_block", "fence", "html_block", "hr", "lheading"})
-
-
-@lru_cache(maxsize=None)
-def parser():
-    """The markdown-it-py parser of the renderers (CommonMark, tables, no raw HTML)."""
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 def parse(body: str, first_line: int) -> list[Block]:
     """Blocks of ``body``; ``first_line`` is the file line where it starts."""
     src = body.encode("utf-8")
     newlines = [m.start() for m in _NEWLINE.finditer(src)]
-    return _Walk(src, newlines, first_line).blocks(_fast.tree(body).children, "", 0)
+    return _Walk(src, newlines, first_line).blocks(_parser.tree(body).children, "", 0)
 
 
 class _Walk:
@@ -113,15 +125,40 @@ class _Walk:
             return text.strip()
         return "\n".join(line.strip() for line in text.split("\n")).strip()
 
+    def spans(self, nodes) -> list[Span]:
+        """The inline nodes as spans; adjacent text (escapes, entities, raw HTML) joined into one."""
+        out: list[Span] = []
+        for node in nodes:
+            name = node.name
+            if name in _TEXT:
+                content = node.meta.get("content", "")
+                if out and out[-1].kind == "text":
+                    out[-1].text += content
+                else:
+                    out.append(Span("text", content))
+            elif name == "softbreak" or name == "hardbreak":
+                out.append(Span(name))
+            elif name == "strong" or name == "em":
+                out.append(Span(name, children=self.spans(node.children)))
+            elif name == "code_inline":
+                out.append(Span("code", "".join(c.meta.get("content", "") for c in node.children)))
+            elif name in ("link", "autolink", "image"):
+                meta = node.meta
+                out.append(Span("image" if name == "image" else "link", href=meta.get("url", ""),
+                                title=meta.get("title", ""), children=self.spans(node.children)))
+        return out
+
     def blocks(self, nodes, prefix, depth) -> list[Block]:
         out: list[Block] = []
         for node in nodes:
             name = node.name
             if name == "paragraph":
-                out.append(Block("paragraph", self.line(node.srcmap), text=self.inline(node.children)))
+                kids = node.children
+                out.append(Block("paragraph", self.line(node.srcmap), text=self.inline(kids), spans=self.spans(kids)))
             elif name in ("heading", "lheading"):
-                out.append(Block("heading", self.line(node.srcmap), text=self.inline(node.children),
-                                 level=int(node.meta.get("level", 1))))
+                kids = node.children
+                out.append(Block("heading", self.line(node.srcmap), text=self.inline(kids),
+                                 level=int(node.meta.get("level", 1)), spans=self.spans(kids)))
             elif name in ("ordered_list", "bullet_list"):
                 out.append(self.list(node, name, prefix, depth))
             elif name == "table":
@@ -133,13 +170,22 @@ class _Walk:
                 text = self.src[srcmap[0]:srcmap[1]].decode("utf-8", "replace").strip() if srcmap else ""
                 if name == "fence":
                     text = "\n".join(text.split("\n")[1:-1]).strip()
-                out.append(Block("paragraph", self.line(srcmap), text=text))
+                block = Block("paragraph", self.line(srcmap), text=text)
+                if name == "html_block":  # raw HTML is text
+                    block.spans = [Span("text", text)]
+                else:
+                    meta = node.meta
+                    block.code, block.info = meta.get("content", ""), meta.get("info", "")
+                    block.spans = [Span("text", text)]  # what a list item shows when it starts with it
+                out.append(block)
+            elif name == "hr":
+                out.append(Block("rule", self.line(node.srcmap)))
         return out
 
     def list(self, node, name, prefix, depth) -> Block:
         ordered = name == "ordered_list"
         n = int(node.meta.get("start", 1)) if ordered else 1
-        block = Block("list", self.line(node.srcmap), ordered=ordered)
+        block = Block("list", self.line(node.srcmap), ordered=ordered, start=n)
         items = block.items
         newlines, first_line = self.newlines, self.first_line
         for item in node.children:
@@ -155,24 +201,30 @@ class _Walk:
             kids = item.children
             nested = [c for c in kids if c.name in _BLOCKS]
             children = self.blocks(nested, inner, depth + 1) if nested else []
-            text = self.inline(kids)  # the item's own inline nodes
+            text = self.inline(kids)  # the item's own inline nodes (a tight list has no paragraphs)
+            spans = self.spans(kids) if text else []
+            if any(c.name == "paragraph" for c in nested):
+                block.tight = False
             if not text and children and children[0].kind == "paragraph":
-                text, children = children[0].text, children[1:]
+                text, spans, children = children[0].text, children[0].spans, children[1:]
             srcmap = item.srcmap
             items.append(ListItem(number, text, bisect_left(newlines, srcmap[0] if srcmap else 0) + first_line,
-                                  children))
+                                  children, spans))
         return block
 
     def table(self, node) -> Block:
-        block = Block("table", self.line(node.srcmap))
+        block = Block("table", self.line(node.srcmap),
+                      align=[a if a != "none" else "" for a in node.meta.get("alignments", [])])
         for part in node.children:
             head = part.name == "thead"
             for row in part.children:
-                cells = [self.inline(cell.children) for cell in row.children]
+                cells = [cell.children for cell in row.children]
+                texts, spans = [self.inline(c) for c in cells], [self.spans(c) for c in cells]
                 if head:
-                    block.header = cells
+                    block.header, block.header_spans = texts, spans
                 else:
-                    block.rows.append(cells)
+                    block.rows.append(texts)
+                    block.row_spans.append(spans)
         return block
 
 
@@ -220,12 +272,3 @@ def normalize_text(text: str) -> str:
     """Text with formatting-only differences removed (for fingerprints)."""
     text = _WS_BETWEEN_CJK.sub("", text)
     return _WS.sub(" ", text).strip()
-
-
-def to_html(markdown_text: str) -> str:
-    """Safe HTML for a body or inline text (raw HTML is escaped)."""
-    return parser().render(markdown_text)
-
-
-def inline_html(markdown_text: str) -> str:
-    return parser().renderInline(markdown_text)

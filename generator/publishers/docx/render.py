@@ -36,15 +36,22 @@ byte-identical files.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from pathlib import Path
 
-from ...read.markdown import parser as md_parser
-from .xml import THEME_ATTRS, el as _el, parse_w as _parse_w, qn as _qn, set_lang as _set_lang, set_rfonts as _set_rfonts, xml_text as _xml_text
+from ...read.markdown import Span
+from ..render.body import plain_text
+from .xml import THEME_ATTRS, el as _el, parse_w as _parse_w, qn as _qn, set_lang as _set_lang, set_rfonts as _set_rfonts
+from .fast import remember_partnames
 from ...model import Block, Document, Form, Manual
 from ...common.outputs import ZIP_EPOCH, atomic_write_bytes, normalize_zip
+from ...labels import labels
+from ...model.org import org_outline
 from ..render import view as pm
+from ..render.pool import in_workers, worker_context
+from ...common.engines import release_memory
 
 EXT = "docx"
 
@@ -163,7 +170,7 @@ def _drop_thumbnail(document) -> None:
 
 
 def _setup_core(document, manual: Manual, title: str, lang: str) -> None:
-    date = (manual.config.get("manual") or {}).get("date")
+    date = manual.date
     when = dt.datetime(date.year, date.month, date.day) if isinstance(date, dt.date) else dt.datetime(2000, 1, 1)
     cp = document.core_properties
     cp.title = title
@@ -171,7 +178,7 @@ def _setup_core(document, manual: Manual, title: str, lang: str) -> None:
     cp.author = manual.company
     cp.last_modified_by = manual.company
     cp.comments = ""
-    cp.category = str(manual.config.get("department", "") or "")
+    cp.category = manual.department
     cp.keywords = manual.edition
     cp.language = lang
     cp.created = when
@@ -202,7 +209,7 @@ def new_document(manual: Manual, title: str, lang: str):
 def to_bytes(document, manual: Manual) -> bytes:
     buf = io.BytesIO()
     document.save(buf)
-    date = (manual.config.get("manual") or {}).get("date")
+    date = manual.date
     stamp = (date.year, date.month, date.day, 0, 0, 0) if isinstance(date, dt.date) and date.year >= 1980 \
         else ZIP_EPOCH
     return normalize_zip(buf.getvalue(), date_time=stamp)
@@ -223,7 +230,7 @@ class Writer:
         # The body's final w:sectPr: every block goes just before it.  python-docx's add_paragraph
         # and add_section search the body for it each time, which is quadratic in a whole manual.
         self._end = document.element.body.get_or_add_sectPr()
-        _remember_partnames(document)
+        remember_partnames(document)
 
     # ---- blocks at the end of the body
     def _insert(self, element):
@@ -273,36 +280,30 @@ class Writer:
                     continue
             self.run(paragraph, piece, bold=bold, italic=italic, mono=mono, size=size, color=color)
 
-    def inline(self, paragraph, markdown: str, *, size=None, bold=False):
-        """Inline Markdown (bold, italic, code, links, line breaks) as runs."""
-        tokens = md_parser().parseInline(str(markdown))
-        children = tokens[0].children if tokens and tokens[0].children else []
-        strong = em = 0
-        last = ""
-        for i, tok in enumerate(children):
-            if tok.type == "strong_open":
-                strong += 1
-            elif tok.type == "strong_close":
-                strong -= 1
-            elif tok.type == "em_open":
-                em += 1
-            elif tok.type == "em_close":
-                em -= 1
-            elif tok.type == "text":
-                self.text(paragraph, tok.content, bold=bold or strong > 0, italic=em > 0, size=size)
-                last = tok.content[-1:] or last
-            elif tok.type == "code_inline":
-                self.run(paragraph, tok.content, mono=True, size=size)
-                last = tok.content[-1:] or last
-            elif tok.type == "softbreak":
-                following = children[i + 1].content[:1] if i + 1 < len(children) else ""
-                if not (_is_wide(last) and _is_wide(following)):  # CJK lines join without a space
+    def inline(self, paragraph, spans: list[Span], *, size=None, bold=False):
+        """Inline content (bold, italic, code, links, line breaks) as runs; 《title》 citations linked."""
+        self._spans(paragraph, spans, size, bold, False, [""])
+
+    def _spans(self, paragraph, spans: list[Span], size, bold: bool, italic: bool, last: list[str]):
+        """``last`` holds the last character printed so far: lines of CJK text join without a space."""
+        for i, span in enumerate(spans):
+            kind = span.kind
+            if kind == "text":
+                self.text(paragraph, span.text, bold=bold, italic=italic, size=size)
+                last[0] = span.text[-1:] or last[0]
+            elif kind == "code":
+                self.run(paragraph, span.text, mono=True, size=size)
+                last[0] = span.text[-1:] or last[0]
+            elif kind == "softbreak":
+                following = _first_char(spans[i + 1]) if i + 1 < len(spans) else ""
+                if not (_is_wide(last[0]) and _is_wide(following)):
                     self.run(paragraph, " ", size=size)
-            elif tok.type == "hardbreak":
+            elif kind == "hardbreak":
                 paragraph.add_run().add_break()
-            elif tok.type == "image":
-                self.run(paragraph, tok.content or "", size=size)
-            # link_open/close: the link text follows as text tokens; external URLs are not printed
+            elif kind == "image":
+                self.run(paragraph, plain_text(span.children), size=size)
+            else:  # strong, em, link (an external URL is not printed; a citation in its text is linked)
+                self._spans(paragraph, span.children, size, bold or kind == "strong", italic or kind == "em", last)
 
     def field(self, paragraph, instruction: str, placeholder: str = "", *, dirty: bool = False):
         """A complex field: begin, instruction, separate, the current result, end."""
@@ -383,7 +384,7 @@ class Writer:
         table = Table(tbl, self.doc._body)
 
         def add_row(values, *, head_row=False, bold_row=False):
-            # The row's frame parsed from markup (see _run_el); its paragraphs are filled below.
+            # The row's frame parsed from markup in one go (xml.parse_w); its paragraphs are filled below.
             markup = ['<w:tr><w:trPr><w:cantSplit w:val="true"/>'
                       + ('<w:tblHeader w:val="true"/>' if head_row else "") + "</w:trPr>"]
             for j in range(ncols):
@@ -398,11 +399,8 @@ class Writer:
                 value = values[j] if j < len(values) else ""
                 head = head_row or j in head_cols
                 para = Paragraph(tc[1], table)
-                text = "" if value is None else str(value)
-                if head or bold_row:
-                    self.text(para, text, bold=True, size=size)
-                else:
-                    self.inline(para, text, size=size)
+                spans = value if isinstance(value, list) else plain_spans("" if value is None else str(value))
+                self.inline(para, spans, size=size, bold=head or bold_row)
             tbl.append(tr)
 
         if header:
@@ -535,13 +533,13 @@ class Writer:
         if draft:
             self.para(lab["draft_banner"], align=_center(), color=RED, bold=True)
         self.blocks(doc.blocks, depth=0)
-        if doc.meta.get("orgchart"):
+        if doc.orgchart:
             self.orgchart()
-        if doc.meta.get("staffing"):
+        if doc.staffing:
             self.staffing()
-        if doc.meta.get("workflow"):
+        if doc.workflow:
             self.workflow(doc)
-        if doc.meta.get("jobs"):
+        if doc.jobs:
             self.jobs(doc)
         forms = pm.doc_forms(self.manual, doc)
         if forms:
@@ -572,20 +570,24 @@ class Writer:
         for block in blocks:
             if block.kind == "heading":
                 p = self.styled(f"Heading{min(max(block.level, 2), 3)}")
-                self.inline(p, block.text)
+                self.inline(p, block.spans)
+            elif block.kind == "paragraph" and block.code is not None:
+                self.run(self.para(indent_mm=7 * depth), block.code.rstrip("\n"), mono=True)
             elif block.kind == "paragraph":
                 p = self.para(indent_mm=7 * depth)
-                self.inline(p, block.text)
+                self.inline(p, block.spans)
             elif block.kind == "list":
                 for item in block.items:
                     label = item.number.split(".")[-1] if block.ordered else "•"
                     marker = f"{label}." if block.ordered else label
                     p = self.para(indent_mm=7 * depth, hanging_mm=7)
                     self.run(p, f"{marker}\t")
-                    self.inline(p, item.text)
+                    self.inline(p, item.spans)
                     self.blocks(item.children, depth + 1)
             elif block.kind == "table":
-                self.table(block.header or None, [list(r) for r in block.rows])
+                self.table(block.header_spans or None, block.row_spans)
+            elif block.kind == "rule":
+                _bottom_border(self.para(indent_mm=7 * depth))
 
     def signoff_table(self, rows: list[dict]):
         lab = self.lab
@@ -602,15 +604,15 @@ class Writer:
     def orgchart(self):
         lab = self.lab
         self.heading(lab["orgchart"], 2)
-        outside = "部门外" if self.lang != "en" else "outside the department"
-        for node in pm.org_outline(self.manual):
-            p = self.para(indent_mm=8 * node["depth"], space_after=1)
-            prefix = "└ " if node["depth"] else ""
-            self.run(p, prefix + node["role"], bold=node["depth"] == 0 or not node["external"])
-            if node["external"]:
-                self.run(p, f"（{outside}）", color="6B7280")
+        words = labels(self.lang)["print_text"]
+        for node in org_outline(self.manual):
+            p = self.para(indent_mm=8 * node.depth, space_after=1)
+            prefix = "└ " if node.depth else ""
+            self.run(p, prefix + node.role, bold=node.depth == 0 or not node.external)
+            if node.external:
+                self.run(p, f"（{words['outside']}）", color="6B7280")
             else:
-                self.run(p, f"　{node['headcount']} {'人' if self.lang != 'en' else ''}".rstrip(), color="4B5563")
+                self.run(p, "　" + words["headcount_outline"].format(n=node.headcount), color="4B5563")
 
     def staffing(self):
         lab = self.lab
@@ -667,27 +669,27 @@ class Writer:
         from docx.shared import Mm
 
         lab = self.lab
-        instructions = str(form.meta.get("instructions", "") or "")
+        instructions = form.instructions
         if instructions:
             self.para(f"{lab['instructions']}：{instructions}", size=9.5)
-        for section in pm.form_sections(form):
-            if section["title"]:
-                p = self.para(section["title"], bold=True, keep_next=True)
+        for section in form.sections:
+            if section.title:
+                p = self.para(section.title, bold=True, keep_next=True)
                 p.paragraph_format.space_after = Mm(1)
             rows = []
             grids = []
-            for fld in section["fields"]:
-                ftype = str(fld.get("type", "text"))
-                label = str(fld.get("label") or fld.get("id", "")) + (" *" if fld.get("required") else "")
+            for fld in section.fields:
+                ftype = fld.type
+                label = (fld.label or fld.id) + (" *" if fld.required else "")
                 if ftype == "table":
-                    grids.append((label, pm.column_labels(fld), int(fld.get("rows") or 4)))
+                    grids.append((label, pm.column_labels(fld), fld.rows or 4))
                     continue
                 value = ""
                 if ftype in ("choice", "multichoice"):
-                    value = "　".join(f"☐ {o}" for o in fld.get("options") or [])
+                    value = "　".join(f"☐ {o}" for o in fld.options)
                 elif ftype == "checkbox":
                     value = "☐"
-                rows.append([label, value, ftype, int(fld.get("rows") or 1)])
+                rows.append([label, value, ftype, fld.rows or 1])
             if rows:
                 t = self.table(None, [[r[0], r[1]] for r in rows], widths_mm=[40, 132], header_col=True)
                 for row, r in zip(t.rows, rows):
@@ -712,7 +714,7 @@ class Writer:
             line.append(f"{lab['released']}：{pm.date_text(edition.get('released'))}")
         if edition.get("previous"):
             line.append(f"{lab['previous']}：{edition.get('previous')}")
-        self.para("；".join(line) if self.lang != "en" else "; ".join(line))
+        self.para(labels(self.lang)["print_text"]["list_sep"].join(line))
         if not rows:
             self.para(lab["no_changes"])
             return
@@ -737,105 +739,9 @@ class Writer:
 
 
 # -- XML odds and ends ----------------------------------------------------------------------------
-def _remember_partnames(document) -> None:
-    """Name and relate new parts (a header and a footer per section) without walking everything.
-
-    python-docx's ``package.next_partname(template)`` collects the names of all parts each time and
-    returns the lowest free number, and ``part.rels.get_or_add(reltype, part)`` compares the part with
-    every relationship and then looks for the lowest free ``rIdN``: both quadratic in a manual with
-    one section per document.  While a file is written, parts and relationships are only ever added,
-    so the names and ids taken so far and the next number to try give the same names and ids, and a
-    part the document does not relate to yet cannot match an existing relationship."""
-    from docx.opc.packuri import PackURI
-
-    package = document.part.package
-    taken = {str(part.partname) for part in package.iter_parts()}
-    start: dict[str, int] = {}
-
-    def next_partname(template: str):
-        n = start.get(template, 1)
-        while template % n in taken:
-            n += 1
-        name = template % n
-        taken.add(name)
-        start[template] = n + 1
-        return PackURI(name)
-
-    package.next_partname = next_partname
-
-    rels = document.part.rels
-    get_or_add = rels.get_or_add
-    related = {id(rel.target_part) for rel in rels.values() if not rel.is_external}
-    next_id = [1]
-
-    def quick_get_or_add(reltype: str, target_part):
-        if id(target_part) in related:
-            return get_or_add(reltype, target_part)
-        n = next_id[0]
-        while f"rId{n}" in rels:
-            n += 1
-        next_id[0] = n + 1
-        related.add(id(target_part))
-        return rels.add_relationship(reltype, target_part, f"rId{n}")
-
-    rels.get_or_add = quick_get_or_add
-
-
 def _run_el(text: str, *, bold=False, italic=False, mono=False, color=None, size=None, underline=False,
             strike=False):
-    """A w:r element; tabs and line breaks become w:tab and w:br.
-
-    Parsed from markup (``_run_markup``): a manual has tens of thousands of runs, and lxml parses a
-    run faster than Python makes its elements one by one; the same element either way.
-    """
-    r = _parse_w(_run_markup(str(text), bold=bold, italic=italic, mono=mono, color=color, size=size,
-                             underline=underline, strike=strike))
-    if r is not None:
-        return r
-    return _run_el_slow(text, bold=bold, italic=italic, mono=mono, color=color, size=size, underline=underline,
-                        strike=strike)
-
-
-def _attr_xml(value) -> str:
-    return str(value).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-
-
-def _run_markup(text: str, *, bold, italic, mono, color, size, underline, strike) -> str:
-    """The markup of ``_run_el_slow``'s element."""
-    out = ["<w:r>"]
-    if bold or italic or mono or color or size or underline or strike:
-        out.append("<w:rPr>")
-        if mono:
-            out.append('<w:rFonts w:ascii="DejaVu Sans Mono" w:hAnsi="DejaVu Sans Mono"/>')
-        if bold:
-            out.append("<w:b/>")
-        if italic:
-            out.append("<w:i/>")
-        if strike:
-            out.append("<w:strike/>")
-        if color:
-            out.append(f'<w:color w:val="{_attr_xml(color)}"/>')
-        if size:
-            half_points = str(int(round(size * 2)))
-            out.append(f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>')
-        if underline:
-            out.append('<w:u w:val="single"/>')
-        out.append("</w:rPr>")
-    for i, line in enumerate(text.split("\n")):
-        if i:
-            out.append("<w:br/>")
-        for k, piece in enumerate(line.split("\t")):
-            if k:
-                out.append("<w:tab/>")
-            if piece:
-                out.append(f'<w:t xml:space="preserve">{_xml_text(piece)}</w:t>')
-    out.append("</w:r>")
-    return "".join(out)
-
-
-def _run_el_slow(text: str, *, bold=False, italic=False, mono=False, color=None, size=None, underline=False,
-                 strike=False):
-    """``_run_el`` element by element."""
+    """A w:r element; tabs and line breaks become w:tab and w:br."""
     r = _el("w:r")
     if bold or italic or mono or color or size or underline or strike:
         rpr = _el("w:rPr")
@@ -892,6 +798,26 @@ def _bottom_border(paragraph) -> None:
     ppr.append(bdr)
 
 
+def plain_spans(text: str) -> list[Span]:
+    """Plain text (from YAML: a duty, a workflow step) as spans: its line breaks soft, like a body's."""
+    out: list[Span] = []
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            out.append(Span("softbreak"))
+        if line:
+            out.append(Span("text", line))
+    return out
+
+
+def _first_char(span: Span) -> str:
+    """The first character a span prints ("" for formatting that opens: strong, em, link)."""
+    if span.kind in ("text", "code"):
+        return span.text[:1]
+    if span.kind == "image":
+        return plain_text(span.children)[:1]
+    return ""
+
+
 def _is_wide(ch: str) -> bool:
     import unicodedata
 
@@ -928,16 +854,33 @@ def document_docx(manual: Manual, doc: Document, *, lang: str = "zh-CN") -> byte
 
 
 # -- cache keys and worker processes ------------------------------------------------------------------
+# Fields of the model that are not content: where things stand in the source, the raw mappings, and
+# the parts the keys take from elsewhere (documents and forms by their files' hashes, the chapters).
+_NOT_CONTENT = frozenset({"meta", "config", "org", "positions", "config_positions", "org_positions", "loc", "root",
+                          "documents", "forms", "chapters", "released", "unreadable"})
+
+
+def _content(value):
+    """The model's content as plain data, for cache keys."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _content(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if f.name not in _NOT_CONTENT}
+    if isinstance(value, dict):
+        return {str(k): _content(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_content(v) for v in value]
+    return value
+
+
 def _manual_inputs(manual: Manual) -> str:
-    """What every file draws on besides its own document: the manual's settings (without the
-    chapter list, which only the whole manual's TOC prints), the roles, and the index that
-    citations resolve against (every document's code and title, every form's id, code, title and aliases)."""
+    """What every file draws on besides its own document: the manual's settings and roles (without
+    the chapter list, which only the whole manual's TOC prints), and the index that citations
+    resolve against (every document's code and title, every form's id, code, title and aliases)."""
     from ..render import cache as cache_mod
 
-    config = {k: v for k, v in manual.config.items() if k != "chapters"}
     index = [[d.code, d.title] for d in manual.documents]
-    forms = [[f.id, f.code, f.title, f.meta.get("aliases")] for f in manual.forms.values()]
-    return cache_mod.digest(config, manual.org, index, forms)
+    forms = [[f.id, f.code, f.title, f.aliases] for f in manual.forms.values()]
+    return cache_mod.digest(_content(manual), index, forms)
 
 
 # The generator's code a DOCX is made by (the model, the rules' helpers, the print model, this module).
@@ -957,56 +900,37 @@ def document_key(manual: Manual, doc: Document, lang: str = "zh-CN", *, base: st
     from ..render import cache as cache_mod
 
     base = base or cache_mod.digest(_engine_key(lang), _manual_inputs(manual))
-    forms = [[f.id, f.meta] for f in pm.doc_forms(manual, doc)]
-    return cache_mod.digest(base, cache_mod.renderer_id(document_docx), doc.path, doc.meta, doc.body, forms)
+    forms = [[f.id, f.source_sha256] for f in pm.doc_forms(manual, doc)]
+    return cache_mod.digest(base, cache_mod.renderer_id(document_docx), doc.path, doc.source_sha256, forms)
 
 
 def manual_key(manual: Manual, lang: str = "zh-CN") -> str:
     """The cache key of ``dist/manual.docx``: everything in the manual."""
     from ..render import cache as cache_mod
 
-    return cache_mod.digest(_engine_key(lang), cache_mod.renderer_id(manual_docx), manual.config, manual.org,
-                            [[d.path, d.meta, d.body] for d in manual.documents],
-                            [[f.id, f.meta] for f in manual.forms.values()])
+    return cache_mod.digest(_engine_key(lang), cache_mod.renderer_id(manual_docx), _content(manual),
+                            _content(manual.chapters), [[d.path, d.source_sha256] for d in manual.documents],
+                            [[f.id, f.source_sha256] for f in manual.forms.values()])
 
 
-_WORKER: dict = {}
+def _render_file(code: str | None) -> bytes:
+    """The DOCX of one document (None: the whole manual), in a worker of ``render_files``."""
+    manual, lang = worker_context()
+    return manual_docx(manual, lang=lang) if code is None else document_docx(manual, manual.document(code), lang=lang)
 
 
-def _worker_init(manual, lang):
-    import gc
-
-    gc.freeze()  # what the worker inherited is never collected here: no copy-on-write of it by the collector
-    _WORKER["manual"], _WORKER["lang"] = manual, lang
-
-
-def _worker_render(code: str | None) -> bytes:
-    from ...common.engines import release_memory
-
-    manual, lang = _WORKER["manual"], _WORKER["lang"]
-    data = manual_docx(manual, lang=lang) if code is None else document_docx(manual, manual.document(code), lang=lang)
+def _render_file_and_release(code: str | None) -> bytes:
+    data = _render_file(code)
     release_memory()  # the whole manual's XML tree is hundreds of MB: give it back before the next file
     return data
 
 
 def render_files(manual: Manual, codes: list[str | None], lang: str, jobs: int | None):
     """DOCX bytes for each code (None: the whole manual): yields ``(position in codes, bytes)`` as
-    each file is made, in ``jobs`` worker processes when jobs > 1 (fork only).  Nothing waits in
-    memory for a slower file before it (the whole manual, first, takes longest)."""
-    import multiprocessing as mp
-
-    if not jobs or jobs <= 1 or len(codes) < 2 or "fork" not in mp.get_all_start_methods():
-        for i, code in enumerate(codes):
-            yield i, (manual_docx(manual, lang=lang) if code is None
-                      else document_docx(manual, manual.document(code), lang=lang))
-        return
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    with ProcessPoolExecutor(max_workers=min(jobs, len(codes)), mp_context=mp.get_context("fork"),
-                             initializer=_worker_init, initargs=(manual, lang)) as pool:
-        futures = {pool.submit(_worker_render, code): i for i, code in enumerate(codes)}
-        for future in as_completed(futures):
-            yield futures.pop(future), future.result()
+    each file is made, in ``jobs`` worker processes.  Nothing waits in memory for a slower file
+    before it (the whole manual, first, takes longest)."""
+    task = _render_file_and_release if jobs and jobs > 1 else _render_file
+    yield from in_workers(task, codes, jobs=jobs, context=(manual, lang))
 
 
 def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = None, cache: bool = True,

@@ -75,14 +75,6 @@ def set_lang(rpr) -> None:
 
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-
-
-def xml_text(text: str) -> str:
-    """``text`` as the content of an element in WordprocessingML markup for ``parse_w``."""
-    return str(text).translate(_TEXT_ESCAPES)
-
-
 def parse_w(markup: str):
     """One element from WordprocessingML markup whose root is a ``w:`` element, e.g.
     ``<w:r><w:b/><w:t>…</w:t></w:r>``: the ``w`` namespace is declared on the root.

@@ -23,10 +23,7 @@ the earlier outputs as they were.
 from __future__ import annotations
 
 import base64
-import gc
 import json
-import html as html_mod
-import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
@@ -34,8 +31,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from ...common import resources
-from ...read.markdown import inline_html, to_html
-from ...model.citations import CITATION, resolve
+from ...labels import labels
 from ...model import Document, Form, Manual
 from ...common.outputs import atomic_write_bytes
 from . import stitch as pdfstitch
@@ -43,6 +39,8 @@ from ...common.engines import release_memory
 from ...common.progress import task
 from .stitch import part_link
 from ..render import view as pm
+from ..render.pool import in_workers, worker_context
+from ..render.body import body_html as render_body, escape as html_escape
 
 TEMPLATES = resources.TEMPLATES / "print"
 EXT = "pdf"
@@ -76,18 +74,10 @@ def _render(template: str, **context) -> str:
 
 
 def watermark_uri(lang: str = "zh-CN") -> str:
-    """The draft watermark: an A4-sized SVG with 草稿 / DRAFT across the diagonal, as a data URI."""
+    """The draft watermark (templates/print/watermark.svg.j2): an A4-sized SVG with 草稿 / DRAFT across
+    the diagonal, as a data URI."""
     lab = pm.L(lang)
-    big = escape(lab["draft_mark_zh"])
-    small = escape(lab["draft_mark"])
-    # One <text> per line, each with its own transform: text inside a <g> ends up in nested form
-    # XObjects that text extractors (pypdf, pdftotext) do not read.
-    common = ('transform="rotate(-54.8 297.5 421)" fill="#b91c1c" fill-opacity="0.13" text-anchor="middle" '
-              'font-family="\'Noto Sans CJK SC\', \'WenQuanYi Micro Hei\', sans-serif" font-weight="bold"')
-    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="595" height="842" viewBox="0 0 595 842">'
-           f'<text x="297.5" y="400" font-size="150" {common}>{big}</text>'
-           f'<text x="297.5" y="520" font-size="96" {common}>{small}</text></svg>')
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return svg_uri(_render("watermark.svg.j2", big=lab["draft_mark_zh"], small=lab["draft_mark"]))
 
 
 def svg_uri(svg: str) -> str:
@@ -99,47 +89,30 @@ def stylesheet(lang: str = "zh-CN") -> str:
     return _render("print.css.j2", words=pm.page_words(lang), watermark=watermark_uri(lang))
 
 
-# -- citations ----------------------------------------------------------------------------
-_TAG = re.compile(r"(<[^>]*>)")
-_HASH_HREF = re.compile(r'href="#([^"]*)"')
+# -- text and citations ------------------------------------------------------------------
+def cited_html(manual: Manual, text: str) -> Markup:
+    """Plain text, escaped, with each known 《title》 a link to the cited document or form.
 
-
-def link_citations(manual: Manual, html: str) -> Markup:
-    """Turn 《title》 in the text of ``html`` into links to the cited document or form.
-
-    Only text outside tags and outside existing links is touched.  Links point to
-    ``urn:manual:<anchor>`` (``pdfstitch.part_link``): the cited document is usually in
-    another part; joining the parts turns the link into an internal one, or removes it
-    when the cited document is not in the joined PDF.  The body's own ``#anchor`` links
-    are rewritten the same way.
-    """
+    Links point to ``urn:manual:<anchor>`` (``pdfstitch.part_link``): the cited document is usually
+    in another part; joining the parts turns the link into an internal one, or removes it when the
+    cited document is not in the joined PDF."""
     out = []
-    in_link = 0
-    for part in _TAG.split(html):
-        if part.startswith("<"):
-            if re.match(r"<a[\s>]", part):
-                in_link += 1
-                part = _HASH_HREF.sub(lambda m: f'href="{part_link(m.group(1))}"', part)
-            elif part.startswith("</a"):
-                in_link = max(0, in_link - 1)
-            out.append(part)
-            continue
-        if in_link or "《" not in part:
-            out.append(part)
-            continue
-
-        def repl(m):
-            target = resolve(manual, html_mod.unescape(m.group(1)))
-            if target is None:
-                return m.group(0)
-            return f'<a class="cite" href="{part_link(pm.anchor(target))}">{m.group(0)}</a>'
-
-        out.append(CITATION.sub(repl, part))
+    for piece, target in pm.split_citations(manual, text):
+        if target is None:
+            out.append(html_escape(piece))
+        else:
+            out.append(f'<a class="cite" href="{part_link(pm.anchor(target))}">{html_escape(piece)}</a>')
     return Markup("".join(out))
 
 
-def _inline(manual: Manual, text: str) -> Markup:
-    return link_citations(manual, inline_html(str(text)))
+def _body_href(url: str) -> str:
+    """A link of the body: ``#anchor`` points at the anchor in the joined PDF (see ``cited_html``)."""
+    return part_link(url[1:]) if url.startswith("#") else url
+
+
+def body_html(manual: Manual, doc: Document) -> Markup:
+    """The document's body (its parsed blocks) as HTML, citations linked."""
+    return Markup(render_body(doc.blocks, text=partial(cited_html, manual), href=_body_href))
 
 
 # -- one document ------------------------------------------------------------------------------
@@ -153,18 +126,18 @@ def document_context(manual: Manual, doc: Document, lang: str) -> dict:
         "draft": draft, "footer": pm.footer_text(doc, lang),
         "banner": lab["draft_banner"] if draft else "",
         "meta": pm.meta_rows(manual, doc, lang),
-        "body": link_citations(manual, to_html(doc.body)),
+        "body": body_html(manual, doc),
         "orgchart": None, "staffing": None, "workflow": [], "workflow_svg": None, "jobs": [],
         "forms": [], "revisions": pm.revision_rows(doc, lang), "signoff": signoff,
         "sample_note": lab["sample_note"] if pm.has_sample_names(manual, signoff) else "",
     }
-    if doc.meta.get("orgchart"):
+    if doc.orgchart:
         from ..render.diagrams import orgchart_svg
 
         ctx["orgchart"] = svg_uri(orgchart_svg(manual, lang))
-    if doc.meta.get("staffing"):
+    if doc.staffing:
         ctx["staffing"] = pm.staffing(manual, lang)
-    if doc.meta.get("workflow"):
+    if doc.workflow:
         from ..render.diagrams import workflow_svg
 
         steps = pm.workflow_steps(manual, doc)
@@ -172,15 +145,15 @@ def document_context(manual: Manual, doc: Document, lang: str) -> dict:
             for f in step["forms"]:
                 form = manual.forms.get(f["id"])
                 label = f"《{f['title']}》"
-                f["html"] = _inline(manual, label) if form else escape(label)
+                f["html"] = cited_html(manual, label) if form else escape(label)
         ctx["workflow"] = steps
         ctx["workflow_svg"] = svg_uri(workflow_svg(manual, doc, lang))
-    if doc.meta.get("jobs"):
+    if doc.jobs:
         jobs = pm.jobs(manual, doc)
         for job in jobs:
-            job["duties"] = [_inline(manual, d) for d in job["duties"]]
+            job["duties"] = [cited_html(manual, d) for d in job["duties"]]
         ctx["jobs"] = jobs
-    ctx["forms"] = [_inline(manual, f"{f.code} 《{f.title}》") for f in pm.doc_forms(manual, doc)]
+    ctx["forms"] = [cited_html(manual, f"{f.code} 《{f.title}》") for f in pm.doc_forms(manual, doc)]
     return ctx
 
 
@@ -216,23 +189,21 @@ def form_html(manual: Manual, form: Form, lang: str = "zh-CN") -> str:
     if fn is not None:
         fragment = Markup(fn(manual, form, mode="static", lang=lang, css=False))
     sections = []
-    for s in pm.form_sections(form):
+    for s in form.sections:
         fields = []
-        for fld in s["fields"]:
-            ftype = str(fld.get("type", "text"))
-            rows = fld.get("rows") if isinstance(fld.get("rows"), int) else (4 if ftype == "table" else 1)
-            fields.append({"label": str(fld.get("label") or fld.get("id", "")), "type": ftype,
-                           "required": bool(fld.get("required")),
-                           "options": [str(o) for o in fld.get("options") or []] if ftype in ("choice", "multichoice")
+        for fld in s.fields:
+            ftype = fld.type
+            rows = fld.rows if fld.rows is not None else (4 if ftype == "table" else 1)
+            fields.append({"label": fld.label or fld.id, "type": ftype, "required": fld.required,
+                           "options": fld.options if ftype in ("choice", "multichoice")
                            else ([""] if ftype == "checkbox" else []),
                            "columns": pm.column_labels(fld), "rows": min(int(rows), 60),
                            "height": 7 * min(int(rows), 12) if ftype == "multiline" else
                            (14 if ftype == "signature" else None)})
-        sections.append({"title": s["title"], "fields": fields})
+        sections.append({"title": s.title, "fields": fields})
     f = {"anchor": pm.anchor(form), "code": form.code, "title": form.title,
          "footer": form_footer(form, lang),
-         "landscape": str(form.meta.get("paper", "")).endswith("landscape"),
-         "instructions": str(form.meta.get("instructions", "") or ""), "sections": sections,
+         "landscape": form.paper.endswith("landscape"), "instructions": form.instructions, "sections": sections,
          "fragment": fragment}
     return _render("form.html.j2", f=f, lab=lab, lang=lang)
 
@@ -263,7 +234,7 @@ def _edition_line(edition: dict, lang: str) -> str:
         parts.append(f"{lab['released']}：{pm.date_text(edition.get('released'), lang)}")
     if edition.get("previous"):
         parts.append(f"{lab['previous']}：{edition.get('previous')}")
-    return "；".join(parts) if lang != "en" else "; ".join(parts)
+    return labels(lang)["print_text"]["list_sep"].join(parts)
 
 
 # -- parts: what is rendered (and cached) on its own -------------------------------------------------------
@@ -571,49 +542,26 @@ def _one_layout(manual: Manual, plan: Plan, lang: str) -> str:
     head = first[:first.index("<body")]
     css = forms_stylesheet() + "\n" + footer_stylesheet(lang)
     head = head.replace("</style>", css + "\n</style>", 1)
-    return head + f'<body data-header="{escape(pm.header_text(manual))}">' + "".join(bodies) + "</body>\n</html>\n"
+    return _render("one_layout.html.j2", head=Markup(head), header=pm.header_text(manual),
+                   bodies=[Markup(b) for b in bodies])
 
 
-# -- process pool ------------------------------------------------------------------------------------------
-def _can_fork() -> bool:
-    import multiprocessing as mp
-
-    return "fork" in mp.get_all_start_methods()
-
-
-_JOIN: dict = {}
-
-
+# -- worker processes ------------------------------------------------------------------------------------
 def _join_task(index: int) -> tuple[bytes, list[str]]:
-    manual, plans, entries_for, lang, store = _JOIN["args"]
+    """Join plan ``index`` (in a worker): the PDF and the keys of the contents and footer pages it used."""
+    manual, plans, entries_for, lang, store = worker_context()
     used: list[str] = []
     pdf = join(manual, plans[index], entries_for(plans[index]), lang, store, used)
     release_memory()
     return pdf, used
 
 
-def _pool(jobs: int | None, n: int):
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    if not jobs or jobs <= 1 or n < 2 or not _can_fork():
-        return None
-    # gc.freeze in each worker: the collector (run after every part) then never walks the objects the
-    # worker inherited from this process, so it does not copy their pages (copy-on-write).
-    return ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=mp.get_context("fork"), initializer=gc.freeze)
-
-
 def render_pages(pages: list[str], jobs: int | None):
     """Render parts (HTML) to cache entries; yields (index, entry) as they come, in ``jobs`` worker
-    processes (fork only), the largest page first."""
+    processes, the largest page first."""
     order = sorted(range(len(pages)), key=lambda i: -len(pages[i]))
-    pool = _pool(jobs, len(pages))
-    if pool is None:
-        for i in order:
-            yield i, render_part(pages[i])
-        return
-    with pool:
-        yield from zip(order, pool.map(render_part, [pages[i] for i in order], chunksize=1))
+    for j, entry in in_workers(render_part, [pages[i] for i in order], jobs=jobs):
+        yield order[j], entry
 
 
 def cache_key(html: str) -> str:
@@ -667,7 +615,7 @@ def _build(manual: Manual, out: Path, quiet: bool, jobs: int | None, lang: str, 
         # comes.  The joins load them one by one.
         todo = [k for k in needed if not parts_store.contains(k)]
         anchors = {part.key: part.anchor for i in missing for part in plans[i].parts}
-        with task("PDF 排版" if lang != "en" else "PDF parts", total=len(todo), quiet=quiet) as parts_done:
+        with task(labels(lang)["print_text"]["progress_parts"], total=len(todo), quiet=quiet) as parts_done:
             for i, entry in render_pages([needed[k] for k in todo], jobs):
                 parts_store.put(todo[i], entry)
                 parts_done.advance(anchors.get(todo[i]) or "")
@@ -675,37 +623,19 @@ def _build(manual: Manual, out: Path, quiet: bool, jobs: int | None, lang: str, 
         def entries_for(plan):
             return [partial(_load_part, parts_store, {}, p.key, p.html) for p in plan.parts]
 
-        with task("PDF 合成" if lang != "en" else "PDF files", total=len(missing), quiet=quiet) as joined:
+        with task(labels(lang)["print_text"]["progress_files"], total=len(missing), quiet=quiet) as joined:
             for i, pdf in _joined(missing, entries_for):
                 joined.advance(targets[i].name)
                 yield i, pdf
 
     def _joined(missing: list[int], entries_for):
-        """(index, joined PDF) for each plan, as each join is done."""
-        pool = _pool(jobs, len(missing))
-        if pool is None:
-            for i in missing:
-                used: list[str] = []
-                pdf = join(manual, plans[i], entries_for(plans[i]), lang, parts_store, used)
-                release_memory()
-                derived[keys[i]] = used
-                yield i, pdf
-            return
-        # Joined PDFs in the workers, the whole manual first; the contents and footer pages they
-        # render are cached by the workers (atomic entries) and their keys come back with the PDF.
-        # Each PDF is passed on as soon as it comes (the documents' do not wait for the manual's).
-        from concurrent.futures import as_completed
-
-        _JOIN["args"] = (manual, plans, entries_for, lang, parts_store)
-        try:
-            with pool:
-                futures = {pool.submit(_join_task, i): i for i in missing}
-                for future in as_completed(futures):
-                    i = futures.pop(future)
-                    pdf, derived[keys[i]] = future.result()
-                    yield i, pdf
-        finally:
-            _JOIN.clear()
+        """(index, joined PDF) for each plan, as each join is done, in the workers (the whole manual
+        first); the contents and footer pages they render are cached by the workers (atomic
+        entries) and their keys come back with the PDF."""
+        context = (manual, plans, entries_for, lang, parts_store)
+        for j, (pdf, used) in in_workers(_join_task, missing, jobs=jobs, context=context):
+            derived[keys[missing[j]]] = used
+            yield missing[j], pdf
 
     derived: dict[str, list[str]] = {}
     written = pm.write_outputs(store, out, targets, keys, render_missing, ext=EXT, quiet=quiet, lang=lang)

@@ -38,6 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ...common.resources import PACKAGE
+from ...labels import text
 
 CACHE_DIR = ".cache"
 MAGIC = b"manual-cache/1 "
@@ -238,8 +239,7 @@ class BuildCache:
         """``12 from the cache`` / ``12 个取自缓存`` (empty when the cache is off or nothing was hit)."""
         if not self.enabled or not self.stats["hits"]:
             return ""
-        n = self.stats["hits"]
-        return f"{n} 个取自缓存" if lang != "en" else f"{n} from the cache"
+        return text("print_text.from_cache", lang, n=self.stats["hits"])
 
 
 def read_checked(path: Path, magic: bytes) -> bytes | None:

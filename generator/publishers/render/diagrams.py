@@ -19,6 +19,7 @@ import unicodedata
 from xml.sax.saxutils import escape as _xml_escape
 
 from ...labels import labels
+from ...model.org import OrgNode, org_tree, workflow_steps
 
 FONT_FAMILY = "'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif"
 FONT_SIZE = 14  # px; every size below is derived from it
@@ -113,49 +114,13 @@ def _role_name(role, lang: str) -> str:
 
 
 def _headcount_text(n: int, lang: str) -> str:
-    return f"{n} 人" if lang != "en" else f"{n} {'person' if n == 1 else 'people'}"
+    words = labels(lang)["print_text"]
+    return (words["headcount_one"] if n == 1 else words["headcount"]).format(n=n)
 
 
-def org_tree(manual) -> dict:
-    """The reporting tree as plain data.
-
-    ``{"above": [ids from the top down to the head's superior],
-       "roots": [tree], ...}`` where a tree is ``{"id", "children": [...]}``.
-    The department head is the first root; department roles that reach
-    no root are added as further roots so that no role is lost.
-    """
-    roles = manual.roles
-    head = str(manual.org.get("department_head") or "")
-    children: dict[str, list[str]] = {}
-    for rid, role in roles.items():
-        if role.reports_to:
-            children.setdefault(role.reports_to, []).append(rid)
-
-    seen: set[str] = set()
-
-    def build(rid: str) -> dict:
-        seen.add(rid)
-        kids = [build(c) for c in children.get(rid, [])
-                if c not in seen and not roles[c].meta.get("external")]
-        return {"id": rid, "children": kids}
-
-    above: list[str] = []
-    roots: list[dict] = []
-    if head in roles:
-        cur = roles[head].reports_to
-        guard: set[str] = {head}
-        while cur and cur in roles and cur not in guard:
-            above.insert(0, cur)
-            guard.add(cur)
-            cur = roles[cur].reports_to
-        roots.append(build(head))
-    for rid, role in roles.items():  # department roles not under the head
-        if rid not in seen and not role.meta.get("external") and rid not in above:
-            parent = role.reports_to
-            if parent in roles and not roles[parent].meta.get("external") and parent not in above:
-                continue  # reached through its own parent below
-            roots.append(build(rid))
-    return {"above": above, "roots": roots, "head": head}
+def _layout_tree(node: OrgNode) -> dict:
+    """A node of the tree as a dict the layout can write its sizes and positions into."""
+    return {"id": node.id, "children": [_layout_tree(c) for c in node.children]}
 
 
 def _box_width(manual, rid: str, lang: str) -> float:
@@ -197,8 +162,8 @@ def _depth_of(tree: dict) -> int:
 
 def orgchart_svg(manual, lang: str = "zh-CN") -> str:
     """The department's org chart as an SVG string."""
-    data = org_tree(manual)
-    above, roots = data["above"], data["roots"]
+    tree = org_tree(manual)
+    above, roots = tree.above, [_layout_tree(root) for root in tree.roots]
     for root in roots:
         _layout(manual, root, lang)
     width_trees = sum(r["span"] for r in roots) + SIBLING_GAP * 2 * max(len(roots) - 1, 0)
@@ -218,9 +183,8 @@ def orgchart_svg(manual, lang: str = "zh-CN") -> str:
     def y_of(depth: int) -> float:
         return MARGIN + depth * (BOX_H + LEVEL_GAP)
 
-    dept = str(manual.config.get("department") or "")
-    chart_label = ("组织框架图" if lang != "en" else "Organisation chart") + (f"：{manual.company} {dept}".rstrip()
-                                                                        if manual.company else "")
+    chart_label = labels(lang)["print"]["orgchart"] + (f"：{manual.company} {manual.department}".rstrip()
+                                                      if manual.company else "")
     parts = _svg_open(width, height, chart_label, "orgchart")
     lines: list[str] = []
     boxes: list[str] = []
@@ -259,7 +223,7 @@ def orgchart_svg(manual, lang: str = "zh-CN") -> str:
         below_y = y_of(i + 1)
         connector(centre, y_of(i) + BOX_H, [centre], below_y, dashed=True)
 
-    head = data["head"]
+    head = tree.head
     for node in placed:
         y = y_of(node["depth"])
         box(node["id"], node["cx"], y, node["w"], external=False, head=node["id"] == head)
@@ -276,39 +240,21 @@ WF_LINE = 20  # line height, title
 WF_SMALL_LINE = 17
 
 
-def workflow_steps(manual, doc) -> list[dict]:
-    """The steps of ``doc``'s workflow as plain data: number, title, role, forms (titles), description."""
-    out = []
-    for i, step in enumerate(doc.meta.get("workflow") or [], start=1):
-        if not isinstance(step, dict):
-            continue
-        forms = []
-        for fid in step.get("forms") or []:
-            form = manual.forms.get(fid)
-            forms.append({"id": fid, "title": form.title if form else str(fid),
-                          "code": form.code if form else ""})
-        out.append({"number": i, "id": step.get("id") or f"step-{i}", "title": str(step.get("title", "")),
-                    "role": str(step.get("role", "")), "forms": forms,
-                    "description": str(step.get("description", "") or "")})
-    return out
-
-
 def workflow_svg(manual, doc, lang: str = "zh-CN") -> str:
     """The workflow of ``doc`` (its ``workflow:`` steps, in order) as an SVG string."""
-    lab = labels(lang)["field"]
+    lab, words = labels(lang)["field"], labels(lang)["print_text"]
     steps = workflow_steps(manual, doc)
     role_label = lab["responsible"]
     forms_label = lab["forms"]
-    sep = "：" if lang != "en" else ": "
+    sep = words["colon"]
     laid = []
     text_w = 0.0
     for s in steps:
-        head = f"{s['number']}. {s['title']}"
+        head = f"{s.number}. {s.title}"
         title_lines = wrap(head, WF_WIDTH_MAX, FONT_SIZE)
-        detail = [f"{role_label}{sep}{s['role']}"]
-        if s["forms"]:
-            names = "、".join(f"《{f['title']}》" for f in s["forms"]) if lang != "en" else \
-                ", ".join(f["title"] for f in s["forms"])
+        detail = [f"{role_label}{sep}{s.role}"]
+        if s.forms:
+            names = words["names_sep"].join(words["cited_title"].format(title=f.title) for f in s.forms)
             detail.append(f"{forms_label}{sep}{names}")
         detail_lines = [ln for d in detail for ln in wrap(d, WF_WIDTH_MAX, SMALL)]
         widest = max([text_width(t, FONT_SIZE) for t in title_lines] +
@@ -321,13 +267,13 @@ def workflow_svg(manual, doc, lang: str = "zh-CN") -> str:
     height = sum(h for *_, h in laid) + WF_GAP * max(len(laid) - 1, 0) + 2 * MARGIN
     if not laid:
         height = 2 * MARGIN + BOX_H
-    label = ("工作流程图" if lang != "en" else "Workflow") + f"：{doc.code} {doc.title}"
+    label = words["workflow_chart"] + f"：{doc.code} {doc.title}"
     parts = _svg_open(width, height, label, "workflow")
     cx = width / 2
     x0 = MARGIN
     y = MARGIN
     for i, (s, title_lines, detail_lines, h) in enumerate(laid):
-        parts.append(f'<g class="step" data-step="{esc(s["id"])}">')
+        parts.append(f'<g class="step" data-step="{esc(s.id)}">')
         parts.append(f'<rect x="{_fmt(x0)}" y="{_fmt(y)}" width="{_fmt(box_w)}" height="{_fmt(h)}" rx="8" '
                      f'fill="{BOX_FILL}" stroke="{BOX_STROKE}" stroke-width="1.5"/>')
         ty = y + WF_PAD + FONT_SIZE

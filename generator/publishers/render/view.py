@@ -23,9 +23,9 @@ import re
 from pathlib import Path
 
 from ...labels import labels, status_label, step_label
+from ...model import org
 from ...model.citations import citations, resolve
-from ...model import IN_FORCE, SIGNOFF_STEPS, Document, Form, Manual
-from ...model.build import signoff_from
+from ...model import IN_FORCE, SIGNOFF_STEPS, Document, Field, Form, Manual, SignOff
 from ...model.review import next_review
 
 # -- output names -------------------------------------------------------------
@@ -57,8 +57,8 @@ def print_forms(manual: Manual) -> list[Form]:
 def doc_forms(manual: Manual, doc: Document) -> list[Form]:
     """The forms a document uses (``uses_forms``), in the order given, unknown ids left out."""
     out = []
-    for fid in doc.meta.get("uses_forms") or []:
-        form = manual.forms.get(str(fid))
+    for fid in doc.uses_forms:
+        form = manual.forms.get(fid)
         if form is not None and form not in out:
             out.append(form)
     return out
@@ -107,41 +107,14 @@ def long_date(value, lang: str = "zh-CN") -> str:
     """Dates on the cover: 2014年5月20日 / 20 May 2014."""
     if not isinstance(value, dt.date):
         return "" if value is None else str(value)
-    if lang == "en":
-        return value.strftime("%d %B %Y").lstrip("0")
-    return f"{value.year}年{value.month}月{value.day}日"
+    return labels(lang)["print_text"]["long_date"].format(year=value.year, month=value.month, day=value.day,
+                                                         month_name=value.strftime("%B"))
 
 
 def L(lang: str) -> dict:
-    """The field labels of ``lang`` plus the few words only print uses."""
-    lab = dict(labels(lang)["field"])
-    if lang == "en":
-        lab.update({"edition": "Edition", "date_issued": "Issued", "controlled": "Controlled copy",
-                    "sample_note": "Note: the names in the sign-offs are sample names.",
-                    "draft_mark": "DRAFT", "draft_mark_zh": "草稿", "covers": "Posts",
-                    "workflow": "Workflow", "orgchart": "Organisation chart", "staffing": "Staffing",
-                    "jobs": "Job descriptions", "field_label": "Field", "field_fill": "Entry",
-                    "instructions": "Instructions", "changes": "Change record", "added": "Added",
-                    "removed": "Removed", "changed": "Changed", "old_version": "Old version",
-                    "new_version": "New version", "no_changes": "No changes since the previous edition.",
-                    "released": "Released", "previous": "Previous edition", "description": "Description",
-                    "toc_hint": "Right-click and choose Update Field to build the table of contents.",
-                    "blank": "", "options": "Options", "checkbox": "☐", "step_title": "Step",
-                    "appendix": "Appendix", "no": "No."})
-    else:
-        lab.update({"edition": "版次", "date_issued": "发布日期", "controlled": "受控文件",
-                    "sample_note": "注：签署人姓名为示例姓名。",
-                    "draft_mark": "DRAFT", "draft_mark_zh": "草稿", "covers": "适用岗位",
-                    "workflow": "工作流程", "orgchart": "组织框架图", "staffing": "人员配备",
-                    "jobs": "岗位职责", "field_label": "项目", "field_fill": "填写内容",
-                    "instructions": "填写说明", "changes": "修订记录（本版变更）", "added": "新增",
-                    "removed": "删除", "changed": "修改", "old_version": "原版本", "new_version": "新版本",
-                    "no_changes": "与上一版相比没有变更。", "released": "发布日期", "previous": "上一版次",
-                    "description": "说明",
-                    "toc_hint": "请在目录上单击右键，选择“更新域”以生成页码。",
-                    "blank": "", "options": "选项", "checkbox": "☐", "step_title": "工作内容",
-                    "appendix": "附录", "no": "序号"})
-    return lab
+    """The field labels of ``lang`` plus the words only print uses (the catalogue's ``print`` group)."""
+    words = labels(lang)
+    return {**words["field"], **words["print"]}
 
 
 def header_text(manual: Manual) -> str:
@@ -166,14 +139,14 @@ def page_words(lang: str = "zh-CN") -> dict:
     page_pre, _, page_post = lab["page"].partition("{n}")
     pages_pre, _, pages_post = lab["pages"].partition("{n}")
     return {"page_pre": page_pre, "page_post": page_post, "pages_pre": pages_pre, "pages_post": pages_post,
-            "sep": " / " if lang != "en" else " "}
+            "sep": labels(lang)["print_text"]["page_sep"]}
 
 
 # -- sign-offs, revisions, meta ------------------------------------------------------
-def _signoff_rows(signoff: dict, lang: str) -> list[dict]:
+def _signoff_rows(signoffs: dict[str, SignOff], lang: str) -> list[dict]:
     rows = []
     for step in SIGNOFF_STEPS:
-        s = signoff_from((signoff or {}).get(step), step)
+        s = signoffs.get(step)
         rows.append({"step": step, "label": step_label(step, lang),
                      "name": (s.name or "") if s else "", "role": (s.role or "") if s else "",
                      "date": date_text(s.date, lang) if s else "", "sample": bool(s and s.sample)})
@@ -182,26 +155,21 @@ def _signoff_rows(signoff: dict, lang: str) -> list[dict]:
 
 def signoff_rows(item: Document | Form, lang: str = "zh-CN") -> list[dict]:
     """编制 / 审核 / 批准, always three rows; a step not signed yet has empty cells."""
-    return _signoff_rows(item.meta.get("signoff") or {}, lang)
+    return _signoff_rows(item.signoff_steps, lang)
 
 
 def manual_signoff_rows(manual: Manual, lang: str = "zh-CN") -> list[dict]:
     """The manual-level sign-off of the cover (``signoff:`` in manual/manual.yaml)."""
-    return _signoff_rows(manual.config.get("signoff") or {}, lang)
+    return _signoff_rows(manual.signoff_steps, lang)
 
 
 def has_sample_names(manual: Manual, rows: list[dict]) -> bool:
-    return any(r["sample"] for r in rows) or (bool(manual.config.get("sample_names")) and
-                                               any(r["name"] for r in rows))
+    return any(r["sample"] for r in rows) or (manual.sample_names and any(r["name"] for r in rows))
 
 
 def revision_rows(item: Document | Form, lang: str = "zh-CN") -> list[dict]:
-    out = []
-    for rev in item.meta.get("revisions") or []:
-        if isinstance(rev, dict):
-            out.append({"version": str(rev.get("version", "")), "date": date_text(rev.get("date"), lang),
-                        "summary": str(rev.get("summary", "")), "by": str(rev.get("by", ""))})
-    return out
+    return [{"version": rev.version, "date": date_text(rev.date, lang), "summary": rev.summary, "by": rev.by}
+            for rev in item.revisions]
 
 
 def meta_rows(manual: Manual, doc: Document, lang: str = "zh-CN") -> list[tuple[str, str]]:
@@ -222,23 +190,21 @@ def meta_rows(manual: Manual, doc: Document, lang: str = "zh-CN") -> list[tuple[
 # -- cover and contents ----------------------------------------------------------------
 def cover(manual: Manual, lang: str = "zh-CN", edition: dict | None = None) -> dict:
     lab = L(lang)
-    m = manual.config.get("manual") or {}
-    date = m.get("date")
     rows = manual_signoff_rows(manual, lang)
     edition_text = manual.edition
     if edition:
         edition_text = str(edition.get("edition") or manual.edition)
     out = {
         "company": manual.company,
-        "company_en": str((manual.config.get("company") or {}).get("en", "")),
-        "department": str(manual.config.get("department", "")),
+        "company_en": manual.company_en,
+        "department": manual.department,
         "title": manual.title,
-        "title_en": str(m.get("title_en", "")),
+        "title_en": manual.title_en,
         "edition_label": lab["edition"],
         "edition": edition_text,
         "date_label": lab["date_issued"],
-        "date": long_date(date, lang),
-        "controlled": str(m.get("controlled_copy", "") or ""),
+        "date": long_date(manual.date, lang),
+        "controlled": manual.controlled_copy,
         "signoff": rows,
         "sample_note": lab["sample_note"] if has_sample_names(manual, rows) else "",
     }
@@ -252,16 +218,15 @@ def cover(manual: Manual, lang: str = "zh-CN", edition: dict | None = None) -> d
 def toc_entries(manual: Manual, lang: str = "zh-CN") -> list[dict]:
     """Table-of-contents rows: chapter rows (only when there are several chapters) and documents."""
     docs = print_documents(manual)
-    chapters = [c for c in manual.config.get("chapters") or [] if isinstance(c, dict)]
+    chapters = manual.chapters
     out: list[dict] = []
     if len(chapters) > 1:
         placed = set()
         for ch in chapters:
-            members = [d for d in docs if d.code in {str(c) for c in ch.get("documents") or []}
-                       and d.code not in placed]
+            members = [d for d in docs if d.code in set(ch.documents) and d.code not in placed]
             if not members:
                 continue
-            out.append({"kind": "chapter", "title": f"{ch.get('number', '')} {ch.get('title', '')}".strip()})
+            out.append({"kind": "chapter", "title": f"{ch.number} {ch.title}".strip()})
             for d in members:
                 placed.add(d.code)
                 out.append(_toc_doc(d))
@@ -278,95 +243,31 @@ def _toc_doc(doc: Document) -> dict:
             "draft": is_draft(doc)}
 
 
-# -- structured parts --------------------------------------------------------------------
+# -- structured parts (the queries are in ``generator.model.org``; here: the rows the templates print) ---------
 def staffing(manual: Manual, lang: str = "zh-CN") -> dict:
     """The staffing table (人员配备): one row per department role, the total and the authorized number."""
-    rows = []
-    for role in manual.roles.values():
-        if role.meta.get("external"):
-            continue
-        rows.append({"post": role.id, "post_en": role.name_en, "reports_to": role.reports_to or "",
-                     "headcount": role.headcount, "note": str(role.meta.get("note", "") or "")})
-    total = sum(r["headcount"] for r in rows)
-    authorized = manual.org.get("authorized_headcount")
-    return {"rows": rows, "total": total,
-            "authorized": authorized if isinstance(authorized, int) else None}
-
-
-def org_outline(manual: Manual) -> list[dict]:
-    """The org chart as an indented list: (depth, role, headcount, external), depth first.
-
-    The roles above the department head (outside the department) come first.
-    """
-    from .diagrams import org_tree
-
-    data = org_tree(manual)
-    out: list[dict] = []
-    depth = 0
-    for rid in data.get("above") or []:
-        role = manual.roles.get(rid)
-        out.append({"depth": depth, "role": rid, "headcount": role.headcount if role else 0, "external": True})
-        depth += 1
-
-    def walk(node, d):
-        role = manual.roles.get(node["id"])
-        out.append({"depth": d, "role": node["id"], "headcount": role.headcount if role else 0,
-                    "external": bool(role and role.meta.get("external"))})
-        for child in node.get("children") or []:
-            walk(child, d + 1)
-
-    for root in data.get("roots") or []:
-        walk(root, depth)
-    return out
+    data = org.staffing(manual)
+    rows = [{"post": role.id, "post_en": role.name_en, "reports_to": role.reports_to or "",
+             "headcount": role.headcount, "note": role.note} for role in data.rows]
+    return {"rows": rows, "total": data.total, "authorized": data.authorized}
 
 
 def workflow_steps(manual: Manual, doc: Document) -> list[dict]:
-    from .diagrams import workflow_steps as steps
-
-    return steps(manual, doc)
+    """The steps of ``doc``'s workflow: number, id, title, role, forms (id, title, code), description."""
+    return [{"number": s.number, "id": s.id, "title": s.title, "role": s.role,
+             "forms": [{"id": f.id, "title": f.title, "code": f.code} for f in s.forms],
+             "description": s.description} for s in org.workflow_steps(manual, doc)]
 
 
 def jobs(manual: Manual, doc: Document) -> list[dict]:
     """Job descriptions of a ``kind: job`` document (its ``jobs:``)."""
-    out = []
-    for job in doc.meta.get("jobs") or []:
-        if not isinstance(job, dict):
-            continue
-        covers = [str(c) for c in job.get("covers") or []]
-        reports_to = job.get("reports_to")
-        if not reports_to:
-            bosses = []
-            for c in covers:
-                role = manual.roles.get(c)
-                if role and role.reports_to and role.reports_to not in bosses:
-                    bosses.append(role.reports_to)
-            reports_to = "、".join(bosses)
-        headcount = sum(manual.roles[c].headcount for c in covers if c in manual.roles)
-        out.append({"title": str(job.get("title", "")), "covers": covers, "reports_to": str(reports_to or ""),
-                    "note": str(job.get("note", "") or ""), "headcount": headcount,
-                    "duties": [str(d) for d in job.get("duties") or []]})
-    return out
+    return [{"title": j.title, "covers": j.covers, "reports_to": j.reports_to, "note": j.note,
+             "headcount": j.headcount, "duties": j.duties} for j in org.jobs(manual, doc)]
 
 
-# -- forms (fallback listing) --------------------------------------------------------------
-def form_sections(form: Form) -> list[dict]:
-    """A form's sections with their fields, for the plain table of the appendix."""
-    out = []
-    for section in form.meta.get("sections") or []:
-        if isinstance(section, dict):
-            out.append({"title": str(section.get("title", "") or ""),
-                        "fields": [f for f in section.get("fields") or [] if isinstance(f, dict)]})
-    loose = [f for f in form.meta.get("fields") or [] if isinstance(f, dict)]
-    if loose:
-        out.append({"title": "", "fields": loose})
-    return out
-
-
-def column_labels(field: dict) -> list[str]:
-    out = []
-    for col in field.get("columns") or []:
-        out.append(str(col.get("label", col.get("id", ""))) if isinstance(col, dict) else str(col))
-    return out
+def column_labels(field: Field) -> list[str]:
+    """The column headings of a table field."""
+    return [col.label or (col.id or "") for col in field.columns]
 
 
 # -- citations -----------------------------------------------------------------------------

@@ -333,7 +333,7 @@ def document_context(manual: Manual, doc: Document, downloads: dict, lang: str) 
     if doc.staffing:
         ctx["staffing"] = printmodel.staffing(manual, lang)
     if doc.workflow:
-        steps = diagrams.workflow_steps(manual, doc)
+        steps = printmodel.workflow_steps(manual, doc)
         for step in steps:
             step["title_md"] = cite_md(manual, step["title"], page)
             step["description_md"] = cite_md(manual, step["description"], page)
@@ -396,7 +396,7 @@ def responsibilities(manual: Manual, page: str, lang: str) -> list[dict]:
         for job in printmodel.jobs(manual, doc) if doc.jobs else []:
             for rid in job["covers"]:
                 add(rid, doc, lab["duty_job"].format(title=job["title"], n=len(job["duties"])), slug(job["title"]))
-        for step in diagrams.workflow_steps(manual, doc) if doc.workflow else []:
+        for step in printmodel.workflow_steps(manual, doc) if doc.workflow else []:
             add(step["role"], doc, lab["duty_step"].format(number=step["number"], title=step["title"]))
         for rid in doc.cited_roles:
             add(rid, doc, lab["duty_ref"])

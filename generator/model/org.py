@@ -1,0 +1,165 @@
+"""Queries over the organisation: the reporting tree, staffing, workflow steps, job descriptions.
+
+Pure functions of the typed model (no I/O): the print view (PDF, DOCX), the site and the
+diagrams draw the same org chart, staffing table, workflow and job descriptions from them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import Document, Form, Manual, Role
+
+
+@dataclass
+class OrgNode:
+    """A department role in the reporting tree, with the department roles reporting to it."""
+
+    id: str
+    children: list["OrgNode"] = field(default_factory=list)
+
+
+@dataclass
+class OrgTree:
+    above: list[str]  # roles outside the department, from the top down to the head's superior
+    roots: list[OrgNode]  # the department head first, then department roles that reach no root
+    head: str
+
+
+@dataclass
+class OutlineRow:
+    """One line of the org chart as an indented list."""
+
+    depth: int
+    role: str
+    headcount: int
+    external: bool
+
+
+@dataclass
+class Staffing:
+    rows: list[Role]  # the department's roles (external ones left out), in roles.yaml order
+    total: int
+    authorized: int | None
+
+
+@dataclass
+class StepForm:
+    id: str
+    title: str  # the form's title, or its id when the form is unknown
+    code: str
+    form: Form | None
+
+
+@dataclass
+class Step:
+    """A workflow step as printed: its number (1, 2 …) and its forms resolved."""
+
+    number: int
+    id: str
+    title: str
+    role: str
+    forms: list[StepForm]
+    description: str
+
+
+@dataclass
+class JobView:
+    """A job description with what it draws from roles.yaml: the superior(s) and the headcount."""
+
+    title: str
+    covers: list[str]
+    reports_to: str
+    note: str
+    headcount: int
+    duties: list[str]
+
+
+def org_tree(manual: Manual) -> OrgTree:
+    """The reporting tree: the department head at the first root; department roles that reach
+    no root are added as further roots, so that no role is lost."""
+    roles = manual.roles
+    head = manual.department_head or ""
+    children: dict[str, list[str]] = {}
+    for rid, role in roles.items():
+        if role.reports_to:
+            children.setdefault(role.reports_to, []).append(rid)
+
+    seen: set[str] = set()
+
+    def build(rid: str) -> OrgNode:
+        seen.add(rid)
+        return OrgNode(rid, [build(c) for c in children.get(rid, []) if c not in seen and not roles[c].external])
+
+    above: list[str] = []
+    roots: list[OrgNode] = []
+    if head in roles:
+        cur = roles[head].reports_to
+        guard: set[str] = {head}
+        while cur and cur in roles and cur not in guard:
+            above.insert(0, cur)
+            guard.add(cur)
+            cur = roles[cur].reports_to
+        roots.append(build(head))
+    for rid, role in roles.items():  # department roles not under the head
+        if rid not in seen and not role.external and rid not in above:
+            parent = role.reports_to
+            if parent in roles and not roles[parent].external and parent not in above:
+                continue  # reached through its own parent below
+            roots.append(build(rid))
+    return OrgTree(above, roots, head)
+
+
+def org_outline(manual: Manual) -> list[OutlineRow]:
+    """The org chart as an indented list, depth first; the roles above the department head first."""
+    tree = org_tree(manual)
+    out: list[OutlineRow] = []
+    depth = 0
+    for rid in tree.above:
+        role = manual.roles.get(rid)
+        out.append(OutlineRow(depth, rid, role.headcount if role else 0, True))
+        depth += 1
+
+    def walk(node: OrgNode, d: int) -> None:
+        role = manual.roles.get(node.id)
+        out.append(OutlineRow(d, node.id, role.headcount if role else 0, bool(role and role.external)))
+        for child in node.children:
+            walk(child, d + 1)
+
+    for root in tree.roots:
+        walk(root, depth)
+    return out
+
+
+def staffing(manual: Manual) -> Staffing:
+    """The staffing table: the department's roles, their total and the authorized number."""
+    rows = [role for role in manual.roles.values() if not role.external]
+    return Staffing(rows, sum(r.headcount for r in rows), manual.authorized_headcount)
+
+
+def workflow_steps(manual: Manual, doc: Document) -> list[Step]:
+    """The steps of ``doc``'s workflow, numbered from 1, with their forms."""
+    out = []
+    for number, step in enumerate(doc.workflow, start=1):
+        forms = []
+        for fid in step.forms:
+            form = manual.forms.get(fid)
+            forms.append(StepForm(fid, form.title if form else fid, form.code if form else "", form))
+        out.append(Step(number, step.id or f"step-{number}", step.title, step.role, forms, step.description))
+    return out
+
+
+def jobs(manual: Manual, doc: Document) -> list[JobView]:
+    """The job descriptions of ``doc``; a job without ``reports_to`` reports to its posts' superiors."""
+    out = []
+    for job in doc.jobs:
+        reports_to = job.reports_to
+        if not reports_to:
+            bosses: list[str] = []
+            for c in job.covers:
+                role = manual.roles.get(c)
+                if role and role.reports_to and role.reports_to not in bosses:
+                    bosses.append(role.reports_to)
+            reports_to = "、".join(bosses)
+        headcount = sum(manual.roles[c].headcount for c in job.covers if c in manual.roles)
+        out.append(JobView(job.title, list(job.covers), reports_to, job.note, headcount, list(job.duties)))
+    return out
