@@ -34,6 +34,11 @@ def message(key: str, lang: str = "zh-CN", /, **values) -> str:
     return label_text(key, lang).format(**values)  # KeyError: a key missing from the catalogue
 
 
+def reason(exc: BaseException):
+    """An exception as a value of another message: in each language when it is one of ours."""
+    return exc.text if isinstance(exc, _Message) else str(exc)
+
+
 class _Message(Exception):
     """An error told in the catalogue's words (see the module's docstring)."""
 

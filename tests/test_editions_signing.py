@@ -50,7 +50,7 @@ def test_sign_then_verify_then_flip_a_byte(tmp_path, plain_pdf):
     p12, pem, password = make_p12(tmp_path)
     signed = tmp_path / "signed.pdf"
     editions.sign_pdf(plain_pdf, signed, p12, password, reason="Edition test approved")
-    ok, lines = editions.verify(None, signed, trust=pem)
+    ok, lines = editions.verify(None, signed, trust=pem, lang="en")
     assert ok, lines
     assert any("intact" in line and "trusted" in line for line in lines)
 
@@ -58,7 +58,7 @@ def test_sign_then_verify_then_flip_a_byte(tmp_path, plain_pdf):
     data[len(data) // 3] ^= 0x01
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(bytes(data))
-    ok, lines = editions.verify(None, broken, trust=pem)
+    ok, lines = editions.verify(None, broken, trust=pem, lang="en")
     assert not ok
     assert any("NOT INTACT" in line or "INVALID" in line for line in lines), lines
 

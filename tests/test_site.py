@@ -381,7 +381,7 @@ def test_cli_build_site_and_failed_build_keeps_the_old_site(tmp_path):
     assert "客户回访制度" in before.decode("utf-8")
     # A broken MkDocs config: clear message, exit 2, no traceback, the old site untouched.
     (root / "mkdocs.yml").write_text("theme:\n  name: no-such-theme\n", encoding="utf-8")
-    r = run_cli("build", "site", "--root", root)
+    r = run_cli("build", "site", "--root", root, "--lang", "en")
     assert r.returncode == 2
     assert "MkDocs could not build the site" in r.stderr and "Traceback" not in r.stderr
     assert index.read_bytes() == before

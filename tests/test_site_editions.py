@@ -330,6 +330,8 @@ def test_a_damaged_edition_is_reported_without_a_traceback(tmp_path):
                                           encoding="utf-8")
     result = run_cli("build", "site", "--root", root)
     assert result.returncode == 2
+    assert "版次 2020.1：无法读取其源文件快照" in result.stderr and "Traceback" not in result.stderr
+    result = run_cli("build", "site", "--root", root, "--lang", "en")
     assert "edition 2020.1: cannot read its source snapshot" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (root / "site").exists()
@@ -342,7 +344,7 @@ def test_an_edition_whose_manifest_names_another_folder_is_refused(tmp_path):
     (folder / "source").mkdir(parents=True)
     (folder / "manifest.json").write_text(json.dumps({"edition": "../../evil", "released": "2020-03-01"}),
                                           encoding="utf-8")
-    result = run_cli("build", "site", "--root", root)
+    result = run_cli("build", "site", "--root", root, "--lang", "en")
     assert result.returncode == 2
     assert "editions/2020.1/manifest.json: the edition is named '../../evil', not '2020.1'" in result.stderr
     assert "Traceback" not in result.stderr

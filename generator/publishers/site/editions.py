@@ -53,7 +53,7 @@ from ...model.changes import changes_between
 from ...model import Manual
 from ...common.outputs import atomic_write_bytes
 from ...labels import labels
-from ...errors import SiteBuildError
+from ...errors import SiteBuildError, reason
 from .paths import doc_page, rel
 
 GENERATOR_DIR = PACKAGE
@@ -140,7 +140,7 @@ def main_context(manual: Manual, editions: list[dict], lang: str) -> dict:
         changes = current_changes(manual, latest)
     except Exception as exc:  # noqa: BLE001 - a damaged edition folder is reported, not a traceback
         raise SiteBuildError("errors.snapshot_unreadable", edition=latest.get("edition"),
-                             path=Path(latest["_path"]) / ed.SOURCE, reason=exc) from None
+                             path=Path(latest["_path"]) / ed.SOURCE, reason=reason(exc)) from None
     record = record_context(manual, changes, None, lang=lang, page="changes.md", since=latest)
     return {"kind": "current", "list": listed, "latest": listed[-1], "record": record}
 
@@ -170,7 +170,7 @@ def read_snapshot(manifest: dict) -> Manual:
         old, _ = read_manual(source)
     except Exception as exc:  # noqa: BLE001 - a damaged edition folder is reported, not a traceback
         raise SiteBuildError("errors.snapshot_unreadable", edition=manifest["edition"], path=source,
-                             reason=exc) from None
+                             reason=reason(exc)) from None
     return old
 
 
