@@ -17,7 +17,7 @@ from generator.read.yamlsrc import Positions
 def _item(code: str, title: str, **kw) -> dict:
     return dict(path=f"policies/{code}.md", positions=Positions(), source_sha256="", code=code, title=title,
                 title_en="", version="1.0", status="effective", effective=None, owner="", signoff_steps={},
-                revisions=[], normative={}, meta={}, **kw)
+                revisions=[], normative={}, **kw)
 
 
 def doc(code: str, title: str, **kw) -> Document:

@@ -160,10 +160,10 @@ def seed_docs():
 def source_pieces(doc) -> list[str]:
     """Everything a reader reads of a document, in order: title, jobs, workflow, body."""
     pieces = [doc.title]
-    for job in doc.meta.get("jobs") or []:
-        pieces += [job.get("title", ""), job.get("note", ""), *(job.get("duties") or [])]
-    for step in doc.meta.get("workflow") or []:
-        pieces += [step.get("title", ""), step.get("description", "")]
+    for job in doc.jobs:
+        pieces += [job.title, job.note, *job.duties]
+    for step in doc.workflow:
+        pieces += [step.title, step.description]
     pieces += [text for _, text in iter_text(doc.blocks)]
     return [p for p in pieces if p]
 
@@ -178,7 +178,7 @@ def revision_text(doc) -> str:
 
 def staffed_roles(manual) -> dict[str, int]:
     return {rid: role.headcount for rid, role in manual.roles.items()
-            if not role.meta.get("external") and role.headcount > 0}
+            if not role.external and role.headcount > 0}
 
 
 # -- the tests ------------------------------------------------------------------------------------
@@ -197,8 +197,7 @@ def test_toc_matches_the_documents(manual):
     """The fourteen codes and titles of the shipped manual are those of the seed's 目录, in order."""
     toc, _ = seed_toc(seed_manual_text())
     assert [(d.code, d.title) for d in manual.documents] == toc
-    chapter = manual.config["chapters"][0]["documents"]
-    assert [str(c) for c in chapter] == [code for code, _ in toc]
+    assert manual.chapters[0].documents == [code for code, _ in toc]
 
 
 def test_every_seed_clause_is_in_the_source(manual, seed_docs):
@@ -262,21 +261,21 @@ def test_defects_are_absent_and_recorded(manual, seed_docs):
 
 
 def test_no_forbidden_terms_in_prose(manual):
-    forbidden = [t["term"] for t in manual.config["terminology"]["forbidden"]]
+    forbidden = [t.term for t in manual.forbidden_terms]
     assert {"蜀瑞", "申江", "销售部经理"} <= set(forbidden)
     for doc in manual.documents:
         text = source_text(doc)
         for term in forbidden:
             assert term not in text, f"{doc.path}: {term}"
     for form in manual.forms.values():
-        text = repr(form.meta.get("sections")) + form.title + str(form.meta.get("instructions", ""))
+        text = repr(form.sections) + form.title + form.instructions
         for term in forbidden:
             assert term not in text, f"{form.path}: {term}"
 
 
 def test_company_name_is_configured_once(manual):
     assert manual.company == "东莞市属瑞电子有限公司"
-    assert manual.config["company"]["short"] == "属瑞"
+    assert manual.company_short == "属瑞"
     for doc in manual.documents:
         assert "有限公司" not in source_text(doc), f"{doc.path}: write the company's name via manual.yaml"
 
@@ -284,8 +283,8 @@ def test_company_name_is_configured_once(manual):
 def test_every_cited_form_exists_and_every_form_is_cited(manual):
     cited_anywhere = set()
     for doc in manual.documents:
-        uses = set(doc.meta.get("uses_forms") or [])
-        step_forms = {f for step in doc.meta.get("workflow") or [] for f in step.get("forms") or []}
+        uses = set(doc.uses_forms)
+        step_forms = {f for step in doc.workflow for f in step.forms}
         assert uses <= set(manual.forms), f"{doc.path}: uses_forms names unknown forms {uses - set(manual.forms)}"
         assert step_forms <= uses, f"{doc.path}: workflow forms missing from uses_forms: {step_forms - uses}"
         cited = set()
@@ -302,24 +301,24 @@ def test_every_cited_form_exists_and_every_form_is_cited(manual):
     for form in manual.forms.values():
         assert re.fullmatch(r"01\d\d-F\d+", form.code), form.code
         assert manual.document(f"{form.code[:4]}-2014") is not None
-        assert form.id in (manual.document(f"{form.code[:4]}-2014").meta.get("uses_forms") or []), \
+        assert form.id in manual.document(f"{form.code[:4]}-2014").uses_forms, \
             f"{form.path}: its code {form.code} names a document that does not use it"
 
 
 def test_staffing_adds_up(manual):
     doc = manual.document("0103-2014")
-    assert doc.meta.get("staffing") is True
+    assert doc.staffing is True
     staffed = staffed_roles(manual)
     assert staffed == {"业务经理": 1, "销售经理": 1, "业务主管": 1, "业务员": 4, "业务跟单员": 2,
                        "市场营销": 2, "售后服务部外协员": 2}
-    assert sum(staffed.values()) == manual.org["authorized_headcount"] == 13
+    assert sum(staffed.values()) == manual.authorized_headcount == 13
     assert "岗位核定人数：13名" in doc.body
 
 
 def test_org_chart_is_data(manual):
     doc = manual.document("0102-2014")
-    assert doc.meta.get("orgchart") is True
-    head = manual.org["department_head"]
+    assert doc.orgchart is True
+    head = manual.department_head
     for rid in staffed_roles(manual):
         chain, role = [rid], manual.roles[rid]
         while role.reports_to and role.id != head:
@@ -331,53 +330,53 @@ def test_org_chart_is_data(manual):
 
 def test_every_staffed_role_has_one_job_description(manual):
     doc = manual.document("0105-2014")
-    jobs = doc.meta["jobs"]
-    covered = [role for job in jobs for role in job["covers"]]
+    jobs = doc.jobs
+    covered = [role for job in jobs for role in job.covers]
     assert sorted(covered) == sorted(staffed_roles(manual)), "each staffed post is covered exactly once"
-    by_title = {job["title"]: job for job in jobs}
-    assert by_title["业务部主管（销售经理）岗位职责"]["covers"] == ["销售经理", "业务主管"]
-    assert by_title["售后服务部岗位职责"]["covers"] == ["售后服务部外协员"]
-    assert by_title["市场部岗位职责"]["covers"] == ["市场营销"]
-    assert by_title["业务员（商务代表）岗位职责"]["reports_to"] == "销售经理"
+    by_title = {job.title: job for job in jobs}
+    assert by_title["业务部主管（销售经理）岗位职责"].covers == ["销售经理", "业务主管"]
+    assert by_title["售后服务部岗位职责"].covers == ["售后服务部外协员"]
+    assert by_title["市场部岗位职责"].covers == ["市场营销"]
+    assert by_title["业务员（商务代表）岗位职责"].reports_to == "销售经理"
     assert "业务跟单员岗位职责" in by_title
     for job in jobs:
-        assert job.get("reports_to", manual.roles[job["covers"][0]].reports_to) in manual.roles
-        assert all(d.strip() and not MARKER.match(d) for d in job["duties"]), "duties carry no numbers of their own"
+        assert (job.reports_to or manual.roles[job.covers[0]].reports_to) in manual.roles
+        assert all(d.strip() and not MARKER.match(d) for d in job.duties), "duties carry no numbers of their own"
 
 
 def test_workflow_follows_the_seed_sales_process(manual):
     lines = SEED.read_text(encoding="utf-8").splitlines()[SALES_PROCESS_LINES[0] - 1:SALES_PROCESS_LINES[1]]
     stages = [re.search(r"3\.1\.\d ([^:：]+?)阶段", line).group(1) for line in lines]
     assert stages == ["客户开发", "需求调研", "解决方案", "谈判与签约", "后期服务"]
-    steps = manual.document("0104-2014").meta["workflow"]
-    titles = [s["title"] for s in steps]
+    steps = manual.document("0104-2014").workflow
+    titles = [s.title for s in steps]
     positions = [next(i for i, t in enumerate(titles) if t.startswith(stage)) for stage in stages]
     assert positions == sorted(positions), f"the sales stages are out of order in {titles}"
     staffed = staffed_roles(manual)
     for step in steps:
-        assert step["role"] in staffed, step
-        assert set(step.get("forms") or []) <= set(manual.forms), step
+        assert step.role in staffed, step
+        assert set(step.forms) <= set(manual.forms), step
 
 
 def test_signoffs_and_revision_histories(manual):
     """Full 编制/审核/批准 (sample names) everywhere; revisions consistent with them."""
-    manual_date = manual.config["manual"]["date"]
+    manual_date = manual.date
     for item in [*manual.documents, *manual.forms.values()]:
         steps = item.signoffs()
         assert [s.step for s in steps] == ["prepared", "reviewed", "approved"], item.path
         assert all(s.name and s.role and s.date and s.sample for s in steps), item.path
         dates = [s.date for s in steps]
         assert dates == sorted(dates), item.path
-        assert item.meta["effective"] == manual_date, item.path
+        assert item.effective == manual_date, item.path
         assert dates[-1] <= manual_date, item.path
-        revisions = item.meta["revisions"]
-        assert revisions[-1]["version"] == item.meta["version"], item.path
-        revision_dates = [r["date"] for r in revisions]
+        revisions = item.revisions
+        assert revisions[-1].version == item.version, item.path
+        revision_dates = [r.date for r in revisions]
         assert revision_dates == sorted(revision_dates), item.path
         assert revision_dates[-1] <= dates[-1], f"{item.path}: a revision dated after the approval"
         assert item.status == "effective", item.path
     for doc in manual.documents:
-        assert doc.meta.get("last_review") == dt.date(2026, 5, 20), doc.path
+        assert doc.last_review == dt.date(2026, 5, 20), doc.path
 
 
 def test_completed_and_drafted_documents(manual, seed_docs):

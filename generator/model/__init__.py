@@ -120,7 +120,6 @@ class _Item:
     signoff_steps: dict[str, SignOff]
     revisions: list[Revision]
     normative: dict  # the content a sign-off approves, as plain data (see ``fingerprint``)
-    meta: dict  # the raw mapping, for ``generator.model.build`` only: read the typed fields
 
     def signoff(self, step: str) -> SignOff | None:
         return self.signoff_steps.get(step)
@@ -150,10 +149,6 @@ class Document(_Item):
     body: str = ""  # the Markdown after the front matter
     body_line: int = 1  # the file's line where ``body`` starts
     blocks: list[Block] = field(default_factory=list)  # the body, parsed once (``generator.read.markdown``)
-
-    @property
-    def references(self) -> dict:  # transitional: read uses_forms, cited_documents and cited_roles
-        return {"documents": self.cited_documents, "forms": self.uses_forms, "roles": self.cited_roles}
 
     @property
     def slug(self) -> str:
@@ -191,7 +186,6 @@ class Role:
     external: bool = False
     aliases: list[str] = field(default_factory=list)
     note: str = ""
-    meta: dict = field(default_factory=dict)  # the raw mapping, for ``generator.model.build`` only
 
     @property
     def name_en(self) -> str:
@@ -267,8 +261,6 @@ class Manual:
     # would report a reference to them as unknown stay quiet instead of piling up.
     unreadable: set[str] = field(default_factory=set)
     released: dict | None = None  # the latest edition's manifest index (``generator.read.editions.latest_index``)
-    config: dict = field(default_factory=dict)  # raw manual.yaml, for ``generator.model.build`` only
-    org: dict = field(default_factory=dict)  # raw roles.yaml, for ``generator.model.build`` only
 
     # -- lookups -----------------------------------------------------------
     def document(self, code: str) -> Document | None:

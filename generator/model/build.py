@@ -80,7 +80,7 @@ def _item(file: SourceFile, fields: tuple[str, ...], default_status: str = "") -
                 version=_text(data.get("version")), status=_text(data.get("status", default_status)),
                 effective=_date(data.get("effective")), owner=_text(data.get("owner")),
                 signoff_steps=_signoffs(data.get("signoff")), revisions=_revisions(data.get("revisions")),
-                normative={k: plain_data(data[k]) for k in fields if k in data}, meta=data)
+                normative={k: plain_data(data[k]) for k in fields if k in data})
 
 
 # -- documents ---------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ def _config(manual: Manual, file: SourceFile) -> None:
     data = file.data
     company, about, scheme, review = (_map(data.get(k)) for k in ("company", "manual", "code_scheme", "review"))
     manual.has_config = True
-    manual.config, manual.config_positions = data, file.positions
+    manual.config_positions = file.positions
     manual.company, manual.company_short, manual.company_en = (_text(company.get(k)) for k in ("name", "short", "en"))
     manual.department = _text(data.get("department"))
     manual.title, manual.title_en = _text(about.get("title")), _text(about.get("title_en"))
@@ -165,7 +165,7 @@ def _config(manual: Manual, file: SourceFile) -> None:
 def _org(manual: Manual, file: SourceFile) -> None:
     data = file.data
     manual.has_org = True
-    manual.org, manual.org_positions = data, file.positions
+    manual.org_positions = file.positions
     manual.department_head = _text(data.get("department_head")) or None
     manual.authorized_headcount = _int(data.get("authorized_headcount"))
     for i, entry in enumerate(_list(data.get("roles"))):
@@ -174,7 +174,7 @@ def _org(manual: Manual, file: SourceFile) -> None:
                 entry["id"], manual.org_loc("roles", i), i, en=_text(entry.get("en")),
                 reports_to=_text(entry.get("reports_to")) or None, headcount=_int(entry.get("headcount")) or 0,
                 external=bool(entry.get("external")), aliases=_texts(entry.get("aliases")),
-                note=_text(entry.get("note")), meta=entry)
+                note=_text(entry.get("note")))
     manual.org_normative = plain_data({
         "department_head": data.get("department_head"), "authorized_headcount": data.get("authorized_headcount"),
         "roles": [{k: r.get(k) for k in ROLE_FIELDS if k in r} for r in _list(data.get("roles")) if isinstance(r, dict)]})
