@@ -92,3 +92,15 @@ def _quiet():
         yield
     except OSError:
         pass
+
+
+def walk_stats(folder: Path, *, follow_links: bool = True):
+    """(path, os.stat_result) of every file below ``folder``; a file that vanishes meanwhile is skipped."""
+    stat = os.stat if follow_links else os.lstat
+    for dirpath, _dirs, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(dirpath, name)
+            try:
+                yield path, stat(path)
+            except OSError:
+                continue

@@ -28,3 +28,23 @@ def citations(text: str):
     """(start, end, title) for each 《…》 in ``text``."""
     for m in CITATION.finditer(text):
         yield m.start(), m.end(), m.group(1)
+
+
+def split_citations(manual: Manual, text: str, resolver=resolve) -> list[tuple[str, Document | Form | None]]:
+    """``text`` cut into pieces: (text, None) for plain text, (《title》, target) for a known citation.
+
+    An unknown 《title》 stays part of the plain text.  ``resolver(manual, title)`` finds a target
+    (default ``resolve``; a build may pass a cached one)."""
+    out: list[tuple[str, Document | Form | None]] = []
+    pos = 0
+    for start, end, title in citations(text):
+        target = resolver(manual, title)
+        if target is None:
+            continue
+        if start > pos:
+            out.append((text[pos:start], None))
+        out.append((text[start:end], target))
+        pos = end
+    if pos < len(text):
+        out.append((text[pos:], None))
+    return out

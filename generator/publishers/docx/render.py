@@ -45,6 +45,7 @@ from ...read.markdown import Span
 from ..render.body import plain_text
 from .xml import THEME_ATTRS, el as _el, parse_w as _parse_w, qn as _qn, set_lang as _set_lang, set_rfonts as _set_rfonts
 from .fast import remember_partnames
+from ...model.citations import split_citations
 from ...model import Block, Document, Form, Manual
 from ...common.outputs import ZIP_EPOCH, atomic_write_bytes, normalize_zip
 from ...labels import labels
@@ -272,7 +273,7 @@ class Writer:
 
     def text(self, paragraph, text: str, *, bold=False, italic=False, mono=False, size=None, color=None):
         """Plain text whose 《title》 citations become links."""
-        for piece, target in pm.split_citations(self.manual, text):
+        for piece, target in split_citations(self.manual, text):
             if target is not None:
                 anchor = pm.anchor(target)
                 if self.allowed is None or anchor in self.allowed:

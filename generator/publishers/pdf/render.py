@@ -32,6 +32,7 @@ from markupsafe import Markup, escape
 
 from ...common import resources
 from ...labels import labels
+from ...model.citations import split_citations
 from ...model import Document, Form, Manual
 from ...common.outputs import atomic_write_bytes
 from . import stitch as pdfstitch
@@ -97,7 +98,7 @@ def cited_html(manual: Manual, text: str) -> Markup:
     in another part; joining the parts turns the link into an internal one, or removes it when the
     cited document is not in the joined PDF."""
     out = []
-    for piece, target in pm.split_citations(manual, text):
+    for piece, target in split_citations(manual, text):
         if target is None:
             out.append(html_escape(piece))
         else:

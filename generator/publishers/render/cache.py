@@ -37,6 +37,7 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
+from ...common.outputs import walk_stats
 from ...common.resources import PACKAGE
 from ...labels import text
 
@@ -103,14 +104,7 @@ def font_digest() -> str:
         base = Path(os.path.expanduser(folder))
         if not base.is_dir():
             continue
-        for dirpath, _dirs, files in os.walk(base):
-            for name in files:
-                path = os.path.join(dirpath, name)
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue
-                entries.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}")
+        entries += [f"{path}\0{st.st_size}\0{st.st_mtime_ns}" for path, st in walk_stats(base)]
     entries.sort()
     try:
         from ...common.engines import harfbuzz_subset_available

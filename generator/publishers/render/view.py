@@ -23,9 +23,7 @@ import re
 from pathlib import Path
 
 from ...labels import labels, status_label, step_label
-from ...model import org
-from ...model.citations import citations, resolve
-from ...model import IN_FORCE, SIGNOFF_STEPS, Document, Field, Form, Manual, SignOff
+from ...model import IN_FORCE, SIGNOFF_STEPS, Document, Field, Form, Manual, SignOff, org
 from ...model.review import next_review
 
 # -- output names -------------------------------------------------------------
@@ -268,24 +266,6 @@ def jobs(manual: Manual, doc: Document) -> list[dict]:
 def column_labels(field: Field) -> list[str]:
     """The column headings of a table field."""
     return [col.label or (col.id or "") for col in field.columns]
-
-
-# -- citations -----------------------------------------------------------------------------
-def split_citations(manual: Manual, text: str) -> list[tuple[str, Document | Form | None]]:
-    """``text`` cut into pieces: (text, None) for plain text, (《title》, target) for a known citation."""
-    out: list[tuple[str, Document | Form | None]] = []
-    pos = 0
-    for start, end, title in citations(text):
-        target = resolve(manual, title)
-        if target is None:
-            continue
-        if start > pos:
-            out.append((text[pos:start], None))
-        out.append((text[start:end], target))
-        pos = end
-    if pos < len(text):
-        out.append((text[pos:], None))
-    return out
 
 
 # -- edition change record (``manual release``) ---------------------------------------------

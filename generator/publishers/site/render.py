@@ -66,9 +66,9 @@ from ...read.markdown import parse as parse_body
 from ...read.editions import list_editions
 from ...labels import labels, status_label, step_label
 from ...model import references
-from ...model.citations import citations, resolve
+from ...model.citations import resolve, split_citations
 from ...model import IN_FORCE, Document, Form, Manual
-from ...common.outputs import atomic_dir
+from ...common.outputs import atomic_dir, walk_stats
 from ...model.review import due, interval_months, last_reviewed, next_review, today
 from . import editions as editions_site
 from .paths import DOCS_DIR, DOWNLOADS_DIR, FORMS_DIR, doc_page, form_page, item_page, rel, slug  # noqa: F401
@@ -148,33 +148,20 @@ def _escape_html(text: str) -> str:
 
 def _inline_plain(manual: Manual, text: str, page: str) -> str:
     out = []
-    pos = 0
-    for start, end, title in citations(text):
-        target = _resolve(manual, title)
+    for piece, target in split_citations(manual, text, _resolve):
         if target is None:
-            continue
-        out.append(_escape_html(text[pos:start]))
-        label = _escape_html(text[start:end]).replace("[", "\\[").replace("]", "\\]")
-        out.append(f"[{label}]({rel(page, item_page(target))})")
-        pos = end
-    out.append(_escape_html(text[pos:]))
+            out.append(_escape_html(piece))
+        else:
+            label = _escape_html(piece).replace("[", "\\[").replace("]", "\\]")
+            out.append(f"[{label}]({rel(page, item_page(target))})")
     return "".join(out)
 
 
 def cite_md(manual: Manual, text: str, page: str) -> str:
     """Plain text from YAML data (a duty, a workflow step) as Markdown: escaped, citations linked."""
     text = " ".join(str(text or "").split())
-    out = []
-    pos = 0
-    for start, end, title in citations(text):
-        target = _resolve(manual, title)
-        if target is None:
-            continue
-        out.append(str(md_text(text[pos:start])))
-        out.append(f"[{md_text(text[start:end])}]({rel(page, item_page(target))})")
-        pos = end
-    out.append(str(md_text(text[pos:])))
-    return "".join(out)
+    return "".join(str(md_text(piece)) if target is None else f"[{md_text(piece)}]({rel(page, item_page(target))})"
+                   for piece, target in split_citations(manual, text, _resolve))
 
 
 def body_markdown(manual: Manual, doc: Document, page: str) -> str:
@@ -742,16 +729,9 @@ def site_key(manual: Manual, record: dict, *, site_dir: Path, lang: str, edition
 
 def site_manifest(site_dir: Path) -> dict:
     """Every file of the built site: relative path → [size, mtime (ns), inode]."""
-    out = {}
     site_dir = Path(site_dir)
-    for dirpath, _dirs, names in os.walk(site_dir):
-        for name in names:
-            path = os.path.join(dirpath, name)
-            try:
-                st = os.lstat(path)
-            except OSError:
-                continue
-            out[os.path.relpath(path, site_dir)] = [st.st_size, st.st_mtime_ns, st.st_ino]
+    out = {os.path.relpath(path, site_dir): [st.st_size, st.st_mtime_ns, st.st_ino]
+           for path, st in walk_stats(site_dir, follow_links=False)}
     return out if out else {"": None}  # a missing or empty site never matches
 
 
