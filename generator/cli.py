@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from .common.suggest import closest
-from .errors import EXIT_OK, EXIT_USAGE, ManualNotFound, UsageError, message
+from .errors import EXIT_OK, EXIT_USAGE, ArgparseError, ManualNotFound, UsageError, message
 
 # One module per verb in ``generator.commands``, each with ``run(args) -> exit code``;
 # a verb's module (and what it needs: WeasyPrint, MkDocs …) is imported only when it runs.
@@ -74,14 +74,6 @@ def argparse_message(text: str, lang: str) -> str:
             values["type"] = message("cli.argparse.type_int", lang)
         return message(key, lang, **values)
     return message("cli.argparse.other", lang, message=text)
-
-
-class ArgparseError(Exception):
-    """argparse's complaint about the command line: its text and the usage line of the (sub)command."""
-
-    def __init__(self, text: str, usage: str):
-        super().__init__(text)
-        self.usage = usage
 
 
 class ArgumentParser(argparse.ArgumentParser):

@@ -92,3 +92,11 @@ class FormFontMissing(_Message):
 
 class CsvProblem(_Message):
     """A problem with the CSV as a whole (encoding, header)."""
+
+
+class ArgparseError(Exception):
+    """argparse's complaint about the command line: its text and the usage line of the (sub)command."""
+
+    def __init__(self, text: str, usage: str):
+        super().__init__(text)
+        self.usage = usage
