@@ -19,7 +19,7 @@ import re
 
 import pytest
 
-from conftest import BROKEN, MINIMAL, copy_manual, overlay, run_cli
+from conftest import BROKEN, MINIMAL, REPO, copy_manual, overlay, run_cli
 from generator.rules.check import check
 
 CASES = sorted(p.name for p in BROKEN.iterdir() if (p / "expect.yaml").is_file())
@@ -99,6 +99,16 @@ def test_an_unreadable_policy_is_not_also_missing_from_its_chapter(front, tmp_pa
     _, findings = check(root)
     assert [f.path for f in findings] == ["policies/0102-2020.md"], [(f.rule, f.path, f.line) for f in findings]
     assert not [f for f in findings if f.rule == "chapter-list"]
+
+
+def test_an_unreadable_policy_leaves_no_gap_in_its_chapter(tmp_path):
+    """A broken document in the middle of a chapter is one finding: its number is not reported missing."""
+    root = copy_manual(REPO, tmp_path / "m")
+    path = root / "policies" / "0108-2014.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("owner:", "owner: [oops", 1), encoding="utf-8")
+    _, findings = check(root)
+    assert [(f.rule, f.path) for f in findings] == [("yaml-syntax", "policies/0108-2014.md")], \
+        [(f.rule, f.path, f.line) for f in findings]
 
 
 def test_a_date_finding_shows_the_format_not_some_manuals_date(tmp_path):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from ..common.findings import error, texts, warning
 from . import rule
@@ -60,16 +61,24 @@ def duplicate_code(manual):
 
 @rule("code-gap")
 def code_gap(manual):
-    """A warning for each missing sequence number within a chapter."""
+    """A warning for each missing sequence number within a chapter.
+
+    A policy file that could not be read (its own finding says why) still holds its number when
+    its file is named after its code: one broken file is one finding, not also a gap."""
     by_chapter: dict[str, list] = {}
     for doc in manual.documents:
         parts = parse_code(manual, doc.code) if doc.code else None
         if parts and parts.get("chapter") and parts.get("seq"):
             by_chapter.setdefault(parts["chapter"], []).append((int(parts["seq"]), doc))
+    unread: dict[str, set[int]] = {}
+    for path in manual.unreadable:
+        parts = parse_code(manual, Path(path).stem) if path.startswith("policies/") else None
+        if parts and parts.get("chapter") and parts.get("seq"):
+            unread.setdefault(parts["chapter"], set()).add(int(parts["seq"]))
     findings = []
     for chapter, items in sorted(by_chapter.items()):
         items.sort(key=lambda t: t[0])
-        numbers = {n for n, _ in items}
+        numbers = {n for n, _ in items} | unread.get(chapter, set())
         for n, doc in items:
             if n > 1 and (n - 1) not in numbers:
                 findings.append(warning("code-gap", doc.loc("code"), "code-gap", chapter=chapter, missing=n - 1,
