@@ -482,9 +482,9 @@ class Writer:
             self.para(c["title_en"], align=center, size=12, color="4B5563")
         for _ in range(2):
             self.para(space_after=12)
-        self.para(f"{c['edition_label']}：{c['edition']}", align=center, size=13, space_after=2)
+        self.para(f"{c['edition_label']}{pm.L(self.lang)['colon']}{c['edition']}", align=center, size=13, space_after=2)
         if c["date"]:
-            self.para(f"{c['date_label']}：{c['date']}", align=center, size=12)
+            self.para(f"{c['date_label']}{pm.L(self.lang)['colon']}{c['date']}", align=center, size=12)
         if c["controlled"]:
             p = self.para(c["controlled"], align=center, size=10, color=RED)
             p.paragraph_format.space_before = Pt(18)
@@ -672,7 +672,7 @@ class Writer:
         lab = self.lab
         instructions = form.instructions
         if instructions:
-            self.para(f"{lab['instructions']}：{instructions}", size=9.5)
+            self.para(f"{lab['instructions']}{lab['colon']}{instructions}", size=9.5)
         for section in form.sections:
             if section.title:
                 p = self.para(section.title, bold=True, keep_next=True)
@@ -710,11 +710,11 @@ class Writer:
         h = self.styled("Heading1")
         self.run(h, lab["changes"])
         rows = pm.change_rows(edition, self.lang)
-        line = [f"{lab['edition']}：{edition.get('edition', '')}"]
+        line = [f"{lab['edition']}{lab['colon']}{edition.get('edition', '')}"]
         if edition.get("released"):
-            line.append(f"{lab['released']}：{pm.date_text(edition.get('released'))}")
+            line.append(f"{lab['released']}{lab['colon']}{pm.date_text(edition.get('released'))}")
         if edition.get("previous"):
-            line.append(f"{lab['previous']}：{edition.get('previous')}")
+            line.append(f"{lab['previous']}{lab['colon']}{edition.get('previous')}")
         self.para(labels(self.lang)["print_text"]["list_sep"].join(line))
         if not rows:
             self.para(lab["no_changes"])
@@ -725,7 +725,7 @@ class Writer:
         for r in rows:
             if not r["redline"]:
                 continue
-            self.heading(f"{r['kind_label']}：{r['code']} {r['title']}", 2)
+            self.heading(f"{r['kind_label']}{lab['colon']}{r['code']} {r['title']}", 2)
             for line in r["redline"]:
                 if line.get("op") == "equal":
                     continue

@@ -230,11 +230,11 @@ def _forms_context(manual: Manual, forms: list[Form], lang: str) -> list[dict]:
 
 def _edition_line(edition: dict, lang: str) -> str:
     lab = pm.L(lang)
-    parts = [f"{lab['edition']}：{edition.get('edition', '')}"]
+    parts = [f"{lab['edition']}{lab['colon']}{edition.get('edition', '')}"]
     if edition.get("released"):
-        parts.append(f"{lab['released']}：{pm.date_text(edition.get('released'), lang)}")
+        parts.append(f"{lab['released']}{lab['colon']}{pm.date_text(edition.get('released'), lang)}")
     if edition.get("previous"):
-        parts.append(f"{lab['previous']}：{edition.get('previous')}")
+        parts.append(f"{lab['previous']}{lab['colon']}{edition.get('previous')}")
     return labels(lang)["print_text"]["list_sep"].join(parts)
 
 

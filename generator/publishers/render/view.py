@@ -112,7 +112,7 @@ def long_date(value, lang: str = "zh-CN") -> str:
 def L(lang: str) -> dict:
     """The field labels of ``lang`` plus the words only print uses (the catalogue's ``print`` group)."""
     words = labels(lang)
-    return {**words["field"], **words["print"]}
+    return {**words["field"], **words["print"], "colon": words["print_text"]["colon"]}
 
 
 def header_text(manual: Manual) -> str:
