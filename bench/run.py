@@ -233,17 +233,17 @@ def edit_one_document(root: Path) -> dict:
 def prepare_floor_inputs(root: Path, folder: Path) -> dict:
     """The HTML the PDF and forms publishers hand to WeasyPrint (not timed)."""
     from generator.publishers.forms import html as forms_html
-    from generator.publishers.pdf import render as pdf_pub
+    from generator.publishers.pdf import plan as pdf_plan
     from generator.publishers.render import view as pm
     from generator.model.build import read_manual
 
     manual, _ = read_manual(root)
     lang = manual.locale if manual.locale in ("zh-CN", "en") else "zh-CN"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "manual.html").write_text(pdf_pub.manual_html(manual, lang=lang), encoding="utf-8")
+    (folder / "manual.html").write_text(pdf_plan.manual_html(manual, lang=lang), encoding="utf-8")
     docs = pm.print_documents(manual)
     for doc in docs:
-        (folder / f"doc-{doc.slug}.html").write_text(pdf_pub.single_html(manual, doc, lang=lang), encoding="utf-8")
+        (folder / f"doc-{doc.slug}.html").write_text(pdf_plan.single_html(manual, doc, lang=lang), encoding="utf-8")
     forms = sorted(manual.forms)
     if forms:
         from generator.publishers.forms.font import field_font_file

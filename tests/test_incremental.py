@@ -25,7 +25,7 @@ from conftest import MINIMAL, copy_manual
 from generator.publishers.render import cache as cache_mod
 from generator.cli import main
 from generator.publishers.docx import render as docx_pub
-from generator.publishers.pdf import render as pdf_pub
+from generator.publishers.pdf import plan as pdf_plan
 from generator.publishers.render import view as pm
 from generator.model.build import read_manual
 
@@ -62,7 +62,7 @@ def edit_document(root: Path) -> None:
 
 def pdf_entry(root: Path, code: str) -> Path:
     manual, _ = read_manual(root)
-    key = pdf_pub.plan_key(pdf_pub.document_plan(manual, manual.document(code), "zh-CN"), "zh-CN")
+    key = pdf_plan.plan_key(pdf_plan.document_plan(manual, manual.document(code), "zh-CN"), "zh-CN")
     return root / cache_mod.CACHE_DIR / "pdf" / f"{key}.bin"
 
 
@@ -152,11 +152,11 @@ def test_the_cache_keeps_only_the_last_builds_entries(run):
     # PDF parts: exactly the current documents', forms', cover's … parts, plus each joined PDF's record of
     # the contents and footer pages it was made with, and those pages; the edited document's old part is gone.
     manual, _ = read_manual(run["root"])
-    plans = [pdf_pub.manual_plan(manual, "zh-CN")] + [pdf_pub.document_plan(manual, d, "zh-CN")
+    plans = [pdf_plan.manual_plan(manual, "zh-CN")] + [pdf_plan.document_plan(manual, d, "zh-CN")
                                                       for d in pm.print_documents(manual)]
     expected = {p.key for plan in plans for p in plan.parts}
     for plan in plans:
-        record = "deps-" + pdf_pub.plan_key(plan, "zh-CN")
+        record = "deps-" + pdf_plan.plan_key(plan, "zh-CN")
         expected.add(record)
         expected.update(json.loads(run["entries_c"][f"pdf-parts/{record}.bin"].partition(b"\n")[2]))
     assert {n.split("/", 1)[1][:-len(".bin")] for n in kinds["pdf-parts"]} == expected

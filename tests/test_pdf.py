@@ -16,6 +16,10 @@ import pytest
 from conftest import MINIMAL, REPO, copy_manual, run_cli
 
 from generator.publishers.pdf import render as pdf_pub
+
+from generator.publishers.pdf import plan as pdf_plan
+
+from generator.publishers.pdf import html as pdf_html
 from generator.publishers.render import view as pm
 from generator.model import Chapter
 from generator.model.build import read_manual
@@ -133,7 +137,7 @@ def test_running_header_and_footer(minimal_build):
     doc_page = next(i for i, t in enumerate(texts) if "0101-2020 客户回访制度" in t and "目 录" not in t)
     text = texts[doc_page]
     assert "示例电子有限公司 · 示例管理手册" in text
-    assert f"0101-2020 · 版本 1.0" in text
+    assert "0101-2020 · 版本 1.0" in text
     assert f"第 {doc_page + 1} 页 / 共 {total} 页" in text
     assert "第 1 页" not in texts[0]  # the cover has no footer
 
@@ -186,7 +190,7 @@ def test_source_text_is_escaped(tmp_path):
     policy.write_text(policy.read_text(encoding="utf-8") + "3. 不得执行 <script>alert(1)</script> 与 <b>粗体</b>。\n",
                       encoding="utf-8")
     manual, _ = read_manual(root)
-    html = pdf_pub.document_html(manual, manual.document("0102-2020"))
+    html = pdf_html.document_html(manual, manual.document("0102-2020"))
     assert "<script>" not in html and "&lt;script&gt;" in html
     text = "\n".join(page_texts_bytes(pdf_pub.render_document_pdf(manual, manual.document("0102-2020"))))
     assert "<script>alert(1)</script>" in text and "<b>粗体</b>" in text
@@ -295,7 +299,7 @@ def test_contents_with_chapters(tmp_path):
     root = copy_manual(MINIMAL, tmp_path / "m")
     manual, _ = read_manual(root)
     manual.chapters = [Chapter(0, "01", "第一章 客户", ["0101-2020"]), Chapter(1, "02", "第二章 档案", ["0102-2020"])]
-    entries = pdf_pub.manual_plan(manual).toc
+    entries = pdf_plan.manual_plan(manual).toc
     assert [e["title"] for e in entries if e["kind"] == "chapter"][:2] == ["01 第一章 客户", "02 第二章 档案"]
     path = tmp_path / "manual.pdf"
     path.write_bytes(pdf_pub.render_manual_pdf(manual))

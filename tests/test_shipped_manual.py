@@ -20,7 +20,6 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 

@@ -22,348 +22,25 @@ the earlier outputs as they were.
 """
 from __future__ import annotations
 
-import base64
 import json
-from dataclasses import dataclass
-from functools import cached_property, lru_cache, partial
+from functools import lru_cache, partial
 from pathlib import Path
 
-from markupsafe import Markup, escape
 
 from ...common import resources
 from ...labels import labels
-from ...model.citations import split_citations
-from ...model import Document, Form, Manual
+from ...model import Document, Manual
 from ...common.outputs import atomic_write_bytes
 from . import stitch as pdfstitch
 from ...common.engines import release_memory
 from ...common.progress import task
-from .stitch import part_link
 from ..render import view as pm
+from .html import render_template
+from .plan import Plan, cache_key, document_plan, manual_plan, plan_key, toc_entries, toc_part
 from ..render.pool import in_workers, worker_context
-from ..render.body import body_html as render_body, escape as html_escape
 
 TEMPLATES = resources.TEMPLATES / "print"
 EXT = "pdf"
-
-
-# -- templates ------------------------------------------------------------------------
-def css_string(value) -> Markup:
-    """A CSS string literal (with quotes) that cannot end the string, the rule or the <style>."""
-    out = []
-    for ch in str(value):
-        if ch in '"\\<>&' or ord(ch) < 0x20 or ord(ch) == 0x7f:
-            out.append(f"\\{ord(ch):x} ")
-        else:
-            out.append(ch)
-    return Markup('"' + "".join(out) + '"')
-
-
-@lru_cache(maxsize=1)
-def _env():
-    import jinja2
-
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True)
-    env.filters["css_string"] = css_string
-    return env
-
-
-def _render(template: str, **context) -> str:
-    return _env().get_template(template).render(**context)
-
-
-def watermark_uri(lang: str = "zh-CN") -> str:
-    """The draft watermark (templates/print/watermark.svg.j2): an A4-sized SVG with 草稿 / DRAFT across
-    the diagonal, as a data URI."""
-    lab = pm.L(lang)
-    return svg_uri(_render("watermark.svg.j2", big=lab["draft_mark_zh"], small=lab["draft_mark"]))
-
-
-def svg_uri(svg: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
-
-
-@lru_cache(maxsize=4)
-def stylesheet(lang: str = "zh-CN") -> str:
-    return _render("print.css.j2", words=pm.page_words(lang), watermark=watermark_uri(lang))
-
-
-# -- text and citations ------------------------------------------------------------------
-def cited_html(manual: Manual, text: str) -> Markup:
-    """Plain text, escaped, with each known 《title》 a link to the cited document or form.
-
-    Links point to ``urn:manual:<anchor>`` (``pdfstitch.part_link``): the cited document is usually
-    in another part; joining the parts turns the link into an internal one, or removes it when the
-    cited document is not in the joined PDF."""
-    out = []
-    for piece, target in split_citations(manual, text):
-        if target is None:
-            out.append(html_escape(piece))
-        else:
-            out.append(f'<a class="cite" href="{part_link(pm.anchor(target))}">{html_escape(piece)}</a>')
-    return Markup("".join(out))
-
-
-def _body_href(url: str) -> str:
-    """A link of the body: ``#anchor`` points at the anchor in the joined PDF (see ``cited_html``)."""
-    return part_link(url[1:]) if url.startswith("#") else url
-
-
-def body_html(manual: Manual, doc: Document) -> Markup:
-    """The document's body (its parsed blocks) as HTML, citations linked."""
-    return Markup(render_body(doc.blocks, text=partial(cited_html, manual), href=_body_href))
-
-
-# -- one document ------------------------------------------------------------------------------
-def document_context(manual: Manual, doc: Document, lang: str) -> dict:
-    """Everything the document template prints, as plain data (text escaped by the template)."""
-    lab = pm.L(lang)
-    draft = pm.is_draft(doc)
-    signoff = pm.signoff_rows(doc, lang)
-    ctx = {
-        "code": doc.code, "title": doc.title, "kind": doc.kind or "policy", "anchor": pm.anchor(doc),
-        "draft": draft, "footer": pm.footer_text(doc, lang),
-        "banner": lab["draft_banner"] if draft else "",
-        "meta": pm.meta_rows(manual, doc, lang),
-        "body": body_html(manual, doc),
-        "orgchart": None, "staffing": None, "workflow": [], "workflow_svg": None, "jobs": [],
-        "forms": [], "revisions": pm.revision_rows(doc, lang), "signoff": signoff,
-        "sample_note": lab["sample_note"] if pm.has_sample_names(manual, signoff) else "",
-    }
-    if doc.orgchart:
-        from ..render.diagrams import orgchart_svg
-
-        ctx["orgchart"] = svg_uri(orgchart_svg(manual, lang))
-    if doc.staffing:
-        ctx["staffing"] = pm.staffing(manual, lang)
-    if doc.workflow:
-        from ..render.diagrams import workflow_svg
-
-        steps = pm.workflow_steps(manual, doc)
-        for step in steps:
-            for f in step["forms"]:
-                form = manual.forms.get(f["id"])
-                label = f"《{f['title']}》"
-                f["html"] = cited_html(manual, label) if form else escape(label)
-        ctx["workflow"] = steps
-        ctx["workflow_svg"] = svg_uri(workflow_svg(manual, doc, lang))
-    if doc.jobs:
-        jobs = pm.jobs(manual, doc)
-        for job in jobs:
-            job["duties"] = [cited_html(manual, d) for d in job["duties"]]
-        ctx["jobs"] = jobs
-    ctx["forms"] = [cited_html(manual, f"{f.code} 《{f.title}》") for f in pm.doc_forms(manual, doc)]
-    return ctx
-
-
-def document_html(manual: Manual, doc: Document, *, lang: str = "zh-CN") -> str:
-    """The HTML ``<section>`` of one document: a pure function of (manual, doc, lang)."""
-    return _render("document.html.j2", d=document_context(manual, doc, lang), lab=pm.L(lang), lang=lang)
-
-
-# -- forms appendix ------------------------------------------------------------------------------
-def _forms_fragment_function():
-    """The forms publisher's ``form_html_fragment(manual, form)``."""
-    from ..forms.html import form_html_fragment
-
-    return form_html_fragment
-
-
-def forms_stylesheet() -> str:
-    """The forms publisher's scoped style sheet, once per page (not once per form)."""
-    from ..forms.html import form_css
-
-    return form_css()
-
-
-def form_footer(form: Form, lang: str = "zh-CN") -> str:
-    lab = pm.L(lang)
-    return " · ".join(x for x in (form.code, f"{lab['version']} {form.version}" if form.version else "") if x)
-
-
-def form_html(manual: Manual, form: Form, lang: str = "zh-CN") -> str:
-    lab = pm.L(lang)
-    fragment = None
-    fn = _forms_fragment_function()
-    if fn is not None:
-        fragment = Markup(fn(manual, form, mode="static", lang=lang, css=False))
-    sections = []
-    for s in form.sections:
-        fields = []
-        for fld in s.fields:
-            ftype = fld.type
-            rows = fld.rows if fld.rows is not None else (4 if ftype == "table" else 1)
-            fields.append({"label": fld.label or fld.id, "type": ftype, "required": fld.required,
-                           "options": fld.options if ftype in ("choice", "multichoice")
-                           else ([""] if ftype == "checkbox" else []),
-                           "columns": pm.column_labels(fld), "rows": min(int(rows), 60),
-                           "height": 7 * min(int(rows), 12) if ftype == "multiline" else
-                           (14 if ftype == "signature" else None)})
-        sections.append({"title": s.title, "fields": fields})
-    f = {"anchor": pm.anchor(form), "code": form.code, "title": form.title,
-         "footer": form_footer(form, lang),
-         "landscape": form.paper.endswith("landscape"), "instructions": form.instructions, "sections": sections,
-         "fragment": fragment}
-    return _render("form.html.j2", f=f, lab=lab, lang=lang)
-
-
-# -- pages of HTML -------------------------------------------------------------------------------
-def _page(manual: Manual, *, lang: str, pdf_title: str = "", keywords: str = "", cover=None, toc=None,
-          documents=(), forms=(), appendix_heading=False, changes=None, edition_line="") -> str:
-    """One HTML page for WeasyPrint (manual.html.j2) holding any of the manual's pieces."""
-    lab = pm.L(lang)
-    css = stylesheet(lang) + ("\n" + forms_stylesheet() if forms else "")
-    return _render("manual.html.j2", lang=lang, lab=lab, css=Markup(css), pdf_title=pdf_title,
-                   company=manual.company, header=pm.header_text(manual),
-                   description=f"{manual.company} {manual.title} {manual.edition}".strip(),
-                   keywords=keywords, cover=cover, toc=toc, documents=[Markup(d) for d in documents],
-                   forms=list(forms), appendix_heading=appendix_heading, changes=changes,
-                   edition_line=edition_line)
-
-
-def _forms_context(manual: Manual, forms: list[Form], lang: str) -> list[dict]:
-    return [{"anchor": pm.anchor(f), "code": f.code, "title": f.title, "html": Markup(form_html(manual, f, lang))}
-            for f in forms]
-
-
-def _edition_line(edition: dict, lang: str) -> str:
-    lab = pm.L(lang)
-    parts = [f"{lab['edition']}{lab['colon']}{edition.get('edition', '')}"]
-    if edition.get("released"):
-        parts.append(f"{lab['released']}{lab['colon']}{pm.date_text(edition.get('released'), lang)}")
-    if edition.get("previous"):
-        parts.append(f"{lab['previous']}{lab['colon']}{edition.get('previous')}")
-    return labels(lang)["print_text"]["list_sep"].join(parts)
-
-
-# -- parts: what is rendered (and cached) on its own -------------------------------------------------------
-@dataclass(frozen=True)
-class Part:
-    """One piece of a PDF, rendered by WeasyPrint on its own: its HTML and its running footer
-    (None: no footer, the cover).  The same document part serves manual.pdf and the document's
-    own PDF."""
-    html: str
-    footer: str | None
-    anchor: str = ""
-    level: int = 1  # outline level of the part's top bookmarks (a form's title is level 2)
-
-    @cached_property
-    def key(self) -> str:
-        return cache_key(self.html)
-
-
-@dataclass
-class Plan:
-    """One output PDF: its parts in order, the contents (manual only) and the file's metadata."""
-    parts: list[Part]
-    title: str
-    keywords: str = ""
-    subject: str = ""
-    toc: list[dict] | None = None  # entries; an entry's "part" is the index of the part it points to
-    toc_at: int = 0  # where the contents go (before parts[toc_at])
-
-
-def cover_part(manual: Manual, lang: str, edition: dict | None = None) -> Part:
-    return Part(_page(manual, lang=lang, cover=pm.cover(manual, lang, edition)), None)
-
-
-def document_part(manual: Manual, doc: Document, lang: str) -> Part:
-    return Part(_page(manual, lang=lang, documents=[document_html(manual, doc, lang=lang)]),
-                pm.footer_text(doc, lang), pm.anchor(doc))
-
-
-def appendix_part(manual: Manual, lang: str) -> Part:
-    return Part(_page(manual, lang=lang, appendix_heading=True), pm.L(lang)["appendix_forms"], "appendix-forms")
-
-
-def form_part(manual: Manual, form: Form, lang: str) -> Part:
-    return Part(_page(manual, lang=lang, forms=_forms_context(manual, [form], lang)), form_footer(form, lang),
-                pm.anchor(form), level=2)
-
-
-def changes_part(manual: Manual, lang: str, edition: dict) -> Part:
-    return Part(_page(manual, lang=lang, changes=pm.change_rows(edition, lang), edition_line=_edition_line(edition, lang)),
-                pm.L(lang)["changes"], "changes")
-
-
-def toc_part(manual: Manual, lang: str, entries: list[dict]) -> Part:
-    return Part(_page(manual, lang=lang, toc=entries), pm.L(lang)["contents"], "toc")
-
-
-def _shared(memo: dict | None, key: tuple, make) -> Part:
-    """The part ``key`` from ``memo`` (made once): manual.pdf and the documents' own PDFs share their
-    document, appendix and form parts, so each part's HTML is made and hashed once per build."""
-    if memo is None:
-        return make()
-    if key not in memo:
-        memo[key] = make()
-    return memo[key]
-
-
-def manual_plan(manual: Manual, lang: str = "zh-CN", edition: dict | None = None, memo: dict | None = None) -> Plan:
-    """The whole manual: cover, contents, the documents, the forms appendix (and an edition's change record)."""
-    lab = pm.L(lang)
-    docs = pm.print_documents(manual)
-    forms = pm.print_forms(manual)
-    parts = [cover_part(manual, lang, edition)] + [_shared(memo, ("doc", d.code), lambda d=d: document_part(manual, d, lang))
-                                                    for d in docs]
-    index = {p.anchor: i for i, p in enumerate(parts) if p.anchor}
-    toc = []
-    for e in pm.toc_entries(manual, lang):
-        e = dict(e)
-        if e.get("anchor") in index:
-            e["part"] = index[e["anchor"]]
-        toc.append(e)
-    if forms:
-        parts.append(_shared(memo, ("appendix",), lambda: appendix_part(manual, lang)))
-        toc.append({"kind": "chapter", "title": lab["appendix_forms"], "anchor": "appendix-forms",
-                    "part": len(parts) - 1})
-        for f in forms:
-            parts.append(_shared(memo, ("form", f.id), lambda f=f: form_part(manual, f, lang)))
-            toc.append({"kind": "form", "code": f.code, "title": f.title, "anchor": pm.anchor(f),
-                        "part": len(parts) - 1, "draft": False})
-    if edition is not None:
-        parts.append(changes_part(manual, lang, edition))
-        toc.append({"kind": "chapter", "title": lab["changes"], "anchor": "changes", "part": len(parts) - 1})
-    return Plan(parts, title=manual.title, keywords=", ".join(d.code for d in docs),
-                subject=f"{manual.company} {manual.title} {manual.edition}".strip(), toc=toc, toc_at=1)
-
-
-def document_plan(manual: Manual, doc: Document, lang: str = "zh-CN", memo: dict | None = None) -> Plan:
-    """One document with the forms it uses."""
-    parts = [_shared(memo, ("doc", doc.code), lambda: document_part(manual, doc, lang))]
-    forms = pm.doc_forms(manual, doc)
-    if forms:
-        parts.append(_shared(memo, ("appendix",), lambda: appendix_part(manual, lang)))
-        parts.extend(_shared(memo, ("form", f.id), lambda f=f: form_part(manual, f, lang)) for f in forms)
-    return Plan(parts, title=f"{doc.code} {doc.title}", keywords=doc.code,
-                subject=f"{manual.company} {manual.title}".strip())
-
-
-def _toc_entries(plan: Plan, starts: list[int] | None) -> list[dict]:
-    """The plan's contents with page numbers (``starts[i]``: first page of part i) and links."""
-    out = []
-    for e in plan.toc or []:
-        e = dict(e)
-        e.setdefault("anchor", "")
-        e["href"] = part_link(e["anchor"]) if e.get("anchor") else ""
-        e["page"] = str(starts[e["part"]]) if starts is not None and "part" in e else ("0" if "part" in e else "")
-        out.append(e)
-    return out
-
-
-def plan_key(plan: Plan, lang: str) -> str:
-    """What makes the joined PDF: the parts, the contents before page numbers, the footers, the
-    metadata and the code that joins them.  Page numbers follow from the parts, so they need not be in it."""
-    from ..render import cache as cache_mod
-
-    return cache_mod.digest("pdf-out", cache_mod.code_digest("publishers/pdf/**/*", "templates/print/*"),
-                            cache_mod.versions("pypdf", "uharfbuzz", "weasyprint"), cache_mod.font_digest(),
-                            [p.key for p in plan.parts], [(p.footer, p.level) for p in plan.parts],
-                            _toc_entries(plan, None) if plan.toc is not None else None, plan.toc_at,
-                            plan.title, plan.keywords, plan.subject, lang)
 
 
 # -- the engine ------------------------------------------------------------------------------------
@@ -420,11 +97,6 @@ def _load_part(store, kept: dict, key: str, html: str) -> bytes:
     return data
 
 
-def footer_stylesheet(lang: str = "zh-CN") -> str:
-    """The running footer with page counters, for one-layout pages (the benchmark's floor)."""
-    return _render("footer.css.j2", words=pm.page_words(lang))
-
-
 def footer_line(footer: str | None, page: int, pages: int, lang: str) -> str:
     """A page's whole footer: ``0101-2014 · 版本 1.0　　第 3 页 / 共 40 页`` ("" without a footer)."""
     if footer is None:
@@ -439,7 +111,7 @@ OVERLAY_CHUNK = 100  # pages per footer rendering: bounded memory for any length
 
 def overlay_html(pages: list[tuple[bool, str]], lang: str) -> str:
     """Empty pages, each with its footer written out: (landscape, footer line)."""
-    return _render("overlay.html.j2", lang=lang, pages=[{"landscape": landscape, "footer": footer}
+    return render_template("overlay.html.j2", lang=lang, pages=[{"landscape": landscape, "footer": footer}
                                                         for landscape, footer in pages])
 
 
@@ -470,7 +142,7 @@ def join(manual: Manual, plan: Plan, entries: list[bytes], lang: str, store=None
             counts.insert(plan.toc_at, toc_pages)
             starts = [1 + sum(counts[:i]) for i in range(len(counts))]
             starts = starts[:plan.toc_at] + starts[plan.toc_at + 1:]
-            toc = toc_part(manual, lang, _toc_entries(plan, starts))
+            toc = toc_part(manual, lang, toc_entries(plan, starts))
             toc_shapes, toc_pdf = _split(_cached_render(store, toc.html, used))
             if len(toc_shapes) == toc_pages:
                 break
@@ -518,35 +190,6 @@ def render_document_pdf(manual: Manual, doc: Document, lang: str = "zh-CN") -> b
     return render_plan(manual, document_plan(manual, doc, lang), lang)
 
 
-# -- one-layout pages (the benchmark's floor) -----------------------------------------------------------
-def manual_html(manual: Manual, *, lang: str = "zh-CN") -> str:
-    """The whole manual as ONE HTML page with the same content and footer: what WeasyPrint would
-    lay out if the manual were rendered in one go (bench/floor.py measures it)."""
-    plan = manual_plan(manual, lang)
-    return _one_layout(manual, plan, lang)
-
-
-def single_html(manual: Manual, doc: Document, *, lang: str = "zh-CN") -> str:
-    """One document with its forms as ONE HTML page (see ``manual_html``)."""
-    return _one_layout(manual, document_plan(manual, doc, lang), lang)
-
-
-def _one_layout(manual: Manual, plan: Plan, lang: str) -> str:
-    bodies = []
-    for part in plan.parts:
-        html = part.html
-        bodies.append(html[html.index("<body"):html.rindex("</body>")].split(">", 1)[1])
-    if plan.toc is not None:
-        toc = toc_part(manual, lang, _toc_entries(plan, None)).html
-        bodies.insert(plan.toc_at, toc[toc.index("<body"):toc.rindex("</body>")].split(">", 1)[1])
-    first = plan.parts[0].html
-    head = first[:first.index("<body")]
-    css = forms_stylesheet() + "\n" + footer_stylesheet(lang)
-    head = head.replace("</style>", css + "\n</style>", 1)
-    return _render("one_layout.html.j2", head=Markup(head), header=pm.header_text(manual),
-                   bodies=[Markup(b) for b in bodies])
-
-
 # -- worker processes ------------------------------------------------------------------------------------
 def _join_task(index: int) -> tuple[bytes, list[str]]:
     """Join plan ``index`` (in a worker): the PDF and the keys of the contents and footer pages it used."""
@@ -563,15 +206,6 @@ def render_pages(pages: list[str], jobs: int | None):
     order = sorted(range(len(pages)), key=lambda i: -len(pages[i]))
     for j, entry in in_workers(render_part, [pages[i] for i in order], jobs=jobs):
         yield order[j], entry
-
-
-def cache_key(html: str) -> str:
-    """What makes a PDF: the HTML, WeasyPrint's and pydyf's versions, the fonts, the renderer (and this
-    module, which holds the renderer's settings)."""
-    from ..render import cache as cache_mod
-
-    return cache_mod.digest("pdf", cache_mod.renderer_id(render_part), cache_mod.versions("weasyprint", "pydyf"),
-                            cache_mod.font_digest(), cache_mod.code_digest("publishers/pdf/**/*"), pdfstitch.URN, html)
 
 
 # -- publisher entry points ------------------------------------------------------------------------------
@@ -673,5 +307,5 @@ def render_edition(manual: Manual, path: Path, *, edition: dict, lang: str = "zh
     return atomic_write_bytes(Path(path), pdf)
 
 
-__all__ = ["build", "render_edition", "document_html", "manual_plan", "document_plan", "join", "render_plan",
-           "render_manual_pdf", "render_document_pdf", "html_to_pdf", "manual_html", "single_html"]
+__all__ = ["build", "render_edition", "join", "render_plan", "render_part", "render_manual_pdf",
+           "render_document_pdf", "html_to_pdf"]
