@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from .common.suggest import closest
-from .errors import EXIT_OK, EXIT_USAGE, ArgparseError, ManualNotFound, UsageError, message
+from .errors import EXIT_OK, EXIT_USAGE, ArgparseError, Message, message
 
 # One module per verb in ``generator.commands``, each with ``run(args) -> exit code``;
 # a verb's module (and what it needs: WeasyPrint, MkDocs …) is imported only when it runs.
@@ -170,7 +170,7 @@ def main(argv=None) -> int:
     try:
         command = importlib.import_module(f"{__package__}.commands.{VERBS[args.command]}")
         return command.run(args) or EXIT_OK
-    except (UsageError, ManualNotFound) as exc:
+    except Message as exc:  # UsageError, ManualNotFound, and any of ours a command did not handle
         say(exc.text(lang()), lang())
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -36,10 +36,10 @@ def message(key: str, lang: str = "zh-CN", /, **values) -> str:
 
 def reason(exc: BaseException):
     """An exception as a value of another message: in each language when it is one of ours."""
-    return exc.text if isinstance(exc, _Message) else str(exc)
+    return exc.text if isinstance(exc, Message) else str(exc)
 
 
-class _Message(Exception):
+class Message(Exception):
     """An error told in the catalogue's words (see the module's docstring)."""
 
     def __init__(self, key: str, /, **values):
@@ -50,7 +50,7 @@ class _Message(Exception):
         return message(self.key, lang, **self.values)
 
 
-class UsageError(_Message):
+class UsageError(Message):
     """A problem with the command line, the files it names or the machine."""
 
 
@@ -66,11 +66,11 @@ class SourceError(Exception):
         self.params = params
 
 
-class ManualNotFound(_Message):
+class ManualNotFound(Message):
     """No manual where the command looked."""
 
 
-class ApproveError(_Message):
+class ApproveError(Message):
     """A refusal with the findings that caused it (``findings=``)."""
 
     def __init__(self, key: str, /, findings=(), **values):
@@ -78,19 +78,19 @@ class ApproveError(_Message):
         self.findings = list(findings)
 
 
-class ReleaseError(_Message):
+class ReleaseError(Message):
     """A release or verification that cannot go on; the message says why."""
 
 
-class SiteBuildError(_Message):
+class SiteBuildError(Message):
     """MkDocs could not build the site (a configuration or theme problem)."""
 
 
-class FormFontMissing(_Message):
+class FormFontMissing(Message):
     """The font that form fields need is not installed."""
 
 
-class CsvProblem(_Message):
+class CsvProblem(Message):
     """A problem with the CSV as a whole (encoding, header)."""
 
 
