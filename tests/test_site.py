@@ -524,3 +524,14 @@ def test_editions_page_example_comes_from_the_manual(tmp_path):
     assert "例如 2031.1" in text and "2014.1" not in text
     manual.edition, manual.date = "", None
     assert site_mod.edition_example(manual) == "1"
+
+
+@pytest.mark.parametrize("href,live", [
+    ("https://example.com/", True), ("http://x", True), ("mailto:a@b.c", True), ("0102-2020.md", True),
+    ("../forms/visit-record.md#top", True), ("#clause-3", True),
+    ("javascript:alert(1)", False), ("JavaScript:alert(1)", False), (" javascript:alert(1)", False),
+    ("java\tscript:alert(1)", False), ("java\nscript:alert(1)", False), ("data:text/html,x", False),
+    ("vbscript:msgbox(1)", False), ("file:///etc/passwd", False), ("//evil.example/x", False),
+])
+def test_link_policy_keeps_only_web_mail_and_manual_links(href, live):
+    assert site_mod.safe_href(href) is live

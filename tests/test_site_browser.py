@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -163,3 +164,27 @@ def test_script_in_a_policy_is_shown_as_text_and_never_runs(served, tab, artifac
     tab.wait_for_timeout(300)
     assert tab.dialogs == []
     tab.screenshot(path=str(artifacts / "site-escaping.png"), full_page=True)
+
+
+UNSAFE = re.compile(r"^\s*(javascript|data|vbscript|file)\s*:", re.I)
+
+
+def test_only_web_mail_and_manual_links_are_live_and_clicking_runs_nothing(served, tab):
+    """Script, data, file and encoded links in a policy show as text; clicking every link runs no script."""
+    tab.goto(f"{served}/escaping/documents/0106-2020.html")
+    article = tab.locator("article")
+    text = article.inner_text()
+    for label in ("[脚本](javascript:alert(4))", "[VB](vbscript:msgbox(8))", "[文件](file:///etc/passwd)"):
+        assert label in text, label
+    hrefs = [a.get_attribute("href") or "" for a in article.locator("a").all()]
+    assert "https://example.com/a?b=1&c=2" in hrefs and "mailto:hr@example.com" in hrefs
+    assert not [h for h in hrefs if UNSAFE.match(h)], hrefs
+    start = tab.url
+    for link in article.locator("li a").all():
+        href = link.get_attribute("href") or ""
+        if href.startswith(("http", "mailto")):
+            continue  # leaving the site (the test machine has no network)
+        link.click()
+        tab.wait_for_timeout(100)
+        tab.goto(start)
+    assert tab.dialogs == []

@@ -62,6 +62,7 @@ from markupsafe import Markup
 
 from ...common import resources
 from ..render import diagrams
+from ..render.body import plain_text
 from ...read.markdown import parse as parse_body
 from ...read.editions import list_editions
 from ...labels import labels, status_label, step_label
@@ -127,33 +128,70 @@ def ordinal(n: int, lang: str) -> str:
 
 
 # -- document bodies ---------------------------------------------------------------
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+# Link targets a page may carry: the web, mail, and places inside the manual (no scheme).  Anything
+# else (javascript:, data:, vbscript:, file: …) prints as its text: the parser already refuses most
+# of them, this is the site's own guard.
+SAFE_SCHEMES = ("http", "https", "mailto")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 
 
-def inline_md(manual: Manual, text: str, page: str) -> str:
-    """A piece of body Markdown, safe: raw HTML escaped, known 《title》 citations linked."""
-    out = []
-    pos = 0
-    for m in _CODE_SPAN.finditer(text):
-        out.append(_inline_plain(manual, text[pos:m.start()], page))
-        out.append(m.group(0))
-        pos = m.end()
-    out.append(_inline_plain(manual, text[pos:], page))
-    return "".join(out)
+def safe_href(href: str) -> bool:
+    """Whether a link target may be a live link on the site (see ``SAFE_SCHEMES``)."""
+    target = "".join(ch for ch in href if ch > " ")  # browsers ignore controls and spaces in a scheme
+    found = _SCHEME.match(target)
+    return found.group(1).lower() in SAFE_SCHEMES if found else not target.startswith("//")
 
 
 def _escape_html(text: str) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _inline_plain(manual: Manual, text: str, page: str) -> str:
+def _md_literal(text: str) -> str:
+    """Characters of a parsed text run, as Markdown that shows exactly them."""
+    return _escape_html(_MD_SPECIAL.sub(r"\\\1", text))
+
+
+def _text_md(manual: Manual, text: str, page: str) -> str:
     out = []
     for piece, target in split_citations(manual, text, _resolve):
         if target is None:
-            out.append(_escape_html(piece))
+            out.append(_md_literal(piece))
         else:
-            label = _escape_html(piece).replace("[", "\\[").replace("]", "\\]")
-            out.append(f"[{label}]({rel(page, item_page(target))})")
+            out.append(f"[{_md_literal(piece)}]({rel(page, item_page(target))})")
+    return "".join(out)
+
+
+def _code_md(text: str) -> str:
+    fence = "`"
+    while fence in text:
+        fence += "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def spans_md(manual: Manual, spans, page: str, in_link: bool = False) -> str:
+    """Parsed inline content (``generator.read.markdown.Span``) as Python-Markdown: the same parse the
+    PDF and DOCX print from; text escaped, known 《title》 citations linked, unsafe links as text."""
+    out = []
+    for span in spans:
+        kind = span.kind
+        if kind == "text":
+            out.append(_md_literal(span.text) if in_link else _text_md(manual, span.text, page))
+        elif kind == "softbreak":
+            out.append("\n")
+        elif kind == "hardbreak":
+            out.append("  \n")
+        elif kind in ("strong", "em"):
+            mark = "**" if kind == "strong" else "*"
+            out.append(f"{mark}{spans_md(manual, span.children, page, in_link)}{mark}")
+        elif kind == "code":
+            out.append(_code_md(span.text))
+        elif kind == "link":
+            inner = spans_md(manual, span.children, page, True)
+            out.append(f"[{inner}](<{span.href}>)" if safe_href(span.href) and not in_link else inner)
+        elif kind == "image":
+            alt = _md_literal(plain_text(span.children))
+            out.append(f"![{alt}](<{span.href}>)" if safe_href(span.href) else alt)
     return "".join(out)
 
 
@@ -186,21 +224,21 @@ def _item_ordinal(number: str, fallback: int) -> int:
 def _block_md(manual: Manual, block, page: str, indent: str) -> str:
     if block.kind == "heading":
         level = min(max(block.level, 2), 6)  # the page's H1 is the document title
-        return indent + "#" * level + " " + inline_md(manual, " ".join(block.text.split()), page)
+        return indent + "#" * level + " " + " ".join(spans_md(manual, block.spans, page).split())
     if block.kind == "paragraph":
-        return _indent(inline_md(manual, block.text, page), indent)
+        return _indent(spans_md(manual, block.spans, page), indent)
     if block.kind == "table":
         def row(cells):
-            return "| " + " | ".join(inline_md(manual, " ".join(c.split()), page) for c in cells) + " |"
+            return "| " + " | ".join(" ".join(spans_md(manual, c, page).split()) for c in cells) + " |"
         width = max([len(block.header)] + [len(r) for r in block.rows] + [1])
-        header = block.header or [""] * width
-        lines = [row(header), "|" + " --- |" * len(header)] + [row(r) for r in block.rows]
+        header = block.header_spans or [[]] * width
+        lines = [row(header), "|" + " --- |" * len(header)] + [row(r) for r in block.row_spans]
         return "\n".join(indent + ln for ln in lines)
     if block.kind == "list":
         lines = []
         for i, item in enumerate(block.items, start=1):
             marker = f"{_item_ordinal(item.number, i)}." if block.ordered else "-"
-            text = inline_md(manual, item.text, page)
+            text = spans_md(manual, item.spans, page)
             first, *rest = text.split("\n") or [""]
             lines.append(f"{indent}{marker} {first}")
             for more in rest:
