@@ -306,3 +306,41 @@ def test_contents_with_chapters(tmp_path):
     text = "\n".join(page_texts(path))
     assert "01 第一章 客户" in text and "02 第二章 档案" in text
     check_toc_matches_outline(path, ["0101-2020", "0102-2020"])
+
+
+def _link_actions(data: bytes) -> list[dict]:
+    """Every link annotation's action in a PDF: {'uri': …} or {'dest': …}."""
+    import io
+
+    out = []
+    for page in pypdf.PdfReader(io.BytesIO(data)).pages:
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") != "/Link":
+                continue
+            action = annot.get("/A")
+            action = action.get_object() if action is not None else {}
+            if "/URI" in action:
+                out.append({"uri": str(action["/URI"])})
+            else:
+                out.append({"dest": annot.get("/Dest") or action.get("/D")})
+    return out
+
+
+def test_body_links_are_web_mail_or_inside_the_manual_never_a_file(tmp_path):
+    """A relative link becomes a link to the document in the PDF, never file:///…; others are text."""
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    path = root / "policies" / "0101-2020.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n链接：[官网](https://example.com/x)、[邮件](mailto:hr@example.com)、"
+                    "[另一文件](0102-2020.md)、[不存在](../../etc/passwd)、[FTP](ftp://files.example.com/y)、"
+                    "[脚本](javascript:alert(1))。\n", encoding="utf-8")
+    manual, _ = read_manual(root)
+    data = pdf_pub.render_plan(manual, pdf_plan.document_plan(manual, manual.document("0101-2020")))
+    uris = [a["uri"] for a in _link_actions(data) if "uri" in a]
+    assert sorted(uris) == ["https://example.com/x", "mailto:hr@example.com"], uris
+    text = "".join(page_texts_bytes(data))
+    for label in ("另一文件", "不存在", "FTP", "[脚本](javascript:alert(1))"):
+        assert label in text, label
+    whole = pdf_pub.render_plan(manual, pdf_plan.manual_plan(manual))
+    assert not [a for a in _link_actions(whole) if "uri" in a and not a["uri"].startswith(("https:", "mailto:"))]
+    assert b"file://" not in whole and b"file://" not in data

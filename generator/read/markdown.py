@@ -254,6 +254,27 @@ def iter_text(blocks):
                     yield block.line, cell
 
 
+def iter_links(blocks):
+    """(line, span) for every link and image of ``blocks``, depth first; the line counts the line
+    breaks inside a paragraph."""
+    def walk(spans, line):
+        for span in spans:
+            if span.kind in ("softbreak", "hardbreak"):
+                line[0] += 1
+            elif span.kind in ("link", "image"):
+                yield line[0], span
+            yield from walk(span.children, line)
+
+    for block in blocks:
+        yield from walk(block.spans, [block.line])
+        for cells in (block.header_spans, *block.row_spans):
+            for cell in cells:
+                yield from walk(cell, [block.line])
+        for item in block.items:
+            yield from walk(item.spans, [item.line])
+            yield from iter_links(item.children)
+
+
 def clauses(blocks):
     """(number, text, line) for every numbered clause, depth first."""
     for block in blocks:

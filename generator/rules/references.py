@@ -1,8 +1,10 @@
 """References: document → document, document → form, document → role."""
 from __future__ import annotations
 
-from ..common.findings import close_hint, error, warning
+from ..common.findings import Location, close_hint, error, warning
 from ..model import Document
+from ..model.citations import LIVE_SCHEMES, link_scheme, link_target
+from ..read.markdown import iter_links
 from . import rule
 
 
@@ -86,3 +88,23 @@ def unused_form(manual):
             used.update(step.forms)
     return [warning("unused-form", form.loc("id"), "unused-form", id=form.id, title=form.title)
             for form in manual.forms.values() if form.id not in used]
+
+
+@rule("link-target")
+def link_target_rule(manual):
+    """A link inside the manual must lead to one of its documents or forms; a link of another kind than
+    web or mail prints as plain text (a warning: perhaps meant, never live)."""
+    findings = []
+    names = [d.code for d in manual.documents] + sorted(manual.forms)
+    for doc in manual.documents:
+        for line, span in iter_links(doc.blocks):
+            href = span.href
+            scheme = link_scheme(href)
+            at = Location(doc.path, line, 1)
+            if scheme is None or (scheme and scheme not in LIVE_SCHEMES):
+                findings.append(warning("link-target", at, "link-target-scheme", href=href))
+            elif scheme == "" and not href.startswith("#") and link_target(manual, href) is None:
+                stem = href.split("#", 1)[0].rsplit("/", 1)[-1].rsplit(".", 1)[0]
+                if not any(path.endswith(f"/{stem}.md") or path.endswith(f"/{stem}.yaml") for path in manual.unreadable):
+                    findings.append(error("link-target", at, "link-target", href=href, hint=close_hint(stem, names)))
+    return findings

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from ...common import resources
 from ...labels import labels
-from ...model.citations import split_citations
+from ...model.citations import LIVE_SCHEMES, link_scheme, link_target, split_citations
 from ...model import Document, Form, Manual
 from .stitch import part_link
 from ..render import view as pm
@@ -80,14 +80,22 @@ def cited_html(manual: Manual, text: str) -> Markup:
     return Markup("".join(out))
 
 
-def _body_href(url: str) -> str:
-    """A link of the body: ``#anchor`` points at the anchor in the joined PDF (see ``cited_html``)."""
-    return part_link(url[1:]) if url.startswith("#") else url
+def _body_href(manual: Manual, url: str) -> str | None:
+    """A link of the body in the PDF: ``#anchor`` and a link to a document or form of the manual point
+    into the joined PDF (see ``cited_html``); web and mail links stay; anything else is text (None),
+    so no link ever names a file on the machine that rendered it."""
+    if url.startswith("#"):
+        return part_link(url[1:])
+    scheme = link_scheme(url)
+    if scheme in LIVE_SCHEMES:
+        return url
+    target = link_target(manual, url) if scheme == "" else None
+    return part_link(pm.anchor(target)) if target is not None else None
 
 
 def body_html(manual: Manual, doc: Document) -> Markup:
     """The document's body (its parsed blocks) as HTML, citations linked."""
-    return Markup(render_body(doc.blocks, text=partial(cited_html, manual), href=_body_href))
+    return Markup(render_body(doc.blocks, text=partial(cited_html, manual), href=partial(_body_href, manual)))
 
 
 # -- one document ------------------------------------------------------------------------------

@@ -73,8 +73,12 @@ def _spans(spans: list[Span], o: _Options, in_link: bool) -> str:
         elif kind == "code":
             out.append(f"<code>{escape(s.text)}</code>")
         elif kind == "link":
+            target = o.href(s.href)
+            if target is None:  # not a live link (see generator.model.citations.live_link): its text
+                out.append(_spans(s.children, o, in_link))
+                continue
             title = f' title="{escape(s.title)}"' if s.title else ""
-            out.append(f'<a href="{escape(o.href(s.href))}"{title}>{_spans(s.children, o, True)}</a>')
+            out.append(f'<a href="{escape(target)}"{title}>{_spans(s.children, o, True)}</a>')
         elif kind == "image":
             title = f' title="{escape(s.title)}"' if s.title else ""
             out.append(f'<img src="{escape(s.href)}" alt="{escape(plain_text(s.children))}"{title} />')

@@ -67,7 +67,7 @@ from ...read.markdown import parse as parse_body
 from ...read.editions import list_editions
 from ...labels import labels, status_label, step_label
 from ...model import references
-from ...model.citations import resolve, split_citations
+from ...model.citations import live_link, resolve, split_citations
 from ...model import IN_FORCE, Document, Form, Manual
 from ...common.outputs import atomic_dir, walk_stats
 from ...model.review import due, interval_months, last_reviewed, next_review, today
@@ -128,20 +128,6 @@ def ordinal(n: int, lang: str) -> str:
 
 
 # -- document bodies ---------------------------------------------------------------
-# Link targets a page may carry: the web, mail, and places inside the manual (no scheme).  Anything
-# else (javascript:, data:, vbscript:, file: …) prints as its text: the parser already refuses most
-# of them, this is the site's own guard.
-SAFE_SCHEMES = ("http", "https", "mailto")
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
-
-
-def safe_href(href: str) -> bool:
-    """Whether a link target may be a live link on the site (see ``SAFE_SCHEMES``)."""
-    target = "".join(ch for ch in href if ch > " ")  # browsers ignore controls and spaces in a scheme
-    found = _SCHEME.match(target)
-    return found.group(1).lower() in SAFE_SCHEMES if found else not target.startswith("//")
-
-
 def _escape_html(text: str) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
@@ -188,10 +174,10 @@ def spans_md(manual: Manual, spans, page: str, in_link: bool = False) -> str:
             out.append(_code_md(span.text))
         elif kind == "link":
             inner = spans_md(manual, span.children, page, True)
-            out.append(f"[{inner}](<{span.href}>)" if safe_href(span.href) and not in_link else inner)
+            out.append(f"[{inner}](<{span.href}>)" if live_link(span.href) and not in_link else inner)
         elif kind == "image":
             alt = _md_literal(plain_text(span.children))
-            out.append(f"![{alt}](<{span.href}>)" if safe_href(span.href) else alt)
+            out.append(f"![{alt}](<{span.href}>)" if live_link(span.href) else alt)
     return "".join(out)
 
 
