@@ -100,3 +100,7 @@ class ArgparseError(Exception):
     def __init__(self, text: str, usage: str):
         super().__init__(text)
         self.usage = usage
+
+
+class LockBusy(Message):
+    """Another build of the same manual holds the build lock (``generator.common.lock``)."""

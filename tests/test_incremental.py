@@ -43,8 +43,10 @@ def snapshot(dist: Path) -> dict[str, tuple[str, int]]:
 
 
 def entries(root: Path) -> dict[str, bytes]:
+    """The cache's entries: the files in its kinds' folders (not the build lock beside them)."""
     folder = root / cache_mod.CACHE_DIR
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.parent != folder}
 
 
 def build(root: Path, *extra) -> dict:

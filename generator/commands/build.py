@@ -58,6 +58,7 @@ def run(args) -> int:
     jobs = args.jobs if args.jobs is not None else default_jobs()
     settings = {"out": out, "quiet": args.quiet, "jobs": jobs, "cache": not args.no_cache,
                "lang": options.lang(args, manual)}
-    for target in targets:
-        PUBLISHERS[target]().build(manual, **settings)
+    with options.locked(manual.root, settings["lang"]):
+        for target in targets:
+            PUBLISHERS[target]().build(manual, **settings)
     return EXIT_OK

@@ -81,7 +81,8 @@ def fill(args) -> int:
     files[f"{form.id}-all.pdf"] = merge_filled(template, parts, fonts=fonts)
     default = manual.root / "dist" / "forms" / "filled" / form.id
     folder = Path(args.out).resolve() if args.out else default
-    write_batch(folder, files, replace_folder=args.out is None)
+    with options.locked(manual.root, lang):
+        write_batch(folder, files, replace_folder=args.out is None)
     if not args.quiet:
         options.tell(lang, "cli.forms.filled", code=form.code, title=form.title, count=len(batch.records),
                      merged=f"{form.id}-all.pdf", folder=folder, stream=sys.stderr)

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from ..common.progress import note as progress_note
+from ..common.lock import build_lock
 from ..errors import UsageError, message
 from ..labels import LANGS
 from ..read.reader import find_root
@@ -90,3 +91,8 @@ def checked_manual(args, *, strict_mode: bool = False):
     if errors:
         return manual, findings, False
     return manual, findings, True
+
+
+def locked(root, lang: str):
+    """The manual's build lock (``generator.common.lock``), saying so when it has to wait."""
+    return build_lock(root, waiting=lambda pid: say(lang, "errors.lock_waiting", pid=pid))

@@ -13,7 +13,8 @@ def run(args) -> int:
         raise UsageError("cli.release.no_certificate", path=args.sign)
     lang = options.args_lang(args)
     try:
-        folder = release(root, args.edition, released=released, sign=args.sign, quiet=args.quiet, lang=lang)
+        with options.locked(root, lang):
+            folder = release(root, args.edition, released=released, sign=args.sign, quiet=args.quiet, lang=lang)
     except ReleaseError as exc:
         options.say(lang, "cli.release.refused", reason=exc.text(lang))
         return EXIT_FINDINGS

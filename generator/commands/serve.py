@@ -51,7 +51,8 @@ def make_builder(root, *, lang_arg=None, quiet: bool = False):
                     state["ok"] = False
                     _say(lang, "cli.serve_errors")
                     return
-                build_site(manual, out=root / "dist", quiet=True, lang=lang)
+                with options.locked(root, lang):
+                    build_site(manual, out=root / "dist", quiet=True, lang=lang)
                 state["ok"] = True
                 state["builds"] += 1
                 _say(lang, "cli.serve_rebuilt")
