@@ -82,6 +82,8 @@ def test_usage_errors_speak_the_manual_locale_or_lang(tmp_path, minimal):
     assert nowhere.returncode == 2 and "没有这个文件夹" in nowhere.stderr
     outside = run_cli("check", cwd=tmp_path, env={"LANG": "C"})  # no manual: zh-CN
     assert outside.returncode == 2 and "没有找到 manual/manual.yaml" in outside.stderr
+    assert "manual init" in outside.stderr and "--root" in outside.stderr  # what to do about it
+    assert "Traceback" not in outside.stderr and len(outside.stderr.strip().splitlines()) == 1
 
 
 def test_an_english_manual_gets_english_messages(tmp_path, minimal):
