@@ -273,12 +273,6 @@ class Manual:
             self.__dict__["_by_code"] = index
         return index[1].get(code)
 
-    def form_by_title(self, title: str) -> Form | None:
-        for form in self.forms.values():
-            if form.title == title:
-                return form
-        return None
-
     def signoff(self, step: str) -> SignOff | None:
         return self.signoff_steps.get(step)
 

@@ -65,9 +65,6 @@ class Links:
         """What a 《title》 names, or None."""
         return self.titles.get(title.strip())
 
-    def cites(self, doc: Document) -> list[Document | Form]:
-        return list(self.cited.get(id(doc), []))
-
     def referrers(self, doc: Document) -> list[Document]:
         """The other documents that list ``doc`` in ``references.documents`` or cite it, in the manual's order."""
         return list(self.referrers_by_doc.get(id(doc), []))

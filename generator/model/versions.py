@@ -69,8 +69,3 @@ def baseline(manual, item) -> Baseline | None:
     if approved is None or not approved.fingerprint:
         return None
     return Baseline(approved.fingerprint, version_on(item, approved.date), approved.date, "approved")
-
-
-def baseline_fingerprint(manual, item) -> str | None:
-    b = baseline(manual, item)
-    return b.fingerprint if b else None

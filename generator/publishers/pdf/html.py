@@ -146,13 +146,6 @@ def document_html(manual: Manual, doc: Document, *, lang: str = "zh-CN") -> str:
 
 
 # -- forms appendix ------------------------------------------------------------------------------
-def _forms_fragment_function():
-    """The forms publisher's ``form_html_fragment(manual, form)``."""
-    from ..forms.html import form_html_fragment
-
-    return form_html_fragment
-
-
 def forms_stylesheet() -> str:
     """The forms publisher's scoped style sheet, once per page (not once per form)."""
     from ..forms.html import form_css
@@ -166,29 +159,13 @@ def form_footer(form: Form, lang: str = "zh-CN") -> str:
 
 
 def form_html(manual: Manual, form: Form, lang: str = "zh-CN") -> str:
-    lab = pm.L(lang)
-    fragment = None
-    fn = _forms_fragment_function()
-    if fn is not None:
-        fragment = Markup(fn(manual, form, mode="static", lang=lang, css=False))
-    sections = []
-    for s in form.sections:
-        fields = []
-        for fld in s.fields:
-            ftype = fld.type
-            rows = fld.rows if fld.rows is not None else (4 if ftype == "table" else 1)
-            fields.append({"label": fld.label or fld.id, "type": ftype, "required": fld.required,
-                           "options": fld.options if ftype in ("choice", "multichoice")
-                           else ([""] if ftype == "checkbox" else []),
-                           "columns": pm.column_labels(fld), "rows": min(int(rows), 60),
-                           "height": 7 * min(int(rows), 12) if ftype == "multiline" else
-                           (14 if ftype == "signature" else None)})
-        sections.append({"title": s.title, "fields": fields})
-    f = {"anchor": pm.anchor(form), "code": form.code, "title": form.title,
-         "footer": form_footer(form, lang),
-         "landscape": form.paper.endswith("landscape"), "instructions": form.instructions, "sections": sections,
-         "fragment": fragment}
-    return render_template("form.html.j2", f=f, lab=lab, lang=lang)
+    """A form in the PDF: the forms publisher's own static fragment, in a section that carries its footer."""
+    from ..forms.html import form_html_fragment
+
+    f = {"anchor": pm.anchor(form), "code": form.code, "title": form.title, "footer": form_footer(form, lang),
+         "landscape": form.paper.endswith("landscape"),
+         "fragment": Markup(form_html_fragment(manual, form, mode="static", lang=lang, css=False))}
+    return render_template("form.html.j2", f=f, lab=pm.L(lang), lang=lang)
 
 
 # -- pages of HTML -------------------------------------------------------------------------------

@@ -40,11 +40,6 @@ def body_html(blocks: list[Block], *, text: Callable[[str], str] = escape,
     return _blocks(blocks, _Options(text, href))
 
 
-def spans_html(spans: list[Span], *, text: Callable[[str], str] = escape, href: Callable[[str], str] = _same) -> str:
-    """Inline spans as HTML."""
-    return _spans(spans, _Options(text, href), False)
-
-
 def plain_text(spans: list[Span]) -> str:
     """The characters of ``spans`` without their formatting (an image's description)."""
     out = []

@@ -63,7 +63,6 @@ from markupsafe import Markup
 from ...common import resources
 from ..render import diagrams
 from ..render.body import plain_text
-from ...read.markdown import parse as parse_body
 from ...read.editions import list_editions
 from ...labels import labels, status_label, step_label
 from ...model import references
@@ -190,8 +189,7 @@ def cite_md(manual: Manual, text: str, page: str) -> str:
 
 def body_markdown(manual: Manual, doc: Document, page: str) -> str:
     """The document's body re-emitted as Python-Markdown (4-space nesting), escaped and linked."""
-    blocks = doc.blocks or parse_body(doc.body, doc.body_line)
-    return "\n\n".join(_block_md(manual, b, page, "") for b in blocks).strip()
+    return "\n\n".join(_block_md(manual, b, page, "") for b in doc.blocks).strip()
 
 
 def _indent(text: str, indent: str) -> str:
