@@ -168,8 +168,8 @@ def form_document_rule(manual):
     name their chapter instead."""
     if not manual.code_scheme.pattern:
         return []
-    numbers = {n for code in [d.code for d in manual.documents] + sorted(manual.claimed_codes)
-               if code and (n := document_number(manual, code))}
+    codes = [d.code for d in manual.documents if d.code] + sorted(manual.claimed_codes)
+    numbers = {n for code in codes if (n := document_number(manual, code))} | set(codes)  # with its year, too
     numbers |= {f"{int(c.number):02d}00" for c in manual.chapters if c.number.isdigit()}
     findings = []
     for form in manual.forms.values():
