@@ -20,6 +20,7 @@ import re
 import pytest
 
 from conftest import BROKEN, MINIMAL, REPO, copy_manual, overlay, run_cli
+from generator.rules import all_severities
 from generator.rules.check import check
 
 CASES = sorted(p.name for p in BROKEN.iterdir() if (p / "expect.yaml").is_file())
@@ -58,7 +59,9 @@ def test_broken_fixture_is_found_at_its_line(case, tmp_path):
     assert expect["line"] in [f.line for f in hits], f"{case}: expected line {expect['line']}, got {[f.line for f in hits]}"
     got = sorted((f.rule, f.path, f.line, f.severity) for f in findings)
     assert got == expected_findings(expect), f"{case}: exactly the expected findings (and its `also`), nothing else"
+    declared = all_severities()
     for f in findings:
+        assert f.severity in declared[f.rule], f"{case}: {f.rule} gave a {f.severity}, it declares {declared[f.rule]}"
         assert f.message("en") and f.message("zh-CN")
         assert any("\u4e00" <= ch <= "\u9fff" for ch in f.message("zh-CN")), f"{case}: no Chinese in {f}"
 

@@ -260,6 +260,11 @@ class Manual:
     # Source files that could not be read (their own findings say why).  Rules that
     # would report a reference to them as unknown stay quiet instead of piling up.
     unreadable: set[str] = field(default_factory=set)
+    # Codes and form ids that source files stand for: the names of the files in policies/ and forms/, and
+    # what a file that could not be read names on its ``code:`` or ``id:`` line.  A reference to one that no
+    # document or form read has is not reported as unknown: that file's own finding says what is wrong.
+    claimed_codes: set[str] = field(default_factory=set)
+    claimed_forms: set[str] = field(default_factory=set)
     released: dict | None = None  # the latest edition's manifest index (``generator.read.editions.latest_index``)
 
     # -- lookups -----------------------------------------------------------
@@ -272,6 +277,14 @@ class Manual:
             index = (self.documents, by_code)
             self.__dict__["_by_code"] = index
         return index[1].get(code)
+
+    def stands_for_document(self, code: str) -> bool:
+        """Whether a document has ``code``, or a source file stands for it (see ``claimed_codes``)."""
+        return self.document(code) is not None or code in self.claimed_codes
+
+    def stands_for_form(self, form_id: str) -> bool:
+        """Whether a form has ``form_id``, or a source file stands for it (see ``claimed_forms``)."""
+        return form_id in self.forms or form_id in self.claimed_forms
 
     def signoff(self, step: str) -> SignOff | None:
         return self.signoff_steps.get(step)

@@ -191,4 +191,19 @@ def build(source: Source) -> Manual:
     for file in source.forms:
         item = form(file)
         manual.forms[item.id] = item
+    _claims(manual, source)
     return manual
+
+
+def _claims(manual: Manual, source: Source) -> None:
+    """What the files of policies/ and forms/ stand for: their names, and what an unreadable one names."""
+    folders = {"policies": manual.claimed_codes, "forms": manual.claimed_forms}
+    paths = [*source.unreadable, *(f.path for f in source.documents), *(f.path for f in source.forms)]
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        if folder in folders:
+            folders[folder].add(name.rsplit(".", 1)[0])
+    for path, key in source.claims.items():
+        folder = path.rpartition("/")[0]
+        if folder in folders:
+            folders[folder].add(key)

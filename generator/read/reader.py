@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 from dataclasses import dataclass, field
@@ -55,6 +56,9 @@ class Source:
     documents: list[SourceFile] = field(default_factory=list)
     forms: list[SourceFile] = field(default_factory=list)  # one per form id (a duplicate is a finding)
     unreadable: set[str] = field(default_factory=set)
+    # An unreadable file's path -> the code (a document) or id (a form) it names on a line of its own, when
+    # one could be found: what the file stands for, so that it is not reported missing as well.
+    claims: dict[str, str] = field(default_factory=dict)
     released: dict | None = None  # the latest released edition's manifest index (the version baseline)
 
 
@@ -155,6 +159,20 @@ def find_root(start: Path) -> Path:
 
 
 _READERS = {"document": read_document, "form": read_form}
+_CLAIM = {"document": re.compile(r"^code:[ \t]*[\"']?([^\"'\s#]+)", re.M),
+          "form": re.compile(r"^id:[ \t]*[\"']?([^\"'\s#]+)", re.M)}
+
+
+def claimed_key(path: Path, kind: str) -> str | None:
+    """The code (a document) or id (a form) that a file which could not be read names on a line of its
+    own (``code: 0110-2014``), if any: the file's first 64 KiB, read leniently."""
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read(65536).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    found = _CLAIM[kind].search(text)
+    return found.group(1) if found else None
 
 
 def read_files(root: Path, tasks) -> list:
@@ -194,34 +212,48 @@ def read_source(root: Path) -> tuple[Source, list[Finding]]:
     form_paths = sorted((root / FORMS).glob("*.yaml")) if (root / FORMS).is_dir() else []
     results = read_files(root, [("document", p) for p in document_paths] + [("form", p) for p in form_paths])
 
+    def unreadable(path: Path, kind: str) -> None:
+        rel = _rel(root, path)
+        source.unreadable.add(rel)
+        claim = claimed_key(path, kind)
+        if claim:
+            source.claims[rel] = claim
+
     documents: list[SourceFile] = []
     for path, (doc, found) in zip(document_paths, results):
         findings += found
         if doc is not None:
             documents.append(doc)
         else:
-            source.unreadable.add(_rel(root, path))
+            unreadable(path, "document")
     source.documents = order_documents(config or {}, documents)
 
-    ids: dict[str, str] = {}
-    for path, (form, found) in zip(form_paths, results[len(document_paths):]):
+    # Of two forms with one id, the one in the file named after it is the form; the other (a stray
+    # copy, "visit-record - 副本.yaml") is the duplicate, reported at the copy.
+    read_forms = list(zip(form_paths, results[len(document_paths):]))
+    owner: dict[str, Path] = {}
+    for path, (form, _) in sorted(read_forms, key=lambda pair: (
+            pair[1][0] is None or pair[0].stem != str(pair[1][0].data.get("id", "")), pair[0])):
+        if form is not None:
+            owner.setdefault(str(form.data.get("id", "")), path)
+    for path, (form, found) in read_forms:
         findings += found
         if form is None:
-            source.unreadable.add(_rel(root, path))
+            unreadable(path, "form")
             continue
         form_id = str(form.data.get("id", ""))
-        if form_id in ids:
+        if owner[form_id] != path:
             findings.append(error("duplicate-form", form.loc("id"), "duplicate-form", id=form_id,
-                                  other=ids[form_id]))
+                                  other=_rel(root, owner[form_id])))
             continue
-        ids[form_id] = form.path
         source.forms.append(form)
     source.released = latest_index(root)
     return source, findings
 
 
 def order_documents(config: dict, documents: list[SourceFile]) -> list[SourceFile]:
-    """Documents in the order of the chapters' lists, then the rest by code."""
+    """Documents in the order of the chapters' lists, then the rest by code; of two with one code, the one
+    in the file named after it first (a stray copy, "0110-2014 - 副本.md", is the duplicate)."""
     order: dict[str, int] = {}
     for chapter in config.get("chapters") or []:
         for code in chapter.get("documents") or [] if isinstance(chapter, dict) else []:
@@ -229,4 +261,5 @@ def order_documents(config: dict, documents: list[SourceFile]) -> list[SourceFil
 
     def code(doc: SourceFile) -> str:
         return str(doc.data.get("code", ""))
-    return sorted(documents, key=lambda d: (order.get(code(d), len(order)), code(d), d.path))
+    return sorted(documents, key=lambda d: (order.get(code(d), len(order)), code(d),
+                                            d.path.rsplit("/", 1)[-1] != f"{code(d)}.md", d.path))

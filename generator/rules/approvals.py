@@ -56,7 +56,7 @@ def safe_fingerprint(item, manual):
         return None
 
 
-@rule("approval-stale")
+@rule("approval-stale", severities=("error", "warning"))
 def approval_stale(manual):
     findings = []
     for item in items(manual):
@@ -79,7 +79,7 @@ def approval_stale(manual):
     return findings
 
 
-@rule("approval-unfingerprinted")
+@rule("approval-unfingerprinted", severities=("warning",))
 def approval_unfingerprinted(manual):
     if not under_fingerprint_control(manual):
         return []

@@ -15,7 +15,7 @@ def ref_document(manual):
     findings = []
     for doc in manual.documents:
         for i, code in enumerate(doc.cited_documents):
-            if code not in codes and f"policies/{code}.md" not in manual.unreadable:
+            if code not in codes and not manual.stands_for_document(code):
                 if code not in hints:
                     hints[code] = close_hint(code, codes)
                 findings.append(error("ref-document", doc.loc("references", "documents", i), "ref-document",
@@ -24,7 +24,7 @@ def ref_document(manual):
 
 
 def _unknown_form(manual, form_id) -> bool:
-    return form_id not in manual.forms and f"forms/{form_id}.yaml" not in manual.unreadable
+    return not manual.stands_for_form(form_id)
 
 
 @rule("ref-form")
@@ -79,7 +79,7 @@ def ref_role(manual):
     return findings
 
 
-@rule("unused-form")
+@rule("unused-form", severities=("warning",))
 def unused_form(manual):
     used = set()
     for doc in manual.documents:
@@ -90,7 +90,7 @@ def unused_form(manual):
             for form in manual.forms.values() if form.id not in used]
 
 
-@rule("link-target")
+@rule("link-target", severities=("error", "warning"))
 def link_target_rule(manual):
     """A link inside the manual must lead to one of its documents or forms; a link of another kind than
     web or mail prints as plain text (a warning: perhaps meant, never live)."""
