@@ -164,7 +164,9 @@ def add_fingerprints(root: Path) -> int:
             pattern = re.compile(rf"^(\s+{step}: \{{[^}}\n]*?)(\}})", flags=re.M)
             m = pattern.search(new)
             if m and "fingerprint:" not in m.group(1):
-                new = new[: m.end(1)] + f", fingerprint: {value}" + new[m.end(1):]
+                # 批准 records the version it approved, as `manual approve --step approved` does
+                version = f', version: "{item.version}"' if step == "approved" and item.version else ""
+                new = new[: m.end(1)] + f"{version}, fingerprint: {value}" + new[m.end(1):]
                 count += 1
         if new != text:
             path.write_text(new, encoding="utf-8")
