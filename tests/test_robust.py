@@ -8,7 +8,9 @@ import subprocess
 import sys
 import time
 
-from conftest import MINIMAL, copy_manual
+import pytest
+
+from conftest import MINIMAL, copy_manual, run_cli
 
 
 # -- manual serve: hostile paths over real HTTP -------------------------------------------------------
@@ -88,3 +90,97 @@ def test_serve_answers_hostile_paths_with_400_or_404_and_no_traceback(tmp_path):
     assert "Traceback" not in printed and "Error" not in printed, printed
     assert '"GET /%00 HTTP/1.1" code 400' in printed
     assert max(len(line) for line in printed.splitlines()) < 300  # long request lines are cut
+
+
+# -- the command boundary: library errors that bad input causes ------------------------------------------
+def _broken_docx(path):
+    """A .docx whose document part is cut off in the middle of a tag (lxml refuses it)."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml",
+                   '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   '<Default Extension="xml" ContentType="application/xml"/>'
+                   '<Override PartName="/word/document.xml" ContentType="application/'
+                   'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        z.writestr("_rels/.rels",
+                   '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                   'relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+        z.writestr("word/document.xml", '<w:document xmlns:w="http://schemas.openxmlformats.org/'
+                                        'wordprocessingml/2006/main"><w:body><w:p>')
+    return path
+
+
+def _huge_cell_csv(path):
+    path.write_text("customer,visit_date\n\"" + "客" * 200_000 + "\",2020-01-01\n", encoding="utf-8")
+    return path
+
+
+def _deep_body(root):
+    """A policy whose body nests lists 950 levels deep (under the 1 MB file limit)."""
+    path = root / "policies/0101-2020.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + "".join("  " * i + "- x\n" for i in range(950)),
+                    encoding="utf-8")
+    return root
+
+
+def _cases(tmp_path):
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    return {
+        "xml": ("import", _broken_docx(tmp_path / "broken.docx"), "--out", tmp_path / "out", "--lang", "en"),
+        "csv": ("forms", "fill", "visit-record", "--data", _huge_cell_csv(tmp_path / "huge.csv"), "--root", root,
+                "--lang", "en"),
+        "nesting": ("check", "--root", _deep_body(copy_manual(MINIMAL, tmp_path / "deep")), "--lang", "en"),
+    }
+
+
+WORDS = {"xml": "the XML inside is damaged", "csv": "the CSV cannot be read", "nesting": "nested too deeply"}
+
+
+@pytest.mark.parametrize("case", sorted(WORDS))
+def test_a_library_error_from_bad_input_is_one_plain_line(tmp_path, case):
+    args = _cases(tmp_path)[case]
+    result = run_cli(*args, env={"MANUAL_DEBUG": ""})
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and WORDS[case] in lines[0], result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    debug = run_cli(*args, env={"MANUAL_DEBUG": "1"})
+    assert debug.returncode != 0 and "Traceback (most recent call last)" in debug.stderr
+
+
+def _raised(action):
+    try:
+        action()
+    except BaseException as exc:  # noqa: BLE001 - the real library's exception is the test's input
+        return exc
+    raise AssertionError("no exception")
+
+
+def test_the_boundary_knows_the_libraries_errors_and_calls_the_rest_a_bug(tmp_path):
+    import io
+    import zipfile
+
+    import jsonschema
+    import PIL.Image
+    import pypdf
+    import yaml
+    from lxml import etree
+
+    from generator.cli import input_error_key
+
+    known = {
+        "cli.input.yaml": _raised(lambda: yaml.safe_load("a: [1, 2")),
+        "cli.input.zip": _raised(lambda: zipfile.ZipFile(io.BytesIO(b"PK\x03\x04 not a zip"))),
+        "cli.input.xml": _raised(lambda: etree.fromstring(b"<a><b></a>")),
+        "cli.input.image": _raised(lambda: PIL.Image.open(io.BytesIO(b"not an image"))),
+        "cli.input.schema": _raised(lambda: jsonschema.validate(1, {"type": "string"})),
+        "cli.input.pdf": _raised(lambda: pypdf.PdfReader(io.BytesIO(b"%PDF-1.7 nothing"))),
+        "cli.input.encoding": _raised(lambda: b"\xff\xfe\xfa".decode("utf-8")),
+        "cli.input.nesting": RecursionError("maximum recursion depth exceeded"),
+        "cli.input.memory": MemoryError(),
+    }
+    assert {key: input_error_key(exc) for key, exc in known.items()} == {key: key for key in known}
+    for bug in (_raised(lambda: {}["missing"]), _raised(lambda: None.upper()), ValueError("x"), TypeError("y")):
+        assert input_error_key(bug) is None
