@@ -184,3 +184,30 @@ def test_the_boundary_knows_the_libraries_errors_and_calls_the_rest_a_bug(tmp_pa
     assert {key: input_error_key(exc) for key, exc in known.items()} == {key: key for key in known}
     for bug in (_raised(lambda: {}["missing"]), _raised(lambda: None.upper()), ValueError("x"), TypeError("y")):
         assert input_error_key(bug) is None
+
+
+# -- symbolic links: inside the manual's folder followed, out of it refused ------------------------------
+def test_a_symlink_out_of_the_manual_is_refused_and_one_inside_is_read(tmp_path):
+    import json
+
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    draft = (root / "policies/0102-2020.md").read_text(encoding="utf-8")
+    secret = tmp_path / "elsewhere" / "secret.md"
+    secret.parent.mkdir()
+    secret.write_text(draft.replace("0102-2020", "0103-2020").replace("客户档案管理制度", "外面的文件"), encoding="utf-8")
+    (root / "policies/0103-2020.md").symlink_to(secret)
+    (root / "forms/passwd.yaml").symlink_to("/etc/passwd")
+    (root / "drafts").mkdir()
+    (root / "drafts/0104.md").write_text(draft.replace("0102-2020", "0104-2020"), encoding="utf-8")
+    (root / "policies/0104-2020.md").symlink_to("../drafts/0104.md")
+
+    result = run_cli("check", "--root", root, "--format", "json", "--lang", "en")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    refused = {(f["path"], f["line"]): f["message"] for f in findings if f["rule"] == "symlink-outside"}
+    assert set(refused) == {("policies/0103-2020.md", 1), ("forms/passwd.yaml", 1)}
+    assert str(secret) in refused[("policies/0103-2020.md", 1)] and "/etc/passwd" in refused[("forms/passwd.yaml", 1)]
+    # the link inside the folder was read: its code is known (only the chapter list lacks it)
+    assert [(f["rule"], f["path"]) for f in findings if f["rule"] != "symlink-outside"] == \
+        [("chapter-list", "policies/0104-2020.md")]
+    assert not any("外面的文件" in f["message"] or "root:" in f["message"] for f in findings)
