@@ -211,3 +211,31 @@ def test_a_symlink_out_of_the_manual_is_refused_and_one_inside_is_read(tmp_path)
     assert [(f["rule"], f["path"]) for f in findings if f["rule"] != "symlink-outside"] == \
         [("chapter-list", "policies/0104-2020.md")]
     assert not any("外面的文件" in f["message"] or "root:" in f["message"] for f in findings)
+
+
+# -- a folder that is no manual: every verb says how to start one, exit 2 ----------------------------------
+VERBS = {
+    "check": ["check"],
+    "build": ["build"],
+    "serve": ["serve", "--port", "1"],
+    "approve": ["approve", "0101-2020", "--step", "prepared", "--name", "张三"],
+    "release": ["release", "2020.1"],
+    "forms fill": ["forms", "fill", "visit-record", "--data", "rows.csv"],
+    "new": ["new", "policy", "--title", "新制度"],
+    "verify --edition": ["verify", "manual.pdf", "--edition", "2020.1"],
+}
+
+
+@pytest.mark.parametrize("where", ["cwd", "--root"])
+@pytest.mark.parametrize("verb", sorted(VERBS))
+def test_a_folder_without_a_manual_is_a_usage_error_with_a_hint(tmp_path, verb, where):
+    folder = tmp_path / "not-a-manual"
+    folder.mkdir()
+    (folder / "rows.csv").write_text("customer\n甲\n", encoding="utf-8")
+    (folder / "manual.pdf").write_bytes(b"%PDF-1.7\n")
+    args = VERBS[verb] + (["--root", folder] if where == "--root" else []) + ["--lang", "en"]
+    result = run_cli(*args, cwd=folder, timeout=120)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "manual init" in lines[0] and "--root" in lines[0], lines[0]
