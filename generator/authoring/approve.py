@@ -38,7 +38,7 @@ from .yamltext import flow_mapping, read_source_text, write_source_text, yaml_sc
 # Findings that signing the remaining steps clears: not a reason to refuse,
 # unless they stand on the lines of the step being signed.
 TRANSIENT = {"signoff-complete", "signoff-order", "approval-stale"}
-ENTRY_KEYS = ("name", "role", "date", "fingerprint", "sample")  # a sign-off entry's keys, as SignOff holds them
+ENTRY_KEYS = ("name", "role", "date", "version", "fingerprint", "sample")  # a sign-off entry's keys, as SignOff holds them
 
 
 # -- finding the item ---------------------------------------------------------
@@ -225,9 +225,10 @@ def _entry(item, step: str, signed: SignOff) -> dict:
     """The sign-off entry to write: the keys already written first, in their order, then the new ones."""
     spots = sorted((item.positions.at(path), path[2]) for path in item.positions.spots
                    if len(path) == 3 and path[:2] == ("signoff", step) and path[2] in ENTRY_KEYS)
-    order = list(dict.fromkeys([key for _, key in spots] + ["name", "role", "date", "fingerprint"]))
+    order = list(dict.fromkeys([key for _, key in spots] + ["name", "role", "date", "version", "fingerprint"]))
     values = {key: getattr(signed, key) for key in ENTRY_KEYS}
-    return {key: values[key] for key in order if key != "sample" or signed.sample}
+    return {key: values[key] for key in order
+            if (key != "sample" or signed.sample) and (key != "version" or signed.version)}
 
 
 # What signing may change besides the sign-off: where things stand in the file (the edit adds lines).
@@ -282,7 +283,9 @@ def approve(root: Path, key: str, step: str, name: str, role: str | None = None,
                                earlier_label=partial(step_label, earlier))
 
     # a sample flag belongs to the sample name it marked
-    signed = SignOff(step, name, role, date, fp, sample=bool(old and old.sample and old.name == name))
+    # 批准 records the version it approves: the baseline of the version check (``model.versions``)
+    signed = SignOff(step, name, role, date, fp, sample=bool(old and old.sample and old.name == name),
+                     version=item.version or None if step == "approved" else None)
     entry = _entry(item, step, signed)
 
     path = Path(manual.root) / item.path

@@ -19,6 +19,8 @@ def run(args) -> int:
             root = None
     if args.edition and root is None:
         raise UsageError("cli.verify.edition_needs_root")
+    if args.edition:
+        root = options.root(args) if args.root is not None else root  # a --root without a manual: exit 2
     try:
         ok, lines = verify(root, args.file, args.edition, args.trust, lang=lang)
     except ReleaseError as exc:

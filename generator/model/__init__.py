@@ -35,6 +35,7 @@ class SignOff:
     date: dt.date | None
     fingerprint: str | None = None
     sample: bool = False
+    version: str | None = None  # 批准: the version approved (``manual approve`` records it; older data has none)
 
 
 @dataclass

@@ -54,7 +54,8 @@ def signoff_from(entry, step: str) -> SignOff | None:
         return None
     name, role = entry.get("name"), entry.get("role")
     return SignOff(step=step, name=name, role=role, date=_date(entry.get("date")),
-                   fingerprint=entry.get("fingerprint"), sample=bool(entry.get("sample", False)))
+                   fingerprint=entry.get("fingerprint"), sample=bool(entry.get("sample", False)),
+                   version=_text(entry.get("version")) or None)
 
 
 def _signoffs(value) -> dict[str, SignOff]:

@@ -5,6 +5,9 @@ a form, a document's front matter), where each key stands, and for a document it
 Markdown body parsed into blocks.  ``generator.model.build`` turns a ``Source`` into
 the typed model.
 
+A source file that a symbolic link takes out of the manual's folder is not
+read (finding ``symlink-outside``); links inside the folder are followed.
+
 Reading never raises for a bad source file.  Every problem becomes a
 ``Finding`` at its file and line, and the file is left out (its path goes to
 ``Source.unreadable``), so that one broken policy does not hide the findings of
@@ -15,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from dataclasses import dataclass, field
@@ -92,10 +96,35 @@ def _duplicates(rel: str, positions) -> list[Finding]:
     return out
 
 
+@lru_cache(maxsize=8)
+def _real(folder: str) -> str:
+    return os.path.realpath(folder)
+
+
+def outside(root: Path, path: Path) -> str | None:
+    """Where ``path`` really is, when a symbolic link takes it out of the manual's folder ``root``; else None.
+
+    A link inside the manual is fine; one that leaves it is never followed: the manual
+    would depend on a file no one reviews with it (and a shared folder could read any file).
+    """
+    real = os.path.realpath(path)
+    root_text = _real(str(root))
+    if real == root_text or real.startswith(root_text.rstrip(os.sep) + os.sep):
+        return None
+    return real
+
+
+def _check_inside(root: Path, path: Path) -> None:
+    target = outside(root, path)
+    if target is not None:
+        raise SourceError("symlink-outside", target)
+
+
 def read_yaml_file(root: Path, path: Path, kind: str):
     """(data, positions, findings) for a YAML source file."""
     rel = _rel(root, path)
     try:
+        _check_inside(root, path)
         data, positions = load_yaml(read_text(path))
     except SourceError as exc:
         return None, None, [_source_error(rel, exc)]
@@ -129,6 +158,7 @@ def split_front_matter(text: str):
 def read_document(root: Path, path: Path) -> tuple[SourceFile | None, list[Finding]]:
     rel = _rel(root, path)
     try:
+        _check_inside(root, path)
         raw = read_text(path)
         front, first, body, body_line = split_front_matter(raw)
         meta, positions = load_yaml(front, line_offset=first - 1)
