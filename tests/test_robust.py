@@ -198,7 +198,8 @@ def test_a_symlink_out_of_the_manual_is_refused_and_one_inside_is_read(tmp_path)
     (root / "policies/0103-2020.md").symlink_to(secret)
     (root / "forms/passwd.yaml").symlink_to("/etc/passwd")
     (root / "drafts").mkdir()
-    (root / "drafts/0104.md").write_text(draft.replace("0102-2020", "0104-2020"), encoding="utf-8")
+    (root / "drafts/0104.md").write_text(draft.replace("0102-2020", "0104-2020").replace("客户档案管理制度", "内部的草稿"),
+                                         encoding="utf-8")
     (root / "policies/0104-2020.md").symlink_to("../drafts/0104.md")
 
     result = run_cli("check", "--root", root, "--format", "json", "--lang", "en")

@@ -39,6 +39,7 @@ from ..common.resources import PACKAGE, SCHEMAS, TEMPLATES
 from ..errors import UsageError
 from ..labels import text as label
 from ..model import Document, Manual
+from ..model import codes as scheme_codes
 from .yamltext import append_to_list, insert_key_after, read_source_text, write_source_text, yaml_scalar
 
 INIT = TEMPLATES / "init"
@@ -244,19 +245,10 @@ def _scheme(manual: Manual):
     return scheme
 
 
-def _same_chapter(a: str, b: str) -> bool:
-    """Chapter numbers as the scheme writes them: "01" is chapter 1; "7.5" is itself."""
-    return int(a) == int(b) if a.isdigit() and b.isdigit() else a == b
-
-
 def format_code(scheme, chapter: str, seq: int) -> str:
-    """The code the scheme's ``format`` gives chapter ``chapter``, sequence ``seq``.
-
-    A numeric chapter is passed as a number (``{chapter:02d}``), any other ("7.5") as text.
-    """
-    value = int(chapter) if chapter.isdigit() else chapter
+    """The code the scheme's ``format`` gives chapter ``chapter``, sequence ``seq`` (a usage error when it cannot)."""
     try:
-        return scheme.format.format(chapter=value, seq=seq, year=scheme.year)
+        return scheme_codes.format_code(scheme, chapter, seq)
     except (KeyError, IndexError, ValueError, TypeError, AttributeError) as exc:
         raise UsageError("cli.authoring.scheme_format_invalid", format=repr(scheme.format), reason=exc) from None
 
@@ -271,7 +263,7 @@ def _chapter(manual: Manual, wanted: str | None):
     if number.isdigit():
         number = f"{int(number):02d}"
     for chapter in chapters:
-        if chapter.number == number or _same_chapter(chapter.number, wanted.strip()):
+        if chapter.number == number or scheme_codes.same_chapter(chapter.number, wanted.strip()):
             return chapter
     raise UsageError("cli.authoring.no_chapter", wanted=wanted, number=number,
                      known=", ".join(c.number for c in chapters))
@@ -296,7 +288,7 @@ def next_code(manual: Manual, chapter_number: str) -> str:
         m = pattern.fullmatch(code)
         groups = m.groupdict() if m else {}
         if groups.get("chapter") and groups.get("seq") and groups["seq"].isdigit() \
-                and _same_chapter(groups["chapter"], chapter_number):
+                and scheme_codes.same_chapter(groups["chapter"], chapter_number):
             seqs.append(int(groups["seq"]))
     code = format_code(scheme, chapter_number, max(seqs) + 1)
     if not pattern.fullmatch(code):
@@ -382,30 +374,6 @@ def _new_document(manual: Manual, kind: str, title: str, chapter_wanted: str | N
     return Created(target, code, title, chapter=chapter.number)
 
 
-SEPARATORS = "-_./ "
-
-
-def without_year(manual: Manual, code: str) -> str:
-    """``code`` without the scheme's ``year`` part and the separator beside it: YD-0302-2013 → YD-0302.
-
-    A form belongs to the document's number, not to its edition year.  A code the
-    pattern does not match, or a scheme without a year, keeps the whole code.
-    """
-    try:
-        m = re.fullmatch(manual.code_scheme.pattern, code) if manual.code_scheme.pattern else None
-    except re.error:
-        m = None
-    if not m or "year" not in m.groupdict() or not m.group("year"):
-        return code
-    start, end = m.span("year")
-    left, right = code[:start], code[end:]
-    if not right:
-        return left.rstrip(SEPARATORS) or code
-    if not left:
-        return right.lstrip(SEPARATORS) or code
-    return (left.rstrip(SEPARATORS) + right) if right[0] in SEPARATORS else left + right
-
-
 def next_form_code(manual: Manual, base: str) -> str:
     """The next form code for the document number ``base``: ``<base>-F<n>``, else ``<base>F<n>`` or
     ``<base>-<nn>``, whichever ``code_scheme.form_pattern`` accepts (the first without one).
@@ -449,9 +417,10 @@ def _new_form(manual: Manual, title: str, chapter_wanted: str | None, document: 
         doc = manual.document(document)
         if doc is None:
             raise UsageError("cli.authoring.no_document", code=document)
-        base = without_year(manual, doc.code)
+        base = scheme_codes.without_year(manual.code_scheme, doc.code)
     else:  # the chapter's number in the scheme, sequence 0: 0100, YD-0300, QP-7.5-00
-        base = without_year(manual, format_code(_scheme(manual), _chapter(manual, chapter_wanted).number, 0))
+        base = scheme_codes.without_year(manual.code_scheme,
+                                         format_code(_scheme(manual), _chapter(manual, chapter_wanted).number, 0))
     code = next_form_code(manual, base)
     form_id = form_id_for(manual, code)
     root = manual.root

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..model import formspec
+from ..model.codes import chapter_number_code, form_document, without_year
 from ..common.findings import close_hint, error
 from . import rule, written
 
@@ -124,42 +125,6 @@ def form_code(manual):
     return findings
 
 
-def document_number(manual, code: str) -> str | None:
-    """A document's number: its code without the edition year (``0108-2014`` → ``0108``,
-    ``YD-0302-2013`` → ``YD-0302``), as form codes embed it; None when the code is off the scheme."""
-    pattern = manual.code_scheme.pattern
-    try:
-        match = re.fullmatch(pattern, code) if pattern else None
-    except re.error:
-        return None
-    if match is None:
-        return None
-    if "year" not in match.groupdict() or match.group("year") is None:
-        return code
-    start, end = match.span("year")
-    return (code[:start].rstrip("-_. ") + code[end:].lstrip("-_. ")) or None
-
-
-_FORM_NUMBER = re.compile(r"(?P<document>.+?)[-_.]?F\d+")
-
-
-def form_document(manual, code: str) -> str | None:
-    """The document number a form code embeds: the ``document`` group of ``code_scheme.form_pattern`` when it
-    has one, else what stands before ``-F<n>`` (``0108-F2`` → ``0108``)."""
-    pattern = manual.code_scheme.form_pattern
-    if pattern:
-        try:
-            match = re.fullmatch(pattern, code)
-        except re.error:
-            return None  # the pattern itself is reported by form-code
-        if match is None:
-            return None  # off the pattern: form-code says so
-        if "document" in match.groupdict():
-            return match.group("document")
-    found = _FORM_NUMBER.fullmatch(code)
-    return found.group("document") if found else None
-
-
 @rule("form-document")
 def form_document_rule(manual):
     """A form code names a document number (``0108-F2``: document 0108-2014) that no document has.
@@ -168,12 +133,13 @@ def form_document_rule(manual):
     name their chapter instead."""
     if not manual.code_scheme.pattern:
         return []
+    scheme = manual.code_scheme
     codes = [d.code for d in manual.documents if d.code] + sorted(manual.claimed_codes)
-    numbers = {n for code in codes if (n := document_number(manual, code))} | set(codes)  # with its year, too
-    numbers |= {f"{int(c.number):02d}00" for c in manual.chapters if c.number.isdigit()}
+    numbers = {without_year(scheme, code) for code in codes} | set(codes)  # with its year, too
+    numbers |= {n for c in manual.chapters if (n := chapter_number_code(scheme, c.number))}
     findings = []
     for form in manual.forms.values():
-        number = form_document(manual, form.code) if form.code else None
+        number = form_document(scheme, form.code) if form.code else None
         if number is None or number in numbers:
             continue
         findings.append(error("form-document", form.loc("code"), "form-document", code=form.code, number=number,
