@@ -129,9 +129,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--sign", type=Path, default=None, help="PKCS#12 certificate to sign the edition PDF")
     r.add_argument("--date", default=None)
 
-    v = sub.add_parser("verify", parents=[common], help="verify a (signed) edition PDF")
-    v.add_argument("file", type=Path)
-    v.add_argument("--edition", default=None)
+    v = sub.add_parser("verify", parents=[common], help="verify an edition file (found by path or hash) or a whole edition")
+    v.add_argument("file", type=Path, nargs="?", default=None)
+    v.add_argument("--edition", default=None, help="the edition to check against; alone: check all its files")
     v.add_argument("--trust", type=Path, default=None, help="PEM or DER certificate to trust")
 
     i = sub.add_parser("init", parents=[common], help="create a new manual repository")

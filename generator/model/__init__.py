@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..common.findings import Location
+from ..read.editions import EditionCheck
 from ..read.markdown import Block, ListItem  # noqa: F401 - part of the model
 from ..read.yamlsrc import Positions
 
@@ -267,6 +268,8 @@ class Manual:
     claimed_codes: set[str] = field(default_factory=set)
     claimed_forms: set[str] = field(default_factory=set)
     released: dict | None = None  # the latest edition's manifest index (``generator.read.editions.latest_index``)
+    # every released edition's files against its manifest (``generator.read.editions.check_editions``)
+    editions: list[EditionCheck] = field(default_factory=list)
 
     # -- lookups -----------------------------------------------------------
     def document(self, code: str) -> Document | None:

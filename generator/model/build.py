@@ -183,7 +183,8 @@ def _org(manual: Manual, file: SourceFile) -> None:
 
 def build(source: Source) -> Manual:
     """The typed model of everything ``source`` holds."""
-    manual = Manual(root=source.root, unreadable=set(source.unreadable), released=source.released)
+    manual = Manual(root=source.root, unreadable=set(source.unreadable), released=source.released,
+                    editions=list(source.editions))
     if source.config is not None:
         _config(manual, source.config)
     if source.roles is not None:

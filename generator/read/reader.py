@@ -28,7 +28,7 @@ from . import schema
 from ..common.findings import Finding, Location, error
 from ..errors import ManualNotFound, SourceError
 from ..labels import labels
-from .editions import latest_index
+from .editions import EditionCheck, check_editions, latest_index
 from .markdown import Block
 from .yamlsrc import Positions, load_yaml, read_text
 
@@ -64,6 +64,7 @@ class Source:
     # one could be found: what the file stands for, so that it is not reported missing as well.
     claims: dict[str, str] = field(default_factory=dict)
     released: dict | None = None  # the latest released edition's manifest index (the version baseline)
+    editions: list[EditionCheck] = field(default_factory=list)  # each released edition against its manifest
 
 
 CONFIG = "manual/manual.yaml"
@@ -278,6 +279,7 @@ def read_source(root: Path) -> tuple[Source, list[Finding]]:
             continue
         source.forms.append(form)
     source.released = latest_index(root)
+    source.editions = check_editions(root)
     return source, findings
 
 

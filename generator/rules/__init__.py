@@ -50,8 +50,8 @@ def written(item, *path) -> bool:
 
 def _load_all():
     """Register every rule: each topic's module registers its rules when imported."""
-    from . import (approvals, codes, dates, forms, org, references, reviews, segregation, signoff,  # noqa: F401
-                   structure, terminology, versions)
+    from . import (approvals, codes, dates, editions, forms, org, references, reviews, segregation,  # noqa: F401
+                   signoff, structure, terminology, versions)
 
 
 _MEMO = "_rules_memo"

@@ -858,7 +858,7 @@ def document_docx(manual: Manual, doc: Document, *, lang: str = "zh-CN") -> byte
 # Fields of the model that are not content: where things stand in the source, the raw mappings, and
 # the parts the keys take from elsewhere (documents and forms by their files' hashes, the chapters).
 _NOT_CONTENT = frozenset({"meta", "config", "org", "positions", "config_positions", "org_positions", "loc", "root",
-                          "documents", "forms", "chapters", "released", "unreadable"})
+                          "documents", "forms", "chapters", "released", "editions", "unreadable"})
 
 
 def _content(value):
