@@ -39,9 +39,11 @@ def citations(text: str):
         yield m.start(), m.end(), m.group(1)
 
 
-def split_citations(manual: Manual, text: str, resolver=resolve) -> list[tuple[str, Document | Form | None]]:
+def split_citations(manual: Manual, text: str, resolver=resolve, *,
+                    codes: bool = False) -> list[tuple[str, Document | Form | None]]:
     """``text`` cut into pieces: (text, None) for plain text, (《title》, target) for a known citation,
-    (code as written, target) for a known bare code (``bare_codes``).
+    and with ``codes`` (prose a writer wrote, not a line the generator composed such as
+    "0108-F1 《客户名册》"), (code as written, target) for a known bare code (``bare_codes``).
 
     An unknown 《title》 or code stays part of the plain text.  ``resolver(manual, title)`` finds a
     citation's target (default ``resolve``; a build may pass a cached one)."""
@@ -50,7 +52,7 @@ def split_citations(manual: Manual, text: str, resolver=resolve) -> list[tuple[s
         target = resolver(manual, title)
         if target is not None:
             found.append((start, end, target))
-    for bare in bare_codes(manual.code_scheme, text):
+    for bare in bare_codes(manual.code_scheme, text) if codes else ():
         target = resolve_code(manual, bare.code)
         if target is not None:
             found.append((bare.start, bare.end, target))
