@@ -13,6 +13,7 @@ superseded one.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import NamedTuple
@@ -118,21 +119,27 @@ def link_target(manual: Manual, href: str) -> Document | Form | None:
 # full-width digits and letters (０１０８－２０１４).  Text is folded character for character (so
 # positions stay those of the text as written) before the scheme's pattern looks at it.
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
-_TEXT_FOLD = {ord(ch): "-" for ch in _DASHES}
-_TEXT_FOLD.update({cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F) if cp != 0xFF0D})
-_TEXT_FOLD[0x3000] = " "
+_WIDE_ALNUM = [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]
 # In a pattern only digits, letters and dashes are folded: full-width punctuation there is syntax.
 _PATTERN_FOLD = {ord(ch): "-" for ch in _DASHES}
-_PATTERN_FOLD.update({cp: chr(cp - 0xFEE0) for cp in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
-                                                      *range(0xFF41, 0xFF5B)]})
+_PATTERN_FOLD.update({cp: chr(cp - 0xFEE0) for cp in _WIDE_ALNUM})
+# In text also what a code may touch at its ends (．／＿＠＼) and the ideographic space; other full-width
+# punctuation (，：（）) is no part of a code either way, and most prose has nothing to fold at all.
+_TEXT_FOLD = dict(_PATTERN_FOLD)
+_TEXT_FOLD.update({cp: chr(cp - 0xFEE0) for cp in (0xFF0E, 0xFF0F, 0xFF20, 0xFF3C, 0xFF3F)})
+_TEXT_FOLD[0x3000] = " "
+_FOLDABLE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_TEXT_FOLD)) + "]")
 
 _BLANK = r"[^\S\n]"  # a space of one line (ASCII, ideographic, tab …)
 # A separator of the scheme ("-") as it may be typed: a dash with spaces around it, or spaces alone.
 _SEPARATOR = rf"(?:{_BLANK}*-{_BLANK}*|{_BLANK}+)"
 # A code stands apart: not glued to letters, digits or a longer dashed or dotted number (a phone number
-# 0769-22881234, a date 2014-05-20, a file name 0108-2014.md, an e-mail address), not followed by
-# another number after a space, and not a span of years (2013—2014年).
-_START = rf"(?<![0-9A-Za-z_@/\\])(?<![0-9A-Za-z][-./_])(?<![0-9]{_BLANK})"
+# 0769-22881234, a date 2014-05-20, a file name 0108-2014.md, an e-mail address), not next to another
+# number after a space, and not a span of years (2013—2014年).  Its end is part of the pattern; its start
+# is checked on each match (``_starts_apart``): lookbehinds tried at every character cost more than the
+# pattern itself.
+_GLUED = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_@/\\")
+_JOINS = frozenset("-./_")
 _END = rf"(?![0-9A-Za-z_@]|[-./_][0-9A-Za-z]|{_BLANK}*-?{_BLANK}*[0-9]|{_BLANK}*年)"
 # Web addresses in plain text: a code inside one is part of the address.
 _URL = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.\-]*://|\bwww\.|\bmailto:)[!-~]*")
@@ -140,17 +147,18 @@ _GLOBAL_FLAGS = re.compile(r"^\^?\(\?[aiLmsux]+\)")
 
 
 def fold(text: str) -> str:
-    """``text`` with full-width digits, letters and punctuation as ASCII and every dash as "-", one
-    character for one (a position in the result is the same position in ``text``)."""
-    return text.translate(_TEXT_FOLD)
+    """``text`` with full-width digits and letters (and ．／＿＠＼, the ideographic space) as ASCII and
+    every dash as "-", one character for one (a position in the result is the same position in ``text``)."""
+    return text.translate(_TEXT_FOLD) if _FOLDABLE.search(text) else text
 
 
 def prose_pattern(pattern: str) -> str:
     """The regular expression that finds codes of the scheme ``pattern`` in running text.
 
     Derived from the pattern itself, whatever its shape (``NNNN-YYYY``, ``YD-NNNN-YYYY``,
-    ``QP-7.5-01`` …): its anchors (``^ $ \\A \\Z``) become the boundaries of a code in prose, and each
-    literal "-" outside a character class accepts any dash, spaces around it, or spaces alone."""
+    ``QP-7.5-01`` …): its anchors (``^ $ \\A \\Z``) go (a code's end in prose is checked here, its start
+    by ``bare_codes``), and each literal "-" outside a character class accepts any dash, spaces around
+    it, or spaces alone."""
     pattern = pattern.translate(_PATTERN_FOLD)
     flags = ""
     found = _GLOBAL_FLAGS.match(pattern)
@@ -194,7 +202,20 @@ def prose_pattern(pattern: str) -> str:
             continue
         out.append(_SEPARATOR if ch == "-" else ch)
         i += 1
-    return f"{flags}{_START}(?:{''.join(out)}){_END}"
+    return f"{flags}(?:{''.join(out)}){_END}"
+
+
+def _starts_apart(text: str, i: int) -> bool:
+    """Whether a code may start at ``text[i]`` (``text`` folded): see ``_GLUED``."""
+    before = text[i - 1] if i >= 1 else ""
+    if not before:
+        return True
+    if before in _GLUED:
+        return False
+    earlier = text[i - 2] if i >= 2 else ""
+    if before in _JOINS and earlier.isascii() and earlier.isalnum():
+        return False
+    return not (before != "\n" and before.isspace() and earlier.isascii() and earlier.isdigit())
 
 
 class CodeMatcher(NamedTuple):
@@ -264,11 +285,19 @@ def bare_codes(scheme: CodeScheme, text: str) -> list[BareCode]:
                                   ("form", matcher.find_forms, matcher.forms)):
         if finder is None:
             continue
-        for m in finder.finditer(folded):
+        pos = 0
+        while True:
+            m = finder.search(folded, pos)
+            if m is None:
+                break
+            if not _starts_apart(folded, m.start()):
+                pos = m.start() + 1
+                continue
             written = text[m.start():m.end()]
             code = _canonical(written, confirm)
             if code is not None:
                 found.append(BareCode(m.start(), m.end(), written, code, kind))
+            pos = max(m.end(), m.start() + 1)
     if not found:
         return []
     masked = _masked(text)
@@ -280,6 +309,24 @@ def bare_codes(scheme: CodeScheme, text: str) -> list[BareCode]:
         if out and code.start < out[-1].end:  # a document and a form pattern both matched: the longer wins
             continue
         out.append(code)
+    return out
+
+
+def bare_codes_in(scheme: CodeScheme, texts: list[str]) -> list[list[BareCode]]:
+    """``bare_codes`` of each of ``texts``: the same answer, searched in one pass (a line break between
+    two texts is a boundary no code crosses), which is what makes the check fast on a large manual."""
+    if not texts:
+        return []
+    starts, pos = [], 0
+    for text in texts:
+        starts.append(pos)
+        pos += len(text) + 1
+    out: list[list[BareCode]] = [[] for _ in texts]
+    for code in bare_codes(scheme, "\n".join(texts)):
+        i = bisect_right(starts, code.start) - 1
+        shift = starts[i]
+        if code.end - shift <= len(texts[i]):
+            out[i].append(code._replace(start=code.start - shift, end=code.end - shift))
     return out
 
 
@@ -346,18 +393,34 @@ def same_but_year(manual: Manual, code: str, kind: str = "document") -> Document
     wanted = confirm.fullmatch(fold(code))
     if wanted is None:
         return None
-    parts = {k: v for k, v in wanted.groupdict().items() if k != "year"}
+    parts = _without_year(wanted)
     if not parts:
         return None
-    items = manual.documents if kind == "document" else list(manual.forms.values())
     best = None
-    for item in items:
-        found = confirm.fullmatch(fold(item.code)) if item.code else None
-        if found is None or found.group("year") == wanted.group("year"):
+    for year, item in _year_index(manual, kind, confirm).get(parts, ()):
+        if year == wanted.group("year"):
             continue
-        if {k: v for k, v in found.groupdict().items() if k != "year"} != parts:
-            continue
-        rank = (item.status != "superseded", found.group("year") or "")
+        rank = (item.status != "superseded", year or "")
         if best is None or rank > best[0]:
             best = (rank, item)
     return best[1] if best else None
+
+
+def _without_year(found: re.Match) -> tuple:
+    return tuple(sorted((k, v) for k, v in found.groupdict().items() if k != "year"))
+
+
+def _year_index(manual: Manual, kind: str, confirm: re.Pattern) -> dict[tuple, list]:
+    """The scheme's groups but ``year`` → [(year, document or form)], built once per manual and kind."""
+    items = manual.documents if kind == "document" else list(manual.forms.values())
+    key = (kind, id(manual.documents), len(manual.documents), id(manual.forms), len(manual.forms), confirm.pattern)
+    cached = manual.__dict__.get(f"_year_index_{kind}")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    index: dict[tuple, list] = {}
+    for item in items:
+        found = confirm.fullmatch(fold(item.code)) if item.code else None
+        if found is not None:
+            index.setdefault(_without_year(found), []).append((found.group("year"), item))
+    manual.__dict__[f"_year_index_{kind}"] = (key, index)
+    return index

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import Document, Form, Manual
-from .citations import bare_codes, citations, prose_runs, resolve_code
+from .citations import bare_codes_in, citations, prose_runs, resolve_code
 
 
 def title_index(manual: Manual) -> dict[str, Document | Form]:
@@ -58,8 +58,8 @@ def cited_items(doc: Document, titles: dict[str, Document | Form],
             if target is not None and not any(t is target for t in out):
                 out.append(target)
     if manual is not None:
-        for text in coded_texts(doc):
-            for bare in bare_codes(manual.code_scheme, text):
+        for found in bare_codes_in(manual.code_scheme, coded_texts(doc)):
+            for bare in found:
                 target = resolve_code(manual, bare.code)
                 if target is not None and not any(t is target for t in out):
                     out.append(target)

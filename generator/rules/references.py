@@ -5,7 +5,7 @@ import re
 
 from ..common.findings import Location, close_hint, error, texts, warning
 from ..model import Document
-from ..model.citations import (LIVE_SCHEMES, bare_codes, code_matcher, link_scheme, link_target, prose_runs,
+from ..model.citations import (LIVE_SCHEMES, bare_codes_in, code_matcher, link_scheme, link_target, prose_runs,
                                resolve_code, same_but_year)
 from ..read.markdown import iter_links
 from . import memo, rule
@@ -138,8 +138,8 @@ def _coded_pieces(manual, doc):
         if text and text.strip():
             line, col = doc.positions.at(keys)
             pieces.append(Piece(doc.path, line, col, text))
-    for piece in pieces:
-        for bare in bare_codes(manual.code_scheme, piece.text):
+    for piece, found in zip(pieces, bare_codes_in(manual.code_scheme, [p.text for p in pieces])):
+        for bare in found:
             yield piece, bare, piece.text.count(bare.written, 0, bare.start)
 
 
