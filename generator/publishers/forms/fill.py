@@ -870,6 +870,7 @@ def read_values(pdf: bytes) -> dict[str, object]:
 
 # -- file names and writing ------------------------------------------------------------------
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
+LEFTOVER = re.compile(r"\.fill\..*\.tmp")  # scratch folders that a fill killed before streaming left in --out
 
 
 def safe_name(text: str, limit: int = 40) -> str:
@@ -949,5 +950,3 @@ def _carry_over(old: Path, new: Path) -> None:
             _link_or_copy(entry.path, target)
     shutil.copymode(old, new)
 
-
-LEFTOVER = re.compile(r"\.fill\..*\.tmp")  # scratch folders of a fill killed before this version
