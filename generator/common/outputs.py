@@ -387,23 +387,23 @@ def clean_up(root: Path, out: Path | None = None) -> list[Path]:
     finish_commit(root)
     removed: list[Path] = []
     site_temp = re.compile(rf"^\.{re.escape(SITE)}\.[a-z0-9_]{{8}}\.tmp$")
-    with _quiet():
-        repair_swap(root / SITE)
-    removed += _sweep_level(root, lambda name: site_temp.match(name) is not None)
-    removed += _sweep_level(root / EDITIONS, lambda name: TEMP_NAME.match(name) is not None)
+    site_old = old_name(root / SITE).name
+    removed += _sweep_level(root, lambda name: site_temp.match(name) is not None, lambda name: name == site_old)
+    removed += _sweep_level(root / EDITIONS, lambda name: TEMP_NAME.match(name) is not None, lambda name: False)
     places = {os.path.abspath(root / name) for name in SWEPT}
     if out is not None:
         places.add(os.path.abspath(out))
     for place in sorted(places):
         for folder, dirs, _files in os.walk(place):
-            removed += _sweep_level(Path(folder), lambda name: TEMP_NAME.match(name) is not None, repair=True)
+            removed += _sweep_level(Path(folder), lambda name: TEMP_NAME.match(name) is not None,
+                                    lambda name: OLD_NAME.match(name) is not None)
             dirs[:] = [d for d in dirs if os.path.lexists(os.path.join(folder, d))]
     return removed
 
 
-def _sweep_level(folder: Path, is_temp, *, repair: bool = False) -> list[Path]:
-    """One folder's temporary entries (``is_temp(name)``) removed; with ``repair``, ``.NAME.old``
-    folders put right too."""
+def _sweep_level(folder: Path, is_temp, is_old) -> list[Path]:
+    """One folder's temporary entries (``is_temp(name)``) removed, and its ``.NAME.old`` folders
+    (``is_old(name)``) put back or removed."""
     removed = []
     try:
         names = sorted(os.listdir(folder))
@@ -412,13 +412,13 @@ def _sweep_level(folder: Path, is_temp, *, repair: bool = False) -> list[Path]:
     for name in names:
         path = folder / name
         try:
-            if is_temp(name):
-                _remove(path)
-                removed.append(path)
-            elif repair and OLD_NAME.match(name) and path.is_dir():
+            if is_old(name) and path.is_dir() and not path.is_symlink():
                 repair_swap(folder / OLD_NAME.match(name).group(1))
                 if not os.path.lexists(path):
                     removed.append(path)
+            elif is_temp(name):
+                _remove(path)
+                removed.append(path)
         except OSError:
             continue  # cannot be removed now (permissions): tried again by the next build
     return removed
