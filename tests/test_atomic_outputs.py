@@ -352,6 +352,7 @@ def test_clean_up_sweeps_its_own_folders_only(tmp_path):
         plant(root / ".site.abcd_123.tmp", folder=True),
         plant(root / "dist" / ".manual.pdf.k2j4h5g6.tmp"),
         plant(root / "dist" / "documents" / ".0101-2020.pdf.x1y2z3w4.tmp"),
+        plant(root / "dist" / "forms" / "filled" / "visit" / ".0001.pdf.q1w2e3r4.tmp"),
         plant(root / "dist" / "forms" / "filled" / ".visit.q1w2e3r4.tmp", folder=True),
         plant(root / "build" / ".site-src.abcdefgh.tmp", folder=True),
         plant(root / "build" / "editions-site" / ".2020.1.abcdefgh.tmp", folder=True),

@@ -371,6 +371,7 @@ OLD_NAME = re.compile(r"^\.(.+)\.old$")
 SITE = "site"  # the site's folder, relative to the manual's root
 SWEPT = ("dist", "build", ".cache")  # a build's own folders, relative to the manual's root, swept whole
 EDITIONS = "editions"  # released editions: only its top level holds a build's temporary folders
+SWEEP_DEPTH = 4  # how deep the sweep looks (dist/ is 0, forms/ 1, filled/ 2, <form>/ 3, and one more)
 
 
 def clean_up(root: Path, out: Path | None = None) -> list[Path]:
@@ -397,7 +398,10 @@ def clean_up(root: Path, out: Path | None = None) -> list[Path]:
         for folder, dirs, _files in os.walk(place):
             removed += _sweep_level(Path(folder), lambda name: TEMP_NAME.match(name) is not None,
                                     lambda name: OLD_NAME.match(name) is not None)
-            dirs[:] = [d for d in dirs if os.path.lexists(os.path.join(folder, d))]
+            depth = 0 if folder == place else os.path.relpath(folder, place).count(os.sep) + 1
+            # Temporary names appear only near the top (dist/forms/filled/<form>/ is the deepest):
+            # the pages below build/site-src/docs/ or an edition site's files are not walked.
+            dirs[:] = [] if depth >= SWEEP_DEPTH else [d for d in dirs if os.path.lexists(os.path.join(folder, d))]
     return removed
 
 
