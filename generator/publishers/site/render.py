@@ -68,7 +68,7 @@ from ...labels import labels, status_label, step_label
 from ...model import references
 from ...model.citations import live_link, resolve, split_citations
 from ...model import IN_FORCE, Document, Form, Manual
-from ...common.outputs import atomic_dir, walk_stats
+from ...common.outputs import atomic_dir, pending, walk_stats
 from ...model.review import due, interval_months, last_reviewed, next_review, today
 from . import editions as editions_site
 from .paths import DOCS_DIR, DOWNLOADS_DIR, FORMS_DIR, doc_page, form_page, item_page, rel, slug  # noqa: F401
@@ -246,7 +246,8 @@ def download_files(manual: Manual, out: Path | None) -> dict[str, str]:
     """Built files to offer as downloads: {site path under downloads/: absolute source path}.
 
     The forms (``dist/forms/<id>.pdf|.docx``), the whole manual (``dist/manual.pdf|.docx``) and single
-    documents (``dist/documents/<code>.pdf|.docx``) that exist in ``out``.
+    documents (``dist/documents/<code>.pdf|.docx``) that exist in ``out``, or that this build has
+    made and that wait for its commit (``common.outputs.pending``).
     """
     found: dict[str, str] = {}
     if out is None or not Path(out).is_dir():
@@ -256,8 +257,8 @@ def download_files(manual: Manual, out: Path | None) -> dict[str, str]:
     candidates += [f"forms/{fid}.{ext}" for fid in sorted(manual.forms) for ext in ("pdf", "docx")]
     candidates += [f"{printmodel.DOCUMENTS_DIR}/{d.slug}.{ext}" for d in manual.documents for ext in ("pdf", "docx")]
     for name in candidates:
-        path = out / name
-        if path.is_file():
+        path = pending(out / name)
+        if path is not None and path.is_file():
             found[name] = str(path)
     return found
 
@@ -935,9 +936,11 @@ def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, 
         # Released editions: each its own (cached) MkDocs build, under site/editions/<E>/.
         warnings += build_editions(manual, tmp, base=base_config(manual), lang=lang, quiet=quiet,
                                                  editions=released, cache=cache)
+        # What site/ will hold once swapped in (a rename keeps every file's size, time and inode):
+        # inside ``manual build`` the swap waits for the commit of all the targets.
+        built = site_manifest(tmp)
     if cache:  # the key once the edition sites are built (their cached builds are part of it)
-        write_stamp(cache_dir, {"key": key(), "site": site_manifest(site_dir), "files": files,
-                                "warnings": warnings})
+        write_stamp(cache_dir, {"key": key(), "site": built, "files": files, "warnings": warnings})
     note(site_labels(lang)["note_built"].format(path=site_dir), quiet=quiet)
     return {"site": site_dir, "config": config_file, "warnings": warnings, "model": model, "skipped": False}
 
