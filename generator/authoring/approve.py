@@ -51,7 +51,7 @@ from .yamltext import flow_mapping, read_source_text, write_source_text, yaml_sc
 
 # Findings that signing the remaining steps clears: not a reason to refuse,
 # unless they stand on the lines of the step being signed.
-TRANSIENT = {"signoff-complete", "signoff-order", "approval-stale"}
+TRANSIENT = {"signoff-complete", "signoff-order", "approval-stale", "signature-missing"}
 ENTRY_KEYS = ("name", "role", "date", "fingerprint", "sample")  # a sign-off entry's keys, as SignOff holds them
 SIGNER_KEYS = ("person", "signature")  # the entry's keys of the people registry and signed approvals
 KEY_ENV, PASSWORD_ENV = "MANUAL_SIGN_KEY", "MANUAL_SIGN_PASSWORD"
@@ -243,7 +243,7 @@ def _entry(item, step: str, signed: SignOff) -> dict:
     spots = sorted((item.positions.at(path), path[2]) for path in item.positions.spots
                    if len(path) == 3 and path[:2] == ("signoff", step) and path[2] in keys)
     order = list(dict.fromkeys([key for _, key in spots] + ["person", "name", "role", "date", "fingerprint",
-                                                             "signature"]))
+                                                             "sample", "signature"]))
     values = {key: getattr(signed, key) for key in keys}
     return {key: values[key] for key in order
             if (key != "sample" or signed.sample) and (key not in SIGNER_KEYS or values[key])}

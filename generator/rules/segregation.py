@@ -38,13 +38,16 @@ def _who_loc(item, step):
 def same_person(manual):
     findings = []
     for item in signed_items(manual):
-        for first, second in manual.segregation:
+        reported = set()  # one finding per step: the first earlier step it repeats the signer of
+        for first, second in sorted(manual.segregation, key=lambda p: (SIGNOFF_STEPS.index(p[1]),
+                                                                       SIGNOFF_STEPS.index(p[0]))):
             a, b = item.signoff(first), item.signoff(second)
-            if a is None or b is None:
+            if a is None or b is None or second in reported:
                 continue
             who = identity(manual, a)
             if who is None or who != identity(manual, b):
                 continue
+            reported.add(second)
             findings.append(error("sod-same-person", _who_loc(item, second), "sod-same-person", name=shown(manual, b),
                                   first=first, first_zh=step_zh(first), second=second, second_zh=step_zh(second),
                                   config=manual.config_path))
