@@ -50,10 +50,11 @@ def line_of(root, rel, needle):
 
 @pytest.fixture
 def signed(tmp_path):
-    """A copy of the minimal manual with every sign-off fingerprinted."""
+    """A copy of the minimal manual with every sign-off fingerprinted, the manual's own (the cover's) too."""
     root = copy_manual(MINIMAL, tmp_path / "m")
     approve_all(root, "0101-2020", prepared="2020-02-01", reviewed="2020-02-10", approved="2020-02-20")
     approve_all(root, "visit-record", prepared="2020-02-01", reviewed="2020-02-10", approved="2020-02-20")
+    approve_all(root, "manual", prepared="2020-02-21", reviewed="2020-02-25", approved="2020-02-28")  # the cover
     return root
 
 
