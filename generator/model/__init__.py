@@ -268,7 +268,7 @@ class Cover:
     signoff_steps: dict[str, SignOff]
     version: str
     code: str = COVER_KEY
-    status: str = "effective"  # the manual as published is in force
+    status: str = "effective"  # in force once any of its documents is; a manual of drafts only is a draft
 
     def signoff(self, step: str) -> SignOff | None:
         return self.signoff_steps.get(step)
@@ -350,7 +350,9 @@ class Manual:
 
     def cover(self) -> "Cover":
         """The manual's own sign-off (the cover's 编制/审核/批准) as a signed item, like a document's."""
-        return Cover(self.config_path, self.config_positions, self.signoff_steps, self.edition)
+        in_force = any(d.status in IN_FORCE for d in self.documents)
+        return Cover(self.config_path, self.config_positions, self.signoff_steps, self.edition,
+                     status="effective" if in_force else "draft")
 
     def people_loc(self, *path) -> Location:
         line, col = self.people_positions.at(path)

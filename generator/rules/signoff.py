@@ -2,7 +2,8 @@
 
 * ``signoff-complete``: a document or form in force has a full 编制/审核/批准.
 * ``signoff-manual`` (warning): the manual's own sign-off (the cover's, in
-  manual/manual.yaml) is missing or incomplete; ``--strict`` makes it fail.
+  manual/manual.yaml) is missing or incomplete, once any document is in
+  force; ``--strict`` makes it fail.
 * ``signoff-order``: prepared ≤ reviewed ≤ approved ≤ effective.
 * ``signoff-person``: with a people registry (manual/people.yaml), a sign-off
   names a person of it: ``person: ID``, or a name only one person has.
@@ -53,6 +54,8 @@ def signoff_manual(manual):
     if not manual.has_config:
         return []
     cover = manual.cover()
+    if cover.status not in IN_FORCE:
+        return []  # a manual of drafts only (just imported, say) is not published: nothing to sign yet
     if not cover.signoff_steps:
         at = cover.loc("signoff") if written(cover, "signoff") else manual.config_loc("manual")
         return [warning("signoff-manual", at, "signoff-manual-empty", config=manual.config_path)]
