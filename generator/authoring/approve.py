@@ -393,6 +393,49 @@ def _same_config_but_signoff(old, new, step: str) -> bool:
 
 
 # -- the command ----------------------------------------------------------------
+SIGNATURE_RULES = ("signature-missing", "signature-invalid")
+
+
+def _edited(manual, item, step: str, signed: SignOff, fp: str, text: str, ignore=()):
+    """(the file's new text, the item as read from it) with the sign-off ``step`` set to ``signed``;
+    ``ApproveError`` with the findings when the result would have errors (but those of ``ignore``)."""
+    from ..rules import run_rules
+
+    cover = isinstance(item, Cover)
+    start, end = (0, len(text)) if cover else _yaml_span(item, text)
+    try:
+        new_text = set_signoff(text, step, _entry(item, step, signed), start, end)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise UsageError("cli.approve.signoff_unreadable", path=item.path, reason=exc) from None
+
+    if cover:
+        work, reader_findings = _reread_config(manual, new_text)
+        new_item = work.cover() if work is not None else None
+        if new_item is None or new_item.signoff(step) != signed or not _same_config_but_signoff(manual, work, step) \
+                or manual_fingerprint(work) != fp:
+            raise RuntimeError(f"{item.path}: editing the sign-off text did not give the expected data; "
+                               "nothing was written")
+    else:
+        from ..model.build import fill_names
+
+        new_item, reader_findings = _reread(manual, item, new_text)
+        if new_item is not None:
+            fill_names(manual, new_item.signoffs())
+        if new_item is None or new_item.signoff(step) != signed or not _same_but_signoff(item, new_item, step) \
+                or fingerprint(new_item, manual) != fp:
+            raise RuntimeError(f"{item.path}: editing the sign-off text did not give the expected data; "
+                               "nothing was written")
+        work = copy.copy(manual)
+        _with_item(work, item, new_item)
+    findings = [f for f in reader_findings + run_rules(work)
+                if f.path == item.path and f.severity == "error" and f.rule not in ignore]
+    lines = _entry_lines(new_item, step)
+    blocking = [f for f in findings if f.rule not in TRANSIENT or f.line in lines]
+    if blocking:
+        raise ApproveError("cli.approve.refused", findings=blocking, path=item.path)
+    return new_text, new_item
+
+
 def approve(root: Path, key: str, step: str, name: str | None = None, role: str | None = None,
             date: dt.date | None = None, *, person: str | None = None, key_file: Path | None = None,
             env=os.environ) -> dict:
@@ -405,7 +448,6 @@ def approve(root: Path, key: str, step: str, name: str | None = None, role: str 
     """
     from ..model.build import read_manual
     from ..model.review import today
-    from ..rules import run_rules
     from ..rules.approvals import item_key, record_of
 
     if step not in SIGNOFF_STEPS:
@@ -451,44 +493,17 @@ def approve(root: Path, key: str, step: str, name: str | None = None, role: str 
     # a sample flag belongs to the sample name it marked, or to a sample person of the registry
     sample = signer.sample if signer is not None else bool(old and old.sample and old.name == name)
     signed = SignOff(step, name, role, date, fp, sample=sample, person=signer.id if person is not None else None)
-    if signer is not None and signer.certificate:
-        private_key = signing_key(manual, signer, key_file, env)
-        signed.signature = sign_record(private_key, record_of(manual, item, signed, signer.id))
-    elif key_file is not None:
+    signing = signer is not None and bool(signer.certificate)
+    if key_file is not None and not signing:
         raise UsageError("cli.approve.key_without_certificate", name=name, path=manual.people_path)
-    entry = _entry(item, step, signed)
-
     path = Path(manual.root) / item.path
     text, eol, bom = read_source_text(path)
-    start, end = (0, len(text)) if cover else _yaml_span(item, text)
-    try:
-        new_text = set_signoff(text, step, entry, start, end)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise UsageError("cli.approve.signoff_unreadable", path=item.path, reason=exc) from None
-
-    if cover:
-        new_manual, reader_findings = _reread_config(manual, new_text)
-        new_item = new_manual.cover() if new_manual is not None else None
-        if new_item is None or new_item.signoff(step) != signed or not _same_config_but_signoff(manual, new_manual, step) \
-                or manual_fingerprint(new_manual) != fp:
-            raise RuntimeError(f"{item.path}: editing the sign-off text did not give the expected data; "
-                               "nothing was written")
-    else:
-        new_item, reader_findings = _reread(manual, item, new_text)
-        if new_item is not None:
-            from ..model.build import fill_names
-            fill_names(manual, new_item.signoffs())
-        if new_item is None or new_item.signoff(step) != signed or not _same_but_signoff(item, new_item, step) \
-                or fingerprint(new_item, manual) != fp:
-            raise RuntimeError(f"{item.path}: editing the sign-off text did not give the expected data; "
-                               "nothing was written")
-        _with_item(manual, item, new_item)
-        new_manual = manual
-    findings = [f for f in reader_findings + run_rules(new_manual) if f.path == item.path and f.severity == "error"]
-    lines = _entry_lines(new_item, step)
-    blocking = [f for f in findings if f.rule not in TRANSIENT or f.line in lines]
-    if blocking:
-        raise ApproveError("cli.approve.refused", findings=blocking, path=item.path)
+    # first without the signature: a sign-off that would be refused asks for no key and no password
+    new_text, new_item = _edited(manual, item, step, signed, fp, text, ignore=SIGNATURE_RULES if signing else ())
+    if signing:
+        private_key = signing_key(manual, signer, key_file, env)
+        signed.signature = sign_record(private_key, record_of(manual, item, signed, signer.id))
+        new_text, new_item = _edited(manual, item, step, signed, fp, text)
 
     write_source_text(path, new_text, eol, bom)
     return {"path": item.path, "step": step, "name": name, "role": role, "date": date, "fingerprint": fp,
