@@ -377,3 +377,12 @@ def test_a_certificate_outside_the_manual_is_not_read(registry, signers, tmp_pat
     assert check(registry) == (1, [("person-certificate", "manual/people.yaml", 10)])
     write(registry, "manual/people.yaml", people_yaml({"wangwu": "../elsewhere.pem"}))
     assert check(registry) == (1, [("person-certificate", "manual/people.yaml", 10)])
+
+
+@pytest.mark.parametrize("text", ["people: 3\n", "- zhangsan\n", "people: [\n"])
+def test_a_broken_registry_is_its_own_finding_not_a_cascade(registry, text):
+    """A registry that cannot be read is one finding at it, not one per sign-off it would have named."""
+    from generator.rules.check import check as check_in_process
+    write(registry, "manual/people.yaml", text)
+    _, findings = check_in_process(registry)
+    assert len(findings) == 1 and findings[0].path == "manual/people.yaml", [(f.rule, f.path) for f in findings]

@@ -185,9 +185,11 @@ def _segregation(value) -> list[tuple[str, str]]:
 
 
 def _people(manual: Manual, file: SourceFile, certificates: dict) -> None:
+    if not isinstance(file.data.get("people"), list):
+        return  # no list of people: the schema's finding says so, and the sign-offs are not checked against it
     manual.has_people = True
     manual.people_positions = file.positions
-    for i, entry in enumerate(_list(file.data.get("people"))):
+    for i, entry in enumerate(file.data["people"]):
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or entry["id"] in manual.people:
             continue
         roles = [RoleHeld(j, _text(r.get("role")), _date(r.get("from")), _date(r.get("to")))

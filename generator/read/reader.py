@@ -247,7 +247,8 @@ def read_people(root: Path, source: Source) -> list[Finding]:
         return findings
     source.people = SourceFile(PEOPLE, people, positions, "")
     seen: set[str] = set()
-    for i, entry in enumerate(people.get("people") or []):
+    listed = people.get("people")
+    for i, entry in enumerate(listed if isinstance(listed, list) else []):  # else: the schema's finding
         if not isinstance(entry, dict):
             continue
         if isinstance(entry.get("id"), str):
