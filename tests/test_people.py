@@ -220,11 +220,16 @@ def test_an_empty_cover_sign_off_fails_strict(tmp_path):
 
 def test_the_cover_approval_covers_the_configuration_and_the_chapter_list(tmp_path):
     root = copy_manual(MINIMAL, tmp_path / "m")
+    before = (root / CONFIG).read_text(encoding="utf-8").splitlines()
     for step in ("prepared", "reviewed", "approved"):
         name = {"prepared": "张三", "reviewed": "李四", "approved": "王五"}[step]
         result = approve(root, "manual", step, "--name", name, "--date", COVER_DATES[step])
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith(f"{CONFIG}:")
+    after = (root / CONFIG).read_text(encoding="utf-8").splitlines()
+    assert len(after) == len(before)  # only the cover's three lines changed; comments and the rest as they were
+    assert [n for n, (a, b) in enumerate(zip(before, after), 1) if a != b] == [29, 30, 31]
+    assert after[27] == before[27] and "# 手册本身（封面）的编制/审核/批准" in after[27]
     cover = yaml.safe_load((root / CONFIG).read_text(encoding="utf-8"))["signoff"]
     first, _ = read_manual(root)
     assert {e["fingerprint"] for e in cover.values()} == {manual_fingerprint(first)}
