@@ -2,7 +2,10 @@
 
 Exit codes: 0 no errors, 1 findings with errors, 2 usage or I/O problems.
 A user never sees a traceback: expected problems become one clear line;
-an unexpected one says so, and ``MANUAL_DEBUG=1`` shows the traceback.
+so do the errors of libraries that bad input causes (a damaged zip or XML,
+YAML, a CSV cell too large, encoding, memory, nesting: ``INPUT_ERRORS``);
+anything else is a bug and says "internal error, please report it".
+``MANUAL_DEBUG=1`` shows the traceback instead.
 Every line it prints speaks ``--lang``, else the manual's locale, else zh-CN
 (words from ``generator/labels/cli.yaml``), argparse's own errors included.
 """
@@ -130,9 +133,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--sign", type=Path, default=None, help="PKCS#12 certificate to sign the edition PDF")
     r.add_argument("--date", default=None)
 
-    v = sub.add_parser("verify", parents=[common], help="verify a (signed) edition PDF")
-    v.add_argument("file", type=Path)
-    v.add_argument("--edition", default=None)
+    v = sub.add_parser("verify", parents=[common], help="verify an edition file (found by path or hash) or a whole edition")
+    v.add_argument("file", type=Path, nargs="?", default=None)
+    v.add_argument("--edition", default=None, help="the edition to check against; alone: check all its files")
     v.add_argument("--trust", type=Path, default=None, help="PEM or DER certificate to trust")
 
     i = sub.add_parser("init", parents=[common], help="create a new manual repository")
@@ -152,6 +155,45 @@ def _parser() -> argparse.ArgumentParser:
 
 
 # ---------------------------------------------------------------------------
+# Library errors that bad input can cause (a damaged file, a bomb, absurd nesting) and that no
+# command turned into its own message: each gets a plain line, not "internal error".  Known by the
+# module of the exception's class (or a base class), so the boundary imports none of the libraries.
+INPUT_ERRORS = (  # (module or builtin class, catalogue key)
+    ("MemoryError", "cli.input.memory"),
+    ("RecursionError", "cli.input.nesting"),
+    ("UnicodeError", "cli.input.encoding"),
+    ("yaml", "cli.input.yaml"),
+    ("jsonschema", "cli.input.schema"),
+    ("lxml", "cli.input.xml"),
+    ("xml", "cli.input.xml"),
+    ("pyexpat", "cli.input.xml"),
+    ("defusedxml", "cli.input.xml"),
+    ("zipfile", "cli.input.zip"),
+    ("zlib", "cli.input.zip"),
+    ("docx", "cli.input.docx"),
+    ("PIL", "cli.input.image"),
+    ("_csv", "cli.input.csv"),
+    ("pypdf", "cli.input.pdf"),
+    ("pyhanko", "cli.input.pdf"),
+)
+DETAIL_CHARS = 300
+
+
+def input_error_key(exc: BaseException) -> str | None:
+    """The catalogue key for a library error that bad input causes, or None for anything else (a bug)."""
+    for cls in type(exc).__mro__:
+        module = cls.__module__
+        for origin, key in INPUT_ERRORS:
+            if (module == "builtins" and cls.__name__ == origin) or module == origin \
+                    or module.startswith(origin + "."):
+                return key
+    return None
+
+
+def detail(exc: BaseException) -> str:
+    """The exception's own words on one line, cut to a readable length."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= DETAIL_CHARS else text[:DETAIL_CHARS] + "…"
 
 
 def main(argv=None) -> int:
@@ -180,14 +222,18 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         say(message("cli.interrupted", lang()), lang())
         return 130
-    except OSError as exc:
-        say(message("cli.os_error", lang(), reason=exc.strerror or exc, file=exc.filename or "").rstrip(":： "),
-            lang())
-        return EXIT_USAGE
-    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+    except Exception as exc:  # noqa: BLE001 - never a traceback, unless MANUAL_DEBUG=1 asks for it
         if os.environ.get("MANUAL_DEBUG"):
             raise
-        say(message("cli.internal_error", lang(), error=f"{type(exc).__name__}: {exc}"), lang())
+        key = input_error_key(exc)
+        if key is None and isinstance(exc, OSError):
+            say(message("cli.os_error", lang(), reason=exc.strerror or detail(exc), file=exc.filename or "")
+                .rstrip(":： "), lang())
+            return EXIT_USAGE
+        if key is None:  # the last line of defence against tracebacks: a genuine bug
+            say(message("cli.internal_error", lang(), error=f"{type(exc).__name__}: {detail(exc)}"), lang())
+            return EXIT_USAGE
+        say(message(key, lang(), error=detail(exc)), lang())
         return EXIT_USAGE
 
 

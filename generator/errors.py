@@ -82,6 +82,10 @@ class ReleaseError(Message):
     """A release or verification that cannot go on; the message says why."""
 
 
+class SigningError(ReleaseError):
+    """The signing certificate or its password cannot be used (a usage problem: exit 2)."""
+
+
 class SiteBuildError(Message):
     """MkDocs could not build the site (a configuration or theme problem)."""
 

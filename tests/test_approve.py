@@ -65,8 +65,9 @@ def test_round_trip(signed):
     text = (root / DOC).read_text(encoding="utf-8")
     entries = yaml.safe_load(text.split("---\n")[1])["signoff"]
     assert {e["fingerprint"] for e in entries.values()} == {entries["approved"]["fingerprint"]}
-    assert entries["approved"] == {"name": "王五", "role": "总经理", "date": dt.date(2020, 2, 20),
+    assert entries["approved"] == {"name": "王五", "role": "总经理", "date": dt.date(2020, 2, 20), "version": "1.0",
                                    "fingerprint": entries["approved"]["fingerprint"]}
+    assert "version" not in entries["prepared"] and "version" not in entries["reviewed"]
 
     # whitespace-only edit → still clean
     edit(root, DOC, "1. 业务员每月回访重要客户一次以上。", "1.  业务员每月回访\n   重要客户一次以上。  \n\n")
@@ -99,6 +100,69 @@ def test_round_trip(signed):
     assert check(root) == (0, [])
     entries = yaml.safe_load((root / DOC).read_text(encoding="utf-8").split("---\n")[1])["signoff"]
     assert {e["date"] for e in entries.values()} == {dt.date(2020, 3, 1)}  # MANUAL_TODAY
+
+
+def signoff_entries(root):
+    return yaml.safe_load((root / DOC).read_text(encoding="utf-8").split("---\n")[1])["signoff"]
+
+
+def bump(root, version, date, old="1.0"):
+    edit(root, DOC, f'version: "{old}"', f'version: "{version}"')
+    edit(root, DOC, "by: 业务部}\n---", f"by: 业务部}}\n  - {{version: \"{version}\", date: {date}, summary: 改, by: 业务部}}\n---")
+
+
+def test_a_revision_on_the_day_of_the_approval(tmp_path):
+    """Approved today, changed today with a higher version: accepted (the approval records its version)."""
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    approve_all(root, "visit-record")
+    approve_all(root, "0101-2020")  # all on MANUAL_TODAY, 2020-03-01
+    assert signoff_entries(root)["approved"]["version"] == "1.0"
+    edit(root, DOC, "重要客户一次以上", "重要客户两次以上")
+    bump(root, "1.1", "2020-03-01")
+    code, findings = check(root)
+    assert code == 1 and {f["rule"] for f in findings} == {"approval-stale"}, findings
+    approve_all(root, "0101-2020")  # version-bump would refuse these
+    assert check(root) == (0, [])
+    assert signoff_entries(root)["approved"]["version"] == "1.1"
+
+    # the same day again, without a new version: the approval of 1.1 is the baseline
+    edit(root, DOC, "重要客户两次以上", "重要客户三次以上")
+    code, findings = check(root)
+    bumps = [f for f in findings if f["rule"] == "version-bump"]
+    assert code == 1 and len(bumps) == 1 and bumps[0]["line"] == line_of(root, DOC, "version:")
+    assert "1.1" in bumps[0]["message"]
+
+
+@pytest.mark.parametrize("revised, expect_bump", [
+    ("2020-03-01", False),  # 1.0 dated the approval day, 1.1 too: 1.1 came after the approval
+    (None, True),  # the same version: still an error
+])
+def test_an_approval_without_a_recorded_version(tmp_path, revised, expect_bump):
+    """Older sign-offs carry no version: the revision history decides when it is unambiguous."""
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    edit(root, DOC, "{version: \"1.0\", date: 2020-02-01", "{version: \"1.0\", date: 2020-03-01")
+    approve_all(root, "visit-record")
+    approve_all(root, "0101-2020")
+    edit(root, DOC, ", version: '1.0'", "")  # as `manual approve` wrote it before it recorded versions
+    assert "version" not in signoff_entries(root)["approved"]
+    assert check(root) == (0, [])
+    edit(root, DOC, "重要客户一次以上", "重要客户两次以上")
+    if revised:
+        bump(root, "1.1", revised)
+    code, findings = check(root)
+    assert code == 1
+    assert any(f["rule"] == "version-bump" for f in findings) == expect_bump, findings
+
+
+def test_a_version_written_before_the_approval_day_was_approved(tmp_path):
+    """History 1.0 (earlier) → 1.1 (before the approval day), approval without a version: it approved 1.1."""
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    bump(root, "1.1", "2020-02-15")
+    approve_all(root, "0101-2020")
+    edit(root, DOC, ", version: '1.1'", "")
+    edit(root, DOC, "重要客户一次以上", "重要客户两次以上")
+    code, findings = check(root)
+    assert code == 1 and any(f["rule"] == "version-bump" for f in findings), findings
 
 
 def test_only_the_signoff_lines_change(tmp_path):

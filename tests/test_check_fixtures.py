@@ -3,8 +3,8 @@
 A case is a folder ``tests/fixtures/broken/<case>/``: files laid over a copy
 of the minimal manual, and ``expect.yaml``:
 
-* ``rule``, ``path``, ``line`` (``severity``, default error): the finding the
-  defect must produce;
+* ``rule``, ``path``, ``line`` (``severity``, default error; ``column`` where the
+  rule locates the defect within its line): the finding the defect must produce;
 * ``also`` (optional): further findings the defect genuinely implies, each
   ``{rule, path, line, severity}``; nothing else may be found;
 * ``remove`` (optional): paths of the minimal manual the case deletes;
@@ -20,6 +20,7 @@ import re
 import pytest
 
 from conftest import BROKEN, MINIMAL, REPO, copy_manual, overlay, run_cli
+from generator.rules import all_severities
 from generator.rules.check import check
 
 CASES = sorted(p.name for p in BROKEN.iterdir() if (p / "expect.yaml").is_file())
@@ -56,9 +57,14 @@ def test_broken_fixture_is_found_at_its_line(case, tmp_path):
     hits = [f for f in findings if f.rule == expect["rule"] and f.path == expect["path"]]
     assert hits, f"{case}: no {expect['rule']} finding in {expect['path']}; got {[(f.rule, f.path, f.line) for f in findings]}"
     assert expect["line"] in [f.line for f in hits], f"{case}: expected line {expect['line']}, got {[f.line for f in hits]}"
+    if "column" in expect:
+        assert (expect["line"], expect["column"]) in [(f.line, f.column) for f in hits], \
+            f"{case}: expected {expect['line']}:{expect['column']}, got {[(f.line, f.column) for f in hits]}"
     got = sorted((f.rule, f.path, f.line, f.severity) for f in findings)
     assert got == expected_findings(expect), f"{case}: exactly the expected findings (and its `also`), nothing else"
+    declared = all_severities()
     for f in findings:
+        assert f.severity in declared[f.rule], f"{case}: {f.rule} gave a {f.severity}, it declares {declared[f.rule]}"
         assert f.message("en") and f.message("zh-CN")
         assert any("\u4e00" <= ch <= "\u9fff" for ch in f.message("zh-CN")), f"{case}: no Chinese in {f}"
 

@@ -50,17 +50,19 @@ def test_sign_then_verify_then_flip_a_byte(tmp_path, plain_pdf):
     p12, pem, password = make_p12(tmp_path)
     signed = tmp_path / "signed.pdf"
     editions.sign_pdf(plain_pdf, signed, p12, password, reason="Edition test approved")
-    ok, lines = editions.verify(None, signed, trust=pem, lang="en")
-    assert ok, lines
-    assert any("intact" in line and "trusted" in line for line in lines)
+    result = editions.verify(None, signed, trust=pem, lang="en")
+    assert result.failed == [], result.lines
+    assert any("intact" in line and "trusted" in line for line in result.lines)
+    # The signature holds, but no edition manifest lists this PDF: unverified, never "intact".
+    assert result.verdict == "unverified" and not result.ok
 
     data = bytearray(signed.read_bytes())
     data[len(data) // 3] ^= 0x01
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(bytes(data))
-    ok, lines = editions.verify(None, broken, trust=pem, lang="en")
-    assert not ok
-    assert any("NOT INTACT" in line or "INVALID" in line for line in lines), lines
+    result = editions.verify(None, broken, trust=pem, lang="en")
+    assert result.verdict == "failed" and result.failed == ["signature"]
+    assert any("NOT INTACT" in line or "INVALID" in line for line in result.lines), result.lines
 
 
 def test_wrong_password_is_a_clear_error(tmp_path, plain_pdf):

@@ -9,7 +9,7 @@ import pytest
 from conftest import FIXTURES, MINIMAL, REPO, copy_manual
 from generator.model import Document, Form, Job, Manual, WorkflowStep
 from generator.model.build import read_manual
-from generator.model.citations import citations, resolve
+from generator.model.citations import bare_codes, citations, prose_runs, resolve, resolve_code
 from generator.model.references import cited_items, links, title_index
 from generator.read.yamlsrc import Positions
 
@@ -84,9 +84,11 @@ def test_links_agree_with_asking_each_question_afresh(which, tmp_path):
     found = links(m)
 
     def cites(d):
-        texts = [d.body] + [t for s in d.workflow for t in (s.title, s.description)]
-        texts += [t for j in d.jobs for t in (*j.duties, j.note)]
-        return [resolve(m, title) for text in texts for _, _, title in citations(text)]
+        data = [t for s in d.workflow for t in (s.title, s.description)]
+        data += [t for j in d.jobs for t in (*j.duties, j.note)]
+        prose = [text for _, text in prose_runs(d.blocks)] + data  # bare codes: not in code spans or links
+        return [resolve(m, title) for text in [d.body] + data for _, _, title in citations(text)] + \
+            [resolve_code(m, c.code) for text in prose for c in bare_codes(m.code_scheme, text)]
 
     for d in m.documents:
         assert found.referrers(d) == [o for o in m.documents if o is not d and (
@@ -97,3 +99,5 @@ def test_links_agree_with_asking_each_question_afresh(which, tmp_path):
                                        or any(t is f for t in cites(d))]
     assert any(found.referrers(d) for d in m.documents) or which == "minimal"
     assert any(found.form_users(f) for f in m.forms.values()) or which == "minimal"
+    if which == "site":  # 0107-2020 says "已由 0101-2020 取代": a bare code
+        assert m.document("0107-2020") in found.referrers(m.document("0101-2020"))

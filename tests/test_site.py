@@ -216,7 +216,7 @@ def test_job_descriptions_with_reports_to_and_numbered_duties(built):
     html = page(built, "documents/0105-2020.html")
     text = article_text(html)
     assert "业务经理岗位职责 行政隶属上级主管：总经理 全面负责业务部工作。" in text
-    assert "业务主管岗位职责 行政隶属上级主管：总经理 审阅回访记录。" in text  # its own reports_to
+    assert "业务主管岗位职责 行政隶属上级主管：业务经理 审阅回访记录。" in text  # its own reports_to (agreeing with roles.yaml: job-reports-to)
     assert "业务员岗位职责 行政隶属上级主管：业务主管 按月回访重要客户。" in text  # from roles.yaml
     assert re.search(r'<h2 id="业务经理岗位职责">业务经理岗位职责.*?<ol>\s*<li>全面负责业务部工作。</li>\s*<li>', html,
                      re.S)

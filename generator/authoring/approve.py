@@ -52,7 +52,7 @@ from .yamltext import flow_mapping, read_source_text, write_source_text, yaml_sc
 # Findings that signing the remaining steps clears: not a reason to refuse,
 # unless they stand on the lines of the step being signed.
 TRANSIENT = {"signoff-complete", "signoff-order", "approval-stale", "signature-missing"}
-ENTRY_KEYS = ("name", "role", "date", "fingerprint", "sample")  # a sign-off entry's keys, as SignOff holds them
+ENTRY_KEYS = ("name", "role", "date", "version", "fingerprint", "sample")  # a sign-off entry's keys, as SignOff holds them
 SIGNER_KEYS = ("person", "signature")  # the entry's keys of the people registry and signed approvals
 KEY_ENV, PASSWORD_ENV = "MANUAL_SIGN_KEY", "MANUAL_SIGN_PASSWORD"
 
@@ -242,11 +242,11 @@ def _entry(item, step: str, signed: SignOff) -> dict:
     keys = ENTRY_KEYS + SIGNER_KEYS
     spots = sorted((item.positions.at(path), path[2]) for path in item.positions.spots
                    if len(path) == 3 and path[:2] == ("signoff", step) and path[2] in keys)
-    order = list(dict.fromkeys([key for _, key in spots] + ["person", "name", "role", "date", "fingerprint",
-                                                             "sample", "signature"]))
+    order = list(dict.fromkeys([key for _, key in spots] + ["person", "name", "role", "date", "version",
+                                                             "fingerprint", "sample", "signature"]))
     values = {key: getattr(signed, key) for key in keys}
     return {key: values[key] for key in order
-            if (key != "sample" or signed.sample) and (key not in SIGNER_KEYS or values[key])}
+            if (key != "sample" or signed.sample) and (key not in SIGNER_KEYS + ("version",) or values[key])}
 
 
 # What signing may change besides the sign-off: where things stand in the file (the edit adds lines).
@@ -492,7 +492,9 @@ def approve(root: Path, key: str, step: str, name: str | None = None, role: str 
 
     # a sample flag belongs to the sample name it marked, or to a sample person of the registry
     sample = signer.sample if signer is not None else bool(old and old.sample and old.name == name)
-    signed = SignOff(step, name, role, date, fp, sample=sample, person=signer.id if person is not None else None)
+    # 批准 records the version it approves: the baseline of the version check (``model.versions``)
+    signed = SignOff(step, name, role, date, fp, sample=sample, person=signer.id if person is not None else None,
+                     version=item.version or None if step == "approved" else None)
     signing = signer is not None and bool(signer.certificate)
     if key_file is not None and not signing:
         raise UsageError("cli.approve.key_without_certificate", name=name, path=manual.people_path)

@@ -23,6 +23,7 @@ import datetime as dt
 import os
 import re
 import shutil
+import string
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from ..common.resources import PACKAGE, SCHEMAS, TEMPLATES
 from ..errors import UsageError
 from ..labels import text as label
 from ..model import Document, Manual
+from ..model import codes as scheme_codes
 from .yamltext import append_to_list, insert_key_after, read_source_text, write_source_text, yaml_scalar
 
 INIT = TEMPLATES / "init"
@@ -165,7 +167,9 @@ def add_fingerprints(root: Path) -> int:
             pattern = re.compile(rf"^(\s+{step}: \{{[^}}\n]*?)(\}})", flags=re.M)
             m = pattern.search(new)
             if m and "fingerprint:" not in m.group(1):
-                new = new[: m.end(1)] + f", fingerprint: {value}" + new[m.end(1):]
+                # 批准 records the version it approved, as `manual approve --step approved` does
+                version = f', version: "{item.version}"' if step == "approved" and item.version else ""
+                new = new[: m.end(1)] + f"{version}, fingerprint: {value}" + new[m.end(1):]
                 count += 1
         if new != text:
             path.write_text(new, encoding="utf-8")
@@ -224,15 +228,30 @@ def _read(root: Path) -> Manual:
 
 
 def _scheme(manual: Manual):
+    """The manual's code scheme, with what ``manual new`` needs: pattern, format, and year when the format uses it."""
     scheme = manual.code_scheme
-    for key in ("pattern", "format", "year"):
+    for key in ("pattern", "format"):
         if not getattr(scheme, key):
             raise UsageError("cli.authoring.scheme_missing", key=key)
+    try:
+        fields = {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(scheme.format) if name}
+    except ValueError as exc:
+        raise UsageError("cli.authoring.scheme_format_invalid", format=repr(scheme.format), reason=exc) from None
+    if "year" in fields and not scheme.year:
+        raise UsageError("cli.authoring.scheme_missing", key="year")
     try:
         re.compile(scheme.pattern)
     except re.error as exc:
         raise UsageError("cli.authoring.scheme_pattern_invalid", reason=exc) from None
     return scheme
+
+
+def format_code(scheme, chapter: str, seq: int) -> str:
+    """The code the scheme's ``format`` gives chapter ``chapter``, sequence ``seq`` (a usage error when it cannot)."""
+    try:
+        return scheme_codes.format_code(scheme, chapter, seq)
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError) as exc:
+        raise UsageError("cli.authoring.scheme_format_invalid", format=repr(scheme.format), reason=exc) from None
 
 
 def _chapter(manual: Manual, wanted: str | None):
@@ -245,7 +264,7 @@ def _chapter(manual: Manual, wanted: str | None):
     if number.isdigit():
         number = f"{int(number):02d}"
     for chapter in chapters:
-        if chapter.number == number:
+        if chapter.number == number or scheme_codes.same_chapter(chapter.number, wanted.strip()):
             return chapter
     raise UsageError("cli.authoring.no_chapter", wanted=wanted, number=number,
                      known=", ".join(c.number for c in chapters))
@@ -262,20 +281,17 @@ def _used_codes(manual: Manual) -> set[str]:
 
 
 def next_code(manual: Manual, chapter_number: str) -> str:
-    """The next free code in ``chapter_number``: the highest sequence used + 1."""
+    """The next free code in ``chapter_number``: the highest sequence used + 1, written by the scheme's format."""
     scheme = _scheme(manual)
     pattern = re.compile(scheme.pattern)
     seqs = [0]
     for code in _used_codes(manual):
         m = pattern.fullmatch(code)
-        if m and "chapter" in m.groupdict() and "seq" in m.groupdict() and m.group("chapter") \
-                and int(m.group("chapter")) == int(chapter_number) and m.group("seq"):
-            seqs.append(int(m.group("seq")))
-    seq = max(seqs) + 1
-    try:
-        code = scheme.format.format(chapter=int(chapter_number), seq=seq, year=scheme.year)
-    except (KeyError, IndexError, ValueError) as exc:
-        raise UsageError("cli.authoring.scheme_format_invalid", format=repr(scheme.format), reason=exc) from None
+        groups = m.groupdict() if m else {}
+        if groups.get("chapter") and groups.get("seq") and groups["seq"].isdigit() \
+                and scheme_codes.same_chapter(groups["chapter"], chapter_number):
+            seqs.append(int(groups["seq"]))
+    code = format_code(scheme, chapter_number, max(seqs) + 1)
     if not pattern.fullmatch(code):
         raise UsageError("cli.authoring.code_outside_pattern", code=repr(code), chapter=chapter_number)
     return code
@@ -359,13 +375,31 @@ def _new_document(manual: Manual, kind: str, title: str, chapter_wanted: str | N
     return Created(target, code, title, chapter=chapter.number)
 
 
-def next_form_code(manual: Manual, prefix: str) -> str:
-    taken = [0]
-    for form in manual.forms.values():
-        m = re.fullmatch(rf"{re.escape(prefix)}-F(\d+)", form.code)
-        if m:
-            taken.append(int(m.group(1)))
-    return f"{prefix}-F{max(taken) + 1}"
+def next_form_code(manual: Manual, base: str) -> str:
+    """The next form code for the document number ``base``: ``<base>-F<n>``, else ``<base>F<n>`` or
+    ``<base>-<nn>``, whichever ``code_scheme.form_pattern`` accepts (the first without one).
+
+    Refuses (a usage error naming what was tried) when the pattern accepts none of them.
+    """
+    shapes = [("{base}-F{n}", r"-F(\d+)"), ("{base}F{n}", r"F(\d+)"), ("{base}-{n:02d}", r"-(\d{2,})")]
+    form_pattern = manual.code_scheme.form_pattern
+    try:
+        accepts = re.compile(form_pattern).fullmatch if form_pattern else None
+    except re.error:
+        accepts = None  # the check reports the pattern itself (form-code)
+    tried = []
+    for shape, number in shapes:
+        taken = [0]
+        for form in manual.forms.values():
+            m = re.fullmatch(re.escape(base) + number, form.code)
+            if m:
+                taken.append(int(m.group(1)))
+        code = shape.format(base=base, n=max(taken) + 1)
+        if accepts is None or accepts(code):
+            return code
+        tried.append(code)
+    raise UsageError("cli.authoring.form_code_outside_pattern", code=", ".join(map(repr, tried)),
+                     pattern=repr(form_pattern))
 
 
 def form_id_for(manual: Manual, code: str) -> str:
@@ -384,18 +418,11 @@ def _new_form(manual: Manual, title: str, chapter_wanted: str | None, document: 
         doc = manual.document(document)
         if doc is None:
             raise UsageError("cli.authoring.no_document", code=document)
-        prefix = doc.code.split("-")[0]
-    else:
-        prefix = f"{int(_chapter(manual, chapter_wanted).number):02d}00"
-    code = next_form_code(manual, prefix)
-    form_pattern = manual.code_scheme.form_pattern
-    if form_pattern:
-        try:
-            ok = re.fullmatch(form_pattern, code)
-        except re.error:
-            ok = True
-        if not ok:
-            raise UsageError("cli.authoring.form_code_outside_pattern", code=repr(code), pattern=repr(form_pattern))
+        base = scheme_codes.without_year(manual.code_scheme, doc.code)
+    else:  # the chapter's number in the scheme, sequence 0: 0100, YD-0300, QP-7.5-00
+        base = scheme_codes.without_year(manual.code_scheme,
+                                         format_code(_scheme(manual), _chapter(manual, chapter_wanted).number, 0))
+    code = next_form_code(manual, base)
     form_id = form_id_for(manual, code)
     root = manual.root
     target = root / "forms" / f"{form_id}.yaml"

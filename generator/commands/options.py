@@ -7,18 +7,25 @@ from pathlib import Path
 
 from ..common.progress import note as progress_note
 from ..common.lock import build_lock
-from ..errors import UsageError, message
+from ..errors import ManualNotFound, UsageError, message
 from ..labels import LANGS
-from ..read.reader import find_root
+from ..read.reader import CONFIG, find_root
 from ..read.yamlsrc import load_yaml, read_text
 
 
 def root(args) -> Path:
-    """The manual's folder: --root, or the current folder or the nearest one above it."""
+    """The manual's folder: --root, or the current folder or the nearest one above it.
+
+    A folder without ``manual/manual.yaml`` is a usage error (exit 2) whose one line says
+    how to start a manual or where to point --root, whichever verb asked.
+    """
     if args.root is not None:
         if not args.root.is_dir():
             raise UsageError("cli.root_missing", root=args.root)
-        return args.root.resolve()
+        folder = args.root.resolve()
+        if not (folder / CONFIG).is_file():
+            raise ManualNotFound("cli.no_manual_here", folder=folder)
+        return folder
     return find_root(Path.cwd())  # ManualNotFound: told by the command boundary
 
 

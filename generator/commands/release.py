@@ -1,7 +1,7 @@
 """``manual release EDITION``: freeze an immutable, optionally signed edition."""
 from __future__ import annotations
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, ReleaseError, UsageError
+from ..errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ReleaseError, SigningError, UsageError
 from ..publishers.release import release
 from . import options
 
@@ -15,6 +15,9 @@ def run(args) -> int:
     try:
         with options.locked(root, lang):
             folder = release(root, args.edition, released=released, sign=args.sign, quiet=args.quiet, lang=lang)
+    except SigningError as exc:  # the certificate or its password: what the user gave cannot be used
+        options.say(lang, "cli.release.refused", reason=exc.text(lang))
+        return EXIT_USAGE
     except ReleaseError as exc:
         options.say(lang, "cli.release.refused", reason=exc.text(lang))
         return EXIT_FINDINGS

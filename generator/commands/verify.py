@@ -1,10 +1,17 @@
-"""``manual verify FILE``: check an edition file's signatures and its hash."""
+"""``manual verify [FILE] [--edition E]``: is a file (or a whole edition) as released?
+
+FILE is found in the edition that holds it — by its place in ``editions/<E>/``, else by its
+SHA-256 among every edition's manifest — and its SHA-256 is always compared with that manifest;
+a PDF's signatures are checked by pyHanko.  ``--edition E`` alone checks every file of the
+edition.  Exit 0: as released; 1: a check failed, or no manifest lists the file (unverified);
+2: the file, the edition or the trust file does not exist or cannot be read.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, ManualNotFound, ReleaseError, UsageError
-from ..publishers.release import verify
+from ..errors import EXIT_FINDINGS, EXIT_OK, ManualNotFound, UsageError, message
+from ..publishers.release import verify, verify_edition
 from ..read.reader import find_root
 from . import options
 
@@ -12,19 +19,26 @@ from . import options
 def run(args) -> int:
     lang = options.args_lang(args)
     root = args.root
+    if root is not None and not root.is_dir():
+        raise UsageError("cli.root_missing", root=root)
     if root is None:
         try:
             root = find_root(Path.cwd())
         except ManualNotFound:
             root = None
+    if args.file is None and not args.edition:
+        raise UsageError("cli.verify.nothing")
     if args.edition and root is None:
         raise UsageError("cli.verify.edition_needs_root")
-    try:
-        ok, lines = verify(root, args.file, args.edition, args.trust, lang=lang)
-    except ReleaseError as exc:
-        options.say(lang, "cli.verify.failed_to_run", reason=exc.text(lang))
-        return EXIT_FINDINGS
-    for line in lines:
+    if args.edition:
+        root = options.root(args) if args.root is not None else root  # a --root without a manual: exit 2
+    if args.file is None:
+        result = verify_edition(root, args.edition, args.trust, lang=lang)
+    else:
+        result = verify(root, args.file, args.edition, args.trust, lang=lang)
+    for line in result.lines:
         print(line)
-    options.tell(lang, "cli.verify.intact" if ok else "cli.verify.failed")
-    return EXIT_OK if ok else EXIT_FINDINGS
+    checks = message("cli.verify.checks_sep", lang).join(
+        message(f"verify.checks.{name}", lang) for name in result.failed)
+    options.tell(lang, f"cli.verify.{result.verdict}", subject=result.subject, checks=checks)
+    return EXIT_OK if result.ok else EXIT_FINDINGS

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..common.findings import Location
+from ..read.editions import EditionCheck
 from ..read.markdown import Block, ListItem  # noqa: F401 - part of the model
 from ..read.yamlsrc import Positions
 
@@ -38,6 +39,7 @@ class SignOff:
     date: dt.date | None
     fingerprint: str | None = None
     sample: bool = False
+    version: str | None = None  # 批准: the version approved (``manual approve`` records it; older data has none)
     person: str | None = None  # the signer's id in manual/people.yaml, when written
     signature: str | None = None  # base64 signature of the approval record (``fingerprint.approval_record``)
 
@@ -332,7 +334,14 @@ class Manual:
     # Source files that could not be read (their own findings say why).  Rules that
     # would report a reference to them as unknown stay quiet instead of piling up.
     unreadable: set[str] = field(default_factory=set)
+    # Codes and form ids that source files stand for: the names of the files in policies/ and forms/, and
+    # what a file that could not be read names on its ``code:`` or ``id:`` line.  A reference to one that no
+    # document or form read has is not reported as unknown: that file's own finding says what is wrong.
+    claimed_codes: set[str] = field(default_factory=set)
+    claimed_forms: set[str] = field(default_factory=set)
     released: dict | None = None  # the latest edition's manifest index (``generator.read.editions.latest_index``)
+    # every released edition's files against its manifest (``generator.read.editions.check_editions``)
+    editions: list[EditionCheck] = field(default_factory=list)
 
     # -- lookups -----------------------------------------------------------
     def document(self, code: str) -> Document | None:
@@ -344,6 +353,14 @@ class Manual:
             index = (self.documents, by_code)
             self.__dict__["_by_code"] = index
         return index[1].get(code)
+
+    def stands_for_document(self, code: str) -> bool:
+        """Whether a document has ``code``, or a source file stands for it (see ``claimed_codes``)."""
+        return self.document(code) is not None or code in self.claimed_codes
+
+    def stands_for_form(self, form_id: str) -> bool:
+        """Whether a form has ``form_id``, or a source file stands for it (see ``claimed_forms``)."""
+        return form_id in self.forms or form_id in self.claimed_forms
 
     def signoff(self, step: str) -> SignOff | None:
         return self.signoff_steps.get(step)

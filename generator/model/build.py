@@ -55,6 +55,7 @@ def signoff_from(entry, step: str) -> SignOff | None:
     name, role = entry.get("name"), entry.get("role")
     return SignOff(step=step, name=name, role=role, date=_date(entry.get("date")),
                    fingerprint=entry.get("fingerprint"), sample=bool(entry.get("sample", False)),
+                   version=_text(entry.get("version")) or None,
                    person=_text(entry.get("person")) or None, signature=_text(entry.get("signature")) or None)
 
 
@@ -228,7 +229,8 @@ def _org(manual: Manual, file: SourceFile) -> None:
 
 def build(source: Source) -> Manual:
     """The typed model of everything ``source`` holds."""
-    manual = Manual(root=source.root, unreadable=set(source.unreadable), released=source.released)
+    manual = Manual(root=source.root, unreadable=set(source.unreadable), released=source.released,
+                    editions=list(source.editions))
     if source.config is not None:
         _config(manual, source.config)
     if source.roles is not None:
@@ -237,8 +239,23 @@ def build(source: Source) -> Manual:
     for file in source.forms:
         item = form(file)
         manual.forms[item.id] = item
+    _claims(manual, source)
     if source.people is not None:
         _people(manual, source.people, source.certificates)
         fill_names(manual, [s for item in [*manual.documents, *manual.forms.values()] for s in item.signoffs()]
                    + list(manual.signoff_steps.values()))
     return manual
+
+
+def _claims(manual: Manual, source: Source) -> None:
+    """What the files of policies/ and forms/ stand for: their names, and what an unreadable one names."""
+    folders = {"policies": manual.claimed_codes, "forms": manual.claimed_forms}
+    paths = [*source.unreadable, *(f.path for f in source.documents), *(f.path for f in source.forms)]
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        if folder in folders:
+            folders[folder].add(name.rsplit(".", 1)[0])
+    for path, key in source.claims.items():
+        folder = path.rpartition("/")[0]
+        if folder in folders:
+            folders[folder].add(key)

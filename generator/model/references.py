@@ -1,9 +1,10 @@
 """Who refers to whom: the links between the manual's documents and forms, as pure queries.
 
 A document refers to another document by listing its code in ``references.documents``
-(``Document.cited_documents``) or by citing its 《title》 in its body, its workflow
-steps or its job descriptions.  A document uses a form when it lists it in
-``uses_forms``, names it in a workflow step or cites its 《title》.
+(``Document.cited_documents``) or by citing its 《title》 or writing its bare code
+(``citations.bare_codes``: "按0108-2014执行") in its body, its workflow steps or its
+job descriptions.  A document uses a form when it lists it in ``uses_forms``, names
+it in a workflow step, cites its 《title》 or writes its code.
 
 ``links(manual)`` answers all of it in one pass over the manual (linear in its
 size), so that an output can show on every page who cites it without asking the
@@ -14,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import Document, Form, Manual
-from .citations import citations
+from .citations import bare_codes_in, citations, prose_runs, resolve_code
 
 
 def title_index(manual: Manual) -> dict[str, Document | Form]:
@@ -39,8 +40,16 @@ def cited_texts(doc: Document) -> list[str]:
     return texts
 
 
-def cited_items(doc: Document, titles: dict[str, Document | Form]) -> list[Document | Form]:
-    """The documents and forms ``doc`` cites as 《title》, each once, in the order first cited
+def coded_texts(doc: Document) -> list[str]:
+    """The prose of ``doc`` that may write bare codes: the plain text of its body as the outputs print
+    it (no code spans, no links: ``citations.prose_runs``), its workflow steps, its job descriptions."""
+    return [text for _, text in prose_runs(doc.blocks)] + cited_texts(doc)[1:]
+
+
+def cited_items(doc: Document, titles: dict[str, Document | Form],
+                manual: Manual | None = None) -> list[Document | Form]:
+    """The documents and forms ``doc`` cites as 《title》, then those it names by a bare code (when
+    ``manual`` is given: its code scheme and its codes), each once, in the order first cited
     (``titles``: ``title_index(manual)``)."""
     out: list[Document | Form] = []
     for text in cited_texts(doc):
@@ -48,6 +57,12 @@ def cited_items(doc: Document, titles: dict[str, Document | Form]) -> list[Docum
             target = titles.get(title.strip())
             if target is not None and not any(t is target for t in out):
                 out.append(target)
+    if manual is not None:
+        for found in bare_codes_in(manual.code_scheme, coded_texts(doc)):
+            for bare in found:
+                target = resolve_code(manual, bare.code)
+                if target is not None and not any(t is target for t in out):
+                    out.append(target)
     return out
 
 
@@ -66,7 +81,8 @@ class Links:
         return self.titles.get(title.strip())
 
     def referrers(self, doc: Document) -> list[Document]:
-        """The other documents that list ``doc`` in ``references.documents`` or cite it, in the manual's order."""
+        """The other documents that list ``doc`` in ``references.documents``, cite it or write its code,
+        in the manual's order."""
         return list(self.referrers_by_doc.get(id(doc), []))
 
     def form_users(self, form: Form) -> list[Document]:
@@ -80,7 +96,7 @@ def links(manual: Manual) -> Links:
     by_code: dict[str, list[Document]] = {}
     for doc in manual.documents:
         by_code.setdefault(doc.code, []).append(doc)
-        out.cited[id(doc)] = cited_items(doc, out.titles)
+        out.cited[id(doc)] = cited_items(doc, out.titles, manual)
     for doc in manual.documents:
         seen = {id(doc)}
         listed = [t for code in doc.cited_documents for t in by_code.get(code, [])]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from ..errors import UsageError
 from . import Document, Manual
 
 
@@ -42,7 +43,10 @@ def today(manual: Manual | None = None) -> dt.date:
     """Today, or a pinned date (``review.today`` in the config, or MANUAL_TODAY=YYYY-MM-DD)."""
     pinned = os.environ.get("MANUAL_TODAY")
     if pinned:
-        return dt.date.fromisoformat(pinned)
+        try:
+            return dt.date.fromisoformat(pinned)
+        except ValueError:
+            raise UsageError("errors.today_invalid", value=pinned) from None
     if manual is not None and manual.review_today is not None:
         return manual.review_today
     return dt.date.today()

@@ -60,6 +60,30 @@ def version_on(item, day: dt.date | None) -> str | None:
     return version
 
 
+def approved_version(item, approved) -> str | None:
+    """The version the 批准 sign-off ``approved`` approved.
+
+    ``manual approve --step approved`` records it (``version:``).  An older
+    sign-off without it falls back on the revision history: the version in
+    force on the approval date.  When the current version's entry is dated on
+    the approval day itself, the history cannot tell whether the approval saw
+    it or it was added later that day; a version that changed content needs a
+    bump, so the later reading wins: the highest earlier version dated on or
+    before the approval is taken (when there is one).
+    """
+    if approved.version:
+        return approved.version
+    seen = version_on(item, approved.date)
+    if seen is None or seen != item.version:
+        return seen
+    dated = [r for r in item.revisions if r.date is not None and r.date <= approved.date]
+    if not dated or dated[-1].date != approved.date:
+        return seen  # the current version was written before the approval day: the approval saw it
+    key = version_key(seen)
+    earlier = [r for r in dated if r.version != seen and (key is None or (version_key(r.version) or key) < key)]
+    return earlier[-1].version if earlier else seen
+
+
 def baseline(manual, item) -> Baseline | None:
     """The last approved state of ``item``, or None when there is none."""
     released = released_baseline(manual, item)
@@ -68,4 +92,4 @@ def baseline(manual, item) -> Baseline | None:
     approved = item.signoff("approved")
     if approved is None or not approved.fingerprint:
         return None
-    return Baseline(approved.fingerprint, version_on(item, approved.date), approved.date, "approved")
+    return Baseline(approved.fingerprint, approved_version(item, approved), approved.date, "approved")

@@ -14,28 +14,30 @@
 The folder is built next to its final place and renamed in whole, so an
 interrupted release leaves nothing behind; an existing edition is never
 overwritten.  ``manual verify FILE.pdf`` checks a signature and the file's
-hash against the manifest.
+hash against the manifest (``verify``), or every file of an edition (``verify_edition``).
 """
 from __future__ import annotations
 
 import datetime as dt
 import getpass
-import hashlib
 import json
+import logging
 import os
 import re
 import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ReleaseError
+from ..errors import ReleaseError, SigningError, UsageError
 from ..labels import labels
 from ..model import Manual
 from ..model.changes import changes_between
-from ..read.editions import MANIFEST, editions_dir, latest_edition, list_editions
-CHANGES = "changes.json"
-SOURCE = "source"
+from ..read.editions import (CHANGES, EDITIONS as EDITIONS_NAME, MANIFEST, SOURCE,  # noqa: F401
+                             edition_check, edition_folders, editions_dir, expected_files, latest_edition,
+                             sha256_file)
 SOURCE_PARTS = ("manual", "policies", "forms")
 PDF_NAME = "manual.pdf"
 DOCX_NAME = "manual.docx"
@@ -43,21 +45,7 @@ PASSWORD_ENV = "MANUAL_SIGN_PASSWORD"
 EDITION_NAME = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,40}$")
 
 
-# -- reading editions ----------------------------------------------------------
-
-
-# -- document content for comparison -----------------------------------------
-
-
-# -- hashing and manifest -----------------------------------------------------
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
+# -- hashing and manifest (``sha256_file``: ``generator.read.editions``) -------
 def _signoffs(item) -> dict:
     out = {}
     for s in item.signoffs():
@@ -67,7 +55,10 @@ def _signoffs(item) -> dict:
 
 
 def manifest_for(manual: Manual, edition: str, released: dt.date, previous: dict | None,
-                 changes: dict, outputs: dict[str, str], signed: bool) -> dict:
+                 changes: dict, outputs: dict[str, str], signed: bool, source_files: dict[str, str] | None = None,
+                 changes_sha256: str | None = None) -> dict:
+    """The edition's manifest.  ``source_files``: the SHA-256 of every file of ``source/`` (by its path
+    there); ``changes_sha256``: that of ``changes.json``."""
     from ..model.fingerprint import fingerprint
 
     return {
@@ -96,10 +87,31 @@ def manifest_for(manual: Manual, edition: str, released: dt.date, previous: dict
                         for c in changes["changed"]],
         },
         "outputs": outputs,
+        "source_files": source_files or {},
+        "changes_sha256": changes_sha256,
     }
 
 
 # -- signing ------------------------------------------------------------------
+@contextmanager
+def library_logs_quiet():
+    """pyHanko logs what it then raises or returns (a PKCS#12 it cannot open, with its traceback);
+    with no logging set up, Python would print that on stderr.  The error the user gets is ours, one
+    line; ``MANUAL_DEBUG=1`` lets the library's log through."""
+    if os.environ.get("MANUAL_DEBUG"):
+        yield
+        return
+    loggers = [logging.getLogger(name) for name in ("pyhanko", "pyhanko_certvalidator")]
+    saved = [(lg.propagate, lg.level) for lg in loggers]
+    for lg in loggers:
+        lg.propagate, lg.level = False, logging.CRITICAL + 1
+    try:
+        yield
+    finally:
+        for lg, (propagate, level) in zip(loggers, saved):
+            lg.propagate, lg.level = propagate, level
+
+
 def signing_password(env=os.environ) -> bytes:
     """From MANUAL_SIGN_PASSWORD, or asked at the terminal; never stored or logged."""
     value = env.get(PASSWORD_ENV)
@@ -107,75 +119,158 @@ def signing_password(env=os.environ) -> bytes:
         return value.encode("utf-8")
     if sys.stdin is not None and sys.stdin.isatty():
         return getpass.getpass("PKCS#12 password: ").encode("utf-8")
-    raise ReleaseError("errors.password_needed", env=PASSWORD_ENV)
+    raise SigningError("errors.password_needed", env=PASSWORD_ENV)
 
 
-def sign_pdf(src: Path, dest: Path, p12: Path, password: bytes, *, reason: str, location: str | None = None,
-             box=(330, 40, 560, 110), page: int = 0) -> None:
-    """A visible PAdES signature on ``page`` (the cover, which carries the approval)."""
+def load_signer(p12: Path, password: bytes):
+    """pyHanko's signer from a PKCS#12 file, or a ``SigningError`` that says what is wrong with it.
+
+    No message names the password or any part of it.
+    """
+    from asn1crypto import pkcs12 as asn1_pkcs12
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from pyhanko.sign import signers
+
+    try:
+        data = Path(p12).read_bytes()
+    except OSError as exc:
+        raise SigningError("errors.certificate_unreadable", path=p12, reason=exc.strerror or exc) from None
+    try:
+        key, cert, _ = pkcs12.load_key_and_certificates(data, password)
+    except (ValueError, TypeError):
+        try:  # a PKCS#12 structure that does not open: the password is wrong
+            asn1_pkcs12.Pfx.load(data, strict=True).native  # noqa: B018 - parses the whole structure
+            is_pkcs12 = True
+        except Exception:  # noqa: BLE001 - asn1crypto raises several kinds for data that is no PKCS#12
+            is_pkcs12 = False
+        raise SigningError("errors.certificate_password" if is_pkcs12 else "errors.certificate_not_pkcs12",
+                           path=p12) from None
+    if key is None or cert is None:
+        raise SigningError("errors.certificate_no_key", path=p12)
+    with library_logs_quiet():
+        try:
+            return signers.SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=password)
+        except Exception as exc:  # noqa: BLE001 - a key pyHanko cannot use: one line, not a traceback
+            raise SigningError("errors.certificate_unusable", path=p12, reason=_first_line(exc)) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def sign_pdf(src: Path, dest: Path, p12: Path | None, password: bytes | None, *, reason: str,
+             location: str | None = None, box=(330, 40, 560, 110), page: int = 0, signer=None) -> None:
+    """A visible PAdES signature on ``page`` (the cover, which carries the approval).
+
+    ``signer`` (from ``load_signer``) or else ``p12`` and ``password``.
+    """
     from pyhanko import stamp
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    try:
-        signer = signers.SimpleSigner.load_pkcs12(pfx_file=str(p12), passphrase=password)
-    except (OSError, ValueError) as exc:
-        raise ReleaseError("errors.certificate_unreadable", path=p12, reason=exc) from None
     if signer is None:
-        raise ReleaseError("errors.certificate_wrong", path=p12)
-    with open(src, "rb") as inf:
-        writer = IncrementalPdfFileWriter(inf, strict=False)
-        fields.append_signature_field(writer, fields.SigFieldSpec("EditionSignature", on_page=page, box=box))
-        meta = signers.PdfSignatureMetadata(field_name="EditionSignature", md_algorithm="sha256",
-                                            subfilter=fields.SigSeedSubFilter.PADES, reason=reason,
-                                            location=location)
-        style = stamp.TextStampStyle(stamp_text="Digitally signed by %(signer)s\n%(ts)s\n" + reason)
-        pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style)
-        tmp = dest.with_name(f".{dest.name}.signing")
-        with open(tmp, "wb") as outf:
-            pdf_signer.sign_pdf(writer, output=outf)
+        signer = load_signer(p12, password)
+    tmp = dest.with_name(f".{dest.name}.signing")
+    try:
+        with library_logs_quiet(), open(src, "rb") as inf:
+            writer = IncrementalPdfFileWriter(inf, strict=False)
+            fields.append_signature_field(writer, fields.SigFieldSpec("EditionSignature", on_page=page, box=box))
+            meta = signers.PdfSignatureMetadata(field_name="EditionSignature", md_algorithm="sha256",
+                                                subfilter=fields.SigSeedSubFilter.PADES, reason=reason,
+                                                location=location)
+            style = stamp.TextStampStyle(stamp_text="Digitally signed by %(signer)s\n%(ts)s\n" + reason)
+            pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style)
+            with open(tmp, "wb") as outf:
+                pdf_signer.sign_pdf(writer, output=outf)
+    except (OSError, MemoryError, KeyboardInterrupt):
+        tmp.unlink(missing_ok=True)
+        raise
+    except Exception as exc:  # noqa: BLE001 - pyHanko's refusal (a certificate it cannot sign with …)
+        tmp.unlink(missing_ok=True)
+        raise SigningError("errors.signing_failed", reason=_first_line(exc)) from None
     os.replace(tmp, dest)
 
 
+def _padding_ok(contents: bytes) -> bool:
+    """Whether everything after the CMS signature in /Contents is the zero padding pyHanko writes.
+
+    The padding is not covered by the signature (nothing in /Contents is), so a byte changed there
+    leaves the signature intact; an edition PDF as released has only zeros there.
+    """
+    from asn1crypto import parser
+
+    try:
+        _, _, _, header, body, trailer = parser.parse(contents)
+    except (ValueError, TypeError):
+        return False
+    return not contents[len(header) + len(body) + len(trailer):].strip(b"\0")
+
+
 def verify_pdf(path: Path, trust: list | None = None) -> list[dict]:
-    """Status of every signature in ``path``."""
+    """Status of every signature in ``path``, by pyHanko: intact (the digest of the signed bytes),
+    valid (the signature over it), trusted (by ``trust``), its coverage (``ENTIRE_FILE``: the byte
+    range is the whole file but the signature's /Contents), the modification level pyHanko finds
+    after signing, and whether /Contents holds nothing but the signature and zero padding.
+
+    A file pyHanko cannot read gives one entry with ``error``; nothing raises.
+    """
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
     results = []
-    with open(path, "rb") as fh:
+    with library_logs_quiet(), open(path, "rb") as fh:
         try:
             reader = PdfFileReader(fh, strict=False)
             signatures = list(reader.embedded_signatures)
         except Exception as exc:  # noqa: BLE001 - a damaged file is a finding, not a crash
-            return [{"ok": False, "intact": False, "trusted": False, "error": f"the PDF cannot be read: {exc}"}]
+            return [{"ok": False, "intact": False, "trusted": False, "unreadable": True, "error": _first_line(exc)}]
         for sig in signatures:
             try:
                 context = ValidationContext(trust_roots=trust or [], allow_fetching=False)
                 status = validate_pdf_signature(sig, context)
+                level = status.modification_level
+                whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+                padding = _padding_ok(sig.pkcs7_content)
                 results.append({
                     "field": sig.field_name, "intact": bool(status.intact), "valid": bool(status.valid),
-                    "trusted": bool(status.trusted), "coverage": status.coverage.name,
+                    "trusted": bool(status.trusted), "coverage": status.coverage.name if status.coverage else "UNCLEAR",
+                    "whole_file": whole, "modification": level.name if level is not None else "UNKNOWN",
+                    "padding_ok": padding,
                     "signer": status.signing_cert.subject.human_friendly if status.signing_cert else None,
                     "signed_at": str(status.signer_reported_dt) if status.signer_reported_dt else None,
-                    "ok": bool(status.intact and status.valid),
+                    "ok": bool(status.intact and status.valid and whole and padding),
                 })
             except Exception as exc:  # noqa: BLE001
                 results.append({"field": sig.field_name, "ok": False, "intact": False, "trusted": False,
-                                "error": str(exc)})
+                                "error": _first_line(exc)})
     return results
 
 
 def load_trust(path: Path | None) -> list:
+    """The certificates of a PEM or DER file (``--trust``); a ``UsageError`` when it holds none."""
     if path is None:
         return []
     from asn1crypto import pem, x509
 
-    data = Path(path).read_bytes()
-    if pem.detect(data):
-        return [x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
-    return [x509.Certificate.load(data)]
+    try:
+        data = Path(path).read_bytes()
+        if pem.detect(data):
+            certs = [x509.Certificate.load(der) for kind, _, der in pem.unarmor(data, multiple=True)
+                     if kind == "CERTIFICATE"]
+        else:
+            certs = [x509.Certificate.load(data, strict=True)]
+        for cert in certs:
+            cert.native  # noqa: B018 - parses it whole: a broken certificate fails here, not in pyHanko
+    except OSError as exc:
+        raise UsageError("errors.trust_unreadable", path=path, reason=exc.strerror or exc) from None
+    except Exception as exc:  # noqa: BLE001 - asn1crypto raises several kinds for data that is no certificate
+        raise UsageError("errors.trust_unreadable", path=path, reason=_first_line(exc)) from None
+    if not certs:
+        raise UsageError("errors.trust_unreadable", path=path, reason="no CERTIFICATE block")
+    return certs
 
 
 # -- release ------------------------------------------------------------------
@@ -204,8 +299,9 @@ def release(root: Path, edition: str, *, released: dt.date | None = None, sign: 
     if findings:
         from ..rules.report import as_text
         raise ReleaseError("errors.not_strict_clean", findings=lambda language: as_text(findings, language).rstrip())
-    if sign is not None and password is None:
-        password = signing_password()
+    signer = None
+    if sign is not None:  # the certificate opens before anything is rendered, or the release stops here
+        signer = load_signer(sign, signing_password() if password is None else password)
 
     previous = latest_edition(root)
     old_manual = None
@@ -224,11 +320,14 @@ def release(root: Path, edition: str, *, released: dt.date | None = None, sign: 
         if sign is not None:
             approver = manual.signoff("approved")
             reason = f"Edition {edition} approved" + (f" by {approver.name}" if approver and approver.name else "")
-            sign_pdf(tmp / PDF_NAME, tmp / PDF_NAME, sign, password, reason=reason)
+            sign_pdf(tmp / PDF_NAME, tmp / PDF_NAME, None, None, reason=reason, signer=signer)
         hashes = {name: sha256_file(tmp / name) for name in sorted(outputs)}
-        manifest = manifest_for(manual, edition, released, previous, changes, hashes, signed=sign is not None)
         (tmp / CHANGES).write_text(json.dumps(changes, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                    encoding="utf-8")
+        source_files = {path.relative_to(tmp / SOURCE).as_posix(): sha256_file(path)
+                        for path in sorted((tmp / SOURCE).rglob("*")) if path.is_file()}
+        manifest = manifest_for(manual, edition, released, previous, changes, hashes, signed=sign is not None,
+                                source_files=source_files, changes_sha256=sha256_file(tmp / CHANGES))
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         for path in sorted(tmp.rglob("*"), reverse=True):
             if path.is_file():
@@ -254,58 +353,193 @@ def _render_outputs(manual: Manual, folder: Path, edition_info: dict, *, lang: s
 
 
 # -- verify -------------------------------------------------------------------
-def verify(root: Path | None, pdf: Path, edition: str | None = None, trust: Path | None = None,
-           lang: str = "zh-CN") -> tuple[bool, list[str]]:
-    """(ok, report lines in ``lang``) for a PDF: its signatures and its hash in the manifest."""
-    words = labels(lang)["verify"]
-    lines: list[str] = []
-    ok = True
-    if not pdf.is_file():
-        raise ReleaseError("errors.no_such_file", path=pdf)
-    digest = sha256_file(pdf)
-    manifest = None
-    if edition is not None:
-        if root is None:
-            raise ReleaseError("errors.edition_needs_root")
-        path = editions_dir(root) / edition / MANIFEST
-        if not path.is_file():
-            raise ReleaseError("errors.no_manifest", edition=edition, path=path)
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    elif root is not None:
-        for m in list_editions(root):
-            if digest in m.get("outputs", {}).values():
-                manifest = m
-                break
-    if manifest is not None:
-        names = [n for n, h in manifest.get("outputs", {}).items() if h == digest]
-        if names:
-            lines.append(words["hash_ok"].format(name=names[0], edition=manifest["edition"], digest=digest[:16]))
-        else:
-            ok = False
-            expected = manifest.get("outputs", {}).get(PDF_NAME, "?")
-            lines.append(words["hash_mismatch"].format(digest=digest[:16], edition=manifest["edition"], name=PDF_NAME,
-                                                       expected=expected[:16]))
-    else:
-        lines.append(words["hash_unknown"].format(digest=digest))
-    results = verify_pdf(pdf, load_trust(trust))
-    if not results:
-        lines.append(words["unsigned"])
-        if manifest is not None and manifest.get("signed"):
-            ok = False
-    for r in results:
+@dataclass
+class Verification:
+    """What ``manual verify`` found: report lines (in one language), the checks that failed, and
+    whether any manifest vouched for the file.
+
+    ``verdict``: ``failed`` when a check failed (``failed`` names them: ``hash``, ``signature``,
+    ``files``), else ``unverified`` when no manifest lists the file, else ``ok``.
+    """
+
+    lines: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    vouched: bool = False
+    subject: str = ""  # what was verified, for the last line
+
+    def fail(self, check: str) -> None:
+        if check not in self.failed:
+            self.failed.append(check)
+
+    @property
+    def verdict(self) -> str:
+        return "failed" if self.failed else ("ok" if self.vouched else "unverified")
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "ok"
+
+
+def _read_manifest(folder: Path) -> dict | None:
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def edition_of(path: Path) -> tuple[Path, str] | None:
+    """(edition folder, path inside it) when ``path`` lies in ``…/editions/<E>/`` beside a manifest."""
+    path = Path(path).resolve()
+    for folder in path.parents:
+        if folder.parent.name == "editions" and (folder / MANIFEST).is_file():
+            return folder, path.relative_to(folder).as_posix()
+    return None
+
+
+def _edition_folder(root: Path | None, edition: str) -> Path:
+    if root is None:
+        raise UsageError("cli.verify.edition_needs_root")
+    folder = editions_dir(root) / edition
+    if not EDITION_NAME.match(edition) or not (folder / MANIFEST).is_file():
+        known = ", ".join(p.name for p in edition_folders(root)) or "-"
+        raise UsageError("errors.no_edition", edition=edition, folder=editions_dir(root), known=known)
+    return folder
+
+
+def _is_pdf(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1024)
+    except OSError:
+        return False
+    return b"%PDF-" in head or path.suffix.lower() == ".pdf"
+
+
+def _check_signatures(result: Verification, path: Path, trust, words: dict, *, required: bool) -> None:
+    """The signature lines of ``path``; a failed one (or none where the manifest says signed) fails."""
+    signatures = verify_pdf(path, trust)
+    if not signatures:
+        result.lines.append(words["unsigned_required" if required else "unsigned"])
+        if required:
+            result.fail("signature")
+        return
+    for r in signatures:
         if r.get("error"):
-            ok = False
-            lines.append(words["invalid"].format(error=r["error"]))
+            result.fail("signature")
+            result.lines.append(words["unreadable" if r.get("unreadable") else "invalid"].format(error=r["error"]))
             continue
-        lines.append(words["signature"].format(
+        result.lines.append(words["signature"].format(
             field=r["field"], state=words["intact" if r["intact"] else "not_intact"],
             valid=words["valid" if r["valid"] else "not_valid"],
             trusted=words["trusted" if r["trusted"] else "not_trusted"], signer=r["signer"], signed_at=r["signed_at"]))
-        if not (r["intact"] and r["valid"]):
-            ok = False
-        if trust is not None and not r["trusted"]:
-            ok = False
-    return ok, lines
+        if r["whole_file"]:
+            result.lines.append(words["coverage_ok"])
+        else:
+            result.lines.append(words["coverage_partial"].format(coverage=r["coverage"],
+                                                                 modification=r["modification"]))
+        if not r["padding_ok"]:
+            result.lines.append(words["padding_changed"])
+        if not r["ok"] or (trust and not r["trusted"]):
+            result.fail("signature")
+
+
+def verify(root: Path | None, file: Path, edition: str | None = None, trust: Path | None = None,
+           lang: str = "zh-CN") -> Verification:
+    """Verify one file: find the edition that holds it — by its place in ``editions/<E>/``, else by its
+    SHA-256 among the manifests of the manual at ``root`` (only edition ``edition`` when given) — and
+    compare its SHA-256 with that manifest; check a PDF's signatures with pyHanko.
+
+    Raises ``UsageError`` when the file, the edition or the trust file does not exist.
+    """
+    words = labels(lang)["verify"]
+    file = Path(file)
+    if not file.is_file():
+        raise UsageError("errors.no_such_file", path=file)
+    certs = load_trust(trust)
+    result = Verification(subject=str(file))
+    digest = sha256_file(file)
+    chosen = _edition_folder(root, edition) if edition is not None else None
+    located = edition_of(file)
+    if located is not None and chosen is not None and located[0] != chosen.resolve():
+        located = None  # a file of another edition, checked against the one asked for
+    signed_pdf = False  # the file is the PDF of an edition released signed
+    if located is not None:
+        folder, rel = located
+        manifest = _read_manifest(folder)
+        if manifest is None:
+            result.fail("hash")
+            result.lines.append(words["manifest_unreadable"].format(edition=folder.name))
+        else:
+            listed, _ = expected_files(manifest)
+            if rel == MANIFEST:
+                result.lines.append(words["is_manifest"].format(edition=folder.name))
+            elif rel not in listed:
+                result.lines.append(words["not_listed"].format(file=rel, edition=folder.name))
+            elif listed[rel] == digest:
+                result.vouched = True
+                result.lines.append(words["hash_ok_path"].format(file=rel, edition=folder.name, digest=digest[:16]))
+                signed_pdf = rel == PDF_NAME and bool(manifest.get("signed"))
+            else:
+                result.fail("hash")
+                result.lines.append(words["hash_mismatch_path"].format(
+                    file=rel, edition=folder.name, digest=digest[:16], expected=listed[rel][:16]))
+                signed_pdf = rel == PDF_NAME and bool(manifest.get("signed"))
+    else:
+        folders = [chosen] if chosen is not None else (edition_folders(root) if root is not None else [])
+        for folder in folders:
+            manifest = _read_manifest(folder)
+            if manifest is None:
+                continue
+            listed, _ = expected_files(manifest)
+            for rel, expected in sorted(listed.items()):
+                if expected == digest:
+                    result.vouched = True
+                    result.lines.append(words["hash_ok"].format(file=rel, edition=folder.name, digest=digest[:16]))
+                    signed_pdf = signed_pdf or (rel == PDF_NAME and bool(manifest.get("signed")))
+        if not result.vouched:
+            if chosen is not None:
+                result.fail("hash")
+                manifest = _read_manifest(chosen) or {}
+                listed, _ = expected_files(manifest)
+                name = file.name if file.name in listed else PDF_NAME
+                result.lines.append(words["hash_mismatch"].format(
+                    digest=digest[:16], edition=chosen.name, name=name, expected=(listed.get(name) or "?")[:16]))
+            elif root is None:
+                result.lines.append(words["hash_no_manual"].format(digest=digest))
+            else:
+                result.lines.append(words["hash_unknown"].format(digest=digest, count=len(folders)))
+    if _is_pdf(file):
+        _check_signatures(result, file, certs, words, required=signed_pdf)
+    return result
+
+
+def verify_edition(root: Path, edition: str, trust: Path | None = None, lang: str = "zh-CN") -> Verification:
+    """Every file of edition ``edition`` against its manifest (outputs, change record, frozen source),
+    and the signatures of its PDF (required when the manifest says it was signed)."""
+    words = labels(lang)["verify"]
+    certs = load_trust(trust)
+    folder = _edition_folder(root, edition)
+    result = Verification(subject=f"{EDITIONS_NAME}/{edition}")
+    checked = edition_check(folder, root)
+    if checked.manifest_error:
+        result.fail("files")
+        result.lines.append(words["manifest_unreadable"].format(edition=edition) + f" ({checked.manifest_error})")
+        return result
+    for f in checked.problems:
+        result.fail("files")
+        result.lines.append(words[f"file_{f.state}"].format(file=f.path, expected=(f.expected or "")[:16],
+                                                           actual=(f.actual or "")[:16]))
+    compared = [f for f in checked.files if f.expected is not None]
+    if not checked.problems:
+        result.lines.append(words["files_ok"].format(edition=edition, count=len(compared)))
+    if not checked.complete:
+        result.lines.append(words["files_incomplete"].format(edition=edition))
+    result.vouched = True
+    manifest = _read_manifest(folder) or {}
+    if (folder / PDF_NAME).is_file():
+        _check_signatures(result, folder / PDF_NAME, certs, words, required=bool(manifest.get("signed")))
+    return result
 
 
 # -- commands -----------------------------------------------------------------

@@ -5,6 +5,9 @@ a form, a document's front matter), where each key stands, and for a document it
 Markdown body parsed into blocks.  ``generator.model.build`` turns a ``Source`` into
 the typed model.
 
+A source file that a symbolic link takes out of the manual's folder is not
+read (finding ``symlink-outside``); links inside the folder are followed.
+
 Reading never raises for a bad source file.  Every problem becomes a
 ``Finding`` at its file and line, and the file is left out (its path goes to
 ``Source.unreadable``), so that one broken policy does not hide the findings of
@@ -14,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+from functools import lru_cache
 from pathlib import Path
 
 from dataclasses import dataclass, field
@@ -23,7 +28,7 @@ from . import schema
 from ..common.findings import Finding, Location, error
 from ..errors import ManualNotFound, SourceError
 from ..labels import labels
-from .editions import latest_index
+from .editions import EditionCheck, check_editions, latest_index
 from .markdown import Block
 from .yamlsrc import Positions, load_yaml, read_text
 
@@ -57,7 +62,11 @@ class Source:
     documents: list[SourceFile] = field(default_factory=list)
     forms: list[SourceFile] = field(default_factory=list)  # one per form id (a duplicate is a finding)
     unreadable: set[str] = field(default_factory=set)
+    # An unreadable file's path -> the code (a document) or id (a form) it names on a line of its own, when
+    # one could be found: what the file stands for, so that it is not reported missing as well.
+    claims: dict[str, str] = field(default_factory=dict)
     released: dict | None = None  # the latest released edition's manifest index (the version baseline)
+    editions: list[EditionCheck] = field(default_factory=list)  # each released edition against its manifest
 
 
 CONFIG = "manual/manual.yaml"
@@ -92,10 +101,35 @@ def _duplicates(rel: str, positions) -> list[Finding]:
     return out
 
 
+@lru_cache(maxsize=8)
+def _real(folder: str) -> str:
+    return os.path.realpath(folder)
+
+
+def outside(root: Path, path: Path) -> str | None:
+    """Where ``path`` really is, when a symbolic link takes it out of the manual's folder ``root``; else None.
+
+    A link inside the manual is fine; one that leaves it is never followed: the manual
+    would depend on a file no one reviews with it (and a shared folder could read any file).
+    """
+    real = os.path.realpath(path)
+    root_text = _real(str(root))
+    if real == root_text or real.startswith(root_text.rstrip(os.sep) + os.sep):
+        return None
+    return real
+
+
+def _check_inside(root: Path, path: Path) -> None:
+    target = outside(root, path)
+    if target is not None:
+        raise SourceError("symlink-outside", target)
+
+
 def read_yaml_file(root: Path, path: Path, kind: str):
     """(data, positions, findings) for a YAML source file."""
     rel = _rel(root, path)
     try:
+        _check_inside(root, path)
         data, positions = load_yaml(read_text(path))
     except SourceError as exc:
         return None, None, [_source_error(rel, exc)]
@@ -129,6 +163,7 @@ def split_front_matter(text: str):
 def read_document(root: Path, path: Path) -> tuple[SourceFile | None, list[Finding]]:
     rel = _rel(root, path)
     try:
+        _check_inside(root, path)
         raw = read_text(path)
         front, first, body, body_line = split_front_matter(raw)
         meta, positions = load_yaml(front, line_offset=first - 1)
@@ -159,6 +194,20 @@ def find_root(start: Path) -> Path:
 
 
 _READERS = {"document": read_document, "form": read_form}
+_CLAIM = {"document": re.compile(r"^code:[ \t]*[\"']?([^\"'\s#]+)", re.M),
+          "form": re.compile(r"^id:[ \t]*[\"']?([^\"'\s#]+)", re.M)}
+
+
+def claimed_key(path: Path, kind: str) -> str | None:
+    """The code (a document) or id (a form) that a file which could not be read names on a line of its
+    own (``code: 0110-2014``), if any: the file's first 64 KiB, read leniently."""
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read(65536).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    found = _CLAIM[kind].search(text)
+    return found.group(1) if found else None
 
 
 def read_files(root: Path, tasks) -> list:
@@ -201,29 +250,43 @@ def read_source(root: Path) -> tuple[Source, list[Finding]]:
     form_paths = sorted((root / FORMS).glob("*.yaml")) if (root / FORMS).is_dir() else []
     results = read_files(root, [("document", p) for p in document_paths] + [("form", p) for p in form_paths])
 
+    def unreadable(path: Path, kind: str) -> None:
+        rel = _rel(root, path)
+        source.unreadable.add(rel)
+        claim = claimed_key(path, kind)
+        if claim:
+            source.claims[rel] = claim
+
     documents: list[SourceFile] = []
     for path, (doc, found) in zip(document_paths, results):
         findings += found
         if doc is not None:
             documents.append(doc)
         else:
-            source.unreadable.add(_rel(root, path))
+            unreadable(path, "document")
     source.documents = order_documents(config or {}, documents)
 
-    ids: dict[str, str] = {}
-    for path, (form, found) in zip(form_paths, results[len(document_paths):]):
+    # Of two forms with one id, the one in the file named after it is the form; the other (a stray
+    # copy, "visit-record - 副本.yaml") is the duplicate, reported at the copy.
+    read_forms = list(zip(form_paths, results[len(document_paths):]))
+    owner: dict[str, Path] = {}
+    for path, (form, _) in sorted(read_forms, key=lambda pair: (
+            pair[1][0] is None or pair[0].stem != str(pair[1][0].data.get("id", "")), pair[0])):
+        if form is not None:
+            owner.setdefault(str(form.data.get("id", "")), path)
+    for path, (form, found) in read_forms:
         findings += found
         if form is None:
-            source.unreadable.add(_rel(root, path))
+            unreadable(path, "form")
             continue
         form_id = str(form.data.get("id", ""))
-        if form_id in ids:
+        if owner[form_id] != path:
             findings.append(error("duplicate-form", form.loc("id"), "duplicate-form", id=form_id,
-                                  other=ids[form_id]))
+                                  other=_rel(root, owner[form_id])))
             continue
-        ids[form_id] = form.path
         source.forms.append(form)
     source.released = latest_index(root)
+    source.editions = check_editions(root)
     return source, findings
 
 
@@ -263,7 +326,8 @@ def read_people(root: Path, source: Source) -> list[Finding]:
 
 
 def order_documents(config: dict, documents: list[SourceFile]) -> list[SourceFile]:
-    """Documents in the order of the chapters' lists, then the rest by code."""
+    """Documents in the order of the chapters' lists, then the rest by code; of two with one code, the one
+    in the file named after it first (a stray copy, "0110-2014 - 副本.md", is the duplicate)."""
     order: dict[str, int] = {}
     for chapter in config.get("chapters") or []:
         for code in chapter.get("documents") or [] if isinstance(chapter, dict) else []:
@@ -271,4 +335,5 @@ def order_documents(config: dict, documents: list[SourceFile]) -> list[SourceFil
 
     def code(doc: SourceFile) -> str:
         return str(doc.data.get("code", ""))
-    return sorted(documents, key=lambda d: (order.get(code(d), len(order)), code(d), d.path))
+    return sorted(documents, key=lambda d: (order.get(code(d), len(order)), code(d),
+                                            d.path.rsplit("/", 1)[-1] != f"{code(d)}.md", d.path))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from functools import lru_cache
 
 from ..common.findings import Finding, Location, close_hint, error, texts
@@ -131,7 +132,9 @@ def _explain(err, data, positions: Positions, path: str) -> list[Finding]:
         quote = texts("schema-type-quote") if err.validator_value == "string" and got in ("float", "int") else ""
         return [error("schema", at, "schema-type", where=where, expected=err.validator_value, got=got, hint=quote)]
     if v == "format" and err.validator_value == "date":
-        return [error("schema", at, "schema-date", where=where, value=err.instance)]
+        written = isinstance(err.instance, str) and re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", err.instance)
+        return [error("schema", at, "schema-date-impossible" if written else "schema-date", where=where,
+                      value=err.instance)]
     if v == "enum":
         return [error("schema", at, "schema-enum", where=where, value=err.instance,
                       allowed=", ".join(map(str, err.validator_value)))]

@@ -9,7 +9,11 @@ builds plain Python data itself:
 * every key and list item is mapped to its (line, column), 1-based;
 * a duplicate key is an error at the second occurrence;
 * an anchor or alias is refused at once;
-* tags other than YAML's core scalars are refused.
+* tags other than YAML's core scalars are refused;
+* a control character (raw, or escaped in a double-quoted string) is refused
+  at its own line: no output can show it;
+* a date that is not in the calendar (2026-02-30) stays text, so that the
+  schema reports it at its own line.
 
 The result is plain data (dict, list, str, int, float, bool, None, date) and
 a ``Positions`` object that answers "where is this value?" for a path such as
@@ -20,6 +24,7 @@ from __future__ import annotations
 from ..errors import SourceError
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -35,6 +40,17 @@ _MAP = "tag:yaml.org,2002:map"
 
 MAX_BYTES = 1_000_000  # a policy is a few KiB; a megabyte is already absurd
 MAX_NODES = 200_000
+# Characters YAML does not allow in a file, and no output can show (tab and line breaks are text).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+def control_error(text: str, match, line: int = 1, column: int = 1) -> SourceError:
+    """The finding for a control character ``match`` in ``text``, which starts at ``line``:``column``."""
+    before = text[:match.start()]
+    newlines = before.count("\n")
+    col = match.start() - before.rfind("\n") if newlines else column + match.start()
+    return SourceError("control-character", f"U+{ord(match.group()):04X}", line + newlines, col)
 
 
 @dataclass
@@ -100,6 +116,9 @@ class _Builder:
                     if self.count > MAX_NODES:
                         self.build(key_node, path)  # raises, located at the key
                     key = key_node.value
+                    if key_node.style == '"' and (bad := CONTROL.search(key)):
+                        raise SourceError("control-character", f"U+{ord(bad.group()):04X}",
+                                          key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 else:
                     if tag == "tag:yaml.org,2002:merge":
                         raise SourceError("yaml-alias", "merge keys (<<) are not allowed in manual sources",
@@ -128,9 +147,17 @@ class _Builder:
             return items
         tag = node.tag
         if tag == _STR:
+            if node.style == '"' and (bad := CONTROL.search(node.value)):  # only escapes can put one there
+                mark = node.start_mark
+                raise SourceError("control-character", f"U+{ord(bad.group()):04X}", mark.line + 1, mark.column + 1)
             return node.value
         if tag not in _SCALAR_TAGS:
             self._bad_tag(node)
+        if tag == _TIMESTAMP:
+            try:
+                return self.scalar(node)
+            except ValueError:  # 2026-02-30: not in the calendar; the schema says so at its line
+                return node.value
         return self.scalar(node)
 
     @staticmethod
@@ -165,6 +192,9 @@ def load_yaml(text: str, line_offset: int = 0):
     ``positions.duplicates`` so that the caller can report every one.
     """
     positions = Positions(line_offset=line_offset)
+    bad = CONTROL.search(text)
+    if bad:
+        raise control_error(text, bad, 1 + line_offset)
     try:
         if "&" in text or "*" in text:  # no anchor or alias can exist without them
             _refuse_anchors(text)

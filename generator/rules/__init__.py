@@ -2,22 +2,45 @@
 
 Each module in this package holds the rules of one topic.  A rule is a plain
 function ``rule(manual) -> list[Finding]`` registered with ``@rule``; every
-finding it returns is located at a file and line.  ``run_rules`` runs them
-all.  Each rule has a failing fixture under ``tests/fixtures/broken/``.
+finding it returns is located at a file and line and carries the rule's name.
+``run_rules`` runs them all.  Each rule has a failing fixture under
+``tests/fixtures/broken/``.
+
+Severity policy (README, "The checks"): an **error** where the manual is
+wrong, a **warning** where what was found may be intended.  Each rule declares
+the severities it may give (``@rule(name, severities=...)``, errors only by
+default); the README's rule table states the same, and the tests hold the
+table, the declarations and what the rules emit together.
 """
 from __future__ import annotations
 
 from typing import Callable
 
 RULES: dict[str, Callable] = {}
+SEVERITIES: dict[str, tuple[str, ...]] = {}  # rule -> the severities its findings may have
+
+# What the reader (``generator.read``) reports before any rule runs: a file that cannot be read,
+# or reads wrong.  Always errors: nothing built on such a file can be trusted.
+READING: dict[str, tuple[str, ...]] = {name: ("error",) for name in (
+    "schema", "duplicate-key", "yaml-syntax", "yaml-alias", "yaml-tag", "yaml-too-large", "encoding", "empty-file",
+    "file-too-large", "front-matter", "missing-file", "duplicate-form", "duplicate-role", "duplicate-person",
+    "symlink-outside", "control-character")}
 
 
-def rule(name: str):
+def rule(name: str, *, severities: tuple[str, ...] = ("error",)):
+    """Register a rule; ``severities``: what its findings may be (the README's table says the same)."""
     def register(fn):
         RULES[name] = fn
+        SEVERITIES[name] = severities
         fn.rule_name = name
         return fn
     return register
+
+
+def all_severities() -> dict[str, tuple[str, ...]]:
+    """Every rule a finding may name (the reader's and the registered ones) -> its severities."""
+    _load_all()
+    return {**READING, **SEVERITIES}
 
 
 def written(item, *path) -> bool:
@@ -27,7 +50,8 @@ def written(item, *path) -> bool:
 
 def _load_all():
     """Register every rule: each topic's module registers its rules when imported."""
-    from . import approvals, codes, forms, org, references, reviews, segregation, signoff, terminology, versions  # noqa: F401
+    from . import (approvals, codes, dates, editions, forms, org, references, reviews, segregation,  # noqa: F401
+                   signoff, structure, terminology, versions)
 
 
 _MEMO = "_rules_memo"

@@ -78,7 +78,7 @@ def safe_fingerprint(item, manual):
         return None
 
 
-@rule("approval-stale")
+@rule("approval-stale", severities=("error", "warning"))
 def approval_stale(manual):
     findings = []
     for item in signed_items(manual):
@@ -101,7 +101,7 @@ def approval_stale(manual):
     return findings
 
 
-@rule("approval-unfingerprinted")
+@rule("approval-unfingerprinted", severities=("warning",))
 def approval_unfingerprinted(manual):
     if not under_fingerprint_control(manual):
         return []
@@ -198,7 +198,7 @@ def signature_invalid(manual):
     return findings
 
 
-@rule("signature-missing")
+@rule("signature-missing", severities=("error", "warning"))
 def signature_missing(manual):
     """An unsigned approval where manual.yaml says ``signatures: required``."""
     if manual.signatures != "required":

@@ -1,8 +1,9 @@
-"""Document codes: the manual's scheme, duplicates, year, numbering gaps."""
+"""Document codes: the manual's scheme, duplicates, year, numbering gaps.
+
+The chapter list and the files behind the codes are ``rules/structure.py``."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from ..common.findings import error, texts, warning
 from . import rule
@@ -20,6 +21,33 @@ def parse_code(manual, code: str):
     return match.groupdict() if match else None
 
 
+# The names that copying a file gives it: Windows ("X - 副本", "X - Copy (2)", "X (2)", older "复件 X",
+# "Copy of X"), macOS ("X copy", "X copy 2", "X 副本", "X的副本", "X 拷贝").
+_COPY = re.compile(
+    r"^(?:copy\s+(?:\(\d+\)\s+)?of\s+|复件\s*(?:\(\d+\)\s*)?)(?P<a>.+)$"
+    r"|^(?P<b>.+?)(?:\s+-\s*(?:副本|copy|拷贝)(?:\s*[(（]\d+[)）])?|\s*[(（]\d+[)）]"
+    r"|\s+(?:copy|副本|拷贝)(?:\s*\d+)?|\s*的副本(?:\s*\d+)?|[ _-]?副本\d*)$",
+    re.IGNORECASE)
+
+
+def stem(path: str) -> str:
+    """A source file's name without its folder and extension."""
+    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def copy_of(path: str) -> str | None:
+    """The name a file named like a copy was copied from ("0110-2014 - 副本.md" → "0110-2014"), else None."""
+    found = _COPY.match(stem(path).strip())
+    if not found:
+        return None
+    return (found.group("a") or found.group("b") or "").strip() or None
+
+
+def is_stray_copy(path: str, key: str) -> bool:
+    """Whether a file is named like a copy, not after ``key`` (a document's code, a form's id)."""
+    return copy_of(path) is not None and stem(path) != key
+
+
 @rule("code-scheme")
 def code_scheme(manual):
     findings = []
@@ -32,15 +60,23 @@ def code_scheme(manual):
                           error=exc)]
     example = texts("code-scheme-example", example=scheme.example) if scheme.example else ""
     for doc in manual.documents:
-        if not doc.code:
-            continue
-        parts = parse_code(manual, doc.code)
-        if parts is None:
+        if doc.code and parse_code(manual, doc.code) is None:
             findings.append(error("code-scheme", doc.loc("code"), "code-scheme", code=doc.code, example=example))
-            continue
-        if scheme.year is not None and parts.get("year") and int(parts["year"]) != scheme.year:
+    return findings
+
+
+@rule("code-year")
+def code_year(manual):
+    """A code in the scheme whose ``year`` is not the edition's (``code_scheme.year``)."""
+    year = manual.code_scheme.year
+    if year is None:
+        return []
+    findings = []
+    for doc in manual.documents:
+        parts = parse_code(manual, doc.code) if doc.code else None
+        if parts and parts.get("year") and int(parts["year"]) != year:
             findings.append(error("code-year", doc.loc("code"), "code-year", code=doc.code, found=parts["year"],
-                                  year=scheme.year, right=doc.code.replace(parts["year"], str(scheme.year))))
+                                  year=year, right=doc.code.replace(parts["year"], str(year))))
     return findings
 
 
@@ -49,8 +85,8 @@ def duplicate_code(manual):
     findings = []
     seen = {}
     for doc in manual.documents:
-        if not doc.code:
-            continue
+        if not doc.code or is_stray_copy(doc.path, doc.code):
+            continue  # a stray copy ("0110-2014 - 副本.md") is reported by ``stray-copy``, at the copy
         if doc.code in seen:
             findings.append(error("duplicate-code", doc.loc("code"), "duplicate-code", code=doc.code,
                                   other=seen[doc.code].path))
@@ -59,20 +95,21 @@ def duplicate_code(manual):
     return findings
 
 
-@rule("code-gap")
+@rule("code-gap", severities=("warning",))
 def code_gap(manual):
     """A warning for each missing sequence number within a chapter.
 
-    A policy file that could not be read (its own finding says why) still holds its number when
-    its file is named after its code: one broken file is one finding, not also a gap."""
+    A file that stands for a code without a document read having it (one that could not be read, or
+    whose name is not its code: their own findings say why) still holds that number: one broken file
+    is one finding, not also a gap."""
     by_chapter: dict[str, list] = {}
     for doc in manual.documents:
         parts = parse_code(manual, doc.code) if doc.code else None
         if parts and parts.get("chapter") and parts.get("seq"):
             by_chapter.setdefault(parts["chapter"], []).append((int(parts["seq"]), doc))
     unread: dict[str, set[int]] = {}
-    for path in manual.unreadable:
-        parts = parse_code(manual, Path(path).stem) if path.startswith("policies/") else None
+    for code in manual.claimed_codes:
+        parts = parse_code(manual, code)
         if parts and parts.get("chapter") and parts.get("seq"):
             unread.setdefault(parts["chapter"], set()).add(int(parts["seq"]))
     findings = []
@@ -83,26 +120,4 @@ def code_gap(manual):
             if n > 1 and (n - 1) not in numbers:
                 findings.append(warning("code-gap", doc.loc("code"), "code-gap", chapter=chapter, missing=n - 1,
                                         code=doc.code))
-    return findings
-
-
-@rule("chapter-list")
-def chapter_list(manual):
-    """Codes listed in the chapters must exist, and every document must be listed.
-
-    A listed code whose file (policies/<code>.md) could not be read is not
-    reported again: the file's own finding says what is wrong with it.
-    """
-    findings = []
-    listed = set()
-    for chapter in manual.chapters:
-        for di, code in enumerate(chapter.documents):
-            listed.add(code)
-            if manual.document(code) is None and f"policies/{code}.md" not in manual.unreadable:
-                findings.append(error("chapter-list", manual.config_loc("chapters", chapter.index, "documents", di),
-                                      "chapter-list-unknown", code=code))
-    for doc in manual.documents:
-        if doc.code and doc.code not in listed and doc.status != "superseded":
-            findings.append(warning("chapter-list", doc.loc("code"), "chapter-list-unlisted", code=doc.code,
-                                    config=manual.config_path))
     return findings

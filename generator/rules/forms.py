@@ -1,10 +1,12 @@
-"""Form templates: unique field names, labels, options, table columns, codes."""
+"""Form templates: unique field names, labels, options, table columns, codes; the document a form code
+names, and forms not in force used by documents in force."""
 from __future__ import annotations
 
 import re
 
 from ..model import formspec
-from ..common.findings import error
+from ..model.codes import chapter_number_code, form_document, without_year
+from ..common.findings import close_hint, error
 from . import rule, written
 
 
@@ -120,4 +122,50 @@ def form_code(manual):
                                   other=seen[form.code]))
         else:
             seen[form.code] = form.path
+    return findings
+
+
+@rule("form-document")
+def form_document_rule(manual):
+    """A form code names a document number (``0108-F2``: document 0108-2014) that no document has.
+
+    A chapter's own forms, which ``manual new form`` without ``--document`` numbers ``<chapter>00-F<n>``,
+    name their chapter instead."""
+    if not manual.code_scheme.pattern:
+        return []
+    scheme = manual.code_scheme
+    codes = [d.code for d in manual.documents if d.code] + sorted(manual.claimed_codes)
+    numbers = {without_year(scheme, code) for code in codes} | set(codes)  # with its year, too
+    numbers |= {n for c in manual.chapters if (n := chapter_number_code(scheme, c.number))}
+    findings = []
+    for form in manual.forms.values():
+        number = form_document(scheme, form.code) if form.code else None
+        if number is None or number in numbers:
+            continue
+        findings.append(error("form-document", form.loc("code"), "form-document", code=form.code, number=number,
+                              hint=close_hint(number, sorted(numbers))))
+    return findings
+
+
+NOT_IN_FORCE = ("draft", "in_review", "superseded")
+
+
+@rule("form-status")
+def form_status(manual):
+    """An effective document uses (``uses_forms`` or a workflow step) a form that is not in force."""
+    findings = []
+    for doc in manual.documents:
+        if doc.status != "effective":
+            continue
+        places = [(("uses_forms", i), form_id) for i, form_id in enumerate(doc.uses_forms)]
+        places += [(("workflow", step.index, "forms", j), form_id)
+                   for step in doc.workflow for j, form_id in enumerate(step.forms)]
+        reported = set()
+        for path, form_id in places:
+            form = manual.forms.get(form_id)
+            if form is None or form.status not in NOT_IN_FORCE or form_id in reported:
+                continue
+            reported.add(form_id)  # once per document: at uses_forms, else at its first workflow step
+            findings.append(error("form-status", doc.loc(*path), f"form-status-{form.status.replace('_', '-')}",
+                                  form=form_id, title=form.title, path=form.path))
     return findings

@@ -1,4 +1,4 @@
-"""Organisation: reporting lines, job descriptions, staffing (manual/roles.yaml).
+"""Organisation: reporting lines, job descriptions, staffing (manual/roles.yaml); workflow steps.
 
 * ``org-tree``: the reporting lines form one tree rooted at the
   ``department_head``: no unknown ``reports_to``, no cycles, every role of
@@ -10,6 +10,9 @@
   covered by one (``jobs[].covers``).
 * ``staffing-total``: the headcounts of the department's roles add up to
   ``authorized_headcount``.
+* ``job-reports-to``: a job description's ``reports_to`` agrees with the
+  reporting line roles.yaml gives the posts it covers.
+* ``workflow-step-id``: the steps of one workflow have different ids.
 
 Roles named in documents (owner, workflow steps, references, jobs,
 sign-offs) are checked by ``ref-role`` (``rules/references.py``).
@@ -109,3 +112,42 @@ def staffing_total(manual):
         return []
     return [error("staffing-total", manual.org_loc("authorized_headcount"), "staffing-total", authorized=authorized,
                   total=total, detail=" + ".join(f"{name} {n}" for name, n in parts if n))]
+
+
+@rule("workflow-step-id")
+def workflow_step_id(manual):
+    """Two steps of one workflow with the same ``id`` (the diagrams and links would join them)."""
+    findings = []
+    for doc in manual.documents:
+        first: dict[str, int] = {}  # step id -> its step's index
+        for step in doc.workflow:
+            if not step.id:
+                continue
+            if step.id in first:
+                findings.append(error("workflow-step-id", doc.loc("workflow", step.index, "id"), "workflow-step-id",
+                                      id=step.id, line=doc.loc("workflow", first[step.id], "id").line))
+            else:
+                first[step.id] = step.index
+    return findings
+
+
+@rule("job-reports-to")
+def job_reports_to(manual):
+    """A job description's ``reports_to`` names another superior than roles.yaml gives the posts it covers.
+
+    A superior roles.yaml does not define is ``ref-role``'s finding; a post with no superior in roles.yaml
+    is not contradicted."""
+    findings = []
+    for doc in manual.documents:
+        for job in doc.jobs:
+            said = job.reports_to
+            if not said or said not in manual.roles:
+                continue
+            differ = [(post, manual.roles[post].reports_to) for post in job.covers
+                      if post in manual.roles and manual.roles[post].reports_to
+                      and manual.roles[post].reports_to != said]
+            if differ:
+                findings.append(error("job-reports-to", doc.loc("jobs", job.index, "reports_to"), "job-reports-to",
+                                      title=job.title, said=said, roles_file=manual.org_path,
+                                      lines="、".join(f"{post} → {boss}" for post, boss in differ)))
+    return findings

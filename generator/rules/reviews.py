@@ -13,7 +13,7 @@ from ..model.review import due, interval_months, last_reviewed, today
 from . import rule
 
 
-@rule("review-overdue")
+@rule("review-overdue", severities=("warning",))
 def review_overdue(manual):
     on = today(manual)
     findings = []

@@ -48,7 +48,7 @@ def _incomplete(item, step, entry, make, rule_name):
     return out
 
 
-@rule("signoff-manual")
+@rule("signoff-manual", severities=("warning",))
 def signoff_manual(manual):
     """The cover's 编制/审核/批准 (manual.yaml ``signoff``): all three, each with name, role and date."""
     if not manual.has_config:

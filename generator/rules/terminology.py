@@ -228,7 +228,7 @@ def citation_unknown(manual):
 COMPANY_LIKE = re.compile(r"[\u4e00-\u9fff（）()]{2,24}?有限公司")
 
 
-@rule("company-name")
+@rule("company-name", severities=("warning",))
 def company_name(manual):
     canonical = manual.company.strip()
     if not canonical.endswith("有限公司"):

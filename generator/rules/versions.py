@@ -10,8 +10,11 @@
 
 The baseline (``generator.model.versions.baseline``) is the last released
 edition's manifest entry of the item when an edition holds it, else the
-fingerprint recorded by the ``approved`` (批准) sign-off, with the version that
-the revision history shows in force on the approval date.
+fingerprint recorded by the ``approved`` (批准) sign-off, with the version it
+records (``version:``, written by ``manual approve``); an older sign-off without
+it takes the version the revision history shows in force on the approval date
+(``generator.model.versions.approved_version``: a current version first dated on
+the approval day itself counts as written after the approval).
 """
 from __future__ import annotations
 

@@ -271,9 +271,11 @@ class Writer:
         h.append(_run_el(text, bold=bold, color=LINK, underline=True, size=size))
         paragraph._p.append(h)
 
-    def text(self, paragraph, text: str, *, bold=False, italic=False, mono=False, size=None, color=None):
-        """Plain text whose 《title》 citations become links."""
-        for piece, target in split_citations(self.manual, text):
+    def text(self, paragraph, text: str, *, bold=False, italic=False, mono=False, size=None, color=None,
+             codes=False):
+        """Plain text whose 《title》 citations (with ``codes``, also bare codes: prose a writer wrote)
+        become links."""
+        for piece, target in split_citations(self.manual, text, codes=codes):
             if target is not None:
                 anchor = pm.anchor(target)
                 if self.allowed is None or anchor in self.allowed:
@@ -281,16 +283,17 @@ class Writer:
                     continue
             self.run(paragraph, piece, bold=bold, italic=italic, mono=mono, size=size, color=color)
 
-    def inline(self, paragraph, spans: list[Span], *, size=None, bold=False):
-        """Inline content (bold, italic, code, links, line breaks) as runs; 《title》 citations linked."""
-        self._spans(paragraph, spans, size, bold, False, [""])
+    def inline(self, paragraph, spans: list[Span], *, size=None, bold=False, codes=False):
+        """Inline content (bold, italic, code, links, line breaks) as runs; 《title》 citations linked, and
+        with ``codes`` (a document's body) bare codes too."""
+        self._spans(paragraph, spans, size, bold, False, [""], codes)
 
-    def _spans(self, paragraph, spans: list[Span], size, bold: bool, italic: bool, last: list[str]):
+    def _spans(self, paragraph, spans: list[Span], size, bold: bool, italic: bool, last: list[str], codes=False):
         """``last`` holds the last character printed so far: lines of CJK text join without a space."""
         for i, span in enumerate(spans):
             kind = span.kind
             if kind == "text":
-                self.text(paragraph, span.text, bold=bold, italic=italic, size=size)
+                self.text(paragraph, span.text, bold=bold, italic=italic, size=size, codes=codes)
                 last[0] = span.text[-1:] or last[0]
             elif kind == "code":
                 self.run(paragraph, span.text, mono=True, size=size)
@@ -304,7 +307,8 @@ class Writer:
             elif kind == "image":
                 self.run(paragraph, plain_text(span.children), size=size)
             else:  # strong, em, link (an external URL is not printed; a citation in its text is linked)
-                self._spans(paragraph, span.children, size, bold or kind == "strong", italic or kind == "em", last)
+                self._spans(paragraph, span.children, size, bold or kind == "strong", italic or kind == "em", last,
+                            codes)
 
     def field(self, paragraph, instruction: str, placeholder: str = "", *, dirty: bool = False):
         """A complex field: begin, instruction, separate, the current result, end."""
@@ -359,8 +363,10 @@ class Writer:
 
     # ---- tables
     def table(self, header: list[str] | None, rows: list[list], *, widths_mm: list[float] | None = None,
-              size: float = 9.5, header_col: bool = False, head_cols=(), bold_rows: set[int] = frozenset()):
-        """A Table Grid table of text cells (inline Markdown, citations linked)."""
+              size: float = 9.5, header_col: bool = False, head_cols=(), bold_rows: set[int] = frozenset(),
+              codes: bool = False):
+        """A Table Grid table of text cells (inline Markdown, citations linked; with ``codes``, a table of a
+        document's body, bare codes too)."""
         from docx.shared import Mm
         from docx.table import Table
         from docx.text.paragraph import Paragraph
@@ -401,7 +407,7 @@ class Writer:
                 head = head_row or j in head_cols
                 para = Paragraph(tc[1], table)
                 spans = value if isinstance(value, list) else plain_spans("" if value is None else str(value))
-                self.inline(para, spans, size=size, bold=head or bold_row)
+                self.inline(para, spans, size=size, bold=head or bold_row, codes=codes)
             tbl.append(tr)
 
         if header:
@@ -571,22 +577,22 @@ class Writer:
         for block in blocks:
             if block.kind == "heading":
                 p = self.styled(f"Heading{min(max(block.level, 2), 3)}")
-                self.inline(p, block.spans)
+                self.inline(p, block.spans, codes=True)
             elif block.kind == "paragraph" and block.code is not None:
                 self.run(self.para(indent_mm=7 * depth), block.code.rstrip("\n"), mono=True)
             elif block.kind == "paragraph":
                 p = self.para(indent_mm=7 * depth)
-                self.inline(p, block.spans)
+                self.inline(p, block.spans, codes=True)
             elif block.kind == "list":
                 for item in block.items:
                     label = item.number.split(".")[-1] if block.ordered else "•"
                     marker = f"{label}." if block.ordered else label
                     p = self.para(indent_mm=7 * depth, hanging_mm=7)
                     self.run(p, f"{marker}\t")
-                    self.inline(p, item.spans)
+                    self.inline(p, item.spans, codes=True)
                     self.blocks(item.children, depth + 1)
             elif block.kind == "table":
-                self.table(block.header_spans or None, block.row_spans)
+                self.table(block.header_spans or None, block.row_spans, codes=True)
             elif block.kind == "rule":
                 _bottom_border(self.para(indent_mm=7 * depth))
 
@@ -858,7 +864,7 @@ def document_docx(manual: Manual, doc: Document, *, lang: str = "zh-CN") -> byte
 # Fields of the model that are not content: where things stand in the source, the raw mappings, and
 # the parts the keys take from elsewhere (documents and forms by their files' hashes, the chapters).
 _NOT_CONTENT = frozenset({"meta", "config", "org", "positions", "config_positions", "org_positions", "loc", "root",
-                          "documents", "forms", "chapters", "released", "unreadable"})
+                          "documents", "forms", "chapters", "released", "editions", "unreadable"})
 
 
 def _content(value):

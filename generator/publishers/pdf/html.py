@@ -65,14 +65,15 @@ def stylesheet(lang: str = "zh-CN") -> str:
 
 
 # -- text and citations ------------------------------------------------------------------
-def cited_html(manual: Manual, text: str) -> Markup:
-    """Plain text, escaped, with each known 《title》 a link to the cited document or form.
+def cited_html(manual: Manual, text: str, codes: bool = False) -> Markup:
+    """Plain text, escaped, with each known 《title》 (and with ``codes`` each known bare code: prose a
+    writer wrote) a link to the cited document or form.
 
     Links point to ``urn:manual:<anchor>`` (``pdfstitch.part_link``): the cited document is usually
     in another part; joining the parts turns the link into an internal one, or removes it when the
     cited document is not in the joined PDF."""
     out = []
-    for piece, target in split_citations(manual, text):
+    for piece, target in split_citations(manual, text, codes=codes):
         if target is None:
             out.append(html_escape(piece))
         else:
@@ -94,8 +95,9 @@ def _body_href(manual: Manual, url: str) -> str | None:
 
 
 def body_html(manual: Manual, doc: Document) -> Markup:
-    """The document's body (its parsed blocks) as HTML, citations linked."""
-    return Markup(render_body(doc.blocks, text=partial(cited_html, manual), href=partial(_body_href, manual)))
+    """The document's body (its parsed blocks) as HTML, citations and bare codes linked."""
+    return Markup(render_body(doc.blocks, text=partial(cited_html, manual, codes=True),
+                              href=partial(_body_href, manual)))
 
 
 # -- one document ------------------------------------------------------------------------------
@@ -134,7 +136,7 @@ def document_context(manual: Manual, doc: Document, lang: str) -> dict:
     if doc.jobs:
         jobs = pm.jobs(manual, doc)
         for job in jobs:
-            job["duties"] = [cited_html(manual, d) for d in job["duties"]]
+            job["duties"] = [cited_html(manual, d, codes=True) for d in job["duties"]]
         ctx["jobs"] = jobs
     ctx["forms"] = [cited_html(manual, f"{f.code} 《{f.title}》") for f in pm.doc_forms(manual, doc)]
     return ctx

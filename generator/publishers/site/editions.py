@@ -41,7 +41,7 @@ import io
 import json
 import re
 import shutil
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from markupsafe import Markup
@@ -51,6 +51,7 @@ from ...common.resources import PACKAGE
 from .. import release as ed
 from ...model.changes import changes_between
 from ...model import Manual
+from ...read.editions import edition_check
 from ...common.outputs import atomic_write_bytes
 from ...labels import labels
 from ...errors import SiteBuildError, reason
@@ -134,6 +135,7 @@ def main_context(manual: Manual, editions: list[dict], lang: str) -> dict:
         name, folder = str(manifest.get("edition", "")), Path(manifest["_path"])
         if not ed.EDITION_NAME.match(name) or name != folder.name:
             raise SiteBuildError("errors.edition_renamed", path=folder / ed.MANIFEST, name=name, folder=folder.name)
+        require_intact(manual.root, folder)
     latest = editions[-1]
     listed = [summary(m, latest=latest.get("edition"), prefix=f"{SITE_SUBDIR}/", lang=lang) for m in editions]
     try:
@@ -143,6 +145,34 @@ def main_context(manual: Manual, editions: list[dict], lang: str) -> dict:
                              path=Path(latest["_path"]) / ed.SOURCE, reason=reason(exc)) from None
     record = record_context(manual, changes, None, lang=lang, page="changes.md", since=latest)
     return {"kind": "current", "list": listed, "latest": listed[-1], "record": record}
+
+
+def require_intact(root: Path, folder: Path) -> None:
+    """Refuse (``SiteBuildError``) to publish an edition whose files are not the ones its manifest lists.
+
+    Called for every edition before anything of the site is written, so a refused build leaves the
+    site as it was.  The files are hashed here, at publishing time, whatever the check saw earlier.
+    """
+    checked = edition_check(folder, root)
+    problems = checked.problems
+    if checked.manifest_error or problems:
+        where = folder / ed.MANIFEST if checked.manifest_error else folder / problems[0].path
+        state = "manifest" if checked.manifest_error else problems[0].state
+        try:
+            where = where.relative_to(root)
+        except ValueError:
+            pass
+        more = len(problems) - 1
+        raise SiteBuildError("errors.edition_tampered", path=where.as_posix(), edition=folder.name,
+                             state=partial(_state_word, state), more=partial(_more_word, more))
+
+
+def _state_word(state: str, lang: str) -> str:
+    return labels(lang)["errors"]["edition_state"][state]
+
+
+def _more_word(more: int, lang: str) -> str:
+    return labels(lang)["errors"]["edition_tampered_more"].format(more=more) if more > 0 else ""
 
 
 def read_changes(manifest: dict) -> dict:

@@ -138,7 +138,7 @@ def _md_literal(text: str) -> str:
 
 def _text_md(manual: Manual, text: str, page: str) -> str:
     out = []
-    for piece, target in split_citations(manual, text, _resolve):
+    for piece, target in split_citations(manual, text, _resolve, codes=True):
         if target is None:
             out.append(_md_literal(piece))
         else:
@@ -156,7 +156,8 @@ def _code_md(text: str) -> str:
 
 def spans_md(manual: Manual, spans, page: str, in_link: bool = False) -> str:
     """Parsed inline content (``generator.read.markdown.Span``) as Python-Markdown: the same parse the
-    PDF and DOCX print from; text escaped, known 《title》 citations linked, unsafe links as text."""
+    PDF and DOCX print from; text escaped, known 《title》 citations and bare codes linked, unsafe links
+    as text."""
     out = []
     for span in spans:
         kind = span.kind
@@ -181,10 +182,11 @@ def spans_md(manual: Manual, spans, page: str, in_link: bool = False) -> str:
 
 
 def cite_md(manual: Manual, text: str, page: str) -> str:
-    """Plain text from YAML data (a duty, a workflow step) as Markdown: escaped, citations linked."""
+    """Plain text from YAML data (a duty, a workflow step) as Markdown: escaped, citations and bare codes
+    linked."""
     text = " ".join(str(text or "").split())
     return "".join(str(md_text(piece)) if target is None else f"[{md_text(piece)}]({rel(page, item_page(target))})"
-                   for piece, target in split_citations(manual, text, _resolve))
+                   for piece, target in split_citations(manual, text, _resolve, codes=True))
 
 
 def body_markdown(manual: Manual, doc: Document, page: str) -> str:
