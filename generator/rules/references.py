@@ -168,7 +168,7 @@ def _plausible(manual, bare) -> bool:
 def _unreadable(manual, bare) -> bool:
     """Whether the code may name a file that could not be read (its own finding comes first)."""
     if bare.kind == "document":
-        return f"policies/{bare.code}.md" in manual.unreadable
+        return manual.stands_for_document(bare.code)
     return any(path.startswith("forms/") for path in manual.unreadable)
 
 
@@ -204,7 +204,7 @@ def code_outdated(manual):
     return findings
 
 
-@rule("code-superseded")
+@rule("code-superseded", severities=("warning",))
 def code_superseded(manual):
     """A code written in prose naming a superseded document or form (a warning: it may be meant)."""
     findings = []
