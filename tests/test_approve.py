@@ -115,6 +115,7 @@ def test_a_revision_on_the_day_of_the_approval(tmp_path):
     """Approved today, changed today with a higher version: accepted (the approval records its version)."""
     root = copy_manual(MINIMAL, tmp_path / "m")
     approve_all(root, "visit-record")
+    approve_all(root, "manual")  # the cover too: the manual is under fingerprint control
     approve_all(root, "0101-2020")  # all on MANUAL_TODAY, 2020-03-01
     assert signoff_entries(root)["approved"]["version"] == "1.0"
     edit(root, DOC, "重要客户一次以上", "重要客户两次以上")
@@ -142,6 +143,7 @@ def test_an_approval_without_a_recorded_version(tmp_path, revised, expect_bump):
     root = copy_manual(MINIMAL, tmp_path / "m")
     edit(root, DOC, "{version: \"1.0\", date: 2020-02-01", "{version: \"1.0\", date: 2020-03-01")
     approve_all(root, "visit-record")
+    approve_all(root, "manual")  # the cover too: the manual is under fingerprint control
     approve_all(root, "0101-2020")
     edit(root, DOC, ", version: '1.0'", "")  # as `manual approve` wrote it before it recorded versions
     assert "version" not in signoff_entries(root)["approved"]
