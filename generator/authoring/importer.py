@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..common.progress import progress
+from .importfile import check_file, docx_lines, text_lines
 from ..labels import text as label_text
 from ..common.resources import TEMPLATES
 from .scaffold import (check_empty_target, move_into, site_config_template, staging_folder, template_environment,
@@ -98,51 +99,16 @@ class Source:
 
 
 def read_source(path: Path) -> Source:
+    """The legacy file as lines (``importfile``: size limits, guarded zip and XML, encodings)."""
     suffix = path.suffix.lower()
-    if not path.is_file():
-        raise UsageError("cli.authoring.import_no_file", path=path)
     if suffix == ".txt":
-        raw = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:  # pragma: no cover - gb18030 decodes almost anything
-            raise UsageError("cli.authoring.import_encoding", path=path)
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        return Source(path, text.split("\n"), "行")
+        return Source(path, text_lines(path), "行")
     if suffix == ".docx":
         return Source(path, docx_lines(path), "段")
+    check_file(path)
     if suffix == ".doc":
         raise UsageError("cli.authoring.import_doc", path=path)
     raise UsageError("cli.authoring.import_kind", path=path)
-
-
-def docx_lines(path: Path) -> list[str]:
-    """The paragraphs of a Word file in order, each table row as one line."""
-    import zipfile
-
-    from docx import Document as open_docx
-    from docx.opc.exceptions import PackageNotFoundError
-    from docx.oxml.ns import qn
-
-    try:
-        document = open_docx(str(path))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
-        raise UsageError("cli.authoring.import_bad_docx", path=path, reason=exc) from None
-    lines = []
-    for child in document.element.body.iterchildren():
-        if child.tag == qn("w:p"):
-            lines.append("".join(t.text or "" for t in child.iter(qn("w:t"))))
-        elif child.tag == qn("w:tbl"):
-            for row in child.iter(qn("w:tr")):
-                cells = []
-                for cell in row.iter(qn("w:tc")):
-                    cells.append("".join(t.text or "" for t in cell.iter(qn("w:t"))).strip())
-                lines.append(" ".join(c for c in cells if c))
-    return lines
 
 
 # ---------------------------------------------------------------------------
