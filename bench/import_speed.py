@@ -14,8 +14,11 @@ headings, ``附:《…》`` form lines, staffing lines (``业务员:4名``), job
 Word's "save as text" leaves them.  The number of documents grows with the size (about
 one per 40 KB), so that both the count of documents and their length grow.
 
+Last, a 1 GiB zip bomb (``word/document.xml`` of zero bytes, about 1 MB on disk) must be
+refused (exit 2) quickly and with little memory.
+
 Each size is imported by ``manual import FILE --out DIR -q`` in its own process; the
-script prints wall time, MB/s and peak memory (``ru_maxrss`` of the child) and writes
+script prints wall and CPU time, MB/s and peak memory (``ru_maxrss`` of the child) and writes
 ``bench/results/import-<date>.json`` (``--out``).  Import must stay linear: the time per
 MB stays flat from 1 to 50 MB.  Nothing here is a test; nothing fails on a slow machine.
 """
@@ -30,8 +33,10 @@ import random
 import shutil
 import subprocess
 import sys
+import struct
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -127,17 +132,39 @@ def make_text(megabytes: float, seed: int = 7, year: int = 2014) -> str:
     return "\n".join(out) + "\n"
 
 
-def peak_of_child(argv: list[str], env: dict) -> tuple[float, int, int]:
-    """(wall seconds, exit code, peak RSS in MB) of one process."""
+def zip_bomb(path: Path, megabytes: int = 1024) -> Path:
+    """A .docx whose word/document.xml inflates to ``megabytes`` MiB of zero bytes (about 1 MB on disk).
+
+    After a full flush deflate starts afresh, so one compressed MiB is repeated; the zip is written
+    byte by byte with honest sizes in its headers.
+    """
+    chunk = bytes(1024 * 1024)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    piece = compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(megabytes):
+        crc = zlib.crc32(chunk, crc)
+    data = piece * megabytes + compressor.flush()
+    name = b"word/document.xml"
+    fields = struct.pack("<HHHHHIIIHH", 20, 0, 8, 0, 0x5021, crc, len(data), megabytes * len(chunk), len(name), 0)
+    local = b"PK\x03\x04" + fields + name
+    central = b"PK\x01\x02" + struct.pack("<H", 20) + fields + struct.pack("<HHHII", 0, 0, 0, 0, 0) + name
+    end = b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, 1, 1, len(central), len(local) + len(data), 0)
+    path.write_bytes(local + data + central + end)
+    return path
+
+
+def peak_of_child(argv: list[str], env: dict, expect: int = 0) -> tuple[float, int, int, float]:
+    """(wall seconds, exit code, peak RSS in MB, CPU seconds) of one process."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
+    if proc.returncode != expect:
         sys.stderr.write(proc.stderr.read().decode("utf-8", "replace"))
     proc.stderr.close()
-    return wall, proc.returncode, usage.ru_maxrss // 1024
+    return wall, proc.returncode, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime
 
 
 def main(argv=None) -> int:
@@ -158,25 +185,34 @@ def main(argv=None) -> int:
             size = source.stat().st_size / 1_000_000
             out = work / f"imported-{mb:g}MB"
             shutil.rmtree(out, ignore_errors=True)
-            wall, code, peak = peak_of_child(
+            wall, code, peak, cpu = peak_of_child(
                 [sys.executable, "-m", "generator", "import", str(source), "--out", str(out), "-q"], env)
             documents = len(list((out / "policies").glob("*.md"))) if code == 0 else 0
             row = {"megabytes": round(size, 2), "lines": text.count("\n"), "documents": documents,
-                   "seconds": round(wall, 2), "mb_per_second": round(size / wall, 2), "peak_mb": peak,
+                   "seconds": round(wall, 2), "cpu_seconds": round(cpu, 2), "mb_per_second": round(size / wall, 2),
+                   "peak_mb": peak,
                    "exit": code}
             rows.append(row)
-            print(f"{size:6.1f} MB  {row['lines']:>9,} lines  {documents:>5} documents  {wall:7.1f} s  "
+            print(f"{size:6.1f} MB  {row['lines']:>9,} lines  {documents:>5} documents  {wall:7.1f} s "
+                  f"(CPU {cpu:5.1f} s)  "
                   f"{row['mb_per_second']:6.2f} MB/s  peak {peak:,} MB" + (f"  EXIT {code}" if code else ""),
                   flush=True)
+        bomb = zip_bomb(work / "bomb.docx")
+        wall, code, peak, cpu = peak_of_child(
+            [sys.executable, "-m", "generator", "import", str(bomb), "--out", str(work / "bomb-out"), "-q"], env, expect=2)
+        bomb_row = {"file_mb": round(bomb.stat().st_size / 1_000_000, 2), "inflates_to_mb": 1024, "seconds": round(wall, 2),
+                    "cpu_seconds": round(cpu, 2), "peak_mb": peak, "exit": code}
+        print(f"zip bomb: {bomb_row['file_mb']} MB inflating to 1 GiB, refused with exit {code} in {wall:.2f} s "
+              f"(CPU {cpu:.2f} s), peak {peak} MB", flush=True)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     result = {"date": dt.date.today().isoformat(), "python": platform.python_version(), "cores": os.cpu_count(),
-              "load": os.getloadavg(), "runs": rows}
+              "load": os.getloadavg(), "runs": rows, "zip_bomb": bomb_row}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"written {args.out}")
-    return 0 if all(r["exit"] == 0 for r in rows) else 1
+    return 0 if all(r["exit"] == 0 for r in rows) and bomb_row["exit"] == 2 else 1
 
 
 if __name__ == "__main__":
