@@ -18,7 +18,8 @@ Last, a 1 GiB zip bomb (``word/document.xml`` of zero bytes, about 1 MB on disk)
 refused (exit 2) quickly and with little memory.
 
 Each size is imported by ``manual import FILE --out DIR -q`` in its own process; the
-script prints wall and CPU time, MB/s and peak memory (``ru_maxrss`` of the child) and writes
+script prints wall and CPU time, MB/s and peak memory (``ru_maxrss`` of the child; the texts are
+generated in another child, so that the measuring parent stays small) and writes
 ``bench/results/import-<date>.json`` (``--out``).  Import must stay linear: the time per
 MB stays flat from 1 to 50 MB.  Nothing here is a test; nothing fails on a slow machine.
 """
@@ -172,23 +173,31 @@ def main(argv=None) -> int:
     p.add_argument("--sizes", type=float, nargs="+", default=[1, 10, 50], metavar="MB")
     p.add_argument("--keep", type=Path, default=None, help="keep the texts and imported manuals here")
     p.add_argument("--out", type=Path, default=BENCH / "results" / f"import-{dt.date.today().isoformat()}.json")
+    p.add_argument("--write-text", nargs=2, metavar=("MB", "FILE"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.write_text:  # (run as a child, so that the measuring parent stays small)
+        text = make_text(float(args.write_text[0]))
+        Path(args.write_text[1]).write_text(text, encoding="utf-8")
+        print(text.count("\n"))
+        return 0
     work = args.keep or Path(tempfile.mkdtemp(prefix="import-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, PYTHONPATH=str(REPO))
     rows = []
     try:
         for mb in args.sizes:
-            text = make_text(mb)
             source = work / f"legacy-{mb:g}MB.txt"
-            source.write_text(text, encoding="utf-8")
+            # The text is made in a child process: a child's peak memory (ru_maxrss) starts from its
+            # parent's size at fork, so the parent must not hold 50 MB of text.
+            lines = int(subprocess.run([sys.executable, __file__, "--write-text", str(mb), str(source)],
+                                       check=True, capture_output=True, text=True).stdout)
             size = source.stat().st_size / 1_000_000
             out = work / f"imported-{mb:g}MB"
             shutil.rmtree(out, ignore_errors=True)
             wall, code, peak, cpu = peak_of_child(
                 [sys.executable, "-m", "generator", "import", str(source), "--out", str(out), "-q"], env)
             documents = len(list((out / "policies").glob("*.md"))) if code == 0 else 0
-            row = {"megabytes": round(size, 2), "lines": text.count("\n"), "documents": documents,
+            row = {"megabytes": round(size, 2), "lines": lines, "documents": documents,
                    "seconds": round(wall, 2), "cpu_seconds": round(cpu, 2), "mb_per_second": round(size / wall, 2),
                    "peak_mb": peak,
                    "exit": code}
