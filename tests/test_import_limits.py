@@ -132,7 +132,7 @@ def test_a_bomb_that_lies_about_its_size_is_refused(tmp_path):
     source = raw_zip(tmp_path / "liar.docx", docx_parts(**{"word/document.xml": bomb(1024)}),
                      declared={"word/document.xml": 1024})
     assert zipfile.ZipFile(source).getinfo("word/document.xml").file_size == 1024
-    import_fails(tmp_path, source, "不是可读取的 .docx 文件", "word/document.xml")
+    import_fails(tmp_path, source, "压缩文件损坏", "word/document.xml")
 
 
 def test_the_stream_stops_at_the_cap_whatever_the_zip_declares(tmp_path):
@@ -148,31 +148,37 @@ def test_the_stream_stops_at_the_cap_whatever_the_zip_declares(tmp_path):
         assert count == 20_000
 
 
-@pytest.mark.parametrize("where", ["document", "styles"])
+@pytest.mark.parametrize("where", ["document", "styles", "attribute", "utf-16"])
 def test_billion_laughs_is_refused(tmp_path, where):
     source = tmp_path / f"laughs-{where}.docx"
     if where == "document":
         make_docx(source, document=document_xml(["&lol9;"], doctype=LAUGHS))
+    elif where == "attribute":  # expanded while the root's start tag is read
+        make_docx(source, document=document_xml(["x"], doctype=LAUGHS).replace("<w:document ", '<w:document a="&lol9;" '))
+    elif where == "utf-16":
+        xml = document_xml(["&lol9;"], doctype=LAUGHS).replace('encoding="UTF-8"', 'encoding="UTF-16"')
+        make_docx(source, document=xml.encode("utf-16"))
     else:
         make_docx(source, styles=STYLES.replace("?>", "?>" + LAUGHS, 1).replace("/>", ">&lol9;</w:styles>"))
-    import_fails(tmp_path, source, f"word/{where}.xml", "DOCTYPE")
+    import_fails(tmp_path, source, f"word/{'styles' if where == 'styles' else 'document'}.xml", "DOCTYPE")
 
 
 def test_a_docx_that_is_no_zip_or_a_broken_one(tmp_path):
+    """Damage (not hostility) is told by the command boundary's words for zips (tests/test_robust.py)."""
     not_zip = tmp_path / "text.docx"
     not_zip.write_text("这不是 Word 文件", encoding="utf-8")
-    import_fails(tmp_path, not_zip, "不是可读取的 .docx 文件")
+    import_fails(tmp_path, not_zip, "压缩文件损坏")
     whole = make_docx(tmp_path / "whole.docx").read_bytes()
     cut = tmp_path / "cut.docx"
     cut.write_bytes(whole[: len(whole) // 2])
-    import_fails(tmp_path, cut, "not a readable .docx file", lang="en")
+    import_fails(tmp_path, cut, "the compressed file is damaged", lang="en")
     flipped = bytearray(whole)
     start = whole.index(b"word/document.xml") + len("word/document.xml")  # the first part's data, after its name
     for i in range(start + 10, start + 60):
         flipped[i] ^= 0xFF
     bad = tmp_path / "flipped.docx"
     bad.write_bytes(bytes(flipped))
-    import_fails(tmp_path, bad, "不是可读取的 .docx 文件")
+    import_fails(tmp_path, bad, "压缩文件损坏")
 
 
 def test_a_zip_without_a_document(tmp_path):
@@ -188,7 +194,7 @@ def test_a_zip_without_a_document(tmp_path):
 
 def test_an_xml_error_in_the_document(tmp_path):
     source = make_docx(tmp_path / "xml.docx", document=document_xml().replace("</w:body>", ""))
-    import_fails(tmp_path, source, "不是可读取的 .docx 文件")
+    import_fails(tmp_path, source, "XML 内容损坏")
 
 
 @pytest.mark.parametrize("suffix", [".txt", ".docx"])
@@ -217,7 +223,7 @@ def test_empty_files(tmp_path):
     import_fails(tmp_path, empty_txt, "文件中没有文字")
     empty_docx = tmp_path / "empty.docx"
     empty_docx.write_bytes(b"")
-    import_fails(tmp_path, empty_docx, "不是可读取的 .docx 文件")
+    import_fails(tmp_path, empty_docx, "压缩文件损坏")
     no_text = make_docx(tmp_path / "blank.docx", document=document_xml(["", "  "]))
     import_fails(tmp_path, no_text, "the file has no text", lang="en")
 
