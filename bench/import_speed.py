@@ -5,14 +5,16 @@
     .venv/bin/python bench/import_speed.py --keep DIR      # keep the texts and the imported manuals
 
 The text is synthetic and manual-like, generated here (no seed file needed): a few
-pages of other material, then one manual with its company line, a coded table of
+pages of other material, then one manual (80% of the text) with its company line, a coded table of
 contents (``一、客户回访制度……0101-2014``) and the body of every document it lists:
 ``一、标题0101-2014`` headings, ``1、`` clauses with ``(1)`` sub-clauses, ``一、`` section
 headings, ``附:《…》`` form lines, staffing lines (``业务员:4名``), job descriptions
 (``(一)业务经理岗位职责``, ``行政隶属上级主管``, ``主要职责``) and
 ``编制:审核:批准:2014年05月20日`` sign-off lines, with a few lines run together and runs of
 empty lines as Word's "save as text" leaves them; a third of the body headings lack their
-code, and one document of the TOC is missing from the body.  The number of documents grows with the size (about
+code, and one document of the TOC is missing from the body.  Older editions of the manual (each
+with a smaller TOC) fill the last 20%, as in legacy files that hold several manuals: the importer
+takes the manual with the largest TOC, and the rest ends up in its last document.  The number of documents grows with the size (about
 one per 40 KB), so that both the count of documents and their length grow.
 
 Last, a 1 GiB zip bomb (``word/document.xml`` of zero bytes, about 1 MB on disk) must be
@@ -119,23 +121,37 @@ def document(rng: random.Random, numeral: str, title: str, code: str, year: int,
     return "\n".join(lines)
 
 
-def make_text(megabytes: float, seed: int = 7, year: int = 2014) -> str:
-    """A manual-like text of about ``megabytes`` MB (UTF-8)."""
-    rng = random.Random(seed)
-    target = int(megabytes * 1_000_000)
-    documents = max(3, min(99 * 40, target // DOC_BYTES))
-    per_chapter = 40
+def manual(rng: random.Random, target: int, year: int, company: str, per_chapter: int = 40) -> list[str]:
+    """One manual of about ``target`` bytes: title line with its coded TOC, then the documents."""
+    documents = max(3, min(99 * per_chapter, target // DOC_BYTES))
     codes = [f"{c + 1:02d}{s + 1:02d}-{year}" for c in range(99) for s in range(per_chapter)][:documents]
     entries = [(cn(int(code[2:4])), rng.choice(TITLES) + f"{i}", code) for i, code in enumerate(codes)]
-    out = ["中国移动集团营业部工作执行手册", "本手册适用于营业部全体员工。", *clause_list(rng, 20),
-           "东莞市示例电子有限公司业务部门管理手册2014.05.20业务部门管理手册"
+    out = [f"{company}业务部门管理手册{year}.05.20业务部门管理手册"
            + "".join(f"{n}、{t}……………………{c}" for n, t, c in entries)]
-    head = sum(len(x.encode()) + 1 for x in out)
-    size = max(2_000, (target - head) // documents)
+    size = max(2_000, (target - len(out[0].encode())) // documents)
     for k, (numeral, title, code) in enumerate(entries):
         if k == len(entries) // 2:
             continue  # one document the TOC lists is missing from the body
         out.append(document(rng, numeral, title, code, year, size))
+    return out
+
+
+def make_text(megabytes: float, seed: int = 7, year: int = 2014) -> str:
+    """A manual-like text of about ``megabytes`` MB (UTF-8): other material, the manual, older editions."""
+    rng = random.Random(seed)
+    target = int(megabytes * 1_000_000)
+    out = ["中国移动集团营业部工作执行手册", "本手册适用于营业部全体员工。", *clause_list(rng, 20)]
+    out += manual(rng, int(target * 0.8), year, "东莞市示例电子有限公司")
+    # The file goes on with older editions of the manual, each with a smaller TOC (as legacy files do):
+    # the importer takes the largest TOC, and all of this ends up in its last document.
+    used = sum(len(x.encode()) + 1 for x in out)
+    edition = 0
+    while used < target:
+        edition += 1
+        old = manual(rng, min(200_000, max(60_000, target - used)), year - 8 - edition % 5, "东莞市示例电子有限公司",
+                     per_chapter=4)
+        out += old
+        used += sum(len(x.encode()) + 1 for x in old)
     return "\n".join(out) + "\n"
 
 
