@@ -180,7 +180,8 @@ def zip_bomb(path: Path, megabytes: int = 1024) -> Path:
 def peak_of_child(argv: list[str], env: dict, expect: int = 0) -> tuple[float, int, int, float]:
     """(wall seconds, exit code, peak RSS in MB, CPU seconds) of one process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # (cwd: ``python -m generator`` puts the current folder first on sys.path, before PYTHONPATH)
+    proc = subprocess.Popen(argv, env=env, cwd=tempfile.gettempdir(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -204,7 +205,7 @@ def main(argv=None) -> int:
         Path(args.write_text[1]).write_text(text, encoding="utf-8")
         print(text.count("\n"))
         return 0
-    work = args.keep or Path(tempfile.mkdtemp(prefix="import-bench-"))
+    work = (args.keep or Path(tempfile.mkdtemp(prefix="import-bench-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, PYTHONPATH=str(args.repo.resolve()))
     bomb_row = None

@@ -66,9 +66,11 @@ def bomb(megabytes: int) -> tuple[bytes, int, int]:
     return piece * megabytes + compressor.flush(), crc, megabytes * len(chunk)
 
 
-def raw_zip(path: Path, parts: dict[str, str | bytes | tuple[bytes, int, int]], declared: dict[str, int] | None = None) -> Path:
+def raw_zip(path: Path, parts: dict[str, str | bytes | tuple[bytes, int, int]], declared: dict[str, int] | None = None,
+            flags: dict[str, int] | None = None, methods: dict[str, int] | None = None) -> Path:
     """A zip written byte by byte: text parts stored, (stream, crc, size) parts deflated; ``declared``
-    overrides the uncompressed size the headers state (a zip that lies)."""
+    overrides the uncompressed size the headers state (a zip that lies), ``flags`` and ``methods`` the
+    general purpose flags (1: encrypted) and compression methods."""
     body, central = bytearray(), bytearray()
     for name, value in parts.items():
         if isinstance(value, tuple):
@@ -77,8 +79,10 @@ def raw_zip(path: Path, parts: dict[str, str | bytes | tuple[bytes, int, int]], 
             data = value.encode("utf-8") if isinstance(value, str) else value
             crc, size, method = zlib.crc32(data), len(data), 0
         size = (declared or {}).get(name, size)
+        method = (methods or {}).get(name, method)
         raw = name.encode()
-        fields = struct.pack("<HHHHHIIIHH", 20, 0, method, 0, 0x5021, crc, len(data), size, len(raw), 0)
+        fields = struct.pack("<HHHHHIIIHH", 20, (flags or {}).get(name, 0), method, 0, 0x5021, crc, len(data), size,
+                             len(raw), 0)
         central += b"PK\x01\x02" + struct.pack("<H", 20) + fields + struct.pack("<HHHII", 0, 0, 0, 0, len(body)) + raw
         body += b"PK\x03\x04" + fields + raw + data
     end = struct.pack("<HHHHIIH", 0, 0, len(parts), len(parts), len(central), len(body), 0)
@@ -179,6 +183,13 @@ def test_a_docx_that_is_no_zip_or_a_broken_one(tmp_path):
     bad = tmp_path / "flipped.docx"
     bad.write_bytes(bytes(flipped))
     import_fails(tmp_path, bad, "压缩文件损坏")
+
+
+def test_an_encrypted_part_or_an_unknown_compression(tmp_path):
+    encrypted = raw_zip(tmp_path / "locked.docx", docx_parts(), flags={"word/document.xml": 1})
+    import_fails(tmp_path, encrypted, "不是可读取的 .docx 文件", "encrypted")
+    unknown = raw_zip(tmp_path / "method.docx", docx_parts(), methods={"word/document.xml": 99})
+    import_fails(tmp_path, unknown, "not a readable .docx file", "compression", lang="en")
 
 
 def test_a_zip_without_a_document(tmp_path):

@@ -777,13 +777,20 @@ def parse_document(doc: ImportedDoc, source: Source, result: Imported) -> None:
 
 
 def _blank(text: str, spans) -> str:
-    """``text`` with ``spans`` replaced by line breaks (offsets and line numbers stay valid)."""
-    chars = list(text)
+    """``text`` with each of ``spans`` (in order, not overlapping) replaced by its line breaks, at least one.
+
+    (Line numbers stay valid; offsets after a span move.  Built from slices: the list of every
+    character it was made from took eight bytes a character, 400 MB for a 50 MB import.)
+    """
+    parts, pos = [], 0
     for a, b in spans:
-        for i in range(a, b):
-            if chars[i] != "\n":
-                chars[i] = "\n" if i == a else ""
-    return "".join(chars)
+        if a >= b:
+            continue
+        parts.append(text[pos:a])
+        parts.append("\n" * (1 + text.count("\n", a + 1, b)))
+        pos = b
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def _add_form(result: Imported, doc: ImportedDoc, title: str, where: str) -> None:

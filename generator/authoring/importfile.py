@@ -23,6 +23,7 @@ package reads every part completely into memory with no limit.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import posixpath
 import zipfile
@@ -164,8 +165,8 @@ def xml_events(archive: zipfile.ZipFile, info: zipfile.ZipInfo, events=("end",),
 
 def check_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     """Parse an XML part up to its root element: refuses a DOCTYPE, reads no further."""
-    for _ in xml_events(archive, info, events=("start",)):
-        return
+    with contextlib.closing(xml_events(archive, info, events=("start",))) as events:
+        next(events, None)
 
 
 def main_part(archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> zipfile.ZipInfo | None:
@@ -201,6 +202,8 @@ def docx_lines(path: Path) -> list[str]:
             return body_lines(archive, document, path)
     except PartTooLarge as exc:
         raise UsageError(exc.key, path=path, **exc.values) from None
+    except RecursionError:
+        raise  # (the boundary's own line)
     except (RuntimeError, NotImplementedError, EOFError) as exc:  # encrypted, unknown compression, cut short
         raise UsageError("cli.authoring.import_bad_docx", path=path, reason=_reason(exc)) from None
     # A damaged zip or XML (zipfile.BadZipFile, zlib.error, lxml's XMLSyntaxError) goes on to the command
