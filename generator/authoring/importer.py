@@ -241,23 +241,30 @@ def to_fullwidth(text: str) -> str:
 LINE_BREAK = re.compile(r"(?<!\s)\s*\n\s*")
 
 
+BLANKS = re.compile(r"[ \t\u3000]+")
+# A space next to a Chinese character or full-width punctuation is a layout artefact.
+WIDE = CJK + "，。；：、！？（）《》“”"
+SPACE_NEAR_WIDE = re.compile(rf"(?<=[{WIDE}]) +| +(?=[{WIDE}])")
+
+
 def clean(text: str) -> str:
     """One line of prose: no line breaks (Chinese text joins without a space)."""
     text = LINE_BREAK.sub("", text)
-    text = re.sub(r"[ \t\u3000]+", " ", text).strip()
+    text = BLANKS.sub(" ", text).strip()
     text = to_fullwidth(text)
-    # A space next to a Chinese character or full-width punctuation is a layout artefact.
-    wide = CJK + "，。；：、！？（）《》“”"
-    return re.sub(rf"(?<=[{wide}]) +| +(?=[{wide}])", "", text)
+    return SPACE_NEAR_WIDE.sub("", text)
 
 
 MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
 
+MD_BLOCK_START = re.compile(r"^(#+|[-+=]|\d+[.)])(\s|$)")
+
+
 def md_escape(text: str) -> str:
     """Prose as Markdown that shows exactly this text."""
     text = MD_SPECIAL.sub(r"\\\1", text)
-    text = re.sub(r"^(#+|[-+=]|\d+[.)])(\s|$)", r"\\\1\2", text)
+    text = MD_BLOCK_START.sub(r"\\\1\2", text)
     return text
 
 
@@ -343,7 +350,7 @@ APPENDIX = re.compile(r"附\s*+[:：]")
 
 
 def split_appendix(text: str) -> tuple[str, str]:
-    """An item's own text and a trailing 附:… paragraph that follows it on a new line or sentence.
+    r"""An item's own text and a trailing 附:… paragraph that follows it on a new line or sentence.
 
     The 附: must follow a line break or 。；; with only whitespace between.  (This was one
     regex, ``(?:\n|(?<=[。；;]))\s*(附\s*[:：].*)$``, which from every line break of a run of
@@ -666,6 +673,38 @@ def locate_uncoded(source: Source, result: Imported) -> None:
     result.report.append("原稿没有带编号的目录：按“第X章”和“N.M”节导入，编号为 章(2位)+节(2位)-年份")
 
 
+STAFF_TAIL = re.compile(r"\s*[:：]\s*\d{1,3}\s*名")
+COLON = re.compile(r"[:：]")
+CJK_CHAR = re.compile(rf"[{CJK}]")
+
+
+def staff_lines(text: str) -> list[re.Match]:
+    """``list(STAFF.finditer(text))``, found from the colons.
+
+    STAFF may start at any Chinese character, and from each it tried up to 14 characters and gave
+    them back one by one: most of the time of a large import.  A match needs a colon after its
+    name (and whitespace), so each colon gives the one place where the leftmost match can start:
+    the name runs back over Chinese characters to at most 14 before the whitespace, and not into
+    the previous match.
+    """
+    found: list[re.Match] = []
+    last = 0
+    for colon in COLON.finditer(text):
+        name_end = colon.start()
+        while name_end > last and text[name_end - 1].isspace():
+            name_end -= 1
+        start = name_end
+        while start > max(last, name_end - 14) and CJK_CHAR.match(text, start - 1):
+            start -= 1
+        if name_end - start < 2 or not STAFF_TAIL.match(text, name_end):
+            continue
+        m = STAFF.match(text, start)
+        if m:
+            found.append(m)
+            last = m.end()
+    return found
+
+
 def parse_document(doc: ImportedDoc, source: Source, result: Imported) -> None:
     if doc.start < 0:
         doc.kind = kind_of(doc.title)
@@ -706,7 +745,7 @@ def parse_document(doc: ImportedDoc, source: Source, result: Imported) -> None:
         doc.notes.append("没有找到编制/审核/批准行")
 
     # Staffing data → roles.yaml.
-    staff = [s for s in STAFF.finditer(segment)]
+    staff = staff_lines(segment)
     if len(staff) >= 2:
         doc.staffing = True
         doc.kind = "organisation"
