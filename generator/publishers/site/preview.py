@@ -201,14 +201,14 @@ def findings_panel(findings: list[Finding], page: str, lang: str) -> str:
         return ""
     w = words(lang)
     cls = "preview-findings" + ("" if any(f.severity == "error" for f in findings) else " warn-only")
-    return (f'<div class="{cls}"><p><strong>{_esc(w["page_findings"].format(n=len(findings)))}</strong> · '
+    return (f'<div class="{cls}" data-search-exclude><p><strong>{_esc(w["page_findings"].format(n=len(findings)))}</strong> · '
             f'<a href="{_link(page, FINDINGS_PAGE)}">{_esc(w["page_findings_more"])}</a></p>'
             f"<ul>{finding_items(findings, lang)}</ul></div>")
 
 
 def strip(page: str, lang: str) -> str:
     w = words(lang)
-    return (f'{STYLE}<p class="preview-strip">{_esc(w["strip"])} '
+    return (f'{STYLE}<p class="preview-strip" data-search-exclude>{_esc(w["strip"])} '
             f'<a href="{_link(page, FINDINGS_PAGE)}">{_esc(w["all_findings"])}</a></p>')
 
 
@@ -217,14 +217,14 @@ def draft_banner(doc: Document, page: str, lang: str, changed: bool) -> str:
     status = status_label(doc.status, lang)
     text = (w["draft_text"].format(status=status, version=doc.version, code=doc.code) if changed
             else w["draft_status_text"].format(status=status, version=doc.version))
-    return (f'<div class="preview-watermark" aria-hidden="true">{_esc(w["draft_mark"])}</div>'
-            f'<div class="preview-draft" role="alert"><p><strong>{_esc(w["draft_title"])}</strong></p>'
+    return (f'<div class="preview-watermark" aria-hidden="true" data-search-exclude>{_esc(w["draft_mark"])}</div>'
+            f'<div class="preview-draft" role="alert" data-search-exclude><p><strong>{_esc(w["draft_title"])}</strong></p>'
             f'<p>{_esc(text)}</p><p><a href="#{REDLINE_ANCHOR}">{_esc(w["redline_link"])}</a></p></div>')
 
 
 def unparsed_box(path: str, findings: list[Finding], lang: str) -> str:
     w = words(lang)
-    return (f'<div class="preview-unparsed" role="alert"><p><strong>{_esc(w["unparsed_title"])}</strong></p>'
+    return (f'<div class="preview-unparsed" role="alert" data-search-exclude><p><strong>{_esc(w["unparsed_title"])}</strong></p>'
             f'<p>{_esc(w["unparsed_text"].format(path=path))}</p><ul>{finding_items(findings, lang)}</ul></div>')
 
 
@@ -372,8 +372,9 @@ class LiveSite:
                             self.entries[file.page.url] = search.search_index.entries[before:]
                     config.plugins.on_post_build(config=config)
             config["site_dir"] = str(self.site_dir)
-            for file in files:
+            for file in files:  # the swapped-in folder: where the next page updates go
                 file.dest_dir = str(self.site_dir)
+                file.__dict__.pop("abs_dest_path", None)  # a cached_property
         self.state = (config, files, nav, env, search)
         return len(doc_files)
 
