@@ -59,17 +59,18 @@ class Reading:
     kept: dict[str, list[Finding]] = field(default_factory=dict)  # unparsable file → its findings
 
 
-def read_lenient(root: Path, good: dict) -> Reading:
+def read_lenient(root: Path, good: dict, reuse: dict | None = None) -> Reading:
     """Read, build and check the manual as ``manual check`` does, except that a file that cannot be
     parsed is replaced by its last readable ``SourceFile`` in ``good`` (path → ("document"|"form"|
-    "config"|"roles", SourceFile)), which this updates with every file read now."""
+    "config"|"roles", SourceFile)), which this updates with every file read now.  ``reuse``: documents
+    and forms unchanged on disk since the last reading are not read again (``reader.read_files``)."""
     from ...model.build import build
     from ...read.reader import order_documents, read_source
     from ...rules import run_rules
     from ...rules.check import no_cycle_collection
 
     with no_cycle_collection():
-        source, findings = read_source(root)
+        source, findings = read_source(root, reuse)
         for kind, item in ([("config", source.config), ("roles", source.roles)]
                            + [("document", d) for d in source.documents] + [("form", f) for f in source.forms]):
             if item is not None:
@@ -310,7 +311,7 @@ class LiveSite:
         record: dict = {}
         self.src.mkdir(parents=True, exist_ok=True)
         render.write_sources(manual, model, self.src, final_src=self.src, site_dir=self.site_dir, record=record,
-                             cache_dir=self.cache_dir, link_downloads=True)
+                             cache_dir=self.cache_dir, link_downloads=True, written=self.digests)
         return {k: (v if isinstance(v, str) else str(v)) for k, v in record.items()}
 
     def update(self, manual: Manual, model: dict) -> int:
@@ -319,7 +320,11 @@ class LiveSite:
         nav = json.dumps(model["nav"], ensure_ascii=False)
         if self.src.exists() and (self.state is None or nav != self.nav):
             shutil.rmtree(self.src / "docs", ignore_errors=True)  # pages that are gone
+            self.digests = {}
         digests = self.write(manual, model)
+        for gone in set(self.digests) - set(digests):  # a page no longer in the site
+            if gone.startswith("docs/"):
+                (self.src / gone).unlink(missing_ok=True)
         if self.state is None or nav != self.nav or set(digests) != set(self.digests) \
                 or digests.get("mkdocs.yml") != self.digests.get("mkdocs.yml"):
             count = self._full()
@@ -429,6 +434,7 @@ class Session:
         self.root = Path(root)
         self.lang_arg = lang
         self.good: dict = {}
+        self.reuse: dict = {}  # unchanged files are not read again
         self.baselines = Baselines()
         self.live: LiveSite | None = None
         self.reading: Reading | None = None
@@ -443,7 +449,7 @@ class Session:
         from ...labels import LANGS
 
         start = time.perf_counter()
-        reading = read_lenient(self.root, self.good)
+        reading = read_lenient(self.root, self.good, self.reuse)
         manual = reading.manual
         self.lang = self.lang_arg or (manual.locale if manual.locale in LANGS else "zh-CN")
         model = preview_model(reading, self.baselines, lang=self.lang,
