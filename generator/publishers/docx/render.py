@@ -331,11 +331,7 @@ class Writer:
         from docx.section import Section
 
         sentinel = self._end
-        # The paragraph that ends a section takes a line of its own: a 1 pt one, so that it never pushes a
-        # full page onto a page of its own.
-        ends = self._insert(_parse_w('<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" '
-                                     'w:lineRule="exact"/></w:pPr></w:p>'))
-        ends.set_sectPr(sentinel.clone())
+        self._insert(_el("w:p")).set_sectPr(sentinel.clone())
         for ref in sentinel.xpath("w:headerReference|w:footerReference"):
             sentinel.remove(ref)
         sentinel.start_type = start_type
@@ -524,6 +520,11 @@ class Writer:
 
         if self._first_section_used:
             section = self._add_section(WD_SECTION.NEW_PAGE)
+            # The paragraph that ends the previous section takes a line of its own: a 1 pt one, so that it
+            # never pushes a full page's last line onto a page of its own.
+            spacing = self._end.getprevious().get_or_add_pPr().get_or_add_spacing()
+            for attr, value in (("w:before", "0"), ("w:after", "0"), ("w:line", "20"), ("w:lineRule", "exact")):
+                spacing.set(_qn(attr), value)
         else:
             section = self.doc.sections[0]
             self._first_section_used = True
