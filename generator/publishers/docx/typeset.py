@@ -98,6 +98,32 @@ def text_width(pieces: list[tuple[str, float]]) -> float:
     return total
 
 
+def count_lines(pieces: list[tuple[str, float]], avail: float) -> int:
+    """How many lines ``(text, size)`` pieces fill in a column ``avail`` points wide: characters are
+    packed whole (a CJK line breaks between any two), Latin words are not broken."""
+    lines, x, prev = 1, 0.0, ""
+    word = 0.0  # the width of the Latin word being set
+    for text, size in pieces:
+        for ch in text:
+            w = char_em(ch) * size
+            if prev and ((_wide(prev) and _latin(ch)) or (_latin(prev) and _wide(ch))):
+                w += 0.25 * size
+            if x + w > avail + 0.01:
+                lines += 1
+                if _latin(ch) and _latin(prev) and word + w <= avail:
+                    x = word + w  # the word goes over whole
+                    word += w
+                    prev = ch
+                    continue
+                x = 0.0 if ch == " " else w
+                word = w if _latin(ch) else 0.0
+            else:
+                x += w
+                word = word + w if _latin(ch) else 0.0
+            prev = ch
+    return lines
+
+
 def _wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
@@ -193,9 +219,7 @@ def paragraph_unit(p, width: float) -> Unit:
             line = _twips(spacing, "line", line)
     ind = ppr.find(W + "ind") if ppr is not None else None
     avail = max(width - _twips(ind, "left") - _twips(ind, "right"), 20.0)
-    nlines = 0
-    for pieces in _runs(p, size):
-        nlines += max(1, -(-int(text_width(pieces) * 1000) // int(avail * 1000)))
+    nlines = sum(count_lines(pieces, avail) for pieces in _runs(p, size))
     bookmarks = [b.get(W + "name") for b in p.iter(W + "bookmarkStart")]
     return Unit(height=before + nlines * line, before=before, after=after, line=line, lines=nlines,
                 keep_next=_on(ppr, "keepNext") or style.startswith("Heading") or style == "FormHeading",
@@ -285,8 +309,9 @@ def _chain(units: list[Unit], i: int) -> float:
     return total
 
 
-def paginate(body) -> dict[str, int]:
-    """The page (1 = the first) each bookmark of ``body`` starts on."""
+def paginate(body, trace: list | None = None) -> dict[str, int]:
+    """The page (1 = the first) each bookmark of ``body`` starts on; ``trace`` collects (page, y, unit)
+    for every unit placed."""
     found: dict[str, int] = {}
     pages = _Pages()
     for geo, blocks in sections(body):
@@ -312,7 +337,7 @@ def paginate(body) -> dict[str, int]:
             body_h = u.height - u.before + before
             if body_h <= pages.room() + 0.01:
                 start = pages.page
-                pages.y += body_h + u.after
+                pages.y = min(pages.y + body_h + u.after, pages.height)  # space after ends with the page
             elif u.line and not u.keep_lines and u.lines > 1 and not top:
                 fit = int((pages.room() - before) // u.line)
                 if u.lines - fit < 2:  # widow control: two lines at least go over
@@ -337,4 +362,6 @@ def paginate(body) -> dict[str, int]:
                 pages.y = overflow
             for name in u.bookmarks:
                 found.setdefault(name, start)
+            if trace is not None:
+                trace.append((start, pages.page, round(pages.y, 1), u))
     return found
