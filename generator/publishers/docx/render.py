@@ -9,18 +9,22 @@ What makes it a proper Word document:
 
 * Word's built-in styles: Title, Heading 1 (one per document, so the
   navigation pane lists the documents), Heading 2/3 (sections of a body),
-  Table Grid;
-* a TOC field (``TOC \\o "1-3" \\h \\z \\u``), marked dirty so that Word fills
-  in the page numbers when the file is opened;
+  Form Heading (a form of the appendix), Table Grid;
+* a contents list that is a TOC field (``TOC \\o "1-1" \\h \\z \\u \\t "Form Heading,2"``)
+  whose current result is written: its entries with PAGEREF fields whose results are the pages
+  ``typeset.paginate`` estimates, so the numbers are there when the file is opened, and Word's
+  update still refreshes them (``Writer.finish_toc``);
+* clauses and sub-items as Word numbering (``numbering.py``);
 * one section per document: its header names company · manual (and 草稿
   DRAFT while the document is not in force), its footer the document's
   code, version and ``第 PAGE 页 / 共 NUMPAGES 页`` as fields;
 * real tables for the meta data, staffing, job duties, workflow steps,
-  revision history and the 编制/审核/批准 sign-off;
-* East Asian fonts on every style: the template's theme-font attributes
-  (which override ``w:eastAsia``) are removed from all styles and from the
-  document defaults, Noto Serif CJK SC / Noto Sans CJK SC are set
-  explicitly, and the East Asian language is zh-CN;
+  revision history and the 编制/审核/批准 sign-off; rows never split, header rows repeat and keep
+  with the next; the last clause, the revision history and the sign-off keep together;
+* 宋体/黑体 (``typeset.py``) on every style with exact line heights: the template's theme-font
+  attributes (which override ``w:eastAsia``) are removed from all styles and from the document
+  defaults, and the East Asian language is zh-CN;
+* the appendix forms in the PDF's grid, one section (and sheet) each, registers landscape (``forms.py``);
 * 《title》 citations are internal hyperlinks to bookmarks on the cited
   document's or form's heading.
 
