@@ -419,6 +419,20 @@ def document_context(manual: Manual, doc: Document, downloads: dict, lang: str) 
     return ctx
 
 
+FORM_MARGIN = (10, 12)  # mm, top/bottom and left/right, of a form page printed from the site
+SHEETS = {"A4": (210, 297), "A5": (148, 210)}  # mm, portrait
+
+
+def form_print_area(size: str) -> dict:
+    """The printable area (mm) of a sheet of ``size`` (``A4``, ``A4 landscape`` …) within FORM_MARGIN: the
+    site's script scales a form down to it before printing, so that it prints on one sheet."""
+    name, _, orientation = size.partition(" ")
+    width, height = SHEETS.get(name, SHEETS["A4"])
+    if orientation == "landscape":
+        width, height = height, width
+    return {"width": width - 2 * FORM_MARGIN[1], "height": height - 2 * FORM_MARGIN[0]}
+
+
 def form_context(manual: Manual, form: Form, downloads: dict, lang: str) -> dict:
     page = form_page(form)
     from ..forms.html import form_html_fragment, form_toolbar_html, print_page_size
@@ -429,7 +443,9 @@ def form_context(manual: Manual, form: Form, downloads: dict, lang: str) -> dict
         "fragment": str(form_html_fragment(manual, form, lang=lang, aria_labels=True)),
         # The same 清空 / 打印 buttons as the stand-alone HTML form; printed alone, on the form's paper.
         "toolbar": str(form_toolbar_html(form, lang=lang)),
-        "print_css": Markup(f'<style media="print">@page {{ size: {print_page_size(form)}; margin: 10mm 12mm; }}</style>'),
+        "print_css": Markup(f'<style media="print">@page {{ size: {print_page_size(form)}; '
+                            f'margin: {FORM_MARGIN[0]}mm {FORM_MARGIN[1]}mm; }}</style>'),
+        "print_area": form_print_area(print_page_size(form)),
         "downloads": _downloads_for(f"forms/{form.id}", downloads, page),
         "signoff": printmodel.signoff_rows(form, lang), "revisions": printmodel.revision_rows(form, lang),
         "used_by": [_doc_ref(d, page, lang) for d in form_users(manual, form)],
