@@ -132,7 +132,7 @@ def html_href(href: str) -> str:
 def css_string(value) -> str:
     """Text as a CSS string literal that cannot end the string or the <style> element it stands in."""
     out = []
-    for ch in " ".join(str(value or "").split()):
+    for ch in re.sub(r"\s+", " ", str(value or "")):
         if ch in '"\\' or ch in "<>&" or ord(ch) < 0x20:
             out.append(f"\\{ord(ch):x} ")
         else:
