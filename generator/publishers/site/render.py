@@ -110,6 +110,59 @@ def html_text(value) -> Markup:
     return Markup(html.escape("" if value is None else str(value), quote=True))
 
 
+def code_md(value) -> Markup:
+    """A code (0108-2014, 0108-F1) in Markdown text, kept on one line (never broken at its hyphen)."""
+    return Markup('<span class="code">') + md_text(value) + Markup("</span>")
+
+
+def code_html(value) -> Markup:
+    """A code in raw HTML, kept on one line."""
+    return Markup('<span class="code">') + html_text(value) + Markup("</span>")
+
+
+def html_href(href: str) -> str:
+    """A link between generated pages (``roles.md#x``) as raw HTML needs it: MkDocs rewrites the links of
+    Markdown, not those inside raw HTML blocks (pages are ``.html``: ``use_directory_urls: false``)."""
+    path, sep, anchor = str(href or "").partition("#")
+    if path.endswith(".md"):
+        path = path[:-3] + ".html"
+    return path + sep + anchor
+
+
+def css_string(value) -> str:
+    """Text as a CSS string literal that cannot end the string or the <style> element it stands in."""
+    out = []
+    for ch in re.sub(r"\s+", " ", str(value or "")):
+        if ch in '"\\' or ch in "<>&" or ord(ch) < 0x20:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _css_counter_text(template: str, counter: str) -> str:
+    """A catalogue phrase with ``{n}`` (第 {n} 页) as CSS ``content``: strings around ``counter(…)``."""
+    before, _, after = template.partition("{n}")
+    parts = [css_string(before)] if before else []
+    parts.append(f"counter({counter})")
+    if after:
+        parts.append(css_string(after))
+    return " ".join(parts)
+
+
+def print_page_css(top_left: str, top_right: str, lang: str) -> Markup:
+    """The @page rules Chromium prints a document page with: code and title, version, page numbers."""
+    fields = labels(lang)["field"]
+    sep = labels(lang)["print_text"]["page_sep"]
+    pages = (_css_counter_text(fields["page"], "page") + " " + css_string(sep) + " "
+             + _css_counter_text(fields["pages"], "pages"))
+    return Markup(
+        '<style media="print">@page { size: A4; margin: 18mm 16mm 16mm; '
+        f"@top-left {{ content: {css_string(top_left)}; }} "
+        f"@top-right {{ content: {css_string(top_right)}; }} "
+        f"@bottom-center {{ content: {pages}; }} }}</style>")
+
+
 def chinese_number(n: int) -> str:
     """1 → 一, 10 → 十, 14 → 十四, 21 → 二十一 (the seed's 目录 numbering)."""
     if n < 10:
@@ -338,6 +391,8 @@ def document_context(manual: Manual, doc: Document, downloads: dict, lang: str) 
         "referenced_by": [_doc_ref(d, page, lang) for d in referenced_by(manual, doc)],
         "downloads": _downloads_for(f"{printmodel.DOCUMENTS_DIR}/{doc.slug}", downloads, page),
         "orgchart": None, "staffing": None, "workflow": None, "jobs": None,
+        "print_css": print_page_css(f"{doc.code} {doc.title}",
+                                    site_labels(lang)["print_version"].format(version=doc.version), lang),
     }
     ctx["sample_note"] = printmodel.has_sample_names(manual, ctx["signoff"])
     if doc.orgchart:
@@ -365,24 +420,59 @@ def document_context(manual: Manual, doc: Document, downloads: dict, lang: str) 
     return ctx
 
 
+FORM_MARGIN = (10, 12)  # mm, top/bottom and left/right, of a form page printed from the site
+SHEETS = {"A4": (210, 297), "A5": (148, 210)}  # mm, portrait
+
+
+def form_print_area(size: str) -> dict:
+    """The printable area (mm) of a sheet of ``size`` (``A4``, ``A4 landscape`` …) within FORM_MARGIN: the
+    site's script scales a form down to it before printing, so that it prints on one sheet."""
+    name, _, orientation = size.partition(" ")
+    width, height = SHEETS.get(name, SHEETS["A4"])
+    if orientation == "landscape":
+        width, height = height, width
+    return {"width": width - 2 * FORM_MARGIN[1], "height": height - 2 * FORM_MARGIN[0]}
+
+
 def form_context(manual: Manual, form: Form, downloads: dict, lang: str) -> dict:
     page = form_page(form)
-    from ..forms.html import form_html_fragment
+    from ..forms.html import form_html_fragment, form_toolbar_html, print_page_size
 
     return {
         "id": form.id, "code": form.code, "title": form.title, "version": form.version,
         "status_label": status_label(form.status, lang), "effective": _date(form.effective), "owner": form.owner,
-        "fragment": str(form_html_fragment(manual, form)),
+        "fragment": str(form_html_fragment(manual, form, lang=lang, aria_labels=True)),
+        # The same 清空 / 打印 buttons as the stand-alone HTML form; printed alone, on the form's paper.
+        "toolbar": str(form_toolbar_html(form, lang=lang)),
+        "print_css": Markup(f'<style media="print">@page {{ size: {print_page_size(form)}; '
+                            f'margin: {FORM_MARGIN[0]}mm {FORM_MARGIN[1]}mm; }}</style>'),
+        "print_area": form_print_area(print_page_size(form)),
         "downloads": _downloads_for(f"forms/{form.id}", downloads, page),
         "signoff": printmodel.signoff_rows(form, lang), "revisions": printmodel.revision_rows(form, lang),
         "used_by": [_doc_ref(d, page, lang) for d in form_users(manual, form)],
     }
 
 
-def toc_rows(manual: Manual, page: str, lang: str) -> list[dict]:
-    """The home page's 目录: 一、title …… code, for the documents in navigation, in the manual's order."""
-    return [dict(_doc_ref(d, page, lang), no=ordinal(i, lang))
-            for i, d in enumerate(manual.in_navigation(), start=1)]
+def toc_groups(manual: Manual, page: str, lang: str) -> list[dict]:
+    """The home page's 目录 grouped by chapter as the PDF's contents are (``{"title", "rows"}``; one group
+    without a title when the manual has one chapter); the numbers 一、二、… start again in each chapter."""
+    docs = manual.in_navigation()
+    groups: list[tuple[str, list]] = []
+    if len(manual.chapters) > 1:
+        placed: set[str] = set()
+        for ch in manual.chapters:
+            members = [d for d in docs if d.code in set(ch.documents) and d.code not in placed]
+            if members:
+                placed.update(d.code for d in members)
+                groups.append((f"{ch.number} {ch.title}".strip(), members))
+        rest = [d for d in docs if d.code not in placed]
+        if rest:
+            groups.append(("", rest))
+    else:
+        groups.append(("", docs))
+    return [{"title": title, "rows": [dict(_doc_ref(d, page, lang), no=ordinal(i, lang))
+                                      for i, d in enumerate(members, start=1)]}
+            for title, members in groups]
 
 
 def responsibilities(manual: Manual, page: str, lang: str) -> list[dict]:
@@ -495,15 +585,16 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
     is_edition = editions["kind"] == "edition"
     release = editions.get("this") if is_edition else editions.get("latest")
 
-    def page(path, template, title, boost=None, **context):
-        pages.append({"path": path, "template": template, "title": title, "boost": boost, "context": context})
+    def page(path, template, title, boost=None, hide=None, **context):
+        pages.append({"path": path, "template": template, "title": title, "boost": boost, "hide": hide,
+                      "context": context})
 
     # Home.
     home = "index.md"
-    page(home, "home.md.j2", manual.title or lab["home"],
+    page(home, "home.md.j2", manual.title or lab["home"], hide=["toc"],
          company=manual.company, company_en=manual.company_en, department=manual.department,
          manual_title=manual.title, manual_title_en=manual.title_en, edition=manual.edition, date=_date(manual.date),
-         controlled=manual.controlled_copy, toc=toc_rows(manual, home, lang),
+         controlled=manual.controlled_copy, toc=toc_groups(manual, home, lang),
          downloads=_downloads_for(printmodel.MANUAL_BASENAME, downloads, home),
          release=({"edition": release["edition"], "released": release["released"], "href": "editions.md",
                    "in_force": not is_edition} if release else None),
@@ -523,13 +614,13 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
     # Indexes.
     listing = "documents/index.md"
     kinds = labels(lang)["kind"]
-    page(listing, "documents.md.j2", lab["by_code"],
+    page(listing, "documents.md.j2", lab["by_code"], hide=["toc"],
          rows=[dict(_doc_ref(d, listing, lang), version=d.version, kind=kinds.get(d.kind, d.kind),
                     effective=_date(d.effective), owner=d.owner,
                     next_review=_date(next_review(manual, d)) if d.status in IN_FORCE else "")
                for d in sorted(manual.documents, key=lambda d: d.code)])
     library = "forms/index.md"
-    page(library, "forms.md.j2", lab["forms_library"],
+    page(library, "forms.md.j2", lab["forms_library"], hide=["toc"],
          rows=[dict(_form_ref(f, library, downloads), status_label=status_label(f.status, lang),
                     used_by=[_doc_ref(d, library, lang) for d in form_users(manual, f)])
                for f in sorted(manual.forms.values(), key=lambda f: (f.code, f.id))])
@@ -603,6 +694,9 @@ def _env(lang: str, cache_dir: Path | None = None) -> Environment:
                       lstrip_blocks=True, bytecode_cache=bytecode)
     env.filters["md"] = md_text
     env.filters["h"] = html_text
+    env.filters["code"] = code_md
+    env.filters["hcode"] = code_html
+    env.filters["html_href"] = html_href
     env.globals["L"] = site_labels(lang)
     env.globals["raw"] = Markup  # for Markdown/SVG this module produced and escaped itself
     return env
@@ -650,6 +744,8 @@ def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | N
         meta = {"title": html.escape(p["title"], quote=True)}
         if p.get("boost"):
             meta["search"] = {"boost": p["boost"]}
+        if p.get("hide"):  # Material: parts of the frame this page does without (an empty table of contents)
+            meta["hide"] = list(p["hide"])
         front = yaml.safe_dump(meta, allow_unicode=True)
         text = f"---\n{front}---\n\n{text.lstrip()}"
         target = docs / p["path"]
@@ -678,8 +774,8 @@ def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | N
         "theme": {"custom_dir": str(OVERRIDES)} | ({"language": "en"} if model["lang"] == "en" else {}),
         "nav": _escape_nav(model["nav"]),
     }
-    if extra:
-        config["extra"] = extra
+    # The theme's frame in the manual's language (templates/site/overrides): no "Made with …" line.
+    config["extra"] = {"generator": False, "manual_words": dict(labels(model["lang"])["site_theme"])} | (extra or {})
     header = ("# Generated by `manual build site`: do not edit; edit the manual's sources and its mkdocs.yml.\n")
     path = src / "mkdocs.yml"
     data = (header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False)).encode("utf-8")
