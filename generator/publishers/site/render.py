@@ -83,6 +83,9 @@ SITE_DIR = "site"
 _CN_NUMERALS = "零一二三四五六七八九"
 DOC_BOOST = {"effective": 2, "approved": 2, "draft": 1.5, "in_review": 1.5}  # superseded: not boosted
 ROLE_BOOST = 2  # a role's page ("my duties") ranks with the documents
+# The index pages list every title and code: a word they share with a document ranks them below it.
+INDEX_BOOST = {t: 0.5 for t in ("home.md.j2", "documents.md.j2", "forms.md.j2", "roles.md.j2", "review.md.j2",
+                                "changes.md.j2", "editions.md.j2", "edition.md.j2")}
 
 
 def site_labels(lang: str) -> dict:
@@ -669,8 +672,9 @@ def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | N
         text = re.sub(r"\n{3,}", "\n\n", text)
         # The page title goes to the theme's <title> and nav unescaped: give it escaped.
         meta = {"title": html.escape(p["title"], quote=True)}
-        if p.get("boost"):
-            meta["search"] = {"boost": p["boost"]}
+        boost = p.get("boost") or INDEX_BOOST.get(p["template"])
+        if boost:
+            meta["search"] = {"boost": boost}
         front = yaml.safe_dump(meta, allow_unicode=True)
         text = f"---\n{front}---\n\n{text.lstrip()}"
         target = docs / p["path"]
