@@ -575,9 +575,7 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
     titles = {p["path"]: p["title"] for p in pages}
     nav = [{lab["home"]: home}]
     nav.append({lab["documents_nav"]: _chapter_nav(manual, titles)})
-    nav.append({lab["forms_nav"]: [{lab["forms_library"]: library}] +
-                [{titles[form_page(f)]: form_page(f)}
-                 for f in sorted(manual.forms.values(), key=lambda f: (f.code, f.id))]})
+    nav.append({lab["forms_nav"]: [{lab["forms_library"]: library}] + _forms_nav(manual, titles)})
     roles_nav = [{lab["by_role"]: "roles.md"}] + [{rid: path} for rid, path in role_pages(manual.roles).items()]
     indexes = [{lab["by_code"]: listing}, {lab["by_role"]: roles_nav}]
     if not is_edition:
@@ -607,6 +605,36 @@ def _chapter_nav(manual: Manual, titles: dict) -> list:
             out.append({name: [{titles[doc_page(d)]: doc_page(d)} for d in members]})
     out += [{titles[doc_page(d)]: doc_page(d)} for d in docs if d.code not in placed]
     return out
+
+
+def _forms_nav(manual: Manual, titles: dict) -> list:
+    """The forms in navigation: grouped like the documents, by the chapter of the document whose number the
+    form's code carries (``0108-F2`` → 0108-2014's chapter), when there are several chapters; forms of no
+    chapter come last.  With navigation.prune a page then carries its own chapter's forms, not all of them."""
+    forms = sorted(manual.forms.values(), key=lambda f: (f.code, f.id))
+    entries = [{titles[form_page(f)]: form_page(f)} for f in forms]
+    if len(manual.chapters) <= 1:
+        return entries
+    from ...model.codes import form_document, without_year
+
+    chapter_of: dict[str, int] = {}
+    for index, ch in enumerate(manual.chapters):
+        for code in ch.documents:
+            chapter_of.setdefault(without_year(manual.code_scheme, code), index)
+    groups: dict[int, list] = {}
+    rest = []
+    for form, entry in zip(forms, entries):
+        number = form_document(manual.code_scheme, form.code) if form.code else None
+        index = chapter_of.get(number) if number else None
+        if index is None:
+            rest.append(entry)
+        else:
+            groups.setdefault(index, []).append(entry)
+    out = []
+    for index, ch in enumerate(manual.chapters):
+        if index in groups:
+            out.append({f"{ch.number} {ch.title}".strip(): groups[index]})
+    return out + rest
 
 
 # -- writing the MkDocs sources ---------------------------------------------------------
