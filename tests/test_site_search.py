@@ -185,3 +185,21 @@ def test_a_word_of_a_document_ranks_it_above_the_index_pages(site, tab):
 
 def test_a_word_not_in_the_manual_finds_nothing(site, tab):
     assert search(tab, site, "火箭发动机") == []
+
+
+def test_shipped_role_page_of_the_sales_representative(site, tab):
+    """业务员's "my duties" page on the shipped site, as Chromium shows it; the roles index links to it."""
+    tab.goto(f"{site}/roles.html")
+    tab.get_by_role("link", name="业务员", exact=True).first.click()
+    tab.wait_for_url("**/roles/*")
+    assert unquote(tab.url).endswith("roles/业务员.html")
+    text = tab.locator("article").inner_text().replace("\u200b", "")
+    assert "业务员：我的职责" in text and "行政隶属上级主管：销售经理" in text
+    assert "业务员（商务代表）岗位职责" in text and "负责所签销售合同的谈判、起草和履行" in text  # its duties
+    steps = text[text.index("执行的流程步骤"):text.index("填写的表单")]
+    assert "客户开发" in steps and "需求调研" in steps and "谈判与签约" not in steps  # 谈判与签约 is 销售经理's
+    forms = text[text.index("填写的表单"):text.index("签署事项")]
+    assert "0108-F2 客户资料卡" in forms and "0108-F3 客户评审表" in forms  # a step's form; its signature field
+    assert text[text.index("签署事项"):text.index("提及本岗位的文件")].rstrip().endswith("无。")  # 业务员 signs nothing
+    tab.goto(f"{site}/roles.html")
+    assert tab.evaluate("() => document.querySelector('article').scrollHeight") < 1500  # the index stays short
