@@ -65,13 +65,13 @@ from ..render import diagrams
 from ..render.body import plain_text
 from ...read.editions import list_editions
 from ...labels import labels, status_label, step_label
-from ...model import references
+from ...model import org, references
 from ...model.citations import live_link, resolve, split_citations
 from ...model import IN_FORCE, Document, Form, Manual
 from ...common.outputs import atomic_dir, pending, walk_stats
 from ...model.review import due, interval_months, last_reviewed, next_review, today
 from . import editions as editions_site
-from .paths import DOCS_DIR, DOWNLOADS_DIR, FORMS_DIR, doc_page, form_page, item_page, rel, slug  # noqa: F401
+from .paths import DOCS_DIR, DOWNLOADS_DIR, FORMS_DIR, doc_page, form_page, item_page, rel, role_pages, slug  # noqa: F401
 from ..render import view as printmodel
 
 TEMPLATES = resources.TEMPLATES / "site"
@@ -82,6 +82,10 @@ SITE_DIR = "site"
 
 _CN_NUMERALS = "零一二三四五六七八九"
 DOC_BOOST = {"effective": 2, "approved": 2, "draft": 1.5, "in_review": 1.5}  # superseded: not boosted
+ROLE_BOOST = 2  # a role's page ("my duties") ranks with the documents
+# The index pages list every title and code: a word they share with a document ranks them below it.
+INDEX_BOOST = {t: 0.5 for t in ("home.md.j2", "documents.md.j2", "forms.md.j2", "roles.md.j2", "review.md.j2",
+                                "changes.md.j2", "editions.md.j2", "edition.md.j2")}
 
 
 def site_labels(lang: str) -> dict:
@@ -381,7 +385,7 @@ def document_context(manual: Manual, doc: Document, downloads: dict, lang: str) 
         "code": doc.code, "title": doc.title, "title_en": doc.title_en,
         "version": doc.version, "status": doc.status, "status_label": status_label(doc.status, lang),
         "kind_label": kinds.get(doc.kind, doc.kind), "effective": _date(doc.effective), "owner": doc.owner,
-        "owner_href": rel(page, f"roles.md#{slug(doc.owner)}") if doc.owner in manual.roles else None,
+        "owner_href": rel(page, role_pages(manual.roles)[doc.owner]) if doc.owner in manual.roles else None,
         "next_review": _date(nxt), "banner": banner(doc, lang),
         "body": body_markdown(manual, doc, page),
         "signoff": printmodel.signoff_rows(doc, lang),
@@ -475,43 +479,59 @@ def toc_groups(manual: Manual, page: str, lang: str) -> list[dict]:
             for title, members in groups]
 
 
-def responsibilities(manual: Manual, page: str, lang: str) -> list[dict]:
-    """What each role does, in which document: one entry per role, in roles.yaml order."""
-    lab = site_labels(lang)
-    entries: dict[str, list[dict]] = {rid: [] for rid in manual.roles}
-
-    rows: dict[tuple, dict] = {}
-
-    def add(rid, doc, what, anchor=""):
-        if rid not in entries:
-            return
-        entry = rows.get((rid, doc.code))
-        if entry is not None:  # one row per document; its duties joined
-            entry["what"].append(what)
-            return
-        href = rel(page, doc_page(doc)) + (f"#{anchor}" if anchor else "")
-        entry = rows[(rid, doc.code)] = {"code": doc.code, "title": doc.title, "href": href, "what": [what]}
-        entries[rid].append(entry)
-
-    for doc in manual.in_navigation():
-        add(doc.owner, doc, lab["duty_owner"])
-        for job in printmodel.jobs(manual, doc) if doc.jobs else []:
-            for rid in job["covers"]:
-                add(rid, doc, lab["duty_job"].format(title=job["title"], n=len(job["duties"])), slug(job["title"]))
-        for step in printmodel.workflow_steps(manual, doc) if doc.workflow else []:
-            add(step["role"], doc, lab["duty_step"].format(number=step["number"], title=step["title"]))
-        for rid in doc.cited_roles:
-            add(rid, doc, lab["duty_ref"])
-        for s in doc.signoffs():
-            if s.role:
-                add(s.role, doc, lab["duty_sign"].format(step=step_label(s.step, lang)))
+def roles_index(manual: Manual, page: str, lang: str) -> list[dict]:
+    """The roles index: one short row per role (roles.yaml order), linking to the role's page."""
+    pages = role_pages(manual.roles)
     out = []
     for rid, role in manual.roles.items():
-        subs = [r.id for r in manual.roles.values() if r.reports_to == rid]
-        out.append({"id": rid, "en": role.name_en, "external": role.external,
-                    "reports_to": role.reports_to or "", "headcount": role.headcount,
-                    "subordinates": subs, "entries": entries[rid]})
+        duties = org.role_duties(manual, rid)
+        out.append({"id": rid, "en": role.name_en, "external": role.external, "href": rel(page, pages[rid]),
+                    "reports_to": duties.reports_to, "headcount": role.headcount,
+                    "jobs": [{"title": job.title, "href": rel(page, doc_page(doc)) + f"#{slug(job.title)}"}
+                             for doc, job in duties.jobs],
+                    "owned": len(duties.owned), "steps": len(duties.steps)})
     return out
+
+
+def role_context(manual: Manual, rid: str, page: str, lang: str) -> dict:
+    """One role's page ("my duties"): ``org.role_duties`` with links, the duties as linked Markdown."""
+    d = org.role_duties(manual, rid)
+    pages = role_pages(manual.roles)
+
+    def role_ref(name: str) -> dict:
+        return {"name": name, "href": rel(page, pages[name]) if name in pages else None}
+
+    def item_ref(item) -> dict:
+        return {"code": item.code, "title": item.title, "href": rel(page, item_page(item))}
+
+    by_form: dict[str, list[str]] = {}
+    for s in d.steps:
+        for f in s.step.forms:
+            by_form.setdefault(f.id, []).append(s.step.title)
+    signoffs = []
+    for step in ("prepared", "reviewed", "approved"):
+        items = [item_ref(s.item) for s in d.signoffs if s.step == step]
+        if items:
+            signoffs.append({"step": step_label(step, lang), "signed": items})
+    return {
+        "id": rid, "en": d.role.name_en, "external": d.role.external, "headcount": d.role.headcount,
+        "reports_to": [role_ref(r) for r in d.reports_to.split("、") if r] if d.reports_to else [],
+        "subordinates": [role_ref(r) for r in d.subordinates],
+        "jobs": [{"title": job.title, "href": rel(page, doc_page(doc)) + f"#{slug(job.title)}",
+                  "doc": item_ref(doc), "covers": [role_ref(c) if c in pages else {"name": c, "href": None}
+                                                   for c in job.covers],
+                  "note": job.note, "duties_md": [cite_md(manual, t, page) for t in job.duties]}
+                 for doc, job in d.jobs],
+        "owned": [item_ref(doc) for doc in d.owned], "owned_forms": [item_ref(f) for f in d.owned_forms],
+        "steps": [{"doc": item_ref(s.document), "number": s.step.number,
+                   "title_md": cite_md(manual, s.step.title, page),
+                   "description_md": cite_md(manual, s.step.description, page),
+                   "forms": [dict(item_ref(f.form)) if f.form else {"code": "", "title": f.title, "href": None}
+                             for f in s.step.forms]} for s in d.steps],
+        "forms": [dict(item_ref(f), steps=by_form.get(f.id, [])) for f in d.forms],
+        "signoffs": signoffs,
+        "referenced": [item_ref(doc) for doc in d.referenced],
+    }
 
 
 def edition_year(manual: Manual) -> int | None:
@@ -624,7 +644,11 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
          rows=[dict(_form_ref(f, library, downloads), status_label=status_label(f.status, lang),
                     used_by=[_doc_ref(d, library, lang) for d in form_users(manual, f)])
                for f in sorted(manual.forms.values(), key=lambda f: (f.code, f.id))])
-    page("roles.md", "roles.md.j2", lab["by_role"], roles=responsibilities(manual, "roles.md", lang))
+    page("roles.md", "roles.md.j2", lab["by_role"], R=labels(lang)["site_role"], roles=roles_index(manual, "roles.md", lang))
+    role_lab = labels(lang)["site_role"]
+    for rid, path in role_pages(manual.roles).items():
+        page(path, "role.md.j2", role_lab["page_title"].format(role=rid), boost=ROLE_BOOST,
+             role=role_context(manual, rid, path, lang), R=role_lab)
     if not is_edition:  # what is due for review depends on today: not part of a released edition
         page("review.md", "review.md.j2", lab["due"], **review_context(manual, "review.md", lang))
     if editions.get("record") is not None:
@@ -643,10 +667,9 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
     titles = {p["path"]: p["title"] for p in pages}
     nav = [{lab["home"]: home}]
     nav.append({lab["documents_nav"]: _chapter_nav(manual, titles)})
-    nav.append({lab["forms_nav"]: [{lab["forms_library"]: library}] +
-                [{titles[form_page(f)]: form_page(f)}
-                 for f in sorted(manual.forms.values(), key=lambda f: (f.code, f.id))]})
-    indexes = [{lab["by_code"]: listing}, {lab["by_role"]: "roles.md"}]
+    nav.append({lab["forms_nav"]: [{lab["forms_library"]: library}] + _forms_nav(manual, titles)})
+    roles_nav = [{lab["by_role"]: "roles.md"}] + [{rid: path} for rid, path in role_pages(manual.roles).items()]
+    indexes = [{lab["by_code"]: listing}, {lab["by_role"]: roles_nav}]
     if not is_edition:
         indexes.append({lab["due"]: "review.md"})
     nav.append({lab["indexes"]: indexes + [{lab["changes"]: "changes.md"}]})
@@ -674,6 +697,36 @@ def _chapter_nav(manual: Manual, titles: dict) -> list:
             out.append({name: [{titles[doc_page(d)]: doc_page(d)} for d in members]})
     out += [{titles[doc_page(d)]: doc_page(d)} for d in docs if d.code not in placed]
     return out
+
+
+def _forms_nav(manual: Manual, titles: dict) -> list:
+    """The forms in navigation: grouped like the documents, by the chapter of the document whose number the
+    form's code carries (``0108-F2`` → 0108-2014's chapter), when there are several chapters; forms of no
+    chapter come last.  With navigation.prune a page then carries its own chapter's forms, not all of them."""
+    forms = sorted(manual.forms.values(), key=lambda f: (f.code, f.id))
+    entries = [{titles[form_page(f)]: form_page(f)} for f in forms]
+    if len(manual.chapters) <= 1:
+        return entries
+    from ...model.codes import form_document, without_year
+
+    chapter_of: dict[str, int] = {}
+    for index, ch in enumerate(manual.chapters):
+        for code in ch.documents:
+            chapter_of.setdefault(without_year(manual.code_scheme, code), index)
+    groups: dict[int, list] = {}
+    rest = []
+    for form, entry in zip(forms, entries):
+        number = form_document(manual.code_scheme, form.code) if form.code else None
+        index = chapter_of.get(number) if number else None
+        if index is None:
+            rest.append(entry)
+        else:
+            groups.setdefault(index, []).append(entry)
+    out = []
+    for index, ch in enumerate(manual.chapters):
+        if index in groups:
+            out.append({f"{ch.number} {ch.title}".strip(): groups[index]})
+    return out + rest
 
 
 # -- writing the MkDocs sources ---------------------------------------------------------
@@ -742,8 +795,9 @@ def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | N
         text = re.sub(r"\n{3,}", "\n\n", text)
         # The page title goes to the theme's <title> and nav unescaped: give it escaped.
         meta = {"title": html.escape(p["title"], quote=True)}
-        if p.get("boost"):
-            meta["search"] = {"boost": p["boost"]}
+        boost = p.get("boost") or INDEX_BOOST.get(p["template"])
+        if boost:
+            meta["search"] = {"boost": boost}
         if p.get("hide"):  # Material: parts of the frame this page does without (an empty table of contents)
             meta["hide"] = list(p["hide"])
         front = yaml.safe_dump(meta, allow_unicode=True)
