@@ -33,15 +33,15 @@ import base64
 import copy
 import dataclasses
 import datetime as dt
-import getpass
 import os
-import sys
 import tempfile
 from functools import partial
 from pathlib import Path
 
 import yaml
 
+from ..common import password
+from ..common.password import PASSWORD_ENV
 from ..common.suggest import closest
 from ..errors import ApproveError, UsageError
 from ..labels import step_label
@@ -54,7 +54,7 @@ from .yamltext import flow_mapping, read_source_text, write_source_text, yaml_sc
 TRANSIENT = {"signoff-complete", "signoff-order", "approval-stale", "signature-missing"}
 ENTRY_KEYS = ("name", "role", "date", "version", "fingerprint", "sample")  # a sign-off entry's keys, as SignOff holds them
 SIGNER_KEYS = ("person", "signature")  # the entry's keys of the people registry and signed approvals
-KEY_ENV, PASSWORD_ENV = "MANUAL_SIGN_KEY", "MANUAL_SIGN_PASSWORD"
+KEY_ENV = "MANUAL_SIGN_KEY"
 
 
 # -- finding the item ---------------------------------------------------------
@@ -301,13 +301,11 @@ def role_from_registry(manual, person, step: str, date: dt.date) -> str:
 
 # -- signed approvals ---------------------------------------------------------------------------
 def signing_password(env=os.environ) -> bytes:
-    """From MANUAL_SIGN_PASSWORD, or asked at the terminal; never stored, never logged."""
-    value = env.get(PASSWORD_ENV)
-    if value is not None:
-        return value.encode("utf-8")
-    if sys.stdin is not None and sys.stdin.isatty():
-        return getpass.getpass("PKCS#12 password: ").encode("utf-8")
-    raise UsageError("errors.password_needed", env=PASSWORD_ENV)
+    """From MANUAL_SIGN_PASSWORD, or asked at the terminal; never stored or logged."""
+    value = password.signing_password(env)
+    if value is None:
+        raise UsageError("errors.password_needed", env=PASSWORD_ENV)
+    return value
 
 
 def signing_key(manual, person, key_file: Path | None, env=os.environ):

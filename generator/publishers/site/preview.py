@@ -284,6 +284,7 @@ def preview_model(reading: Reading, baselines: Baselines, *, lang: str, download
                 top.append(findings_panel(own, path, lang))
         p["context"] = dict(p["context"], preview_inner=p["template"], preview_top="\n".join(top),
                             preview_bottom="\n\n".join(bottom))
+        p["boost"] = p.get("boost") or render.INDEX_BOOST.get(p["template"])  # as built
         p["template"] = "preview.md.j2"
     model["pages"].append({"path": FINDINGS_PAGE, "template": "preview.md.j2", "title": w["findings_title"],
                            "boost": None, "context": {
