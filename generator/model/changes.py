@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import difflib
 
-from . import Document, Manual
+from . import Document, Form, Manual
 from ..read.markdown import normalize_text
 from .fingerprint import fingerprint
 
@@ -32,6 +32,42 @@ def document_lines(doc: Document) -> list[str]:
     for i, step in enumerate(doc.workflow, 1):
         lines.append(f"{i}. {step.title} — {step.role} {normalize_text(step.description)}".rstrip())
     return [line for line in lines if line]
+
+
+def form_lines(form: Form) -> list[str]:
+    """The normative text of a form, one line per section, field and instruction."""
+    lines = [f"{form.code or form.id} {form.title}".strip()]
+    if form.instructions:
+        lines.append(normalize_text(form.instructions))
+    for section in form.sections:
+        if section.title:
+            lines.append(section.title)
+        for f in section.fields:
+            extra = [f.type] + (["*"] if f.required else [])
+            if f.options:
+                extra.append(" / ".join(f.options))
+            if f.columns:
+                extra.append(" | ".join(c.label for c in f.columns))
+            lines.append(f"{f.label or f.id} ({', '.join(extra)})")
+    return [line for line in lines if line]
+
+
+def item_lines(item) -> list[str]:
+    """``document_lines`` of a document, ``form_lines`` of a form."""
+    return document_lines(item) if isinstance(item, Document) else form_lines(item)
+
+
+def clause_changes(old, new) -> dict:
+    """What changed from ``old`` to ``new`` (two states of one document or form), clause by clause.
+
+    ``{"redline": redline(...), "changed": n, "added": n, "deleted": n, "total": n}``: the rows of the
+    redline (one per heading, paragraph, clause, duty, workflow step or form field) and how many of them
+    changed, were added or were deleted.  ``manual diff`` prints it; the preview shows it on the page.
+    """
+    rows = redline(item_lines(old), item_lines(new))
+    counts = {op: sum(1 for r in rows if r["op"] == op) for op in ("change", "insert", "delete")}
+    return {"redline": rows, "changed": counts["change"], "added": counts["insert"], "deleted": counts["delete"],
+            "total": sum(counts.values())}
 
 
 def redline(old: list[str], new: list[str]) -> list[dict]:
