@@ -48,6 +48,7 @@ from ..labels import step_label
 from ..model import COVER_KEY, SIGNOFF_STEPS, Cover, Document, SignOff
 from ..model.fingerprint import fingerprint, manual_fingerprint
 from ..rules.approvals import item_key
+from .revise import candidates, find_item  # noqa: F401 - find_item is part of this module's interface
 from .yamltext import flow_mapping, read_source_text, scalar_edits, write_source_text, yaml_scalar
 
 # Findings that signing the remaining steps clears: not a reason to refuse,
@@ -58,22 +59,7 @@ SIGNER_KEYS = ("person", "signature")  # the entry's keys of the people registry
 KEY_ENV, PASSWORD_ENV = "MANUAL_SIGN_KEY", "MANUAL_SIGN_PASSWORD"
 
 
-# -- finding the item ---------------------------------------------------------
-def find_item(manual, key: str):
-    for doc in manual.documents:
-        if doc.code == key:
-            return doc
-    for form in manual.forms.values():
-        if key in (form.id, form.code):
-            return form
-    return None
-
-
-def candidates(manual) -> list[str]:
-    return [d.code for d in manual.documents if d.code] + \
-        [k for f in manual.forms.values() for k in (f.id, f.code) if k]
-
-
+# -- finding the item: ``find_item`` and ``candidates`` live in ``revise`` (both commands find items alike)
 # -- YAML text edits ----------------------------------------------------------
 def _content_end(node) -> int:
     """Index just after the last character of ``node``'s own text."""
@@ -567,15 +553,19 @@ def summary(manual, item, step: str, closing=None) -> dict:
     """What is being approved: the item, its version, the revision entry of that version and what changed
     since the last approval (``authoring.revise.changes_since``; ``no_baseline`` says why not)."""
     from ..errors import Message
+    from ..model.versions import baseline
     from .revise import changes_since
 
     out = {"step": step, "key": item_key(item), "title": getattr(item, "title", "") or manual.title,
            "version": item.version, "cover": isinstance(item, Cover), "revision": None, "changes": None,
-           "no_baseline": None, "closing": closing}
+           "no_baseline": None, "closing": closing, "first": False}
     if isinstance(item, Cover):
         return out
     entries = [r for r in item.revisions if r.version == item.version]
     out["revision"] = entries[-1] if entries else None
+    if baseline(manual, item) is None:
+        out["first"] = True  # never approved (or not since fingerprints): nothing to compare with
+        return out
     try:
         out["changes"] = changes_since(manual, item)
     except Message as exc:

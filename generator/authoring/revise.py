@@ -55,10 +55,25 @@ CLASSES = ("substantive", "editorial")
 SINCE_APPROVED = "approved"
 
 
+def find_item(manual, key: str):
+    """The document with the code ``key``, or the form with that id or code; None when there is none."""
+    for doc in manual.documents:
+        if doc.code == key:
+            return doc
+    for form in manual.forms.values():
+        if key in (form.id, form.code):
+            return form
+    return None
+
+
+def candidates(manual) -> list[str]:
+    """Every code and form id, for "did you mean"."""
+    return [d.code for d in manual.documents if d.code] + \
+        [k for f in manual.forms.values() for k in (f.id, f.code) if k]
+
+
 def find(manual, key: str):
     """The document (by code) or form (by id or code) ``key``; a usage error naming the closest one."""
-    from .approve import candidates, find_item
-
     item = find_item(manual, key)
     if item is None:
         if key == COVER_KEY:

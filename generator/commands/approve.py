@@ -14,12 +14,13 @@ from ..labels import step_label
 from ..rules import report
 from . import options
 
+CLASSES = {"substantive": "cli.revise.class_substantive", "editorial": "cli.revise.class_editorial"}
 YES = ("y", "yes", "是", "是的", "确认")
 
 
 def show_summary(lang: str, done: dict, quiet: bool, out=None) -> None:
-    """The lines saying what is about to be signed."""
-    out = out or sys.stdout
+    """The lines saying what is about to be signed (on stderr: stdout keeps the one line of what was signed)."""
+    out = out or sys.stderr
     if quiet:
         return
 
@@ -36,7 +37,8 @@ def show_summary(lang: str, done: dict, quiet: bool, out=None) -> None:
     revision = done["revision"]
     if revision is not None:
         klass = message("cli.approve.summary_class", lang,
-                                klass=message(f"cli.revise.class_{revision.change_class}", lang)) if revision.change_class else ""
+                                klass=message(CLASSES[revision.change_class], lang)
+                                if revision.change_class in CLASSES else revision.change_class) if revision.change_class else ""
         line("cli.approve.summary_revision", version=revision.version, date=revision.date or "?",
              summary=revision.summary, klass=klass)
     changes = done["changes"]
@@ -49,6 +51,8 @@ def show_summary(lang: str, done: dict, quiet: bool, out=None) -> None:
                  deleted=changes["deleted"], key=done["key"])
         else:
             line("cli.approve.summary_same", since=since)
+    elif done["first"]:
+        line("cli.approve.summary_first")
     elif done["no_baseline"] is not None:
         line("cli.approve.summary_no_baseline", reason=done["no_baseline"].text(lang))
     if done["closing"] is not None:
@@ -62,9 +66,10 @@ def confirmer(lang: str, args):
         show_summary(lang, summary, args.quiet)
         if args.yes or sys.stdin is None or not sys.stdin.isatty():
             return True
-        try:
-            answer = input(message("cli.approve.confirm", lang))
-        except EOFError:
+        sys.stderr.write(message("cli.approve.confirm", lang))
+        sys.stderr.flush()
+        answer = sys.stdin.readline()
+        if not answer:
             return False
         return answer.strip().lower() in YES
     return confirm

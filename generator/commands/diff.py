@@ -13,6 +13,8 @@ from ..errors import EXIT_OK, message
 from ..model.build import read_manual
 from . import options
 
+SINCE = {"approved-git": "cli.diff.since_approved_git", "approved-edition": "cli.diff.since_approved_edition",
+         "edition": "cli.diff.since_edition", "git": "cli.diff.since_git"}
 SIGNS = {"change": "~", "insert": "+", "delete": "-"}
 STYLES = {"insert": "green underline", "delete": "red strike"}
 MARKERS = {"insert": ("[+", "+]"), "delete": ("[-", "-]")}
@@ -20,7 +22,7 @@ MARKERS = {"insert": ("[+", "+]"), "delete": ("[-", "-]")}
 
 def since_label(since, lang: str) -> str:
     """Where the compared text came from, in words."""
-    return message(f"cli.diff.since_{since.kind.replace('-', '_')}", lang, name=since.name,
+    return message(SINCE[since.kind], lang, name=since.name,
                    date=since.date.isoformat() if since.date else "?")
 
 

@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import difflib
+import re
 
 from . import Document, Form, Manual
 from ..read.markdown import normalize_text
 from .fingerprint import fingerprint
+
+
+CLAUSE_NUMBER = re.compile(r"^(?:\d+|•)\. ?|^• ")
 
 
 def document_lines(doc: Document) -> list[str]:
@@ -64,22 +68,30 @@ def clause_changes(old, new) -> dict:
     redline (one per heading, paragraph, clause, duty, workflow step or form field) and how many of them
     changed, were added or were deleted.  ``manual diff`` prints it; the preview shows it on the page.
     """
-    rows = redline(item_lines(old), item_lines(new))
+    rows = redline(item_lines(old), item_lines(new), key=clause_key)
     counts = {op: sum(1 for r in rows if r["op"] == op) for op in ("change", "insert", "delete")}
     return {"redline": rows, "changed": counts["change"], "added": counts["insert"], "deleted": counts["delete"],
             "total": sum(counts.values())}
 
 
-def redline(old: list[str], new: list[str]) -> list[dict]:
+def clause_key(line: str) -> str:
+    """A line without its clause number: clauses renumbered by an insertion or deletion match."""
+    return CLAUSE_NUMBER.sub("", line, count=1)
+
+
+def redline(old: list[str], new: list[str], key=None) -> list[dict]:
     """Line diff with character-level marks inside changed lines.
 
     Returns a list of ``{"op": "equal"|"insert"|"delete"|"change", "parts": [[op, text], …]}``.
+    With ``key`` (such as ``clause_key``), lines are matched by ``key(line)`` and equal lines are shown as
+    they are now.
     """
     out = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    matcher = difflib.SequenceMatcher(a=[key(x) for x in old] if key else old,
+                                      b=[key(x) for x in new] if key else new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            out.extend({"op": "equal", "parts": [["equal", line]]} for line in old[i1:i2])
+            out.extend({"op": "equal", "parts": [["equal", line]]} for line in (new[j1:j2] if key else old[i1:i2]))
         elif tag == "delete":
             out.extend({"op": "delete", "parts": [["delete", line]]} for line in old[i1:i2])
         elif tag == "insert":
