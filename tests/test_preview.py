@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from html import unescape
 
 import pytest
@@ -58,20 +59,19 @@ def _article(page: str) -> str:
     return unescape(re.sub(r"<[^>]+>", "", body))
 
 
-@pytest.fixture
-def served(tmp_path):
-    root = copy_manual(REPO, tmp_path / "m")
+@contextmanager
+def serving(root, log_path, extra_env=None):
+    """``manual serve`` on ``root`` on a free port, its first build awaited; yields the base URL."""
     port = _free_port()
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONUNBUFFERED="1")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONUNBUFFERED="1", **(extra_env or {}))
     env.pop("MANUAL_DEBUG", None)
-    log_path = tmp_path / "serve.log"
     log = open(log_path, "w", encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--root", str(root), "--port", str(port)],
                             stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}/"
     try:
         assert _wait_for(lambda: _get(base + "documents/0110-2014.html"), timeout=180), log_path.read_text("utf-8")
-        yield root, base, log_path
+        yield base
         assert proc.poll() is None
     finally:
         proc.send_signal(signal.SIGINT)
@@ -82,6 +82,14 @@ def served(tmp_path):
             proc.wait()
         log.close()
     assert "Traceback" not in log_path.read_text("utf-8")
+
+
+@pytest.fixture
+def served(tmp_path):
+    root = copy_manual(REPO, tmp_path / "m")
+    log_path = tmp_path / "serve.log"
+    with serving(root, log_path) as base:
+        yield root, base, log_path
 
 
 def test_an_edit_shows_at_once_with_banner_findings_and_redline(served):
@@ -155,3 +163,54 @@ def test_build_stays_strict_and_its_site_has_no_preview_chrome(tmp_path):
     r = run_cli("build", "site", "--root", root)
     assert r.returncode == 1 and "approval-stale" in r.stderr
     assert OLD in (root / "site/documents/0110-2014.html").read_text("utf-8")
+
+
+# -- the whole loop: edit, revise, diff, approve ×3, clean (issue #20's "done when") -----------------------
+def _git(root, *args):
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"})
+
+
+def test_the_whole_loop_with_the_preview_running(tmp_path):
+    root = copy_manual(REPO, tmp_path / "m")
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "the shipped manual")
+    today = {"MANUAL_TODAY": "2026-11-30"}
+    log_path = tmp_path / "serve.log"
+    url_of = "documents/0110-2014.html"
+
+    def cli(*args):
+        return run_cli(*args, "--root", root, "--lang", "zh-CN", env=today)
+
+    with serving(root, log_path, today) as base:
+        url = base + url_of
+        # edit a clause: the preview shows it within seconds, with the banner, the findings and the redline
+        policy = root / DOC
+        policy.write_text(policy.read_text("utf-8").replace(OLD, NEW), encoding="utf-8")
+        page = _wait_for(lambda: (h := _get(url)) and NEW in h and "草稿/待批准" in h and h, timeout=30)
+        assert page, log_path.read_text("utf-8")
+        assert "本页的检查结果（4）" in _article(page)
+        assert "<del>月</del>" in page and "<ins>两周</ins>" in page
+        # manual revise: version 1.2, in review; the preview follows, still a draft
+        done = cli("revise", "0110-2014", "--summary", "回访频率由每月改为每两周")
+        assert done.returncode == 0, done.stderr
+        page = _wait_for(lambda: (h := _get(url)) and "审核中" in h and h, timeout=30)
+        assert page and "草稿/待批准" in page and "回访频率由每月改为每两周" in page, log_path.read_text("utf-8")
+        # manual diff shows the clause change
+        diff = cli("diff", "0110-2014")
+        assert diff.returncode == 0, diff.stderr
+        assert "~ 1. 客服部应定期对客户进行访问，原则上每[-月-][+两周+]必须访问大客户一次以上。" in diff.stdout
+        # three approvals close the change
+        for step, person in (("prepared", "sample-jia"), ("reviewed", "sample-yi"), ("approved", "sample-bing")):
+            signed = cli("approve", "0110-2014", "--step", step, "--as", person)
+            assert signed.returncode == 0, signed.stdout + signed.stderr
+        check = cli("check")
+        assert check.returncode == 0, check.stdout + check.stderr
+        # the banner is gone, the page is the effective version 1.2, the findings page is empty
+        page = _wait_for(lambda: (h := _get(url)) and "草稿/待批准" not in h and h, timeout=30)
+        assert page, log_path.read_text("utf-8")
+        text = _article(page)
+        assert NEW in text and "1.2" in text and "本页的检查结果" not in text and "自批准版本以来的修改" not in text
+        assert "检查没有发现问题。" in _article(_get(base + "findings.html"))

@@ -9,8 +9,9 @@ is for the moment before that, while someone edits, so it shows the sources as t
 * every finding of the check (the same as ``manual check``) is listed on the page of the file it is
   in, and all of them on an index page (``findings.md``) linked from every page;
 * a document whose content changed since its approval (a sign-off's fingerprint no longer matches,
-  or its status is draft/in_review) gets a 草稿/待批准 banner, a watermark, and the redline of its
-  text against the approved text (``approved_redline``: the one place that computes it);
+  or its status is draft/in_review) gets a 草稿/待批准 banner, a watermark, and the clause-level
+  redline of its text against the approved text, as ``manual diff`` shows it (``approved_redline``:
+  the one place that computes it);
 * nothing here is written into ``site/``: the preview lives in ``build/preview/`` (git-ignored), so the
   site staff read never carries preview chrome.
 
@@ -35,7 +36,7 @@ from pathlib import Path
 from ...common.findings import Finding
 from ...labels import labels, status_label
 from ...model import Document, Manual
-from ...model.changes import document_lines, redline
+from ...model.changes import clause_changes
 from ...model.fingerprint import fingerprint
 from . import editions as editions_site
 from . import render
@@ -118,51 +119,55 @@ def pending(doc: Document, manual: Manual) -> bool:
 
 @dataclass
 class Baselines:
-    """The approved text of each document, as far as the preview knows it: taken from every document
-    that is approved and unchanged whenever the preview reads the manual, else from the latest
-    released edition."""
+    """The approved state of each document, as far as the preview knows it: the document as the preview
+    last saw it approved and unchanged; else the approved text ``manual diff`` finds (the latest
+    released edition's source, or the git commit whose text has the approved fingerprint:
+    ``authoring.revise.changes_since``), looked up once per approved fingerprint."""
 
-    session: dict[str, list[str]] = field(default_factory=dict)
-    edition: dict | None = None  # code → lines, read once from the latest edition's snapshot
-    edition_name: str = ""
+    session: dict[str, Document] = field(default_factory=dict)
+    found: dict[tuple, tuple] = field(default_factory=dict)  # (path, approved fingerprint) → (document, where)
 
     def note(self, manual: Manual, drafts: set[str]) -> None:
         for doc in manual.documents:
             if doc.code not in drafts:
-                self.session[doc.code] = document_lines(doc)
+                self.session[doc.code] = doc
 
-    def lines(self, manual: Manual, code: str, lang: str) -> tuple[list[str] | None, str]:
-        if code in self.session:
-            return self.session[code], words(lang)["baseline_session"]
-        if self.edition is None:
-            self.edition = {}
-            from ...read.editions import list_editions
+    def approved(self, manual: Manual, doc: Document, lang: str) -> tuple[Document | None, str]:
+        if doc.code in self.session:
+            return self.session[doc.code], words(lang)["baseline_session"]
+        from ...model.versions import baseline
 
-            released = list_editions(manual.root)
-            if released:
-                try:
-                    old = editions_site.read_snapshot(released[-1])
-                    self.edition = {d.code: document_lines(d) for d in old.documents}
-                    self.edition_name = released[-1]["edition"]
-                except Exception:  # noqa: BLE001 - a damaged edition only means no baseline
-                    self.edition = {}
-        if code in self.edition:
-            return self.edition[code], words(lang)["baseline_edition"].format(edition=self.edition_name)
-        return None, ""
+        base = baseline(manual, doc)
+        if base is None:
+            return None, ""
+        key = (doc.path, base.fingerprint)
+        if key not in self.found:
+            from ...authoring.revise import changes_since
+            from ...errors import Message
+
+            try:
+                since = changes_since(manual, doc)
+                where = since["since"]
+                self.found[key] = (since["old"], words(lang)["baseline_found"].format(
+                    kind=where.kind, name=where.name, version=where.version or "?"))
+            except (Message, OSError, ValueError):  # no approved text to be found: the page says so
+                self.found[key] = (None, "")
+        return self.found[key]
 
 
 def approved_redline(baselines: Baselines, manual: Manual, doc: Document, lang: str) -> str:
-    """The redline of ``doc`` against its approved text, as HTML (the one place that computes it)."""
+    """The redline of ``doc`` against its approved state, as HTML: ``model.changes.clause_changes`` (the
+    rows ``manual diff`` prints) through the editions' redline template.  The one place that computes it."""
     w = words(lang)
-    old, against = baselines.lines(manual, doc.code, lang)
+    old, against = baselines.approved(manual, doc, lang)
     if old is None:
         return f"<p>{html.escape(w['redline_none'])}</p>"
-    new = document_lines(doc)
-    if old == new:
+    changes = clause_changes(old, doc)
+    if not changes["total"]:
         return f"<p>{html.escape(w['redline_same'])}</p>"
     legend = labels(lang)["site"]["redline_legend"]
     return (f"<p>{html.escape(w['redline_against'].format(baseline=against))} {html.escape(legend)}</p>\n"
-            + editions_site.redline_html(redline(old, new), lang))
+            + editions_site.redline_html(changes["redline"], lang))
 
 
 # -- the preview's page chrome -----------------------------------------------------------------------
