@@ -75,8 +75,7 @@ def main(argv=None) -> int:
                     const keep = new Set();
                     let on = true;
                     for (const el of Array.from(article.children)) {
-                        const table = el.tagName === 'TABLE' || el.querySelector('table');
-                        if (table && on && !el.closest('.preview-findings')) { on = false; }
+                        if (el.tagName === 'H2' && on && el.id !== 'preview-redline') { on = false; }
                         if (el.id === 'preview-redline') { on = true; }
                         if (!on && !el.classList.contains('preview-watermark')) el.style.display = 'none';
                     }
