@@ -497,7 +497,7 @@ def _fill_annots(writer, annots, values: dict[str, str], font_ref, add=None) -> 
             NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject(
                 {NameObject(f"/{VALUE_FONT}"): font_ref})}),
         })
-        widget[NameObject("/AP")] = DictionaryObject({NameObject("/N"): add(stream)})
+        widget[NameObject("/AP")] = DictionaryObject({NameObject("/N"): add(stream.flate_encode(level=9))})
     return overflow
 
 
