@@ -245,7 +245,7 @@ def field_font_file() -> Path:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(io.BytesIO(face_bytes()))
+    font = TTFont(io.BytesIO(face_bytes()), recalcTimestamp=False)  # the same bytes on every build
     options = subset.Options()
     options.layout_features, options.name_IDs, options.hinting, options.notdef_outline = [], ["*"], False, True
     options.drop_tables += ["FFTM"]
