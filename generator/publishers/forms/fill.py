@@ -56,7 +56,7 @@ DATE_FORMS = (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), re.compile(r"(\d{4})/(
               re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"))
 MAX_REPORTED = 30
 MAX_CSV_BYTES = 20 * 1024 * 1024  # a CSV file: 20 MB
-MAX_ROWS = 10_000  # data rows in one batch (each filled PDF is about 2.8 MB: 10,000 rows are 28 GB)
+MAX_ROWS = 10_000  # data rows in one batch (each filled PDF is about 300 KB: 10,000 rows are 3 GB, and the merged file as much)
 MAX_CELL = 10_000  # characters in one cell
 SHOWN = 60  # characters of a wrong value quoted in a message
 
