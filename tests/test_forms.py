@@ -189,9 +189,9 @@ def test_fields_name_a_standard_cjk_font_not_embedded_and_forms_are_small(built)
         assert cid["/BaseFont"] == "/STSong-Light" and cid["/CIDSystemInfo"]["/Ordering"] == "GB1"
         assert not any(k in cid["/FontDescriptor"].get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))
         assert not any("MformField" in str(f.get_object().get("/BaseFont")) for f in fonts.values())
-        for _, field in _field_tree(path):
-            if field.get("/FT") == "/Tx":
-                assert str(field["/DA"]).startswith("/STSong "), field.get("/T")
+        for name, field in _field_tree(path)[1]:
+            if _inherited(field, "/FT") == "/Tx":
+                assert str(field["/DA"]).startswith("/STSong "), name
 
 
 @pytest.mark.parametrize("form_id", FORMS)
