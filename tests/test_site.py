@@ -433,7 +433,7 @@ def _wait_for(predicate, timeout=120.0):
 
 
 @pytest.mark.slow
-def test_serve_rebuilds_after_an_edit_and_keeps_the_last_good_build(tmp_path):
+def test_serve_rebuilds_after_an_edit_and_shows_the_findings(tmp_path):
     root = copy_manual(MINIMAL, tmp_path / "m")
     port = _free_port()
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONUNBUFFERED="1")
@@ -450,12 +450,13 @@ def test_serve_rebuilds_after_an_edit_and_keeps_the_last_good_build(tmp_path):
                           encoding="utf-8")
         changed = _wait_for(lambda: (h := _get(url)) and "每两周回访重要客户" in h and h)
         assert changed, (tmp_path / "serve.log").read_text(encoding="utf-8")
-        # A source error: findings are printed, the last good build stays online.
+        # A source error: findings are printed, and the draft preview (issue #20) shows the edit all the
+        # same, with the finding on the page (tests/test_preview.py tests the preview in full).
         policy.write_text(source.replace("owner: 业务经理", "owner: 不存在的岗位"), encoding="utf-8")
         printed = _wait_for(lambda: "policies/0101-2020.md:" in (tmp_path / "serve.log").read_text(encoding="utf-8"))
         assert printed, (tmp_path / "serve.log").read_text(encoding="utf-8")
-        still = _get(url)
-        assert still and "每两周回访重要客户" in still
+        still = _wait_for(lambda: (h := _get(url)) and "不存在的岗位" in h and h)
+        assert still and "业务员每月回访重要客户一次以上。" in still and "preview-findings" in still
         assert proc.poll() is None
     finally:
         proc.send_signal(signal.SIGINT)

@@ -1,10 +1,12 @@
-"""``manual serve``: preview the staff website on 127.0.0.1, rebuilt on every source edit.
+"""``manual serve``: the draft preview of the staff website on 127.0.0.1, updated on every source edit.
 
-It builds ``site/`` once (as ``manual build site`` does), then serves it with
-MkDocs' own live-reload server and watches ``manual/``, ``policies/``, ``editions/``,
-``forms/`` and the manual's ``mkdocs.yml``.  After an edit it checks and
-rebuilds; open pages reload by themselves.  When the edited source has
-errors, the findings are printed and the last good build stays online.
+It builds the preview once into ``build/preview/site/`` (never ``site/``: the staff site has no
+preview chrome), then serves it with MkDocs' own live-reload server and watches ``manual/``,
+``policies/``, ``editions/``, ``forms/`` and the manual's ``mkdocs.yml``.  After an edit it reads and
+checks the manual again and renders only the pages whose content changed (see
+``publishers.site.preview``); open pages reload by themselves.  Edits show even when the check has
+errors: the findings are printed and shown on the pages; a file that cannot be parsed keeps its last
+readable content, with its error on its page.  ``manual build`` and ``manual release`` stay strict.
 """
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ import sys
 import threading
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError, message
-from ..labels import LANGS
 from . import options
 
 WATCHED = ("manual", "policies", "forms", "mkdocs.yml", "editions")
@@ -27,41 +28,48 @@ def _say(lang: str, key: str, **values) -> None:
 
 
 def make_builder(root, *, lang_arg=None, quiet: bool = False):
-    """A builder for the live-reload server: check, then build; never raises.
+    """A builder for the live-reload server: read, check and update the draft preview; never raises.
 
-    Returns ``(builder, state)``; ``state["ok"]`` tells whether the last build succeeded.
+    The preview (``publishers.site.preview``) shows every edit, whatever the check finds: findings
+    are printed here and shown on the pages.  Returns ``(builder, state)``; ``state["ok"]`` tells
+    whether the last update succeeded, ``state["session"]`` is the preview session (its site folder:
+    ``session.site_dir``).
     """
     from ..rules import report
-    from ..rules.check import check
-    from ..publishers.site.render import SiteBuildError, build_site
+    from ..publishers.site.preview import Session
+    from ..errors import SiteBuildError
 
-    state = {"ok": False, "builds": 0}
+    session = Session(root, lang_arg)
+    state = {"ok": False, "builds": 0, "session": session}
     lock = threading.Lock()
 
     def builder() -> None:
         with lock:
-            lang = lang_arg or "zh-CN"
+            lang = session.lang
             try:
-                manual, findings = check(root)
-                lang = lang_arg or (manual.locale if manual.locale in LANGS else "zh-CN")
-                errors, _ = report.counts(findings)
+                with options.locked(root, lang):
+                    result = session.rebuild()
+                lang = session.lang
+                findings = result["findings"]
+                errors, warnings = report.counts(findings)
                 if findings and (errors or not quiet):
                     sys.stderr.write(report.as_text(findings, lang))
                     sys.stderr.flush()
-                if errors:
-                    state["ok"] = False
-                    _say(lang, "cli.serve_errors")
-                    return
-                with options.locked(root, lang):
-                    build_site(manual, out=root / "dist", quiet=True, lang=lang)
+                for path in result["kept"]:
+                    _say(lang, "site_preview.kept", path=path)
                 state["ok"] = True
                 state["builds"] += 1
-                _say(lang, "cli.serve_rebuilt")
+                _say(lang, "site_preview.rebuilt", pages=result["pages"], seconds=f"{result['seconds']:.2f}",
+                     errors=errors, warnings=warnings)
             except SiteBuildError as exc:
                 state["ok"] = False
                 _say(lang, "cli.serve_site_error", error=exc.text(lang))
             except Exception as exc:  # noqa: BLE001 - keep serving whatever happens in one rebuild
                 state["ok"] = False
+                if os.environ.get("MANUAL_DEBUG"):
+                    import traceback
+
+                    traceback.print_exc()
                 _say(lang, "cli.serve_failed", error=f"{type(exc).__name__}: {exc}")
 
     return builder, state
@@ -152,7 +160,7 @@ def run(args) -> int:
         raise UsageError("cli.port_busy", host=HOST, port=port, reason=busy)
     builder, state = make_builder(root, lang_arg=args.lang, quiet=args.quiet)
     builder()
-    site = root / "site"
+    site = state["session"].site_dir
     if not state["ok"] and not (site / "index.html").is_file():
         print(message("cli.serve_nothing", options.args_lang(args)), file=sys.stderr)
         return EXIT_FINDINGS

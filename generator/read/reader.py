@@ -210,13 +210,35 @@ def claimed_key(path: Path, kind: str) -> str | None:
     return found.group(1) if found else None
 
 
-def read_files(root: Path, tasks) -> list:
-    """``[(item or None, findings)]`` for ``tasks`` ``[("document" | "form", path)]``, in their order."""
-    return [_READERS[kind](root, path) for kind, path in tasks]
+def read_files(root: Path, tasks, reuse: dict | None = None) -> list:
+    """``[(item or None, findings)]`` for ``tasks`` ``[("document" | "form", path)]``, in their order.
+
+    ``reuse`` (``manual serve``'s preview, which reads the manual again after every edit): a dict kept
+    between readings, path → (size, mtime, inode, result); a file whose size, time and inode are
+    the same is not read again.  Nothing reads it but the preview."""
+    if reuse is None:
+        return [_READERS[kind](root, path) for kind, path in tasks]
+    out = []
+    for kind, path in tasks:
+        try:
+            st = os.stat(path)
+            sig = (kind, st.st_size, st.st_mtime_ns, st.st_ino)
+        except OSError:
+            sig = None
+        known = reuse.get(str(path))
+        if sig is not None and known is not None and known[0] == sig:
+            out.append(known[1])
+            continue
+        result = _READERS[kind](root, path)
+        if sig is not None:
+            reuse[str(path)] = (sig, result)
+        out.append(result)
+    return out
 
 
-def read_source(root: Path) -> tuple[Source, list[Finding]]:
-    """Every source file of the manual at ``root`` and every finding met while reading it."""
+def read_source(root: Path, reuse: dict | None = None) -> tuple[Source, list[Finding]]:
+    """Every source file of the manual at ``root`` and every finding met while reading it
+    (``reuse``: see ``read_files``)."""
     root = Path(root).resolve()
     if not (root / CONFIG).is_file():
         raise ManualNotFound("cli.no_manual_here", folder=root)
@@ -248,7 +270,8 @@ def read_source(root: Path) -> tuple[Source, list[Finding]]:
 
     document_paths = sorted((root / POLICIES).glob("*.md")) if (root / POLICIES).is_dir() else []
     form_paths = sorted((root / FORMS).glob("*.yaml")) if (root / FORMS).is_dir() else []
-    results = read_files(root, [("document", p) for p in document_paths] + [("form", p) for p in form_paths])
+    results = read_files(root, [("document", p) for p in document_paths] + [("form", p) for p in form_paths],
+                         reuse)
 
     def unreadable(path: Path, kind: str) -> None:
         rel = _rel(root, path)

@@ -774,7 +774,8 @@ def base_config(manual: Manual) -> Path:
 
 def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | None = None,
                   base: Path | None = None, site_dir: Path | None = None, extra: dict | None = None,
-                  record: dict | None = None, cache_dir: Path | None = None, link_downloads: bool = False) -> Path:
+                  record: dict | None = None, cache_dir: Path | None = None, link_downloads: bool = False,
+                  written: dict | None = None) -> Path:
     """Write the Markdown pages, the downloads and the generated mkdocs.yml into ``src``.
 
     ``final_src`` is where ``src`` will end up (relative paths in the config are computed from it).
@@ -785,6 +786,8 @@ def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | N
     compiled page templates are kept (``<root>/.cache/site``; None: compiled again).
     ``link_downloads``: the downloads are hard links to their files where the file system allows,
     else copies (for ``dist/``, whose files are replaced, never rewritten in place).
+    ``written`` (the preview, ``preview.LiveSite``): the ``record`` of the last write into the same
+    ``src``; a page whose bytes are the same is not written again.
     Returns the path of the generated mkdocs.yml.
     """
     record = {} if record is None else record
@@ -806,8 +809,10 @@ def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | N
         target = docs / p["path"]
         target.parent.mkdir(parents=True, exist_ok=True)
         data = text.encode("utf-8")
-        target.write_bytes(data)
-        record[f"docs/{p['path']}"] = hashlib.sha256(data).hexdigest()
+        sha = hashlib.sha256(data).hexdigest()
+        if written is None or written.get(f"docs/{p['path']}") != sha:  # preview: unchanged pages stay
+            target.write_bytes(data)
+        record[f"docs/{p['path']}"] = sha
     for name, source in sorted(model["downloads"].items()):
         target = docs / DOWNLOADS_DIR / name
         target.parent.mkdir(parents=True, exist_ok=True)
