@@ -1,7 +1,7 @@
 """``manual serve``: the draft preview of the staff website on 127.0.0.1, updated on every source edit.
 
 It builds the preview once into ``build/preview/site/`` (never ``site/``: the staff site has no
-preview chrome), then serves it with MkDocs' own live-reload server and watches ``manual/``,
+preview chrome), then serves it with the site engine's live-reload server (``publishers.site.server``) and watches ``manual/``,
 ``policies/``, ``editions/``, ``forms/`` and the manual's ``mkdocs.yml``.  After an edit it reads and
 checks the manual again and renders only the pages whose content changed (see
 ``publishers.site.preview``); open pages reload by themselves.  Edits show even when the check has
@@ -10,13 +10,13 @@ readable content, with its error on its page.  ``manual build`` and ``manual rel
 """
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import sys
 import threading
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError, message
+from ..publishers.site.server import preview_server
 from . import options
 
 WATCHED = ("manual", "policies", "forms", "mkdocs.yml", "editions")
@@ -75,68 +75,6 @@ def make_builder(root, *, lang_arg=None, quiet: bool = False):
     return builder, state
 
 
-# -- hostile requests ------------------------------------------------------------------------------
-MAX_PATH_BYTES = 4096  # Linux's PATH_MAX: no file of the site has a longer path
-MAX_LOGGED = 200  # characters of a request line the terminal shows
-
-
-def refused(path_info: str) -> str | None:
-    """The HTTP status for a request path no file can have, or None to let the server look.
-
-    wsgiref gives the percent-decoded path as Latin-1 text: bytes that are not UTF-8
-    (``%ff``, ``%c0%ae``), control characters (``%00``, ``%0a``) are a bad request;
-    a path longer than any file's is not found.  ``..`` never leaves the site: the
-    server normalises the path first.
-    """
-    try:
-        text = path_info.encode("latin-1").decode("utf-8")
-    except UnicodeError:
-        return "400 Bad Request"
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        return "400 Bad Request"
-    if len(path_info) > MAX_PATH_BYTES:
-        return "404 Not Found"
-    return None
-
-
-class QuietLog(logging.Filter):
-    """The server's log as one short line per request: long request lines cut, tracebacks only with MANUAL_DEBUG."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        if len(text) > MAX_LOGGED:
-            text = text[:MAX_LOGGED] + "…"
-        record.msg, record.args = text, None
-        if not os.environ.get("MANUAL_DEBUG"):
-            record.exc_info, record.exc_text, record.stack_info = None, None, None
-        return True
-
-
-def preview_server(builder, host: str, port: int, site):
-    """MkDocs' live-reload server, with hostile paths answered before they reach the file system."""
-    from mkdocs.livereload import LiveReloadServer
-
-    class PreviewServer(LiveReloadServer):
-        def _serve_request(self, environ, start_response):
-            status = refused(environ.get("PATH_INFO", ""))
-            if status is None:
-                try:
-                    return super()._serve_request(environ, start_response)
-                except (ValueError, UnicodeError, OSError):  # a path the file system refuses to look up
-                    status = "400 Bad Request"
-            if status.startswith("404"):
-                return None  # the server's own 404 page
-            start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
-            return [status.encode("ascii")]
-
-        def handle_error(self, request, client_address):
-            """A client that went away mid-answer: no traceback on the terminal (MANUAL_DEBUG=1 shows it)."""
-            if os.environ.get("MANUAL_DEBUG"):
-                super().handle_error(request, client_address)
-
-    return PreviewServer(builder=builder, host=host, port=port, root=str(site))
-
-
 def _port_free(port: int) -> str | None:
     """None when HOST:port can be bound, else the reason."""
     probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -164,9 +102,6 @@ def run(args) -> int:
     if not state["ok"] and not (site / "index.html").is_file():
         print(message("cli.serve_nothing", options.args_lang(args)), file=sys.stderr)
         return EXIT_FINDINGS
-    log = logging.getLogger("mkdocs.livereload")
-    log.setLevel(logging.WARNING)
-    log.addFilter(QuietLog())
     server = preview_server(builder, HOST, port, site)
 
     def error_page(code):
