@@ -43,7 +43,7 @@ from ...errors import CsvProblem
 from ...labels import LANGS, text
 from ...model import formspec
 from .pdf import quiet_loggers, root_fields
-from .spec import FALSE, TRUE, split_choices
+from .spec import FALSE, TRUE, sheet_rows, split_choices
 
 NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
 DATE_FORMS = (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
@@ -101,7 +101,7 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def _column_index(form) -> tuple[dict[str, formspec.PdfField], dict[str, list[str]]]:
-    by_name = formspec.csv_columns(form)
+    by_name = formspec.csv_columns(form, rows=sheet_rows(form)[0])
     by_label: dict[str, list[str]] = {}
     for name, pf in by_name.items():
         if pf.kind in ("table_cell",) or name.endswith("_date") and pf.field.type == "signature":
@@ -207,7 +207,7 @@ def read_batch(form, data: bytes) -> Batch:
     columns = [n for n in names if n]
     if not columns:
         raise problem("no_field_named")
-    by_name = formspec.csv_columns(form)
+    by_name = formspec.csv_columns(form, rows=sheet_rows(form)[0])
     batch = Batch(columns=columns, records=[], encoding=encoding)
     for index, cells in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in cells):

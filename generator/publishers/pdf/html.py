@@ -61,7 +61,10 @@ def svg_uri(svg: str) -> str:
 
 @lru_cache(maxsize=4)
 def stylesheet(lang: str = "zh-CN") -> str:
-    return render_template("print.css.j2", words=pm.page_words(lang), watermark=watermark_uri(lang))
+    from ..forms.spec import sheet_pages
+
+    return render_template("print.css.j2", words=pm.page_words(lang), watermark=watermark_uri(lang),
+                           form_pages=sheet_pages())
 
 
 # -- text and citations ------------------------------------------------------------------
@@ -163,9 +166,10 @@ def form_footer(form: Form, lang: str = "zh-CN") -> str:
 def form_html(manual: Manual, form: Form, lang: str = "zh-CN") -> str:
     """A form in the PDF: the forms publisher's own static fragment, in a section that carries its footer."""
     from ..forms.html import form_html_fragment
+    from ..forms.spec import page_name, paper
 
     f = {"anchor": pm.anchor(form), "code": form.code, "title": form.title, "footer": form_footer(form, lang),
-         "landscape": form.paper.endswith("landscape"),
+         "landscape": form.paper.endswith("landscape"), "page": page_name(paper(form)),
          "fragment": Markup(form_html_fragment(manual, form, mode="static", lang=lang, css=False))}
     return render_template("form.html.j2", f=f, lab=pm.L(lang), lang=lang)
 
