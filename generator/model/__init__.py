@@ -242,6 +242,7 @@ class Manual:
     signoff_policy: dict[str, list[str]] = field(default_factory=dict)  # step -> roles allowed to sign it
     signoff_steps: dict[str, SignOff] = field(default_factory=dict)  # the manual's own 编制/审核/批准
     sample_names: bool = False
+    binding_gutter_mm: float = 0.0  # print: extra inner margin for binding (mirrored margins), 0 = none
     forbidden_terms: list[Term] = field(default_factory=list)
     config_path: str = "manual/manual.yaml"
     config_positions: Positions = field(default_factory=Positions)

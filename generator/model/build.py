@@ -158,6 +158,9 @@ def _config(manual: Manual, file: SourceFile) -> None:
     manual.signoff_policy = {step: _texts(roles) for step, roles in _map(data.get("signoff_policy")).items()}
     manual.signoff_steps = _signoffs(data.get("signoff"))
     manual.sample_names = bool(data.get("sample_names"))
+    gutter = _map(data.get("print")).get("binding_gutter_mm")
+    manual.binding_gutter_mm = float(gutter) if isinstance(gutter, (int, float)) and not isinstance(gutter, bool) \
+        and 0 < gutter <= 40 else 0.0
     manual.forbidden_terms = [Term(i, _text(t.get("term")), _text(t.get("use")), _text(t.get("why")))
                               for i, t in enumerate(_list(_map(data.get("terminology")).get("forbidden")))
                               if isinstance(t, dict)]

@@ -60,11 +60,17 @@ def svg_uri(svg: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def stylesheet(lang: str = "zh-CN") -> str:
+def stylesheet(lang: str = "zh-CN", gutter: float = 0.0) -> str:
+    """The print style sheet; ``gutter`` mm of binding gutter (mirrored margins), 0 for none."""
     from ..forms.spec import sheet_pages
 
     return render_template("print.css.j2", words=pm.page_words(lang), watermark=watermark_uri(lang),
-                           form_pages=sheet_pages())
+                           form_pages=sheet_pages(), inner=_mm(20 + gutter) if gutter else "")
+
+
+def _mm(value: float) -> str:
+    """A length in mm as CSS writes it ("" for none): 10 → "10", 7.5 → "7.5"."""
+    return "" if not value else (str(int(value)) if float(value).is_integer() else f"{value:g}")
 
 
 # -- text and citations ------------------------------------------------------------------
@@ -179,7 +185,7 @@ def page_html(manual: Manual, *, lang: str, pdf_title: str = "", keywords: str =
           documents=(), forms=(), appendix_heading=False, changes=None, edition_line="") -> str:
     """One HTML page for WeasyPrint (manual.html.j2) holding any of the manual's pieces."""
     lab = pm.L(lang)
-    css = stylesheet(lang) + ("\n" + forms_stylesheet() if forms else "")
+    css = stylesheet(lang, manual.binding_gutter_mm) + ("\n" + forms_stylesheet() if forms else "")
     return render_template("manual.html.j2", lang=lang, lab=lab, css=Markup(css), pdf_title=pdf_title,
                    company=manual.company, header=pm.header_text(manual),
                    description=f"{manual.company} {manual.title} {manual.edition}".strip(),

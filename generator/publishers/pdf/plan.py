@@ -142,7 +142,7 @@ def plan_key(plan: Plan, lang: str) -> str:
                             cache_mod.versions("pypdf", "uharfbuzz", "weasyprint"), cache_mod.font_digest(),
                             [p.key for p in plan.parts], [(p.footer, p.level) for p in plan.parts],
                             toc_entries(plan, None) if plan.toc is not None else None, plan.toc_at,
-                            plan.title, plan.keywords, plan.subject, lang)
+                            plan.title, plan.keywords, plan.subject, lang)  # the gutter is in the parts' style sheet
 
 
 # -- one-layout pages (the benchmark's floor) -----------------------------------------------------------

@@ -312,7 +312,7 @@ def workflow_svg(manual, doc, lang: str = "zh-CN") -> str:
     body_h = sum(h for *_, h in laid) + WF_GAP * (len(laid) + 1)
     height = MARGIN * 2 + head_h + body_h
     label = words["workflow_chart"] + f"：{doc.code} {doc.title}"
-    parts = _svg_open(width, height, label, "workflow swimlane")
+    parts = _svg_open(width, height, label, "workflow")
     order = words["list_sep"].join(f"{s.number}. {s.title}（{s.role}）" if lang != "en" else
                                    f"{s.number}. {s.title} ({s.role})" for s in steps)
     parts.append(f"<desc>{esc(order)}</desc>")
