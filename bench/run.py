@@ -332,9 +332,24 @@ def bench_scale(work: Path, documents: int, jobs: int, targets: list[str], forms
     pdf = root / "dist" / "manual.pdf"
     pages = len(pypdf.PdfReader(str(pdf)).pages) if pdf.is_file() else None
     m.update(documents=documents, forms=forms, targets=" ".join(targets), manual_pages=pages)
+    m["ms_per_document"] = round(1000 * m["seconds"] / documents, 2)
+    if "site" in targets:
+        m["site"] = site_size(root / "site")
+        log(f"  site: {m['site']['mb']:.0f} MB in {m['site']['files']} files, largest page "
+            f"{m['site']['largest_page_kb']:.0f} KB, search index {m['site']['search_index_mb']:.1f} MB")
     log(f"  {m['seconds']:.1f} s, manual.pdf {pages} pages, peak {m['peak_tree_mb']:.0f} MB "
         f"(largest process {m['max_process_mb']:.0f} MB)")
     return m
+
+
+def site_size(site: Path) -> dict:
+    """What a built site weighs: all its files (MB), their number, the largest HTML page and the search index."""
+    files = [p for p in site.rglob("*") if p.is_file()]
+    pages = [p.stat().st_size for p in files if p.suffix == ".html"]
+    index = site / "search" / "search_index.json"
+    return {"mb": round(sum(p.stat().st_size for p in files) / MB, 1), "files": len(files),
+            "largest_page_kb": round(max(pages, default=0) / 1024, 1),
+            "search_index_mb": round(index.stat().st_size / MB, 2) if index.is_file() else 0}
 
 
 def marginal_ms(synthetic: dict) -> list[tuple[str, float]]:
@@ -381,6 +396,11 @@ def targets(results: dict) -> list[dict]:
                      "measured": f"{s['peak_tree_mb']:.0f} MB (largest process {s['max_process_mb']:.0f} MB), "
                                  f"{s['seconds']:.0f} s, {s.get('forms', '?')} forms, manual.pdf {s['manual_pages']} pages",
                      "ok": max(s["peak_tree_mb"], s["max_process_mb"]) < 2048})
+    if s and s.get("site"):
+        rows.append({"target": f"site of {s['documents']:,} documents under 200 MB", "goal": "< 200 MB",
+                     "measured": f"{s['site']['mb']:.0f} MB in {s['site']['files']} files (largest page "
+                                 f"{s['site']['largest_page_kb']:.0f} KB), {s['ms_per_document']:.0f} ms per document",
+                     "ok": s["site"]["mb"] < 200})
     if 2000 in synthetic:
         s = synthetic[2000]
         peak = max(s["peak_tree_mb"], s["max_process_mb"])
@@ -461,6 +481,7 @@ def main(argv=None) -> int:
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--out", type=Path, default=BENCH / "results", help="folder of the results JSON")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    p.add_argument("--tag", default="", help="added to the results file's name (2026-12-01-TAG.json)")
     args = p.parse_args(argv)
 
     quick = args.quick
@@ -498,7 +519,7 @@ def main(argv=None) -> int:
     results["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
     results["targets"] = targets(results)
     args.out.mkdir(parents=True, exist_ok=True)
-    name = results["date"] + ("-quick" if quick else "") + ".json"
+    name = results["date"] + ("-quick" if quick else "") + (f"-{args.tag}" if args.tag else "") + ".json"
     path = args.out / name
     path.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print_table(results)

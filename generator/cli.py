@@ -111,11 +111,15 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000)
 
     a = sub.add_parser("approve", parents=[common], help="record a sign-off step with its fingerprint")
-    a.add_argument("code")
+    a.add_argument("code", help="a document's code, a form's id or code, or 'manual' for the cover's sign-off")
     a.add_argument("--step", required=True, choices=("prepared", "reviewed", "approved"))
-    a.add_argument("--name", required=True)
+    who = a.add_mutually_exclusive_group(required=True)
+    who.add_argument("--name", default=None)
+    who.add_argument("--as", dest="person", default=None, help="the signer's id in manual/people.yaml")
     a.add_argument("--role", default=None)
     a.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
+    a.add_argument("--key", type=Path, default=None,
+                   help="the signer's PKCS#12 key (default: $MANUAL_SIGN_KEY); password from $MANUAL_SIGN_PASSWORD")
 
     f = sub.add_parser("forms", parents=[common], help="form utilities")
     fsub = f.add_subparsers(dest="forms_command", required=True, parser_class=ArgumentParser)

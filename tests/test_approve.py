@@ -50,10 +50,11 @@ def line_of(root, rel, needle):
 
 @pytest.fixture
 def signed(tmp_path):
-    """A copy of the minimal manual with every sign-off fingerprinted."""
+    """A copy of the minimal manual with every sign-off fingerprinted, the manual's own (the cover's) too."""
     root = copy_manual(MINIMAL, tmp_path / "m")
     approve_all(root, "0101-2020", prepared="2020-02-01", reviewed="2020-02-10", approved="2020-02-20")
     approve_all(root, "visit-record", prepared="2020-02-01", reviewed="2020-02-10", approved="2020-02-20")
+    approve_all(root, "manual", prepared="2020-02-21", reviewed="2020-02-25", approved="2020-02-28")  # the cover
     return root
 
 
@@ -114,6 +115,7 @@ def test_a_revision_on_the_day_of_the_approval(tmp_path):
     """Approved today, changed today with a higher version: accepted (the approval records its version)."""
     root = copy_manual(MINIMAL, tmp_path / "m")
     approve_all(root, "visit-record")
+    approve_all(root, "manual")  # the cover too: the manual is under fingerprint control
     approve_all(root, "0101-2020")  # all on MANUAL_TODAY, 2020-03-01
     assert signoff_entries(root)["approved"]["version"] == "1.0"
     edit(root, DOC, "重要客户一次以上", "重要客户两次以上")
@@ -141,6 +143,7 @@ def test_an_approval_without_a_recorded_version(tmp_path, revised, expect_bump):
     root = copy_manual(MINIMAL, tmp_path / "m")
     edit(root, DOC, "{version: \"1.0\", date: 2020-02-01", "{version: \"1.0\", date: 2020-03-01")
     approve_all(root, "visit-record")
+    approve_all(root, "manual")  # the cover too: the manual is under fingerprint control
     approve_all(root, "0101-2020")
     edit(root, DOC, ", version: '1.0'", "")  # as `manual approve` wrote it before it recorded versions
     assert "version" not in signoff_entries(root)["approved"]

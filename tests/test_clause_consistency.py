@@ -71,10 +71,34 @@ def pdf_clauses(path: Path, expected) -> list[tuple[str, str]]:
 
 
 def docx_clauses(path: Path, expected) -> list[tuple[str, str]]:
+    """The clauses as Word numbers them: numbering.xml read as Word reads it (each w:num counts its
+    paragraphs from its level's start override, in its level's format), or a number typed before a tab."""
     import docx
+    from docx.oxml.ns import qn
 
+    document = docx.Document(str(path))
+    numbering = document.part.numbering_part.element
+    formats = {a.get(qn("w:abstractNumId")): {lvl.get(qn("w:ilvl")): lvl.find(qn("w:numFmt")).get(qn("w:val"))
+                                               for lvl in a.findall(qn("w:lvl"))}
+               for a in numbering.findall(qn("w:abstractNum"))}
+    nums = {}
+    for num in numbering.findall(qn("w:num")):
+        start = num.find(f"{qn('w:lvlOverride')}/{qn('w:startOverride')}")
+        nums[num.get(qn("w:numId"))] = [num.find(qn("w:abstractNumId")).get(qn("w:val")),
+                                        int(start.get(qn("w:val"))) if start is not None else 1]
     found = []
-    for paragraph in docx.Document(str(path)).paragraphs:
+    for paragraph in document.paragraphs:
+        ppr = paragraph._p.pPr
+        numpr = ppr.numPr if ppr is not None else None
+        if numpr is not None:
+            entry = nums[str(numpr.numId.val)]
+            fmt = formats[entry[0]][str(numpr.ilvl.val)]
+            n, entry[1] = entry[1], entry[1] + 1
+            if fmt == "decimal":
+                found.append(_key(str(n), paragraph.text))
+            elif fmt == "lowerLetter" and n <= 26:
+                found.append(_key("abcdefghijklmnopqrstuvwxyz"[n - 1], paragraph.text))
+            continue
         m = re.match(r"^([0-9]+|[a-z])\.\t(.*)$", paragraph.text, re.S)
         if m:
             found.append(_key(m.group(1), m.group(2)))

@@ -58,16 +58,33 @@ def test_heading_styles_in_order(manual_docx):
     h1 = headings(manual_docx, 1)
     assert h1 == ["0101-2020　客户回访制度", "0102-2020　客户档案管理制度", "附录：表单"]
     assert "一、回访" in headings(manual_docx, 2)  # a body section, one level down
-    assert "0101-F1　客户回访记录表" in headings(manual_docx, 2)
+    # the forms of the appendix: "Form Heading", a heading 2 the contents field lists by its name (\t)
+    forms = [p.text for p in manual_docx.paragraphs if p.style.name == "Form Heading"]
+    assert forms == ["0101-F1　客户回访记录表"]
+    assert manual_docx.styles["Form Heading"].base_style.name == "Heading 2"
     # the styles are Word's built-in ones (their outline level drives the navigation pane)
     style = manual_docx.styles["Heading 1"]
     assert style.style_id == "Heading1" and style.element.pPr.find(qn("w:outlineLvl")).get(qn("w:val")) == "0"
 
 
 def test_clauses_with_lettered_sub_items(manual_docx):
-    texts = [p.text for p in manual_docx.paragraphs]
-    assert "1.\t业务员每月回访重要客户一次以上。" in texts
-    assert "a.\t客户名册；" in texts and "b.\t产品目录。" in texts
+    """Clauses and sub-items are Word numbering (numbering.xml), not typed numbers: level 0 "%1."
+    decimal, level 1 "%2." lower letters, as the PDF prints them."""
+    numbered = {p.text: p._p.pPr.numPr for p in manual_docx.paragraphs if p._p.pPr is not None
+                and p._p.pPr.numPr is not None}
+    clause, sub = numbered["业务员每月回访重要客户一次以上。"], numbered["客户名册；"]
+    assert clause.ilvl.val == 0 and sub.ilvl.val == 1 and numbered["产品目录。"].ilvl.val == 1
+    numbering = manual_docx.part.numbering_part.element
+    num = numbering.num_having_numId(clause.numId.val)
+    abstract = next(a for a in numbering.findall(qn("w:abstractNum"))
+                    if a.get(qn("w:abstractNumId")) == str(num.abstractNumId.val))
+    levels = {int(lvl.get(qn("w:ilvl"))): (lvl.find(qn("w:numFmt")).get(qn("w:val")),
+                                             lvl.find(qn("w:lvlText")).get(qn("w:val")))
+              for lvl in abstract.findall(qn("w:lvl"))}
+    assert levels[0] == ("decimal", "%1.") and levels[1] == ("lowerLetter", "%2.")
+    assert levels[2] == ("lowerRoman", "%3.")
+    # no number typed into the text
+    assert not any(p.text.startswith(("1.\t", "a.\t")) for p in manual_docx.paragraphs)
 
 
 def test_tables_signoff_revisions_and_meta(manual_docx):
@@ -79,21 +96,27 @@ def test_tables_signoff_revisions_and_meta(manual_docx):
     assert ["编号", "0101-2020", "版本", "1.0", "状态", "生效"] in rows
     # the draft document's sign-off table has the steps still to sign, empty
     assert ["审核", "", "", ""] in rows
-    # the form appendix: fields as a table
-    assert any(r[0] == "回访方式" and "☐ 上门" in r[1] for r in rows)
+    # the form appendix: the PDF's grid, label and value cells side by side, ☐ before every option
+    assert any("回访方式" in r and "客户名称*" in [c for row in rows for c in row] and any(c.startswith("☐\u00a0上门") for c in r) for r in rows)
 
 
-def test_toc_field_and_update_on_open(minimal_build):
+def test_toc_field_carries_its_entries_and_pages(minimal_build):
+    """The contents field's current result is the list itself, with page numbers: nothing to update, no
+    instruction to right-click, and Word is not asked to update fields on opening."""
     with zipfile.ZipFile(minimal_build / "dist" / "manual.docx") as z:
         body = z.read("word/document.xml").decode("utf-8")
         settings = z.read("word/settings.xml").decode("utf-8")
-    assert 'TOC \\o "1-3" \\h \\z \\u' in body
-    assert '<w:updateFields w:val="true"/>' in settings
+    assert 'TOC \\o "1-1" \\h \\z \\u \\t "Form Heading,2"' in body
+    assert "updateFields" not in settings and 'w:dirty="true"' not in body
+    assert "右键" not in body and "更新域" not in body
 
 
 def test_one_section_per_document_with_code_and_page_fields(manual_docx):
     sections = manual_docx.sections
-    assert len(sections) == 5  # cover, contents, two documents, forms appendix
+    assert len(sections) == 6  # cover, contents, two documents, forms appendix, its one form
+    form = sections[5]  # a form's page: its own header and footer (code and version)
+    assert "0101-F1" in form.header.paragraphs[0].text and "0101-F1" in form.footer.paragraphs[0].text
+    assert "版本" in form.footer.paragraphs[0].text
     for section, code in ((sections[2], "0101-2020"), (sections[3], "0102-2020")):
         footer = section.footer
         assert not footer.is_linked_to_previous
@@ -114,11 +137,12 @@ def test_east_asian_fonts_and_language(minimal_build):
         assert f"w:{attr}=" not in styles
     document = docx.Document(str(minimal_build / "dist" / "manual.docx"))
     defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    assert defaults.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "Noto Serif CJK SC"
+    assert defaults.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "宋体"
+    assert defaults.find(qn("w:rFonts")).get(qn("w:ascii")) == "Times New Roman"
     assert defaults.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
     for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Header", "Footer", "Table Grid"):
         rfonts = document.styles[name].element.rPr.find(qn("w:rFonts"))
-        assert rfonts.get(qn("w:eastAsia")) in ("Noto Serif CJK SC", "Noto Sans CJK SC"), name
+        assert rfonts.get(qn("w:eastAsia")) == ("黑体" if name.startswith(("Heading", "Title")) else "宋体"), name
 
 
 def test_citations_link_to_bookmarks(minimal_build):

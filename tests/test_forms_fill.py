@@ -13,7 +13,8 @@ from collections import Counter
 import pytest
 
 from conftest import FIXTURES, MINIMAL, copy_manual, run_cli
-from generator.publishers.forms.fill import CsvProblem, decode, read_batch, read_values, row_file_name, safe_name
+from generator.publishers.forms.fill import (CsvProblem, check_rows, decode, read_csv, read_values, row_file_name,
+                                             safe_name)
 from generator.model.build import read_manual
 
 VISITS = [  # this month's visit records, pre-filled with customer, contact and date (as in issue 6)
@@ -196,29 +197,34 @@ def visit_form():
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
 def test_utf8_with_or_without_bom_and_gbk(visit_form, encoding):
     text = "客户名称,visit_date,method\n东莞市属瑞电子有限公司,2014/5/20,上门\n"
-    batch = read_batch(visit_form, text.encode(encoding))
-    assert not batch.errors
-    assert batch.columns == ["customer", "visit_date", "method"], "a unique label names its field too"
-    record = batch.records[0]
-    assert record["row"] == 2
-    assert record["values"] == {"customer": "东莞市属瑞电子有限公司", "visit_date": "2014-05-20", "method": "上门"}
-    assert record["pdf"]["method"] == "/0"
+    table = read_csv(visit_form, text.encode(encoding))
+    errors = []
+    records = list(table.records(errors))
+    assert not errors
+    assert table.columns == ["customer", "visit_date", "method"], "a unique label names its field too"
+    record = records[0]
+    assert record.row == 2
+    assert record.values == {"customer": "东莞市属瑞电子有限公司", "visit_date": "2014-05-20", "method": "上门"}
+    assert record.pdf["method"] == "/0"
 
 
 def test_undecodable_and_empty_files(visit_form):
     with pytest.raises(CsvProblem):
         decode(b"\xff\xfe" + "customer".encode("utf-16-le"))
     with pytest.raises(CsvProblem):
-        read_batch(visit_form, b"")
+        read_csv(visit_form, b"")
     with pytest.raises(CsvProblem) as exc:
-        read_batch(visit_form, "customer,customer\n甲,乙\n".encode())
+        read_csv(visit_form, "customer,customer\n甲,乙\n".encode())
     assert "already" in exc.value.text("en") and "列" in exc.value.text("zh-CN")
 
 
 def test_empty_rows_are_skipped_and_row_numbers_follow_the_sheet(visit_form):
-    batch = read_batch(visit_form, "customer,visit_date\n\n甲,2020-01-01\n,\n乙,bad\n".encode())
-    assert [r["row"] for r in batch.records] == [3, 5]
-    assert [(e.row, e.column) for e in batch.errors] == [(5, "visit_date")]
+    table = read_csv(visit_form, "customer,visit_date\n\n甲,2020-01-01\n,\n乙,bad\n".encode())
+    errors = []
+    assert [r.row for r in table.records(errors)] == [3, 5]
+    assert [(e.row, e.column) for e in errors] == [(5, "visit_date")]
+    checked = check_rows(table)
+    assert (checked.rows, checked.error_count) == (2, 1)
 
 
 def test_safe_file_names():

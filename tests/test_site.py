@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+from urllib.parse import quote
 import shutil
 import signal
 import socket
@@ -111,8 +112,7 @@ def nav_links(html: str) -> list[str]:
 def test_document_page_shows_metadata_signoff_revisions_forms_and_references(built):
     html = page(built, "documents/0101-2020.html")
     text = article_text(html)
-    for expected in ("0101-2020 客户回访制度", "编号 版本 状态 生效日期 归口岗位 下次评审",
-                     "0101-2020 1.0 生效 2020-03-01 业务经理 2030-03-01",
+    for expected in ("0101-2020 客户回访制度", "编号 0101-2020 版本 1.0 状态 生效 生效日期 2020-03-01 归口岗位 业务经理 下次评审 2030-03-01",
                      "签署", "编制 张三 业务员 2020-02-01", "审核 李四 业务经理 2020-02-10",
                      "批准 王五 总经理 2020-02-20",
                      "修订记录", "1.0 2020-02-01 首次发布 业务部",
@@ -121,7 +121,7 @@ def test_document_page_shows_metadata_signoff_revisions_forms_and_references(bui
         assert expected in text, expected
     assert '<a href="../forms/visit-record.html">客户回访记录表</a>' in html
     assert '<a href="../downloads/forms/visit-record.pdf">PDF</a>' in html
-    assert '<a href="../roles.html#业务经理">业务经理</a>' in html
+    assert f'<a href="../roles/{quote("业务经理")}.html">业务经理</a>' in html
     # The referenced document lists this one under 引用本文件的文件.
     other = article_text(page(built, "documents/0102-2020.html"))
     assert "引用本文件的文件 0101-2020 客户回访制度" in other
@@ -242,16 +242,25 @@ def test_documents_by_code(built):
     assert "0101-2020 客户回访制度 制度 1.0 生效 2020-03-01 业务经理 2030-03-01" in text
 
 
-def test_responsibilities_by_role(built):
-    text = article_text(page(built, "roles.html"))
-    assert "业务员 行政隶属上级主管：业务主管 · 人数：2 · 直接下属：无" in text
-    section = text[text.index("业务员 行政隶属上级主管"):]
-    assert "0101-2020 客户回访制度 相关岗位；签署：编制" in section
-    assert "0104-2020 业务工作流程 流程步骤 1：客户回访" in section
-    assert "0105-2020 岗位职责 岗位职责：业务员岗位职责（1）" in section
-    boss = text[text.index("业务经理 行政隶属上级主管"):text.index("业务主管 行政隶属上级主管")]
-    assert "0101-2020 客户回访制度 归口管理；签署：审核" in boss
-    assert "0107-2020" not in text  # superseded documents assign no duties
+def test_roles_index_is_one_short_row_per_role_linking_to_its_page(built):
+    html = page(built, "roles.html")
+    text = article_text(html)
+    assert "业务员 业务主管 2 业务员岗位职责 0 1" in text
+    assert f'<a href="roles/{quote("业务员")}.html">业务员</a>' in html
+    assert "签署：" not in text and "0101-2020" not in text  # sign-offs and documents live on the role pages
+
+
+def test_role_page_lists_duties_documents_steps_forms_and_signoffs(built):
+    text = article_text(page(built, "roles/业务员.html"))
+    assert text.startswith("业务员：我的职责")
+    assert "人数：2 · 行政隶属上级主管：业务主管" in text
+    assert "业务员岗位职责 出处：0105-2020 岗位职责" in text
+    assert "执行的流程步骤 流程 步骤 工作内容 相关表单 0104-2020 业务工作流程 1 客户回访" in text
+    assert "填写的表单 0101-F1 客户回访记录表（流程步骤：客户回访）" in text
+    assert "签署事项 编制（7 份）：0101-2020、0102-2020、0103-2020、0104-2020、0105-2020、0106-2020、0101-F1" in text
+    boss = article_text(page(built, "roles/业务经理.html"))
+    assert "归口管理的文件 0101-2020 客户回访制度" in boss
+    assert "审核（" in boss and "0107-2020" not in boss  # superseded documents assign no duties
 
 
 def test_forms_library_and_form_page(built):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from urllib.parse import unquote
 import shutil
 from pathlib import Path
 
@@ -132,7 +133,7 @@ def test_accelerated_build_equals_a_plain_build(seq):
     assert [k for k in accelerated if accelerated[k] != plain[k]] == []
     # Every page is in the search index, with its Chinese segmented.
     pages = {k[:-len(".html")] for k in accelerated if k.endswith(".html") and k != "404.html"}
-    indexed = {d["location"].split("#")[0].removesuffix(".html") for d in search_docs(seq["site"])}
+    indexed = {unquote(d["location"].split("#")[0]).removesuffix(".html") for d in search_docs(seq["site"])}
     indexed = {p or "index" for p in indexed}
     assert pages <= indexed
 

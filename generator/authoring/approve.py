@@ -1,8 +1,17 @@
 """``manual approve``: record a sign-off step with the content's fingerprint.
 
-    manual approve CODE --step prepared|reviewed|approved --name NAME [--role R] [--date YYYY-MM-DD]
+    manual approve CODE --step prepared|reviewed|approved --name NAME | --as PERSON [--role R] [--date YYYY-MM-DD]
+                   [--key FILE.p12]
 
-CODE is a document's code, or a form's id or code.  The step's name, role
+CODE is a document's code, or a form's id or code, or ``manual`` for the
+manual's own sign-off (the cover's, in manual/manual.yaml; its fingerprint
+covers the manual's configuration and chapter list).  ``--as PERSON`` names
+the signer by their id in manual/people.yaml: the name comes from there, and
+the role too, when the person held exactly one role on the date that may
+sign the step.  When that person has a certificate, the approval record is
+signed with their key (``--key`` or MANUAL_SIGN_KEY, a PKCS#12 file whose
+password comes from MANUAL_SIGN_PASSWORD or the terminal) and the signature
+is written into the entry.  The step's name, role
 (default: the role already recorded), date (default: today) and
 ``fingerprint: sha256:…`` are written into the front matter (or the form's
 YAML) by a targeted edit of the text of that one sign-off entry: comments,
@@ -20,25 +29,32 @@ content.  Unknown codes, a missing role and bad dates are usage errors
 """
 from __future__ import annotations
 
+import base64
+import copy
 import dataclasses
 import datetime as dt
+import os
 import tempfile
 from functools import partial
 from pathlib import Path
 
 import yaml
 
+from ..common import password
+from ..common.password import PASSWORD_ENV
 from ..common.suggest import closest
 from ..errors import ApproveError, UsageError
 from ..labels import step_label
-from ..model import SIGNOFF_STEPS, Document, SignOff
-from ..model.fingerprint import fingerprint
+from ..model import COVER_KEY, SIGNOFF_STEPS, Cover, Document, SignOff
+from ..model.fingerprint import fingerprint, manual_fingerprint
 from .yamltext import flow_mapping, read_source_text, write_source_text, yaml_scalar
 
 # Findings that signing the remaining steps clears: not a reason to refuse,
 # unless they stand on the lines of the step being signed.
-TRANSIENT = {"signoff-complete", "signoff-order", "approval-stale"}
+TRANSIENT = {"signoff-complete", "signoff-order", "approval-stale", "signature-missing"}
 ENTRY_KEYS = ("name", "role", "date", "version", "fingerprint", "sample")  # a sign-off entry's keys, as SignOff holds them
+SIGNER_KEYS = ("person", "signature")  # the entry's keys of the people registry and signed approvals
+KEY_ENV = "MANUAL_SIGN_KEY"
 
 
 # -- finding the item ---------------------------------------------------------
@@ -223,12 +239,14 @@ def _entry_lines(item, step) -> set[int]:
 
 def _entry(item, step: str, signed: SignOff) -> dict:
     """The sign-off entry to write: the keys already written first, in their order, then the new ones."""
+    keys = ENTRY_KEYS + SIGNER_KEYS
     spots = sorted((item.positions.at(path), path[2]) for path in item.positions.spots
-                   if len(path) == 3 and path[:2] == ("signoff", step) and path[2] in ENTRY_KEYS)
-    order = list(dict.fromkeys([key for _, key in spots] + ["name", "role", "date", "version", "fingerprint"]))
-    values = {key: getattr(signed, key) for key in ENTRY_KEYS}
+                   if len(path) == 3 and path[:2] == ("signoff", step) and path[2] in keys)
+    order = list(dict.fromkeys([key for _, key in spots] + ["person", "name", "role", "date", "version",
+                                                             "fingerprint", "sample", "signature"]))
+    values = {key: getattr(signed, key) for key in keys}
     return {key: values[key] for key in order
-            if (key != "sample" or signed.sample) and (key != "version" or signed.version)}
+            if (key != "sample" or signed.sample) and (key not in SIGNER_KEYS + ("version",) or values[key])}
 
 
 # What signing may change besides the sign-off: where things stand in the file (the edit adds lines).
@@ -243,71 +261,251 @@ def _same_but_signoff(old, new, step: str) -> bool:
         {s: v for s, v in new.signoff_steps.items() if s != step}
 
 
-def approve(root: Path, key: str, step: str, name: str, role: str | None = None,
-            date: dt.date | None = None) -> dict:
-    """Sign ``step`` of the document or form ``key``; returns what was written.
+# -- who signs: the people registry ----------------------------------------------------------------
+def signer_for(manual, person_id: str | None, name: str | None):
+    """(name, the registry's person or None) for ``--as PERSON`` or ``--name NAME``."""
+    from ..model.people import named
 
+    if person_id is not None:
+        person_id = person_id.strip()
+        if not manual.has_people:
+            raise UsageError("cli.approve.no_registry", person=person_id, path=manual.people_path)
+        person = manual.people.get(person_id)
+        if person is None:
+            close = closest(person_id, list(manual.people))
+            raise UsageError("cli.approve.unknown_person_hint" if close else "cli.approve.unknown_person",
+                             person=person_id, path=manual.people_path, close=close)
+        return person.name, person
+    name = (name or "").strip()
+    if not name:
+        raise UsageError("cli.approve.name_empty")
+    found = named(manual, name) if manual.has_people else []
+    return name, (found[0] if len(found) == 1 else None)
+
+
+def role_from_registry(manual, person, step: str, date: dt.date) -> str:
+    """The role ``person`` signs ``step`` in on ``date``: the one role they held then that may sign it."""
+    held = person.roles_on(date)
+    allowed = manual.signoff_policy.get(step)
+    fits = [r for r in held if allowed is None or r in allowed]
+    if len(fits) == 1:
+        return fits[0]
+    if not held:
+        raise UsageError("cli.approve.no_role_held", person=person.id, name=person.name, date=date,
+                         path=manual.people_path)
+    if not fits and len(held) == 1:
+        return held[0]  # it may not sign the step: the refusal (sod-role) says which roles may
+    raise UsageError("cli.approve.role_ambiguous", person=person.id, name=person.name, date=date,
+                     roles=", ".join(fits or held))
+
+
+# -- signed approvals ---------------------------------------------------------------------------
+def signing_password(env=os.environ) -> bytes:
+    """From MANUAL_SIGN_PASSWORD, or asked at the terminal; never stored or logged."""
+    value = password.signing_password(env)
+    if value is None:
+        raise UsageError("errors.password_needed", env=PASSWORD_ENV)
+    return value
+
+
+def signing_key(manual, person, key_file: Path | None, env=os.environ):
+    """The private key of ``person`` from their PKCS#12 file, after making sure it belongs to the
+    certificate the registry holds for them."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from ..rules.approvals import load_certificate
+
+    if key_file is None and env.get(KEY_ENV):
+        key_file = Path(env[KEY_ENV])
+    if key_file is None:
+        raise UsageError("cli.approve.key_needed", name=person.name, person=person.id, env=KEY_ENV)
+    certificate = load_certificate(person.certificate_pem)
+    if certificate is None:
+        raise UsageError("cli.approve.certificate_unreadable", name=person.name, file=person.certificate)
+    try:
+        data = Path(key_file).read_bytes()
+    except OSError as exc:
+        raise UsageError("cli.approve.key_unreadable", file=key_file, reason=exc.strerror or exc) from None
+    try:
+        key, _, _ = pkcs12.load_key_and_certificates(data, signing_password(env))
+    except (ValueError, TypeError):
+        raise UsageError("cli.approve.key_unreadable", file=key_file,
+                         reason=partial(_label, "cli.approve.key_reason")) from None
+    if key is None:
+        raise UsageError("cli.approve.key_unreadable", file=key_file, reason=partial(_label, "cli.approve.key_reason"))
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    if key.public_key().public_bytes(serialization.Encoding.DER, spki) != \
+            certificate.public_key().public_bytes(serialization.Encoding.DER, spki):
+        raise UsageError("cli.approve.key_not_theirs", file=key_file, name=person.name, file_cert=person.certificate)
+    return key
+
+
+def _label(key: str, lang: str) -> str:
+    from ..errors import message
+    return message(key, lang)
+
+
+def sign_record(key, record: bytes) -> str:
+    """The base64 signature of ``record`` with ``key``, as ``rules.approvals.verify_signature`` checks it."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+
+    if isinstance(key, rsa.RSAPrivateKey):
+        raw = key.sign(record, padding.PKCS1v15(), hashes.SHA256())
+    elif isinstance(key, ec.EllipticCurvePrivateKey):
+        raw = key.sign(record, ec.ECDSA(hashes.SHA256()))
+    elif isinstance(key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
+        raw = key.sign(record)
+    else:
+        raise UsageError("cli.approve.key_unsupported", kind=type(key).__name__)
+    return base64.b64encode(raw).decode("ascii")
+
+
+# -- the manual's own sign-off ------------------------------------------------------------------------
+def _reread_config(manual, text: str):
+    """The manual as it would be with manual.yaml's text ``text`` (config only), with the reader's findings."""
+    from ..model import build
+    from ..read import reader
+
+    with tempfile.TemporaryDirectory(prefix="manual-approve-") as tmp:
+        path = Path(tmp) / manual.config_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        data, positions, findings = reader.read_yaml_file(Path(tmp), path, "manual")
+    if data is None:
+        return None, findings
+    new = copy.copy(manual)
+    build.apply_config(new, reader.SourceFile(manual.config_path, data, positions, ""))
+    build.fill_names(new, new.signoff_steps.values())
+    return new, findings
+
+
+CONFIG_MAY_CHANGE = {"signoff_steps", "config_positions"}
+
+
+def _same_config_but_signoff(old, new, step: str) -> bool:
+    fields = [f.name for f in dataclasses.fields(old) if f.name not in CONFIG_MAY_CHANGE]
+    return all(getattr(old, name) == getattr(new, name) for name in fields) and \
+        {s: v for s, v in old.signoff_steps.items() if s != step} == \
+        {s: v for s, v in new.signoff_steps.items() if s != step}
+
+
+# -- the command ----------------------------------------------------------------
+SIGNATURE_RULES = ("signature-missing", "signature-invalid")
+
+
+def _edited(manual, item, step: str, signed: SignOff, fp: str, text: str, ignore=()):
+    """(the file's new text, the item as read from it) with the sign-off ``step`` set to ``signed``;
+    ``ApproveError`` with the findings when the result would have errors (but those of ``ignore``)."""
+    from ..rules import run_rules
+
+    cover = isinstance(item, Cover)
+    start, end = (0, len(text)) if cover else _yaml_span(item, text)
+    try:
+        new_text = set_signoff(text, step, _entry(item, step, signed), start, end)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise UsageError("cli.approve.signoff_unreadable", path=item.path, reason=exc) from None
+
+    if cover:
+        work, reader_findings = _reread_config(manual, new_text)
+        new_item = work.cover() if work is not None else None
+        if new_item is None or new_item.signoff(step) != signed or not _same_config_but_signoff(manual, work, step) \
+                or manual_fingerprint(work) != fp:
+            raise RuntimeError(f"{item.path}: editing the sign-off text did not give the expected data; "
+                               "nothing was written")
+    else:
+        from ..model.build import fill_names
+
+        new_item, reader_findings = _reread(manual, item, new_text)
+        if new_item is not None:
+            fill_names(manual, new_item.signoffs())
+        if new_item is None or new_item.signoff(step) != signed or not _same_but_signoff(item, new_item, step) \
+                or fingerprint(new_item, manual) != fp:
+            raise RuntimeError(f"{item.path}: editing the sign-off text did not give the expected data; "
+                               "nothing was written")
+        work = copy.copy(manual)
+        _with_item(work, item, new_item)
+    findings = [f for f in reader_findings + run_rules(work)
+                if f.path == item.path and f.severity == "error" and f.rule not in ignore]
+    lines = _entry_lines(new_item, step)
+    blocking = [f for f in findings if f.rule not in TRANSIENT or f.line in lines]
+    if blocking:
+        raise ApproveError("cli.approve.refused", findings=blocking, path=item.path)
+    return new_text, new_item
+
+
+def approve(root: Path, key: str, step: str, name: str | None = None, role: str | None = None,
+            date: dt.date | None = None, *, person: str | None = None, key_file: Path | None = None,
+            env=os.environ) -> dict:
+    """Sign ``step`` of the document or form ``key`` (or of the manual, ``key`` = ``manual``);
+    returns what was written.
+
+    The signer is ``person`` (an id of manual/people.yaml) or ``name``.
     Raises ``UsageError`` for usage problems and ``ApproveError`` for refusals.
     Nothing is written unless it succeeds.
     """
     from ..model.build import read_manual
     from ..model.review import today
-    from ..rules import run_rules
+    from ..rules.approvals import item_key, record_of
 
     if step not in SIGNOFF_STEPS:
         raise UsageError("cli.approve.step_unknown", step=step, choices=", ".join(SIGNOFF_STEPS))
-    name = (name or "").strip()
-    if not name:
-        raise UsageError("cli.approve.name_empty")
+    if person is None:
+        name = (name or "").strip()
+        if not name:
+            raise UsageError("cli.approve.name_empty")
     manual, _ = read_manual(root)
     item = find_item(manual, key)
+    if key == COVER_KEY:
+        if item is not None:
+            raise UsageError("cli.approve.cover_ambiguous", key=key, path=item.path)
+        item = manual.cover()
     if item is None:
-        close = closest(key, candidates(manual))
+        close = closest(key, candidates(manual) + [COVER_KEY])
         raise UsageError("cli.approve.unknown_item_hint" if close else "cli.approve.unknown_item", key=key, close=close)
+    name, signer = signer_for(manual, person, name)
+    date = date or today(manual)
     old = item.signoff(step)
-    role = (role or "").strip() or (old.role if old and old.role else None)
+    role = (role or "").strip() or None
+    if role is None and signer is not None and person is not None:
+        role = role_from_registry(manual, signer, step, date)
+    role = role or (old.role if old and old.role else None)
+    if role is None and signer is not None:
+        role = role_from_registry(manual, signer, step, date)
     if not role:
         raise UsageError("cli.approve.no_role", path=item.path, step=step, step_label=partial(step_label, step))
-    date = date or today(manual)
 
     for earlier in SIGNOFF_STEPS[:SIGNOFF_STEPS.index(step)]:
         if item.signoff(earlier) is None:
             raise ApproveError("cli.approve.earlier_missing", path=item.path, earlier=earlier,
                                earlier_label=partial(step_label, earlier))
 
-    fp = fingerprint(item, manual)
+    cover = isinstance(item, Cover)
+    fp = manual_fingerprint(manual) if cover else fingerprint(item, manual)
     for earlier in SIGNOFF_STEPS[:SIGNOFF_STEPS.index(step)]:
         s = item.signoff(earlier)
         if s.fingerprint and s.fingerprint != fp:
             raise ApproveError("cli.approve.earlier_stale", path=item.path, earlier=earlier, key=key,
                                earlier_label=partial(step_label, earlier))
 
-    # a sample flag belongs to the sample name it marked
+    # a sample flag belongs to the sample name it marked, or to a sample person of the registry
+    sample = signer.sample if signer is not None else bool(old and old.sample and old.name == name)
     # 批准 records the version it approves: the baseline of the version check (``model.versions``)
-    signed = SignOff(step, name, role, date, fp, sample=bool(old and old.sample and old.name == name),
+    signed = SignOff(step, name, role, date, fp, sample=sample, person=signer.id if person is not None else None,
                      version=item.version or None if step == "approved" else None)
-    entry = _entry(item, step, signed)
-
+    signing = signer is not None and bool(signer.certificate)
+    if key_file is not None and not signing:
+        raise UsageError("cli.approve.key_without_certificate", name=name, path=manual.people_path)
     path = Path(manual.root) / item.path
     text, eol, bom = read_source_text(path)
-    start, end = _yaml_span(item, text)
-    try:
-        new_text = set_signoff(text, step, entry, start, end)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise UsageError("cli.approve.signoff_unreadable", path=item.path, reason=exc) from None
-
-    new_item, reader_findings = _reread(manual, item, new_text)
-    if new_item is None or new_item.signoff(step) != signed or not _same_but_signoff(item, new_item, step) \
-            or fingerprint(new_item, manual) != fp:
-        raise RuntimeError(f"{item.path}: editing the sign-off text did not give the expected data; "
-                           "nothing was written")
-    _with_item(manual, item, new_item)
-    findings = [f for f in reader_findings + run_rules(manual) if f.path == item.path and f.severity == "error"]
-    lines = _entry_lines(new_item, step)
-    blocking = [f for f in findings if f.rule not in TRANSIENT or f.line in lines]
-    if blocking:
-        raise ApproveError("cli.approve.refused", findings=blocking, path=item.path)
+    # first without the signature: a sign-off that would be refused asks for no key and no password
+    new_text, new_item = _edited(manual, item, step, signed, fp, text, ignore=SIGNATURE_RULES if signing else ())
+    if signing:
+        private_key = signing_key(manual, signer, key_file, env)
+        signed.signature = sign_record(private_key, record_of(manual, item, signed, signer.id))
+        new_text, new_item = _edited(manual, item, step, signed, fp, text)
 
     write_source_text(path, new_text, eol, bom)
     return {"path": item.path, "step": step, "name": name, "role": role, "date": date, "fingerprint": fp,
-            "line": new_item.loc("signoff", step).line}
+            "line": new_item.loc("signoff", step).line, "signed": bool(signed.signature),
+            "key": item_key(item)}

@@ -147,20 +147,21 @@ def staging_folder(target: Path, default_name: str) -> Path:
 
 
 def add_fingerprints(root: Path) -> int:
-    """Write the fingerprint of the current content into every sign-off that has none.
+    """Write the fingerprint of the current content into every sign-off that has none (the cover's too).
 
     Used on the example manual, whose sign-offs are samples written together
     with the content.  Returns how many sign-offs were fingerprinted.
     """
-    from ..model.fingerprint import fingerprint
+    from ..model import Cover
+    from ..model.fingerprint import fingerprint, manual_fingerprint
     from ..model.build import read_manual
 
     manual, _ = read_manual(root)
     count = 0
-    for item in list(manual.documents) + list(manual.forms.values()):
+    for item in list(manual.documents) + list(manual.forms.values()) + [manual.cover()]:
         path = root / item.path
         text = path.read_text(encoding="utf-8")
-        value = fingerprint(item, manual)
+        value = manual_fingerprint(manual) if isinstance(item, Cover) else fingerprint(item, manual)
         new = text
         for step in ("prepared", "reviewed", "approved"):
             pattern = re.compile(rf"^(\s+{step}: \{{[^}}\n]*?)(\}})", flags=re.M)

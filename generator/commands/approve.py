@@ -1,4 +1,4 @@
-"""``manual approve CODE --step STEP --name NAME``: record a sign-off with its fingerprint."""
+"""``manual approve CODE --step STEP --name NAME | --as PERSON``: record a sign-off with its fingerprint (and signature)."""
 from __future__ import annotations
 
 import sys
@@ -15,7 +15,7 @@ def run(args) -> int:
     lang = options.args_lang(args)
     date = options.date("--date", args.date)
     try:
-        done = approve(root, args.code, args.step, args.name, args.role, date)
+        done = approve(root, args.code, args.step, args.name, args.role, date, person=args.person, key_file=args.key)
     except ApproveError as exc:
         if exc.findings:
             sys.stderr.write(report.as_text(exc.findings, lang))
@@ -25,4 +25,6 @@ def run(args) -> int:
         options.tell(lang, "cli.approve.signed", path=done["path"], line=done["line"], step=done["step"],
                      step_label=step_label(done["step"], lang), name=done["name"], role=done["role"],
                      date=done["date"], fingerprint=done["fingerprint"][:19] + "…")
+        if done["signed"]:
+            options.tell(lang, "cli.approve.signed_with_key", name=done["name"])
     return EXIT_OK

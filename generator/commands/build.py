@@ -1,9 +1,16 @@
-"""``manual build [TARGET …]``: check, then render the outputs."""
+"""``manual build [TARGET …]``: check, then render the outputs, then put them all in place at once.
+
+Every requested target renders first; its files and the new site wait beside their places (in one
+``output_transaction``); only when all have rendered are they renamed in, together.  A target that
+fails leaves every earlier output as it was: the PDFs of one source never sit beside the site of
+another.  See ``generator.common.outputs``.
+"""
 from __future__ import annotations
 
 import sys
 
 from ..common.engines import harfbuzz_subset_available
+from ..common.outputs import SITE, output_transaction
 from ..common.suggest import closest
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..publishers.render.cache import default_jobs
@@ -58,7 +65,8 @@ def run(args) -> int:
     jobs = args.jobs if args.jobs is not None else default_jobs()
     settings = {"out": out, "quiet": args.quiet, "jobs": jobs, "cache": not args.no_cache,
                "lang": options.lang(args, manual)}
-    with options.locked(manual.root, settings["lang"]):
-        for target in targets:
-            PUBLISHERS[target]().build(manual, **settings)
+    with options.locked(manual.root, settings["lang"], out=out):
+        with output_transaction(manual.root, (out, manual.root / SITE)):
+            for target in targets:
+                PUBLISHERS[target]().build(manual, **settings)
     return EXIT_OK

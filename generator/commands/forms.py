@@ -1,13 +1,13 @@
 """``manual forms fill FORM --data FILE.csv``: pre-filled PDF forms in batches."""
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
 from ..common.suggest import closest
 from ..errors import EXIT_FINDINGS, EXIT_OK, CsvProblem, FormFontMissing, UsageError
-from ..publishers.forms.fill import (MAX_REPORTED, fill_pdf, merge_filled, read_batch, row_file_name,
-                                     write_batch)
+from ..publishers.forms.fill import check_rows, read_csv_file, space_needed, write_batch
 from ..publishers.forms.pdf import fillable_pdf
 from ..rules import report
 from ..rules.check import check
@@ -48,42 +48,47 @@ def fill(args) -> int:
     if not data_path.is_file():
         raise UsageError("cli.forms.no_data", path=data_path)
     csv_name = data_path.name
+    default = manual.root / "dist" / "forms" / "filled" / form.id
+    folder = Path(args.out).resolve() if args.out else default
+    if folder.exists() and not folder.is_dir():
+        raise UsageError("cli.forms.out_not_a_folder", path=folder)
     try:
-        batch = read_batch(form, data_path.read_bytes())
+        table = read_csv_file(form, data_path)
+        checked = check_rows(table)
     except CsvProblem as exc:
         options.tell(lang, "cli.forms.csv_problem", file=csv_name, problem=exc.text(lang), stream=sys.stderr)
         return EXIT_FINDINGS
-    if batch.errors:
-        for err in batch.errors[:MAX_REPORTED]:
+    if checked.error_count:
+        for err in checked.errors:
             print(err.text(csv_name, lang), file=sys.stderr)
-        more = len(batch.errors) - MAX_REPORTED
+        more = checked.error_count - len(checked.errors)
         if more > 0:
             options.tell(lang, "cli.forms.more", count=more, stream=sys.stderr)
-        options.say(lang, "cli.forms.problems", count=len(batch.errors), file=csv_name)
+        options.say(lang, "cli.forms.problems", count=checked.error_count, file=csv_name)
         return EXIT_FINDINGS
-    if not batch.records:
+    if not checked.rows:
         options.tell(lang, "cli.forms.no_rows", file=csv_name, stream=sys.stderr)
         return EXIT_FINDINGS
     try:
         template = fillable_pdf(manual, form, lang=lang)
     except FormFontMissing as exc:
         raise UsageError(exc.key, **exc.values) from None
-    files: dict[str, bytes] = {}
-    parts = []
-    fonts: dict = {}
-    key_column = batch.columns[0]
-    for number, record in enumerate(batch.records, start=1):
-        pdf = fill_pdf(template, record["pdf"], fonts=fonts)
-        key = record["values"].get(key_column, "")
-        key = "" if isinstance(key, (bool, list)) else str(key)
-        files[row_file_name(number, key)] = pdf
-        parts.append((f"r{number:04d}", record["pdf"]))
-    files[f"{form.id}-all.pdf"] = merge_filled(template, parts, fonts=fonts)
-    default = manual.root / "dist" / "forms" / "filled" / form.id
-    folder = Path(args.out).resolve() if args.out else default
+    _check_space(folder, space_needed(template, checked.rows), checked.rows)
     with options.locked(manual.root, lang):
-        write_batch(folder, files, replace_folder=args.out is None)
+        write_batch(folder, form.id, template, table.records(), checked.rows, table.columns[0],
+                    keep_others=args.out is not None)
     if not args.quiet:
-        options.tell(lang, "cli.forms.filled", code=form.code, title=form.title, count=len(batch.records),
+        options.tell(lang, "cli.forms.filled", code=form.code, title=form.title, count=checked.rows,
                      merged=f"{form.id}-all.pdf", folder=folder, stream=sys.stderr)
     return EXIT_OK
+
+
+def _check_space(folder: Path, needed: int, rows: int) -> None:
+    """Refuse a batch that cannot fit on the disk, before writing any of it."""
+    place = folder
+    while not place.exists() and place != place.parent:
+        place = place.parent
+    free = shutil.disk_usage(place).free
+    if free < needed:
+        raise UsageError("cli.forms.no_space", rows=rows, needed=f"{needed / 1024 ** 3:.1f} GB",
+                         free=f"{free / 1024 ** 3:.1f} GB", folder=folder)

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..common.progress import note as progress_note
 from ..common.lock import build_lock
+from ..common.outputs import clean_up
 from ..errors import ManualNotFound, UsageError, message
 from ..labels import LANGS
 from ..read.reader import CONFIG, find_root
@@ -100,6 +102,13 @@ def checked_manual(args, *, strict_mode: bool = False):
     return manual, findings, True
 
 
-def locked(root, lang: str):
-    """The manual's build lock (``generator.common.lock``), saying so when it has to wait."""
-    return build_lock(root, waiting=lambda pid: say(lang, "errors.lock_waiting", pid=pid))
+@contextmanager
+def locked(root, lang: str, *, out: Path | None = None):
+    """The manual's build lock (``generator.common.lock``), saying so when it has to wait.
+
+    Once it is held, what killed builds left is put right and swept away (``common.outputs.clean_up``:
+    an interrupted commit finished, temporary files removed from ``dist/`` or ``out``, ``build/``,
+    ``.cache/``, ``editions/`` and beside ``site/``)."""
+    with build_lock(root, waiting=lambda pid: say(lang, "errors.lock_waiting", pid=pid)):
+        clean_up(Path(root), out)
+        yield

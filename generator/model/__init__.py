@@ -24,6 +24,9 @@ from ..read.yamlsrc import Positions
 SIGNOFF_STEPS = ("prepared", "reviewed", "approved")
 STATUSES = ("draft", "in_review", "approved", "effective", "superseded")
 IN_FORCE = ("approved", "effective")
+ALL_DIFFERENT = (("prepared", "reviewed"), ("prepared", "approved"), ("reviewed", "approved"))
+SEGREGATION = {"all-different": ALL_DIFFERENT, "prepared-approved": (("prepared", "approved"),)}
+COVER_KEY = "manual"  # what ``manual approve`` takes for the manual's own sign-off
 
 
 @dataclass
@@ -37,6 +40,40 @@ class SignOff:
     fingerprint: str | None = None
     sample: bool = False
     version: str | None = None  # 批准: the version approved (``manual approve`` records it; older data has none)
+    person: str | None = None  # the signer's id in manual/people.yaml, when written
+    signature: str | None = None  # base64 signature of the approval record (``fingerprint.approval_record``)
+
+
+@dataclass
+class RoleHeld:
+    """A role a person held, from ``start`` to ``end`` (both included; None: open)."""
+
+    index: int  # position in the person's ``roles`` list, for ``loc``
+    role: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def on(self, date: dt.date) -> bool:
+        return (self.start is None or self.start <= date) and (self.end is None or date <= self.end)
+
+
+@dataclass
+class Person:
+    """One entry of manual/people.yaml: someone who signs."""
+
+    index: int  # position in the ``people`` list
+    id: str
+    name: str
+    roles: list[RoleHeld] = field(default_factory=list)
+    email: str = ""
+    phone: str = ""
+    certificate: str = ""  # path of the PEM certificate, from the manual's folder ("" when none)
+    certificate_pem: bytes | None = None  # its bytes, None when it could not be read
+    sample: bool = False
+
+    def roles_on(self, date: dt.date) -> list[str]:
+        """The roles held on ``date``, in the file's order, each once."""
+        return list(dict.fromkeys(r.role for r in self.roles if r.on(date)))
 
 
 @dataclass
@@ -222,6 +259,31 @@ class CodeScheme:
 
 
 @dataclass
+class Cover:
+    """The manual's own sign-off in manual/manual.yaml, with the queries a document's sign-off has.
+
+    ``code`` is what ``manual approve`` takes for it; ``version`` is the manual's edition.
+    """
+
+    path: str
+    positions: Positions
+    signoff_steps: dict[str, SignOff]
+    version: str
+    code: str = COVER_KEY
+    status: str = "effective"  # in force once any of its documents is; a manual of drafts only is a draft
+
+    def signoff(self, step: str) -> SignOff | None:
+        return self.signoff_steps.get(step)
+
+    def signoffs(self) -> list[SignOff]:
+        return [self.signoff_steps[s] for s in SIGNOFF_STEPS if s in self.signoff_steps]
+
+    def loc(self, *path) -> Location:
+        line, col = self.positions.at(path)
+        return Location(self.path, line, col)
+
+
+@dataclass
 class Manual:
     root: Path
     # manual/manual.yaml
@@ -241,6 +303,11 @@ class Manual:
     review_today: dt.date | None = None
     signoff_policy: dict[str, list[str]] = field(default_factory=dict)  # step -> roles allowed to sign it
     signoff_steps: dict[str, SignOff] = field(default_factory=dict)  # the manual's own 编制/审核/批准
+    # pairs of steps that must be signed by different people (``segregation``; default: all different)
+    segregation: list[tuple[str, str]] = field(default_factory=lambda: list(ALL_DIFFERENT))
+    signatures: str = "optional"  # optional | required: whether unsigned approvals are accepted
+    # what the cover's sign-off approves: manual.yaml but its sign-off, sample flag and pinned today (see ``fingerprint``)
+    config_normative: dict = field(default_factory=dict)
     sample_names: bool = False
     binding_gutter_mm: float = 0.0  # print: extra inner margin for binding (mirrored margins), 0 = none
     forbidden_terms: list[Term] = field(default_factory=list)
@@ -254,6 +321,11 @@ class Manual:
     org_positions: Positions = field(default_factory=Positions)
     has_org: bool = False  # manual/roles.yaml was read
     roles: dict[str, Role] = field(default_factory=dict)  # by id, in the file's order (first definition)
+    # manual/people.yaml (optional: without it sign-offs name people in free text)
+    people_path: str = "manual/people.yaml"
+    people_positions: Positions = field(default_factory=Positions)
+    has_people: bool = False  # manual/people.yaml was read
+    people: dict[str, Person] = field(default_factory=dict)  # by id, in the file's order (first definition)
     # what of roles.yaml a document that draws on it approves, as plain data (see ``fingerprint``)
     org_normative: dict = field(default_factory=lambda: {"authorized_headcount": None, "department_head": None,
                                                          "roles": []})
@@ -293,6 +365,16 @@ class Manual:
 
     def signoff(self, step: str) -> SignOff | None:
         return self.signoff_steps.get(step)
+
+    def cover(self) -> "Cover":
+        """The manual's own sign-off (the cover's 编制/审核/批准) as a signed item, like a document's."""
+        in_force = any(d.status in IN_FORCE for d in self.documents)
+        return Cover(self.config_path, self.config_positions, self.signoff_steps, self.edition,
+                     status="effective" if in_force else "draft")
+
+    def people_loc(self, *path) -> Location:
+        line, col = self.people_positions.at(path)
+        return Location(self.people_path, line, col)
 
     def in_navigation(self) -> list[Document]:
         """Documents shown in navigation and print: all but superseded ones."""

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ..common.findings import Finding
 from ..read.reader import Source, SourceFile, read_source
-from . import (SIGNOFF_STEPS, Chapter, CodeScheme, Column, Document, Field, Form, Job, Manual, Revision, Role,
-               Section, SignOff, Term, WorkflowStep)
+from . import (SEGREGATION, SIGNOFF_STEPS, Chapter, CodeScheme, Column, Document, Field, Form, Job, Manual, Person,
+               Revision, Role, RoleHeld, Section, SignOff, Term, WorkflowStep)
 from .fingerprint import DOCUMENT_FIELDS, FORM_FIELDS, ROLE_FIELDS, plain_data
 
 
@@ -55,7 +55,8 @@ def signoff_from(entry, step: str) -> SignOff | None:
     name, role = entry.get("name"), entry.get("role")
     return SignOff(step=step, name=name, role=role, date=_date(entry.get("date")),
                    fingerprint=entry.get("fingerprint"), sample=bool(entry.get("sample", False)),
-                   version=_text(entry.get("version")) or None)
+                   version=_text(entry.get("version")) or None,
+                   person=_text(entry.get("person")) or None, signature=_text(entry.get("signature")) or None)
 
 
 def _signoffs(value) -> dict[str, SignOff]:
@@ -157,6 +158,12 @@ def _config(manual: Manual, file: SourceFile) -> None:
     manual.review_today = _date(review.get("today"))
     manual.signoff_policy = {step: _texts(roles) for step, roles in _map(data.get("signoff_policy")).items()}
     manual.signoff_steps = _signoffs(data.get("signoff"))
+    manual.segregation = _segregation(data.get("segregation"))
+    manual.signatures = "required" if data.get("signatures") == "required" else "optional"
+    normative = {k: v for k, v in data.items() if k not in ("signoff", "sample_names")}
+    if isinstance(normative.get("review"), dict):
+        normative["review"] = {k: v for k, v in normative["review"].items() if k != "today"}
+    manual.config_normative = plain_data(normative)
     manual.sample_names = bool(data.get("sample_names"))
     gutter = _map(data.get("print")).get("binding_gutter_mm")
     manual.binding_gutter_mm = float(gutter) if isinstance(gutter, (int, float)) and not isinstance(gutter, bool) \
@@ -164,6 +171,45 @@ def _config(manual: Manual, file: SourceFile) -> None:
     manual.forbidden_terms = [Term(i, _text(t.get("term")), _text(t.get("use")), _text(t.get("why")))
                               for i, t in enumerate(_list(_map(data.get("terminology")).get("forbidden")))
                               if isinstance(t, dict)]
+
+
+def apply_config(manual: Manual, file: SourceFile) -> None:
+    """Set what manual/manual.yaml says on ``manual`` (``manual approve manual`` re-reads it after its edit)."""
+    _config(manual, file)
+
+
+def _segregation(value) -> list[tuple[str, str]]:
+    """The pairs of steps that must be signed by different people (absent or malformed: all different)."""
+    if isinstance(value, str) and value in SEGREGATION:
+        return list(SEGREGATION[value])
+    if isinstance(value, list) and all(isinstance(p, list) and len(p) == 2 and set(p) <= set(SIGNOFF_STEPS)
+                                       for p in value):
+        return [tuple(sorted(p, key=SIGNOFF_STEPS.index)) for p in value if p[0] != p[1]]
+    return list(SEGREGATION["all-different"])
+
+
+def _people(manual: Manual, file: SourceFile, certificates: dict) -> None:
+    if not isinstance(file.data.get("people"), list):
+        return  # no list of people: the schema's finding says so, and the sign-offs are not checked against it
+    manual.has_people = True
+    manual.people_positions = file.positions
+    for i, entry in enumerate(file.data["people"]):
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or entry["id"] in manual.people:
+            continue
+        roles = [RoleHeld(j, _text(r.get("role")), _date(r.get("from")), _date(r.get("to")))
+                 for j, r in enumerate(_list(entry.get("roles"))) if isinstance(r, dict)]
+        cert = _text(entry.get("certificate"))
+        manual.people[entry["id"]] = Person(
+            i, entry["id"], _text(entry.get("name")), roles, email=_text(entry.get("email")),
+            phone=_text(entry.get("phone")), certificate=cert, certificate_pem=certificates.get(cert) if cert else None,
+            sample=bool(entry.get("sample")))
+
+
+def fill_names(manual: Manual, entries) -> None:
+    """A sign-off that names its signer by ``person: ID`` alone shows the registry's name."""
+    for s in entries:
+        if s.person and not s.name and s.person in manual.people:
+            s.name = manual.people[s.person].name
 
 
 def _org(manual: Manual, file: SourceFile) -> None:
@@ -197,6 +243,10 @@ def build(source: Source) -> Manual:
         item = form(file)
         manual.forms[item.id] = item
     _claims(manual, source)
+    if source.people is not None:
+        _people(manual, source.people, source.certificates)
+        fill_names(manual, [s for item in [*manual.documents, *manual.forms.values()] for s in item.signoffs()]
+                   + list(manual.signoff_steps.values()))
     return manual
 
 

@@ -109,3 +109,46 @@ def fingerprint(item, manual=None) -> str:
     """``sha256:<hex>`` of the item's normative content (see the module's doc)."""
     payload = canonical_json({"scheme": SCHEME, "content": normative(item, manual)})
     return "sha256:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+# -- the manual's own sign-off -----------------------------------------------------------------
+NOT_YET_APPROVED = ("draft", "in_review")
+
+
+def manual_normative(manual) -> dict:
+    """What the cover's sign-off approves: manual/manual.yaml (all but its sign-off, ``sample_names`` and a
+    pinned ``review.today``) with the chapter list as published: each chapter's documents without those not
+    approved yet (drafts and documents in review), so that ``manual new`` does not undo the approval, but a
+    document that comes into force (or leaves the list) does."""
+    data = dict(manual.config_normative)
+    chapters = data.get("chapters")
+    if isinstance(chapters, list):
+        out = []
+        for chapter in chapters:
+            if isinstance(chapter, dict) and isinstance(chapter.get("documents"), list):
+                listed = [code for code in chapter["documents"]
+                          if not ((doc := manual.document(str(code))) and doc.status in NOT_YET_APPROVED)]
+                chapter = {**chapter, "documents": listed}
+            out.append(chapter)
+        data["chapters"] = out
+    return {"type": "manual", **data}
+
+
+def manual_fingerprint(manual) -> str:
+    """``sha256:<hex>`` of what the manual's own sign-off approves (``manual_normative``)."""
+    payload = canonical_json({"scheme": SCHEME, "content": manual_normative(manual)})
+    return "sha256:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+# -- signed approvals ------------------------------------------------------------------------------
+RECORD_SCHEME = "manual-approval/1"
+
+
+def approval_record(key: str, version: str, fingerprint_value: str | None, step: str, date, person: str,
+                    role: str | None) -> bytes:
+    """The bytes a signed approval signs: what was approved (the document's code or form's id, or ``manual``;
+    its version; its fingerprint), which step, when, by whom and in which role, as canonical JSON."""
+    return canonical_json({"scheme": RECORD_SCHEME, "item": key, "version": version or "",
+                           "fingerprint": fingerprint_value or "", "step": step,
+                           "date": date.isoformat() if isinstance(date, (dt.date, dt.datetime)) else str(date or ""),
+                           "person": person, "role": role or ""}).encode("utf-8")

@@ -163,3 +163,73 @@ def jobs(manual: Manual, doc: Document) -> list[JobView]:
         headcount = sum(manual.roles[c].headcount for c in job.covers if c in manual.roles)
         out.append(JobView(job.title, list(job.covers), reports_to, job.note, headcount, list(job.duties)))
     return out
+
+
+# -- one role's duties ("my duties") -------------------------------------------------------------
+@dataclass
+class RoleStep:
+    """A workflow step the role performs, in the document that lists it."""
+
+    document: Document
+    step: Step
+
+
+@dataclass
+class RoleSignOff:
+    """A sign-off the role gives: the step (prepared | reviewed | approved) and what it signs."""
+
+    step: str
+    item: Document | Form
+
+
+@dataclass
+class RoleDuties:
+    """What one role does in the manual: the answer to a member of staff's "what are my duties?"."""
+
+    role: Role
+    reports_to: str  # the superior roles.yaml gives, else the one its job description names
+    subordinates: list[str]  # roles reporting to it, in roles.yaml order
+    jobs: list[tuple[Document, JobView]]  # the job descriptions that cover it (posts and duties)
+    owned: list[Document]  # documents it owns
+    owned_forms: list[Form]
+    steps: list[RoleStep]  # workflow steps it performs, in the manual's order
+    forms: list[Form]  # forms it fills: those of its workflow steps, then those whose signature field names it
+    signoffs: list[RoleSignOff]  # 编制 / 审核 / 批准 it gives, documents then forms
+    referenced: list[Document]  # documents that name it in references.roles
+
+
+def _names_role(text: str, role: Role) -> bool:
+    return any(name and name in text for name in [role.id, *role.aliases])
+
+
+def role_duties(manual: Manual, rid: str) -> RoleDuties:
+    """Everything the manual asks of role ``rid``, from the documents in force (superseded ones left out)
+    and the forms."""
+    role = manual.roles[rid]
+    docs = manual.in_navigation()
+    forms = sorted(manual.forms.values(), key=lambda f: (f.code, f.id))
+    jobs_of: list[tuple[Document, JobView]] = []
+    steps: list[RoleStep] = []
+    filled: list[Form] = []
+    for doc in docs:
+        for job in jobs(manual, doc) if doc.jobs else []:
+            if rid in job.covers:
+                jobs_of.append((doc, job))
+        for step in workflow_steps(manual, doc) if doc.workflow else []:
+            if step.role == rid:
+                steps.append(RoleStep(doc, step))
+                for f in step.forms:
+                    if f.form is not None and not any(f.form is x for x in filled):
+                        filled.append(f.form)
+    for form in forms:
+        if not any(form is x for x in filled) and any(
+                fld.type == "signature" and _names_role(fld.label, role) for fld in form.fields()):
+            filled.append(form)
+    reports_to = role.reports_to or next((job.reports_to for _, job in jobs_of if job.reports_to), "")
+    signoffs = [RoleSignOff(s.step, item) for item in [*docs, *forms] for s in item.signoffs() if s.role == rid]
+    return RoleDuties(
+        role=role, reports_to=reports_to or "",
+        subordinates=[r.id for r in manual.roles.values() if r.reports_to == rid],
+        jobs=jobs_of, owned=[d for d in docs if d.owner == rid],
+        owned_forms=[f for f in forms if f.owner == rid], steps=steps, forms=filled, signoffs=signoffs,
+        referenced=[d for d in docs if rid in d.cited_roles])

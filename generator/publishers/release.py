@@ -19,13 +19,11 @@ hash against the manifest (``verify``), or every file of an edition (``verify_ed
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import logging
 import os
 import re
 import shutil
-import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,7 +39,8 @@ from ..read.editions import (CHANGES, EDITIONS as EDITIONS_NAME, MANIFEST, SOURC
 SOURCE_PARTS = ("manual", "policies", "forms")
 PDF_NAME = "manual.pdf"
 DOCX_NAME = "manual.docx"
-PASSWORD_ENV = "MANUAL_SIGN_PASSWORD"
+from ..common import password
+from ..common.password import PASSWORD_ENV
 EDITION_NAME = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,40}$")
 
 
@@ -114,12 +113,10 @@ def library_logs_quiet():
 
 def signing_password(env=os.environ) -> bytes:
     """From MANUAL_SIGN_PASSWORD, or asked at the terminal; never stored or logged."""
-    value = env.get(PASSWORD_ENV)
-    if value is not None:
-        return value.encode("utf-8")
-    if sys.stdin is not None and sys.stdin.isatty():
-        return getpass.getpass("PKCS#12 password: ").encode("utf-8")
-    raise SigningError("errors.password_needed", env=PASSWORD_ENV)
+    value = password.signing_password(env)
+    if value is None:
+        raise SigningError("errors.password_needed", env=PASSWORD_ENV)
+    return value
 
 
 def load_signer(p12: Path, password: bytes):

@@ -57,6 +57,8 @@ class Source:
     root: Path
     config: SourceFile | None = None
     roles: SourceFile | None = None
+    people: SourceFile | None = None  # manual/people.yaml, when the manual has one
+    certificates: dict[str, bytes | None] = field(default_factory=dict)  # people.yaml's certificate paths → bytes
     documents: list[SourceFile] = field(default_factory=list)
     forms: list[SourceFile] = field(default_factory=list)  # one per form id (a duplicate is a finding)
     unreadable: set[str] = field(default_factory=set)
@@ -69,6 +71,8 @@ class Source:
 
 CONFIG = "manual/manual.yaml"
 ROLES = "manual/roles.yaml"
+PEOPLE = "manual/people.yaml"
+CERTIFICATE_MAX_BYTES = 64 * 1024
 POLICIES = "policies"
 FORMS = "forms"
 
@@ -239,6 +243,9 @@ def read_source(root: Path) -> tuple[Source, list[Finding]]:
     else:
         findings.append(error("missing-file", Location(ROLES, 1, 1), "missing-roles", path=ROLES))
 
+    if (root / PEOPLE).is_file():
+        findings += read_people(root, source)
+
     document_paths = sorted((root / POLICIES).glob("*.md")) if (root / POLICIES).is_dir() else []
     form_paths = sorted((root / FORMS).glob("*.yaml")) if (root / FORMS).is_dir() else []
     results = read_files(root, [("document", p) for p in document_paths] + [("form", p) for p in form_paths])
@@ -281,6 +288,41 @@ def read_source(root: Path) -> tuple[Source, list[Finding]]:
     source.released = latest_index(root)
     source.editions = check_editions(root)
     return source, findings
+
+
+def read_certificate(root: Path, rel: str) -> bytes | None:
+    """The bytes of a certificate file named in people.yaml, or None when it cannot be read: missing, too large,
+    or outside the manual's folder (a ``..`` or a symbolic link that leads out).  ``person-certificate`` says so."""
+    try:
+        path = (root / rel).resolve()
+        if not path.is_relative_to(root) or not path.is_file() or path.stat().st_size > CERTIFICATE_MAX_BYTES:
+            return None
+        return path.read_bytes()
+    except (OSError, ValueError):
+        return None
+
+
+def read_people(root: Path, source: Source) -> list[Finding]:
+    """manual/people.yaml (the people who sign) and the certificates it names, into ``source``."""
+    people, positions, findings = read_yaml_file(root, root / PEOPLE, "people")
+    if people is None:
+        source.unreadable.add(PEOPLE)
+        return findings
+    source.people = SourceFile(PEOPLE, people, positions, "")
+    seen: set[str] = set()
+    listed = people.get("people")
+    for i, entry in enumerate(listed if isinstance(listed, list) else []):  # else: the schema's finding
+        if not isinstance(entry, dict):
+            continue
+        if isinstance(entry.get("id"), str):
+            if entry["id"] in seen:
+                findings.append(error("duplicate-person", source.people.loc("people", i, "id"), "duplicate-person",
+                                      id=entry["id"]))
+            seen.add(entry["id"])
+        cert = entry.get("certificate")
+        if isinstance(cert, str) and cert and cert not in source.certificates:
+            source.certificates[cert] = read_certificate(root, cert)
+    return findings
 
 
 def order_documents(config: dict, documents: list[SourceFile]) -> list[SourceFile]:

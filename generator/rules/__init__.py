@@ -23,8 +23,8 @@ SEVERITIES: dict[str, tuple[str, ...]] = {}  # rule -> the severities its findin
 # or reads wrong.  Always errors: nothing built on such a file can be trusted.
 READING: dict[str, tuple[str, ...]] = {name: ("error",) for name in (
     "schema", "duplicate-key", "yaml-syntax", "yaml-alias", "yaml-tag", "yaml-too-large", "encoding", "empty-file",
-    "file-too-large", "front-matter", "missing-file", "duplicate-form", "duplicate-role", "symlink-outside",
-    "control-character")}
+    "file-too-large", "front-matter", "missing-file", "duplicate-form", "duplicate-role", "duplicate-person",
+    "symlink-outside", "control-character")}
 
 
 def rule(name: str, *, severities: tuple[str, ...] = ("error",)):

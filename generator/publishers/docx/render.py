@@ -9,18 +9,22 @@ What makes it a proper Word document:
 
 * Word's built-in styles: Title, Heading 1 (one per document, so the
   navigation pane lists the documents), Heading 2/3 (sections of a body),
-  Table Grid;
-* a TOC field (``TOC \\o "1-3" \\h \\z \\u``), marked dirty so that Word fills
-  in the page numbers when the file is opened;
+  Form Heading (a form of the appendix), Table Grid;
+* a contents list that is a TOC field (``TOC \\o "1-1" \\h \\z \\u \\t "Form Heading,2"``)
+  whose current result is written: its entries with PAGEREF fields whose results are the pages
+  ``typeset.paginate`` estimates, so the numbers are there when the file is opened, and Word's
+  update still refreshes them (``Writer.finish_toc``);
+* clauses and sub-items as Word numbering (``numbering.py``);
 * one section per document: its header names company · manual (and 草稿
   DRAFT while the document is not in force), its footer the document's
   code, version and ``第 PAGE 页 / 共 NUMPAGES 页`` as fields;
 * real tables for the meta data, staffing, job duties, workflow steps,
-  revision history and the 编制/审核/批准 sign-off;
-* East Asian fonts on every style: the template's theme-font attributes
-  (which override ``w:eastAsia``) are removed from all styles and from the
-  document defaults, Noto Serif CJK SC / Noto Sans CJK SC are set
-  explicitly, and the East Asian language is zh-CN;
+  revision history and the 编制/审核/批准 sign-off; rows never split, header rows repeat and keep
+  with the next; the last clause, the revision history and the sign-off keep together;
+* 宋体/黑体 (``typeset.py``) on every style with exact line heights: the template's theme-font
+  attributes (which override ``w:eastAsia``) are removed from all styles and from the document
+  defaults, and the East Asian language is zh-CN;
+* the appendix forms in the PDF's grid, one section (and sheet) each, registers landscape (``forms.py``);
 * 《title》 citations are internal hyperlinks to bookmarks on the cited
   document's or form's heading.
 
@@ -43,7 +47,12 @@ from pathlib import Path
 
 from ...read.markdown import Span
 from ..render.body import plain_text
-from .xml import THEME_ATTRS, el as _el, parse_w as _parse_w, qn as _qn, set_lang as _set_lang, set_rfonts as _set_rfonts
+from .xml import THEME_ATTRS, el as _el, parse_w as _parse_w, qn as _qn, set_lang as _set_lang
+from .xml import set_rfonts_pair as _set_fonts
+from . import forms as appendix_forms
+from .numbering import Numbering, number_paragraph, shown_label
+from .typeset import (FONT_TABLE, MONO, PT, SANS_EA, SANS_LATIN, SERIF_EA, SERIF_LATIN, STYLE_METRICS, line_for,
+                      paginate)
 from .fast import remember_partnames
 from ...model.citations import split_citations
 from ...model import Block, Document, Form, Manual
@@ -56,10 +65,8 @@ from ...common.engines import release_memory
 
 EXT = "docx"
 
-SERIF = "Noto Serif CJK SC"
-SANS = "Noto Sans CJK SC"
 SANS_STYLES = {"Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "TOC Heading",
-               "Header", "Footer", "Caption"}
+               "Caption", "Form Heading"}
 INK = "1F2937"
 LINK = "1E4F91"
 RED = "B91C1C"
@@ -68,6 +75,9 @@ HEAD_FILL = "EEF2F7"
 # A4 and the PDF's margins, in millimetres.
 PAGE_W, PAGE_H = 210, 297
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 24, 22, 20, 18
+# A form's page: the printed form's 15 mm at the sides (its grid is as wide as the PDF's), room for the running
+# header and footer above and below.
+FORM_MARGIN_TOP, FORM_MARGIN_BOTTOM, FORM_MARGIN_SIDE = 18, 16, 15
 
 
 def _docx():
@@ -77,15 +87,74 @@ def _docx():
 
 
 # -- document set-up -------------------------------------------------------------------------------
+def _serif(rpr) -> None:
+    _set_fonts(rpr, SERIF_EA, SERIF_LATIN)
+
+
+def _sans(rpr) -> None:
+    _set_fonts(rpr, SANS_EA, SANS_LATIN)
+
+
+# Styles this writer adds: (style id, name, based on, outline level or None)
+_OWN_STYLES = (("TOC1", "toc 1", "Normal", None), ("TOC2", "toc 2", "Normal", None),
+               ("FormHeading", "Form Heading", "Heading2", 1), ("TableText", "Table Text", "Normal", None))
+
+
+def _add_style(styles_el, style_id: str, name: str, based_on: str, outline: int | None):
+    style = _el("w:style", w__type="paragraph", w__customStyle="1", w__styleId=style_id)
+    style.append(_el("w:name", w__val=name))
+    style.append(_el("w:basedOn", w__val=based_on))
+    style.append(_el("w:next", w__val="Normal"))
+    style.append(_el("w:qFormat"))
+    ppr = _el("w:pPr")
+    if outline is not None:
+        ppr.append(_el("w:outlineLvl", w__val=str(outline)))
+    style.append(ppr)
+    style.append(_el("w:rPr"))
+    styles_el.append(style)
+
+
+def _metrics(style, size: float, line: float, before: float, after: float) -> None:
+    """Font size, an exact line height (固定值) and the spacing of a paragraph style."""
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt
+
+    style.font.size = Pt(size)
+    fmt = style.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(line)
+    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+
+
+def _setup_fonts_table(document) -> None:
+    """宋体 and 黑体 in fontTable.xml with their English names and the GB2312 character set, so that
+    Word finds them under either name (and picks a like font where neither is installed)."""
+    part = next(p for p in document.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml")
+    from lxml import etree
+
+    root = etree.fromstring(part.blob)
+    for name, alt, panose, family, pitch in FONT_TABLE:
+        font = _el("w:font", w__name=name)
+        font.append(_el("w:altName", w__val=alt))
+        font.append(_el("w:panose1", w__val=panose))
+        font.append(_el("w:charset", w__val="86"))
+        font.append(_el("w:family", w__val=family))
+        font.append(_el("w:pitch", w__val=pitch))
+        root.append(font)
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def _setup_styles(document) -> None:
-    """East Asian fonts on every style, no theme fonts, zh-CN, sober heading colours."""
+    """宋体/黑体 on every style, no theme fonts, zh-CN, exact line heights, sober heading colours."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt, RGBColor
+    from docx.shared import Mm, RGBColor
 
     styles_el = document.styles.element
+    for style_id, name, based_on, outline in _OWN_STYLES:
+        _add_style(styles_el, style_id, name, based_on, outline)
     # Document defaults: explicit fonts, East Asian language zh-CN.
     rpr_default = styles_el.find(_qn("w:docDefaults")).find(_qn("w:rPrDefault")).find(_qn("w:rPr"))
-    _set_rfonts(rpr_default, SERIF)
+    _serif(rpr_default)
     _set_lang(rpr_default)
     # Every style of the template: strip theme fonts; set ours on the styles that carry fonts.
     for style_el in styles_el.findall(_qn("w:style")):
@@ -94,45 +163,42 @@ def _setup_styles(document) -> None:
         if rpr is not None and rpr.find(_qn("w:rFonts")) is not None:
             name = (name_el.get(_qn("w:val"), "") if name_el is not None else "").lower()
             sans = name in {s.lower() for s in SANS_STYLES} or name.startswith("heading")
-            _set_rfonts(rpr, SANS if sans else SERIF)
+            (_sans if sans else _serif)(rpr)
     # Theme fonts anywhere else in styles.xml (table styles' conditional formats …): major → sans, minor → serif.
     for rfonts in styles_el.iter(_qn("w:rFonts")):
         theme = rfonts.get(_qn("w:asciiTheme")) or rfonts.get(_qn("w:eastAsiaTheme")) or ""
         if any(_qn(a) in rfonts.attrib for a in THEME_ATTRS):
-            for attr in THEME_ATTRS:
-                rfonts.attrib.pop(_qn(attr), None)
-            font = SANS if theme.startswith("major") else SERIF
-            for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-                rfonts.set(_qn(attr), font)
+            (_sans if theme.startswith("major") else _serif)(rfonts.getparent())
+    by_id = {"Heading1": "Heading 1", "Heading2": "Heading 2", "Heading3": "Heading 3", "TOCHeading": "TOC Heading",
+             "Header": "Header", "Footer": "Footer", "FormHeading": "Form Heading", "TOC1": "toc 1",
+             "TOC2": "toc 2", "TableText": "Table Text"}
     for name in ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Header", "Footer",
-                 "Table Grid", "List Paragraph", "Caption", "TOC Heading"):
+                 "Table Grid", "List Paragraph", "Caption", "TOC Heading", "Form Heading", "Table Text",
+                 "toc 1", "toc 2"):
         style = document.styles[name]
         rpr = style.element.get_or_add_rPr()
-        _set_rfonts(rpr, SANS if name in SANS_STYLES else SERIF)
+        (_sans if name in SANS_STYLES else _serif)(rpr)
+    for style_id, (size, line, before, after) in STYLE_METRICS.items():
+        _metrics(document.styles[by_id.get(style_id, style_id)], size, line, before, after)
 
-    normal = document.styles["Normal"]
-    normal.font.size = Pt(10.5)
-    normal.paragraph_format.space_after = Pt(3)
-    normal.paragraph_format.line_spacing = 1.3
-    for name, size, center in (("Title", 26, True), ("Heading 1", 16, True), ("Heading 2", 12.5, False),
-                               ("Heading 3", 11, False)):
+    width = Mm(PAGE_W - MARGIN_LEFT - MARGIN_RIGHT)
+    for name, size, center in (("Title", 26, True), ("Heading 1", 16, True), ("Heading 2", 12, False),
+                               ("Heading 3", 10.5, False), ("Form Heading", 12, True)):
         style = document.styles[name]
-        style.font.size = Pt(size)
         style.font.bold = True
         style.font.color.rgb = RGBColor.from_string(INK)
+        style.paragraph_format.keep_with_next = True
+        style.paragraph_format.keep_together = True
         if center:
             style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.styles["Heading 1"].paragraph_format.space_before = Pt(0)
-    document.styles["Heading 1"].paragraph_format.space_after = Pt(8)
-    document.styles["Heading 2"].paragraph_format.space_before = Pt(10)
-    document.styles["Heading 2"].paragraph_format.space_after = Pt(4)
-    document.styles["Heading 3"].paragraph_format.space_before = Pt(8)
-    document.styles["Heading 3"].paragraph_format.space_after = Pt(3)
     title_ppr = document.styles["Title"].element.get_or_add_pPr()
     border = title_ppr.find(_qn("w:pBdr"))
     if border is not None:
         title_ppr.remove(border)
-    width = Mm(PAGE_W - MARGIN_LEFT - MARGIN_RIGHT)
+    for name, indent in (("toc 1", 0), ("toc 2", 6)):
+        fmt = document.styles[name].paragraph_format
+        fmt.left_indent = Mm(indent)
+        fmt.tab_stops.add_tab_stop(width, alignment=_tab_right(), leader=_tab_dots())
     for name in ("Header", "Footer"):
         ppr = document.styles[name].element.get_or_add_pPr()
         for tabs in ppr.findall(_qn("w:tabs")):
@@ -141,23 +207,28 @@ def _setup_styles(document) -> None:
         tabs.append(_el("w:tab", w__val="center", w__pos=str(int(width.twips / 2))))
         tabs.append(_el("w:tab", w__val="right", w__pos=str(int(width.twips))))
         ppr.insert(0, tabs)
-        document.styles[name].font.size = Pt(8.5)
         document.styles[name].font.color.rgb = RGBColor.from_string("4B5563")
 
 
+def _tab_right():
+    from docx.enum.text import WD_TAB_ALIGNMENT
+
+    return WD_TAB_ALIGNMENT.RIGHT
+
+
+def _tab_dots():
+    from docx.enum.text import WD_TAB_LEADER
+
+    return WD_TAB_LEADER.DOTS
+
+
 def _setup_settings(document) -> None:
+    """zh-CN theme fonts.  No ``w:updateFields``: the contents list carries its page numbers already, so
+    Word opens the file without asking to update fields (F9 still updates them)."""
     settings = document.settings.element
     lang = settings.find(_qn("w:themeFontLang"))
     if lang is not None:
         lang.set(_qn("w:eastAsia"), "zh-CN")
-    # Ask Word to fill in the TOC's page numbers when the file is opened.
-    if settings.find(_qn("w:updateFields")) is None:
-        update = _el("w:updateFields", w__val="true")
-        zoom = settings.find(_qn("w:zoom"))
-        if zoom is not None:
-            zoom.addnext(update)
-        else:
-            settings.insert(0, update)
 
 
 def _drop_thumbnail(document) -> None:
@@ -187,19 +258,29 @@ def _setup_core(document, manual: Manual, title: str, lang: str) -> None:
     cp.revision = 1
 
 
-def _setup_section(section) -> None:
+def _setup_section(section, *, landscape: bool = False, form: bool = False) -> None:
+    """A4 with the PDF's margins; a form's page (``form``) has the printed form's narrower margins, and a
+    register's (``landscape``) is turned."""
+    from docx.enum.section import WD_ORIENT
     from docx.shared import Mm
 
-    section.page_width, section.page_height = Mm(PAGE_W), Mm(PAGE_H)
-    section.top_margin, section.bottom_margin = Mm(MARGIN_TOP), Mm(MARGIN_BOTTOM)
-    section.left_margin, section.right_margin = Mm(MARGIN_LEFT), Mm(MARGIN_RIGHT)
-    section.header_distance, section.footer_distance = Mm(12), Mm(10)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (Mm(PAGE_H), Mm(PAGE_W)) if landscape else (Mm(PAGE_W), Mm(PAGE_H))
+    if form:
+        section.top_margin, section.bottom_margin = Mm(FORM_MARGIN_TOP), Mm(FORM_MARGIN_BOTTOM)
+        section.left_margin = section.right_margin = Mm(FORM_MARGIN_SIDE)
+        section.header_distance, section.footer_distance = Mm(8), Mm(7)
+    else:
+        section.top_margin, section.bottom_margin = Mm(MARGIN_TOP), Mm(MARGIN_BOTTOM)
+        section.left_margin, section.right_margin = Mm(MARGIN_LEFT), Mm(MARGIN_RIGHT)
+        section.header_distance, section.footer_distance = Mm(12), Mm(10)
 
 
 def new_document(manual: Manual, title: str, lang: str):
     docx = _docx()
     document = docx.Document()
     _setup_styles(document)
+    _setup_fonts_table(document)
     _setup_settings(document)
     _drop_thumbnail(document)
     _setup_core(document, manual, title, lang)
@@ -232,6 +313,9 @@ class Writer:
         # and add_section search the body for it each time, which is quadratic in a whole manual.
         self._end = document.element.body.get_or_add_sectPr()
         remember_partnames(document)
+        self._numbering: Numbering | None = None  # made with the first list
+        self._toc_at = None  # where the contents list goes (filled in when the body is complete)
+        self._last_content = None  # the last paragraph or table row of a body so far (kept with the sign-off)
 
     # ---- blocks at the end of the body
     def _insert(self, element):
@@ -357,16 +441,29 @@ class Writer:
                 fmt.first_line_indent = Mm(-hanging_mm)
         if space_after is not None:
             fmt.space_after = Pt(space_after)
+        if size and size > STYLE_METRICS["Normal"][0]:
+            fmt.line_spacing = Pt(line_for(size))  # python-docx makes a length an exact line height
         if keep_next:
             fmt.keep_with_next = True
+        self._last_content = p._p
+        return p
+
+    def spacer(self, *, keep_next: bool = False):
+        """A thin empty paragraph (6 pt): between two tables, after a table."""
+        p = self._paragraph()
+        ppr = p._p.get_or_add_pPr()
+        if keep_next:
+            ppr.append(_el("w:keepNext"))
+        ppr.append(_el("w:spacing", w__after="0", w__line=str(6 * PT), w__lineRule="exact"))
         return p
 
     # ---- tables
     def table(self, header: list[str] | None, rows: list[list], *, widths_mm: list[float] | None = None,
               size: float = 9.5, header_col: bool = False, head_cols=(), bold_rows: set[int] = frozenset(),
-              codes: bool = False):
+              codes: bool = False, together: bool = False):
         """A Table Grid table of text cells (inline Markdown, citations linked; with ``codes``, a table of a
-        document's body, bare codes too)."""
+        document's body, bare codes too).  Rows never split; the header row repeats on every page and keeps
+        with the first row; with ``together`` every row keeps with the next (a sign-off never splits)."""
         from docx.shared import Mm
         from docx.table import Table
         from docx.text.paragraph import Paragraph
@@ -390,16 +487,17 @@ class Writer:
         self._insert(tbl)
         table = Table(tbl, self.doc._body)
 
-        def add_row(values, *, head_row=False, bold_row=False):
+        def add_row(values, *, head_row=False, bold_row=False, keep=False):
             # The row's frame parsed from markup in one go (xml.parse_w); its paragraphs are filled below.
             markup = ['<w:tr><w:trPr><w:cantSplit w:val="true"/>'
                       + ('<w:tblHeader w:val="true"/>' if head_row else "") + "</w:trPr>"]
+            keep_next = "<w:keepNext/>" if head_row or keep else ""
             for j in range(ncols):
                 shade = (f'<w:shd w:val="clear" w:color="auto" w:fill="{HEAD_FILL}"/>'
                          if head_row or j in head_cols else "")
                 markup.append(f'<w:tc><w:tcPr><w:tcW w:w="{int(widths[min(j, len(widths) - 1)].twips)}" '
-                              f'w:type="dxa"/>{shade}</w:tcPr><w:p><w:pPr><w:spacing w:after="0"/></w:pPr></w:p>'
-                              "</w:tc>")
+                              f'w:type="dxa"/>{shade}</w:tcPr><w:p><w:pPr><w:pStyle w:val="TableText"/>{keep_next}'
+                              "</w:pPr></w:p></w:tc>")
             markup.append("</w:tr>")
             tr = _parse_w("".join(markup))
             for j, tc in enumerate(tr.iterchildren(_qn("w:tc"))):
@@ -413,22 +511,28 @@ class Writer:
         if header:
             add_row(header, head_row=True)
         for i, row in enumerate(rows):
-            add_row(row, bold_row=i in bold_rows)
-        after = self._paragraph()
-        after._p.get_or_add_pPr().append(_el("w:spacing", w__after="40"))
+            add_row(row, bold_row=i in bold_rows, keep=together and i < len(rows) - 1)
+        self._last_content = tbl[-1] if len(tbl) > 2 else None
+        self.spacer()
         return table
 
     # ---- sections, header and footer
-    def start_section(self, *, header_left: str, header_right: str, footer: str | None, draft: bool = False):
+    def start_section(self, *, header_left: str, header_right: str, footer: str | None, draft: bool = False,
+                      landscape: bool = False, form: bool = False):
         """A new section on a new page (the first call reuses the document's first section)."""
         from docx.enum.section import WD_SECTION
 
         if self._first_section_used:
             section = self._add_section(WD_SECTION.NEW_PAGE)
+            # The paragraph that ends the previous section takes a line of its own: a 1 pt one, so that it
+            # never pushes a full page's last line onto a page of its own.
+            spacing = self._end.getprevious().get_or_add_pPr().get_or_add_spacing()
+            for attr, value in (("w:before", "0"), ("w:after", "0"), ("w:line", "20"), ("w:lineRule", "exact")):
+                spacing.set(_qn(attr), value)
         else:
             section = self.doc.sections[0]
             self._first_section_used = True
-        _setup_section(section)
+        _setup_section(section, landscape=landscape, form=form)
         header = section.header
         header.is_linked_to_previous = False
         footer_part = section.footer
@@ -447,6 +551,13 @@ class Writer:
             self.run(p, f"　{self.lab['draft_mark_zh']} {self.lab['draft_mark']}", bold=True, color=RED)
         self.run(p, "\t\t" + right)
         _bottom_border(p)
+        size, margins = self._end.find(_qn("w:pgSz")), self._end.find(_qn("w:pgMar"))
+        text_w = int(size.get(_qn("w:w"))) - int(margins.get(_qn("w:left"))) - int(margins.get(_qn("w:right")))
+        if text_w != _twips_mm(PAGE_W - MARGIN_LEFT - MARGIN_RIGHT):  # a form's page: tab stops at its width
+            tabs = _el("w:tabs")
+            tabs.append(_el("w:tab", w__val="center", w__pos=str(text_w // 2)))
+            tabs.append(_el("w:tab", w__val="right", w__pos=str(text_w)))
+            p._p.get_or_add_pPr().append(tabs)
 
     def _fill_footer(self, footer, text: str | None):
         from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -500,7 +611,8 @@ class Writer:
         if c["sample_note"]:
             self.para(c["sample_note"], align=center, size=8.5, color="6B7280")
 
-    def toc(self, entries: list[dict], forms: list[Form]):
+    def toc(self, entries: list[dict]):
+        """The contents list's place: its entries are written by ``finish_toc`` once the body is complete."""
         from docx.enum.text import WD_ALIGN_PARAGRAPH
 
         lab = self.lab
@@ -509,19 +621,89 @@ class Writer:
         heading = self.styled("TOCHeading")
         self.run(heading, lab["contents"])
         heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        p = self._paragraph()
-        # The field result lists the entries (without page numbers) until Word updates the field.
-        placeholder = self.lab["toc_hint"]
-        self.field(p, 'TOC \\o "1-3" \\h \\z \\u', placeholder, dirty=True)
+        self._toc_at = self._paragraph()._p
+        # Chapter rows (several chapters) stand before their first document, unlinked, as in the PDF.
+        self._toc_chapters: dict[str, str] = {}
+        chapter = None
         for e in entries:
             if e["kind"] == "chapter":
-                self.para(e["title"], bold=True)
+                chapter = e["title"]
+            elif chapter is not None:
+                self._toc_chapters[e["anchor"]] = chapter
+                chapter = None
+
+    def finish_toc(self):
+        """Write the contents list as a TOC field whose current result is the entries with their pages.
+
+        The entries are what Word's own update makes of ``TOC \\o "1-1" \\t "Form Heading,2"``: every
+        Heading 1 (the documents, the appendix) and every form heading, as hyperlinks with a PAGEREF
+        field to the heading's bookmark.  The PAGEREF results are the pages ``typeset.paginate`` finds
+        for the finished body; Word's update (F9) recomputes them.  Chapter rows are plain text in the
+        result: an update, which lists headings only, leaves them out."""
+        if self._toc_at is None:
+            return
+        body = self.doc.element.body
+        entries = []
+        seen_toc = False
+        for p in body.iterchildren(_qn("w:p")):
+            if p is self._toc_at:
+                seen_toc = True
+                continue
+            style = p.style if seen_toc else None
+            if style not in ("Heading1", "FormHeading"):
+                continue
+            marks = p.findall(_qn("w:bookmarkStart"))
+            if marks:
+                name = marks[0].get(_qn("w:name"))
             else:
-                self.para(f"{e['code']}　{e['title']}", indent_mm=0)
-        if forms:
-            self.para(lab["appendix_forms"], bold=True)
-            for f in forms:
-                self.para(f"{f.code}　{f.title}", indent_mm=6)
+                name = f"_Toc{len(entries) + 1:04d}"
+                self.bookmark(_ParagraphRef(p), name)
+            text = "".join(t.text or "" for t in p.iter(_qn("w:t")))
+            entries.append((1 if style == "Heading1" else 2, text, name, p))
+        results: dict[str, object] = {}
+        paragraphs = []
+        for level, text, name, heading in entries:
+            chapter = self._chapter_of(heading)
+            if chapter:
+                cp = _el("w:p")
+                cp.append(_parse_w('<w:pPr><w:pStyle w:val="TOC1"/><w:keepNext/></w:pPr>'))
+                cp.append(_run_el(chapter, bold=True))
+                paragraphs.append(cp)
+            p = _el("w:p")
+            p.append(_parse_w(f'<w:pPr><w:pStyle w:val="TOC{level}"/></w:pPr>'))
+            h = _el("w:hyperlink", w__anchor=name, w__history="1")
+            h.append(_run_el(text))
+            h.append(_parse_w("<w:r><w:tab/></w:r>"))
+            result = _field_runs(h, f"PAGEREF {name} \\h", "00")
+            results[name] = result
+            p.append(h)
+            paragraphs.append(p)
+        if not paragraphs:
+            paragraphs.append(_el("w:p"))
+        first, last = paragraphs[0], paragraphs[-1]
+        ppr = first.find(_qn("w:pPr"))
+        head = [_parse_w('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'),
+                _parse_w('<w:r><w:instrText xml:space="preserve"> TOC \\o "1-1" \\h \\z \\u \\t "Form Heading,2" '
+                         '</w:instrText></w:r>'),
+                _parse_w('<w:r><w:fldChar w:fldCharType="separate"/></w:r>')]
+        at = 0 if ppr is None else 1
+        for k, r in enumerate(head):
+            first.insert(at + k, r)
+        last.append(_parse_w('<w:r><w:fldChar w:fldCharType="end"/></w:r>'))
+        for p in paragraphs:
+            self._toc_at.addprevious(p)
+        body.remove(self._toc_at)
+        self._toc_at = None
+        pages = paginate(body)
+        for name, t in results.items():
+            t.text = str(pages.get(name, ""))
+
+    def _chapter_of(self, heading) -> str:
+        for mark in heading.findall(_qn("w:bookmarkStart")):
+            for target in self.manual.documents:
+                if pm.bookmark_name(target) == mark.get(_qn("w:name")):
+                    return self._toc_chapters.get(pm.anchor(target), "")
+        return ""
 
     def document_part(self, doc: Document):
         lab = self.lab
@@ -549,17 +731,23 @@ class Writer:
         if doc.jobs:
             self.jobs(doc)
         forms = pm.doc_forms(self.manual, doc)
+        # The last clause, the forms it names, the revision history and the sign-off stand together: each
+        # keeps with the next, the tables' rows too, so neither table is split nor left alone on a page.
+        self._keep_previous()
         if forms:
             self.heading(lab["forms"], 2)
             for f in forms:
-                p = self.para(indent_mm=2, hanging_mm=4)
+                p = self.para(indent_mm=2, hanging_mm=4, keep_next=True)
                 self.run(p, "· ")
                 self.text(p, f"{f.code} 《{f.title}》")
         self.heading(lab["revisions"], 2)
         self.revision_table(pm.revision_rows(doc, self.lang))
+        self._keep_previous()
         rows = pm.signoff_rows(doc, self.lang)
+        note = pm.has_sample_names(self.manual, rows)
         self.signoff_table(rows)
-        if pm.has_sample_names(self.manual, rows):
+        if note:
+            self._keep_previous()
             self.para(lab["sample_note"], size=8.5, color="6B7280")
 
     def styled(self, style_id: str):
@@ -573,7 +761,24 @@ class Writer:
         self.text(p, text)
         return p
 
-    def blocks(self, blocks: list[Block], depth: int):
+    def _keep_previous(self) -> None:
+        """Keep the last paragraph of the body so far with what comes next; if it follows a table (the
+        thin paragraph after one), the table's last row as well."""
+        prev = self._end.getprevious()
+        while prev is not None and prev.tag != _qn("w:p"):
+            prev = prev.getprevious()
+        if prev is None or prev.find(_qn("w:pPr") + "/" + _qn("w:sectPr")) is not None:
+            return
+        prev.get_or_add_pPr().get_or_add_keepNext()
+        table = prev.getprevious()
+        if table is not None and table.tag == _qn("w:tbl"):
+            rows = table.findall(_qn("w:tr"))
+            if rows:
+                for p in rows[-1].iter(_qn("w:p")):
+                    p.get_or_add_pPr().get_or_add_keepNext()
+
+    def blocks(self, blocks: list[Block], depth: int, ordered: int = 0):
+        """Body blocks; ``depth`` lists deep, ``ordered`` of them numbered lists."""
         for block in blocks:
             if block.kind == "heading":
                 p = self.styled(f"Heading{min(max(block.level, 2), 3)}")
@@ -584,29 +789,44 @@ class Writer:
                 p = self.para(indent_mm=7 * depth)
                 self.inline(p, block.spans, codes=True)
             elif block.kind == "list":
-                for item in block.items:
-                    label = item.number.split(".")[-1] if block.ordered else "•"
-                    marker = f"{label}." if block.ordered else label
-                    p = self.para(indent_mm=7 * depth, hanging_mm=7)
-                    self.run(p, f"{marker}\t")
-                    self.inline(p, item.spans, codes=True)
-                    self.blocks(item.children, depth + 1)
+                self.list_block(block, depth, ordered)
             elif block.kind == "table":
                 self.table(block.header_spans or None, block.row_spans, codes=True)
             elif block.kind == "rule":
                 _bottom_border(self.para(indent_mm=7 * depth))
 
+    def list_block(self, block: Block, depth: int, ordered: int):
+        """A list as Word numbering (``numbering.py``): its level is the number of numbered lists it stands
+        in (bullets: its depth), its items indented 7 mm a level, the number in the hanging indent."""
+        level = min(ordered if block.ordered else depth, 8)
+        num_id = None
+        # A numbered list whose parsed numbers do not run on from its start (none does today: CommonMark
+        # renumbers a list from its first number; kept for numbers a future parser takes as written) falls
+        # back to typed numbers, the source's own: Word numbering would show others.
+        if not block.ordered or _regular(block):
+            if self._numbering is None:
+                self._numbering = Numbering(self.doc)
+            num_id = self._numbering.list_id(block.ordered, level, block.start)
+        for item in block.items:
+            p = self.para(indent_mm=7 * depth, hanging_mm=7)
+            if num_id is not None:
+                number_paragraph(p, num_id, level)
+            else:
+                self.run(p, f"{item.number.rsplit('.', 1)[-1]}.\t")
+            self.inline(p, item.spans, codes=True)
+            self.blocks(item.children, depth + 1, ordered + (1 if block.ordered else 0))
+
     def signoff_table(self, rows: list[dict]):
         lab = self.lab
         return self.table([lab["signoff"], lab["name"], lab["role"], lab["date"]],
                    [[r["label"], r["name"], r["role"], r["date"]] for r in rows],
-                   widths_mm=[20, 50, 62, 40], header_col=True)
+                   widths_mm=[20, 50, 62, 40], header_col=True, together=True)
 
     def revision_table(self, rows: list[dict]):
         lab = self.lab
         self.table([lab["version"], lab["date"], lab["summary"], lab["by"]],
                    [[r["version"], r["date"], r["summary"], r["by"]] for r in rows],
-                   widths_mm=[16, 26, 104, 26])
+                   widths_mm=[16, 26, 104, 26], together=True)
 
     def orgchart(self):
         lab = self.lab
@@ -659,55 +879,29 @@ class Writer:
                        widths_mm=[14, 158])
 
     def forms_appendix(self, forms: list[Form]):
+        """The appendix: a page listing the forms, then each form on a page of its own (a register turned
+        to landscape), under a running header and footer of its own: the form's code and title, its code
+        and version."""
+        from ..forms.spec import PAPER, footer_text, paper
+
         lab = self.lab
         self.start_section(header_left=pm.header_text(self.manual), header_right=lab["appendix_forms"],
                            footer=lab["appendix_forms"])
         h = self.styled("Heading1")
         self.run(h, lab["appendix_forms"])
-        for i, form in enumerate(forms):
-            p = self.styled("Heading2")
-            if i:
-                p.paragraph_format.page_break_before = True
+        self.table([lab["code"], lab["title"], lab["version"]], [[f.code, f.title, f.version] for f in forms],
+                   widths_mm=[36, 106, 30])
+        for form in forms:
+            size = paper(form)
+            landscape = size.endswith("landscape")
+            self.start_section(header_left=pm.header_text(self.manual), header_right=f"{form.code} {form.title}",
+                               footer=footer_text(form, self.lang), landscape=landscape, form=True)
+            p = self.styled("FormHeading")
             self.run(p, f"{form.code}　{form.title}")
             self.bookmark(p, pm.bookmark_name(form))
-            self.form_table(form)
-
-    def form_table(self, form: Form):
-        from docx.shared import Mm
-
-        lab = self.lab
-        instructions = form.instructions
-        if instructions:
-            self.para(f"{lab['instructions']}{lab['colon']}{instructions}", size=9.5)
-        for section in form.sections:
-            if section.title:
-                p = self.para(section.title, bold=True, keep_next=True)
-                p.paragraph_format.space_after = Mm(1)
-            rows = []
-            grids = []
-            for fld in section.fields:
-                ftype = fld.type
-                label = (fld.label or fld.id) + (" *" if fld.required else "")
-                if ftype == "table":
-                    grids.append((label, pm.column_labels(fld), fld.rows or 4))
-                    continue
-                value = ""
-                if ftype in ("choice", "multichoice"):
-                    value = "　".join(f"☐ {o}" for o in fld.options)
-                elif ftype == "checkbox":
-                    value = "☐"
-                rows.append([label, value, ftype, fld.rows or 1])
-            if rows:
-                t = self.table(None, [[r[0], r[1]] for r in rows], widths_mm=[40, 132], header_col=True)
-                for row, r in zip(t.rows, rows):
-                    if r[2] in ("multiline", "signature"):
-                        row.height = Mm(7 * (min(r[3], 12) if r[2] == "multiline" else 2))
-            for label, columns, nrows in grids:
-                self.para(label, bold=True, keep_next=True)
-                if columns:
-                    t = self.table(columns, [[""] * len(columns) for _ in range(min(nrows, 60))])
-                    for row in t.rows[1:]:
-                        row.height = Mm(7)
+            width = PAGE_H - 2 * FORM_MARGIN_SIDE if landscape else PAGE_W - 2 * FORM_MARGIN_SIDE
+            appendix_forms.write_form(self, form, min(width, PAPER[size][1]) if size in PAPER else width)
+            appendix_forms.fit_page(p._p, self._end)
 
     def changes(self, edition: dict):
         lab = self.lab
@@ -753,7 +947,7 @@ def _run_el(text: str, *, bold=False, italic=False, mono=False, color=None, size
     if bold or italic or mono or color or size or underline or strike:
         rpr = _el("w:rPr")
         if mono:
-            rpr.append(_el("w:rFonts", w__ascii="DejaVu Sans Mono", w__hAnsi="DejaVu Sans Mono"))
+            rpr.append(_el("w:rFonts", w__ascii=MONO, w__hAnsi=MONO))
         if bold:
             rpr.append(_el("w:b"))
         if italic:
@@ -783,6 +977,12 @@ def _run_el(text: str, *, bold=False, italic=False, mono=False, color=None, size
 
 
 
+def _twips_mm(mm: float) -> int:
+    from docx.shared import Mm
+
+    return int(Mm(mm).twips)
+
+
 def _center():
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -803,6 +1003,42 @@ def _bottom_border(paragraph) -> None:
     bdr = _el("w:pBdr")
     bdr.append(_el("w:bottom", w__val="single", w__sz="4", w__space="2", w__color="9CA3AF"))
     ppr.append(bdr)
+
+
+class _ParagraphRef:
+    """What ``Writer.bookmark`` needs of a paragraph: its element."""
+
+    def __init__(self, p):
+        self._p = p
+
+
+def _field_runs(parent, instruction: str, result: str):
+    """A complex field's runs appended to ``parent``; returns the w:t of its result."""
+    parent.append(_parse_w('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'))
+    instr = _el("w:r")
+    it = _el("w:instrText")
+    it.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    it.text = f" {instruction} "
+    instr.append(it)
+    parent.append(instr)
+    parent.append(_parse_w('<w:r><w:fldChar w:fldCharType="separate"/></w:r>'))
+    r = _run_el(result)
+    parent.append(r)
+    parent.append(_parse_w('<w:r><w:fldChar w:fldCharType="end"/></w:r>'))
+    return r.find(_qn("w:t"))
+
+
+def _regular(block: Block) -> bool:
+    """Whether a numbered list's parsed numbers run on from its start (1, 2, 3 or a, b, c …) and Word's
+    numbering, restarted at that start, shows the same ones."""
+    if block.start < 1:
+        return False
+    for i, item in enumerate(block.items):
+        label = item.number.rsplit(".", 1)[-1]
+        n = block.start + i
+        if label != str(n) and label != shown_label("lowerLetter", n):
+            return False
+    return True
 
 
 def plain_spans(text: str) -> list[Span]:
@@ -838,13 +1074,14 @@ def manual_docx(manual: Manual, *, lang: str = "zh-CN", edition: dict | None = N
     w = Writer(manual, document, lang, allowed=None)
     w.cover(edition)
     forms = pm.print_forms(manual)
-    w.toc(pm.toc_entries(manual, lang), forms)
+    w.toc(pm.toc_entries(manual, lang))
     for doc in pm.print_documents(manual):
         w.document_part(doc)
     if forms:
         w.forms_appendix(forms)
     if edition is not None:
         w.changes(edition)
+    w.finish_toc()
     return to_bytes(document, manual)
 
 

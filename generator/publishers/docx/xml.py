@@ -63,6 +63,12 @@ def set_rfonts(rpr, font: str) -> None:
         rfonts.set(qn(attr), font)
 
 
+def set_rfonts_pair(rpr, east_asian: str, latin: str) -> None:
+    """``east_asian`` for Chinese text (``w:eastAsia``), ``latin`` for the other scripts, theme fonts removed."""
+    set_rfonts(rpr, latin)
+    rpr.find(qn("w:rFonts")).set(qn("w:eastAsia"), east_asian)
+
+
 def set_lang(rpr) -> None:
     """Languages of a run-properties element: en-US, East Asian zh-CN."""
     lang = rpr.find(qn("w:lang"))

@@ -17,12 +17,16 @@ The CSV:
   yes/no, true/false, √, x or nothing;
 - a required field whose column is present must not be empty (fields whose
   column is absent are left for the hand to fill);
-- empty rows are skipped.
+- empty rows are skipped;
+- limits: at most MAX_CSV_BYTES (20 MB), MAX_ROWS data rows (10,000) and
+  MAX_CELL characters in a cell (10,000); a NUL character is refused.
 
-Every row is checked before anything is written; any problem is reported
-with the CSV row number (the header is row 1, as in a spreadsheet) and the
-column, the command exits 1 and nothing is written.  The files are made in
-a temporary folder and moved into place only when all of them are ready.
+Every row is checked before anything is written (a first pass over the
+CSV); any problem is reported with the CSV row number (the first row is
+row 1, as in a spreadsheet) and the column, the command exits 1 and nothing
+is written.  A second pass fills the rows one at a time, each file written
+to disk as it is made, into a new folder that replaces the old one only
+when all of them are ready (``write_batch``).
 """
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from ...common.suggest import did_you_mean
 from ...errors import CsvProblem
@@ -49,6 +54,10 @@ NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
 DATE_FORMS = (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
               re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"))
 MAX_REPORTED = 30
+MAX_CSV_BYTES = 20 * 1024 * 1024  # a CSV file: 20 MB
+MAX_ROWS = 10_000  # data rows in one batch (each filled PDF is about 2.8 MB: 10,000 rows are 28 GB)
+MAX_CELL = 10_000  # characters in one cell
+SHOWN = 60  # characters of a wrong value quoted in a message
 
 
 def message(key: str, lang: str, **values) -> str:
@@ -65,7 +74,7 @@ def problem(key: str, **values) -> CsvProblem:
 
 @dataclass
 class RowError:
-    row: int  # the spreadsheet's row number: the header is row 1
+    row: int  # the spreadsheet's row number: the first record of the file is row 1
     column: str
     key: str  # the message: ``form_fill.<key>`` of the label catalogue
     values: dict = dc_field(default_factory=dict)
@@ -76,20 +85,85 @@ class RowError:
 
 
 @dataclass
-class Batch:
-    columns: list[str]  # field names, in the CSV's order
-    records: list[dict]  # per data row: {"row": n, "values": {column: typed value}, "pdf": {pdf name: value}}
+class Record:
+    """One data row, checked: ``values`` {column: typed value}, ``pdf`` {pdf field name: pdf value}."""
+    row: int
+    values: dict
+    pdf: dict
+
+
+@dataclass
+class Table:
+    """A CSV whose header names the form's fields; its rows are read (again) by ``records``."""
+    form: object
+    content: str  # the decoded text
     encoding: str
-    errors: list[RowError] = dc_field(default_factory=list)
+    header_row: int  # the header's row number (1 unless empty rows come first)
+    header: list[str]
+    names: list[str | None]  # field name per column (None: an unnamed, empty column to ignore)
+
+    @property
+    def columns(self) -> list[str]:
+        return [n for n in self.names if n]
+
+    def records(self, errors: list[RowError] | None = None) -> Iterator[Record]:
+        """The data rows one at a time (empty rows skipped); each problem is appended to ``errors``."""
+        errors = [] if errors is None else errors
+        by_name = formspec.csv_columns(self.form, rows=sheet_rows(self.form)[0])
+        names, header = self.names, self.header
+        for index, cells in _records(self.content):
+            if index <= self.header_row or not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) > len(names) and any(c.strip() for c in cells[len(names):]):
+                errors.append(RowError(index, f"#{len(names) + 1}", "too_many_values",
+                                       {"values": len(cells), "columns": len(names)}))
+                continue
+            values, pdf = {}, {}
+            for col_index, name in enumerate(names):
+                cell = cells[col_index].strip() if col_index < len(cells) else ""
+                column = header[col_index].strip() or f"#{col_index + 1}"
+                if "\x00" in cell:
+                    errors.append(RowError(index, column, "nul_byte", {"at": cell.index("\x00") + 1}))
+                    continue
+                if len(cell) > MAX_CELL:
+                    errors.append(RowError(index, column, "cell_too_long", {"length": len(cell), "limit": MAX_CELL}))
+                    continue
+                if name is None:
+                    if cell:
+                        errors.append(RowError(index, column, "value_without_column"))
+                    continue
+                pf = by_name[name]
+                if not cell:
+                    if pf.required:
+                        errors.append(RowError(index, column, "required_but_empty", {"label": pf.label}))
+                    continue
+                typed = _typed(pf, cell, index, column, errors)
+                if typed is not None:
+                    values[name], filled = typed
+                    pdf.update(filled)
+            yield Record(index, values, pdf)
+
+
+@dataclass
+class Checked:
+    """What checking every row of a table found: the number of rows to fill and the problems."""
+    rows: int
+    errors: list[RowError]  # the first MAX_REPORTED
+    error_count: int
 
 
 # -- reading ------------------------------------------------------------------------------
 def decode(data: bytes) -> tuple[str, str]:
     """The text and the encoding's name: UTF-8 (BOM or not), else GBK (read as GB18030, its superset)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise problem("not_utf8_or_gbk", byte=exc.start + 3) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise problem("utf16")
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # a zip (.xlsx) or an OLE file (.xls)
+        raise problem("spreadsheet")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -98,6 +172,31 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("gb18030"), "gbk"
     except UnicodeDecodeError as exc:
         raise problem("not_utf8_or_gbk", byte=exc.start) from None
+
+
+def _records(content: str) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) of every record, the first being row 1.
+
+    The csv module's own cell limit (131,072 characters) is lifted while
+    reading, so that a long cell is reported here, at its row and column,
+    rather than as the csv module's error; the file's size is limited instead.
+    """
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(content) + 1))
+    reader = csv.reader(io.StringIO(content, newline=""))
+    row = 0
+    try:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise problem("unreadable", row=row + 1, reason=str(exc)) from None
+            row += 1
+            yield row, cells
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _column_index(form) -> tuple[dict[str, formspec.PdfField], dict[str, list[str]]]:
@@ -118,6 +217,10 @@ def _resolve_header(form, header: list[str]) -> list[str | None]:
     seen: dict[str, int] = {}
     for i, raw in enumerate(header, start=1):
         col = raw.strip()
+        if "\x00" in col:
+            raise problem("nul_byte_header", i=i, at=col.index("\x00") + 1)
+        if len(col) > SHOWN:
+            raise problem("header_too_long", i=i, length=len(col), start=col[:20])
         if not col:
             names.append(None)
             continue
@@ -157,30 +260,36 @@ def _options(pf: formspec.PdfField) -> dict[str, str]:
     return {lang: text("form_fill.separator", lang).join(pf.options) for lang in LANGS}
 
 
+def _shown(value: str) -> str:
+    """A wrong value as a message quotes it: its first SHOWN characters."""
+    return value if len(value) <= SHOWN else value[:SHOWN] + "…"
+
+
 def _typed(pf: formspec.PdfField, value: str, row: int, column: str, errors: list[RowError]):
     """(value for the model, {pdf name: pdf value}) or None on an error (appended to ``errors``)."""
     label = pf.label
     if pf.kind in ("date",):
         day = parse_date(value)
         if day is None:
-            errors.append(RowError(row, column, "not_a_date", {"value": value, "label": label}))
+            errors.append(RowError(row, column, "not_a_date", {"value": _shown(value), "label": label}))
             return None
         return day.isoformat(), {pf.name: day.isoformat()}
     if pf.kind == "number":
         if not NUMBER.fullmatch(value):
-            errors.append(RowError(row, column, "not_a_number", {"value": value, "label": label}))
+            errors.append(RowError(row, column, "not_a_number", {"value": _shown(value), "label": label}))
             return None
         return value, {pf.name: value}
     if pf.kind == "choice":
         if value not in pf.options:
-            errors.append(RowError(row, column, "not_an_option", {"value": value, "options": _options(pf)}))
+            errors.append(RowError(row, column, "not_an_option", {"value": _shown(value), "options": _options(pf)}))
             return None
         return value, {pf.name: f"/{pf.options.index(value)}"}
     if pf.kind == "multichoice":
         chosen = split_choices(value)
         wrong = [c for c in chosen if c not in pf.options]
         if wrong:
-            errors.append(RowError(row, column, "not_an_option", {"value": wrong[0], "options": _options(pf)}))
+            errors.append(RowError(row, column, "not_an_option", {"value": _shown(wrong[0]),
+                                                                   "options": _options(pf)}))
             return None
         return chosen, {formspec.option_name(pf.field.id, pf.options.index(c) + 1): "/on" for c in chosen}
     if pf.kind == "checkbox":
@@ -189,52 +298,57 @@ def _typed(pf: formspec.PdfField, value: str, row: int, column: str, errors: lis
             return True, {pf.name: "/on"}
         if key in FALSE:
             return False, {}
-        errors.append(RowError(row, column, "not_yes_or_no", {"value": value, "label": label}))
+        errors.append(RowError(row, column, "not_yes_or_no", {"value": _shown(value), "label": label}))
         return None
     return value, {pf.name: value}
 
 
-def read_batch(form, data: bytes) -> Batch:
-    """Parse and check every row; ``Batch.errors`` lists every problem found."""
+def read_csv(form, data: bytes) -> Table:
+    """The CSV's header, checked against the form; raises ``CsvProblem`` for a problem with the file as a whole."""
+    if len(data) > MAX_CSV_BYTES:
+        raise problem("too_big", size=_mb(len(data)), limit=_mb(MAX_CSV_BYTES))
     content, encoding = decode(data)
-    rows = list(csv.reader(io.StringIO(content, newline="")))
-    while rows and not any(cell.strip() for cell in rows[0]):
-        rows.pop(0)
-    if not rows:
-        raise problem("empty")
-    header = rows[0]
-    names = _resolve_header(form, header)
-    columns = [n for n in names if n]
-    if not columns:
-        raise problem("no_field_named")
-    by_name = formspec.csv_columns(form, rows=sheet_rows(form)[0])
-    batch = Batch(columns=columns, records=[], encoding=encoding)
-    for index, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) > len(names) and any(c.strip() for c in cells[len(names):]):
-            batch.errors.append(RowError(index, f"#{len(names) + 1}", "too_many_values",
-                                         {"values": len(cells), "columns": len(names)}))
-            continue
-        values, pdf = {}, {}
-        for col_index, name in enumerate(names):
-            cell = cells[col_index].strip() if col_index < len(cells) else ""
-            if name is None:
-                if cell:
-                    batch.errors.append(RowError(index, f"#{col_index + 1}", "value_without_column"))
-                continue
-            pf = by_name[name]
-            header_name = header[col_index].strip()
-            if not cell:
-                if pf.required:
-                    batch.errors.append(RowError(index, header_name, "required_but_empty", {"label": pf.label}))
-                continue
-            typed = _typed(pf, cell, index, header_name, batch.errors)
-            if typed is not None:
-                values[name], filled = typed
-                pdf.update(filled)
-        batch.records.append({"row": index, "values": values, "pdf": pdf})
-    return batch
+    for row, cells in _records(content):
+        if any(cell.strip() for cell in cells):
+            names = _resolve_header(form, cells)
+            if not any(names):
+                raise problem("no_field_named")
+            return Table(form, content, encoding, row, cells, names)
+    raise problem("empty")
+
+
+class _FirstErrors(list):
+    """The first MAX_REPORTED problems, and the count of all."""
+    count = 0
+
+    def append(self, error: RowError) -> None:
+        self.count += 1
+        if len(self) < MAX_REPORTED:
+            super().append(error)
+
+
+def read_csv_file(form, path: Path) -> Table:
+    """``read_csv`` of a file, of which no more than the limit is read, whatever its size."""
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_CSV_BYTES + 1)
+        if len(data) > MAX_CSV_BYTES:
+            raise problem("too_big", size=_mb(os.fstat(fh.fileno()).st_size), limit=_mb(MAX_CSV_BYTES))
+    return read_csv(form, data)
+
+
+def check_rows(table: Table) -> Checked:
+    """Check every row; stop with ``CsvProblem`` at more than MAX_ROWS rows."""
+    errors = _FirstErrors()
+    rows = 0
+    for record in table.records(errors):
+        rows += 1
+        if rows > MAX_ROWS:
+            raise problem("too_many_rows", row=record.row, limit=f"{MAX_ROWS:,}")
+    return Checked(rows, list(errors), errors.count)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
 # -- filling ------------------------------------------------------------------------------
@@ -312,11 +426,15 @@ def _da_font(da: str) -> tuple[str, float]:
     return (m.group(1), float(m.group(2))) if m else ("", 10.0)
 
 
-def _fill_annots(writer, annots, values: dict[str, str], fonts: dict, font_key: str) -> None:
-    """Set the values of the fields whose widgets are ``annots`` (refs), drawing text appearances."""
+def _fill_annots(writer, annots, values: dict[str, str], fonts: dict, font_key: str, add=None) -> None:
+    """Set the values of the fields whose widgets are ``annots`` (refs), drawing text appearances.
+
+    ``add`` makes an appearance stream an object of the file (``writer._add_object`` unless given).
+    """
     from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, \
         StreamObject, TextStringObject
 
+    add = add or writer._add_object
     acro = writer.root_object["/AcroForm"].get_object()
     dr_fonts = acro.get("/DR", DictionaryObject()).get_object().get("/Font", DictionaryObject()).get_object()
     for ref in annots:
@@ -356,7 +474,7 @@ def _fill_annots(writer, annots, values: dict[str, str], fonts: dict, font_key: 
             NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject(
                 {NameObject(f"/{font_name}"): font_ref})}),
         })
-        widget[NameObject("/AP")] = DictionaryObject({NameObject("/N"): writer._add_object(stream)})
+        widget[NameObject("/AP")] = DictionaryObject({NameObject("/N"): add(stream)})
 
 
 def _open(template: bytes):
@@ -367,17 +485,329 @@ def _open(template: bytes):
     return writer
 
 
-def _write(writer, id1: bytes, id2: bytes) -> bytes:
-    from pypdf.generic import ArrayObject, ByteStringObject
+def _digest(values) -> bytes:
+    return hashlib.md5(json.dumps(values, sort_keys=True, ensure_ascii=False).encode("utf-8")).digest()
 
-    writer._ID = ArrayObject([ByteStringObject(id1), ByteStringObject(id2)])  # reproducible, not random
+
+# -- writing PDFs object by object -----------------------------------------------------------
+# The filled files are written as pypdf's ``PdfWriter.write`` lays them out (header, "N 0 obj …
+# endobj" in number order, xref table, trailer), byte for byte, but one object at a time: a
+# batch never holds more than one row's objects, whatever its number of rows.  The tests compare
+# the files with pypdf's own writer.
+def _serialized(obj) -> bytes:
     out = io.BytesIO()
-    writer.write(out)
+    obj.write_to_stream(out)
     return out.getvalue()
 
 
-def _digest(values) -> bytes:
-    return hashlib.md5(json.dumps(values, sort_keys=True, ensure_ascii=False).encode("utf-8")).digest()
+class _PdfOut:
+    """A PDF file written in object-number order; the xref lines wait in a scratch file, not in memory."""
+
+    def __init__(self, fh, header: str, free: list[int]):
+        self.fh = fh
+        self.free = free  # numbers of the free (None) objects, as pypdf lists them, then 0
+        self.xref = tempfile.TemporaryFile()
+        self.count = 0
+        fh.write(header.encode() + b"\n")
+        fh.write(b"%\xE2\xE3\xCF\xD3\n")
+
+    def write(self, number: int, body: bytes | None = None, obj=None) -> None:
+        """Object ``number`` (the next one): its serialized ``body``, or ``obj`` to serialize; neither: free."""
+        assert number == self.count + 1, (number, self.count)
+        self.count = number
+        if body is None and obj is None:
+            self.xref.write(b"%010d 00001 f \n" % self.free[self.free.index(number) + 1])
+            return
+        self.xref.write(b"%010d 00000 n \n" % self.fh.tell())
+        self.fh.write(b"%d 0 obj\n" % number)
+        if body is not None:
+            self.fh.write(body)
+        else:
+            obj.write_to_stream(self.fh)
+        self.fh.write(b"\nendobj\n")
+
+    def append(self, side: "_SideObjects") -> None:
+        """The objects made meanwhile in ``side`` (numbered from here on), copied after the others."""
+        side.fh.seek(0)
+        side.offsets.seek(0)
+        base = self.fh.tell()
+        shutil.copyfileobj(side.fh, self.fh)
+        for line in side.offsets:
+            self.count += 1
+            self.xref.write(b"%010d 00000 n \n" % (base + int(line)))
+        side.close()
+
+    def finish(self, root, info, ids) -> None:
+        """The xref table and the trailer, as ``PdfWriter._write_xref_table`` and ``_write_trailer``."""
+        from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, NameObject, NumberObject
+
+        fh = self.fh
+        xref_location = fh.tell()
+        fh.write(b"xref\n")
+        fh.write(b"0 %d\n" % (self.count + 1))
+        fh.write(b"%010d 65535 f \n" % self.free[0])
+        self.xref.seek(0)
+        shutil.copyfileobj(self.xref, fh)
+        self.xref.close()
+        fh.write(b"trailer\n")
+        trailer = DictionaryObject({NameObject("/Size"): NumberObject(self.count + 1), NameObject("/Root"): root})
+        if info is not None:
+            trailer[NameObject("/Info")] = info
+        trailer[NameObject("/ID")] = ArrayObject([ByteStringObject(i) for i in ids])
+        trailer.write_to_stream(fh)
+        fh.write(b"\nstartxref\n%d\n%%%%EOF\n" % xref_location)
+
+
+class _SideObjects:
+    """Objects written ahead of their place (a merged file's appearance streams), in a scratch file."""
+
+    def __init__(self, first: int):
+        self.next = first
+        self.fh = tempfile.TemporaryFile()
+        self.offsets = tempfile.TemporaryFile()
+
+    def add(self, obj, pdf):
+        from pypdf.generic import IndirectObject
+
+        number = self.next
+        self.next += 1
+        self.offsets.write(b"%d\n" % self.fh.tell())
+        self.fh.write(b"%d 0 obj\n" % number)
+        obj.write_to_stream(self.fh)
+        self.fh.write(b"\nendobj\n")
+        return IndirectObject(number, 0, pdf)
+
+    def close(self) -> None:
+        self.fh.close()
+        self.offsets.close()
+
+
+class _Objects:
+    """Resolves references: a row's own objects first (by number), then the template's."""
+
+    def __init__(self, writer):
+        self.writer = writer
+        self.own: dict[int, object] = {}
+
+    def get_object(self, ref):
+        number = ref if isinstance(ref, int) else ref.idnum
+        return self.own[number] if number in self.own else self.writer.get_object(number)
+
+
+class FormFiller:
+    """A fillable PDF read once, to write one filled copy after another (``fill``) and to merge them.
+
+    The objects a row changes (the widgets and their fields) are copied for the
+    row and put back afterwards; every other object is written from the bytes
+    serialized once.
+    """
+
+    def __init__(self, template: bytes):
+        quiet_loggers()
+        self.template = template
+        self.writer = writer = _open(template)
+        self.size = len(writer._objects)
+        self.free = [n for n, obj in enumerate(writer._objects, start=1) if obj is None] + [0]
+        self.font_key = hashlib.md5(template).hexdigest()
+        self.id1 = hashlib.md5(template).digest()
+        self.fonts: dict = {}
+        self.page_annots = [list(page.get("/Annots") or []) for page in writer.pages]
+        self.changing = set()  # numbers of the objects a fill may change: widgets and their parent fields
+        for annots in self.page_annots:
+            for ref in annots:
+                node = ref
+                while node is not None and node.idnum not in self.changing:
+                    self.changing.add(node.idnum)
+                    node = node.get_object().get("/Parent")
+        self.bodies = [None if obj is None or n in self.changing else _serialized(obj)
+                       for n, obj in enumerate(writer._objects, start=1)]
+
+    def fill(self, fh, values: dict[str, str]) -> None:
+        """Write the template with ``values`` ({pdf field name: value}) filled in to ``fh``."""
+        from pypdf.generic import DictionaryObject
+
+        writer = self.writer
+        objects = writer._objects
+        kept = {n: objects[n - 1] for n in self.changing}
+        try:
+            for n, obj in kept.items():
+                copy = DictionaryObject(obj)
+                copy.indirect_reference = obj.indirect_reference
+                objects[n - 1] = copy
+            for annots in self.page_annots:
+                _fill_annots(writer, annots, values, self.fonts, self.font_key)
+            out = _PdfOut(fh, writer.pdf_header, self.free)
+            for n, obj in enumerate(objects, start=1):
+                body = self.bodies[n - 1] if n <= self.size else None
+                out.write(n, body, obj if body is None else None)
+            out.finish(writer.root_object.indirect_reference, _info_ref(writer), (self.id1, _digest(values)))
+        finally:
+            del objects[self.size:]
+            for n, obj in kept.items():
+                objects[n - 1] = obj
+
+    def merged(self, fh, rows: int) -> "MergedWriter":
+        return MergedWriter(self, fh, rows)
+
+
+def _info_ref(writer):
+    return writer._info.indirect_reference if writer._info is not None else None
+
+
+class MergedWriter:
+    """One PDF with the template's pages once per row, each row filled with its values, written row by row.
+
+    The rows share the page contents and the field font (the file grows by a
+    few kilobytes a row); each row's fields sit under a parent field named by
+    its prefix (``r0001`` …), so the full names (``r0001.customer``) never
+    repeat.  The objects are numbered as if every row's pages and fields were
+    copied first and then filled, each appearance stream being made in turn:
+    the template's objects (the first row's fields filled, the page tree and
+    the form listing every row), each further row's parent field, pages and
+    fields, then every row's appearance streams, which wait in a scratch file.
+    Call ``add`` once per row, ``rows`` times, then ``close``.
+    """
+
+    def __init__(self, filler: FormFiller, fh, rows: int):
+        from pypdf.generic import DictionaryObject
+
+        self.filler, self.fh, self.rows = filler, fh, rows
+        self.writer = writer = _open(filler.template)  # the first row is filled into this copy
+        self.objects = _Objects(writer)
+        self.size = len(writer._objects)
+        self.pages = list(writer.pages)
+        self.page_annots = [list(page.get("/Annots") or []) for page in self.pages]
+        acro = writer.root_object["/AcroForm"].get_object()
+        self.top = list(root_fields(acro.get("/Fields", [])))
+        self.pristine = {}  # the fields and widgets as the template has them, to copy for each row
+
+        def keep(ref):
+            self.pristine[ref.idnum] = DictionaryObject(ref.get_object())
+            for kid in ref.get_object().get("/Kids") or []:
+                keep(kid)
+
+        for ref in self.top:
+            keep(ref)
+        self.field_nodes = len(self.pristine)
+        others = sum(1 for annots in self.page_annots for ref in annots if ref.idnum not in self.pristine)
+        self.per_row = 1 + len(self.pages) + self.field_nodes + others  # objects of each further row
+        self.side = _SideObjects(self.size + 1 + (rows - 1) * self.per_row + 1)
+        self.out: _PdfOut | None = None
+        self.done = 0
+        self.digest = hashlib.md5()
+
+    def _parent_number(self, row: int) -> int:  # row 1, 2 …
+        return self.size + 1 if row == 1 else self.size + 2 + (row - 2) * self.per_row
+
+    def _page_numbers(self) -> Iterator[int]:
+        yield from (page.indirect_reference.idnum for page in self.pages)
+        for row in range(2, self.rows + 1):
+            first = self._parent_number(row) + 1
+            yield from range(first, first + len(self.pages))
+
+    def _add_stream(self, obj):
+        return self.side.add(obj, self.objects)
+
+    def add(self, prefix: str, values: dict[str, str]) -> None:
+        from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, NumberObject, \
+            TextStringObject
+
+        self.done += 1
+        if self.done > self.rows:
+            raise ValueError("more rows than announced")
+        self.digest.update(_digest(values))
+        writer, filler = self.writer, self.filler
+        number = self._parent_number(self.done)
+        parent_ref = IndirectObject(number, 0, self.objects)
+        parent = DictionaryObject({NameObject("/T"): TextStringObject(prefix), NameObject("/Kids"): ArrayObject()})
+        own = self.objects.own
+        own.clear()
+        own[number] = parent
+        if self.done == 1:
+            for field in self.top:
+                field.get_object()[NameObject("/Parent")] = parent_ref
+                parent["/Kids"].append(field)
+            pages_node = writer.root_object["/Pages"].get_object()
+            pages_node[NameObject("/Kids")] = _LazyRefs(self._page_numbers)
+            pages_node[NameObject("/Count")] = NumberObject(len(self.pages) * self.rows)
+            acro = writer.root_object["/AcroForm"].get_object()
+            acro[NameObject("/Fields")] = _LazyRefs(lambda: map(self._parent_number, range(1, self.rows + 1)))
+            for annots in self.page_annots:
+                _fill_annots(writer, annots, values, filler.fonts, filler.font_key, add=self._add_stream)
+            self.out = _PdfOut(self.fh, writer.pdf_header, filler.free)
+            for n, obj in enumerate(writer._objects, start=1):
+                self.out.write(n, obj=obj)
+            self.out.write(number, obj=parent)
+            return
+        numbers = iter(range(number + 1, number + self.per_row))
+
+        def new(obj):
+            n = next(numbers)
+            own[n] = obj
+            return IndirectObject(n, 0, self.objects)
+
+        page_refs, added = {}, []
+        for page in self.pages:
+            copy = DictionaryObject({k: v for k, v in page.items()
+                                     if k not in ("/Annots", "/Parent", "/StructParents")})
+            copy[NameObject("/Parent")] = page.raw_get("/Parent")
+            ref = new(copy)
+            page_refs[page.indirect_reference.idnum] = ref
+            added.append((page, copy, ref))
+        widgets: dict = {}
+
+        def copy_node(ref, parent_ref):
+            node = self.pristine[ref.idnum]
+            copied = DictionaryObject({k: v for k, v in node.items() if k not in ("/Kids", "/Parent", "/P")})
+            copied_ref = new(copied)
+            copied[NameObject("/Parent")] = parent_ref
+            if "/P" in node:
+                copied[NameObject("/P")] = page_refs.get(node.raw_get("/P").idnum, node.raw_get("/P"))
+            if "/Kids" in node:
+                copied[NameObject("/Kids")] = ArrayObject(copy_node(k, copied_ref) for k in node["/Kids"])
+            widgets[ref.idnum] = copied_ref
+            return copied_ref
+
+        for field in self.top:
+            parent["/Kids"].append(copy_node(field, parent_ref))
+        for (_page, copy, ref), template_annots in zip(added, self.page_annots):
+            annots = ArrayObject()
+            for annot in template_annots:
+                if annot.idnum in widgets:
+                    annots.append(widgets[annot.idnum])
+                else:  # not a form field (none expected): a plain copy on the new page
+                    other = DictionaryObject(annot.get_object())
+                    other[NameObject("/P")] = ref
+                    annots.append(new(other))
+            copy[NameObject("/Annots")] = annots
+        for _page, copy, _ref in added:
+            _fill_annots(writer, list(copy["/Annots"]), values, filler.fonts, filler.font_key,
+                         add=self._add_stream)
+        for n in sorted(own):
+            self.out.write(n, obj=own[n])
+        own.clear()
+
+    def close(self) -> None:
+        if self.done != self.rows:
+            raise ValueError(f"{self.done} rows of {self.rows} announced")
+        writer = self.writer
+        self.out.append(self.side)
+        digest = self.digest.digest()
+        self.out.finish(writer.root_object.indirect_reference, _info_ref(writer), (digest, digest))
+
+
+def _LazyRefs(numbers):
+    """An array of references, written from the numbers ``numbers()`` gives then: ``[ 5 0 R 9 0 R ]``."""
+    from pypdf.generic import ArrayObject
+
+    class LazyRefs(ArrayObject):
+        def write_to_stream(self, stream, encryption_key=None) -> None:
+            stream.write(b"[")
+            for number in numbers():
+                stream.write(b" %d 0 R" % number)
+            stream.write(b" ]")
+
+    return LazyRefs()
 
 
 def fill_pdf(template: bytes, values: dict[str, str], *, fonts: dict | None = None) -> bytes:
@@ -391,89 +821,27 @@ def fill_pdf(template: bytes, values: dict[str, str], *, fonts: dict | None = No
     pypdf's own ``update_page_form_field_values`` gives the same values but
     re-reads the whole 49,000-glyph font for every field (about 0.7 s a
     field), so the appearance streams are drawn here.  ``fonts`` caches the
-    parsed font across the rows of a batch.
+    parsed font across calls.  A batch uses ``FormFiller`` directly.
     """
-    quiet_loggers()
-    fonts = {} if fonts is None else fonts
-    key = hashlib.md5(template).hexdigest()
-    writer = _open(template)
-    for page in writer.pages:
-        _fill_annots(writer, list(page.get("/Annots") or []), values, fonts, key)
-    return _write(writer, hashlib.md5(template).digest(), _digest(values))
+    filler = FormFiller(template)
+    if fonts is not None:
+        filler.fonts = fonts
+    out = io.BytesIO()
+    filler.fill(out, values)
+    return out.getvalue()
 
 
 def merge_filled(template: bytes, rows: list[tuple[str, dict[str, str]]], *, fonts: dict | None = None) -> bytes:
-    """One PDF with the template's pages once per row, each row filled with its values.
-
-    The rows share the page contents and the field font (the file grows by a
-    few kilobytes a row); each row's fields sit under a parent field named by
-    its prefix (``r0001`` …), so the full names (``r0001.customer``) never
-    repeat.
-    """
-    quiet_loggers()
-    from pypdf import PageObject
-    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
-
-    fonts = {} if fonts is None else fonts
-    key = hashlib.md5(template).hexdigest()
-    writer = _open(template)
-    acro = writer.root_object["/AcroForm"].get_object()
-    top = list(root_fields(acro.get("/Fields", [])))
-    first_pages = list(writer.pages)
-
-    def copy_node(ref, parent_ref, page_refs, widgets):
-        node = ref.get_object()
-        new = DictionaryObject({k: v for k, v in node.items() if k not in ("/Kids", "/Parent", "/P")})
-        new_ref = writer._add_object(new)
-        new[NameObject("/Parent")] = parent_ref
-        if "/P" in node:
-            new[NameObject("/P")] = page_refs.get(node.raw_get("/P").idnum, node.raw_get("/P"))
-        if "/Kids" in node:
-            new[NameObject("/Kids")] = ArrayObject(copy_node(k, new_ref, page_refs, widgets) for k in node["/Kids"])
-        widgets[ref.idnum] = new_ref
-        return new_ref
-
-    plan = []  # (prefix, values, [(page, annot refs)]) – every copy is made before any row is filled
-    parents = ArrayObject()
-    for index, (prefix, values) in enumerate(rows):
-        parent = DictionaryObject({NameObject("/T"): TextStringObject(prefix), NameObject("/Kids"): ArrayObject()})
-        parent_ref = writer._add_object(parent)
-        parents.append(parent_ref)
-        if index == 0:
-            for field in top:
-                field.get_object()[NameObject("/Parent")] = parent_ref
-                parent["/Kids"].append(field)
-            plan.append((values, [list(p.get("/Annots") or []) for p in first_pages]))
-            continue
-        pages, page_refs = [], {}
-        for page in first_pages:
-            copy = PageObject(pdf=writer)
-            copy.update({k: v for k, v in page.items() if k not in ("/Annots", "/Parent")})
-            added = writer.add_page(copy)
-            page_refs[page.indirect_reference.idnum] = added.indirect_reference
-            pages.append((page, added))
-        widgets: dict = {}
-        for field in top:
-            parent["/Kids"].append(copy_node(field, parent_ref, page_refs, widgets))
-        annots_per_page = []
-        for page, added in pages:
-            annots = ArrayObject()
-            for ref in page.get("/Annots") or []:
-                if ref.idnum in widgets:
-                    annots.append(widgets[ref.idnum])
-                else:  # not a form field (none expected): a plain copy on the new page
-                    other = DictionaryObject(ref.get_object())
-                    other[NameObject("/P")] = added.indirect_reference
-                    annots.append(writer._add_object(other))
-            added[NameObject("/Annots")] = annots
-            annots_per_page.append(list(annots))
-        plan.append((values, annots_per_page))
-    for values, annots_per_page in plan:
-        for annots in annots_per_page:
-            _fill_annots(writer, annots, values, fonts, key)
-    acro[NameObject("/Fields")] = parents
-    digest = hashlib.md5(b"".join(_digest(v) for _, v in rows)).digest()
-    return _write(writer, digest, digest)
+    """One PDF with the template's pages once per row (see ``MergedWriter``), in memory."""
+    filler = FormFiller(template)
+    if fonts is not None:
+        filler.fonts = fonts
+    out = io.BytesIO()
+    merged = filler.merged(out, len(rows))
+    for prefix, values in rows:
+        merged.add(prefix, values)
+    merged.close()
+    return out.getvalue()
 
 
 def read_values(pdf: bytes) -> dict[str, object]:
@@ -502,6 +870,7 @@ def read_values(pdf: bytes) -> dict[str, object]:
 
 # -- file names and writing ------------------------------------------------------------------
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
+LEFTOVER = re.compile(r"\.fill\..*\.tmp")  # scratch folders that a fill killed before streaming left in --out
 
 
 def safe_name(text: str, limit: int = 40) -> str:
@@ -520,34 +889,64 @@ def _umask() -> int:
     return mask
 
 
-def write_batch(folder: Path, files: dict[str, bytes], *, replace_folder: bool) -> list[Path]:
-    """All files appear together: made in a temporary folder, then moved into ``folder``.
+def space_needed(template: bytes, rows: int) -> int:
+    """A floor for a batch's size on disk: each row's file is at least the template."""
+    return (rows + 1) * len(template)
 
-    ``replace_folder``: the folder is ours (the default under dist/), so the
-    old batch is swapped out whole; otherwise files are moved in one by one
-    and other files in the folder are left alone.
+
+def write_batch(folder: Path, form_id: str, template: bytes, records: Iterable[Record], rows: int, key_column: str,
+                *, keep_others: bool) -> list[str]:
+    """Fill ``rows`` records into ``folder``, all or nothing; the names of the files written.
+
+    Each filled file goes to disk as soon as it is made (a batch never holds
+    more than one row in memory): into a new folder beside ``folder``, which
+    then replaces it whole (``common.outputs.atomic_dir``), so that a failure
+    or a kill leaves ``folder`` as it was.  ``keep_others`` (``--out``): the
+    files and folders already in ``folder`` that the batch does not replace
+    are carried over into the new folder as hard links (copies where a link
+    cannot be made).
     """
     from ...common.outputs import atomic_dir
 
     folder = Path(folder)
-    if replace_folder or not folder.exists():
-        with atomic_dir(folder) as tmp:
-            os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a batch folder is an ordinary one
-            for name, data in files.items():
-                (tmp / name).write_bytes(data)
-        return [folder / name for name in files]
-    tmp = Path(tempfile.mkdtemp(prefix=".fill.", suffix=".tmp", dir=folder))
+    filler = FormFiller(template)
+    names = []
+    with atomic_dir(folder) as tmp:
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a batch folder is an ordinary one
+        merged_name = f"{form_id}-all.pdf"
+        with open(tmp / merged_name, "wb") as merged_fh:
+            merged = filler.merged(merged_fh, rows)
+            for number, record in enumerate(records, start=1):
+                key = record.values.get(key_column, "")
+                key = "" if isinstance(key, (bool, list)) else str(key)
+                name = row_file_name(number, key)
+                with open(tmp / name, "wb") as fh:
+                    filler.fill(fh, record.pdf)
+                merged.add(f"r{number:04d}", record.pdf)
+                names.append(name)
+            merged.close()
+        names.append(merged_name)
+        if keep_others and folder.is_dir():
+            _carry_over(folder, tmp)
+    return names
+
+
+def _link_or_copy(src, dst) -> None:
     try:
-        for name, data in files.items():
-            with open(tmp / name, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        for name in files:
-            os.replace(tmp / name, folder / name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return [folder / name for name in files]
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dst, follow_symlinks=False)
 
 
-# -- the command ---------------------------------------------------------------------------
+def _carry_over(old: Path, new: Path) -> None:
+    """The entries of ``old`` that ``new`` has no entry of the same name for, linked into ``new``."""
+    for entry in os.scandir(old):
+        target = new / entry.name
+        if os.path.lexists(target) or LEFTOVER.fullmatch(entry.name):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.copytree(entry.path, target, symlinks=True, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(entry.path, target)
+    shutil.copymode(old, new)
+

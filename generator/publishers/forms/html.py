@@ -37,15 +37,17 @@ def form_css() -> str:
 
 
 def form_html_fragment(manual: Manual, form: Form, values: dict | None = None, *, mode: str = "html",
-                       lang: str = "zh-CN", css: bool = True) -> str:
+                       lang: str = "zh-CN", css: bool = True, aria_labels: bool = False) -> str:
     """The form as one HTML element (``.mform``) with its scoped ``<style>`` (unless ``css`` is false).
 
     ``values`` and ``mode`` as for ``spec.form_context``: ``html`` a ``<form>`` fillable in a
     browser, ``static`` ruled boxes with the values as text (for print), ``pdf`` the inputs
-    WeasyPrint turns into AcroForm fields.
+    WeasyPrint turns into AcroForm fields.  ``aria_labels``: each text field also carries its label as
+    ``aria-label`` (a field in a table has no <label> of its own).
     """
     context = form_context(manual, form, values, mode=mode, lang=lang)
     context["css"] = Markup(form_css()) if css else ""
+    context["aria"] = aria_labels  # the site: every text field named for screen readers, not by its title alone
     return _env().get_template("fragment.html.j2").render(f=context)
 
 
@@ -58,3 +60,13 @@ def page_html(manual: Manual, form: Form, *, lang: str = "zh-CN", pdf: bool = Fa
         margin=" ".join(f"{m}mm" for m in SHEET_MARGIN),
         footer=footer_text(form, lang).replace('"', "'"), field_font=field_font_file().as_uri() if pdf else "",
         fragment=Markup(form_html_fragment(manual, form, values, mode="pdf" if pdf else "html", lang=lang)))
+
+
+def form_toolbar_html(form: Form, *, lang: str = "zh-CN") -> str:
+    """The 清空 / 打印 buttons of the stand-alone HTML form, for a page that embeds the fragment (html mode)."""
+    return _env().get_template("toolbar.html.j2").render(form_id=f"mf-{form.id}", words=form_words(lang))
+
+
+def print_page_size(form: Form) -> str:
+    """The form's paper as a CSS ``@page`` size (``A4``, ``A4 landscape`` …)."""
+    return PAPER[paper(form)][0]

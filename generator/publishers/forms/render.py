@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ...common.outputs import remove_output
 from ...common.progress import task
 from ...errors import FormFontMissing, UsageError
 from ...labels import text
@@ -107,7 +108,7 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
         for stale in sorted(folder.iterdir()):
             if (stale.is_file() and stale.suffix.lstrip(".") in EXTENSIONS and stale.stem not in rendered
                     and not stale.name.startswith(".")):
-                stale.unlink()
+                remove_output(stale)
     store.prune()
     if not quiet:
         sizes = ", ".join(f"{fid}.pdf {len(rendered[fid]['pdf']) / 1e6:.1f} MB" for fid in form_ids)

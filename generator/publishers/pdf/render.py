@@ -257,8 +257,7 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
     Everything is rendered before anything is written: an error leaves the earlier files intact.
     A file that already holds the same bytes is not rewritten.
     """
-    import tempfile
-
+    from ...common.outputs import scratch_dir
     from ..render.cache import BuildCache
 
     if cache and manual.root is not None:
@@ -266,7 +265,7 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
                       BuildCache(manual.root, "pdf-parts"))
     # Without the cache, the parts wait in a scratch folder between rendering and joining: never all
     # in memory (a 2,000-document manual's parts are about a gigabyte).
-    with tempfile.TemporaryDirectory(prefix="manual-pdf-parts-") as scratch:
+    with scratch_dir(manual.root, "pdf-parts") as scratch:
         return _build(manual, Path(out), quiet, jobs, lang, BuildCache(manual.root, "pdf", enabled=False),
                       BuildCache(Path(scratch), "pdf-parts"))
 

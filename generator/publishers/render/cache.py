@@ -140,6 +140,7 @@ class BuildCache:
 
     def __init__(self, root: Path | None, kind: str, *, enabled: bool = True):
         self.kind = kind
+        self.root = Path(root) if root is not None else None
         self.folder = Path(root) / CACHE_DIR / kind if root is not None else None
         self.enabled = bool(enabled) and self.folder is not None
         self.used: set[str] = set()
@@ -269,12 +270,15 @@ def write_checked(path: Path, data: bytes, magic: bytes) -> None:
 
 
 def write_if_changed(path: Path, data: bytes) -> Path:
-    """Write ``data`` atomically unless the file already holds exactly these bytes (mtime kept)."""
-    from ...common.outputs import atomic_write_bytes
+    """Write ``data`` atomically unless the file already holds exactly these bytes (mtime kept).
+
+    Inside an ``output_transaction`` "already holds" means what the file will hold at its commit."""
+    from ...common.outputs import atomic_write_bytes, pending
 
     path = Path(path)
+    current = pending(path)
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
+        if current is not None and current.stat().st_size == len(data) and current.read_bytes() == data:
             return path
     except OSError:
         pass

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import gc
 import multiprocessing as mp
+import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 
 _CONTEXT: dict = {}
@@ -30,9 +32,27 @@ def worker_context():
     return _CONTEXT.get("value")
 
 
-def _init(context) -> None:
+def _init(context, parent: int | None = None) -> None:
+    _die_with(parent)
     gc.freeze()
     _CONTEXT["value"] = context
+
+
+def _die_with(parent: int | None) -> None:
+    """A worker does not outlive its build.  Killed, a build's workers would wait for work for ever,
+    holding the build lock they inherited (``generator.common.lock``), so that no build could run
+    again: on Linux the kernel kills a worker when its parent dies (``PR_SET_PDEATHSIG``), and a
+    worker whose parent died before that was set ends at once."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 def in_workers(task: Callable, items: Iterable, *, jobs: int | None, context=None) -> Iterator[tuple[int, object]]:
@@ -50,7 +70,7 @@ def in_workers(task: Callable, items: Iterable, *, jobs: int | None, context=Non
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=mp.get_context("fork"),
-                             initializer=_init, initargs=(context,)) as pool:
+                             initializer=_init, initargs=(context, os.getpid())) as pool:
         futures = {pool.submit(task, item): i for i, item in enumerate(items)}
         for future in as_completed(futures):
             yield futures.pop(future), future.result()

@@ -301,12 +301,12 @@ def write_outputs(store, out: Path, targets: list[Path], keys: list[str], render
     megabytes.  They are then written one at a time.
     """
     import sys
-    import tempfile
 
+    from ...common.outputs import scratch_dir
     from .cache import write_if_changed
 
     missing = [i for i, key in enumerate(keys) if not store.has(key)]
-    with tempfile.TemporaryDirectory(prefix="manual-out-") as scratch:
+    with scratch_dir(store.root, f"{ext}-out") as scratch:
         fresh: set[int] = set()  # rendered now, waiting in the cache
         spilled: dict[int, Path] = {}  # rendered now, waiting in a scratch file (no cache, or it cannot be written)
         for i, rendered in (render_missing(missing) if missing else ()):
@@ -335,11 +335,13 @@ def write_outputs(store, out: Path, targets: list[Path], keys: list[str], render
 
 
 def _remove_stale(folder: Path, keep: set[str], ext: str) -> None:
+    from ...common.outputs import remove_output
+
     if not folder.is_dir():
         return
-    for path in folder.glob(f"*.{ext}"):
+    for path in sorted(folder.glob(f"*.{ext}")):
         if path.name not in keep and path.is_file():
-            path.unlink()
+            remove_output(path)
 
 
 def _show(path: Path) -> str:

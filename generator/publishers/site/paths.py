@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from ...model import Document, Form
 
-DOCS_DIR, FORMS_DIR, DOWNLOADS_DIR = "documents", "forms", "downloads"
+DOCS_DIR, FORMS_DIR, DOWNLOADS_DIR, ROLES_DIR = "documents", "forms", "downloads", "roles"
 
 
 def doc_page(doc: Document) -> str:
@@ -24,6 +24,20 @@ def form_page(form: Form) -> str:
 
 def item_page(item: Document | Form) -> str:
     return form_page(item) if isinstance(item, Form) else doc_page(item)
+
+
+def role_pages(role_ids) -> dict[str, str]:
+    """Each role's page (``roles/<slug>.md``, the role's heading anchor as file name), in the given order;
+    a role whose slug is empty or already taken gets ``roles/role-<n>.md`` (n: its position, from 1)."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for n, rid in enumerate(role_ids, start=1):
+        name = slug(rid).strip(".") or f"role-{n}"
+        if name in taken:
+            name = f"role-{n}"
+        taken.add(name)
+        out[rid] = f"{ROLES_DIR}/{name}.md"
+    return out
 
 
 @lru_cache(maxsize=65536)

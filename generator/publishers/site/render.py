@@ -65,13 +65,13 @@ from ..render import diagrams
 from ..render.body import plain_text
 from ...read.editions import list_editions
 from ...labels import labels, status_label, step_label
-from ...model import references
+from ...model import org, references
 from ...model.citations import live_link, resolve, split_citations
 from ...model import IN_FORCE, Document, Form, Manual
-from ...common.outputs import atomic_dir, walk_stats
+from ...common.outputs import atomic_dir, pending, walk_stats
 from ...model.review import due, interval_months, last_reviewed, next_review, today
 from . import editions as editions_site
-from .paths import DOCS_DIR, DOWNLOADS_DIR, FORMS_DIR, doc_page, form_page, item_page, rel, slug  # noqa: F401
+from .paths import DOCS_DIR, DOWNLOADS_DIR, FORMS_DIR, doc_page, form_page, item_page, rel, role_pages, slug  # noqa: F401
 from ..render import view as printmodel
 
 TEMPLATES = resources.TEMPLATES / "site"
@@ -82,6 +82,10 @@ SITE_DIR = "site"
 
 _CN_NUMERALS = "零一二三四五六七八九"
 DOC_BOOST = {"effective": 2, "approved": 2, "draft": 1.5, "in_review": 1.5}  # superseded: not boosted
+ROLE_BOOST = 2  # a role's page ("my duties") ranks with the documents
+# The index pages list every title and code: a word they share with a document ranks them below it.
+INDEX_BOOST = {t: 0.5 for t in ("home.md.j2", "documents.md.j2", "forms.md.j2", "roles.md.j2", "review.md.j2",
+                                "changes.md.j2", "editions.md.j2", "edition.md.j2")}
 
 
 def site_labels(lang: str) -> dict:
@@ -108,6 +112,59 @@ def md_text(value) -> Markup:
 def html_text(value) -> Markup:
     """Source text for a raw HTML attribute or element (no Markdown processing)."""
     return Markup(html.escape("" if value is None else str(value), quote=True))
+
+
+def code_md(value) -> Markup:
+    """A code (0108-2014, 0108-F1) in Markdown text, kept on one line (never broken at its hyphen)."""
+    return Markup('<span class="code">') + md_text(value) + Markup("</span>")
+
+
+def code_html(value) -> Markup:
+    """A code in raw HTML, kept on one line."""
+    return Markup('<span class="code">') + html_text(value) + Markup("</span>")
+
+
+def html_href(href: str) -> str:
+    """A link between generated pages (``roles.md#x``) as raw HTML needs it: MkDocs rewrites the links of
+    Markdown, not those inside raw HTML blocks (pages are ``.html``: ``use_directory_urls: false``)."""
+    path, sep, anchor = str(href or "").partition("#")
+    if path.endswith(".md"):
+        path = path[:-3] + ".html"
+    return path + sep + anchor
+
+
+def css_string(value) -> str:
+    """Text as a CSS string literal that cannot end the string or the <style> element it stands in."""
+    out = []
+    for ch in re.sub(r"\s+", " ", str(value or "")):
+        if ch in '"\\' or ch in "<>&" or ord(ch) < 0x20:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _css_counter_text(template: str, counter: str) -> str:
+    """A catalogue phrase with ``{n}`` (第 {n} 页) as CSS ``content``: strings around ``counter(…)``."""
+    before, _, after = template.partition("{n}")
+    parts = [css_string(before)] if before else []
+    parts.append(f"counter({counter})")
+    if after:
+        parts.append(css_string(after))
+    return " ".join(parts)
+
+
+def print_page_css(top_left: str, top_right: str, lang: str) -> Markup:
+    """The @page rules Chromium prints a document page with: code and title, version, page numbers."""
+    fields = labels(lang)["field"]
+    sep = labels(lang)["print_text"]["page_sep"]
+    pages = (_css_counter_text(fields["page"], "page") + " " + css_string(sep) + " "
+             + _css_counter_text(fields["pages"], "pages"))
+    return Markup(
+        '<style media="print">@page { size: A4; margin: 18mm 16mm 16mm; '
+        f"@top-left {{ content: {css_string(top_left)}; }} "
+        f"@top-right {{ content: {css_string(top_right)}; }} "
+        f"@bottom-center {{ content: {pages}; }} }}</style>")
 
 
 def chinese_number(n: int) -> str:
@@ -246,7 +303,8 @@ def download_files(manual: Manual, out: Path | None) -> dict[str, str]:
     """Built files to offer as downloads: {site path under downloads/: absolute source path}.
 
     The forms (``dist/forms/<id>.pdf|.docx``), the whole manual (``dist/manual.pdf|.docx``) and single
-    documents (``dist/documents/<code>.pdf|.docx``) that exist in ``out``.
+    documents (``dist/documents/<code>.pdf|.docx``) that exist in ``out``, or that this build has
+    made and that wait for its commit (``common.outputs.pending``).
     """
     found: dict[str, str] = {}
     if out is None or not Path(out).is_dir():
@@ -256,8 +314,8 @@ def download_files(manual: Manual, out: Path | None) -> dict[str, str]:
     candidates += [f"forms/{fid}.{ext}" for fid in sorted(manual.forms) for ext in ("pdf", "docx")]
     candidates += [f"{printmodel.DOCUMENTS_DIR}/{d.slug}.{ext}" for d in manual.documents for ext in ("pdf", "docx")]
     for name in candidates:
-        path = out / name
-        if path.is_file():
+        path = pending(out / name)
+        if path is not None and path.is_file():
             found[name] = str(path)
     return found
 
@@ -327,7 +385,7 @@ def document_context(manual: Manual, doc: Document, downloads: dict, lang: str) 
         "code": doc.code, "title": doc.title, "title_en": doc.title_en,
         "version": doc.version, "status": doc.status, "status_label": status_label(doc.status, lang),
         "kind_label": kinds.get(doc.kind, doc.kind), "effective": _date(doc.effective), "owner": doc.owner,
-        "owner_href": rel(page, f"roles.md#{slug(doc.owner)}") if doc.owner in manual.roles else None,
+        "owner_href": rel(page, role_pages(manual.roles)[doc.owner]) if doc.owner in manual.roles else None,
         "next_review": _date(nxt), "banner": banner(doc, lang),
         "body": body_markdown(manual, doc, page),
         "signoff": printmodel.signoff_rows(doc, lang),
@@ -337,6 +395,8 @@ def document_context(manual: Manual, doc: Document, downloads: dict, lang: str) 
         "referenced_by": [_doc_ref(d, page, lang) for d in referenced_by(manual, doc)],
         "downloads": _downloads_for(f"{printmodel.DOCUMENTS_DIR}/{doc.slug}", downloads, page),
         "orgchart": None, "staffing": None, "workflow": None, "jobs": None,
+        "print_css": print_page_css(f"{doc.code} {doc.title}",
+                                    site_labels(lang)["print_version"].format(version=doc.version), lang),
     }
     ctx["sample_note"] = printmodel.has_sample_names(manual, ctx["signoff"])
     if doc.orgchart:
@@ -364,63 +424,114 @@ def document_context(manual: Manual, doc: Document, downloads: dict, lang: str) 
     return ctx
 
 
+FORM_MARGIN = (10, 12)  # mm, top/bottom and left/right, of a form page printed from the site
+SHEETS = {"A4": (210, 297), "A5": (148, 210)}  # mm, portrait
+
+
+def form_print_area(size: str) -> dict:
+    """The printable area (mm) of a sheet of ``size`` (``A4``, ``A4 landscape`` …) within FORM_MARGIN: the
+    site's script scales a form down to it before printing, so that it prints on one sheet."""
+    name, _, orientation = size.partition(" ")
+    width, height = SHEETS.get(name, SHEETS["A4"])
+    if orientation == "landscape":
+        width, height = height, width
+    return {"width": width - 2 * FORM_MARGIN[1], "height": height - 2 * FORM_MARGIN[0]}
+
+
 def form_context(manual: Manual, form: Form, downloads: dict, lang: str) -> dict:
     page = form_page(form)
-    from ..forms.html import form_html_fragment
+    from ..forms.html import form_html_fragment, form_toolbar_html, print_page_size
 
     return {
         "id": form.id, "code": form.code, "title": form.title, "version": form.version,
         "status_label": status_label(form.status, lang), "effective": _date(form.effective), "owner": form.owner,
-        "fragment": str(form_html_fragment(manual, form)),
+        "fragment": str(form_html_fragment(manual, form, lang=lang, aria_labels=True)),
+        # The same 清空 / 打印 buttons as the stand-alone HTML form; printed alone, on the form's paper.
+        "toolbar": str(form_toolbar_html(form, lang=lang)),
+        "print_css": Markup(f'<style media="print">@page {{ size: {print_page_size(form)}; '
+                            f'margin: {FORM_MARGIN[0]}mm {FORM_MARGIN[1]}mm; }}</style>'),
+        "print_area": form_print_area(print_page_size(form)),
         "downloads": _downloads_for(f"forms/{form.id}", downloads, page),
         "signoff": printmodel.signoff_rows(form, lang), "revisions": printmodel.revision_rows(form, lang),
         "used_by": [_doc_ref(d, page, lang) for d in form_users(manual, form)],
     }
 
 
-def toc_rows(manual: Manual, page: str, lang: str) -> list[dict]:
-    """The home page's 目录: 一、title …… code, for the documents in navigation, in the manual's order."""
-    return [dict(_doc_ref(d, page, lang), no=ordinal(i, lang))
-            for i, d in enumerate(manual.in_navigation(), start=1)]
+def toc_groups(manual: Manual, page: str, lang: str) -> list[dict]:
+    """The home page's 目录 grouped by chapter as the PDF's contents are (``{"title", "rows"}``; one group
+    without a title when the manual has one chapter); the numbers 一、二、… start again in each chapter."""
+    docs = manual.in_navigation()
+    groups: list[tuple[str, list]] = []
+    if len(manual.chapters) > 1:
+        placed: set[str] = set()
+        for ch in manual.chapters:
+            members = [d for d in docs if d.code in set(ch.documents) and d.code not in placed]
+            if members:
+                placed.update(d.code for d in members)
+                groups.append((f"{ch.number} {ch.title}".strip(), members))
+        rest = [d for d in docs if d.code not in placed]
+        if rest:
+            groups.append(("", rest))
+    else:
+        groups.append(("", docs))
+    return [{"title": title, "rows": [dict(_doc_ref(d, page, lang), no=ordinal(i, lang))
+                                      for i, d in enumerate(members, start=1)]}
+            for title, members in groups]
 
 
-def responsibilities(manual: Manual, page: str, lang: str) -> list[dict]:
-    """What each role does, in which document: one entry per role, in roles.yaml order."""
-    lab = site_labels(lang)
-    entries: dict[str, list[dict]] = {rid: [] for rid in manual.roles}
-
-    rows: dict[tuple, dict] = {}
-
-    def add(rid, doc, what, anchor=""):
-        if rid not in entries:
-            return
-        entry = rows.get((rid, doc.code))
-        if entry is not None:  # one row per document; its duties joined
-            entry["what"].append(what)
-            return
-        href = rel(page, doc_page(doc)) + (f"#{anchor}" if anchor else "")
-        entry = rows[(rid, doc.code)] = {"code": doc.code, "title": doc.title, "href": href, "what": [what]}
-        entries[rid].append(entry)
-
-    for doc in manual.in_navigation():
-        add(doc.owner, doc, lab["duty_owner"])
-        for job in printmodel.jobs(manual, doc) if doc.jobs else []:
-            for rid in job["covers"]:
-                add(rid, doc, lab["duty_job"].format(title=job["title"], n=len(job["duties"])), slug(job["title"]))
-        for step in printmodel.workflow_steps(manual, doc) if doc.workflow else []:
-            add(step["role"], doc, lab["duty_step"].format(number=step["number"], title=step["title"]))
-        for rid in doc.cited_roles:
-            add(rid, doc, lab["duty_ref"])
-        for s in doc.signoffs():
-            if s.role:
-                add(s.role, doc, lab["duty_sign"].format(step=step_label(s.step, lang)))
+def roles_index(manual: Manual, page: str, lang: str) -> list[dict]:
+    """The roles index: one short row per role (roles.yaml order), linking to the role's page."""
+    pages = role_pages(manual.roles)
     out = []
     for rid, role in manual.roles.items():
-        subs = [r.id for r in manual.roles.values() if r.reports_to == rid]
-        out.append({"id": rid, "en": role.name_en, "external": role.external,
-                    "reports_to": role.reports_to or "", "headcount": role.headcount,
-                    "subordinates": subs, "entries": entries[rid]})
+        duties = org.role_duties(manual, rid)
+        out.append({"id": rid, "en": role.name_en, "external": role.external, "href": rel(page, pages[rid]),
+                    "reports_to": duties.reports_to, "headcount": role.headcount,
+                    "jobs": [{"title": job.title, "href": rel(page, doc_page(doc)) + f"#{slug(job.title)}"}
+                             for doc, job in duties.jobs],
+                    "owned": len(duties.owned), "steps": len(duties.steps)})
     return out
+
+
+def role_context(manual: Manual, rid: str, page: str, lang: str) -> dict:
+    """One role's page ("my duties"): ``org.role_duties`` with links, the duties as linked Markdown."""
+    d = org.role_duties(manual, rid)
+    pages = role_pages(manual.roles)
+
+    def role_ref(name: str) -> dict:
+        return {"name": name, "href": rel(page, pages[name]) if name in pages else None}
+
+    def item_ref(item) -> dict:
+        return {"code": item.code, "title": item.title, "href": rel(page, item_page(item))}
+
+    by_form: dict[str, list[str]] = {}
+    for s in d.steps:
+        for f in s.step.forms:
+            by_form.setdefault(f.id, []).append(s.step.title)
+    signoffs = []
+    for step in ("prepared", "reviewed", "approved"):
+        items = [item_ref(s.item) for s in d.signoffs if s.step == step]
+        if items:
+            signoffs.append({"step": step_label(step, lang), "signed": items})
+    return {
+        "id": rid, "en": d.role.name_en, "external": d.role.external, "headcount": d.role.headcount,
+        "reports_to": [role_ref(r) for r in d.reports_to.split("、") if r] if d.reports_to else [],
+        "subordinates": [role_ref(r) for r in d.subordinates],
+        "jobs": [{"title": job.title, "href": rel(page, doc_page(doc)) + f"#{slug(job.title)}",
+                  "doc": item_ref(doc), "covers": [role_ref(c) if c in pages else {"name": c, "href": None}
+                                                   for c in job.covers],
+                  "note": job.note, "duties_md": [cite_md(manual, t, page) for t in job.duties]}
+                 for doc, job in d.jobs],
+        "owned": [item_ref(doc) for doc in d.owned], "owned_forms": [item_ref(f) for f in d.owned_forms],
+        "steps": [{"doc": item_ref(s.document), "number": s.step.number,
+                   "title_md": cite_md(manual, s.step.title, page),
+                   "description_md": cite_md(manual, s.step.description, page),
+                   "forms": [dict(item_ref(f.form)) if f.form else {"code": "", "title": f.title, "href": None}
+                             for f in s.step.forms]} for s in d.steps],
+        "forms": [dict(item_ref(f), steps=by_form.get(f.id, [])) for f in d.forms],
+        "signoffs": signoffs,
+        "referenced": [item_ref(doc) for doc in d.referenced],
+    }
 
 
 def edition_year(manual: Manual) -> int | None:
@@ -494,15 +605,16 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
     is_edition = editions["kind"] == "edition"
     release = editions.get("this") if is_edition else editions.get("latest")
 
-    def page(path, template, title, boost=None, **context):
-        pages.append({"path": path, "template": template, "title": title, "boost": boost, "context": context})
+    def page(path, template, title, boost=None, hide=None, **context):
+        pages.append({"path": path, "template": template, "title": title, "boost": boost, "hide": hide,
+                      "context": context})
 
     # Home.
     home = "index.md"
-    page(home, "home.md.j2", manual.title or lab["home"],
+    page(home, "home.md.j2", manual.title or lab["home"], hide=["toc"],
          company=manual.company, company_en=manual.company_en, department=manual.department,
          manual_title=manual.title, manual_title_en=manual.title_en, edition=manual.edition, date=_date(manual.date),
-         controlled=manual.controlled_copy, toc=toc_rows(manual, home, lang),
+         controlled=manual.controlled_copy, toc=toc_groups(manual, home, lang),
          downloads=_downloads_for(printmodel.MANUAL_BASENAME, downloads, home),
          release=({"edition": release["edition"], "released": release["released"], "href": "editions.md",
                    "in_force": not is_edition} if release else None),
@@ -522,17 +634,21 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
     # Indexes.
     listing = "documents/index.md"
     kinds = labels(lang)["kind"]
-    page(listing, "documents.md.j2", lab["by_code"],
+    page(listing, "documents.md.j2", lab["by_code"], hide=["toc"],
          rows=[dict(_doc_ref(d, listing, lang), version=d.version, kind=kinds.get(d.kind, d.kind),
                     effective=_date(d.effective), owner=d.owner,
                     next_review=_date(next_review(manual, d)) if d.status in IN_FORCE else "")
                for d in sorted(manual.documents, key=lambda d: d.code)])
     library = "forms/index.md"
-    page(library, "forms.md.j2", lab["forms_library"],
+    page(library, "forms.md.j2", lab["forms_library"], hide=["toc"],
          rows=[dict(_form_ref(f, library, downloads), status_label=status_label(f.status, lang),
                     used_by=[_doc_ref(d, library, lang) for d in form_users(manual, f)])
                for f in sorted(manual.forms.values(), key=lambda f: (f.code, f.id))])
-    page("roles.md", "roles.md.j2", lab["by_role"], roles=responsibilities(manual, "roles.md", lang))
+    page("roles.md", "roles.md.j2", lab["by_role"], R=labels(lang)["site_role"], roles=roles_index(manual, "roles.md", lang))
+    role_lab = labels(lang)["site_role"]
+    for rid, path in role_pages(manual.roles).items():
+        page(path, "role.md.j2", role_lab["page_title"].format(role=rid), boost=ROLE_BOOST,
+             role=role_context(manual, rid, path, lang), R=role_lab)
     if not is_edition:  # what is due for review depends on today: not part of a released edition
         page("review.md", "review.md.j2", lab["due"], **review_context(manual, "review.md", lang))
     if editions.get("record") is not None:
@@ -551,10 +667,9 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
     titles = {p["path"]: p["title"] for p in pages}
     nav = [{lab["home"]: home}]
     nav.append({lab["documents_nav"]: _chapter_nav(manual, titles)})
-    nav.append({lab["forms_nav"]: [{lab["forms_library"]: library}] +
-                [{titles[form_page(f)]: form_page(f)}
-                 for f in sorted(manual.forms.values(), key=lambda f: (f.code, f.id))]})
-    indexes = [{lab["by_code"]: listing}, {lab["by_role"]: "roles.md"}]
+    nav.append({lab["forms_nav"]: [{lab["forms_library"]: library}] + _forms_nav(manual, titles)})
+    roles_nav = [{lab["by_role"]: "roles.md"}] + [{rid: path} for rid, path in role_pages(manual.roles).items()]
+    indexes = [{lab["by_code"]: listing}, {lab["by_role"]: roles_nav}]
     if not is_edition:
         indexes.append({lab["due"]: "review.md"})
     nav.append({lab["indexes"]: indexes + [{lab["changes"]: "changes.md"}]})
@@ -584,6 +699,36 @@ def _chapter_nav(manual: Manual, titles: dict) -> list:
     return out
 
 
+def _forms_nav(manual: Manual, titles: dict) -> list:
+    """The forms in navigation: grouped like the documents, by the chapter of the document whose number the
+    form's code carries (``0108-F2`` → 0108-2014's chapter), when there are several chapters; forms of no
+    chapter come last.  With navigation.prune a page then carries its own chapter's forms, not all of them."""
+    forms = sorted(manual.forms.values(), key=lambda f: (f.code, f.id))
+    entries = [{titles[form_page(f)]: form_page(f)} for f in forms]
+    if len(manual.chapters) <= 1:
+        return entries
+    from ...model.codes import form_document, without_year
+
+    chapter_of: dict[str, int] = {}
+    for index, ch in enumerate(manual.chapters):
+        for code in ch.documents:
+            chapter_of.setdefault(without_year(manual.code_scheme, code), index)
+    groups: dict[int, list] = {}
+    rest = []
+    for form, entry in zip(forms, entries):
+        number = form_document(manual.code_scheme, form.code) if form.code else None
+        index = chapter_of.get(number) if number else None
+        if index is None:
+            rest.append(entry)
+        else:
+            groups.setdefault(index, []).append(entry)
+    out = []
+    for index, ch in enumerate(manual.chapters):
+        if index in groups:
+            out.append({f"{ch.number} {ch.title}".strip(): groups[index]})
+    return out + rest
+
+
 # -- writing the MkDocs sources ---------------------------------------------------------
 def _env(lang: str, cache_dir: Path | None = None) -> Environment:
     """The page templates' environment; with ``cache_dir``, compiled templates are kept in its
@@ -602,6 +747,9 @@ def _env(lang: str, cache_dir: Path | None = None) -> Environment:
                       lstrip_blocks=True, bytecode_cache=bytecode)
     env.filters["md"] = md_text
     env.filters["h"] = html_text
+    env.filters["code"] = code_md
+    env.filters["hcode"] = code_html
+    env.filters["html_href"] = html_href
     env.globals["L"] = site_labels(lang)
     env.globals["raw"] = Markup  # for Markdown/SVG this module produced and escaped itself
     return env
@@ -647,8 +795,11 @@ def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | N
         text = re.sub(r"\n{3,}", "\n\n", text)
         # The page title goes to the theme's <title> and nav unescaped: give it escaped.
         meta = {"title": html.escape(p["title"], quote=True)}
-        if p.get("boost"):
-            meta["search"] = {"boost": p["boost"]}
+        boost = p.get("boost") or INDEX_BOOST.get(p["template"])
+        if boost:
+            meta["search"] = {"boost": boost}
+        if p.get("hide"):  # Material: parts of the frame this page does without (an empty table of contents)
+            meta["hide"] = list(p["hide"])
         front = yaml.safe_dump(meta, allow_unicode=True)
         text = f"---\n{front}---\n\n{text.lstrip()}"
         target = docs / p["path"]
@@ -677,8 +828,8 @@ def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | N
         "theme": {"custom_dir": str(OVERRIDES)} | ({"language": "en"} if model["lang"] == "en" else {}),
         "nav": _escape_nav(model["nav"]),
     }
-    if extra:
-        config["extra"] = extra
+    # The theme's frame in the manual's language (templates/site/overrides): no "Made with …" line.
+    config["extra"] = {"generator": False, "manual_words": dict(labels(model["lang"])["site_theme"])} | (extra or {})
     header = ("# Generated by `manual build site`: do not edit; edit the manual's sources and its mkdocs.yml.\n")
     path = src / "mkdocs.yml"
     data = (header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False)).encode("utf-8")
@@ -935,9 +1086,11 @@ def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, 
         # Released editions: each its own (cached) MkDocs build, under site/editions/<E>/.
         warnings += build_editions(manual, tmp, base=base_config(manual), lang=lang, quiet=quiet,
                                                  editions=released, cache=cache)
+        # What site/ will hold once swapped in (a rename keeps every file's size, time and inode):
+        # inside ``manual build`` the swap waits for the commit of all the targets.
+        built = site_manifest(tmp)
     if cache:  # the key once the edition sites are built (their cached builds are part of it)
-        write_stamp(cache_dir, {"key": key(), "site": site_manifest(site_dir), "files": files,
-                                "warnings": warnings})
+        write_stamp(cache_dir, {"key": key(), "site": built, "files": files, "warnings": warnings})
     note(site_labels(lang)["note_built"].format(path=site_dir), quiet=quiet)
     return {"site": site_dir, "config": config_file, "warnings": warnings, "model": model, "skipped": False}
 

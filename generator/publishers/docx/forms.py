@@ -1,0 +1,202 @@
+"""The forms of the manual's appendix in the DOCX: the PDF's ruled grid, one form to a sheet.
+
+The same view model as the printed and fillable forms (``publishers/forms/spec.py``): the form's
+sections as shaded bars, its fields as label and value cells on a grid of four (eight columns: label,
+value, label, value …), a field spanning more units merges value cells, check boxes and options drawn
+as ☐, a line to sign on with its date, and a table field as a real table with its header and empty
+numbered rows to fill in.  Registers (``paper: A4-landscape``) stand in a landscape section.
+"""
+from __future__ import annotations
+
+from ...model import Form
+from ..forms.spec import form_context
+from .typeset import SYMBOLS, W, geometry, paragraph_unit, table_units
+from .xml import el, parse_w, qn
+
+LABEL_FILL, SECTION_FILL = "F0F0F0", "D9D9D9"
+ROW_MM, SIGN_MM, HEAD_MM = 7.0, 11.0, 7.5
+MIN_ROW_MM = 5.0  # the lowest a register's empty row goes to keep the form on one sheet
+RESERVE_PT = 4.0  # the 1 pt paragraph that ends the section, and a margin of error
+TWIPS_PER_MM = 1440 / 25.4
+
+
+def _tw(mm: float) -> int:
+    return int(round(mm * TWIPS_PER_MM))
+
+
+class _Cell:
+    __slots__ = ("span", "fill", "center", "fill_in")
+
+    def __init__(self, span: int = 1, fill: str = "", center: bool = False, fill_in=None):
+        self.span, self.fill, self.center, self.fill_in = span, fill, center, fill_in
+
+
+def _table(writer, widths_mm: list[float], rows: list[tuple[float, bool, list[_Cell]]], size: float):
+    """A ruled table: ``rows`` of (height mm, header row, cells); each cell's ``fill_in(paragraph)`` writes
+    its content.  Rows never split; header rows repeat on a new page and keep with the next row."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    tbl = el("w:tbl")
+    tblpr = el("w:tblPr")
+    tblpr.append(el("w:tblStyle", w__val="TableGrid"))
+    tblpr.append(el("w:tblW", w__w=str(sum(_tw(w) for w in widths_mm)), w__type="dxa"))
+    tblpr.append(el("w:tblLayout", w__type="fixed"))
+    tbl.append(tblpr)
+    grid = el("w:tblGrid")
+    for w in widths_mm:
+        grid.append(el("w:gridCol", w__w=str(_tw(w))))
+    tbl.append(grid)
+    writer._insert(tbl)
+    table = Table(tbl, writer.doc._body)
+    for height, head, cells in rows:
+        markup = ['<w:tr><w:trPr><w:cantSplit/>' + ('<w:tblHeader/>' if head else "")
+                  + f'<w:trHeight w:val="{_tw(height)}" w:hRule="atLeast"/></w:trPr>']
+        col = 0
+        for c in cells:
+            width = sum(_tw(w) for w in widths_mm[col:col + c.span])
+            col += c.span
+            span = f'<w:gridSpan w:val="{c.span}"/>' if c.span > 1 else ""
+            shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{c.fill}"/>' if c.fill else ""
+            jc = '<w:jc w:val="center"/>' if c.center else ""
+            keep = "<w:keepNext/>" if head else ""
+            markup.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{span}{shade}<w:vAlign w:val="center"/>'
+                          f'</w:tcPr><w:p><w:pPr><w:pStyle w:val="TableText"/>{keep}{jc}</w:pPr></w:p></w:tc>')
+        markup.append("</w:tr>")
+        tr = parse_w("".join(markup))
+        for c, tc in zip(cells, tr.iterchildren(qn("w:tc"))):
+            if c.fill_in is not None:
+                c.fill_in(Paragraph(tc[1], table))
+        tbl.append(tr)
+    return table
+
+
+def _box(writer, p, checked: bool = False):
+    r = writer.run(p, "☑" if checked else "☐")
+    rpr = r.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = el("w:rPr")
+        r.insert(0, rpr)
+    rpr.insert(0, el("w:rFonts", w__ascii=SYMBOLS, w__hAnsi=SYMBOLS, w__eastAsia=SYMBOLS, w__cs=SYMBOLS))
+
+
+def _label(writer, text: str, required: bool, bold: bool = False):
+    def fill(p):
+        writer.run(p, text, bold=bold)
+        if required:
+            writer.run(p, "*", color="CC0000")
+    return fill
+
+
+def _value(writer, c: dict, words: dict):
+    kind = c["kind"]
+
+    def fill(p):
+        if kind in ("choice", "multichoice"):
+            for i, o in enumerate(c["options"]):
+                if i:
+                    writer.run(p, words["gap"])
+                _box(writer, p, o["checked"])
+                writer.run(p, f"\u00a0{o['label']}")
+        elif kind == "signature":
+            writer.run(p, "\u3000" * (6 if c["span"] == 1 else 9), underline=True)
+            writer.run(p, f"{words['gap']}{words['date']}{words['colon']}")
+            writer.run(p, (c.get("date_value") or "") or "\u3000" * 5, underline=True)
+        elif c.get("value"):
+            writer.run(p, str(c["value"]))
+    return fill
+
+
+def write_form(writer, form: Form, width_mm: float) -> None:
+    """The form's grid and tables after its heading, ``width_mm`` wide."""
+    ctx = form_context(writer.manual, form, None, mode="static", lang=writer.lang)
+    words = ctx["lab"]
+    p = writer.para(size=9, space_after=3)
+    p.paragraph_format.keep_with_next = True
+    if ctx["instructions"]:
+        writer.run(p, f"{words['instructions']}{words['colon']}{ctx['instructions']}", size=9)
+        writer.run(p, "\n")
+    writer.run(p, f"{words['code']}{words['colon']}{ctx['code']}{words['gap']}"
+                  f"{words['version']}{words['colon']}{ctx['version']}", size=9, color="4B5563")
+    label_w, value_w = width_mm * 0.13, width_mm * 0.12
+    for n, block in enumerate(ctx["blocks"]):
+        if n:
+            writer.spacer(keep_next=True)
+        if block["kind"] == "grid":
+            rows = []
+            for row in block["rows"]:
+                cells, height = [], ROW_MM
+                for c in row:
+                    if c["kind"] == "section":
+                        cells.append(_Cell(8, SECTION_FILL, fill_in=_label(writer, c["label"], False, bold=True)))
+                        continue
+                    if c["kind"] == "checkbox":
+                        def fill(p, c=c):
+                            _box(writer, p, c["checked"])
+                            _label(writer, f" {c['label']}", c["required"])(p)
+                        cells.append(_Cell(2 * c["span"], fill_in=fill))
+                        continue
+                    cells.append(_Cell(1, LABEL_FILL, center=True,
+                                       fill_in=_label(writer, c["label"], c["required"])))
+                    cells.append(_Cell(2 * c["span"] - 1, fill_in=_value(writer, c, words)))
+                    if c["kind"] == "multiline":
+                        height = max(height, c["height"])
+                    elif c["kind"] == "signature":
+                        height = max(height, SIGN_MM)
+                rows.append((height, False, cells))
+            # a grid's rows keep together (the form is one sheet): every row but the last keeps with the next
+            t = _table(writer, [label_w, value_w] * 4, rows, 9.5)
+            for tr in t._tbl.findall(qn("w:tr"))[:-1]:
+                _keep_row(tr)
+        elif block["kind"] == "table":
+            no_w = width_mm * block["no_width"] / 100
+            widths = [no_w] + [width_mm * col["pct"] / 100 for col in block["columns"]]
+            bar = _Cell(len(widths), LABEL_FILL, fill_in=_label(writer, block["label"], block["required"], bold=True))
+            head = [_Cell(1, LABEL_FILL, center=True, fill_in=_label(writer, text, False))
+                    for text in [words["no"]] + [col["label"] for col in block["columns"]]]
+            rows = [(ROW_MM, True, [bar]), (HEAD_MM, True, head)]
+            for row in block["rows"]:
+                cells = [_Cell(1, center=True, fill_in=_label(writer, str(row["no"]), False))]
+                cells += [_Cell(1, fill_in=_value(writer, {"kind": "text", "value": d["value"]}, words))
+                          for d in row["cells"]]
+                rows.append((ROW_MM, False, cells))
+            _table(writer, widths, rows, 9.5)
+
+
+def _keep_row(tr) -> None:
+    for ppr in tr.iter(qn("w:pPr")):
+        if ppr.find(qn("w:keepNext")) is None:
+            style = ppr.find(qn("w:pStyle"))
+            (style.addnext if style is not None else (lambda e: ppr.insert(0, e)))(el("w:keepNext"))
+
+
+def fit_page(first, section) -> None:
+    """Keep a form on one sheet: when what follows ``first`` (its heading) is estimated taller than the
+    page of ``section`` (``typeset``'s measures), the empty rows of its tables get lower, to ``MIN_ROW_MM``
+    at the lowest."""
+    geo = geometry(section)
+    blocks, el_ = [], first
+    while el_ is not None and el_ is not section:
+        blocks.append(el_)
+        el_ = el_.getnext()
+    total, fillable = 0.0, []
+    for n, block in enumerate(blocks):
+        if block.tag == W + "p":
+            u = paragraph_unit(block, geo.width)
+            total += u.height + u.after
+        elif block.tag == W + "tbl":
+            rows = block.findall(W + "tr")
+            for tr, u in zip(rows, table_units(block, n + 1)):
+                total += u.height
+                if not u.header and all(not "".join(t.text or "" for t in tc.iter(W + "t")).strip()
+                                        for tc in tr.findall(W + "tc")[1:]) and block.find(W + "tr/" + W + "trPr/"
+                                                                                     + W + "tblHeader") is not None:
+                    fillable.append(tr)
+    excess = total + RESERVE_PT - geo.height
+    if excess <= 0 or not fillable:
+        return
+    row_pt = max(MIN_ROW_MM * 72 / 25.4, ROW_MM * 72 / 25.4 - excess / len(fillable))
+    for tr in fillable:
+        height = tr.find(W + "trPr/" + W + "trHeight")
+        if height is not None:
+            height.set(W + "val", str(int(round(row_pt * 20))))
