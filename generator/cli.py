@@ -24,7 +24,8 @@ from .errors import EXIT_OK, EXIT_USAGE, ArgparseError, Message, message
 # One module per verb in ``generator.commands``, each with ``run(args) -> exit code``;
 # a verb's module (and what it needs: WeasyPrint, MkDocs …) is imported only when it runs.
 VERBS = {"check": "check", "build": "build", "serve": "serve", "approve": "approve", "forms": "forms",
-         "release": "release", "verify": "verify", "init": "init", "new": "new", "import": "import_"}
+         "release": "release", "verify": "verify", "init": "init", "new": "new", "import": "import_",
+         "revise": "revise", "diff": "diff"}
 
 
 def _early_options(argv) -> argparse.Namespace:
@@ -120,6 +121,22 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
     a.add_argument("--key", type=Path, default=None,
                    help="the signer's PKCS#12 key (default: $MANUAL_SIGN_KEY); password from $MANUAL_SIGN_PASSWORD")
+
+    a.add_argument("--effective", default=None,
+                   help="YYYY-MM-DD: the effective date the last step sets (default: the approval date)")
+    a.add_argument("--yes", "-y", action="store_true", help="sign without asking for confirmation at a terminal")
+
+    rv = sub.add_parser("revise", parents=[common], help="start a change: new version, revision entry, in review")
+    rv.add_argument("code", help="a document's code, or a form's id or code")
+    rv.add_argument("--summary", required=True, help="what this revision changes (the revision entry's summary)")
+    rv.add_argument("--class", dest="change_class", choices=("substantive", "editorial"), default=None)
+    rv.add_argument("--major", action="store_true", help="the next major version (2.0) instead of the next minor")
+    rv.add_argument("--by", default=None, help="who revises (default: the last revision entry's, else the owner)")
+
+    d = sub.add_parser("diff", parents=[common], help="what changed since the last approval, as a redline")
+    d.add_argument("code", help="a document's code, or a form's id or code")
+    d.add_argument("--since", default=None, metavar="approved|EDITION|REV",
+                   help="compare with the approved text (default), a released edition or a git revision")
 
     f = sub.add_parser("forms", parents=[common], help="form utilities")
     fsub = f.add_subparsers(dest="forms_command", required=True, parser_class=ArgumentParser)

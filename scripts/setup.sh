@@ -38,7 +38,7 @@ want_test=0
 # --- system packages ---------------------------------------------------------
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-noto-cjk fonts-wqy-microhei python3-venv)
 if [ "$want_test" = 1 ]; then
-  packages+=(chromium libreoffice-writer-nogui poppler-utils)
+  packages+=(chromium libreoffice-writer-nogui poppler-utils poppler-data)
 fi
 
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -187,8 +187,6 @@ def test_shipped_pdfs_open_with_bookmarks(shipped_dist):
     assert pdf_page_mode(shipped_dist / "documents" / "0104-2014.pdf") == "/UseOutlines"
 
 
-@pytest.mark.xfail(strict=True, reason="the fillable forms embed their whole field font (about 2.8 MB); "
-                                       "issue #17 point 3, the forms engineer's font strategy")
 def test_shipped_form_pdfs_are_small_enough_to_email(shipped_dist):
     sizes = {pdf.name: pdf.stat().st_size for pdf in (shipped_dist / "forms").glob("*.pdf")}
     assert {name: size for name, size in sizes.items() if size > FORM_PDF_LIMIT} == {}

@@ -47,7 +47,9 @@ from ..errors import ApproveError, UsageError
 from ..labels import step_label
 from ..model import COVER_KEY, SIGNOFF_STEPS, Cover, Document, SignOff
 from ..model.fingerprint import fingerprint, manual_fingerprint
-from .yamltext import flow_mapping, read_source_text, write_source_text, yaml_scalar
+from ..rules.approvals import item_key
+from .revise import candidates, find_item  # noqa: F401 - find_item is part of this module's interface
+from .yamltext import flow_mapping, read_source_text, scalar_edits, write_source_text, yaml_scalar
 
 # Findings that signing the remaining steps clears: not a reason to refuse,
 # unless they stand on the lines of the step being signed.
@@ -57,22 +59,7 @@ SIGNER_KEYS = ("person", "signature")  # the entry's keys of the people registry
 KEY_ENV = "MANUAL_SIGN_KEY"
 
 
-# -- finding the item ---------------------------------------------------------
-def find_item(manual, key: str):
-    for doc in manual.documents:
-        if doc.code == key:
-            return doc
-    for form in manual.forms.values():
-        if key in (form.id, form.code):
-            return form
-    return None
-
-
-def candidates(manual) -> list[str]:
-    return [d.code for d in manual.documents if d.code] + \
-        [k for f in manual.forms.values() for k in (f.id, f.code) if k]
-
-
+# -- finding the item: ``find_item`` and ``candidates`` live in ``revise`` (both commands find items alike)
 # -- YAML text edits ----------------------------------------------------------
 def _content_end(node) -> int:
     """Index just after the last character of ``node``'s own text."""
@@ -394,15 +381,20 @@ def _same_config_but_signoff(old, new, step: str) -> bool:
 SIGNATURE_RULES = ("signature-missing", "signature-invalid")
 
 
-def _edited(manual, item, step: str, signed: SignOff, fp: str, text: str, ignore=()):
-    """(the file's new text, the item as read from it) with the sign-off ``step`` set to ``signed``;
-    ``ApproveError`` with the findings when the result would have errors (but those of ``ignore``)."""
+def _edited(manual, item, step: str, signed: SignOff, fp: str, text: str, ignore=(), closing=None):
+    """(the file's new text, the item as read from it, the manual with it) with the sign-off ``step`` set to
+    ``signed`` (and, with ``closing`` = (status, effective date), the change closed: status and effective date
+    set); ``ApproveError`` with the findings when the result would have errors (but those of ``ignore``)."""
     from ..rules import run_rules
 
     cover = isinstance(item, Cover)
     start, end = (0, len(text)) if cover else _yaml_span(item, text)
     try:
         new_text = set_signoff(text, step, _entry(item, step, signed), start, end)
+        if closing is not None:
+            start, end = _yaml_span(item, new_text)
+            new_text = scalar_edits(new_text, {"status": closing[0], "effective": closing[1].isoformat()},
+                                    after="status", base=start, end=end)
     except (ValueError, yaml.YAMLError) as exc:
         raise UsageError("cli.approve.signoff_unreadable", path=item.path, reason=exc) from None
 
@@ -419,7 +411,8 @@ def _edited(manual, item, step: str, signed: SignOff, fp: str, text: str, ignore
         new_item, reader_findings = _reread(manual, item, new_text)
         if new_item is not None:
             fill_names(manual, new_item.signoffs())
-        if new_item is None or new_item.signoff(step) != signed or not _same_but_signoff(item, new_item, step) \
+        expected = item if closing is None else dataclasses.replace(item, status=closing[0], effective=closing[1])
+        if new_item is None or new_item.signoff(step) != signed or not _same_but_signoff(expected, new_item, step) \
                 or fingerprint(new_item, manual) != fp:
             raise RuntimeError(f"{item.path}: editing the sign-off text did not give the expected data; "
                                "nothing was written")
@@ -428,25 +421,32 @@ def _edited(manual, item, step: str, signed: SignOff, fp: str, text: str, ignore
     findings = [f for f in reader_findings + run_rules(work)
                 if f.path == item.path and f.severity == "error" and f.rule not in ignore]
     lines = _entry_lines(new_item, step)
-    blocking = [f for f in findings if f.rule not in TRANSIENT or f.line in lines]
+    # closing the change signs the last step: nothing is left to clear what is wrong then
+    blocking = [f for f in findings if closing is not None or f.rule not in TRANSIENT or f.line in lines]
     if blocking:
         raise ApproveError("cli.approve.refused", findings=blocking, path=item.path)
-    return new_text, new_item
+    return new_text, new_item, work
 
 
 def approve(root: Path, key: str, step: str, name: str | None = None, role: str | None = None,
             date: dt.date | None = None, *, person: str | None = None, key_file: Path | None = None,
-            env=os.environ) -> dict:
+            env=os.environ, effective: dt.date | None = None, confirm=None) -> dict:
     """Sign ``step`` of the document or form ``key`` (or of the manual, ``key`` = ``manual``);
     returns what was written.
 
     The signer is ``person`` (an id of manual/people.yaml) or ``name``.
+    When this step is the last one (every step then signed for the current content) of a document or
+    form whose change is open (draft or in_review), the change is closed in the same edit: the status
+    becomes ``effective`` (``approved`` while ``effective``, default the approval date, is still ahead)
+    and the effective date is written; ``effective`` given for an item already in force sets them too.
+    ``confirm(summary)`` (see ``summary``), when given, is asked once nothing stands in the way (before
+    any key or password); a false answer refuses (``cli.approve.declined``).
     Raises ``UsageError`` for usage problems and ``ApproveError`` for refusals.
     Nothing is written unless it succeeds.
     """
     from ..model.build import read_manual
     from ..model.review import today
-    from ..rules.approvals import item_key, record_of
+    from ..rules.approvals import record_of
 
     if step not in SIGNOFF_STEPS:
         raise UsageError("cli.approve.step_unknown", step=step, choices=", ".join(SIGNOFF_STEPS))
@@ -496,16 +496,76 @@ def approve(root: Path, key: str, step: str, name: str | None = None, role: str 
     signing = signer is not None and bool(signer.certificate)
     if key_file is not None and not signing:
         raise UsageError("cli.approve.key_without_certificate", name=name, path=manual.people_path)
+    closing = closes(manual, item, step, signed, effective, today(manual))
+    if effective is not None and closing is None:
+        raise UsageError("cli.approve.effective_not_last", effective=effective)
     path = Path(manual.root) / item.path
     text, eol, bom = read_source_text(path)
     # first without the signature: a sign-off that would be refused asks for no key and no password
-    new_text, new_item = _edited(manual, item, step, signed, fp, text, ignore=SIGNATURE_RULES if signing else ())
+    new_text, new_item, work = _edited(manual, item, step, signed, fp, text,
+                                       ignore=SIGNATURE_RULES if signing else (), closing=closing)
+    if confirm is not None and not confirm(summary(manual, item, step, closing)):
+        raise ApproveError("cli.approve.declined", path=item.path)
     if signing:
         private_key = signing_key(manual, signer, key_file, env)
         signed.signature = sign_record(private_key, record_of(manual, item, signed, signer.id))
-        new_text, new_item = _edited(manual, item, step, signed, fp, text)
+        new_text, new_item, work = _edited(manual, item, step, signed, fp, text, closing=closing)
 
     write_source_text(path, new_text, eol, bom)
     return {"path": item.path, "step": step, "name": name, "role": role, "date": date, "fingerprint": fp,
             "line": new_item.loc("signoff", step).line, "signed": bool(signed.signature),
-            "key": item_key(item)}
+            "key": item_key(item), "status": closing[0] if closing else None,
+            "effective": closing[1] if closing else None,
+            "status_line": new_item.loc("status").line if closing else None,
+            "cover_stale": not cover and _cover_goes_stale(manual, work)}
+
+
+# -- closing the change, and what is approved ------------------------------------------------------
+OPEN_STATUSES = ("draft", "in_review")
+
+
+def closes(manual, item, step: str, signed: SignOff, effective: dt.date | None, on: dt.date):
+    """(status, effective date) when signing ``signed`` closes the change of ``item``, else None.
+
+    It does when, with this step, every step is signed for the current content, and the item is a
+    draft or in review (or ``effective`` is given for an item already approved or effective)."""
+    if isinstance(item, Cover) or item.status == "superseded":
+        return None
+    if item.status not in OPEN_STATUSES and effective is None:
+        return None
+    for s in SIGNOFF_STEPS:
+        entry = signed if s == step else item.signoff(s)
+        if entry is None or entry.fingerprint != signed.fingerprint:
+            return None
+    when = effective or signed.date
+    return ("effective" if when <= on else "approved"), when
+
+
+def _cover_goes_stale(manual, work) -> bool:
+    """Whether the manual's own sign-off was for the manual before and is not for ``work``."""
+    fps = {s.fingerprint for s in manual.signoff_steps.values() if s.fingerprint}
+    return bool(fps) and manual_fingerprint(manual) in fps and manual_fingerprint(work) not in fps
+
+
+def summary(manual, item, step: str, closing=None) -> dict:
+    """What is being approved: the item, its version, the revision entry of that version and what changed
+    since the last approval (``authoring.revise.changes_since``; ``no_baseline`` says why not)."""
+    from ..errors import Message
+    from ..model.versions import baseline
+    from .revise import changes_since
+
+    out = {"step": step, "key": item_key(item), "title": getattr(item, "title", "") or manual.title,
+           "version": item.version, "cover": isinstance(item, Cover), "revision": None, "changes": None,
+           "no_baseline": None, "closing": closing, "first": False}
+    if isinstance(item, Cover):
+        return out
+    entries = [r for r in item.revisions if r.version == item.version]
+    out["revision"] = entries[-1] if entries else None
+    if baseline(manual, item) is None:
+        out["first"] = True  # never approved (or not since fingerprints): nothing to compare with
+        return out
+    try:
+        out["changes"] = changes_since(manual, item)
+    except Message as exc:
+        out["no_baseline"] = exc
+    return out

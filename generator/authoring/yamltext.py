@@ -136,3 +136,114 @@ def write_source_text(path: Path, text: str, eol: str = "\n", bom: bool = False)
     atomic_write_bytes(path, (BOM if bom else b"") + text.replace("\n", eol).encode("utf-8"))
     if mode is not None:
         path.chmod(mode)
+
+
+# -- edits of a mapping's own keys (``manual revise``, ``manual approve`` closing a change) -----------
+def _span_root(text: str, base: int, end: int):
+    root = yaml.compose(text[base:end], Loader=yaml.SafeLoader)
+    if not isinstance(root, yaml.MappingNode):
+        raise ValueError("the YAML is not a mapping")
+    return root
+
+
+def _top(root, key: str):
+    for k, v in root.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key:
+            return k, v
+    return None, None
+
+
+def _eol(text: str, index: int) -> int:
+    end = text.find("\n", index)
+    return len(text) if end == -1 else end
+
+
+def _last_end(node) -> int:
+    """Index just after the last character of ``node``'s own text (a block collection ends at its last value)."""
+    if isinstance(node, yaml.MappingNode) and not node.flow_style and node.value:
+        key, value = node.value[-1]
+        return max(_last_end(value), key.end_mark.index)
+    if isinstance(node, yaml.SequenceNode) and not node.flow_style and node.value:
+        return _last_end(node.value[-1])
+    return node.end_mark.index
+
+
+def quoted_like(node, value: str) -> str:
+    """``value`` as a string scalar quoted as ``node`` was ("…" unless it used '…')."""
+    if getattr(node, "style", None) == "'" and "'" not in value:
+        return f"'{value}'"
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def scalar_edits(text: str, values: dict, *, after: str, remove=(), base: int = 0, end: int | None = None) -> str:
+    """``text`` with top-level keys of the mapping ``text[base:end]`` set or removed, in place.
+
+    ``values`` maps a key to the exact YAML text of its new value (one line); a key that is not
+    there yet is added on a line of its own after the key ``after``.  Keys in ``remove`` lose their
+    line.  Comments after a changed value stay; every other line is unchanged.
+    """
+    end = len(text) if end is None else end
+    root = _span_root(text, base, end)
+    edits = []  # (start, stop, replacement)
+    missing = []
+    for key, value in values.items():
+        knode, vnode = _top(root, key)
+        if knode is None:
+            missing.append(f"{key}: {value}")
+            continue
+        if not isinstance(vnode, yaml.ScalarNode) or vnode.start_mark.line != vnode.end_mark.line:
+            raise ValueError(f"'{key}' is not a one-line value")
+        start, stop = base + vnode.start_mark.index, base + vnode.end_mark.index
+        if start == stop:
+            edits.append((start, stop, " " + value))
+        else:
+            edits.append((start, stop, value))
+    for key in remove:
+        knode, vnode = _top(root, key)
+        if knode is None:
+            continue
+        if not isinstance(vnode, yaml.ScalarNode) or vnode.end_mark.line != knode.start_mark.line:
+            raise ValueError(f"'{key}' is not a one-line value")
+        start = text.rfind("\n", 0, base + knode.start_mark.index) + 1
+        if text[start:base + knode.start_mark.index].strip():
+            raise ValueError(f"'{key}' is not at the start of its line")
+        stop = _eol(text, base + vnode.end_mark.index)
+        edits.append((start, min(stop + 1, len(text)), ""))
+    if missing:
+        knode, vnode = _top(root, after)
+        if knode is None:
+            raise ValueError(f"no key '{after}'")
+        indent = " " * knode.start_mark.column
+        pos = _eol(text, base + _last_end(vnode))
+        edits.append((pos, pos, "".join(f"\n{indent}{line}" for line in missing)))
+    for start, stop, replacement in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        text = text[:start] + replacement + text[stop:]
+    return text
+
+
+def append_item(text: str, key: str, item: str, *, base: int = 0, end: int | None = None) -> str:
+    """``text`` with ``item`` (the YAML text of a one-line flow value) appended to the top-level list ``key``
+    of the mapping ``text[base:end]``, in the list's own style; a missing list is added at the end."""
+    end = len(text) if end is None else end
+    root = _span_root(text, base, end)
+    knode, node = _top(root, key)
+    if knode is None:
+        pos = _eol(text, base + _last_end(root))
+        return text[:pos] + f"\n{key}:\n  - {item}" + text[pos:]
+    if isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null"):
+        start, stop = base + node.start_mark.index, base + node.end_mark.index
+        return text[:start] + ("" if start != stop else " ") + f"[{item}]" + text[stop:]
+    if not isinstance(node, yaml.SequenceNode):
+        raise ValueError(f"'{key}' is not a list")
+    if node.flow_style:
+        if node.value:
+            at = base + node.value[-1].end_mark.index
+            return text[:at] + ", " + item + text[at:]
+        at = base + node.start_mark.index + 1
+        return text[:at] + item + text[at:]
+    indent = " " * node.value[0].start_mark.column if node.value else " " * (knode.start_mark.column + 2)
+    dash = text.rfind("-", 0, base + node.value[0].start_mark.index) if node.value else -1
+    if dash != -1:
+        indent = " " * (dash - (text.rfind("\n", 0, dash) + 1))
+    pos = _eol(text, base + _last_end(node))
+    return text[:pos] + f"\n{indent}- {item}" + text[pos:]

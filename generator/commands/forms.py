@@ -74,9 +74,12 @@ def fill(args) -> int:
     except FormFontMissing as exc:
         raise UsageError(exc.key, **exc.values) from None
     _check_space(folder, space_needed(template, checked.rows), checked.rows)
+    warnings: list = []
     with options.locked(manual.root, lang):
         write_batch(folder, form.id, template, table.records(), checked.rows, table.columns[0],
-                    keep_others=args.out is not None)
+                    keep_others=args.out is not None, warnings=warnings)
+    for warning in warnings:  # a value too long for its box: filled whole, shown in part
+        print(warning.text(csv_name, lang, warning=True), file=sys.stderr)
     if not args.quiet:
         options.tell(lang, "cli.forms.filled", code=form.code, title=form.title, count=checked.rows,
                      merged=f"{form.id}-all.pdf", folder=folder, stream=sys.stderr)

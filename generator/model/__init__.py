@@ -85,6 +85,7 @@ class Revision:
     date: dt.date | None
     summary: str = ""
     by: str = ""
+    change_class: str = ""  # ``class:`` substantive | editorial ("" when not written)
 
 
 @dataclass

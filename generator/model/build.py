@@ -70,7 +70,8 @@ def _signoffs(value) -> dict[str, SignOff]:
 
 
 def _revisions(value) -> list[Revision]:
-    return [Revision(i, _text(r.get("version")), _date(r.get("date")), _text(r.get("summary")), _text(r.get("by")))
+    return [Revision(i, _text(r.get("version")), _date(r.get("date")), _text(r.get("summary")), _text(r.get("by")),
+                     _text(r.get("class")))
             for i, r in enumerate(_list(value)) if isinstance(r, dict)]
 
 

@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import difflib
+import re
 
-from . import Document, Manual
+from . import Document, Form, Manual
 from ..read.markdown import normalize_text
 from .fingerprint import fingerprint
+
+
+CLAUSE_NUMBER = re.compile(r"^(?:\d+|•)\. ?|^• ")
 
 
 def document_lines(doc: Document) -> list[str]:
@@ -34,16 +38,60 @@ def document_lines(doc: Document) -> list[str]:
     return [line for line in lines if line]
 
 
-def redline(old: list[str], new: list[str]) -> list[dict]:
+def form_lines(form: Form) -> list[str]:
+    """The normative text of a form, one line per section, field and instruction."""
+    lines = [f"{form.code or form.id} {form.title}".strip()]
+    if form.instructions:
+        lines.append(normalize_text(form.instructions))
+    for section in form.sections:
+        if section.title:
+            lines.append(section.title)
+        for f in section.fields:
+            extra = [f.type] + (["*"] if f.required else [])
+            if f.options:
+                extra.append(" / ".join(f.options))
+            if f.columns:
+                extra.append(" | ".join(c.label for c in f.columns))
+            lines.append(f"{f.label or f.id} ({', '.join(extra)})")
+    return [line for line in lines if line]
+
+
+def item_lines(item) -> list[str]:
+    """``document_lines`` of a document, ``form_lines`` of a form."""
+    return document_lines(item) if isinstance(item, Document) else form_lines(item)
+
+
+def clause_changes(old, new) -> dict:
+    """What changed from ``old`` to ``new`` (two states of one document or form), clause by clause.
+
+    ``{"redline": redline(...), "changed": n, "added": n, "deleted": n, "total": n}``: the rows of the
+    redline (one per heading, paragraph, clause, duty, workflow step or form field) and how many of them
+    changed, were added or were deleted.  ``manual diff`` prints it; the preview shows it on the page.
+    """
+    rows = redline(item_lines(old), item_lines(new), key=clause_key)
+    counts = {op: sum(1 for r in rows if r["op"] == op) for op in ("change", "insert", "delete")}
+    return {"redline": rows, "changed": counts["change"], "added": counts["insert"], "deleted": counts["delete"],
+            "total": sum(counts.values())}
+
+
+def clause_key(line: str) -> str:
+    """A line without its clause number: clauses renumbered by an insertion or deletion match."""
+    return CLAUSE_NUMBER.sub("", line, count=1)
+
+
+def redline(old: list[str], new: list[str], key=None) -> list[dict]:
     """Line diff with character-level marks inside changed lines.
 
     Returns a list of ``{"op": "equal"|"insert"|"delete"|"change", "parts": [[op, text], …]}``.
+    With ``key`` (such as ``clause_key``), lines are matched by ``key(line)`` and equal lines are shown as
+    they are now.
     """
     out = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    matcher = difflib.SequenceMatcher(a=[key(x) for x in old] if key else old,
+                                      b=[key(x) for x in new] if key else new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            out.extend({"op": "equal", "parts": [["equal", line]]} for line in old[i1:i2])
+            out.extend({"op": "equal", "parts": [["equal", line]]} for line in (new[j1:j2] if key else old[i1:i2]))
         elif tag == "delete":
             out.extend({"op": "delete", "parts": [["delete", line]]} for line in old[i1:i2])
         elif tag == "insert":

@@ -115,11 +115,18 @@ def fingerprint(item, manual=None) -> str:
 NOT_YET_APPROVED = ("draft", "in_review")
 
 
+def _never_approved(doc) -> bool:
+    approved = doc.signoff("approved")
+    return doc.status in NOT_YET_APPROVED and not (approved and approved.fingerprint)
+
+
 def manual_normative(manual) -> dict:
     """What the cover's sign-off approves: manual/manual.yaml (all but its sign-off, ``sample_names`` and a
-    pinned ``review.today``) with the chapter list as published: each chapter's documents without those not
-    approved yet (drafts and documents in review), so that ``manual new`` does not undo the approval, but a
-    document that comes into force (or leaves the list) does."""
+    pinned ``review.today``) with the chapter list as published: each chapter's documents without those never
+    approved (a draft or a document in review that no 批准 has fixed yet), so that ``manual new`` does not
+    undo the approval, but a document that comes into force (or leaves the list) does.  A document under
+    revision (``manual revise``: in review, its last approval standing) stays in the list: revising one
+    document does not reopen the manual's own approval."""
     data = dict(manual.config_normative)
     chapters = data.get("chapters")
     if isinstance(chapters, list):
@@ -127,7 +134,7 @@ def manual_normative(manual) -> dict:
         for chapter in chapters:
             if isinstance(chapter, dict) and isinstance(chapter.get("documents"), list):
                 listed = [code for code in chapter["documents"]
-                          if not ((doc := manual.document(str(code))) and doc.status in NOT_YET_APPROVED)]
+                          if not ((doc := manual.document(str(code))) and _never_approved(doc))]
                 chapter = {**chapter, "documents": listed}
             out.append(chapter)
         data["chapters"] = out

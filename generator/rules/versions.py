@@ -86,7 +86,7 @@ def version_bump(manual):
             findings.append(error(
                 "version-bump", item.loc("version"), "version-bump", since=since, base_version=base.version,
                 dated=texts("version-bump-dated", date=entry.date) if entry and entry.date else "",
-                version=version,
+                version=version, key=item.code or getattr(item, "id", ""),
                 after=texts("version-bump-after", date=base.date) if base.date else texts("version-bump-anytime")))
         elif entry is None:
             findings.append(error("version-bump", item.loc("version"), "version-bump-no-entry", since=since,

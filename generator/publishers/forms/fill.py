@@ -47,6 +47,7 @@ from ...common.suggest import did_you_mean
 from ...errors import CsvProblem
 from ...labels import LANGS, text
 from ...model import formspec
+from .font import VALUE_FONT, field_glyphs, value_font
 from .pdf import quiet_loggers, root_fields
 from .spec import FALSE, TRUE, sheet_rows, split_choices
 
@@ -55,7 +56,7 @@ DATE_FORMS = (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), re.compile(r"(\d{4})/(
               re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"))
 MAX_REPORTED = 30
 MAX_CSV_BYTES = 20 * 1024 * 1024  # a CSV file: 20 MB
-MAX_ROWS = 10_000  # data rows in one batch (each filled PDF is about 2.8 MB: 10,000 rows are 28 GB)
+MAX_ROWS = 10_000  # data rows in one batch (each filled PDF is about 300 KB: 10,000 rows are 3 GB, and the merged file as much)
 MAX_CELL = 10_000  # characters in one cell
 SHOWN = 60  # characters of a wrong value quoted in a message
 
@@ -79,9 +80,9 @@ class RowError:
     key: str  # the message: ``form_fill.<key>`` of the label catalogue
     values: dict = dc_field(default_factory=dict)
 
-    def text(self, csv_name: str, lang: str) -> str:
-        return message("row_error", lang, csv=csv_name, row=self.row, column=self.column,
-                       message=message(self.key, lang, **self.values))
+    def text(self, csv_name: str, lang: str, *, warning: bool = False) -> str:
+        return message("row_warning" if warning else "row_error", lang, csv=csv_name, row=self.row,
+                       column=self.column, message=message(self.key, lang, **self.values))
 
 
 @dataclass
@@ -90,6 +91,7 @@ class Record:
     row: int
     values: dict
     pdf: dict
+    columns: dict = dc_field(default_factory=dict)  # pdf field name → (CSV column, field label), for warnings
 
 
 @dataclass
@@ -118,7 +120,7 @@ class Table:
                 errors.append(RowError(index, f"#{len(names) + 1}", "too_many_values",
                                        {"values": len(cells), "columns": len(names)}))
                 continue
-            values, pdf = {}, {}
+            values, pdf, where = {}, {}, {}
             for col_index, name in enumerate(names):
                 cell = cells[col_index].strip() if col_index < len(cells) else ""
                 column = header[col_index].strip() or f"#{col_index + 1}"
@@ -141,7 +143,8 @@ class Table:
                 if typed is not None:
                     values[name], filled = typed
                     pdf.update(filled)
-            yield Record(index, values, pdf)
+                    where.update({pdf_name: (column, pf.label) for pdf_name in filled})
+            yield Record(index, values, pdf, where)
 
 
 @dataclass
@@ -352,73 +355,89 @@ def _mb(size: int) -> str:
 
 
 # -- filling ------------------------------------------------------------------------------
-class FieldFont:
-    """The text fields' font, read from the PDF: Unicode → glyph id and advance widths.
-
-    WeasyPrint embeds the field font whole as a Type0 font with Identity-H
-    encoding and an identity CID-to-GID map, so a character's code in a
-    content stream is its glyph id, two bytes, big-endian.
-    """
-
-    def __init__(self, font_dict):
-        from fontTools.ttLib import TTFont
-
-        descendant = font_dict["/DescendantFonts"][0].get_object()
-        program = descendant["/FontDescriptor"].get_object()["/FontFile2"].get_object().get_data()
-        font = TTFont(io.BytesIO(program), lazy=True)
-        names = font.getBestCmap() or {}
-        order = {name: gid for gid, name in enumerate(font.getGlyphOrder())}
-        self.gid = {cp: order.get(name, 0) for cp, name in names.items()}
-        metrics = font["hmtx"].metrics
-        scale = 1000 / font["head"].unitsPerEm
-        self.advance = {gid: metrics[name][0] * scale for name, gid in order.items() if name in metrics}
-        hhea = font["hhea"]
-        self.ascent, self.descent = hhea.ascent * scale, hhea.descent * scale
-
-    def encode(self, text: str) -> bytes:
-        return b"".join(self.gid.get(ord(ch), 0).to_bytes(2, "big") for ch in text)
-
-    def width(self, text: str, size: float) -> float:
-        return sum(self.advance.get(self.gid.get(ord(ch), 0), 1000) for ch in text) * size / 1000
+MIN_SIZE = 6.0  # points: a value is shrunk down to this size to fit its box, and no further
+LINE_SPACING = 1.2  # a multiline value's line height, times the font size
+PAD = 2.0  # points between a box's edge and its text
+# Chinese line breaking (kinsoku): no line starts with the first set, none ends with the second.
+NO_LINE_START = set("。，、；：？！）》」』】〕〉〗〙〛”’…‥·・％‰℃,.;:?!)]}%")
+NO_LINE_END = set("（《「『【〔〈〖〘〚“‘([{")
 
 
-def _wrap(font: FieldFont, text: str, size: float, width: float) -> list[str]:
+def _can_break(text: str, i: int) -> bool:
+    """May a line end between ``text[i - 1]`` and ``text[i]``?"""
+    before, after = text[i - 1], text[i]
+    if after in NO_LINE_START or before in NO_LINE_END:
+        return False
+    return not (before.isascii() and after.isascii() and before.isalnum() and after.isalnum())  # a Latin word
+
+
+def wrap(glyphs, text: str, size: float, width: float) -> list[str]:
+    """``text`` broken into lines of at most ``width`` points at ``size``: at a paragraph's end, else
+    before the first character that does not fit, moved back to where the rules allow a break
+    (no line starts with 。，、；：？！）》… nor ends with （《「『【…, Latin words kept whole);
+    a line that has no such place is broken where it is full."""
     lines = []
     for paragraph in text.split("\n"):
-        line = ""
-        for ch in paragraph:
-            if line and font.width(line + ch, size) > width:
-                lines.append(line)
-                line = ch.lstrip() if ch.isspace() else ch
-            else:
-                line += ch
-        lines.append(line)
+        start, n = 0, len(paragraph)
+        if not n:
+            lines.append("")
+        while start < n:
+            end, used = start + 1, glyphs.width(paragraph[start], size)
+            while end < n:
+                step = glyphs.width(paragraph[end], size)
+                if used + step > width:
+                    break
+                used, end = used + step, end + 1
+            if end < n:
+                cut = end
+                while cut > start + 1 and not _can_break(paragraph, cut):
+                    cut -= 1
+                if _can_break(paragraph, cut):
+                    end = cut
+            lines.append(paragraph[start:end].rstrip(" "))
+            start = end
+            while start < n and paragraph[start] == " ":
+                start += 1
     return lines
 
 
-def _appearance(font: FieldFont, font_name: str, size: float, rect, text: str, multiline: bool) -> bytes:
-    """A text field's normal appearance: the value in the field font, clipped to the box."""
-    w, h = abs(float(rect[2]) - float(rect[0])), abs(float(rect[3]) - float(rect[1]))
-    pad = 2.0
+def layout_value(glyphs, text: str, size: float, w: float, h: float, multiline: bool):
+    """How a value is drawn in a box ``w`` × ``h`` points: ``(size, lines, fits)``.
+
+    A single line shrinks until it is as wide as the box, down to MIN_SIZE; a multiline
+    value wraps (``wrap``) and shrinks until its lines are as tall as the box, down to
+    MIN_SIZE.  ``fits`` is False when even MIN_SIZE is too large: the box shows the
+    beginning, the field's value (``/V``) keeps the whole."""
     size = size or 10.0
+    while True:
+        if multiline:
+            lines = wrap(glyphs, text, size, w - 2 * PAD)
+            fits = len(lines) * size * LINE_SPACING <= h - PAD + 0.01
+        else:
+            lines = [text.replace("\n", " ")]
+            fits = glyphs.width(lines[0], size) <= w - 2 * PAD + 0.01
+        if fits or size <= MIN_SIZE:
+            return size, lines, fits
+        size = max(MIN_SIZE, size - 0.5)
+
+
+def _appearance(glyphs, size: float, rect, text: str, multiline: bool) -> tuple[bytes, bool]:
+    """A text field's normal appearance (the value in the value font, clipped to the box), and whether it fits."""
+    w, h = abs(float(rect[2]) - float(rect[0])), abs(float(rect[3]) - float(rect[1]))
+    size, lines, fits = layout_value(glyphs, text, size, w, h, multiline)
     ops = [b"/Tx BMC", b"q", f"1 1 {w - 2:.2f} {h - 2:.2f} re W n".encode(), b"BT", b"0 g"]
     if multiline:
-        lines = _wrap(font, text, size, w - 2 * pad)
-        leading = size * 1.25
-        y = h - pad - font.ascent * size / 1000
-        ops.append(f"/{font_name} {size:g} Tf {leading:.2f} TL {pad:.2f} {y:.2f} Td".encode())
-        for i, line in enumerate(lines):
-            ops.append((b"T* " if i else b"") + b"<" + font.encode(line).hex().encode() + b"> Tj")
+        leading = size * LINE_SPACING
+        y = h - PAD - glyphs.ascent * size / 1000
+        ops.append(f"/{VALUE_FONT} {size:g} Tf {leading:.2f} TL {PAD:.2f} {y:.2f} Td".encode())
     else:
-        text = text.replace("\n", " ")
-        while size > 6 and font.width(text, size) > w - 2 * pad:  # shrink a long value to fit, down to 6 pt
-            size -= 0.5
-        height = (font.ascent - font.descent) * size / 1000
-        y = (h - height) / 2 - font.descent * size / 1000
-        ops.append(f"/{font_name} {size:g} Tf {pad:.2f} {y:.2f} Td".encode())
-        ops.append(b"<" + font.encode(text).hex().encode() + b"> Tj")
+        height = (glyphs.ascent - glyphs.descent) * size / 1000
+        y = (h - height) / 2 - glyphs.descent * size / 1000
+        ops.append(f"/{VALUE_FONT} {size:g} Tf {PAD:.2f} {y:.2f} Td".encode())
+    for i, line in enumerate(lines):
+        ops.append((b"T* " if i else b"") + b"<" + glyphs.encode(line).hex().encode() + b"> Tj")
     ops += [b"ET", b"Q", b"EMC"]
-    return b"\n".join(ops)
+    return b"\n".join(ops), fits
 
 
 def _da_font(da: str) -> tuple[str, float]:
@@ -426,8 +445,14 @@ def _da_font(da: str) -> tuple[str, float]:
     return (m.group(1), float(m.group(2))) if m else ("", 10.0)
 
 
-def _fill_annots(writer, annots, values: dict[str, str], fonts: dict, font_key: str, add=None) -> None:
-    """Set the values of the fields whose widgets are ``annots`` (refs), drawing text appearances.
+def value_chars(values: dict[str, str]) -> set[str]:
+    """The characters a value font must hold to draw ``values`` (a button's state is no text)."""
+    return {ch for v in values.values() if not str(v).startswith("/") for ch in str(v)}
+
+
+def _fill_annots(writer, annots, values: dict[str, str], font_ref, add=None) -> list[str]:
+    """Set the values of the fields whose widgets are ``annots`` (refs), drawing text appearances with
+    the value font ``font_ref`` (``font.value_font``); the names of the fields whose value does not fit.
 
     ``add`` makes an appearance stream an object of the file (``writer._add_object`` unless given).
     """
@@ -435,8 +460,9 @@ def _fill_annots(writer, annots, values: dict[str, str], fonts: dict, font_key: 
         StreamObject, TextStringObject
 
     add = add or writer._add_object
+    glyphs = field_glyphs()
     acro = writer.root_object["/AcroForm"].get_object()
-    dr_fonts = acro.get("/DR", DictionaryObject()).get_object().get("/Font", DictionaryObject()).get_object()
+    overflow = []
     for ref in annots:
         widget = ref.get_object()
         parent = widget.get("/Parent")
@@ -455,34 +481,30 @@ def _fill_annots(writer, annots, values: dict[str, str], fonts: dict, font_key: 
         if ft != "/Tx":
             continue
         field[NameObject("/V")] = TextStringObject(value)
-        font_name, size = _da_font(str(widget.get("/DA") or field.get("/DA") or acro.get("/DA") or ""))
-        font_ref = dr_fonts.raw_get(f"/{font_name}") if f"/{font_name}" in dr_fonts else None
-        if font_ref is None:
-            continue  # no font to draw with: NeedAppearances asks the viewer to draw the value
-        key = (font_name, font_key)
-        if key not in fonts:
-            fonts[key] = FieldFont(font_ref.get_object())
+        _, size = _da_font(str(widget.get("/DA") or field.get("/DA") or acro.get("/DA") or ""))
         rect = widget["/Rect"]
         multiline = bool(int(field.get("/Ff", 0) or 0) & (1 << 12))
+        data, fits = _appearance(glyphs, size, rect, value, multiline)
+        if not fits:
+            overflow.append(name)
         stream = StreamObject()
-        stream.set_data(_appearance(fonts[key], font_name, size, rect, value, multiline))
+        stream.set_data(data)
         w, h = abs(float(rect[2]) - float(rect[0])), abs(float(rect[3]) - float(rect[1]))
         stream.update({
             NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
             NameObject("/BBox"): ArrayObject([NumberObject(0), NumberObject(0), FloatObject(round(w, 3)),
                                               FloatObject(round(h, 3))]),
             NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject(
-                {NameObject(f"/{font_name}"): font_ref})}),
+                {NameObject(f"/{VALUE_FONT}"): font_ref})}),
         })
-        widget[NameObject("/AP")] = DictionaryObject({NameObject("/N"): add(stream)})
+        widget[NameObject("/AP")] = DictionaryObject({NameObject("/N"): add(stream.flate_encode(level=9))})
+    return overflow
 
 
 def _open(template: bytes):
     from pypdf import PdfReader, PdfWriter
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(template)))
-    writer.set_need_appearances_writer(True)
-    return writer
+    return PdfWriter(clone_from=PdfReader(io.BytesIO(template)))
 
 
 def _digest(values) -> bytes:
@@ -608,9 +630,8 @@ class FormFiller:
         self.writer = writer = _open(template)
         self.size = len(writer._objects)
         self.free = [n for n, obj in enumerate(writer._objects, start=1) if obj is None] + [0]
-        self.font_key = hashlib.md5(template).hexdigest()
         self.id1 = hashlib.md5(template).digest()
-        self.fonts: dict = {}
+        self.overflow: list[str] = []  # the fields whose value did not fit, in the last fill or row
         self.page_annots = [list(page.get("/Annots") or []) for page in writer.pages]
         self.changing = set()  # numbers of the objects a fill may change: widgets and their parent fields
         for annots in self.page_annots:
@@ -622,8 +643,9 @@ class FormFiller:
         self.bodies = [None if obj is None or n in self.changing else _serialized(obj)
                        for n, obj in enumerate(writer._objects, start=1)]
 
-    def fill(self, fh, values: dict[str, str]) -> None:
-        """Write the template with ``values`` ({pdf field name: value}) filled in to ``fh``."""
+    def fill(self, fh, values: dict[str, str]) -> list[str]:
+        """Write the template with ``values`` ({pdf field name: value}) filled in to ``fh``; the names of
+        the fields whose value does not fit its box (drawn in part; ``/V`` holds it whole)."""
         from pypdf.generic import DictionaryObject
 
         writer = self.writer
@@ -634,13 +656,16 @@ class FormFiller:
                 copy = DictionaryObject(obj)
                 copy.indirect_reference = obj.indirect_reference
                 objects[n - 1] = copy
+            font_ref = writer._add_object(value_font(field_glyphs(), value_chars(values), writer._add_object))
+            overflow = []
             for annots in self.page_annots:
-                _fill_annots(writer, annots, values, self.fonts, self.font_key)
+                overflow += _fill_annots(writer, annots, values, font_ref)
             out = _PdfOut(fh, writer.pdf_header, self.free)
             for n, obj in enumerate(objects, start=1):
                 body = self.bodies[n - 1] if n <= self.size else None
                 out.write(n, body, obj if body is None else None)
             out.finish(writer.root_object.indirect_reference, _info_ref(writer), (self.id1, _digest(values)))
+            return overflow
         finally:
             del objects[self.size:]
             for n, obj in kept.items():
@@ -652,6 +677,9 @@ class FormFiller:
 
 def _info_ref(writer):
     return writer._info.indirect_reference if writer._info is not None else None
+
+
+FONT_OBJECTS = 5  # the objects of ``font.value_font``: font file, descriptor, CID font, ToUnicode, the font
 
 
 class MergedWriter:
@@ -669,7 +697,7 @@ class MergedWriter:
     """
 
     def __init__(self, filler: FormFiller, fh, rows: int):
-        from pypdf.generic import DictionaryObject
+        from pypdf.generic import DictionaryObject, IndirectObject
 
         self.filler, self.fh, self.rows = filler, fh, rows
         self.writer = writer = _open(filler.template)  # the first row is filled into this copy
@@ -691,7 +719,12 @@ class MergedWriter:
         self.field_nodes = len(self.pristine)
         others = sum(1 for annots in self.page_annots for ref in annots if ref.idnum not in self.pristine)
         self.per_row = 1 + len(self.pages) + self.field_nodes + others  # objects of each further row
-        self.side = _SideObjects(self.size + 1 + (rows - 1) * self.per_row + 1)
+        # the value font (``font.value_font``: five objects, the font itself last), made at ``close``
+        # from every row's characters, takes the numbers after the rows'; the appearance streams follow
+        self.font_first = self.size + 1 + (rows - 1) * self.per_row + 1
+        self.font_ref = IndirectObject(self.font_first + FONT_OBJECTS - 1, 0, self.objects)
+        self.chars: set[str] = set()
+        self.side = _SideObjects(self.font_first + FONT_OBJECTS)
         self.out: _PdfOut | None = None
         self.done = 0
         self.digest = hashlib.md5()
@@ -708,7 +741,8 @@ class MergedWriter:
     def _add_stream(self, obj):
         return self.side.add(obj, self.objects)
 
-    def add(self, prefix: str, values: dict[str, str]) -> None:
+    def add(self, prefix: str, values: dict[str, str]) -> list[str]:
+        """Add a row; the names of its fields whose value does not fit (as ``FormFiller.fill``)."""
         from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, NumberObject, \
             TextStringObject
 
@@ -716,6 +750,8 @@ class MergedWriter:
         if self.done > self.rows:
             raise ValueError("more rows than announced")
         self.digest.update(_digest(values))
+        self.chars |= value_chars(values)
+        overflow: list[str] = []
         writer, filler = self.writer, self.filler
         number = self._parent_number(self.done)
         parent_ref = IndirectObject(number, 0, self.objects)
@@ -733,12 +769,12 @@ class MergedWriter:
             acro = writer.root_object["/AcroForm"].get_object()
             acro[NameObject("/Fields")] = _LazyRefs(lambda: map(self._parent_number, range(1, self.rows + 1)))
             for annots in self.page_annots:
-                _fill_annots(writer, annots, values, filler.fonts, filler.font_key, add=self._add_stream)
+                overflow += _fill_annots(writer, annots, values, self.font_ref, add=self._add_stream)
             self.out = _PdfOut(self.fh, writer.pdf_header, filler.free)
             for n, obj in enumerate(writer._objects, start=1):
                 self.out.write(n, obj=obj)
             self.out.write(number, obj=parent)
-            return
+            return overflow
         numbers = iter(range(number + 1, number + self.per_row))
 
         def new(obj):
@@ -781,16 +817,27 @@ class MergedWriter:
                     annots.append(new(other))
             copy[NameObject("/Annots")] = annots
         for _page, copy, _ref in added:
-            _fill_annots(writer, list(copy["/Annots"]), values, filler.fonts, filler.font_key,
-                         add=self._add_stream)
+            overflow += _fill_annots(writer, list(copy["/Annots"]), values, self.font_ref, add=self._add_stream)
         for n in sorted(own):
             self.out.write(n, obj=own[n])
         own.clear()
+        return overflow
 
     def close(self) -> None:
+        from pypdf.generic import IndirectObject
+
         if self.done != self.rows:
             raise ValueError(f"{self.done} rows of {self.rows} announced")
         writer = self.writer
+        made: list = []
+
+        def add(obj):
+            made.append(obj)
+            return IndirectObject(self.font_first + len(made) - 1, 0, self.objects)
+
+        add(value_font(field_glyphs(), self.chars, add))  # its parts are added first, the font last
+        for i, obj in enumerate(made):
+            self.out.write(self.font_first + i, obj=obj)
         self.out.append(self.side)
         digest = self.digest.digest()
         self.out.finish(writer.root_object.indirect_reference, _info_ref(writer), (digest, digest))
@@ -810,32 +857,24 @@ def _LazyRefs(numbers):
     return LazyRefs()
 
 
-def fill_pdf(template: bytes, values: dict[str, str], *, fonts: dict | None = None) -> bytes:
+def fill_pdf(template: bytes, values: dict[str, str]) -> bytes:
     """The template with ``values`` ({pdf field name: value}) filled in, edited with pypdf.
 
-    Text fields get ``/V`` and an appearance stream drawn with the embedded
-    field font (so every viewer, and paper, shows the Chinese value), and
-    ``/NeedAppearances`` lets viewers redraw them; a check box takes
-    ``/on``; a radio group takes the state ``/<option index>``.
-
-    pypdf's own ``update_page_form_field_values`` gives the same values but
-    re-reads the whole 49,000-glyph font for every field (about 0.7 s a
-    field), so the appearance streams are drawn here.  ``fonts`` caches the
-    parsed font across calls.  A batch uses ``FormFiller`` directly.
+    Text fields get ``/V`` and an appearance stream drawn with a subset of the
+    value font (``font.value_font``: every viewer, and paper, shows the Chinese
+    value), shrunk or wrapped to fit (``layout_value``); a check box takes
+    ``/on``; a radio group takes the state ``/<option index>``.  A batch uses
+    ``FormFiller`` directly.
     """
     filler = FormFiller(template)
-    if fonts is not None:
-        filler.fonts = fonts
     out = io.BytesIO()
     filler.fill(out, values)
     return out.getvalue()
 
 
-def merge_filled(template: bytes, rows: list[tuple[str, dict[str, str]]], *, fonts: dict | None = None) -> bytes:
+def merge_filled(template: bytes, rows: list[tuple[str, dict[str, str]]]) -> bytes:
     """One PDF with the template's pages once per row (see ``MergedWriter``), in memory."""
     filler = FormFiller(template)
-    if fonts is not None:
-        filler.fonts = fonts
     out = io.BytesIO()
     merged = filler.merged(out, len(rows))
     for prefix, values in rows:
@@ -895,13 +934,14 @@ def space_needed(template: bytes, rows: int) -> int:
 
 
 def write_batch(folder: Path, form_id: str, template: bytes, records: Iterable[Record], rows: int, key_column: str,
-                *, keep_others: bool) -> list[str]:
+                *, keep_others: bool, warnings: list | None = None) -> list[str]:
     """Fill ``rows`` records into ``folder``, all or nothing; the names of the files written.
 
     Each filled file goes to disk as soon as it is made (a batch never holds
     more than one row in memory): into a new folder beside ``folder``, which
     then replaces it whole (``common.outputs.atomic_dir``), so that a failure
-    or a kill leaves ``folder`` as it was.  ``keep_others`` (``--out``): the
+    or a kill leaves ``folder`` as it was.  A value too long for its box even at
+    MIN_SIZE appends a ``RowError`` (``too_long``, at its row and column) to ``warnings``.  ``keep_others`` (``--out``): the
     files and folders already in ``folder`` that the batch does not replace
     are carried over into the new folder as hard links (copies where a link
     cannot be made).
@@ -921,8 +961,12 @@ def write_batch(folder: Path, form_id: str, template: bytes, records: Iterable[R
                 key = "" if isinstance(key, (bool, list)) else str(key)
                 name = row_file_name(number, key)
                 with open(tmp / name, "wb") as fh:
-                    filler.fill(fh, record.pdf)
+                    overflow = filler.fill(fh, record.pdf)
                 merged.add(f"r{number:04d}", record.pdf)
+                if warnings is not None:
+                    for pdf_name in overflow:
+                        column, label = record.columns.get(pdf_name, (pdf_name, pdf_name))
+                        warnings.append(RowError(record.row, column, "too_long", {"label": label, "size": f"{MIN_SIZE:g}"}))
                 names.append(name)
             merged.close()
         names.append(merged_name)

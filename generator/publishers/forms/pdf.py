@@ -28,9 +28,11 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import re
 
 from ...common.engines import release_memory
 from ...model import Form, Manual, formspec
+from .font import CHECK_FONT, FIELD_FONT, standard_cjk_font, zapf_dingbats_font
 from .html import page_html
 from .spec import footer_text, sheet_rows
 
@@ -129,20 +131,39 @@ def add_signature_fields(pdf: bytes, boxes: list) -> bytes:
     return out.getvalue()
 
 
-def finalize(pdf: bytes, *, labels: dict[str, str], info: dict[str, str], doc_id: bytes) -> bytes:
+def finalize(pdf: bytes, *, labels: dict[str, str], info: dict[str, str], doc_id: bytes,
+             required: set[str] = frozenset(), order: list[str] = ()) -> bytes:
     """One pypdf pass over the whole file: fix what WeasyPrint left, and pin the bytes.
 
     - a radio group's kids lose the repeated ``/T``, ``/TU`` and ``/FT``;
     - every field gets its printed label as tooltip (``/TU``);
     - the signature placeholders go (pyHanko's ``/Sig`` fields took their boxes);
     - ``/AcroForm /Fields`` lists the top-level fields (the radio groups, not their kids);
+    - the fonts (``font``): ``/DR`` holds ``STSong-Light`` (not embedded) and ZapfDingbats; every
+      text field's ``/DA`` names ``STSong-Light`` at its size; the font WeasyPrint embedded for
+      the fields goes;
+    - check boxes and radio buttons: ``/DA``, ``/MK /CA`` (the mark a viewer that redraws them
+      draws), ``/AS /Off`` and an ``/AP`` with the on state (a drawn tick or dot) and ``/Off``;
+      no ``/NeedAppearances``, so that viewers show these appearances rather than redrawing;
+    - the fields of ``required`` carry the Required flag (``/Ff`` bit 2);
+    - tab order: each page's widgets in the reading order ``order`` (field names), and ``/Tabs /S``;
     - a fixed document ID and document info without dates (pyHanko's update has a random
       ID and the current time).
     """
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
+    from pypdf.generic import ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject, \
+        NumberObject, TextStringObject
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    acro = writer.root_object.get("/AcroForm")
+    acro = acro.get_object() if acro is not None else None
+    if acro is not None:
+        acro[NameObject("/DR")] = DictionaryObject({NameObject("/Font"): DictionaryObject({
+            NameObject(f"/{FIELD_FONT}"): standard_cjk_font(writer._add_object),
+            NameObject(f"/{CHECK_FONT}"): writer._add_object(zapf_dingbats_font())})})
+        acro[NameObject("/DA")] = TextStringObject(f"/{FIELD_FONT} 10 Tf 0 g")
+        acro[NameObject("/NeedAppearances")] = BooleanObject(False)
+    rank = {name: i for i, name in enumerate(order)}
     for _, page, _, annot in list(_widgets(writer)):
         if annot.get("/Subtype") != "/Widget":
             continue
@@ -161,12 +182,37 @@ def finalize(pdf: bytes, *, labels: dict[str, str], info: dict[str, str], doc_id
             continue
         if name in labels:
             field[NameObject("/TU")] = TextStringObject(labels[name])
-    acro = writer.root_object.get("/AcroForm")
+        if name in required:
+            field[NameObject("/Ff")] = NumberObject(int(field.get("/Ff", 0) or 0) | REQUIRED)
+        ft = field.get("/FT")
+        if ft == "/Tx":
+            _, size = _da_font(str(annot.get("/DA") or field.get("/DA") or ""))
+            for node in {id(annot): annot, id(field): field}.values():
+                if "/DA" in node or node is annot:
+                    node[NameObject("/DA")] = TextStringObject(f"/{FIELD_FONT} {size:g} Tf 0 g")
+        elif ft == "/Btn":
+            radio = bool(int(field.get("/Ff", 0) or 0) & RADIO)
+            _button_appearance(writer, annot, radio)
+    for page in writer.pages:
+        annots = page.get("/Annots")
+        if annots is None:
+            continue
+        annots = list(annots.get_object())
+
+        def position(item):
+            index, ref = item
+            node = ref.get_object()
+            while node.get("/T") is None and node.get("/Parent") is not None:
+                node = node["/Parent"].get_object()
+            return rank.get(str(node.get("/T", "")), len(rank)), index
+
+        page[NameObject("/Annots")] = ArrayObject(ref for _, ref in sorted(enumerate(annots), key=position))
+        page[NameObject("/Tabs")] = NameObject("/S")
     if acro is not None:
-        acro = acro.get_object()
         acro[NameObject("/Fields")] = ArrayObject(
             f for f in root_fields(acro.get("/Fields", []))
             if not str(f.get_object().get("/T", "")).startswith(SIGNATURE_PLACEHOLDER))
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)  # WeasyPrint's field font
     ident = ByteStringObject(doc_id)
     writer._ID = ArrayObject([ident, ident])  # pypdf has no public setter; a random one otherwise
     writer.metadata = {f"/{key}": value for key, value in info.items() if value}
@@ -175,8 +221,56 @@ def finalize(pdf: bytes, *, labels: dict[str, str], info: dict[str, str], doc_id
     return out.getvalue()
 
 
+REQUIRED = 1 << 1  # /Ff bit 2
+RADIO = 1 << 15  # /Ff bit 16
+
+
+def _da_font(da: str) -> tuple[str, float]:
+    """The font's resource name and size that a ``/DA`` string names (``""``, 10 if none)."""
+    m = re.search(r"/([^\s/]+)\s+([\d.]+)\s+Tf", da or "")
+    return (m.group(1), float(m.group(2))) if m else ("", 10.0)
+
+
+def _button_appearance(writer, annot, radio: bool) -> None:
+    """A check box's or radio button's appearances: the on state (a tick, or a dot) and ``/Off``
+    (nothing: the box or circle is printed on the page), ``/AS /Off``, and for a viewer that
+    redraws: ``/DA`` (ZapfDingbats) and ``/MK /CA`` (its tick ``4`` or dot ``l``)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, \
+        StreamObject, TextStringObject
+
+    rect = [float(v) for v in annot["/Rect"]]
+    w, h = abs(rect[2] - rect[0]), abs(rect[3] - rect[1])
+    states = annot.get("/AP", DictionaryObject()).get_object().get("/N", DictionaryObject()).get_object()
+    on = next((str(k) for k in states if str(k) != "/Off"), "/on")
+
+    def form(data: bytes):
+        stream = StreamObject()
+        stream.set_data(data)
+        stream.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                       NameObject("/BBox"): ArrayObject([NumberObject(0), NumberObject(0), FloatObject(round(w, 3)),
+                                                         FloatObject(round(h, 3))]),
+                       NameObject("/Resources"): DictionaryObject()})
+        return writer._add_object(stream)
+
+    if radio:
+        r, cx, cy, k = 0.27 * min(w, h), w / 2, h / 2, 0.5523
+        mark = (f"0 g {cx + r:.3f} {cy:.3f} m {cx + r:.3f} {cy + k * r:.3f} {cx + k * r:.3f} {cy + r:.3f} {cx:.3f} {cy + r:.3f} c "
+                f"{cx - k * r:.3f} {cy + r:.3f} {cx - r:.3f} {cy + k * r:.3f} {cx - r:.3f} {cy:.3f} c "
+                f"{cx - r:.3f} {cy - k * r:.3f} {cx - k * r:.3f} {cy - r:.3f} {cx:.3f} {cy - r:.3f} c "
+                f"{cx + k * r:.3f} {cy - r:.3f} {cx + r:.3f} {cy - k * r:.3f} {cx + r:.3f} {cy:.3f} c f")
+    else:
+        mark = (f"0 G {max(0.8, min(w, h) * 0.12):.2f} w 1 J 1 j {0.2 * w:.3f} {0.52 * h:.3f} m "
+                f"{0.42 * w:.3f} {0.25 * h:.3f} l {0.82 * w:.3f} {0.8 * h:.3f} l S")
+    annot[NameObject("/AP")] = DictionaryObject({NameObject("/N"): DictionaryObject({
+        NameObject(on): form(f"q {mark} Q".encode()), NameObject("/Off"): form(b"")})})
+    annot[NameObject("/AS")] = NameObject("/Off")
+    annot[NameObject("/DA")] = TextStringObject(f"/{CHECK_FONT} 0 Tf 0 g")
+    annot[NameObject("/MK")] = DictionaryObject({
+        NameObject("/BC"): ArrayObject([NumberObject(0)] * 3), NameObject("/CA"): TextStringObject("l" if radio else "4")})
+
+
 def pdf_from_html(html: str, *, labels: dict[str, str], signatures: set[str], info: dict[str, str],
-                  base_url: str | None = None) -> bytes:
+                  base_url: str | None = None, required: set[str] = frozenset(), order: list[str] = ()) -> bytes:
     """The fillable PDF of a page whose signature boxes are text inputs named ``SIG-<id>``."""
     laid_out: list = []
     raw = render(html, base_url=base_url, placeholders=laid_out)
@@ -185,7 +279,8 @@ def pdf_from_html(html: str, *, labels: dict[str, str], signatures: set[str], in
     if missing:  # a signature placeholder that WeasyPrint did not lay out (it would silently lack its field)
         raise RuntimeError(f"no box for the signature field(s) {', '.join(sorted(missing))}")
     signed = add_signature_fields(raw, boxes)
-    return finalize(signed, labels=labels, info=info, doc_id=hashlib.md5(raw).digest())
+    return finalize(signed, labels=labels, info=info, doc_id=hashlib.md5(raw).digest(), required=required,
+                    order=order)
 
 
 # -- a form's PDF --------------------------------------------------------------------
@@ -200,4 +295,5 @@ def fillable_pdf(manual: Manual, form: Form, *, lang: str = "zh-CN") -> bytes:
     fields = formspec.pdf_fields(form, lang, sheet_rows(form)[0])  # a register's rows as its sheet has them
     return pdf_from_html(page_html(manual, form, lang=lang, pdf=True), labels={pf.name: pf.label for pf in fields},
                          signatures={pf.name for pf in fields if pf.kind == "signature"},
-                         info=pdf_info(manual, form, lang))
+                         info=pdf_info(manual, form, lang), required={pf.name for pf in fields if pf.required},
+                         order=[pf.name for pf in fields])

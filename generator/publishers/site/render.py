@@ -49,6 +49,7 @@ import json
 import logging
 import os
 import re
+import urllib.parse
 import shutil
 import sys
 from contextlib import contextmanager
@@ -130,7 +131,7 @@ def html_href(href: str) -> str:
     path, sep, anchor = str(href or "").partition("#")
     if path.endswith(".md"):
         path = path[:-3] + ".html"
-    return path + sep + anchor
+    return urllib.parse.quote(path, safe="/%:") + sep + anchor  # as MkDocs writes the links it rewrites
 
 
 def css_string(value) -> str:
