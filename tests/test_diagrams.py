@@ -87,22 +87,56 @@ def _with_workflow(manual, steps):
     return doc
 
 
-def test_workflow_steps_in_order_with_roles_forms_and_arrows(manual):
+def _lanes(root) -> dict[str, ET.Element]:
+    return {g.get("data-role"): g for g in root.iter(f"{SVG}g") if g.get("class") == "lane"}
+
+
+def test_workflow_is_a_swimlane_chart_by_role(manual):
     doc = _with_workflow(manual, [
         {"title": "接收询价", "role": "业务员", "forms": ["visit-record"]},
         {"title": "审批报价", "role": "业务经理"},
         {"title": "签订合同", "role": "总经理"},
+        {"title": "回访客户", "role": "业务员"},
     ])
     svg = workflow_svg(manual, doc)
     root = ET.fromstring(svg)
+    assert root.get("role") == "img" and root.find(f"{SVG}title").text.endswith(doc.title)
+    # One lane per role, in the order the roles first act, each headed by its role.
+    lanes = _lanes(root)
+    assert list(lanes) == ["业务员", "业务经理", "总经理"]
+    assert [_texts(g) for g in lanes.values()] == [["业务员"], ["业务经理"], ["总经理"]]
+    lane_x = {r: (float(g.find(f"{SVG}rect").get("x")), float(g.find(f"{SVG}rect").get("width")))
+              for r, g in lanes.items()}
+    # Each step in its role's lane, top to bottom in order, its forms noted on it.
     steps = [g for g in root.iter(f"{SVG}g") if g.get("class") == "step"]
-    assert [_texts(g)[0] for g in steps] == ["1. 接收询价", "2. 审批报价", "3. 签订合同"]
-    assert _texts(steps[0])[1:] == ["责任岗位：业务员", "相关表单：《客户回访记录表》"]
+    assert [_texts(g)[0] for g in steps] == ["1. 接收询价", "2. 审批报价", "3. 签订合同", "4. 回访客户"]
+    assert _texts(steps[0])[1:] == ["《客户回访记录表》"]
+    for g in steps:
+        rect = g.find(f"{SVG}rect")
+        x0, w = lane_x[g.get("data-role")]
+        assert x0 <= float(rect.get("x")) and float(rect.get("x")) + float(rect.get("width")) <= x0 + w
+    assert [g.get("data-role") for g in steps] == ["业务员", "业务经理", "总经理", "业务员"]
     ys = [float(g.find(f"{SVG}rect").get("y")) for g in steps]
-    assert ys == sorted(ys)
+    assert ys == sorted(ys) and len(set(ys)) == 4
+    # An arrow from each step to the next, ending on the next step's top edge.
     arrowheads = [p for p in root.iter(f"{SVG}path") if p.get("d", "").endswith("Z")]
-    assert len(arrowheads) == 2
+    assert len(arrowheads) == 3
+    tips = [float(p.get("d").split("L")[1].split()[1]) for p in arrowheads]
+    assert tips == ys[1:]
     assert workflow_svg(manual, doc) == svg
+
+
+def test_workflow_text_is_never_smaller_than_9pt_at_print_size(manual):
+    # The print edition places the chart at its natural size (1 px = 1/96 in): 12 px = 9 pt.
+    doc = _with_workflow(manual, [{"title": f"步骤{i}", "role": r} for i, r in
+                                  enumerate(["业务员", "业务经理", "总经理", "业务员", "业务经理"])])
+    root = ET.fromstring(workflow_svg(manual, doc))
+    default = float(root.get("font-size"))
+    sizes = [float(t.get("font-size", default)) for t in root.iter(f"{SVG}text")]
+    assert min(sizes) * 0.75 >= 9
+    assert float(root.get("width")) <= 643  # 170 mm: between the A4 margins, not scaled down
+    org = ET.fromstring(orgchart_svg(manual))
+    assert min(float(t.get("font-size", org.get("font-size"))) for t in org.iter(f"{SVG}text")) * 0.75 >= 9
 
 
 def test_workflow_escapes_and_wraps_long_text(manual):
@@ -116,6 +150,7 @@ def test_workflow_escapes_and_wraps_long_text(manual):
     title_lines = [t.text for t in steps[1].iter(f"{SVG}text") if t.get("font-weight") == "bold"]
     assert len(title_lines) >= 3
     assert "".join(title_lines) == "2. " + long_title
+    assert min(len(t) for t in title_lines) >= 2  # balanced lines: never one character alone
     width = float(root.get("width"))
     assert all(text_width(t) < width for t in title_lines)
 

@@ -126,7 +126,7 @@ def test_every_declared_field_exists_with_its_type(built, form_id):
     assert not dupes, f"duplicate field names: {dupes}"
     by_name = {name: node for name, node in fields}
     form = built["manual"].forms[form_id]
-    for pf in formspec.pdf_fields(form):
+    for pf in formspec.pdf_fields(form, rows=spec.sheet_rows(form)[0]):
         assert pf.name in by_name, f"{form_id}: no PDF field {pf.name} ({pf.label})"
         node = by_name[pf.name]
         assert _inherited(node, "/FT") == FT[pf.kind], f"{pf.name}: {_inherited(node, '/FT')}"
@@ -141,7 +141,7 @@ def test_every_declared_field_exists_with_its_type(built, form_id):
         if pf.kind == "multiline":
             assert flags & (1 << 12), f"{pf.name} is multi-line"
     # pypdf's own view agrees, and sees nothing undeclared
-    declared = {pf.name for pf in formspec.pdf_fields(form)}
+    declared = {pf.name for pf in formspec.pdf_fields(form, rows=spec.sheet_rows(form)[0])}
     assert set(reader.get_fields()) == declared
 
 
@@ -305,7 +305,7 @@ def test_html_page_is_fillable_printable_and_escaped(built):
     assert html.startswith("<!DOCTYPE html>") and 'lang="zh-CN"' in html
     assert "@media print" in html and "@page" in html
     assert f"表单编号 {form.code}" in html and f"版本 {form.version}" in html
-    for pf in formspec.pdf_fields(form):
+    for pf in formspec.pdf_fields(form, rows=spec.sheet_rows(form)[0]):
         if pf.kind == "signature":
             continue
         assert f'name="{pf.name}"' in html, pf.name
@@ -426,7 +426,7 @@ def test_shipped_forms_build(shipped):
         _, fields = _field_tree(out / f"{form_id}.pdf")
         names = Counter(name for name, _ in fields)
         assert not [n for n, c in names.items() if c > 1], form_id
-        for pf in formspec.pdf_fields(form):
+        for pf in formspec.pdf_fields(form, rows=spec.sheet_rows(form)[0]):
             assert pf.name in names, f"{form_id}: {pf.name}"
         assert (out / f"{form_id}.pdf").stat().st_size < 4_000_000
     from pypdf import PdfReader

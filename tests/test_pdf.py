@@ -128,7 +128,7 @@ def test_bookmarks_one_per_document_without_inner_headings(minimal_build):
     top = [title for depth, title, _ in marks if depth == 0]
     assert top == ["目录", "0101-2020 客户回访制度", "0102-2020 客户档案管理制度", "附录：表单"]
     assert not any("回访" == t or t.startswith("一、") for _, t, _ in marks)  # h2 of a body is not a bookmark
-    assert [(d, t) for d, t, _ in marks if d == 1] == [(1, "客户回访记录表")]
+    assert [(d, t) for d, t, _ in marks if d == 1] == [(1, "0101-F1 客户回访记录表")]  # form bookmarks carry codes
 
 
 def test_running_header_and_footer(minimal_build):
@@ -344,3 +344,31 @@ def test_body_links_are_web_mail_or_inside_the_manual_never_a_file(tmp_path):
     whole = pdf_pub.render_plan(manual, pdf_plan.manual_plan(manual))
     assert not [a for a in _link_actions(whole) if "uri" in a and not a["uri"].startswith(("https:", "mailto:"))]
     assert b"file://" not in whole and b"file://" not in data
+
+
+def test_binding_gutter_mirrors_margins_and_starts_documents_on_right_hand_pages(tmp_path):
+    import pdfplumber
+
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    with open(root / "manual" / "manual.yaml", "a", encoding="utf-8") as fh:
+        fh.write("print:\n  binding_gutter_mm: 12\n")
+    result = run_cli("build", "pdf", "--quiet", cwd=root)
+    assert result.returncode == 0, result.stderr
+    path = root / "dist" / "manual.pdf"
+    marks = outline(path)
+    starts = [page for depth, title, page in marks if depth == 0 and title[:1].isdigit()]
+    assert starts and all(page % 2 == 1 for page in starts)  # 1-based: right-hand pages
+    mm = 72 / 25.4
+    with pdfplumber.open(str(path)) as pdf:
+        def left_edge(n):  # of the body text (the running header starts at the margin too)
+            return min(w["x0"] for w in pdf.pages[n - 1].extract_words()) / mm
+        assert abs(left_edge(starts[0]) - 32) < 1  # 20 mm + 12 mm gutter on a right-hand page
+        blanks = [n for n in range(1, len(pdf.pages) + 1) if not pdf.pages[n - 1].extract_words()]
+        assert all(n % 2 == 0 for n in blanks)  # only versos are ever left blank
+    # Without the option nothing moves: no blank pages, the standard margin.
+    plain = copy_manual(MINIMAL, tmp_path / "plain")
+    assert run_cli("build", "pdf", "--quiet", cwd=plain).returncode == 0
+    with pdfplumber.open(str(plain / "dist" / "manual.pdf")) as pdf:
+        assert all(page.extract_words() for page in pdf.pages)
+        first = [p for d, t, p in outline(plain / "dist" / "manual.pdf") if d == 0 and t[:1].isdigit()][0]
+        assert abs(min(w["x0"] for w in pdf.pages[first - 1].extract_words()) / mm - 20) < 1

@@ -310,6 +310,7 @@ class Manual:
     # what the cover's sign-off approves: manual.yaml but its sign-off, sample flag and pinned today (see ``fingerprint``)
     config_normative: dict = field(default_factory=dict)
     sample_names: bool = False
+    binding_gutter_mm: float = 0.0  # print: extra inner margin for binding (mirrored margins), 0 = none
     forbidden_terms: list[Term] = field(default_factory=list)
     config_path: str = "manual/manual.yaml"
     config_positions: Positions = field(default_factory=Positions)

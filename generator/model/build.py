@@ -166,6 +166,9 @@ def _config(manual: Manual, file: SourceFile) -> None:
         normative["review"] = {k: v for k, v in normative["review"].items() if k != "today"}
     manual.config_normative = plain_data(normative)
     manual.sample_names = bool(data.get("sample_names"))
+    gutter = _map(data.get("print")).get("binding_gutter_mm")
+    manual.binding_gutter_mm = float(gutter) if isinstance(gutter, (int, float)) and not isinstance(gutter, bool) \
+        and 0 < gutter <= 40 else 0.0
     manual.forbidden_terms = [Term(i, _text(t.get("term")), _text(t.get("use")), _text(t.get("why")))
                               for i, t in enumerate(_list(_map(data.get("terminology")).get("forbidden")))
                               if isinstance(t, dict)]

@@ -81,8 +81,11 @@ def cell_label(f: Field, row: int, col: Column) -> str:
     return f"{label_of(f)} · {row} · {col.label}"
 
 
-def pdf_fields(form: Form, lang: str = "zh-CN") -> list[PdfField]:
-    """Every named field of the form's fillable PDF, in reading order (labels in ``lang``)."""
+def pdf_fields(form: Form, lang: str = "zh-CN", rows: dict[str, int] | None = None) -> list[PdfField]:
+    """Every named field of the form's fillable PDF, in reading order (labels in ``lang``).
+
+    ``rows`` gives a table the number of rows its printed sheet has, where the layout gave it more than
+    declared (a register filling its page: ``publishers.forms.spec.sheet_rows``)."""
     out: list[PdfField] = []
     for f in form.fields():
         if not f.id:
@@ -103,20 +106,21 @@ def pdf_fields(form: Form, lang: str = "zh-CN") -> list[PdfField]:
             out.append(PdfField(signature_date_name(fid), "date", f, signature_date_label(f, lang), "/Tx"))
         elif kind == "table":
             cols = columns(f)
-            for r in range(1, table_rows(f) + 1):
+            for r in range(1, (rows or {}).get(fid, table_rows(f)) + 1):
                 for col in cols:
                     out.append(PdfField(cell_name(fid, r, col.id), "table_cell", f, cell_label(f, r, col), "/Tx"))
     return out
 
 
-def csv_columns(form: Form, lang: str = "zh-CN") -> dict[str, PdfField]:
-    """The CSV columns a pre-fill may use: field ids, table cells, signature dates.
+def csv_columns(form: Form, lang: str = "zh-CN", rows: dict[str, int] | None = None) -> dict[str, PdfField]:
+    """The CSV columns a pre-fill may use: field ids, table cells, signature dates (``rows`` as for
+    ``pdf_fields``).
 
     A multichoice field is one column (its id) holding the chosen options;
     a signature cannot be pre-filled.
     """
     cols: dict[str, PdfField] = {}
-    for pf in pdf_fields(form, lang):
+    for pf in pdf_fields(form, lang, rows):
         if pf.kind == "option":
             f = pf.field
             cols.setdefault(f.id, PdfField(f.id, "multichoice", f, label_of(f), "/Btn", options=list(f.options),

@@ -49,7 +49,7 @@ from ...labels import LANGS, text
 from ...model import formspec
 from .font import VALUE_FONT, field_glyphs, value_font
 from .pdf import quiet_loggers, root_fields
-from .spec import FALSE, TRUE, split_choices
+from .spec import FALSE, TRUE, sheet_rows, split_choices
 
 NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
 DATE_FORMS = (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
@@ -111,7 +111,7 @@ class Table:
     def records(self, errors: list[RowError] | None = None) -> Iterator[Record]:
         """The data rows one at a time (empty rows skipped); each problem is appended to ``errors``."""
         errors = [] if errors is None else errors
-        by_name = formspec.csv_columns(self.form)
+        by_name = formspec.csv_columns(self.form, rows=sheet_rows(self.form)[0])
         names, header = self.names, self.header
         for index, cells in _records(self.content):
             if index <= self.header_row or not any(cell.strip() for cell in cells):
@@ -203,7 +203,7 @@ def _records(content: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def _column_index(form) -> tuple[dict[str, formspec.PdfField], dict[str, list[str]]]:
-    by_name = formspec.csv_columns(form)
+    by_name = formspec.csv_columns(form, rows=sheet_rows(form)[0])
     by_label: dict[str, list[str]] = {}
     for name, pf in by_name.items():
         if pf.kind in ("table_cell",) or name.endswith("_date") and pf.field.type == "signature":

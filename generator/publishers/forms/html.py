@@ -15,7 +15,7 @@ from markupsafe import Markup
 from ...common import resources
 from ...model import Form, Manual
 from .font import field_font_file
-from .spec import PAPER, footer_text, form_context, form_words, paper
+from .spec import PAPER, SHEET_MARGIN, footer_text, form_context, form_words, paper
 
 TEMPLATES = resources.TEMPLATES / "forms"
 
@@ -57,6 +57,7 @@ def page_html(manual: Manual, form: Form, *, lang: str = "zh-CN", pdf: bool = Fa
     return _env().get_template("page.html.j2").render(
         title=f"{form.code} {form.title}", lang=lang, form_id=f"mf-{form.id}", company=manual.company, pdf=pdf,
         landscape=paper(form).endswith("landscape"), words=form_words(lang), size=PAPER[paper(form)][0],
+        margin=" ".join(f"{m}mm" for m in SHEET_MARGIN),
         footer=footer_text(form, lang).replace('"', "'"), field_font=field_font_file().as_uri() if pdf else "",
         fragment=Markup(form_html_fragment(manual, form, values, mode="pdf" if pdf else "html", lang=lang)))
 

@@ -34,7 +34,7 @@ from ...common.engines import release_memory
 from ...model import Form, Manual, formspec
 from .font import CHECK_FONT, FIELD_FONT, standard_cjk_font, zapf_dingbats_font
 from .html import page_html
-from .spec import footer_text
+from .spec import footer_text, sheet_rows
 
 
 # -- rendering -----------------------------------------------------------------------
@@ -292,7 +292,7 @@ def pdf_info(manual: Manual, form: Form, lang: str = "zh-CN") -> dict[str, str]:
 def fillable_pdf(manual: Manual, form: Form, *, lang: str = "zh-CN") -> bytes:
     """The form's fillable PDF: its fields named as ``generator.model.formspec`` says, each with its
     printed label as tooltip."""
-    fields = formspec.pdf_fields(form, lang)
+    fields = formspec.pdf_fields(form, lang, sheet_rows(form)[0])  # a register's rows as its sheet has them
     return pdf_from_html(page_html(manual, form, lang=lang, pdf=True), labels={pf.name: pf.label for pf in fields},
                          signatures={pf.name for pf in fields if pf.kind == "signature"},
                          info=pdf_info(manual, form, lang), required={pf.name for pf in fields if pf.required},

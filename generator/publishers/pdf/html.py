@@ -60,8 +60,17 @@ def svg_uri(svg: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def stylesheet(lang: str = "zh-CN") -> str:
-    return render_template("print.css.j2", words=pm.page_words(lang), watermark=watermark_uri(lang))
+def stylesheet(lang: str = "zh-CN", gutter: float = 0.0) -> str:
+    """The print style sheet; ``gutter`` mm of binding gutter (mirrored margins), 0 for none."""
+    from ..forms.spec import sheet_pages
+
+    return render_template("print.css.j2", words=pm.page_words(lang), watermark=watermark_uri(lang),
+                           form_pages=sheet_pages(), inner=_mm(20 + gutter) if gutter else "")
+
+
+def _mm(value: float) -> str:
+    """A length in mm as CSS writes it ("" for none): 10 → "10", 7.5 → "7.5"."""
+    return "" if not value else (str(int(value)) if float(value).is_integer() else f"{value:g}")
 
 
 # -- text and citations ------------------------------------------------------------------
@@ -163,9 +172,10 @@ def form_footer(form: Form, lang: str = "zh-CN") -> str:
 def form_html(manual: Manual, form: Form, lang: str = "zh-CN") -> str:
     """A form in the PDF: the forms publisher's own static fragment, in a section that carries its footer."""
     from ..forms.html import form_html_fragment
+    from ..forms.spec import page_name, paper
 
     f = {"anchor": pm.anchor(form), "code": form.code, "title": form.title, "footer": form_footer(form, lang),
-         "landscape": form.paper.endswith("landscape"),
+         "landscape": form.paper.endswith("landscape"), "page": page_name(paper(form)),
          "fragment": Markup(form_html_fragment(manual, form, mode="static", lang=lang, css=False))}
     return render_template("form.html.j2", f=f, lab=pm.L(lang), lang=lang)
 
@@ -175,7 +185,7 @@ def page_html(manual: Manual, *, lang: str, pdf_title: str = "", keywords: str =
           documents=(), forms=(), appendix_heading=False, changes=None, edition_line="") -> str:
     """One HTML page for WeasyPrint (manual.html.j2) holding any of the manual's pieces."""
     lab = pm.L(lang)
-    css = stylesheet(lang) + ("\n" + forms_stylesheet() if forms else "")
+    css = stylesheet(lang, manual.binding_gutter_mm) + ("\n" + forms_stylesheet() if forms else "")
     return render_template("manual.html.j2", lang=lang, lab=lab, css=Markup(css), pdf_title=pdf_title,
                    company=manual.company, header=pm.header_text(manual),
                    description=f"{manual.company} {manual.title} {manual.edition}".strip(),

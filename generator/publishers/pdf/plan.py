@@ -11,7 +11,7 @@ from ...model import Document, Form, Manual
 from . import stitch as pdfstitch
 from .stitch import part_link
 from ..render import view as pm
-from .html import (document_html, edition_line, footer_stylesheet, form_footer, forms_context, forms_stylesheet,
+from .html import (document_html, edition_line, footer_stylesheet, forms_context, forms_stylesheet,
                    page_html, render_template)
 
 
@@ -56,7 +56,9 @@ def appendix_part(manual: Manual, lang: str) -> Part:
 
 
 def form_part(manual: Manual, form: Form, lang: str) -> Part:
-    return Part(page_html(manual, lang=lang, forms=forms_context(manual, [form], lang)), form_footer(form, lang),
+    """A form on its own sheet: its own header and footer (company, title, code, version) replace the
+    manual's running ones, so the part has no running footer."""
+    return Part(page_html(manual, lang=lang, forms=forms_context(manual, [form], lang)), None,
                 pm.anchor(form), level=2)
 
 
@@ -111,10 +113,10 @@ def manual_plan(manual: Manual, lang: str = "zh-CN", edition: dict | None = None
 def document_plan(manual: Manual, doc: Document, lang: str = "zh-CN", memo: dict | None = None) -> Plan:
     """One document with the forms it uses."""
     parts = [_shared(memo, ("doc", doc.code), lambda: document_part(manual, doc, lang))]
-    forms = pm.doc_forms(manual, doc)
-    if forms:
-        parts.append(_shared(memo, ("appendix",), lambda: appendix_part(manual, lang)))
-        parts.extend(_shared(memo, ("form", f.id), lambda f=f: form_part(manual, f, lang)) for f in forms)
+    # No divider page before the forms of a single document: each form is its own sheet, and its
+    # bookmark goes under the document's.
+    parts.extend(_shared(memo, ("form", f.id), lambda f=f: form_part(manual, f, lang))
+                 for f in pm.doc_forms(manual, doc))
     return Plan(parts, title=f"{doc.code} {doc.title}", keywords=doc.code,
                 subject=f"{manual.company} {manual.title}".strip())
 
@@ -140,7 +142,7 @@ def plan_key(plan: Plan, lang: str) -> str:
                             cache_mod.versions("pypdf", "uharfbuzz", "weasyprint"), cache_mod.font_digest(),
                             [p.key for p in plan.parts], [(p.footer, p.level) for p in plan.parts],
                             toc_entries(plan, None) if plan.toc is not None else None, plan.toc_at,
-                            plan.title, plan.keywords, plan.subject, lang)
+                            plan.title, plan.keywords, plan.subject, lang)  # the gutter is in the parts' style sheet
 
 
 # -- one-layout pages (the benchmark's floor) -----------------------------------------------------------

@@ -36,7 +36,7 @@ from ...common.engines import release_memory
 from ...common.progress import task
 from ..render import view as pm
 from .html import render_template
-from .plan import Plan, cache_key, document_plan, manual_plan, plan_key, toc_entries, toc_part
+from .plan import Part, Plan, cache_key, document_plan, manual_plan, plan_key, toc_entries, toc_part
 from ..render.pool import in_workers, worker_context
 
 TEMPLATES = resources.TEMPLATES / "print"
@@ -109,10 +109,40 @@ def footer_line(footer: str | None, page: int, pages: int, lang: str) -> str:
 OVERLAY_CHUNK = 100  # pages per footer rendering: bounded memory for any length of manual
 
 
-def overlay_html(pages: list[tuple[bool, str]], lang: str) -> str:
+def overlay_html(pages: list[tuple[bool, str]], lang: str, gutter: float = 0.0) -> str:
     """Empty pages, each with its footer written out: (landscape, footer line)."""
+    from .html import _mm
+
     return render_template("overlay.html.j2", lang=lang, pages=[{"landscape": landscape, "footer": footer}
-                                                        for landscape, footer in pages])
+                                                        for landscape, footer in pages],
+                           inner=_mm(20 + gutter) if gutter else "")
+
+
+def _starts(counts: list[int], recto: bool) -> tuple[list[int], list[int]]:
+    """(first page of each part, indices of the parts a blank page goes before): with ``recto`` every
+    part after the first starts on a right-hand (odd) page."""
+    starts, blanks, page = [], [], 1
+    for i, count in enumerate(counts):
+        if recto and i and page % 2 == 0:
+            blanks.append(i)
+            page += 1
+        starts.append(page)
+        page += count
+    return starts, blanks
+
+
+@lru_cache(maxsize=1)
+def _blank_page() -> bytes:
+    """An empty A4 page (the verso a binding gutter's right-hand start leaves)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595.2756, 841.8898)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _cached_render(store, html: str, used: list[str] | None = None) -> bytes:
@@ -135,12 +165,13 @@ def join(manual: Manual, plan: Plan, entries: list[bytes], lang: str, store=None
     shapes = [_split(_get(e))[0] for e in entries]
     parts = list(plan.parts)
     pdfs: list = [(lambda e=e: _split(_get(e))[1]) for e in entries]
+    recto = manual.binding_gutter_mm > 0
     if plan.toc is not None:
         toc_pages = 1
         for _ in range(6):  # the contents' own length moves every page number after it
             counts = [len(s) for s in shapes]
             counts.insert(plan.toc_at, toc_pages)
-            starts = [1 + sum(counts[:i]) for i in range(len(counts))]
+            starts, _ = _starts(counts, recto)
             starts = starts[:plan.toc_at] + starts[plan.toc_at + 1:]
             toc = toc_part(manual, lang, toc_entries(plan, starts))
             toc_shapes, toc_pdf = _split(_cached_render(store, toc.html, used))
@@ -150,9 +181,15 @@ def join(manual: Manual, plan: Plan, entries: list[bytes], lang: str, store=None
         parts.insert(plan.toc_at, toc)
         shapes.insert(plan.toc_at, toc_shapes)
         pdfs.insert(plan.toc_at, toc_pdf)
+    if recto:  # a blank page before each part that would start on a left-hand page
+        for i in reversed(_starts([len(s) for s in shapes], True)[1]):
+            parts.insert(i, Part("", None))
+            shapes.insert(i, [False])
+            pdfs.insert(i, _blank_page())
     flat = [(landscape, part.footer) for part, s in zip(parts, shapes) for landscape in s]
     pages = [(landscape, footer_line(footer, n, len(flat), lang)) for n, (landscape, footer) in enumerate(flat, 1)]
-    overlay = [_split(_cached_render(store, overlay_html(pages[i:i + OVERLAY_CHUNK], lang), used))[1]
+    gutter = manual.binding_gutter_mm
+    overlay = [_split(_cached_render(store, overlay_html(pages[i:i + OVERLAY_CHUNK], lang, gutter), used))[1]
                for i in range(0, len(pages), OVERLAY_CHUNK)]
     return pdfstitch.stitch(pdfs, overlay=overlay, levels=[p.level for p in parts], title=plan.title, subject=plan.subject,
                             keywords=plan.keywords, lang=lang, producer=_producer())

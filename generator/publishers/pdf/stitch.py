@@ -116,6 +116,8 @@ def stitch(parts: list, *, overlay=None, levels: list[int] | None = None, title:
     _relink(writer, names, renames_by_part, part_of_page)
     _write_names(writer, names)
     _write_outline(writer, marks)
+    if marks:  # open with the bookmarks panel shown
+        writer.root_object[NameObject("/PageMode")] = NameObject("/UseOutlines")
     if overlay is not None:
         _overlay(writer, overlay, fonts)
     fonts.finish()

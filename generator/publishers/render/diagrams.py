@@ -4,8 +4,12 @@
   ``manual/roles.yaml`` (the department head at the root, the roles outside
   the department it reports to drawn above it in a dashed, grey box, the
   headcount in every box);
-* ``workflow_svg(manual, doc)`` – the ordered steps of a procedure's
-  ``workflow:`` (step title, responsible role, forms), joined by arrows.
+* ``workflow_svg(manual, doc)`` – a procedure's ``workflow:`` as a swimlane chart
+  (流程图): one lane per role, each step in its role's lane, in order, joined by
+  arrows, its forms noted on it.
+
+Sizes are px at print size (12 px = 9 pt): the print publisher places the SVGs at their
+natural size, so no text prints smaller than 9 pt.
 
 Both are pure functions of the model: no script, no random ids, no
 timestamps, so the same source gives byte-identical SVG.  The site inlines
@@ -72,6 +76,33 @@ def wrap(text: str, max_width: float, size: float = FONT_SIZE) -> list[str]:
     if line or not lines:
         lines.append(line)
     return lines
+
+
+NO_LINE_START = frozenset("。，、；：？！）》」』〕】,.;:?!)]%")  # never the first character of a wrapped line
+
+
+def balanced_wrap(text: str, max_width: float, size: float = FONT_SIZE) -> list[str]:
+    """``text`` in as few lines no wider than ``max_width`` as it needs (but no line starting with
+    closing punctuation), the lines of about equal width: never one character left alone on a line."""
+    text = str(text)
+    total = text_width(text, size)
+    if total <= max_width or len(text) < 4:
+        return [text]
+    count = max(2, int(-(-total // max_width)))
+    while True:
+        target = total / count
+        lines, line, used = [], "", 0.0
+        for ch in text:
+            w = char_em(ch) * size
+            if line and used + w / 2 > target and len(lines) < count - 1 and ch not in NO_LINE_START:
+                lines.append(line)
+                line, used = "", 0.0
+            line += ch
+            used += w
+        lines.append(line)
+        if all(text_width(ln, size) <= max_width for ln in lines) or count >= len(text):
+            return [ln.strip() for ln in lines]
+        count += 1
 
 
 def _fmt(x: float) -> str:
@@ -232,66 +263,106 @@ def orgchart_svg(manual, lang: str = "zh-CN") -> str:
     return "\n".join(parts + lines + boxes + ["</svg>"]) + "\n"
 
 
-# -- workflow ------------------------------------------------------------------
-WF_WIDTH_MAX = 26 * FONT_SIZE  # text column width before wrapping
-WF_PAD = 12
-WF_GAP = 34  # vertical space between boxes (holds the arrow)
-WF_LINE = 20  # line height, title
-WF_SMALL_LINE = 17
+# -- workflow: a swimlane chart by role (流程图) ------------------------------------------
+# Sizes in px at print size (1 px = 1/96 in, so 12 px = 9 pt): the chart is printed at its natural
+# size on A4 (170 mm = 643 px between the margins), so no text is smaller than 9 pt.
+PRINT_WIDTH = 640  # px: the widest chart that prints at natural size between A4 portrait margins
+WF_TITLE = 12  # step title, bold
+WF_NOTE = 12  # the forms noted on a step, and the lane headers (bold)
+WF_LINE_H = 15
+WF_PAD = 5
+WF_GAP = 14  # vertical space between steps (holds the arrow)
+LANE_MIN = 84
+LANE_MAX = 200
+LANE_HEAD_PAD = 7
+LANE_FILLS = ("#f7f9fc", "#ffffff")
+LANE_HEAD_FILL = "#dbe8f8"
+
+
+def _lanes(steps) -> list[str]:
+    """One lane per role, in the order the roles first act."""
+    lanes: list[str] = []
+    for s in steps:
+        if s.role not in lanes:
+            lanes.append(s.role)
+    return lanes
 
 
 def workflow_svg(manual, doc, lang: str = "zh-CN") -> str:
-    """The workflow of ``doc`` (its ``workflow:`` steps, in order) as an SVG string."""
-    lab, words = labels(lang)["field"], labels(lang)["print_text"]
+    """The workflow of ``doc`` as a swimlane chart: one lane (column) per role, each step a box in
+    its role's lane, the steps top to bottom in order, joined by arrows; the forms a step uses are
+    noted in its box.  The table of steps above it in the outputs holds the descriptions."""
+    words = labels(lang)["print_text"]
     steps = workflow_steps(manual, doc)
-    role_label = lab["responsible"]
-    forms_label = lab["forms"]
-    sep = words["colon"]
+    lanes = _lanes(steps)
+    n = max(len(lanes), 1)
+    lane_w = max(LANE_MIN, min(LANE_MAX, (PRINT_WIDTH - 2 * MARGIN) / n))
+    box_w = lane_w - 10
+    text_w = box_w - 2 * WF_PAD
+    head_lines = [balanced_wrap(role, lane_w - 2 * LANE_HEAD_PAD, WF_NOTE) for role in lanes]
+    head_h = max([len(h) for h in head_lines] + [1]) * WF_LINE_H + 2 * LANE_HEAD_PAD
     laid = []
-    text_w = 0.0
     for s in steps:
-        head = f"{s.number}. {s.title}"
-        title_lines = wrap(head, WF_WIDTH_MAX, FONT_SIZE)
-        detail = [f"{role_label}{sep}{s.role}"]
-        if s.forms:
-            names = words["names_sep"].join(words["cited_title"].format(title=f.title) for f in s.forms)
-            detail.append(f"{forms_label}{sep}{names}")
-        detail_lines = [ln for d in detail for ln in wrap(d, WF_WIDTH_MAX, SMALL)]
-        widest = max([text_width(t, FONT_SIZE) for t in title_lines] +
-                     [text_width(t, SMALL) for t in detail_lines])
-        text_w = max(text_w, widest)
-        h = WF_PAD * 2 + len(title_lines) * WF_LINE + len(detail_lines) * WF_SMALL_LINE
-        laid.append((s, title_lines, detail_lines, h))
-    box_w = max(text_w, 8 * FONT_SIZE) + 2 * WF_PAD + 8
-    width = box_w + 2 * MARGIN
-    height = sum(h for *_, h in laid) + WF_GAP * max(len(laid) - 1, 0) + 2 * MARGIN
-    if not laid:
-        height = 2 * MARGIN + BOX_H
+        title_lines = balanced_wrap(f"{s.number}. {s.title}", text_w, WF_TITLE)
+        form_lines = [ln for f in s.forms
+                      for ln in balanced_wrap(words["cited_title"].format(title=f.title), text_w, WF_NOTE)]
+        h = 2 * WF_PAD + (len(title_lines) + len(form_lines)) * WF_LINE_H + (2 if form_lines else 0)
+        laid.append((s, title_lines, form_lines, h))
+    width = n * lane_w + 2 * MARGIN
+    body_h = sum(h for *_, h in laid) + WF_GAP * (len(laid) + 1)
+    height = MARGIN * 2 + head_h + body_h
     label = words["workflow_chart"] + f"：{doc.code} {doc.title}"
     parts = _svg_open(width, height, label, "workflow")
-    cx = width / 2
-    x0 = MARGIN
-    y = MARGIN
-    for i, (s, title_lines, detail_lines, h) in enumerate(laid):
-        parts.append(f'<g class="step" data-step="{esc(s.id)}">')
-        parts.append(f'<rect x="{_fmt(x0)}" y="{_fmt(y)}" width="{_fmt(box_w)}" height="{_fmt(h)}" rx="8" '
-                     f'fill="{BOX_FILL}" stroke="{BOX_STROKE}" stroke-width="1.5"/>')
-        ty = y + WF_PAD + FONT_SIZE
-        for ln in title_lines:
-            parts.append(_text(cx, ty, ln, weight="bold"))
-            ty += WF_LINE
-        ty += 1
-        for ln in detail_lines:
-            parts.append(_text(cx, ty, ln, size=SMALL, fill=LINE))
-            ty += WF_SMALL_LINE
+    order = words["list_sep"].join(f"{s.number}. {s.title}（{s.role}）" if lang != "en" else
+                                   f"{s.number}. {s.title} ({s.role})" for s in steps)
+    parts.append(f"<desc>{esc(order)}</desc>")
+
+    def lane_x(role: str) -> float:
+        return MARGIN + lanes.index(role) * lane_w
+
+    top = MARGIN + head_h
+    for i, role in enumerate(lanes):
+        x = lane_x(role)
+        parts.append(f'<g class="lane" data-role="{esc(role)}">')
+        parts.append(f'<rect x="{_fmt(x)}" y="{_fmt(MARGIN)}" width="{_fmt(lane_w)}" height="{_fmt(head_h)}" '
+                     f'fill="{LANE_HEAD_FILL}" stroke="{LINE}" stroke-width="1"/>')
+        parts.append(f'<rect x="{_fmt(x)}" y="{_fmt(top)}" width="{_fmt(lane_w)}" height="{_fmt(body_h)}" '
+                     f'fill="{LANE_FILLS[i % 2]}" stroke="{LINE}" stroke-width="1"/>')
+        ty = MARGIN + LANE_HEAD_PAD + WF_NOTE
+        ty += (head_h - 2 * LANE_HEAD_PAD - len(head_lines[i]) * WF_LINE_H) / 2
+        for ln in head_lines[i]:
+            parts.append(_text(x + lane_w / 2, ty, ln, size=WF_NOTE, weight="bold"))
+            ty += WF_LINE_H
         parts.append("</g>")
-        y += h
-        if i < len(laid) - 1:
-            tip = y + WF_GAP - 2
-            parts.append(f'<path d="M{_fmt(cx)} {_fmt(y + 2)}V{_fmt(tip - 8)}" stroke="{LINE}" stroke-width="2" '
-                         f'fill="none"/>')
-            parts.append(f'<path d="M{_fmt(cx - 6)} {_fmt(tip - 9)}L{_fmt(cx)} {_fmt(tip)}L{_fmt(cx + 6)} '
-                         f'{_fmt(tip - 9)}Z" fill="{LINE}"/>')
-            y += WF_GAP
+
+    y = top + WF_GAP
+    placed = []
+    for s, title_lines, form_lines, h in laid:
+        cx = lane_x(s.role) + lane_w / 2
+        x0 = cx - box_w / 2
+        parts.append(f'<g class="step" data-step="{esc(s.id)}" data-role="{esc(s.role)}">')
+        parts.append(f'<rect x="{_fmt(x0)}" y="{_fmt(y)}" width="{_fmt(box_w)}" height="{_fmt(h)}" rx="5" '
+                     f'fill="{BOX_FILL}" stroke="{BOX_STROKE}" stroke-width="1.2"/>')
+        ty = y + WF_PAD + WF_TITLE - 1
+        for ln in title_lines:
+            parts.append(_text(cx, ty, ln, size=WF_TITLE, weight="bold"))
+            ty += WF_LINE_H
+        ty += 2
+        for ln in form_lines:
+            parts.append(_text(cx, ty, ln, size=WF_NOTE, fill=BOX_STROKE))
+            ty += WF_LINE_H
+        parts.append("</g>")
+        placed.append((cx, y, y + h))
+        y += h + WF_GAP
+    for (cx, _, bottom), (nx, ntop, _) in zip(placed, placed[1:]):
+        style = f'stroke="{LINE}" stroke-width="1.5" fill="none"'
+        if abs(cx - nx) < 0.5:
+            d = f"M{_fmt(cx)} {_fmt(bottom)}V{_fmt(ntop - 6)}"
+        else:
+            mid = bottom + WF_GAP / 2
+            d = f"M{_fmt(cx)} {_fmt(bottom)}V{_fmt(mid)}H{_fmt(nx)}V{_fmt(ntop - 6)}"
+        parts.append(f'<path class="flow" d="{d}" {style}/>')
+        parts.append(f'<path d="M{_fmt(nx - 4.5)} {_fmt(ntop - 7)}L{_fmt(nx)} {_fmt(ntop)}L{_fmt(nx + 4.5)} '
+                     f'{_fmt(ntop - 7)}Z" fill="{LINE}"/>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
