@@ -1,5 +1,5 @@
 """Marks laid over every page of a finished PDF, the PDF itself untouched: the 受控 stamp of a controlled
-copy (``manual issue``) and the 非受控 mark of the site's downloads.
+copy (``manual issue``).
 
 The mark is a one-page PDF that WeasyPrint draws at the page's own size, merged onto each page with
 pypdf (one drawing per page size).  The source PDF is read, never written: a signed edition PDF
@@ -26,13 +26,6 @@ def _stamp_html(width: float, height: float, title: str, lines: list[str]) -> st
             f" .t {{ font-size: 15pt; font-weight: bold; letter-spacing: 3pt }} .l {{ font-size: 8pt }}"
             f"</style></head><body><div class=\"s\"><div class=\"t\">{html.escape(title)}</div>{rows}</div>"
             f"</body></html>")
-
-
-def _band_html(width: float, height: float, line: str) -> str:
-    return (f"<html><head><style>@page {{ size: {width}pt {height}pt; margin: 0 }}"
-            f" body {{ margin: 0; font-family: {FONTS} }}"
-            f" .b {{ position: absolute; top: 4pt; left: 0; right: 0; text-align: center; color: {RED};"
-            f" font-size: 8pt }}</style></head><body><div class=\"b\">{html.escape(line)}</div></body></html>")
 
 
 def _mark_page(source: str):
@@ -67,7 +60,3 @@ def controlled_copy(src: Path, dest: Path, title: str, lines: list[str]) -> byte
     """The controlled copy of ``src``: the stamp (``title`` over ``lines``) in the top right corner of every page."""
     return overlay(src, dest, lambda w, h: _stamp_html(w, h, title, lines))
 
-
-def uncontrolled_copy(src: Path, dest: Path, line: str) -> bytes:
-    """A reading copy of ``src``: ``line`` (the 非受控 mark) along the top of every page."""
-    return overlay(src, dest, lambda w, h: _band_html(w, h, line))
