@@ -36,13 +36,13 @@ def run(args) -> int:
         if person is None and args.to not in manual.roles:
             raise UsageError("cli.issue.unknown_holder", holder=args.to)
         shown = f"{person.name}（{person.id}）" if person is not None else args.to
-        words = labels(manual.locale if manual.locale in ("zh-CN", "en") else "zh-CN")["print"]
+        words = labels(manual.locale if manual.locale in ("zh-CN", "en") else "zh-CN")["copy_stamp"]
         entries = []
         for number in next_numbers(manual.copies, args.edition, args.copies):
             rel = copy_file(args.edition, number)
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            data = controlled_copy(pdf, root / rel, words["controlled"], [
-                f"{words['copy_number']}：{number:02d}", f"{words['copy_holder']}：{shown}",
+            data = controlled_copy(pdf, root / rel, words["title"], [
+                f"{words['copy_number']}：{number:02d}", f"{words['holder']}：{shown}",
                 f"{words['edition']}：{args.edition}"])
             entries.append({"edition": args.edition, "copy": number, "holder": args.to, "issued": issued,
                             "file": rel, "sha256": hashlib.sha256(data).hexdigest()})
