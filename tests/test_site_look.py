@@ -470,3 +470,31 @@ def test_page_titles_are_dark(served, desktop):
     channels = [float(x) for x in re.findall(r"[\d.]+", colour)]
     alpha = channels[3] if len(channels) > 3 else 1
     assert max(channels[:3]) < 80 and alpha > 0.8, colour  # near-black, not Material's washed-out grey
+
+
+CELLS_OUTSIDE = """() => { const out = [];
+    for (const t of document.querySelectorAll('article table')) {
+        if (t.closest('.form-fragment, .mform')) continue;
+        for (const c of t.querySelectorAll('tbody td')) {
+            const r = c.getBoundingClientRect();
+            if (c.offsetParent && (r.right > innerWidth + 1 || r.left < -1)) out.push(c.textContent.trim().slice(0, 20));
+        }
+    }
+    return out; }"""
+
+
+@pytest.mark.parametrize("path", ["documents/0104-2014.html", "documents/index.html", "documents/0103-2014.html",
+                                  "roles/%E4%B8%9A%E5%8A%A1%E5%91%98.html"])  # 业务员
+def test_no_table_cell_lies_outside_the_phone_screen(served, browser, path):
+    """Any table too wide for a 390 px screen (the workflow steps, 相关表单, the document index, a role's steps)
+    becomes a stack of cards, each cell named by its column; none is cut or scrolled out of sight."""
+    context, page = _tab(browser, {"width": 390, "height": 844})
+    try:
+        _open(page, f"{served}/shipped/{path}")
+        page.wait_for_timeout(300)
+        assert page.evaluate(CELLS_OUTSIDE) == []
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+        labels = page.evaluate("[...document.querySelectorAll('.stack-auto.stack-table td')].map(td => td.dataset.label)")
+        assert all(labels), labels
+    finally:
+        context.close()
