@@ -48,6 +48,7 @@ QUERIES = {
     "人才结构": "documents/0107-2014.html",
     "属瑞配送": "documents/0111-2014.html",
     "绩效目标": "documents/0114-2014.html",
+    "对帐": "documents/0104-2014.html",  # not a word of the index (cut 对 + 帐): the page holding it comes first
     # role names: the role's own page
     "业务员": "roles/业务员.html",
     "业务跟单员": "roles/业务跟单员.html",

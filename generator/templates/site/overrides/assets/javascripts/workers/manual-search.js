@@ -12,12 +12,15 @@
  *   everything dated 2014.  A word also matches as the start of a longer word (0110 finds 0110-2014 and
  *   0110-F1), except a single Chinese character the index has as a word of its own; a whole-word match
  *   counts ten times more.  A word written with a leading "-" must not be found.
+ * - A Chinese word the index does not hold as one word (对帐, cut into 对 + 帐) ranks first the pages that
+ *   hold it as typed.
  */
 "use strict"
 
 var params = new URL(self.location.href).searchParams
 var typed = null          /* the query as typed, for the next lunr search */
 var asked = []            /* the words the last search required */
+var literal = []          /* Chinese runs of the last query that the index has not as one word (对帐) */
 var words = new Set()     /* the index's Chinese words */
 var longest = 1
 var separator = /[\s\u200b]+/
@@ -85,6 +88,9 @@ function install(lunr) {
   var search = lunr.Index.prototype.search
   lunr.Index.prototype.search = function (query) {
     var mine = typed === null ? [] : clauses(typed)
+    literal = typed === null ? [] : (typed.match(/\p{Script=Han}{2,}/gu) || []).filter(function (run) {
+      return pieces(run).length > 1
+    })
     typed = null
     asked = mine.filter(function (c) { return !c.prohibited }).map(function (c) { return c.word })
     if (!mine.length)
@@ -106,10 +112,29 @@ function install(lunr) {
   }
 }
 
+/* The text of a result as written (no highlights, no jieba cuts) */
+function plain(text) {
+  return String(text || "").replace(/<[^>]*>/g, "").replace(/\u200b/g, "")
+}
+
+/* A word the index does not have (对帐: cut into 对 + 帐, found anywhere) ranks the pages that hold it as
+   typed first; the others keep their order after them */
+function literalFirst(groups) {
+  var holds = function (group) {
+    return group.some(function (item) {
+      var text = plain(item.title) + " " + plain(item.text)
+      return literal.every(function (run) { return text.indexOf(run) >= 0 })
+    })
+  }
+  return groups.filter(holds).concat(groups.filter(function (g) { return !holds(g) }))
+}
+
 /* Every result holds every word asked (they are required): Material's own list of the words found, made
    from its own cut of the query, would show words it cut wrongly as missing */
 var post = self.postMessage.bind(self)
 self.postMessage = function (message) {
+  if (message && message.type === 3 && message.data && literal.length && message.data.items)
+    message.data.items = literalFirst(message.data.items)
   if (message && message.type === 3 && message.data && asked.length) {   /* RESULT */
     var found = {}
     for (var word of asked)
