@@ -351,6 +351,12 @@ def test_an_english_site_shows_english(served, browser):
         assert heads and not [h for h in heads if re.search(r"[\u4e00-\u9fff]", h)], heads
         text = page.evaluate(TEXTS)
         assert "Made with" not in text
+        # the interface's own punctuation is English too (the manual's Chinese content may have its own):
+        # a role page's facts line is all interface words and role names
+        _open(page, f"{served}/en/roles.html")
+        _open(page, f"{served}/en/" + page.locator("article table a").first.get_attribute("href"))
+        facts = page.locator("article p").first.inner_text()
+        assert "：" not in facts and ": " in facts, facts
         _open(page, f"{served}/en/forms/visit-record.html")
         assert page.locator(".form-sheet .toolbar button").all_inner_texts() == ["Clear", "Print"]
     finally:
