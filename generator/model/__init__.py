@@ -89,6 +89,25 @@ class Revision:
 
 
 @dataclass
+class ExternalDocument:
+    """One entry of control/external.yaml (外来文件清单): a law, standard or specification the manual works under."""
+
+    index: int  # position in the ``external`` list, for ``Manual.external_loc("external", index)``
+    title: str
+    issuer: str = ""
+    number: str = ""
+    version: str = ""  # version or year, as written
+    applies_to: list[str] = field(default_factory=list)
+    url: str = ""
+    aliases: list[str] = field(default_factory=list)
+
+    @property
+    def titles(self) -> list[str]:
+        """Every title a 《》 mention may use for it."""
+        return [self.title, *self.aliases]
+
+
+@dataclass
 class WorkflowStep:
     index: int
     id: str
@@ -344,6 +363,11 @@ class Manual:
     released: dict | None = None  # the latest edition's manifest index (``generator.read.editions.latest_index``)
     # every released edition's files against its manifest (``generator.read.editions.check_editions``)
     editions: list[EditionCheck] = field(default_factory=list)
+    # control/external.yaml (optional): the register of external documents
+    external_path: str = "control/external.yaml"
+    external_positions: Positions = field(default_factory=Positions)
+    has_external: bool = False
+    externals: list[ExternalDocument] = field(default_factory=list)  # in the file's order
 
     # -- lookups -----------------------------------------------------------
     def document(self, code: str) -> Document | None:
@@ -384,6 +408,10 @@ class Manual:
     def config_loc(self, *path) -> Location:
         line, col = self.config_positions.at(path)
         return Location(self.config_path, line, col)
+
+    def external_loc(self, *path) -> Location:
+        line, col = self.external_positions.at(path)
+        return Location(self.external_path, line, col)
 
     def org_loc(self, *path) -> Location:
         line, col = self.org_positions.at(path)

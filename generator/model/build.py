@@ -11,8 +11,10 @@ import datetime as dt
 from pathlib import Path
 
 from ..common.findings import Finding
+from ..read.control import read_control
 from ..read.reader import Source, SourceFile, read_source
-from . import (SEGREGATION, SIGNOFF_STEPS, Chapter, CodeScheme, Column, Document, Field, Form, Job, Manual, Person,
+from . import (SEGREGATION, SIGNOFF_STEPS, Chapter, CodeScheme, Column, Document, ExternalDocument, Field, Form, Job,
+               Manual, Person,
                Revision, Role, RoleHeld, Section, SignOff, Term, WorkflowStep)
 from .fingerprint import DOCUMENT_FIELDS, FORM_FIELDS, ROLE_FIELDS, plain_data
 
@@ -20,6 +22,7 @@ from .fingerprint import DOCUMENT_FIELDS, FORM_FIELDS, ROLE_FIELDS, plain_data
 def read_manual(root: Path) -> tuple[Manual, list[Finding]]:
     """The typed model of the manual at ``root`` and every finding met while reading it."""
     source, findings = read_source(root)
+    findings += read_control(root, source)
     return build(source), findings
 
 
@@ -244,11 +247,24 @@ def build(source: Source) -> Manual:
         item = form(file)
         manual.forms[item.id] = item
     _claims(manual, source)
+    if source.external is not None:
+        _external(manual, source.external)
     if source.people is not None:
         _people(manual, source.people, source.certificates)
         fill_names(manual, [s for item in [*manual.documents, *manual.forms.values()] for s in item.signoffs()]
                    + list(manual.signoff_steps.values()))
     return manual
+
+
+def _external(manual: Manual, file: SourceFile) -> None:
+    """control/external.yaml: the register of external documents."""
+    manual.has_external = True
+    manual.external_positions = file.positions
+    manual.externals = [
+        ExternalDocument(i, _text(e.get("title")).strip(), _text(e.get("issuer")), _text(e.get("number")),
+                         _text(e.get("version")), _texts(e.get("applies_to")), _text(e.get("url")),
+                         [a.strip() for a in _texts(e.get("aliases"))])
+        for i, e in enumerate(_list(file.data.get("external"))) if isinstance(e, dict)]
 
 
 def _claims(manual: Manual, source: Source) -> None:

@@ -50,7 +50,7 @@ def written(item, *path) -> bool:
 
 def _load_all():
     """Register every rule: each topic's module registers its rules when imported."""
-    from . import (approvals, codes, dates, editions, forms, org, references, reviews, segregation,  # noqa: F401
+    from . import (approvals, codes, control, dates, editions, forms, org, references, reviews, segregation,  # noqa: F401
                    signoff, structure, terminology, versions)
 
 

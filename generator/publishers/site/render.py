@@ -67,8 +67,8 @@ from ..render.body import plain_text
 from ...read.editions import list_editions
 from ...labels import labels, status_label, step_label
 from ...model import org, references
-from ...model.citations import live_link, resolve, split_citations
-from ...model import IN_FORCE, Document, Form, Manual
+from ...model.citations import external_href, live_link, resolve, split_citations
+from ...model import IN_FORCE, Document, ExternalDocument, Form, Manual
 from ...common.outputs import atomic_dir, pending, walk_stats
 from ...model.review import due, interval_months, last_reviewed, next_review, today
 from . import editions as editions_site
@@ -197,11 +197,20 @@ def _md_literal(text: str) -> str:
 def _text_md(manual: Manual, text: str, page: str) -> str:
     out = []
     for piece, target in split_citations(manual, text, _resolve, codes=True):
-        if target is None:
-            out.append(_md_literal(piece))
-        else:
-            out.append(f"[{_md_literal(piece)}]({rel(page, item_page(target))})")
+        href = _cited_href(target, page)
+        out.append(_md_literal(piece) if href is None else f"[{_md_literal(piece)}]({href})")
     return "".join(out)
+
+
+def _cited_href(target, page: str) -> str | None:
+    """Where a cited piece links on ``page``: a document's or form's page, a registered external
+    document's URL (``<url>``, when it has one), else None (text)."""
+    if target is None:
+        return None
+    if isinstance(target, ExternalDocument):
+        url = external_href(target)
+        return None if url is None else f"<{url}>"
+    return rel(page, item_page(target))
 
 
 def _code_md(text: str) -> str:
@@ -243,8 +252,11 @@ def cite_md(manual: Manual, text: str, page: str) -> str:
     """Plain text from YAML data (a duty, a workflow step) as Markdown: escaped, citations and bare codes
     linked."""
     text = " ".join(str(text or "").split())
-    return "".join(str(md_text(piece)) if target is None else f"[{md_text(piece)}]({rel(page, item_page(target))})"
-                   for piece, target in split_citations(manual, text, _resolve, codes=True))
+    out = []
+    for piece, target in split_citations(manual, text, _resolve, codes=True):
+        href = _cited_href(target, page)
+        out.append(str(md_text(piece)) if href is None else f"[{md_text(piece)}]({href})")
+    return "".join(out)
 
 
 def body_markdown(manual: Manual, doc: Document, page: str) -> str:
