@@ -13,7 +13,7 @@ from pathlib import Path
 from ..common.findings import Finding
 from ..read.control import read_control
 from ..read.reader import Source, SourceFile, read_source
-from . import (SEGREGATION, SIGNOFF_STEPS, Chapter, CodeScheme, Column, Document, ExternalDocument, Field, Form, Job,
+from . import (CHANGE_CLASSES, CHANGE_STEPS, SEGREGATION, SIGNOFF_STEPS, ChangeRequest, ChangeSigner, Chapter, CodeScheme, Column, Document, ExternalDocument, Field, Form, Job,
                Manual, Person,
                Revision, Role, RoleHeld, Section, SignOff, Term, WorkflowStep)
 from .fingerprint import DOCUMENT_FIELDS, FORM_FIELDS, ROLE_FIELDS, plain_data
@@ -74,7 +74,7 @@ def _signoffs(value) -> dict[str, SignOff]:
 
 def _revisions(value) -> list[Revision]:
     return [Revision(i, _text(r.get("version")), _date(r.get("date")), _text(r.get("summary")), _text(r.get("by")),
-                     _text(r.get("class")))
+                     _text(r.get("class")), _text(r.get("change")))
             for i, r in enumerate(_list(value)) if isinstance(r, dict)]
 
 
@@ -249,6 +249,9 @@ def build(source: Source) -> Manual:
     _claims(manual, source)
     if source.external is not None:
         _external(manual, source.external)
+    for file in source.changes:
+        request = change_request(file)
+        manual.changes.setdefault(request.number, request)
     if source.people is not None:
         _people(manual, source.people, source.certificates)
         fill_names(manual, [s for item in [*manual.documents, *manual.forms.values()] for s in item.signoffs()]
@@ -265,6 +268,20 @@ def _external(manual: Manual, file: SourceFile) -> None:
                          _text(e.get("version")), _texts(e.get("applies_to")), _text(e.get("url")),
                          [a.strip() for a in _texts(e.get("aliases"))])
         for i, e in enumerate(_list(file.data.get("external"))) if isinstance(e, dict)]
+
+
+def change_request(file: SourceFile) -> ChangeRequest:
+    """A change request (control/changes/CR-YYYY-NNN.yaml); without a number, the file's name stands for it."""
+    data = file.data
+    signers = {}
+    for step in CHANGE_STEPS:
+        entry = data.get(step)
+        if isinstance(entry, dict):
+            signers[step] = ChangeSigner(step, _text(entry.get("person")), _text(entry.get("name")),
+                                         _date(entry.get("date")))
+    number = _text(data.get("number")) or file.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return ChangeRequest(file.path, file.positions, number, _texts(data.get("documents")), _text(data.get("reason")),
+                         CHANGE_CLASSES.get(_text(data.get("class")), ""), signers, _date(data.get("date")))
 
 
 def _claims(manual: Manual, source: Source) -> None:
