@@ -359,6 +359,17 @@ def _resolve(manual: Manual, title: str):
     return resolve(manual, title)
 
 
+def revision_rows(manual: Manual, item, lang: str) -> list[dict]:
+    """The revision table's rows, each with the change request it carries out (``change``: its number
+    and reason; "" when none): the site shows the request beside the revision."""
+    rows = printmodel.revision_rows(item, lang)
+    for row, rev in zip(rows, item.revisions):
+        request = manual.changes.get(rev.change) if rev.change else None
+        row["change"] = (f"{rev.change}：{request.reason}" if request is not None and request.reason
+                         else rev.change)
+    return rows
+
+
 def referenced_by(manual: Manual, doc: Document) -> list[Document]:
     """Documents that list ``doc`` in ``references.documents`` or cite its 《title》."""
     return _links(manual).referrers(doc)
@@ -402,7 +413,7 @@ def document_context(manual: Manual, doc: Document, downloads: dict, lang: str) 
         "next_review": _date(nxt), "banner": banner(doc, lang),
         "body": body_markdown(manual, doc, page),
         "signoff": printmodel.signoff_rows(doc, lang),
-        "revisions": printmodel.revision_rows(doc, lang),
+        "revisions": revision_rows(manual, doc, lang),
         "forms": forms,
         "references": [_doc_ref(d, page, lang) for d in refs if d is not None],
         "referenced_by": [_doc_ref(d, page, lang) for d in referenced_by(manual, doc)],
@@ -465,7 +476,7 @@ def form_context(manual: Manual, form: Form, downloads: dict, lang: str) -> dict
                             f'margin: {FORM_MARGIN[0]}mm {FORM_MARGIN[1]}mm; }}</style>'),
         "print_area": form_print_area(print_page_size(form)),
         "downloads": _downloads_for(f"forms/{form.id}", downloads, page),
-        "signoff": printmodel.signoff_rows(form, lang), "revisions": printmodel.revision_rows(form, lang),
+        "signoff": printmodel.signoff_rows(form, lang), "revisions": revision_rows(manual, form, lang),
         "used_by": [_doc_ref(d, page, lang) for d in form_users(manual, form)],
     }
 
