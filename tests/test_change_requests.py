@@ -1,7 +1,8 @@
 """Change requests (文件更改申请单, control/changes/CR-YYYY-NNN.yaml) through the real CLI: release an
 edition, make a substantive change without a request (the check refuses it at the revision), start one
 with ``manual new change``, approve it after the new version (refused at the request), then before it
-(clean), release the second edition, and read the request back beside the revision on the built site."""
+(clean), release the second edition, and read the request back in its change record and beside the
+revision on the built site."""
 from __future__ import annotations
 
 import json
@@ -112,3 +113,14 @@ def test_a_second_request_gets_the_next_number_and_new_change_needs_a_document(t
     assert missing.returncode != 0 and "--document" in missing.stderr and "Traceback" not in missing.stderr
     unknown = run_cli("new", "change", "--document", "0199-2020", "--root", root)
     assert unknown.returncode != 0 and "0199-2020" in unknown.stderr
+
+
+def test_the_edition_change_record_lists_the_request(cycle):
+    root, _ = cycle
+    record = json.loads((root / "editions" / "2020.2" / "changes.json").read_text(encoding="utf-8"))
+    changed = {c["code"]: c for c in record["changed"]}
+    assert changed["0101-2020"]["requests"] == [
+        {"number": "CR-2020-001", "version": "1.1", "class": "substantive", "reason": "重要客户流失，回访频次需提高",
+         "approved_by": "王五", "approved": "2020-05-25"}]
+    first = json.loads((root / "editions" / "2020.1" / "changes.json").read_text(encoding="utf-8"))
+    assert all("requests" not in c for c in first["added"] + first["changed"])
