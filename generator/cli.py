@@ -25,7 +25,7 @@ from .errors import EXIT_OK, EXIT_USAGE, ArgparseError, Message, message
 # a verb's module (and what it needs: WeasyPrint, MkDocs …) is imported only when it runs.
 VERBS = {"check": "check", "build": "build", "serve": "serve", "approve": "approve", "forms": "forms",
          "release": "release", "verify": "verify", "init": "init", "new": "new", "import": "import_",
-         "revise": "revise", "diff": "diff"}
+         "revise": "revise", "diff": "diff", "issue": "issue", "recall": "recall"}
 
 
 def _early_options(argv) -> argparse.Namespace:
@@ -154,6 +154,17 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("file", type=Path, nargs="?", default=None)
     v.add_argument("--edition", default=None, help="the edition to check against; alone: check all its files")
     v.add_argument("--trust", type=Path, default=None, help="PEM or DER certificate to trust")
+
+    iss = sub.add_parser("issue", parents=[common], help="issue controlled copies of a released edition (受控 stamp)")
+    iss.add_argument("edition")
+    iss.add_argument("--to", required=True, metavar="HOLDER", help="a person id of manual/people.yaml or a post")
+    iss.add_argument("--copies", type=int, default=1, help="how many copies (default: 1)")
+    iss.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
+
+    rc = sub.add_parser("recall", parents=[common], help="record the return of a controlled copy")
+    rc.add_argument("edition")
+    rc.add_argument("--copy", type=int, required=True, metavar="N", help="the copy number (分发号)")
+    rc.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
 
     i = sub.add_parser("init", parents=[common], help="create a new manual repository")
     i.add_argument("dir", type=Path)

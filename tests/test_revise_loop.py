@@ -105,6 +105,9 @@ def test_the_loop(repo):
         assert "0110-2014 客户回访制度，版本 1.2" in signed.stderr
         assert "第4条增加付款情况检查（实质性修改）" in signed.stderr
         assert "1 条修改，0 条新增，0 条删除" in signed.stderr
+        if step != "approved":  # mid-change: the old approval is stale (a warning), never an error
+            code, report = check(repo)
+            assert code == 0 and {f["rule"] for f in report["findings"]} <= {"approval-stale"}, report
     assert "变更已完成：状态 effective，生效日期 2026-11-30" in signed.stdout
 
     code, report = check(repo)

@@ -249,7 +249,8 @@ ONE_LINE = """() => [...document.querySelectorAll('article .code')].filter(e => 
 
 @pytest.mark.parametrize("path", ["index.html", "documents/index.html", "forms/index.html", "review.html",
                                   "documents/0110-2014.html", "documents/0104-2014.html",
-                                  "forms/customer-card.html"])
+                                  "forms/customer-card.html", "roles/%E6%80%BB%E7%BB%8F%E7%90%86.html",  # 总经理
+                                  "changes.html"])
 @pytest.mark.parametrize("width", [1280, 390])
 def test_codes_never_break_at_their_hyphen(served, browser, path, width):
     context, page = _tab(browser, {"width": width, "height": 900})

@@ -77,6 +77,20 @@ class Person:
 
 
 @dataclass
+class Copy:
+    """One entry of control/distribution.yaml: a controlled copy issued (文件发放/回收登记表)."""
+
+    index: int  # position in the ``copies`` list
+    edition: str
+    copy: int | None  # the copy number (分发号)
+    holder: str  # a person id of manual/people.yaml or a post of manual/roles.yaml
+    issued: dt.date | None = None
+    recalled: dt.date | None = None  # None: still out
+    file: str = ""  # the controlled PDF, from the manual's folder
+    sha256: str = ""
+
+
+@dataclass
 class Revision:
     """One entry of a revision history (oldest first)."""
 
@@ -383,6 +397,10 @@ class Manual:
     people_positions: Positions = field(default_factory=Positions)
     has_people: bool = False  # manual/people.yaml was read
     people: dict[str, Person] = field(default_factory=dict)  # by id, in the file's order (first definition)
+    # control/distribution.yaml (optional): the controlled copies issued, in the file's order
+    distribution_path: str = "control/distribution.yaml"
+    distribution_positions: Positions = field(default_factory=Positions)
+    copies: list[Copy] = field(default_factory=list)
     # what of roles.yaml a document that draws on it approves, as plain data (see ``fingerprint``)
     org_normative: dict = field(default_factory=lambda: {"authorized_headcount": None, "department_head": None,
                                                          "roles": []})
@@ -439,6 +457,10 @@ class Manual:
     def people_loc(self, *path) -> Location:
         line, col = self.people_positions.at(path)
         return Location(self.people_path, line, col)
+
+    def distribution_loc(self, *path) -> Location:
+        line, col = self.distribution_positions.at(path)
+        return Location(self.distribution_path, line, col)
 
     def in_navigation(self) -> list[Document]:
         """Documents shown in navigation and print: all but superseded ones."""

@@ -13,8 +13,8 @@ from pathlib import Path
 from ..common.findings import Finding
 from ..read.control import read_control
 from ..read.reader import Source, SourceFile, read_source
-from . import (CHANGE_CLASSES, CHANGE_STEPS, SEGREGATION, SIGNOFF_STEPS, ChangeRequest, ChangeSigner, Chapter, CodeScheme, Column, Document, ExternalDocument, Field, Form, Job,
-               Manual, Person,
+from . import (CHANGE_CLASSES, CHANGE_STEPS, SEGREGATION, SIGNOFF_STEPS, ChangeRequest, ChangeSigner, Chapter,
+               CodeScheme, Column, Copy, Document, ExternalDocument, Field, Form, Job, Manual, Person,
                Revision, Role, RoleHeld, Section, SignOff, Term, WorkflowStep)
 from .fingerprint import DOCUMENT_FIELDS, FORM_FIELDS, ROLE_FIELDS, plain_data
 
@@ -209,6 +209,13 @@ def _people(manual: Manual, file: SourceFile, certificates: dict) -> None:
             sample=bool(entry.get("sample")))
 
 
+def _copies(manual: Manual, file: SourceFile) -> None:
+    manual.distribution_positions = file.positions
+    manual.copies = [Copy(i, _text(c.get("edition")), _int(c.get("copy")), _text(c.get("holder")),
+                          _date(c.get("issued")), _date(c.get("recalled")), _text(c.get("file")), _text(c.get("sha256")))
+                     for i, c in enumerate(_list(file.data.get("copies"))) if isinstance(c, dict)]
+
+
 def fill_names(manual: Manual, entries) -> None:
     """A sign-off that names its signer by ``person: ID`` alone shows the registry's name."""
     for s in entries:
@@ -256,6 +263,8 @@ def build(source: Source) -> Manual:
         _people(manual, source.people, source.certificates)
         fill_names(manual, [s for item in [*manual.documents, *manual.forms.values()] for s in item.signoffs()]
                    + list(manual.signoff_steps.values()))
+    if source.distribution is not None:
+        _copies(manual, source.distribution)
     return manual
 
 

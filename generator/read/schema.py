@@ -21,7 +21,7 @@ from .yamlsrc import Positions
 
 SCHEMA_DIR = SCHEMAS
 BASE = "https://manual-as-code.invalid/schemas/"
-KINDS = ("manual", "roles", "people", "document", "form")
+KINDS = ("manual", "roles", "people", "document", "form", "distribution")
 
 
 @lru_cache(maxsize=None)

@@ -18,7 +18,7 @@ from ..common.findings import close_hint, error, warning
 from ..model import IN_FORCE, SIGNOFF_STEPS
 from ..model.people import named, signer
 from . import rule, written
-from .approvals import items, load_certificate, signed_items, step_zh
+from .approvals import items, load_certificate, safe_fingerprint, signed_items, step_zh
 
 
 @rule("signoff-complete")
@@ -74,7 +74,11 @@ def signoff_manual(manual):
 def signoff_order(manual):
     findings = []
     for item in signed_items(manual):
-        chain = [(step, s.date) for step in SIGNOFF_STEPS if (s := item.signoff(step)) and s.date]
+        # A change under way (draft, in review) keeps its old, now stale, sign-offs until each step is signed
+        # again: their dates are the old approval's, not part of the new chain (approval-stale warns of them).
+        current = safe_fingerprint(item, manual) if item.status in ("draft", "in_review") else None
+        chain = [(step, s.date) for step in SIGNOFF_STEPS if (s := item.signoff(step)) and s.date
+                 and not (current and s.fingerprint and s.fingerprint != current)]
         effective = getattr(item, "effective", None)
         if effective is not None:
             chain.append(("effective", effective))
