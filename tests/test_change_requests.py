@@ -124,3 +124,24 @@ def test_the_edition_change_record_lists_the_request(cycle):
          "approved_by": "王五", "approved": "2020-05-25"}]
     first = json.loads((root / "editions" / "2020.1" / "changes.json").read_text(encoding="utf-8"))
     assert all("requests" not in c for c in first["added"] + first["changed"])
+
+
+def test_manual_init_ships_the_paper_change_request_form(tmp_path):
+    """The 文件更改申请单 of a new manual: a form of the usual source format, used by 0101, built to a
+    fillable PDF whose fields a user fills (read back with pypdf)."""
+    import pypdf
+
+    env = {"MANUAL_TODAY": "2029-04-15"}
+    assert run_cli("init", "demo", cwd=tmp_path, env=env).returncode == 0
+    root = tmp_path / "demo"
+    data = yaml.safe_load((root / "forms" / "change-request.yaml").read_text(encoding="utf-8"))
+    assert data["title"] == "文件更改申请单" and data["code"] == "0100-F1"
+    fields = [f["id"] for s in data["sections"] for f in s["fields"]]
+    assert {"number", "class", "reason", "changes", "approver_sign"} <= set(fields)
+    assert run_cli("check", "--root", root, env=env).returncode == 0
+    built = run_cli("build", "forms", "--quiet", "--root", root, env=env)
+    assert built.returncode == 0, built.stdout + built.stderr
+    reader = pypdf.PdfReader(str(root / "dist" / "forms" / "change-request.pdf"))
+    text = "".join(p.extract_text() for p in reader.pages).replace(" ", "")
+    assert "文件更改申请单" in text and "0100-F1" in text and "更改原因" in text and "批准人签字" in text
+    assert any(name.startswith("reason") or "reason" in name for name in (reader.get_fields() or {}))
