@@ -169,12 +169,13 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("init", parents=[common], help="create a new manual repository")
     i.add_argument("dir", type=Path)
 
-    n = sub.add_parser("new", parents=[common], help="create a new document or form skeleton")
-    n.add_argument("kind", choices=("policy", "procedure", "job", "form"))
-    n.add_argument("--title", required=True)
+    n = sub.add_parser("new", parents=[common], help="create a new document or form skeleton, or a change request")
+    n.add_argument("kind", choices=("policy", "procedure", "job", "form", "change"))
+    n.add_argument("--title", default=None, help="the title (change: the reason for the change, optional)")
     n.add_argument("--chapter", default=None)
     n.add_argument("--document", default=None, metavar="CODE",
-                   help="form only: the document that uses the new form (its code prefixes the form's code)")
+                   help="form: the document that uses the new form (its code prefixes the form's code); "
+                        "change: the document the request changes (required)")
 
     im = sub.add_parser("import", parents=[common], help="import a legacy .docx or .txt manual")
     im.add_argument("file", type=Path)

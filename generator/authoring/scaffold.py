@@ -465,9 +465,43 @@ def _add_form_to_document(text: str, form_id: str) -> str:
     return "---\n" + new_front + text[head_len:]
 
 
-def new_item(root: Path, *, kind: str, title: str, chapter: str | None = None,
+CHANGES = "control/changes"
+
+
+def next_change_number(root: Path, year: int) -> str:
+    """CR-YYYY-NNN: the next number of ``year`` not yet used by a file of control/changes/."""
+    folder = root / CHANGES
+    used = {p.stem for p in folder.glob(f"CR-{year}-*.yaml")} if folder.is_dir() else set()
+    n = 1
+    while f"CR-{year}-{n:03d}" in used:
+        n += 1
+    return f"CR-{year}-{n:03d}"
+
+
+def _new_change(manual: Manual, document: str | None, reason: str | None) -> Created:
+    """``manual new change --document CODE``: a change request (文件更改申请单) for a document or form."""
+    if not document:
+        raise UsageError("cli.authoring.change_needs_document")
+    item = manual.document(document) or next((f for f in manual.forms.values() if document in (f.code, f.id)), None)
+    if item is None:
+        raise UsageError("cli.authoring.no_document", code=document)
+    reason = (reason or "").strip() or "（待填写：更改原因）"
+    today = _today()
+    number = next_change_number(manual.root, today.year)
+    target = manual.root / CHANGES / f"{number}.yaml"
+    text = template_environment(TEMPLATES / "new").get_template("change.yaml.j2").render(
+        number=number, code=item.code, reason=reason, by="（待填写：申请人）", today=today.isoformat(),
+        schema=schema_ref(manual.root, target, "change"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(target, text)
+    return Created(target, number, reason, document=item if isinstance(item, Document) else None)
+
+
+def new_item(root: Path, *, kind: str, title: str | None, chapter: str | None = None,
              document: str | None = None) -> Created:
-    """``manual new KIND --title T``: a draft with the next free code."""
+    """``manual new KIND --title T``: a draft with the next free code (``change``: a change request)."""
+    if kind == "change":
+        return _new_change(_read(root), document, title)
     title = _check_title(title)
     manual = _read(root)
     if kind == "form":

@@ -1,4 +1,5 @@
-"""``manual new KIND --title T``: a draft document or form with the next free code."""
+"""``manual new KIND --title T``: a draft document or form with the next free code; ``manual new change
+--document CODE``: a change request."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,6 +21,10 @@ def run(args) -> int:
     lang = options.args_lang(args)
     created = new_item(root, kind=args.kind, title=args.title, chapter=args.chapter, document=args.document)
     print(shown(created.path))
+    if args.kind == "change":
+        options.note(lang, "cli.authoring.new_change", number=created.code, document=args.document,
+                     quiet=args.quiet)
+        return 0
     values = {"code": created.code, "title": created.title, "id": created.form_id}
     if args.kind != "form":
         options.note(lang, "cli.authoring.new_document", chapter=created.chapter, quiet=args.quiet, **values)

@@ -100,6 +100,62 @@ class Revision:
     summary: str = ""
     by: str = ""
     change_class: str = ""  # ``class:`` substantive | editorial ("" when not written)
+    change: str = ""  # ``change:`` the change request it carries out (CR-YYYY-NNN; "" when none)
+
+
+@dataclass
+class ExternalDocument:
+    """One entry of control/external.yaml (外来文件清单): a law, standard or specification the manual works under."""
+
+    index: int  # position in the ``external`` list, for ``Manual.external_loc("external", index)``
+    title: str
+    issuer: str = ""
+    number: str = ""
+    version: str = ""  # version or year, as written
+    applies_to: list[str] = field(default_factory=list)
+    url: str = ""
+    aliases: list[str] = field(default_factory=list)
+
+    @property
+    def titles(self) -> list[str]:
+        """Every title a 《》 mention may use for it."""
+        return [self.title, *self.aliases]
+
+
+@dataclass
+class ChangeSigner:
+    """One signature of a change request: requested, reviewed or approved by."""
+
+    step: str  # requested_by | reviewed_by | approved_by
+    person: str = ""  # an id of manual/people.yaml ("" when only a name is written)
+    name: str = ""
+    date: dt.date | None = None
+
+
+@dataclass
+class ChangeRequest:
+    """A change request (文件更改申请单): control/changes/CR-YYYY-NNN.yaml."""
+
+    path: str
+    positions: Positions
+    number: str
+    documents: list[str] = field(default_factory=list)  # codes (or form ids)
+    reason: str = ""
+    change_class: str = ""  # substantive | editorial (实质性 / 编辑性 as written are read as these)
+    signers: dict[str, ChangeSigner] = field(default_factory=dict)  # step -> signer
+    date: dt.date | None = None
+
+    def signer(self, step: str) -> ChangeSigner | None:
+        return self.signers.get(step)
+
+    def loc(self, *path) -> Location:
+        line, col = self.positions.at(path)
+        return Location(self.path, line, col)
+
+
+CHANGE_STEPS = ("requested_by", "reviewed_by", "approved_by")
+CHANGE_CLASSES = {"实质性": "substantive", "编辑性": "editorial", "substantive": "substantive",
+                  "editorial": "editorial"}
 
 
 @dataclass
@@ -362,6 +418,13 @@ class Manual:
     released: dict | None = None  # the latest edition's manifest index (``generator.read.editions.latest_index``)
     # every released edition's files against its manifest (``generator.read.editions.check_editions``)
     editions: list[EditionCheck] = field(default_factory=list)
+    # control/external.yaml (optional): the register of external documents
+    external_path: str = "control/external.yaml"
+    external_positions: Positions = field(default_factory=Positions)
+    has_external: bool = False
+    externals: list[ExternalDocument] = field(default_factory=list)  # in the file's order
+    # control/changes/*.yaml: change requests by number (the first file of a number)
+    changes: dict[str, ChangeRequest] = field(default_factory=dict)
 
     # -- lookups -----------------------------------------------------------
     def document(self, code: str) -> Document | None:
@@ -406,6 +469,10 @@ class Manual:
     def config_loc(self, *path) -> Location:
         line, col = self.config_positions.at(path)
         return Location(self.config_path, line, col)
+
+    def external_loc(self, *path) -> Location:
+        line, col = self.external_positions.at(path)
+        return Location(self.external_path, line, col)
 
     def org_loc(self, *path) -> Location:
         line, col = self.org_positions.at(path)

@@ -11,8 +11,10 @@ import datetime as dt
 from pathlib import Path
 
 from ..common.findings import Finding
+from ..read.control import read_control
 from ..read.reader import Source, SourceFile, read_source
-from . import (SEGREGATION, SIGNOFF_STEPS, Chapter, CodeScheme, Column, Copy, Document, Field, Form, Job, Manual, Person,
+from . import (CHANGE_CLASSES, CHANGE_STEPS, SEGREGATION, SIGNOFF_STEPS, ChangeRequest, ChangeSigner, Chapter,
+               CodeScheme, Column, Copy, Document, ExternalDocument, Field, Form, Job, Manual, Person,
                Revision, Role, RoleHeld, Section, SignOff, Term, WorkflowStep)
 from .fingerprint import DOCUMENT_FIELDS, FORM_FIELDS, ROLE_FIELDS, plain_data
 
@@ -20,6 +22,7 @@ from .fingerprint import DOCUMENT_FIELDS, FORM_FIELDS, ROLE_FIELDS, plain_data
 def read_manual(root: Path) -> tuple[Manual, list[Finding]]:
     """The typed model of the manual at ``root`` and every finding met while reading it."""
     source, findings = read_source(root)
+    findings += read_control(root, source)
     return build(source), findings
 
 
@@ -71,7 +74,7 @@ def _signoffs(value) -> dict[str, SignOff]:
 
 def _revisions(value) -> list[Revision]:
     return [Revision(i, _text(r.get("version")), _date(r.get("date")), _text(r.get("summary")), _text(r.get("by")),
-                     _text(r.get("class")))
+                     _text(r.get("class")), _text(r.get("change")))
             for i, r in enumerate(_list(value)) if isinstance(r, dict)]
 
 
@@ -251,6 +254,11 @@ def build(source: Source) -> Manual:
         item = form(file)
         manual.forms[item.id] = item
     _claims(manual, source)
+    if source.external is not None:
+        _external(manual, source.external)
+    for file in source.changes:
+        request = change_request(file)
+        manual.changes.setdefault(request.number, request)
     if source.people is not None:
         _people(manual, source.people, source.certificates)
         fill_names(manual, [s for item in [*manual.documents, *manual.forms.values()] for s in item.signoffs()]
@@ -258,6 +266,31 @@ def build(source: Source) -> Manual:
     if source.distribution is not None:
         _copies(manual, source.distribution)
     return manual
+
+
+def _external(manual: Manual, file: SourceFile) -> None:
+    """control/external.yaml: the register of external documents."""
+    manual.has_external = True
+    manual.external_positions = file.positions
+    manual.externals = [
+        ExternalDocument(i, _text(e.get("title")).strip(), _text(e.get("issuer")), _text(e.get("number")),
+                         _text(e.get("version")), _texts(e.get("applies_to")), _text(e.get("url")),
+                         [a.strip() for a in _texts(e.get("aliases"))])
+        for i, e in enumerate(_list(file.data.get("external"))) if isinstance(e, dict)]
+
+
+def change_request(file: SourceFile) -> ChangeRequest:
+    """A change request (control/changes/CR-YYYY-NNN.yaml); without a number, the file's name stands for it."""
+    data = file.data
+    signers = {}
+    for step in CHANGE_STEPS:
+        entry = data.get(step)
+        if isinstance(entry, dict):
+            signers[step] = ChangeSigner(step, _text(entry.get("person")), _text(entry.get("name")),
+                                         _date(entry.get("date")))
+    number = _text(data.get("number")) or file.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return ChangeRequest(file.path, file.positions, number, _texts(data.get("documents")), _text(data.get("reason")),
+                         CHANGE_CLASSES.get(_text(data.get("class")), ""), signers, _date(data.get("date")))
 
 
 def _claims(manual: Manual, source: Source) -> None:

@@ -7,6 +7,7 @@ import re
 from . import Document, Form, Manual
 from ..read.markdown import normalize_text
 from .fingerprint import fingerprint
+from .versions import version_key
 
 
 CLAUSE_NUMBER = re.compile(r"^(?:\d+|•)\. ?|^• ")
@@ -124,6 +125,25 @@ def _char_diff(a: str, b: str) -> list[list[str]]:
     return parts
 
 
+def change_requests(manual: Manual, doc: Document, since: str) -> list[dict]:
+    """The change requests (control/changes/) that the revisions of ``doc`` newer than version ``since`` name,
+    in the history's order, each once: number, class, reason, and who approved it when."""
+    floor = version_key(since)
+    out: list[dict] = []
+    for rev in doc.revisions:
+        key = version_key(rev.version)
+        if not rev.change or any(r["number"] == rev.change for r in out) \
+                or (floor is not None and key is not None and key <= floor):
+            continue
+        request = manual.changes.get(rev.change)
+        approved = request.signer("approved_by") if request else None
+        out.append({"number": rev.change, "version": rev.version,
+                    "class": request.change_class if request else "", "reason": request.reason if request else "",
+                    "approved_by": (approved.name or approved.person) if approved else "",
+                    "approved": approved.date.isoformat() if approved and approved.date else ""})
+    return out
+
+
 def changes_between(old: Manual | None, new: Manual) -> dict:
     """Added, removed and changed documents (by normative fingerprint)."""
     old_docs = {d.code: d for d in (old.documents if old else [])}
@@ -134,9 +154,12 @@ def changes_between(old: Manual | None, new: Manual) -> dict:
             added.append({"code": code, "title": doc.title, "new_version": doc.version})
         elif fingerprint(old_docs[code], old) != fingerprint(doc, new):
             before = old_docs[code]
-            changed.append({"code": code, "title": doc.title, "old_version": before.version,
-                            "new_version": doc.version,
-                            "redline": redline(document_lines(before), document_lines(doc))})
+            entry = {"code": code, "title": doc.title, "old_version": before.version, "new_version": doc.version,
+                     "redline": redline(document_lines(before), document_lines(doc))}
+            requests = change_requests(new, doc, before.version)
+            if requests:  # the change requests the new versions carry out (a record without any is as before)
+                entry["requests"] = requests
+            changed.append(entry)
     for code, doc in old_docs.items():
         if code not in new_docs:
             removed.append({"code": code, "title": doc.title, "old_version": doc.version})

@@ -18,12 +18,14 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
-from . import CodeScheme, Document, Form, Manual
+from . import CodeScheme, Document, ExternalDocument, Form, Manual
 
 CITATION = re.compile(r"《([^《》\n]{1,60})》")
 
 
-def resolve(manual: Manual, title: str) -> Document | Form | None:
+def resolve(manual: Manual, title: str) -> Document | Form | ExternalDocument | None:
+    """What a 《title》 names: a form (title or alias), else a document, else a registered external
+    document (control/external.yaml: title or alias); None when nothing."""
     title = title.strip()
     for form in manual.forms.values():
         if form.title == title or title in form.aliases:
@@ -31,7 +33,35 @@ def resolve(manual: Manual, title: str) -> Document | Form | None:
     for doc in manual.documents:
         if doc.title == title:
             return doc
-    return None
+    return resolve_external(manual, title)
+
+
+def external_index(manual: Manual) -> dict[str, ExternalDocument]:
+    """Every title or alias of the register of external documents → its entry (the first one wins)."""
+    key = (id(manual.externals), len(manual.externals))
+    cached = manual.__dict__.get("_external_index")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    index: dict[str, ExternalDocument] = {}
+    for entry in manual.externals:
+        for title in entry.titles:
+            if title:
+                index.setdefault(title, entry)
+    manual.__dict__["_external_index"] = (key, index)
+    return index
+
+
+def resolve_external(manual: Manual, title: str) -> ExternalDocument | None:
+    """The registered external document a 《title》 names, or None."""
+    if not manual.externals:
+        return None
+    return external_index(manual).get(title.strip())
+
+
+def external_href(entry: ExternalDocument) -> str | None:
+    """Where a mention of ``entry`` links: its URL when it has one an output may make live (http, https),
+    else None (the mention prints as text)."""
+    return entry.url if entry.url and link_scheme(entry.url) in ("http", "https") else None
 
 
 def citations(text: str):
@@ -41,8 +71,9 @@ def citations(text: str):
 
 
 def split_citations(manual: Manual, text: str, resolver=resolve, *,
-                    codes: bool = False) -> list[tuple[str, Document | Form | None]]:
-    """``text`` cut into pieces: (text, None) for plain text, (《title》, target) for a known citation,
+                    codes: bool = False) -> list[tuple[str, Document | Form | ExternalDocument | None]]:
+    """``text`` cut into pieces: (text, None) for plain text, (《title》, target) for a known citation
+    (a form, a document, or a registered external document: outputs link the last to its URL, if any),
     and with ``codes`` (prose a writer wrote, not a line the generator composed such as
     "0108-F1 《客户名册》"), (code as written, target) for a known bare code (``bare_codes``).
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import Document, Form, Manual
-from .citations import bare_codes_in, citations, prose_runs, resolve_code
+from .citations import bare_codes_in, citations, prose_runs, resolve_code, resolve_external
 
 
 def title_index(manual: Manual) -> dict[str, Document | Form]:
@@ -76,9 +76,9 @@ class Links:
     referrers_by_doc: dict[int, list[Document]] = field(default_factory=dict)  # id(document) → referrers
     users_by_form: dict[str, list[Document]] = field(default_factory=dict)  # form id → documents using it
 
-    def resolve(self, title: str) -> Document | Form | None:
-        """What a 《title》 names, or None."""
-        return self.titles.get(title.strip())
+    def resolve(self, title: str):
+        """What a 《title》 names (a document, a form, a registered external document), or None."""
+        return self.titles.get(title.strip()) or resolve_external(self.manual, title)
 
     def referrers(self, doc: Document) -> list[Document]:
         """The other documents that list ``doc`` in ``references.documents``, cite it or write its code,

@@ -69,6 +69,8 @@ class Source:
     claims: dict[str, str] = field(default_factory=dict)
     released: dict | None = None  # the latest released edition's manifest index (the version baseline)
     editions: list[EditionCheck] = field(default_factory=list)  # each released edition against its manifest
+    external: SourceFile | None = None  # control/external.yaml (``generator.read.control``)
+    changes: list[SourceFile] = field(default_factory=list)  # control/changes/*.yaml (``generator.read.control``)
 
 
 CONFIG = "manual/manual.yaml"

@@ -3,7 +3,8 @@
 * ``term-forbidden``: prose that uses a term listed in
   ``terminology.forbidden`` of manual/manual.yaml (``{term, use, why}``).
 * ``citation-unknown``: a 《title》 in prose that names no form (title or
-  ``aliases``) and no document (``generator.model.citations.resolve``).
+  ``aliases``), no document and no registered external document
+  (control/external.yaml; ``generator.model.citations.resolve``).
 * ``company-name`` (warning): a name ending in 有限公司 that looks like the
   configured ``company.name`` but is not it (e.g. a misspelt character).
 
@@ -22,7 +23,7 @@ import re
 from typing import NamedTuple
 
 from ..read.markdown import iter_text
-from ..model.citations import citations
+from ..model.citations import citations, resolve_external
 from ..read.yamlsrc import SourceError, read_text
 from ..common.findings import close_hint, error, texts, warning
 from ..model import Location
@@ -213,7 +214,7 @@ def citation_unknown(manual):
             nth = seen.get(title, 0)
             seen[title] = nth + 1
             wanted = title.strip()
-            if wanted in index:
+            if wanted in index or resolve_external(manual, wanted) is not None:
                 continue
             if titles is None:
                 titles = known_titles(manual)

@@ -55,7 +55,7 @@ from .typeset import (FONT_TABLE, MONO, PT, SANS_EA, SANS_LATIN, SERIF_EA, SERIF
                       paginate)
 from .fast import remember_partnames
 from ...model.citations import split_citations
-from ...model import Block, Document, Form, Manual
+from ...model import Block, Document, ExternalDocument, Form, Manual
 from ...common.outputs import ZIP_EPOCH, atomic_write_bytes, normalize_zip
 from ...labels import labels
 from ...model.org import org_outline
@@ -360,7 +360,7 @@ class Writer:
         """Plain text whose 《title》 citations (with ``codes``, also bare codes: prose a writer wrote)
         become links."""
         for piece, target in split_citations(self.manual, text, codes=codes):
-            if target is not None:
+            if target is not None and not isinstance(target, ExternalDocument):  # an external one: text
                 anchor = pm.anchor(target)
                 if self.allowed is None or anchor in self.allowed:
                     self.link(paragraph, piece, pm.bookmark_name(target), bold=bold, size=size)

@@ -12,8 +12,8 @@ from markupsafe import Markup, escape
 
 from ...common import resources
 from ...labels import labels
-from ...model.citations import LIVE_SCHEMES, link_scheme, link_target, split_citations
-from ...model import Document, Form, Manual
+from ...model.citations import LIVE_SCHEMES, external_href, link_scheme, link_target, split_citations
+from ...model import Document, ExternalDocument, Form, Manual
 from .stitch import part_link
 from ..render import view as pm
 from ..render.body import body_html as render_body, escape as html_escape
@@ -83,7 +83,11 @@ def cited_html(manual: Manual, text: str, codes: bool = False) -> Markup:
     cited document is not in the joined PDF."""
     out = []
     for piece, target in split_citations(manual, text, codes=codes):
-        if target is None:
+        if isinstance(target, ExternalDocument):  # a registered external document: its URL, if any
+            url = external_href(target)
+            out.append(html_escape(piece) if url is None
+                       else f'<a class="cite-external" href="{html_escape(url)}">{html_escape(piece)}</a>')
+        elif target is None:
             out.append(html_escape(piece))
         else:
             out.append(f'<a class="cite" href="{part_link(pm.anchor(target))}">{html_escape(piece)}</a>')

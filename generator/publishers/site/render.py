@@ -67,8 +67,8 @@ from ..render.body import plain_text
 from ...read.editions import list_editions
 from ...labels import labels, status_label, step_label
 from ...model import org, references
-from ...model.citations import live_link, resolve, split_citations
-from ...model import IN_FORCE, Document, Form, Manual
+from ...model.citations import external_href, live_link, resolve, split_citations
+from ...model import IN_FORCE, Document, ExternalDocument, Form, Manual
 from ...common.outputs import atomic_dir, pending, walk_stats
 from ...model.review import due, interval_months, last_reviewed, next_review, today
 from . import editions as editions_site
@@ -197,11 +197,20 @@ def _md_literal(text: str) -> str:
 def _text_md(manual: Manual, text: str, page: str) -> str:
     out = []
     for piece, target in split_citations(manual, text, _resolve, codes=True):
-        if target is None:
-            out.append(_md_literal(piece))
-        else:
-            out.append(f"[{_md_literal(piece)}]({rel(page, item_page(target))})")
+        href = _cited_href(target, page)
+        out.append(_md_literal(piece) if href is None else f"[{_md_literal(piece)}]({href})")
     return "".join(out)
+
+
+def _cited_href(target, page: str) -> str | None:
+    """Where a cited piece links on ``page``: a document's or form's page, a registered external
+    document's URL (``<url>``, when it has one), else None (text)."""
+    if target is None:
+        return None
+    if isinstance(target, ExternalDocument):
+        url = external_href(target)
+        return None if url is None else f"<{url}>"
+    return rel(page, item_page(target))
 
 
 def _code_md(text: str) -> str:
@@ -243,8 +252,11 @@ def cite_md(manual: Manual, text: str, page: str) -> str:
     """Plain text from YAML data (a duty, a workflow step) as Markdown: escaped, citations and bare codes
     linked."""
     text = " ".join(str(text or "").split())
-    return "".join(str(md_text(piece)) if target is None else f"[{md_text(piece)}]({rel(page, item_page(target))})"
-                   for piece, target in split_citations(manual, text, _resolve, codes=True))
+    out = []
+    for piece, target in split_citations(manual, text, _resolve, codes=True):
+        href = _cited_href(target, page)
+        out.append(str(md_text(piece)) if href is None else f"[{md_text(piece)}]({href})")
+    return "".join(out)
 
 
 def body_markdown(manual: Manual, doc: Document, page: str) -> str:
@@ -347,6 +359,17 @@ def _resolve(manual: Manual, title: str):
     return resolve(manual, title)
 
 
+def revision_rows(manual: Manual, item, lang: str) -> list[dict]:
+    """The revision table's rows, each with the change request it carries out (``change``: its number
+    and reason; "" when none): the site shows the request beside the revision."""
+    rows = printmodel.revision_rows(item, lang)
+    for row, rev in zip(rows, item.revisions):
+        request = manual.changes.get(rev.change) if rev.change else None
+        row["change"] = (f"{rev.change}：{request.reason}" if request is not None and request.reason
+                         else rev.change)
+    return rows
+
+
 def referenced_by(manual: Manual, doc: Document) -> list[Document]:
     """Documents that list ``doc`` in ``references.documents`` or cite its 《title》."""
     return _links(manual).referrers(doc)
@@ -390,7 +413,7 @@ def document_context(manual: Manual, doc: Document, downloads: dict, lang: str) 
         "next_review": _date(nxt), "banner": banner(doc, lang),
         "body": body_markdown(manual, doc, page),
         "signoff": printmodel.signoff_rows(doc, lang),
-        "revisions": printmodel.revision_rows(doc, lang),
+        "revisions": revision_rows(manual, doc, lang),
         "forms": forms,
         "references": [_doc_ref(d, page, lang) for d in refs if d is not None],
         "referenced_by": [_doc_ref(d, page, lang) for d in referenced_by(manual, doc)],
@@ -453,7 +476,7 @@ def form_context(manual: Manual, form: Form, downloads: dict, lang: str) -> dict
                             f'margin: {FORM_MARGIN[0]}mm {FORM_MARGIN[1]}mm; }}</style>'),
         "print_area": form_print_area(print_page_size(form)),
         "downloads": _downloads_for(f"forms/{form.id}", downloads, page),
-        "signoff": printmodel.signoff_rows(form, lang), "revisions": printmodel.revision_rows(form, lang),
+        "signoff": printmodel.signoff_rows(form, lang), "revisions": revision_rows(manual, form, lang),
         "used_by": [_doc_ref(d, page, lang) for d in form_users(manual, form)],
     }
 

@@ -1,0 +1,40 @@
+"""The document-control sources under ``control/``: the register of external documents
+(``control/external.yaml``, 外来文件清单) and the change requests (``control/changes/CR-*.yaml``,
+文件更改申请单).
+
+Both are optional.  They are read like every other YAML source (positions, schema findings, never a
+traceback) into the ``Source`` the reader made; ``generator.model.build`` turns them into the model.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ..common.findings import Finding
+from .reader import Source, SourceFile, read_yaml_file
+
+EXTERNAL = "control/external.yaml"
+CHANGES = "control/changes"
+
+
+def read_control(root: Path, source: Source) -> list[Finding]:
+    """control/external.yaml and control/changes/*.yaml into ``source``; the findings met reading them."""
+    root = Path(root).resolve()
+    findings: list[Finding] = []
+    if (root / EXTERNAL).is_file():
+        data, positions, found = read_yaml_file(root, root / EXTERNAL, "external")
+        findings += found
+        if data is None:
+            source.unreadable.add(EXTERNAL)
+        else:
+            source.external = SourceFile(EXTERNAL, data, positions, "")
+    folder = root / CHANGES
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        data, positions, found = read_yaml_file(root, path, "change")
+        findings += found
+        rel = f"{CHANGES}/{path.name}"
+        if data is None:
+            source.unreadable.add(rel)
+            continue
+        source.changes.append(SourceFile(rel, data, positions, hashlib.sha256(path.read_bytes()).hexdigest()))
+    return findings
