@@ -147,3 +147,19 @@ def test_every_shipped_item_has_a_fingerprint():
     manual, _ = read_manual(REPO)
     for item in list(manual.documents) + list(manual.forms.values()):
         assert re.fullmatch(r"sha256:[0-9a-f]{64}", fingerprint(item, manual)), item.path
+
+
+def test_print_settings_do_not_reopen_the_manuals_own_approval(tmp_path):
+    """A binding gutter changes how the manual is printed, not what it says: the cover's fingerprint stays."""
+    from generator.model.fingerprint import manual_fingerprint
+
+    root = copy_manual(REPO, tmp_path / "m")
+    before = manual_fingerprint(read_manual(root)[0])
+    config = root / "manual" / "manual.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "print: {binding_gutter_mm: 10}\n", encoding="utf-8")
+    manual = read_manual(root)[0]
+    assert manual.binding_gutter_mm == 10.0
+    assert manual_fingerprint(manual) == before
+    config.write_text(config.read_text(encoding="utf-8").replace("review:\n  default_months: 12",
+                                                                 "review:\n  default_months: 6"), encoding="utf-8")
+    assert manual_fingerprint(read_manual(root)[0]) != before  # what the manual says still counts

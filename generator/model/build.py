@@ -164,7 +164,9 @@ def _config(manual: Manual, file: SourceFile) -> None:
     manual.signoff_steps = _signoffs(data.get("signoff"))
     manual.segregation = _segregation(data.get("segregation"))
     manual.signatures = "required" if data.get("signatures") == "required" else "optional"
-    normative = {k: v for k, v in data.items() if k not in ("signoff", "sample_names")}
+    # What the cover's sign-off approves: not the sign-off itself, and not how the manual is printed
+    # (``print``: a binding gutter does not change what the manual says).
+    normative = {k: v for k, v in data.items() if k not in ("signoff", "sample_names", "print")}
     if isinstance(normative.get("review"), dict):
         normative["review"] = {k: v for k, v in normative["review"].items() if k != "today"}
     manual.config_normative = plain_data(normative)

@@ -121,8 +121,8 @@ def _never_approved(doc) -> bool:
 
 
 def manual_normative(manual) -> dict:
-    """What the cover's sign-off approves: manual/manual.yaml (all but its sign-off, ``sample_names`` and a
-    pinned ``review.today``) with the chapter list as published: each chapter's documents without those never
+    """What the cover's sign-off approves: manual/manual.yaml (all but its sign-off, ``sample_names``, the
+    ``print`` settings and a pinned ``review.today``) with the chapter list as published: each chapter's documents without those never
     approved (a draft or a document in review that no 批准 has fixed yet), so that ``manual new`` does not
     undo the approval, but a document that comes into force (or leaves the list) does.  A document under
     revision (``manual revise``: in review, its last approval standing) stays in the list: revising one
