@@ -12,17 +12,14 @@ Screenshots go to tests/artifacts/.
 """
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import io
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
+import browser as browser_kit
 from conftest import MINIMAL, REPO, copy_manual
 from generator.model import Chapter
 from generator.publishers.forms.html import page_html
@@ -31,21 +28,13 @@ from generator.rules.check import check
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists():  # pragma: no cover - set-up installs it
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+pytest.importorskip("playwright.sync_api")
+if browser_kit.missing():  # pragma: no cover - set-up installs it
+    pytest.skip(browser_kit.missing(), allow_module_level=True)
 
 
 def _english_manual(dest: Path) -> Path:
@@ -55,18 +44,6 @@ def _english_manual(dest: Path) -> Path:
     assert "locale: zh-CN" in text
     path.write_text(text.replace("locale: zh-CN", "locale: en"), encoding="utf-8")
     return root
-
-
-@contextlib.contextmanager
-def _serve(directory: Path):
-    handler = functools.partial(_Quiet, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -88,25 +65,21 @@ def www(tmp_path_factory):
 @pytest.fixture(scope="module")
 def served(www):
     """Both sites on 127.0.0.1, under /shipped/ and /en/."""
-    with _serve(www) as url:
+    with browser_kit.serve(www) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def served_root(www):
     """The shipped site at the root of its own server, as it is deployed (its 404 page links from /)."""
-    with _serve(www / "shipped") as url:
+    with browser_kit.serve(www / "shipped") as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with browser_kit.chromium() as b:
+        yield b
 
 
 def _tab(browser, viewport, locale="zh-CN"):

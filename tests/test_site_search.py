@@ -8,28 +8,21 @@ highlights mark whole words.
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 
+import browser as browser_kit
 from conftest import REPO, copy_manual
 from generator.rules.check import check
 from generator.publishers.site import render as site_mod
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site_search")]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists():  # pragma: no cover - set-up installs it
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+pytest.importorskip("playwright.sync_api")
+if browser_kit.missing():  # pragma: no cover - set-up installs it
+    pytest.skip(browser_kit.missing(), allow_module_level=True)
 
 # query → the page the first result must open (path in the site, anchor left out)
 QUERIES = {
@@ -60,11 +53,6 @@ QUERIES = {
 }
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The shipped manual's site, built and served on 127.0.0.1."""
@@ -75,25 +63,14 @@ def site(tmp_path_factory):
     site_mod.build_site(manual, out=root / "dist", quiet=True)
     www = base / "www"
     shutil.copytree(root / "site", www)
-    handler = functools.partial(_Quiet, directory=str(www))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with browser_kit.serve(www) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with browser_kit.chromium() as b:
+        yield b
 
 
 @pytest.fixture(scope="module")

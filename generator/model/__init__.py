@@ -132,8 +132,26 @@ class ChangeSigner:
     date: dt.date | None = None
 
 
+class _Located:
+    """A record read from a source file: ``path`` and ``positions``, and where a key of it stands."""
+
+    def loc(self, *path) -> Location:
+        line, col = self.positions.at(path)
+        return Location(self.path, line, col)
+
+
+class _Signed(_Located):
+    """A record with a 编制/审核/批准 sign-off (``signoff_steps``): documents, forms, the cover."""
+
+    def signoff(self, step: str) -> SignOff | None:
+        return self.signoff_steps.get(step)
+
+    def signoffs(self) -> list[SignOff]:
+        return [self.signoff_steps[s] for s in SIGNOFF_STEPS if s in self.signoff_steps]
+
+
 @dataclass
-class ChangeRequest:
+class ChangeRequest(_Located):
     """A change request (文件更改申请单): control/changes/CR-YYYY-NNN.yaml."""
 
     path: str
@@ -147,10 +165,6 @@ class ChangeRequest:
 
     def signer(self, step: str) -> ChangeSigner | None:
         return self.signers.get(step)
-
-    def loc(self, *path) -> Location:
-        line, col = self.positions.at(path)
-        return Location(self.path, line, col)
 
 
 CHANGE_STEPS = ("requested_by", "reviewed_by", "approved_by")
@@ -214,7 +228,7 @@ class Section:
 
 
 @dataclass
-class _Item:
+class _Item(_Signed):
     """What documents and forms share: a source file with a code, a version and a sign-off."""
 
     path: str  # relative to the manual's root, with forward slashes
@@ -230,16 +244,6 @@ class _Item:
     signoff_steps: dict[str, SignOff]
     revisions: list[Revision]
     normative: dict  # the content a sign-off approves, as plain data (see ``fingerprint``)
-
-    def signoff(self, step: str) -> SignOff | None:
-        return self.signoff_steps.get(step)
-
-    def signoffs(self) -> list[SignOff]:
-        return [self.signoff_steps[s] for s in SIGNOFF_STEPS if s in self.signoff_steps]
-
-    def loc(self, *path) -> Location:
-        line, col = self.positions.at(path)
-        return Location(self.path, line, col)
 
 
 @dataclass
@@ -330,7 +334,7 @@ class CodeScheme:
 
 
 @dataclass
-class Cover:
+class Cover(_Signed):
     """The manual's own sign-off in manual/manual.yaml, with the queries a document's sign-off has.
 
     ``code`` is what ``manual approve`` takes for it; ``version`` is the manual's edition.
@@ -342,16 +346,6 @@ class Cover:
     version: str
     code: str = COVER_KEY
     status: str = "effective"  # in force once any of its documents is; a manual of drafts only is a draft
-
-    def signoff(self, step: str) -> SignOff | None:
-        return self.signoff_steps.get(step)
-
-    def signoffs(self) -> list[SignOff]:
-        return [self.signoff_steps[s] for s in SIGNOFF_STEPS if s in self.signoff_steps]
-
-    def loc(self, *path) -> Location:
-        line, col = self.positions.at(path)
-        return Location(self.path, line, col)
 
 
 @dataclass
