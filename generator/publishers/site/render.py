@@ -64,7 +64,7 @@ from markupsafe import Markup
 from ...common import resources
 from ..render import diagrams
 from ..render.body import plain_text
-from ...read.editions import list_editions
+from ...read.editions import list_editions, sha256_file
 from ...labels import labels, status_label, step_label
 from ...model import org, references
 from ...model.citations import external_href, live_link, resolve, split_citations
@@ -904,11 +904,7 @@ def _file_sha(path: Path, known: dict, files: dict) -> str:
     if isinstance(old, list) and len(old) == 2 and old[0] == sig:
         sha = old[1]
     else:
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        sha = h.hexdigest()
+        sha = sha256_file(path)
     files[str(path)] = [sig, sha]
     return sha
 
