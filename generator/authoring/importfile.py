@@ -27,6 +27,7 @@ import contextlib
 import io
 import posixpath
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
@@ -83,6 +84,46 @@ def text_lines(path: Path) -> list[str]:
         raise UsageError("cli.authoring.import_encoding", path=path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.split("\n")
+
+
+# ---------------------------------------------------------------------------
+# Blocks: what structure recognition sees of any input
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of the legacy file, in reading order: a paragraph, a table or an image.
+
+    ``position`` is where it is in the original: the 1-based line of a .txt, the 1-based body paragraph
+    of a .docx (a table counts as one position per row, as ``docx_lines`` counts them; an image has
+    its paragraph's position).  ``text`` is the paragraph as a reader sees it, without the automatic
+    number, which is in ``number`` (as Word displays it: ``2.1.1``, ``一、``, ``（1）``, ``①``, ``a)``).
+    ``heading`` is the heading level the file itself declares (1–9: a Heading/标题 N style, a style
+    based on one, or an outline level), None for body text; ``list_level`` the 0-based level of the
+    automatic number, None without one.  A table has ``rows`` (cell texts; a merged cell once); an
+    image has ``image`` = (file name, bytes).
+    """
+
+    kind: str  # "paragraph" | "table" | "image"
+    position: int
+    text: str = ""
+    heading: int | None = None
+    number: str = ""
+    list_level: int | None = None
+    rows: tuple[tuple[str, ...], ...] = ()
+    image: tuple[str, bytes] | None = None
+
+
+def read_blocks(path: Path) -> list[Block]:
+    """The blocks of a .txt (one paragraph per non-empty line) or .docx (paragraphs and tables)."""
+    if path.suffix.lower() == ".docx":
+        blocks, position = [], 0
+        for line in docx_lines(path):
+            position += 1
+            if line.strip():
+                blocks.append(Block("paragraph", position, line))
+        return blocks
+    return [Block("paragraph", n, line) for n, line in enumerate(text_lines(path), 1) if line.strip()]
 
 
 # ---------------------------------------------------------------------------
