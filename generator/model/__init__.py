@@ -23,6 +23,7 @@ from ..read.yamlsrc import Positions
 
 SIGNOFF_STEPS = ("prepared", "reviewed", "approved")
 STATUSES = ("draft", "in_review", "approved", "effective", "superseded")
+PLACEHOLDER = "【待填写】"  # marks a value written by ``manual import`` or ``manual init`` that a person must fill in
 IN_FORCE = ("approved", "effective")
 ALL_DIFFERENT = (("prepared", "reviewed"), ("prepared", "approved"), ("reviewed", "approved"))
 SEGREGATION = {"all-different": ALL_DIFFERENT, "prepared-approved": (("prepared", "approved"),)}
@@ -244,6 +245,7 @@ class _Item(_Signed):
     signoff_steps: dict[str, SignOff]
     revisions: list[Revision]
     normative: dict  # the content a sign-off approves, as plain data (see ``fingerprint``)
+    imported: bool  # ``imported: true``: imported from a legacy file, not yet reviewed (``manual import``)
 
 
 @dataclass

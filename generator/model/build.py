@@ -86,7 +86,7 @@ def _item(file: SourceFile, fields: tuple[str, ...], default_status: str = "") -
                 version=_text(data.get("version")), status=_text(data.get("status", default_status)),
                 effective=_date(data.get("effective")), owner=_text(data.get("owner")),
                 signoff_steps=_signoffs(data.get("signoff")), revisions=_revisions(data.get("revisions")),
-                normative={k: plain_data(data[k]) for k in fields if k in data})
+                normative={k: plain_data(data[k]) for k in fields if k in data}, imported=data.get("imported") is True)
 
 
 # -- documents ---------------------------------------------------------------------------------
