@@ -177,6 +177,8 @@ def test_recording_refuses_a_bad_csv_whole_and_writes_a_good_one(changed, tmp_pa
     doc = (changed / "site/documents/0101-2020.html").read_text(encoding="utf-8")
     assert re.search(r'<dt>阅知</dt> <dd><a href="\.\./acks\.html">2 / 3 人已阅知</a></dd>', doc)
     assert 'href="acks.html"' in (changed / "site/index.html").read_text(encoding="utf-8")  # in the navigation
+    frozen = (changed / "site/editions/2020.2/documents/0101-2020.html").read_text(encoding="utf-8")
+    assert "人已阅知" not in frozen and "acks.html" not in frozen  # an edition's site is as it was released
 
 
 def test_an_unknown_record_is_an_error_at_its_line(changed, tmp_path):

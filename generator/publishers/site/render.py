@@ -683,8 +683,11 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
     # Documents.
     for doc in manual.documents:
         # Search ranks the documents above the forms and indexes that mention the same code or words.
-        page(doc_page(doc), "document.md.j2", f"{doc.code} {doc.title}",
-             boost=DOC_BOOST.get(doc.status), doc=document_context(manual, doc, downloads, lang))
+        context = document_context(manual, doc, downloads, lang)
+        if is_edition:  # acknowledgements are recorded after a release: an edition's frozen pages have none
+            context["ack"] = None
+        page(doc_page(doc), "document.md.j2", f"{doc.code} {doc.title}", boost=DOC_BOOST.get(doc.status),
+             doc=context)
     # Forms.
     for form in sorted(manual.forms.values(), key=lambda f: (f.code, f.id)):
         page(form_page(form), "form.md.j2", f"{form.code} {form.title}".strip(),
