@@ -39,10 +39,6 @@ class Requirement:
     def pending(self) -> list[str]:
         return [p for p in self.people if p not in self.acknowledged]
 
-    def summary(self, manual: Manual) -> str:
-        """What changed: the revision's summary, with its change request's number when it names one."""
-        return " ".join(x for x in (self.revision.change, self.revision.summary) if x)
-
 
 def role_ids(manual: Manual, names) -> list[str]:
     """The role ids ``names`` stand for (an alias counts as its role), each once, in order."""

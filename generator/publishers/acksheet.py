@@ -46,11 +46,10 @@ def sheet_model(manual, edition: str) -> dict | None:
             person = manual.people[pid]
             groups.setdefault(department(manual, pid, on), []).append(
                 {"name": person.name or pid, "id": pid, "post": "、".join(posts(manual, pid, on)),
-                 "documents": "、".join(codes)})
+                 "codes": codes, "documents": "、".join(codes)})
     order = sorted(groups, key=lambda d: (d == "", d))  # the department first, people outside it last
     departments = [{"name": d or words["outside"],
-                    "documents": [doc for doc in documents
-                                  if any(doc["code"] in p["documents"].split("、") for p in groups[d])],
+                    "documents": [doc for doc in documents if any(doc["code"] in p["codes"] for p in groups[d])],
                     "people": groups[d]} for d in order]
     return {"lang": lang, "W": words, "company": manual.company, "manual_title": manual.title, "edition": edition,
             "departments": departments, "fonts": FONTS, "people_count": sum(len(g) for g in groups.values())}
