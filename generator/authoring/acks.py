@@ -34,8 +34,7 @@ COLUMNS = {"person": ("person", "人员"), "document": ("document", "文件"), "
            "date": ("date", "日期")}
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
-HEADER = ("# yaml-language-server: $schema=../../generator/schemas/ack.schema.json\n"
-          "# 阅知记录：manual ack record 写入（每次一个文件，只增不改）\n")
+HEADER = "# yaml-language-server: $schema={schema}\n# 阅知记录：manual ack record 写入（每次一个文件，只增不改）\n"
 
 
 @dataclass
@@ -155,10 +154,13 @@ def next_file(root: Path, on: dt.date) -> str:
 
 def write_records(root: Path, records: list[dict], on: dt.date, source_name: str) -> str:
     """One new file of control/acks/ holding ``records``; its path from the manual's folder."""
+    from .scaffold import schema_ref
+
     rel = next_file(root, on)
-    lines = [HEADER, f"recorded: {on.isoformat()}\n", f"source: {yaml_scalar(source_name)}\n", "acks:\n"]
-    lines += [f"  - {flow_mapping(r)}\n" for r in records]
     path = Path(root) / rel
     path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [HEADER.format(schema=schema_ref(Path(root), path, "ack")), f"recorded: {on.isoformat()}\n",
+             f"source: {yaml_scalar(source_name)}\n", "acks:\n"]
+    lines += [f"  - {flow_mapping(r)}\n" for r in records]
     write_source_text(path, "".join(lines))
     return rel
