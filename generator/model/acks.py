@@ -40,9 +40,11 @@ class Requirement:
         return [p for p in self.people if p not in self.acknowledged]
 
 
-def role_ids(manual: Manual, names) -> list[str]:
-    """The role ids ``names`` stand for (an alias counts as its role), each once, in order."""
-    alias = {a: rid for rid, role in manual.roles.items() for a in role.aliases}
+def role_ids(manual: Manual, names, alias: dict | None = None) -> list[str]:
+    """The role ids ``names`` stand for (an alias counts as its role), each once, in order (``alias``: the
+    alias → id map, when the caller has made it once)."""
+    if alias is None:
+        alias = aliases(manual)
     out = []
     for name in names:
         rid = name if name in manual.roles else alias.get(name, name)
@@ -51,10 +53,14 @@ def role_ids(manual: Manual, names) -> list[str]:
     return out
 
 
-def document_roles(manual: Manual, doc: Document) -> list[str]:
+def aliases(manual: Manual) -> dict[str, str]:
+    return {a: rid for rid, role in manual.roles.items() for a in role.aliases}
+
+
+def document_roles(manual: Manual, doc: Document, alias: dict | None = None) -> list[str]:
     """The roles ``doc`` names: owner, workflow steps' roles, the posts its jobs cover, referenced roles."""
     return role_ids(manual, [doc.owner, *(s.role for s in doc.workflow),
-                             *(post for job in doc.jobs for post in job.covers), *doc.cited_roles])
+                             *(post for job in doc.jobs for post in job.covers), *doc.cited_roles], alias)
 
 
 def substantive(manual: Manual, rev: Revision) -> bool:
@@ -74,11 +80,10 @@ def since(doc: Document) -> dt.date | None:
     return doc.effective or (approved.date if approved is not None else None)
 
 
-def people_holding(manual: Manual, roles: list[str], on: dt.date) -> list[str]:
-    """The ids of the people who hold one of ``roles`` on ``on`` (an alias of a role held counts)."""
-    wanted = set(roles)
-    return [pid for pid, person in manual.people.items()
-            if wanted & set(role_ids(manual, person.roles_on(on)))]
+def held_roles(manual: Manual, on: dt.date, alias: dict | None = None) -> dict[str, set[str]]:
+    """person id → the role ids they hold on ``on``."""
+    alias = aliases(manual) if alias is None else alias
+    return {pid: set(role_ids(manual, person.roles_on(on), alias)) for pid, person in manual.people.items()}
 
 
 def acknowledged(manual: Manual) -> set[tuple[str, str, str]]:
@@ -93,6 +98,8 @@ def requirements(manual: Manual, on: dt.date | None = None) -> list[Requirement]
         return []
     on = on or today_of(manual)
     done = acknowledged(manual)
+    alias = aliases(manual)
+    held = held_roles(manual, on, alias)
     out = []
     for doc in manual.documents:
         if doc.status not in IN_FORCE:
@@ -100,7 +107,8 @@ def requirements(manual: Manual, on: dt.date | None = None) -> list[Requirement]
         rev = current_revision(doc)
         if rev is None or not substantive(manual, rev):
             continue
-        people = people_holding(manual, document_roles(manual, doc), on)
+        wanted = set(document_roles(manual, doc, alias))
+        people = [pid for pid, roles in held.items() if wanted & roles]
         if not people:
             continue
         out.append(Requirement(doc, rev, since(doc), people,

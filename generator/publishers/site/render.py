@@ -346,6 +346,8 @@ def _downloads_for(name_stem: str, downloads: dict, page: str) -> list[dict]:
 # While ``site_model`` runs, the links of the manual it builds (who cites whom, which documents use
 # a form, what each 《title》 names) are computed once, in one pass, and kept here: every page asks them.
 _BUILD_LINKS: ContextVar[references.Links | None] = ContextVar("site_build_links", default=None)
+# … and so is who must acknowledge each document's current version (``model.acks``): (manual, {id(doc): req}).
+_BUILD_ACKS: ContextVar[tuple | None] = ContextVar("site_build_acks", default=None)
 
 
 def _links(manual: Manual) -> references.Links:
@@ -609,7 +611,8 @@ def ack_state(manual: Manual, doc: Document, page: str, lang: str) -> dict | Non
     """The acknowledgement state of ``doc``'s current version ("2 / 3 人已阅知"), None when it needs none."""
     from ...model.acks import for_document
 
-    req = for_document(manual, doc)
+    built = _BUILD_ACKS.get()
+    req = built[1].get(id(doc)) if built is not None and built[0] is manual else for_document(manual, doc)
     if req is None:
         return None
     words = labels(lang)["ack"]["site"]
@@ -648,10 +651,14 @@ def site_model(manual: Manual, *, downloads: dict | None = None, lang: str = "zh
     main site (the current source), or ``{"kind": "edition", "this": {...}, "record": {...}}`` for the
     site of one released edition.  Without it the site is built as if no edition had been released.
     """
+    from ...model.acks import requirements
+
     token = _BUILD_LINKS.set(references.links(manual))
+    acks = _BUILD_ACKS.set((manual, {id(r.document): r for r in requirements(manual)}))
     try:
         return _site_model(manual, downloads=downloads, lang=lang, editions=editions)
     finally:
+        _BUILD_ACKS.reset(acks)
         _BUILD_LINKS.reset(token)
 
 
