@@ -85,7 +85,7 @@ def test_who_must_acknowledge_and_since_when(changed):
     assert req.people == ["zhangsan", "lisi", "wangwu"] and req.acknowledged == set()
     assert req.revision.change == "CR-2020-001" and req.revision.change_class == ""  # the class is the request's
     on = manual.documents[0].effective
-    assert [department(manual, p, on) for p in req.people] == ["业务部", "业务部", ""]
+    assert [department(manual, p, on) for p in req.people] == ["业务部", "业务部", None]
 
 
 def test_the_check_names_who_has_not_acknowledged_at_the_revision(changed):

@@ -121,15 +121,16 @@ def for_document(manual: Manual, doc: Document, on: dt.date | None = None) -> Re
     return next((r for r in requirements(manual, on) if r.document is doc), None)
 
 
-def department(manual: Manual, person_id: str, on: dt.date) -> str:
-    """The group a person signs the paper sheet in: the manual's department when they hold one of its
-    posts (a role not marked ``external``) on ``on``; else "" (people outside the department)."""
+def department(manual: Manual, person_id: str, on: dt.date) -> str | None:
+    """The group a person signs the paper sheet in: the manual's department (its ``department``, "" when
+    it names none) when they hold one of its posts (a role not marked ``external``) on ``on``; else None
+    (people outside the department)."""
     person = manual.people[person_id]
     for rid in role_ids(manual, person.roles_on(on)):
         role = manual.roles.get(rid)
         if role is not None and not role.external:
-            return manual.department or ""
-    return ""
+            return manual.department
+    return None
 
 
 def posts(manual: Manual, person_id: str, on: dt.date) -> list[str]:

@@ -39,7 +39,7 @@ def sheet_model(manual, edition: str) -> dict | None:
     documents = [{"code": r.document.code, "title": r.document.title, "version": r.version,
                   "since": r.since.isoformat() if r.since else "", "summary": r.revision.summary,
                   "change": r.revision.change} for r in reqs]
-    groups: dict[str, list[dict]] = {}
+    groups: dict[str | None, list[dict]] = {}
     for pid in manual.people:  # people.yaml's order
         codes = [r.document.code for r in reqs if pid in r.people]
         if codes:
@@ -47,8 +47,8 @@ def sheet_model(manual, edition: str) -> dict | None:
             groups.setdefault(department(manual, pid, on), []).append(
                 {"name": person.name or pid, "id": pid, "post": "、".join(posts(manual, pid, on)),
                  "codes": codes, "documents": "、".join(codes)})
-    order = sorted(groups, key=lambda d: (d == "", d))  # the department first, people outside it last
-    departments = [{"name": d or words["outside"],
+    order = sorted(groups, key=lambda d: (d is None, d or ""))  # the department first, people outside it last
+    departments = [{"name": words["outside"] if d is None else d,
                     "documents": [doc for doc in documents if any(doc["code"] in p["codes"] for p in groups[d])],
                     "people": groups[d]} for d in order]
     return {"lang": lang, "W": words, "company": manual.company, "manual_title": manual.title, "edition": edition,
