@@ -27,7 +27,7 @@ def record(args) -> int:
     lang = options.args_lang(args)
     data_path = Path(args.file)
     if not data_path.is_file():
-        raise UsageError("cli.forms.no_data", path=data_path)
+        raise UsageError("ack.record.no_file", path=data_path)
     name = data_path.name
     with options.locked(root, lang):
         manual, _ = read_manual(root)
