@@ -25,7 +25,8 @@ from .errors import EXIT_OK, EXIT_USAGE, ArgparseError, Message, message
 # a verb's module (and what it needs: WeasyPrint, MkDocs …) is imported only when it runs.
 VERBS = {"check": "check", "build": "build", "serve": "serve", "approve": "approve", "forms": "forms",
          "release": "release", "verify": "verify", "init": "init", "new": "new", "import": "import_",
-         "revise": "revise", "diff": "diff", "issue": "issue", "recall": "recall"}
+         "revise": "revise", "diff": "diff", "issue": "issue", "recall": "recall",
+         "ack": "ack"}
 
 
 def _early_options(argv) -> argparse.Namespace:
@@ -130,6 +131,8 @@ def _parser() -> argparse.ArgumentParser:
     rv.add_argument("code", help="a document's code, or a form's id or code")
     rv.add_argument("--summary", required=True, help="what this revision changes (the revision entry's summary)")
     rv.add_argument("--class", dest="change_class", choices=("substantive", "editorial"), default=None)
+    rv.add_argument("--change", default=None, metavar="CR-YYYY-NNN",
+                    help="the change request it carries out (control/changes/); the entry takes its class")
     rv.add_argument("--major", action="store_true", help="the next major version (2.0) instead of the next minor")
     rv.add_argument("--by", default=None, help="who revises (default: the last revision entry's, else the owner)")
 
@@ -165,6 +168,14 @@ def _parser() -> argparse.ArgumentParser:
     rc.add_argument("edition")
     rc.add_argument("--copy", type=int, required=True, metavar="N", help="the copy number (分发号)")
     rc.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
+
+    ak = sub.add_parser("ack", parents=[common], help="read-and-acknowledge (阅知): the paper sheet, recording it")
+    aksub = ak.add_subparsers(dest="ack_command", required=True, parser_class=ArgumentParser)
+    aks = aksub.add_parser("sheet", parents=[common], help="the 阅知确认表 of an edition's substantive changes (PDF)")
+    aks.add_argument("edition")
+    aks.add_argument("--out", type=Path, default=None, help="output folder (default: dist/ack/)")
+    akr = aksub.add_parser("record", parents=[common], help="record signed acknowledgements from a CSV")
+    akr.add_argument("file", type=Path, metavar="FILE.csv", help="columns person, document, version, date")
 
     i = sub.add_parser("init", parents=[common], help="create a new manual repository")
     i.add_argument("dir", type=Path)

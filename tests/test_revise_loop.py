@@ -110,6 +110,14 @@ def test_the_loop(repo):
             assert code == 0 and {f["rule"] for f in report["findings"]} <= {"approval-stale"}, report
     assert "变更已完成：状态 effective，生效日期 2026-11-30" in signed.stdout
 
+    # a substantive change in force: the holder of its owner's post (业务经理) must acknowledge it (阅知)
+    code, report = check(repo)
+    assert code == 0 and [(f["rule"], f["path"]) for f in report["findings"]] == [
+        ("ack-missing", "policies/0110-2014.md")] and "sample-jia" in report["findings"][0]["message"], report
+    sheet = repo.parent / "signed.csv"
+    sheet.write_text(f"人员,文件,版本,日期\n示例甲,0110-2014,1.2,{TODAY}\n", encoding="utf-8")
+    recorded = cli(repo, "ack", "record", sheet)
+    assert recorded.returncode == 0, recorded.stderr
     code, report = check(repo)
     assert code == 0 and report["findings"] == [], report
     meta = front(repo)

@@ -1,6 +1,6 @@
 """``manual revise`` (start a change) and what changed since the last approval (``manual diff``).
 
-    manual revise CODE --summary TEXT [--class substantive|editorial] [--major] [--by WHO]
+    manual revise CODE --summary TEXT [--class substantive|editorial] [--change CR-YYYY-NNN] [--major] [--by WHO]
 
 starts a change of a document or form in one step, by targeted edits of its
 YAML text (comments and layout stay; the file is written atomically):
@@ -10,6 +10,9 @@ YAML text (comments and layout stay; the file is written atomically):
 * a revision entry is appended: ``{version, date: today, summary, by, class}``
   (today honours MANUAL_TODAY and ``review.today``; ``by`` defaults to the last
   entry's, else the owner; ``class`` only when given);
+* with ``--change CR-YYYY-NNN`` the entry names the change request it carries out (``change: CR-…``) and
+  takes its class from the request (实质性 → substantive); the request must exist in control/changes/ and
+  list the item, and a ``--class`` that contradicts it is refused;
 * ``status`` becomes ``in_review``;
 * the ``effective:`` line is removed: the date belongs to the version in force,
   and the approval that closes the change sets the new one (``manual approve``).
@@ -132,16 +135,39 @@ def item_from_text(manual, item, text: str):
         return None
 
 
-def revision_entry(version_text: str, date: dt.date, summary: str, by: str, change_class: str | None) -> str:
+def revision_entry(version_text: str, date: dt.date, summary: str, by: str, change_class: str | None,
+                   change: str | None = None) -> str:
     parts = [f"version: {version_text}", f"date: {date.isoformat()}", f"summary: {yaml_scalar(summary, flow=True)}",
              f"by: {yaml_scalar(by, flow=True)}"]
     if change_class:
         parts.append(f"class: {change_class}")
+    if change:
+        parts.append(f"change: {yaml_scalar(change, flow=True)}")
     return "{" + ", ".join(parts) + "}"
 
 
+def change_request_for(manual, item, key: str, number: str, change_class: str | None) -> tuple[str, str | None]:
+    """(number, class) of the revision entry that carries out the change request ``number``: it must exist
+    and list ``item``; its class is the entry's unless ``change_class`` is given, which must then agree."""
+    from ..common.findings import close_hint
+
+    number = number.strip()
+    request = manual.changes.get(number)
+    if request is None:
+        hint = close_hint(number, list(manual.changes))
+        raise UsageError("cli.revise.change_unknown", number=number, key=key,
+                         hint=lambda lang: hint[lang] if hint else "")
+    if not {item.code, getattr(item, "id", "")} & set(request.documents):
+        raise UsageError("cli.revise.change_not_listed", number=number, key=key,
+                         documents=", ".join(request.documents) or "—")
+    if change_class is not None and request.change_class and change_class != request.change_class:
+        raise UsageError("cli.revise.change_class_differs", value=change_class, number=number,
+                         request_class=request.change_class)
+    return number, change_class or request.change_class or None
+
+
 def revise(root: Path, key: str, summary: str, change_class: str | None = None, major: bool = False,
-           by: str | None = None) -> dict:
+           by: str | None = None, change: str | None = None) -> dict:
     """Start a change of the document or form ``key`` (see the module's doc); returns what was written.
 
     Raises ``UsageError`` for usage problems and ``ApproveError`` for refusals; nothing is written unless
@@ -156,6 +182,8 @@ def revise(root: Path, key: str, summary: str, change_class: str | None = None, 
         raise UsageError("cli.revise.class_unknown", value=change_class, choices=", ".join(CLASSES))
     manual, _ = read_manual(root)
     item = find(manual, key)
+    if change:
+        change, change_class = change_request_for(manual, item, key, change, change_class)
     if item.status == "superseded":
         raise ApproveError("cli.revise.superseded", path=item.path, key=key)
     why = open_change(manual, item)
@@ -180,22 +208,23 @@ def revise(root: Path, key: str, summary: str, change_class: str | None = None, 
                                 remove=("effective",), base=start, end=end)
         start, end = yaml_span(item, new_text)
         new_text = append_item(new_text, "revisions",
-                               revision_entry(version_text, date, summary, by, change_class), base=start, end=end)
+                               revision_entry(version_text, date, summary, by, change_class, change), base=start, end=end)
     except (ValueError, yaml.YAMLError, AttributeError) as exc:
         raise UsageError("cli.revise.unreadable", path=item.path, reason=exc) from None
 
     new_item = item_from_text(manual, item, new_text)
     last = new_item.revisions[-1] if new_item is not None and new_item.revisions else None
-    expected = (new_version, "in_review", None, (new_version, date, summary, by, change_class or ""))
+    expected = (new_version, "in_review", None, (new_version, date, summary, by, change_class or "", change or ""))
     if new_item is None or last is None or fingerprint(new_item, manual) != fingerprint(item, manual) or \
             (new_item.version, new_item.status, new_item.effective,
-             (last.version, last.date, last.summary, last.by, last.change_class)) != expected or \
+             (last.version, last.date, last.summary, last.by, last.change_class, last.change)) != expected or \
             new_item.revisions[:-1] != item.revisions[:len(new_item.revisions) - 1] or \
             len(new_item.revisions) != len(item.revisions) + 1:
         raise RuntimeError(f"{item.path}: editing the text did not give the expected data; nothing was written")
     write_source_text(path, new_text, eol, bom)
     return {"path": item.path, "key": key, "code": item.code, "title": item.title, "old_version": item.version,
             "version": new_version, "date": date, "summary": summary, "by": by, "class": change_class or "",
+            "change": change or "",
             "line": new_item.loc("version").line}
 
 

@@ -168,6 +168,20 @@ class ChangeRequest(_Located):
         return self.signers.get(step)
 
 
+@dataclass
+class Ack(_Located):
+    """One read-and-acknowledge record (阅知记录) of a file of control/acks/: ``person`` has read ``version``
+    of the document ``document`` on ``date``."""
+
+    path: str
+    positions: Positions
+    index: int  # position in the file's ``acks`` list: ``loc("acks", index, "person")``
+    person: str
+    document: str
+    version: str
+    date: dt.date | None = None
+
+
 CHANGE_STEPS = ("requested_by", "reviewed_by", "approved_by")
 CHANGE_CLASSES = {"实质性": "substantive", "编辑性": "editorial", "substantive": "substantive",
                   "editorial": "editorial"}
@@ -421,6 +435,8 @@ class Manual:
     externals: list[ExternalDocument] = field(default_factory=list)  # in the file's order
     # control/changes/*.yaml: change requests by number (the first file of a number)
     changes: dict[str, ChangeRequest] = field(default_factory=dict)
+    # control/acks/*.yaml: read-and-acknowledge records, files by name, entries in their order
+    acks: list[Ack] = field(default_factory=list)
 
     # -- lookups -----------------------------------------------------------
     def document(self, code: str) -> Document | None:

@@ -11,9 +11,9 @@ import datetime as dt
 from pathlib import Path
 
 from ..common.findings import Finding
-from ..read.control import read_control
+from ..read.control import read_acks, read_control
 from ..read.reader import Source, SourceFile, read_source
-from . import (CHANGE_CLASSES, CHANGE_STEPS, SEGREGATION, SIGNOFF_STEPS, ChangeRequest, ChangeSigner, Chapter,
+from . import (CHANGE_CLASSES, CHANGE_STEPS, SEGREGATION, SIGNOFF_STEPS, Ack, ChangeRequest, ChangeSigner, Chapter,
                CodeScheme, Column, Copy, Document, ExternalDocument, Field, Form, Job, Manual, Person,
                Revision, Role, RoleHeld, Section, SignOff, Term, WorkflowStep)
 from .fingerprint import DOCUMENT_FIELDS, FORM_FIELDS, ROLE_FIELDS, plain_data
@@ -23,6 +23,7 @@ def read_manual(root: Path) -> tuple[Manual, list[Finding]]:
     """The typed model of the manual at ``root`` and every finding met while reading it."""
     source, findings = read_source(root)
     findings += read_control(root, source)
+    findings += read_acks(root, source)
     return build(source), findings
 
 
@@ -267,7 +268,15 @@ def build(source: Source) -> Manual:
                    + list(manual.signoff_steps.values()))
     if source.distribution is not None:
         _copies(manual, source.distribution)
+    manual.acks = [ack for file in source.acks for ack in acks(file)]
     return manual
+
+
+def acks(file: SourceFile) -> list[Ack]:
+    """The records of one file of control/acks/ (read-and-acknowledge, 阅知记录)."""
+    return [Ack(file.path, file.positions, i, _text(a.get("person")), _text(a.get("document")),
+                _text(a.get("version")), _date(a.get("date")))
+            for i, a in enumerate(_list(file.data.get("acks"))) if isinstance(a, dict)]
 
 
 def _external(manual: Manual, file: SourceFile) -> None:

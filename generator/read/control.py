@@ -38,3 +38,24 @@ def read_control(root: Path, source: Source) -> list[Finding]:
             continue
         source.changes.append(SourceFile(rel, data, positions, hashlib.sha256(path.read_bytes()).hexdigest()))
     return findings
+
+
+# -- read-and-acknowledge records (阅知记录) -------------------------------------------------------
+ACKS = "control/acks"  # one YAML file per recording (``manual ack record``, or an online collector)
+
+
+def read_acks(root: Path, source: Source) -> list[Finding]:
+    """control/acks/*.yaml (read-and-acknowledge records) into ``source.acks``, in file-name order; the
+    findings met reading them (schema, YAML), each at its file and line."""
+    root = Path(root).resolve()
+    findings: list[Finding] = []
+    folder = root / ACKS
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        data, positions, found = read_yaml_file(root, path, "ack")
+        findings += found
+        rel = f"{ACKS}/{path.name}"
+        if data is None:
+            source.unreadable.add(rel)
+            continue
+        source.acks.append(SourceFile(rel, data, positions, ""))
+    return findings

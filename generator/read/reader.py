@@ -71,6 +71,7 @@ class Source:
     editions: list[EditionCheck] = field(default_factory=list)  # each released edition against its manifest
     external: SourceFile | None = None  # control/external.yaml (``generator.read.control``)
     changes: list[SourceFile] = field(default_factory=list)  # control/changes/*.yaml (``generator.read.control``)
+    acks: list[SourceFile] = field(default_factory=list)  # control/acks/*.yaml (``generator.read.control.read_acks``)
 
 
 CONFIG = "manual/manual.yaml"

@@ -50,8 +50,8 @@ def written(item, *path) -> bool:
 
 def _load_all():
     """Register every rule: each topic's module registers its rules when imported."""
-    from . import (approvals, codes, control, dates, distribution, editions, forms, org, references,  # noqa: F401
-                   reviews, segregation, signoff, structure, terminology, versions)
+    from . import (acks, approvals, codes, control, dates, distribution, editions, forms, org,  # noqa: F401
+                   references, reviews, segregation, signoff, structure, terminology, versions)
 
 
 _MEMO = "_rules_memo"

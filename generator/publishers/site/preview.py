@@ -66,7 +66,7 @@ def read_lenient(root: Path, good: dict, reuse: dict | None = None) -> Reading:
     "config"|"roles", SourceFile)), which this updates with every file read now.  ``reuse``: documents
     and forms unchanged on disk since the last reading are not read again (``reader.read_files``)."""
     from ...model.build import build
-    from ...read.control import read_control
+    from ...read.control import read_acks, read_control
     from ...read.reader import order_documents, read_source
     from ...rules import run_rules
     from ...rules.check import no_cycle_collection
@@ -74,6 +74,7 @@ def read_lenient(root: Path, good: dict, reuse: dict | None = None) -> Reading:
     with no_cycle_collection():
         source, findings = read_source(root, reuse)
         findings += read_control(root, source)
+        findings += read_acks(root, source)
         for kind, item in ([("config", source.config), ("roles", source.roles)]
                            + [("document", d) for d in source.documents] + [("form", f) for f in source.forms]):
             if item is not None:

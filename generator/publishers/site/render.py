@@ -86,7 +86,8 @@ DOC_BOOST = {"effective": 2, "approved": 2, "draft": 1.5, "in_review": 1.5}  # s
 ROLE_BOOST = 2  # a role's page ("my duties") ranks with the documents
 # The index pages list every title and code: a word they share with a document ranks them below it.
 INDEX_BOOST = {t: 0.5 for t in ("home.md.j2", "documents.md.j2", "forms.md.j2", "roles.md.j2", "review.md.j2",
-                                "changes.md.j2", "editions.md.j2", "edition.md.j2")}
+                                "changes.md.j2", "editions.md.j2", "edition.md.j2", "acks.md.j2")}
+ACKS_PAGE = "acks.md"  # 阅知: who has not acknowledged what, since when (the current source's site only)
 
 
 def site_labels(lang: str) -> dict:
@@ -345,6 +346,8 @@ def _downloads_for(name_stem: str, downloads: dict, page: str) -> list[dict]:
 # While ``site_model`` runs, the links of the manual it builds (who cites whom, which documents use
 # a form, what each 《title》 names) are computed once, in one pass, and kept here: every page asks them.
 _BUILD_LINKS: ContextVar[references.Links | None] = ContextVar("site_build_links", default=None)
+# … and so is who must acknowledge each document's current version (``model.acks``): (manual, {id(doc): req}).
+_BUILD_ACKS: ContextVar[tuple | None] = ContextVar("site_build_acks", default=None)
 
 
 def _links(manual: Manual) -> references.Links:
@@ -418,6 +421,7 @@ def document_context(manual: Manual, doc: Document, downloads: dict, lang: str) 
         "references": [_doc_ref(d, page, lang) for d in refs if d is not None],
         "referenced_by": [_doc_ref(d, page, lang) for d in referenced_by(manual, doc)],
         "downloads": _downloads_for(f"{printmodel.DOCUMENTS_DIR}/{doc.slug}", downloads, page),
+        "ack": ack_state(manual, doc, page, lang),
         "orgchart": None, "staffing": None, "workflow": None, "jobs": None,
         "print_css": print_page_css(f"{doc.code} {doc.title}",
                                     site_labels(lang)["print_version"].format(version=doc.version), lang),
@@ -603,6 +607,39 @@ def review_context(manual: Manual, page: str, lang: str) -> dict:
     return {"today": on.isoformat(), "due": due_rows, "schedule": schedule}
 
 
+def ack_state(manual: Manual, doc: Document, page: str, lang: str) -> dict | None:
+    """The acknowledgement state of ``doc``'s current version ("2 / 3 人已阅知"), None when it needs none."""
+    from ...model.acks import for_document
+
+    built = _BUILD_ACKS.get()
+    req = built[1].get(id(doc)) if built is not None and built[0] is manual else for_document(manual, doc)
+    if req is None:
+        return None
+    words = labels(lang)["ack"]["site"]
+    return {"label": words["heading"], "href": rel(page, ACKS_PAGE),
+            "text": words["state"].format(done=len(req.acknowledged), total=len(req.people))}
+
+
+def acks_context(manual: Manual, page: str, lang: str) -> dict:
+    """The 阅知 page: per document needing acknowledgement, n of m; then every person who has not, since when."""
+    from ...model.acks import posts, requirements
+    from ...model.review import today
+
+    on = today(manual)
+    reqs = requirements(manual, on)
+    documents, pending = [], []
+    for req in reqs:
+        ref = _doc_ref(req.document, page, lang)
+        since = _date(req.since)
+        documents.append(dict(ref, version=req.version, since=since, done=len(req.acknowledged),
+                              total=len(req.people), change=req.revision.change, summary=req.revision.summary))
+        for pid in req.pending:
+            person = manual.people[pid]
+            pending.append(dict(ref, version=req.version, since=since, person=person.name or pid, id=pid,
+                                post="、".join(posts(manual, pid, on))))
+    return {"A": labels(lang)["ack"]["site"], "documents": documents, "pending": pending}
+
+
 def site_model(manual: Manual, *, downloads: dict | None = None, lang: str = "zh-CN",
                editions: dict | None = None) -> dict:
     """The whole site as plain data: ``{"site_name", "pages": [...], "nav": [...], ...}``.
@@ -614,10 +651,14 @@ def site_model(manual: Manual, *, downloads: dict | None = None, lang: str = "zh
     main site (the current source), or ``{"kind": "edition", "this": {...}, "record": {...}}`` for the
     site of one released edition.  Without it the site is built as if no edition had been released.
     """
+    from ...model.acks import requirements
+
     token = _BUILD_LINKS.set(references.links(manual))
+    acks = _BUILD_ACKS.set((manual, {id(r.document): r for r in requirements(manual)}))
     try:
         return _site_model(manual, downloads=downloads, lang=lang, editions=editions)
     finally:
+        _BUILD_ACKS.reset(acks)
         _BUILD_LINKS.reset(token)
 
 
@@ -649,8 +690,11 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
     # Documents.
     for doc in manual.documents:
         # Search ranks the documents above the forms and indexes that mention the same code or words.
-        page(doc_page(doc), "document.md.j2", f"{doc.code} {doc.title}",
-             boost=DOC_BOOST.get(doc.status), doc=document_context(manual, doc, downloads, lang))
+        context = document_context(manual, doc, downloads, lang)
+        if is_edition:  # acknowledgements are recorded after a release: an edition's frozen pages have none
+            context["ack"] = None
+        page(doc_page(doc), "document.md.j2", f"{doc.code} {doc.title}", boost=DOC_BOOST.get(doc.status),
+             doc=context)
     # Forms.
     for form in sorted(manual.forms.values(), key=lambda f: (f.code, f.id)):
         page(form_page(form), "form.md.j2", f"{form.code} {form.title}".strip(),
@@ -675,6 +719,8 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
              role=role_context(manual, rid, path, lang), R=role_lab)
     if not is_edition:  # what is due for review depends on today: not part of a released edition
         page("review.md", "review.md.j2", lab["due"], **review_context(manual, "review.md", lang))
+    if not is_edition:  # who has acknowledged depends on the current source: not part of a released edition
+        page(ACKS_PAGE, "acks.md.j2", labels(lang)["ack"]["site"]["title"], **acks_context(manual, ACKS_PAGE, lang))
     if editions.get("record") is not None:
         page("changes.md", "changes.md.j2", lab["changes"], record=editions["record"], rows=[], year=None,
              editions_href="editions.md", is_edition=is_edition)
@@ -696,7 +742,8 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
     indexes = [{lab["by_code"]: listing}, {lab["by_role"]: roles_nav}]
     if not is_edition:
         indexes.append({lab["due"]: "review.md"})
-    nav.append({lab["indexes"]: indexes + [{lab["changes"]: "changes.md"}]})
+    nav.append({lab["indexes"]: indexes + [{lab["changes"]: "changes.md"}]
+                + ([] if is_edition else [{labels(lang)["ack"]["site"]["title"]: ACKS_PAGE}])})
     nav.append({lab["editions_nav"]: "editions.md"})
     site_name = " ".join(x for x in (manual.company, manual.title) if x) or lab["home"]
     if is_edition:
