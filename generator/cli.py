@@ -25,7 +25,8 @@ from .errors import EXIT_OK, EXIT_USAGE, ArgparseError, Message, message
 # a verb's module (and what it needs: WeasyPrint, MkDocs …) is imported only when it runs.
 VERBS = {"check": "check", "build": "build", "serve": "serve", "approve": "approve", "forms": "forms",
          "release": "release", "verify": "verify", "init": "init", "new": "new", "import": "import_",
-         "revise": "revise", "diff": "diff", "issue": "issue", "recall": "recall"}
+         "revise": "revise", "diff": "diff", "issue": "issue", "recall": "recall",
+         "status": "status"}
 
 
 def _early_options(argv) -> argparse.Namespace:
@@ -165,6 +166,10 @@ def _parser() -> argparse.ArgumentParser:
     rc.add_argument("edition")
     rc.add_argument("--copy", type=int, required=True, metavar="N", help="the copy number (分发号)")
     rc.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
+
+    st = sub.add_parser("status", parents=[common],
+                        help="document control at a glance: editions, statuses, open change requests, copies out")
+    st.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
 
     i = sub.add_parser("init", parents=[common], help="create a new manual repository")
     i.add_argument("dir", type=Path)
