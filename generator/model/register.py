@@ -225,9 +225,12 @@ def register(manual: Manual, manifests: list[dict]) -> list[RegisterRow]:
     for item in items:
         held = _versions_by_edition(manifests, item)
         in_force = [v for e, v in held if e == latest_name]
+        # Superseded: the versions older editions hold that are neither the current one nor the one in force
+        # (all of them, for a superseded document).
+        current = set() if item.status == "superseded" else {item.version, *in_force}
         old: dict[str, list[str]] = {}
         for edition, version in held:
-            if version != item.version or item.status == "superseded":
+            if version not in current:
                 old.setdefault(version, []).append(edition)
         value, default = retention(manual, item)
         rows.append(RegisterRow(item, "document" if isinstance(item, Document) else "form", value, default,

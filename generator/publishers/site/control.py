@@ -56,7 +56,7 @@ def copies_context(manual: Manual, found: list[dict], lang: str) -> dict:
                     "copies": sep.join(f"{n:02d}" for n in g.numbers), "issued": sep.join(map(_date, g.issued)),
                     "superseded": g.superseded, "state": state})
     back = [{"holder": holder(register.holder_name(manual, c.holder), c.holder), "edition": c.edition,
-             "copy": f"{c.copy:02d}" if c.copy is not None else "", "issued": _date(c.issued),
+             "number": f"{c.copy:02d}" if c.copy is not None else "", "issued": _date(c.issued),
              "recalled": _date(c.recalled)} for c in register.recalled_copies(manual)]
     return {"C": w, "outstanding": out, "recalled": back}
 
