@@ -15,7 +15,7 @@ from ...labels import labels
 from ...model import Manual
 from ..render import view as pm
 from ..render.register import REGISTER_PDF, manifests, register_heading, register_rows
-from .html import render_template
+from .html import TEMPLATES, render_template
 
 
 def register_html(manual: Manual, found: list[dict], lang: str = "zh-CN") -> str:
@@ -38,13 +38,29 @@ def register_html(manual: Manual, found: list[dict], lang: str = "zh-CN") -> str
 
 
 def render_register_pdf(manual: Manual, found: list[dict], lang: str = "zh-CN") -> bytes:
-    from .render import html_to_pdf
+    """The register's PDF (WeasyPrint; only data: URLs are fetched, as for every print part)."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
-    return html_to_pdf(register_html(manual, found, lang))
+    html = register_html(manual, found, lang)
+    return HTML(string=html, base_url=str(TEMPLATES), url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
 
 
-def build(manual: Manual, out: Path, lang: str = "zh-CN") -> Path:
-    """Write ``out/register.pdf``; returns its path."""
-    from ..render.cache import write_if_changed
+def build(manual: Manual, out: Path, lang: str = "zh-CN", cache: bool = True) -> Path:
+    """Write ``out/register.pdf`` (rendered again only when its HTML, the engine, the fonts or this code
+    changed: ``.cache/register/``); returns its path."""
+    from ..render import cache as cache_mod
+    from ..render.cache import BuildCache, write_if_changed
 
-    return write_if_changed(Path(out) / REGISTER_PDF, render_register_pdf(manual, manifests(manual), lang))
+    found = manifests(manual)
+    html = register_html(manual, found, lang)
+    key = cache_mod.digest("register", cache_mod.versions("weasyprint", "pydyf"), cache_mod.font_digest(),
+                           cache_mod.code_digest("publishers/pdf/**/*"), html)
+    store = BuildCache(manual.root, "register", enabled=cache and manual.root is not None)
+    data = store.get(key)
+    if data is None:
+        data = render_register_pdf(manual, found, lang)
+        store.put(key, data)
+    store.keep(key)
+    store.prune()
+    return write_if_changed(Path(out) / REGISTER_PDF, data)

@@ -272,7 +272,7 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
             written = _build(manual, Path(out), quiet, jobs, lang, BuildCache(manual.root, "pdf", enabled=False),
                              BuildCache(Path(scratch), "pdf-parts"))
     # The 受控文件清单 (register of controlled documents): one small landscape PDF, rendered every build.
-    return written + [register.build(manual, Path(out), lang)]
+    return written + [register.build(manual, Path(out), lang, cache=cache)]
 
 
 def _build(manual: Manual, out: Path, quiet: bool, jobs: int | None, lang: str, store, parts_store) -> list[Path]:
