@@ -693,7 +693,7 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
         # Document control (受控文件清单, 受控文件发放): the present state, not part of an edition's site.
         control = control_pages.pages(manual, downloads, lang)
         for path, template, title, context in control:
-            page(path, template, title, **context)
+            page(path, template, title, hide=["toc"], **context)
 
     titles = {p["path"]: p["title"] for p in pages}
     nav = [{lab["home"]: home}]
