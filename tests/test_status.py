@@ -99,3 +99,34 @@ def test_a_manual_with_errors_still_shows_its_status(tmp_path):
     assert "0101-2020" in result.stdout and "Traceback" not in result.stderr
     bad = run_cli("status", "--format", "xml", "--root", root)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_the_model_groups_copies_by_holder_names_people_and_lists_superseded_versions(tmp_path):
+    """``model.register`` alone, on an in-memory manual: a person holder is named, copies are grouped per
+    holder and edition in the register's order, a superseded document lists every released version."""
+    import dataclasses
+    import datetime as dt
+
+    from generator.model import Copy, Person
+    from generator.model import register
+    from generator.model.build import read_manual
+
+    manual, _ = read_manual(copy_manual(MINIMAL, tmp_path / "m"))
+    manual.people = {"E001": Person(0, "E001", "张三")}
+    day = dt.date(2020, 3, 5)
+    manual.copies = [Copy(0, "2020.2", 2, "E001", day), Copy(1, "2020.1", 1, "总经理", day),
+                     Copy(2, "2020.2", 1, "E001", day), Copy(3, "2020.1", 3, "E001", day, recalled=day)]
+    manifests = [{"edition": "2020.1", "released": "2020-03-01",
+                  "documents": [{"code": "0101-2020", "version": "0.9"}, {"code": "0102-2020", "version": "1.0"}]},
+                 {"edition": "2020.2", "released": "2020-06-01",
+                  "documents": [{"code": "0101-2020", "version": "1.0"}, {"code": "0102-2020", "version": "1.0"}]}]
+    held = register.held_copies(manual, manifests)
+    assert [(g.holder, g.name, g.edition, g.numbers, g.superseded) for g in held] == [
+        ("E001", "张三", "2020.2", [1, 2], False), ("总经理", "", "2020.1", [1], True)]
+    assert [(c.edition, c.copy) for c in register.recalled_copies(manual)] == [("2020.1", 3)]
+    manual.documents[1] = dataclasses.replace(manual.documents[1], status="superseded")
+    rows = {r.key: r for r in register.register(manual, manifests)}
+    assert [(o.version, o.editions) for o in rows["0101-2020"].old] == [("0.9", ["2020.1"])]
+    assert rows["0101-2020"].edition == "2020.2" and rows["0101-2020"].copies == [1, 2]
+    assert [(o.version, o.editions) for o in rows["0102-2020"].old] == [("1.0", ["2020.1", "2020.2"])]
+    assert rows["0101-F1"].edition == "" and rows["0101-F1"].copies == []  # in no released edition
