@@ -26,7 +26,8 @@ from .errors import EXIT_OK, EXIT_USAGE, ArgparseError, Message, message
 VERBS = {"check": "check", "build": "build", "serve": "serve", "approve": "approve", "forms": "forms",
          "release": "release", "verify": "verify", "init": "init", "new": "new", "import": "import_",
          "revise": "revise", "diff": "diff", "issue": "issue", "recall": "recall",
-         "ack": "ack"}
+         "ack": "ack",
+         "status": "status"}
 
 
 def _early_options(argv) -> argparse.Namespace:
@@ -176,6 +177,9 @@ def _parser() -> argparse.ArgumentParser:
     aks.add_argument("--out", type=Path, default=None, help="output folder (default: dist/ack/)")
     akr = aksub.add_parser("record", parents=[common], help="record signed acknowledgements from a CSV")
     akr.add_argument("file", type=Path, metavar="FILE.csv", help="columns person, document, version, date")
+    st = sub.add_parser("status", parents=[common],
+                        help="document control at a glance: editions, statuses, open change requests, copies out")
+    st.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
 
     i = sub.add_parser("init", parents=[common], help="create a new manual repository")
     i.add_argument("dir", type=Path)

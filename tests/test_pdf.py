@@ -181,7 +181,7 @@ def test_two_builds_are_byte_identical(minimal_build, tmp_path):
     manual, _ = read_manual(minimal_build)
     pdf_pub.build(manual, out=tmp_path / "again", quiet=True, jobs=2)  # documents in worker processes this time
     second = {p.relative_to(tmp_path / "again"): sha256(p) for p in (tmp_path / "again").rglob("*.pdf")}
-    assert first == second and len(first) == 3
+    assert first == second and len(first) == 4  # the manual, two documents, the register (受控文件清单)
 
 
 def test_source_text_is_escaped(tmp_path):
@@ -290,7 +290,7 @@ def test_shipped_manual_pdf(shipped_build):
     assert "业务经理" in texts[start["0102-2014"] - 1] and "1 人" in texts[start["0102-2014"] - 1]
     workflow = "\n".join(texts[start["0104-2014"] - 1:start["0105-2014"] - 1])
     assert "责任岗位" in workflow
-    assert len(paths) == 15 and all(p.is_file() for p in paths)
+    assert len(paths) == 16 and all(p.is_file() for p in paths)  # the manual, 14 documents, the register
 
 
 def test_contents_with_chapters(tmp_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from ..read.distribution import DISTRIBUTION
+from ..read.control import DISTRIBUTION
 from .yamltext import append_item, flow_mapping, read_source_text, write_source_text, yaml_scalar
 
 HEADER = "# 文件发放/回收登记表 (manual issue / manual recall write this file)\ncopies:\n"

@@ -16,7 +16,7 @@ from ..labels import labels
 from ..model.build import read_manual
 from ..publishers.release import PDF_NAME
 from ..publishers.stamp import controlled_copy
-from ..read.distribution import copy_file
+from ..read.control import copy_file
 from ..read.editions import editions_dir
 from . import options
 

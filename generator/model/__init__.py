@@ -260,6 +260,8 @@ class _Item(_Signed):
     revisions: list[Revision]
     normative: dict  # the content a sign-off approves, as plain data (see ``fingerprint``)
     imported: bool  # ``imported: true``: imported from a legacy file, not yet reviewed (``manual import``)
+    # ``retention:`` how long a superseded version is kept: years (int) or a word (永久); None: the manual's default
+    retention: int | str | None = None
 
 
 @dataclass
@@ -391,6 +393,7 @@ class Manual:
     config_normative: dict = field(default_factory=dict)
     sample_names: bool = False
     binding_gutter_mm: float = 0.0  # print: extra inner margin for binding (mirrored margins), 0 = none
+    retention: int | str | None = None  # ``retention:`` the default retention of superseded versions (None: not set)
     forbidden_terms: list[Term] = field(default_factory=list)
     config_path: str = "manual/manual.yaml"
     config_positions: Positions = field(default_factory=Positions)

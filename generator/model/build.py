@@ -87,7 +87,15 @@ def _item(file: SourceFile, fields: tuple[str, ...], default_status: str = "") -
                 version=_text(data.get("version")), status=_text(data.get("status", default_status)),
                 effective=_date(data.get("effective")), owner=_text(data.get("owner")),
                 signoff_steps=_signoffs(data.get("signoff")), revisions=_revisions(data.get("revisions")),
-                normative={k: plain_data(data[k]) for k in fields if k in data}, imported=data.get("imported") is True)
+                normative={k: plain_data(data[k]) for k in fields if k in data}, imported=data.get("imported") is True,
+                retention=_retention(data.get("retention")))
+
+
+def _retention(value) -> int | str | None:
+    """``retention:`` years (a whole number) or a word (永久); None when absent or of another type."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return (value.strip() or None) if isinstance(value, str) else None
 
 
 # -- documents ---------------------------------------------------------------------------------
@@ -167,11 +175,13 @@ def _config(manual: Manual, file: SourceFile) -> None:
     manual.signatures = "required" if data.get("signatures") == "required" else "optional"
     # What the cover's sign-off approves: not the sign-off itself, and not how the manual is printed
     # (``print``: a binding gutter does not change what the manual says).
-    normative = {k: v for k, v in data.items() if k not in ("signoff", "sample_names", "print")}
+    # Nor how long obsolete versions are kept (``retention``: the administration of the documents).
+    normative = {k: v for k, v in data.items() if k not in ("signoff", "sample_names", "print", "retention")}
     if isinstance(normative.get("review"), dict):
         normative["review"] = {k: v for k, v in normative["review"].items() if k != "today"}
     manual.config_normative = plain_data(normative)
     manual.sample_names = bool(data.get("sample_names"))
+    manual.retention = _retention(data.get("retention"))
     gutter = _map(data.get("print")).get("binding_gutter_mm")
     manual.binding_gutter_mm = float(gutter) if isinstance(gutter, (int, float)) and not isinstance(gutter, bool) \
         and 0 < gutter <= 40 else 0.0

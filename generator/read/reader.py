@@ -28,7 +28,6 @@ from . import schema
 from ..common.findings import Finding, Location, error
 from ..errors import ManualNotFound, SourceError
 from ..labels import labels
-from .distribution import DISTRIBUTION
 from .editions import EditionCheck, check_editions, latest_index
 from .markdown import Block
 from .yamlsrc import Positions, load_yaml, read_text
@@ -59,7 +58,7 @@ class Source:
     config: SourceFile | None = None
     roles: SourceFile | None = None
     people: SourceFile | None = None  # manual/people.yaml, when the manual has one
-    distribution: SourceFile | None = None  # control/distribution.yaml, when the manual has one
+    distribution: SourceFile | None = None  # control/distribution.yaml (``generator.read.control``)
     certificates: dict[str, bytes | None] = field(default_factory=dict)  # people.yaml's certificate paths → bytes
     documents: list[SourceFile] = field(default_factory=list)
     forms: list[SourceFile] = field(default_factory=list)  # one per form id (a duplicate is a finding)
@@ -272,8 +271,6 @@ def read_source(root: Path, reuse: dict | None = None) -> tuple[Source, list[Fin
 
     if (root / PEOPLE).is_file():
         findings += read_people(root, source)
-    if (root / DISTRIBUTION).is_file():
-        findings += read_distribution(root, source)
 
     document_paths = sorted((root / POLICIES).glob("*.md")) if (root / POLICIES).is_dir() else []
     form_paths = sorted((root / FORMS).glob("*.yaml")) if (root / FORMS).is_dir() else []
@@ -330,16 +327,6 @@ def read_certificate(root: Path, rel: str) -> bytes | None:
         return path.read_bytes()
     except (OSError, ValueError):
         return None
-
-
-def read_distribution(root: Path, source: Source) -> list[Finding]:
-    """control/distribution.yaml (the register of controlled copies) into ``source``."""
-    data, positions, findings = read_yaml_file(root, root / DISTRIBUTION, "distribution")
-    if data is None:
-        source.unreadable.add(DISTRIBUTION)
-        return findings
-    source.distribution = SourceFile(DISTRIBUTION, data, positions, "")
-    return findings
 
 
 def read_people(root: Path, source: Source) -> list[Finding]:

@@ -2,6 +2,7 @@
 
 ``manual build pdf`` writes
 
+* ``dist/register.pdf`` – the 受控文件清单 (register of controlled documents, ``register.py``);
 * ``dist/manual.pdf`` – the whole manual: cover with the manual's sign-off,
   table of contents with page numbers, every document on its own pages
   (running header company · manual, footer code · version · 第 N 页 / 共 M 页,
@@ -259,15 +260,19 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs: int | None = 
     """
     from ...common.outputs import scratch_dir
     from ..render.cache import BuildCache
+    from . import register
 
     if cache and manual.root is not None:
-        return _build(manual, Path(out), quiet, jobs, lang, BuildCache(manual.root, "pdf"),
-                      BuildCache(manual.root, "pdf-parts"))
-    # Without the cache, the parts wait in a scratch folder between rendering and joining: never all
-    # in memory (a 2,000-document manual's parts are about a gigabyte).
-    with scratch_dir(manual.root, "pdf-parts") as scratch:
-        return _build(manual, Path(out), quiet, jobs, lang, BuildCache(manual.root, "pdf", enabled=False),
-                      BuildCache(Path(scratch), "pdf-parts"))
+        written = _build(manual, Path(out), quiet, jobs, lang, BuildCache(manual.root, "pdf"),
+                         BuildCache(manual.root, "pdf-parts"))
+    else:
+        # Without the cache, the parts wait in a scratch folder between rendering and joining: never all
+        # in memory (a 2,000-document manual's parts are about a gigabyte).
+        with scratch_dir(manual.root, "pdf-parts") as scratch:
+            written = _build(manual, Path(out), quiet, jobs, lang, BuildCache(manual.root, "pdf", enabled=False),
+                             BuildCache(Path(scratch), "pdf-parts"))
+    # The 受控文件清单 (register of controlled documents): one small landscape PDF, rendered every build.
+    return written + [register.build(manual, Path(out), lang, cache=cache)]
 
 
 def _build(manual: Manual, out: Path, quiet: bool, jobs: int | None, lang: str, store, parts_store) -> list[Path]:

@@ -71,6 +71,7 @@ from ...model.citations import external_href, live_link, resolve, split_citation
 from ...model import IN_FORCE, Document, ExternalDocument, Form, Manual
 from ...common.outputs import atomic_dir, pending, walk_stats
 from ...model.review import due, interval_months, last_reviewed, next_review, today
+from . import control as control_pages
 from . import editions as editions_site
 from .paths import DOCS_DIR, DOWNLOADS_DIR, FORMS_DIR, doc_page, form_page, item_page, rel, role_pages, slug  # noqa: F401
 from ..render import view as printmodel
@@ -86,7 +87,8 @@ DOC_BOOST = {"effective": 2, "approved": 2, "draft": 1.5, "in_review": 1.5}  # s
 ROLE_BOOST = 2  # a role's page ("my duties") ranks with the documents
 # The index pages list every title and code: a word they share with a document ranks them below it.
 INDEX_BOOST = {t: 0.5 for t in ("home.md.j2", "documents.md.j2", "forms.md.j2", "roles.md.j2", "review.md.j2",
-                                "changes.md.j2", "editions.md.j2", "edition.md.j2", "acks.md.j2")}
+                                "changes.md.j2", "editions.md.j2", "edition.md.j2", "acks.md.j2", "register.md.j2",
+                                "copies.md.j2")}
 ACKS_PAGE = "acks.md"  # 阅知: who has not acknowledged what, since when (the current source's site only)
 
 
@@ -327,6 +329,7 @@ def download_files(manual: Manual, out: Path | None) -> dict[str, str]:
     candidates = [f"{printmodel.MANUAL_BASENAME}.{ext}" for ext in ("pdf", "docx")]
     candidates += [f"forms/{fid}.{ext}" for fid in sorted(manual.forms) for ext in ("pdf", "docx")]
     candidates += [f"{printmodel.DOCUMENTS_DIR}/{d.slug}.{ext}" for d in manual.documents for ext in ("pdf", "docx")]
+    candidates.append(control_pages.REGISTER_PDF)  # the 受控文件清单
     for name in candidates:
         path = pending(out / name)
         if path is not None and path.is_file():
@@ -733,6 +736,10 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
     else:
         page("editions.md", "editions.md.j2", lab["editions_title"], editions=list(reversed(editions["list"])),
              latest=editions.get("latest"), example=edition_example(manual))
+        # Document control (受控文件清单, 受控文件发放): the present state, not part of an edition's site.
+        control = control_pages.pages(manual, downloads, lang)
+        for path, template, title, context in control:
+            page(path, template, title, hide=["toc"], **context)
 
     titles = {p["path"]: p["title"] for p in pages}
     nav = [{lab["home"]: home}]
@@ -745,6 +752,8 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
     nav.append({lab["indexes"]: indexes + [{lab["changes"]: "changes.md"}]
                 + ([] if is_edition else [{labels(lang)["ack"]["site"]["title"]: ACKS_PAGE}])})
     nav.append({lab["editions_nav"]: "editions.md"})
+    if not is_edition:
+        nav += [{title: path} for path, _, title, _ in control]
     site_name = " ".join(x for x in (manual.company, manual.title) if x) or lab["home"]
     if is_edition:
         site_name += f" · {lab['edition']} {editions['this']['edition']}"
