@@ -861,7 +861,7 @@ class Images:
         if target not in self.read:
             info = self.names[target]
             left = MAX_IMAGE_BYTES - self.total
-            limit = min(part_limit(info), left + 1)
+            limit = min(part_limit(info), left)
             chunks = []
             try:
                 with CappedPart(self.archive, info, limit, xml=False) as stream:
@@ -871,7 +871,7 @@ class Images:
                             break
                         chunks.append(data)
             except PartTooLarge:
-                if limit <= left:
+                if part_limit(info) <= left:  # the part's own limit (its size, its ratio)
                     raise
                 raise UsageError("cli.authoring.import_image_bytes", path=self.path,
                                  limit=megabytes(MAX_IMAGE_BYTES)) from None
