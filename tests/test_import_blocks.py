@@ -377,3 +377,36 @@ def test_short_gbk_text_is_not_judged(tmp_path):
     """Under 20 CJK characters there is too little to judge: it is read as GB18030."""
     source = write_text(tmp_path / "short.txt", ["管理手册", "第一条"], "gbk")
     assert [b.text for b in read_blocks(source)] == ["管理手册", "第一条"]
+
+
+def test_content_controls_text_boxes_tabs_and_breaks(tmp_path):
+    """A Word TOC sits in a content control (w:sdt): its paragraphs are the body's.  A text box is written
+    twice (mc:Choice and the VML mc:Fallback): its text comes once.  Tabs and line breaks are text;
+    tab stops, page breaks, deleted text and field codes are not."""
+    mc = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+    box = ('<w:r><mc:AlternateContent xmlns:mc="' + mc + '"><mc:Choice Requires="wps"><w:drawing><w:txbxContent>'
+           '<w:p><w:r><w:t>框内</w:t></w:r></w:p></w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict>'
+           '<w:txbxContent><w:p><w:r><w:t>框内</w:t></w:r></w:p></w:txbxContent></w:pict></mc:Fallback>'
+           '</mc:AlternateContent></w:r>')
+    body = ('<w:sdt><w:sdtPr/><w:sdtContent>'
+            '<w:p><w:pPr><w:tabs><w:tab w:val="right" w:pos="8000"/></w:tabs></w:pPr>'
+            '<w:r><w:t>一、客户服务宗旨</w:t></w:r><w:r><w:tab/></w:r><w:r><w:t>0101-2014</w:t></w:r></w:p>'
+            '<w:p><w:r><w:t>二、客户管理</w:t><w:tab/><w:t>0102-2014</w:t></w:r></w:p>'
+            '</w:sdtContent></w:sdt>'
+            '<w:p><w:r><w:t>第一行</w:t><w:br/><w:t>第二行</w:t><w:br w:type="page"/></w:r>'
+            '<w:del><w:r><w:delText>删去的</w:delText></w:r></w:del>'
+            '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>PAGE</w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>3</w:t></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+            f'<w:p><w:r><w:t>有框</w:t></w:r>{box}</w:p>'
+            '<w:tbl><w:sdt><w:sdtContent><w:tr><w:tc><w:p><w:r><w:t>控件中的行</w:t></w:r></w:p></w:tc></w:tr>'
+            '</w:sdtContent></w:sdt></w:tbl>')
+    document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{W_NS}">'
+                f"<w:body>{body}</w:body></w:document>")
+    source = make_docx(tmp_path / "sdt.docx", document=document)
+    blocks = read_blocks(source)
+    assert [(b.kind, b.position, b.text, b.rows) for b in blocks] == [
+        ("paragraph", 1, "一、客户服务宗旨\t0101-2014", ()), ("paragraph", 2, "二、客户管理\t0102-2014", ()),
+        ("paragraph", 3, "第一行\n第二行3", ()), ("paragraph", 4, "有框框内", ()), ("table", 5, "", (("控件中的行",),))]
+    assert docx_lines(source) == ["一、客户服务宗旨\t0101-2014", "二、客户管理\t0102-2014", "第一行 第二行3", "有框框内",
+                                  "控件中的行"]
