@@ -428,3 +428,14 @@ def test_content_controls_text_boxes_tabs_and_breaks(tmp_path):
         ("paragraph", 3, "第一行\n第二行3", ()), ("paragraph", 4, "有框框内", ()), ("table", 5, "", (("控件中的行",),))]
     assert docx_lines(source) == ["一、客户服务宗旨\t0101-2014", "二、客户管理\t0102-2014", "第一行 第二行3", "有框框内",
                                   "控件中的行"]
+
+
+def test_properties_without_their_relationships(tmp_path):
+    """A package whose _rels/.rels names only the document: docProps/core.xml and app.xml are read by name."""
+    core = ('<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/'
+            'package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            '<dc:title>  业务部门\n管理手册 </dc:title><dc:subject/></cp:coreProperties>')
+    app = ('<?xml version="1.0" encoding="UTF-8"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/'
+           '2006/extended-properties"><Company>蜀瑞科技有限公司</Company></Properties>')
+    source = make_docx(tmp_path / "p.docx", {"docProps/core.xml": core, "docProps/app.xml": app})
+    assert docx_properties(source) == {"title": "业务部门 管理手册", "company": "蜀瑞科技有限公司"}

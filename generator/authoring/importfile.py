@@ -992,20 +992,21 @@ def docx_page_texts(path: Path) -> list[str]:
 
 def docx_properties(path: Path) -> dict[str, str]:
     """The document properties a manual's cover may be guessed from: ``title`` and ``subject``
-    (docProps/core.xml), ``company`` (docProps/app.xml); only those present and not empty."""
+    (docProps/core.xml), ``company`` (docProps/app.xml); only those present and not empty (each cut to
+    MAX_PROPERTY characters).  The parts are found by the package's relationships, else by those names."""
     found: dict[str, str] = {}
     wanted = {DC + "title": "title", DC + "subject": "subject", EP + "Company": "company"}
     with open_docx(path) as (archive, names, document):
-        for rels_part in ("_rels/.rels",):
-            if rels_part not in names:
-                continue
-            for _, rel in xml_events(archive, names[rels_part], tag=RELS):
+        parts = []
+        if "_rels/.rels" in names:
+            for _, rel in xml_events(archive, names["_rels/.rels"], tag=RELS):
                 target = part_name("", rel.get("Target") or "")
-                kind = rel.get("Type") or ""
                 if rel.get("TargetMode") != "External" and target in names and \
-                        kind.endswith(("/core-properties", "/extended-properties")):
-                    for _, element in xml_events(archive, names[target], tag=tuple(wanted)):
-                        text = " ".join((element.text or "").split())[:MAX_PROPERTY]
-                        if text:
-                            found.setdefault(wanted[element.tag], text)
+                        (rel.get("Type") or "").endswith(("/core-properties", "/extended-properties")):
+                    parts.append(target)
+        for target in parts or [name for name in ("docProps/core.xml", "docProps/app.xml") if name in names]:
+            for _, element in xml_events(archive, names[target], tag=tuple(wanted)):
+                text = " ".join((element.text or "").split())[:MAX_PROPERTY]
+                if text:
+                    found.setdefault(wanted[element.tag], text)
     return found
