@@ -439,3 +439,11 @@ def test_properties_without_their_relationships(tmp_path):
            '2006/extended-properties"><Company>蜀瑞科技有限公司</Company></Properties>')
     source = make_docx(tmp_path / "p.docx", {"docProps/core.xml": core, "docProps/app.xml": app})
     assert docx_properties(source) == {"title": "业务部门 管理手册", "company": "蜀瑞科技有限公司"}
+
+
+def test_nul_bytes_only_after_the_first_megabyte_are_refused(tmp_path):
+    """UTF-16 is judged on the first MB; a text whose NUL bytes come later is no UTF-16 and no text."""
+    source = tmp_path / "late-nul.txt"
+    source.write_bytes(("管理手册第一条。\n" * 60_000).encode("utf-8") + b"\x00\x00")
+    with pytest.raises(UsageError, match="neither UTF-8, UTF-16 nor GB18030"):
+        read_blocks(source)

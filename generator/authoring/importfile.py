@@ -109,8 +109,8 @@ MIN_COMMON = 0.35  # real Chinese text has well over half of its characters amon
 
 
 def decode_text(raw: bytes, path: Path) -> str:
-    """The text of ``raw``: by its BOM (UTF-8, UTF-16 LE/BE); else UTF-16 without a BOM when its NUL bytes
-    all fall on odd (LE) or even (BE) offsets; else UTF-8; else GB18030 (GBK) when it reads as Chinese.
+    """The text of ``raw``: by its BOM (UTF-8, UTF-16 LE/BE); else UTF-16 without a BOM when the NUL bytes
+    of its first MB fall on odd (LE) or even (BE) offsets; else UTF-8; else GB18030 (GBK) when it reads as Chinese.
     Refused (a UsageError naming the encodings read): NUL or other control bytes in the text, bytes that
     are none of these, and GB18030 that does not read as Chinese (Big5, Shift-JIS and the like).
     (ASCII characters and line ends give UTF-16 its NUL bytes; a CJK character has one only when its
@@ -121,7 +121,7 @@ def decode_text(raw: bytes, path: Path) -> str:
     if b"\x00" in raw:
         sample = raw[: 1 << 20]
         odd, even = sample[1::2].count(0), sample[0::2].count(0)
-        if len(raw) % 2 == 0 and max(odd, even) >= 4 * min(odd, even):
+        if len(raw) % 2 == 0 and max(odd, even) >= max(1, 4 * min(odd, even)):
             return _decoded(raw, "utf-16-le" if odd > even else "utf-16-be", path)
         raise UsageError("cli.authoring.import_encoding", path=path)
     try:
