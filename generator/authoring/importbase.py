@@ -140,6 +140,7 @@ class ImportedDoc:
     staffing: bool = False
     notes: list[str] = field(default_factory=list)
     revision_date: str | None = None
+    images: list[tuple[str, bytes]] = field(default_factory=list)  # (file name in policies/images/, bytes)
 
 
 @dataclass
@@ -159,6 +160,12 @@ class Imported:
     forms: list[dict] = field(default_factory=list)  # {id, code, title, where, documents}
     report: list[str] = field(default_factory=list)  # general notes
     unclassified: list[str] = field(default_factory=list)
+    code_scheme: dict | None = None  # {pattern, format, year?, example}; None: the NNNN-YYYY scheme
+    placeholder_forms: bool = True  # a 《…表》 without a form gets a placeholder form (--placeholder-forms)
+    unresolved_forms: list[tuple[str, str, str]] = field(default_factory=list)  # (document code, title, where)
+    pending_forms: list = field(default_factory=list)  # (ImportedDoc, title, where): placeholders to make
+    ledger: object = None  # importdocs.Ledger: where every paragraph went
+    year_given: bool = False  # --year
     _titles: set[str] | None = field(default=None, repr=False)
     _forms: dict[str, dict] = field(default_factory=dict, repr=False)  # title → form
     _form_users: dict[str, set[str]] = field(default_factory=dict, repr=False)  # title → document codes
