@@ -141,6 +141,7 @@ class ImportedDoc:
     notes: list[str] = field(default_factory=list)
     revision_date: str | None = None
     images: list[tuple[str, bytes]] = field(default_factory=list)  # (file name in policies/images/, bytes)
+    jobs_text: list[tuple[int, str]] = field(default_factory=list)  # (position, text): read as run-together text
 
 
 @dataclass
@@ -166,6 +167,7 @@ class Imported:
     pending_forms: list = field(default_factory=list)  # (ImportedDoc, title, where): placeholders to make
     ledger: object = None  # importdocs.Ledger: where every paragraph went
     year_given: bool = False  # --year
+    gap: tuple[int, int] | None = None  # coded-TOC path: the text between the TOC and the first document
     _titles: set[str] | None = field(default=None, repr=False)
     _forms: dict[str, dict] = field(default_factory=dict, repr=False)  # title → form
     _form_users: dict[str, set[str]] = field(default_factory=dict, repr=False)  # title → document codes

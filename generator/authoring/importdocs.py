@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .importbase import CJK, DATE_ANY, FORM_TITLE, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
+from .importbase import CJK, DATE_ANY, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
 from .importfile import Block
 from .importsegment import kind_of
 from .importoutline import DOC_CODE, Line, line_of, outline, take_code, walk
@@ -35,7 +35,7 @@ class Ledger:
 
     paragraphs: int = 0  # paragraphs and non-empty table cells read
     imported: int = 0
-    reported: list[tuple[int, str, str]] = field(default_factory=list)  # (position, why, text)
+    reported: list[tuple[int, str, str, int]] = field(default_factory=list)  # (position, why, text, paragraphs)
 
     def count(self, block: Block) -> int:
         if block.kind == "table":
@@ -50,11 +50,7 @@ class Ledger:
         if not n:
             return
         text = block.text if block.kind == "paragraph" else " | ".join(" | ".join(r) for r in block.rows)
-        self.reported.append((block.position, why, text))
-
-    @property
-    def reported_count(self) -> int:
-        return sum(1 for _ in self.reported)  # (a table reported whole counts its cells below)
+        self.reported.append((block.position, why, text, n))
 
 
 # ---------------------------------------------------------------------------
@@ -493,6 +489,11 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
         read_document(build, result, ledger, where, options)
     assign_codes(docs, chapters, result, options)
     for build in docs:
+        if build.doc.jobs_text:
+            for item in [build.node, *subtree(build.node)]:
+                if id(item) not in build.consumed:
+                    ledger.take(item.block)
+            continue
         renderer = Renderer(build, ledger, where)
         build.doc.body = "\n\n".join(renderer.blocks(build.node, 0)) + "\n"
         if not build.doc.body.strip():
@@ -553,7 +554,8 @@ def read_cover(cover: list[Line], result: Imported, ledger: Ledger, where) -> No
 
 def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, options: Options) -> None:
     doc, node = build.doc, build.node
-    doc.lines = where(node.position)
+    last = max([node.position] + [item.position for item in subtree(node)])
+    doc.lines = where(node.position) if last == node.position else f"第 {node.position}–{last} {where(0).split()[-1]}"
     control = control_of(node) if node.style != "doc" else {}
     code = node.code or control.get("code")
     if node.code and control.get("code") and control["code"] != node.code:
@@ -608,6 +610,11 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
         doc.signoff = entries
     else:
         doc.notes.append("没有找到编制/审核/批准签署")
+    # Job descriptions and staffing lines: read as the seed path reads run-together text (importsegment).
+    raw = [(item.position, raw_text(item)) for item in subtree(node) if id(item) not in build.consumed]
+    joined = "\n".join(text for _, text in raw)
+    if JOB_HEAD.search(joined) or len(STAFF.findall(joined)) >= 2:
+        doc.jobs_text = [(node.position, raw_text(node))] + raw
     # Forms and citations: 《…》 in the text.
     doc.kind = kind_of(doc.title)
     seen: set[str] = set()
@@ -622,15 +629,20 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
             build_forms(result, doc, title, where(item.position), options)
 
 
+def raw_text(line: Line) -> str:
+    """A line as the file has it: its marker and text; a table's rows one after the other."""
+    if line.block.kind == "table":
+        return " ".join(" ".join(c for c in row if c) for row in line.block.rows)
+    if line.block.kind != "paragraph":
+        return ""
+    return f"{line.marker}{line.text}" if line.marker else line.block.text
+
+
 LABEL_CN = {"prepared": "编制", "reviewed": "审核", "approved": "批准"}
 
 
 def build_forms(result: Imported, doc: ImportedDoc, title: str, position: str, options: Options) -> None:
     if not FORM_TITLE.search(title):
-        return
-    if not options.placeholder_forms:
-        doc.notes.append(f"正文引用《{title}》（{position}）：原稿中没有这个表单的表样，未建表单；manual check 会指出，"
-                         "需要占位表单时用 --placeholder-forms 重新导入")
         return
     result.pending_forms.append((doc, title, position))
 

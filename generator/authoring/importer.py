@@ -35,11 +35,13 @@ from collections import Counter
 from pathlib import Path
 
 from ..errors import UsageError
+from ..model import PLACEHOLDER
 from .importbase import CHAPTER, CJK, CN, COMPANY, DATE_ANY, MANUAL_TITLE, SECTION, TOC_ENTRY, Imported, ImportedDoc, \
     Source, clean, cn_number
 from .importbase import CODE as CODE, MARKERS as MARKERS, STAFF as STAFF, to_fullwidth as to_fullwidth  # (tests)
-from .importfile import check_file, docx_lines, text_lines
-from .importsegment import _blank as _blank, parse_document, split_appendix as split_appendix, \
+from .importdocs import Ledger, Options, build_documents
+from .importfile import Block, check_file, docx_lines, read_blocks, text_lines
+from .importsegment import _add_form, _blank as _blank, parse_document, split_appendix as split_appendix, \
     staff_lines as staff_lines
 from .importbase import FORMS_BRACKETED as FORMS_BRACKETED  # (tests)
 from .importwrite import write_manual as write_manual
@@ -239,7 +241,8 @@ def locate_coded(source: Source, toc: list[re.Match], result: Imported) -> None:
     if located and text[toc_end:located[0].start].strip():
         gap = text[toc_end:located[0].start]
         result.unclassified.append(f"{source.where(toc_end, located[0].start)}：目录与第一个文件之间的文字未导入："
-                                   f"“{clean(gap)[:60]}”")
+                                   f"“{clean(gap)[:60]}”；原文见“未导入”一节")
+        result.gap = (toc_end, located[0].start)
     result.documents = found
     chapters = sorted({d.code[:2] for d in found})
     title = result.title or "手册"
@@ -428,8 +431,11 @@ def other_manuals(source: Source, end: int) -> list[str]:
     return out
 
 
-def run_import(source: Source) -> Imported:
-    result = Imported(source=source)
+def run_import(source: Source, *, blocks: list[Block] | None = None, year: int | None = None,
+               placeholder_forms: bool = False) -> Imported:
+    """The manual in ``source``: by its coded table of contents over the joined text (the seed's layout),
+    else by the outline of its blocks (``importoutline``, ``importdocs``)."""
+    result = Imported(source=source, placeholder_forms=placeholder_forms, year_given=year is not None)
     groups = find_toc(source)
     if groups:
         groups.sort(key=lambda g: (-len(g), g[0].start()))
@@ -440,27 +446,81 @@ def run_import(source: Source) -> Imported:
         head, start = header_text(source, toc[0].start())
         result.manual_start = start
         infer_header(result, head, [m.group(3) for m in toc])
+        if year is not None:
+            result.year, result.edition = year, str(year)
         locate_coded(source, toc, result)
+        if result.manual_start > 0:
+            others = other_manuals(source, result.manual_start)
+            result.unclassified.insert(0, f"{source.where(0, result.manual_start)}：所选手册之前的内容未导入"
+                                          + (f"（其中有其他手册：{'；'.join(others)}）" if others else "")
+                                          + "；原文见“未导入”一节")
+        for doc in result.documents:
+            parse_document(doc, source, result)
+        result.ledger = seed_ledger(source, result)
     else:
-        head = "\n".join(source.lines[:3])
-        infer_header(result, head, [])
-        locate_uncoded(source, result)
-        result.manual_start = 0
-    if result.manual_start > 0:
-        others = other_manuals(source, result.manual_start)
-        result.unclassified.insert(0, f"{source.where(0, result.manual_start)}：所选手册之前的内容未导入"
-                                      + (f"（其中有其他手册：{'；'.join(others)}）" if others else ""))
-    for doc in result.documents:
-        parse_document(doc, source, result)
+        if blocks is None and source.path.suffix.lower() == ".docx":
+            blocks = read_blocks(source.path)  # Word's heading levels, numbers, tables and images
+        if blocks is None:
+            blocks = [Block("paragraph", n, line) for n, line in enumerate(source.lines, 1) if line.strip()]
+        result.ledger = build_documents(blocks, result, Options(year, placeholder_forms), source.unit)
+        for doc in result.documents:
+            if doc.jobs_text:
+                segment_document(doc, result)
+    for doc, title, where in result.pending_forms:
+        _add_form(result, doc, title, where)
     settle_roles(result)
     if not result.title:
         result.report.append("原稿中没有识别出手册名称；manual/manual.yaml 中写了“管理手册”，请修改")
     if not result.company:
-        result.report.append("原稿中没有识别出公司名称；manual/manual.yaml 中写了占位“示例公司有限公司”，请修改")
+        result.report.append(f"原稿中没有识别出公司名称（封面、标题中的“…有限公司/…集团/…公司”）；manual/manual.yaml 中写了"
+                             f"占位 {PLACEHOLDER}，请填写")
     if result.year is None:
-        from ..model.review import today
-
-        result.year = today().year
-        result.edition = result.edition or str(result.year)
+        result.report.append("原稿中没有日期：编号规则不写年份（code_scheme 没有 year）；需要时用 --year YYYY 重新导入")
     return result
 
+
+def seed_ledger(source: Source, result: Imported) -> Ledger:
+    """Where the lines of the coded-TOC path went: before the manual (another manual, a preface) and the
+    text between the TOC and the first document are reported whole; the rest is in the documents."""
+    ledger = Ledger()
+    lines = source.lines
+    ledger.paragraphs = sum(1 for line in lines if line.strip())
+    spans = []
+    if result.manual_start > 0:
+        spans.append((0, result.manual_start, "所选手册之前的内容"))
+    if result.gap:
+        spans.append((*result.gap, "目录与第一个文件之间的文字"))
+    taken = 0
+    for start, end, why in spans:
+        first, last = source.line_of(start), source.line_of(max(start, end - 1))
+        for n in range(first, last + 1):
+            text = lines[n - 1]
+            a = max(start, source.starts[n - 1]) - source.starts[n - 1]
+            b = min(end, source.starts[n - 1] + len(text)) - source.starts[n - 1]
+            part = text[a:b]
+            if part.strip():
+                whole = a == 0 and b >= len(text.rstrip())
+                ledger.reported.append((n, why, part, 1 if whole else 0))
+                taken += whole
+    ledger.imported = ledger.paragraphs - taken
+    return ledger
+
+
+def segment_document(doc: ImportedDoc, result: Imported) -> None:
+    """A document with job descriptions or staffing lines: its text run together as the seed path reads it
+    (``importsegment``), its positions kept."""
+    positions, texts = zip(*doc.jobs_text)
+    width = max(positions)
+    lines = [""] * width
+    for position, text in doc.jobs_text:
+        lines[position - 1] = (lines[position - 1] + " " + text).strip()
+    source = Source(result.source.path, lines, result.source.unit)
+    first = positions[0] - 1
+    doc.start, doc.end = source.starts[first], len(source.text)
+    doc.end_heading = source.starts[first] + len(lines[first])
+    notes, signoff, where, revision = doc.notes, doc.signoff, doc.signoff_where, doc.revision_date
+    doc.notes = []
+    parse_document(doc, source, result)
+    doc.notes = notes + [n for n in doc.notes if "编制/审核/批准" not in n]
+    if signoff and not doc.signoff:
+        doc.signoff, doc.signoff_where, doc.revision_date = signoff, where, revision

@@ -324,6 +324,10 @@ def _add_form(result: Imported, doc: ImportedDoc, title: str, where: str) -> Non
         if title not in doc.forms:
             doc.forms.append(title)
         return
+    if not result.placeholder_forms:
+        if (doc.code, title) not in {(c, t) for c, t, _ in result.unresolved_forms}:
+            result.unresolved_forms.append((doc.code, title, where))
+        return
     prefix = doc.code.split("-")[0]
     result._form_counts[prefix] += 1
     n = result._form_counts[prefix]
