@@ -217,15 +217,31 @@ def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, suffix):
 
 
 def test_text_in_an_unknown_encoding(tmp_path):
-    utf16 = tmp_path / "utf16.txt"
-    utf16.write_bytes("某某有限公司管理手册\n1、第一条。\n".encode("utf-16"))
-    import_fails(tmp_path, utf16, "neither UTF-8 nor GB18030", lang="en")
+    utf32 = tmp_path / "utf32.txt"
+    utf32.write_bytes("某某有限公司管理手册\n1、第一条。\n".encode("utf-32-le"))
+    import_fails(tmp_path, utf32, "neither UTF-8, UTF-16 nor GB18030", lang="en")
     binary = tmp_path / "binary.txt"
     binary.write_bytes(bytes(range(256)) * 4)
-    import_fails(tmp_path, binary, "既不是 UTF-8 也不是 GB18030")
+    import_fails(tmp_path, binary, "既不是 UTF-8、UTF-16 也不是 GB18030")
     nul = tmp_path / "nul.txt"
     nul.write_bytes("管理手册\x00\x00".encode("utf-8"))
-    import_fails(tmp_path, nul, "既不是 UTF-8 也不是 GB18030")
+    import_fails(tmp_path, nul, "既不是 UTF-8、UTF-16 也不是 GB18030")
+    bad_utf16 = tmp_path / "bad-utf16.txt"
+    bad_utf16.write_bytes(b"\xff\xfe" + "管理手册".encode("utf-16-le") + b"\x00\xd8")  # a lone surrogate
+    import_fails(tmp_path, bad_utf16, "neither UTF-8, UTF-16 nor GB18030", lang="en")
+
+
+@pytest.mark.parametrize("encoding", ["big5", "shift_jis"])
+def test_big5_or_shift_jis_is_refused_not_read_as_gbk_garbage(tmp_path, encoding):
+    """GB18030 decodes nearly any bytes: a Big5 or Shift-JIS file would import as garbage."""
+    lines = (["某某有限公司品質管理手冊", "第一章 總則", "為了規範公司的品質管理工作，明確各部門的職責，特制定本手冊。"]
+             if encoding == "big5" else
+             ["品質管理マニュアル", "第一章 総則", "この手順書は、会社の品質管理の仕組みを定めるものである。"])
+    source = tmp_path / f"{encoding}.txt"
+    source.write_bytes("\n".join(lines).encode(encoding))
+    source.read_bytes().decode("gb18030")  # it does decode: only its reading tells
+    import_fails(tmp_path, source, "Big5", "UTF-8、UTF-16 和 GB18030")
+    import_fails(tmp_path, source, "no Chinese text", "UTF-8, UTF-16 and GB18030", lang="en")
 
 
 def test_empty_files(tmp_path):

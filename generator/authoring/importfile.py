@@ -26,8 +26,9 @@ from __future__ import annotations
 import contextlib
 import io
 import posixpath
+import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
@@ -43,7 +44,6 @@ CHUNK = 64 * 1024
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 OFFICE_DOCUMENT = "/officeDocument"
 RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-ENCODINGS = ("utf-8-sig", "gb18030")
 DOCTYPES = tuple("<!DOCTYPE".encode(encoding) for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
 
 
@@ -65,25 +65,85 @@ def check_file(path: Path) -> int:
 
 
 def text_lines(path: Path) -> list[str]:
-    """The lines of a text file in UTF-8 (with or without BOM) or GB18030 (GBK)."""
+    """The lines of a text file (``decode_text``: UTF-8, UTF-16, GB18030/GBK), CRLF and CR read as LF."""
     check_file(path)
     with open(path, "rb") as f:
         raw = f.read(MAX_FILE_BYTES + 1)  # the file may have grown since it was measured
     if len(raw) > MAX_FILE_BYTES:
         raise UsageError("cli.authoring.import_too_large", path=path, size=f"> {megabytes(MAX_FILE_BYTES)}",
                          limit=megabytes(MAX_FILE_BYTES))
-    for encoding in ENCODINGS:
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise UsageError("cli.authoring.import_encoding", path=path)
-    if "\x00" in text:  # UTF-16 or a binary file: GB18030 decodes such bytes, but they are no text
-        raise UsageError("cli.authoring.import_encoding", path=path)
+    text = decode_text(raw, path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.split("\n")
+
+
+BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# The most used Chinese characters (about 600, simplified, with the words of management manuals).  In
+# real Chinese text most of its characters are among them; in Big5 or Shift-JIS bytes read as GB18030
+# (which decodes nearly any bytes) few are.
+COMMON_HANZI = frozenset(
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而"
+    "方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好"
+    "应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向"
+    "道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特"
+    "件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队"
+    "南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风"
+    "切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许"
+    "步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列"
+    "习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派"
+    "层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞册司责职编审核批负执检控查询档案归培训岗"
+    "销售客户服务营财采购仓库签订合同考评奖惩办公室负责人员聘用薪酬绩效安全卫生设备维修程序记录单据附录范围目"
+    "的定义内容要求规定标准依据"
+)
+HANZI = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+MIN_HANZI = 20  # fewer CJK characters than this: too few to judge
+MIN_COMMON = 0.35  # real Chinese text has well over half of its characters among COMMON_HANZI
+
+
+def decode_text(raw: bytes, path: Path) -> str:
+    """The text of ``raw``: by its BOM (UTF-8, UTF-16 LE/BE); else UTF-16 without a BOM when its NUL bytes
+    all fall on odd (LE) or even (BE) offsets; else UTF-8; else GB18030 (GBK) when it reads as Chinese.
+    Refused (a UsageError naming the encodings read): NUL or other control bytes in the text, bytes that
+    are none of these, and GB18030 that does not read as Chinese (Big5, Shift-JIS and the like).
+    (ASCII characters and line ends give UTF-16 its NUL bytes; a CJK character has one only when its
+    code ends in 00, on the other offset: four to one decides.)"""
+    for bom, encoding in BOMS:
+        if raw.startswith(bom):
+            return _decoded(raw[len(bom):], encoding, path)
+    if b"\x00" in raw:
+        sample = raw[: 1 << 20]
+        odd, even = sample[1::2].count(0), sample[0::2].count(0)
+        if len(raw) % 2 == 0 and max(odd, even) >= 4 * min(odd, even):
+            return _decoded(raw, "utf-16-le" if odd > even else "utf-16-be", path)
+        raise UsageError("cli.authoring.import_encoding", path=path)
+    try:
+        return _decoded(raw, "utf-8", path)
+    except UsageError:
+        pass
+    text = _decoded(raw, "gb18030", path)
+    if not reads_as_chinese(text):
+        raise UsageError("cli.authoring.import_not_chinese", path=path)
+    return text
+
+
+def _decoded(raw: bytes, encoding: str, path: Path) -> str:
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        raise UsageError("cli.authoring.import_encoding", path=path) from None
+    # NUL is no text (binary, UTF-32); in UTF-16 any control character means the guess was wrong
+    if "\x00" in text or (encoding.startswith("utf-16") and CONTROL.search(text)):
+        raise UsageError("cli.authoring.import_encoding", path=path)
+    return text
+
+
+def reads_as_chinese(text: str) -> bool:
+    """Whether a text decoded as GB18030 reads as Chinese: enough of its CJK characters are common ones
+    (judged on its first million characters; a text with fewer than MIN_HANZI CJK characters passes)."""
+    hanzi = HANZI.findall(text, 0, 1_000_000)
+    common = sum(1 for ch in hanzi if ch in COMMON_HANZI)
+    return len(hanzi) < MIN_HANZI or common >= MIN_COMMON * len(hanzi)
 
 
 # ---------------------------------------------------------------------------
@@ -102,6 +162,15 @@ class Block:
     based on one, or an outline level), None for body text; ``list_level`` the 0-based level of the
     automatic number, None without one.  A table has ``rows`` (cell texts; a merged cell once); an
     image has ``image`` = (file name, bytes).
+
+    Details of a .docx: a tab in the text is "\\t", a line break (w:br, w:cr) "\\n"; a bulleted item
+    has its bullet character in ``number`` ("•" for a Symbol/Wingdings private-use bullet); a level
+    whose format is ``none`` has ``number`` "" and still its ``list_level``.  A table's cell is its
+    paragraphs joined with "\\n" (a numbered paragraph of a cell written "number text"), a nested table
+    flattened into its cell as one line per row (cells joined with " "); a horizontally merged cell
+    (gridSpan) is in ``rows`` once, a vertically merged continuation as "".  A table's ``position`` is
+    that of its first row.  An image in a paragraph follows that paragraph's block (when it has text);
+    an image in a table follows the table, at its row's position.
     """
 
     kind: str  # "paragraph" | "table" | "image"
@@ -115,14 +184,10 @@ class Block:
 
 
 def read_blocks(path: Path) -> list[Block]:
-    """The blocks of a .txt (one paragraph per non-empty line) or .docx (paragraphs and tables)."""
+    """The blocks of a .txt (one paragraph per non-empty line) or .docx (paragraphs, tables, images)."""
     if path.suffix.lower() == ".docx":
-        blocks, position = [], 0
-        for line in docx_lines(path):
-            position += 1
-            if line.strip():
-                blocks.append(Block("paragraph", position, line))
-        return blocks
+        return [block for block in docx_blocks(path) if block.kind != "paragraph" or block.text.strip()
+                or block.number]
     return [Block("paragraph", n, line) for n, line in enumerate(text_lines(path), 1) if line.strip()]
 
 
@@ -152,11 +217,12 @@ def check_declared(info: zipfile.ZipInfo) -> None:
 class CappedPart(io.RawIOBase):
     """A part of the zip as a stream that stops once more than ``limit`` bytes came out."""
 
-    def __init__(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int | None = None):
+    def __init__(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int | None = None, xml: bool = True):
         super().__init__()
         self.info = info
         self.limit = part_limit(info) if limit is None else limit
         self.count = 0
+        self.xml = xml
         self.stream = archive.open(info)
 
     def readable(self) -> bool:
@@ -165,7 +231,7 @@ class CappedPart(io.RawIOBase):
     def read(self, size: int = -1) -> bytes:
         size = CHUNK if size is None or size < 0 else min(size, CHUNK)
         data = self.stream.read(size)
-        if not self.count and any(mark in data for mark in DOCTYPES):
+        if self.xml and not self.count and any(mark in data for mark in DOCTYPES):
             # Before lxml sees it: an entity used in the root element's attributes would be expanded (and
             # stopped by libxml2's amplification limit) before the first event could show the DOCTYPE.
             raise PartTooLarge("cli.authoring.import_doctype", part=self.info.filename)
@@ -210,6 +276,25 @@ def check_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         next(events, None)
 
 
+def part_name(base: str, target: str) -> str:
+    """The zip name of a relationship's ``target``, relative to the part ``base`` (or absolute)."""
+    if target.startswith("/"):
+        return posixpath.normpath(target).lstrip("/")
+    return posixpath.normpath(posixpath.join("/", posixpath.dirname(base), target)).lstrip("/")
+
+
+def relationships(archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], part: str) -> list[tuple[str, str, str]]:
+    """(Id, type, zip name of the target) of the internal relationships of ``part``."""
+    rels = names.get(posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels"))
+    found = []
+    if rels is not None:
+        for _, rel in xml_events(archive, rels, tag=RELS):
+            if rel.get("TargetMode") != "External":
+                found.append((rel.get("Id") or "", rel.get("Type") or "", part_name(part, rel.get("Target") or "")))
+            rel.clear()
+    return found
+
+
 def main_part(archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> zipfile.ZipInfo | None:
     """The main document part: the package relationship ``officeDocument``, else word/document.xml."""
     rels = names.get("_rels/.rels")
@@ -222,8 +307,9 @@ def main_part(archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> zi
     return names.get("word/document.xml")
 
 
-def docx_lines(path: Path) -> list[str]:
-    """The paragraphs of a Word file in order, each table row as one line."""
+@contextlib.contextmanager
+def open_docx(path: Path):
+    """(archive, {name: info}, main part info) of a .docx that passed every guard; refusals as UsageError."""
     check_file(path)
     try:
         with zipfile.ZipFile(path) as archive:
@@ -240,7 +326,7 @@ def docx_lines(path: Path) -> list[str]:
             if document is None:
                 raise UsageError("cli.authoring.import_no_document", path=path)
             check_prolog(archive, document)
-            return body_lines(archive, document, path)
+            yield archive, names, document
     except PartTooLarge as exc:
         raise UsageError(exc.key, path=path, **exc.values) from None
     except RecursionError:
@@ -256,12 +342,43 @@ def _reason(exc: BaseException) -> str:
     return text[:200]
 
 
-def body_lines(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> list[str]:
-    """Each paragraph of the body, and each row of a table of the body, as one line (streamed)."""
-    body_tag, p_tag, tbl_tag = W + "body", W + "p", W + "tbl"
-    t_tag, tr_tag, tc_tag = W + "t", W + "tr", W + "tc"
+def docx_lines(path: Path) -> list[str]:
+    """The paragraphs of a Word file in order, each table row as one line (its non-empty cells joined with
+    " "): one line per position of ``read_blocks``.  A numbered paragraph is "number text", a tab or line
+    break in a paragraph a space."""
     lines: list[str] = []
+    for block in docx_blocks(path):
+        if block.kind == "paragraph":
+            text = " ".join(block.text.replace("\t", " ").split("\n"))
+            lines.append(f"{block.number} {text}" if block.number and text else block.number or text)
+        elif block.kind == "table":
+            for row in block.rows:
+                lines.append(" ".join(cell.replace("\n", "") for cell in row if cell.strip()))
+    return lines
+
+
+def docx_blocks(path: Path) -> list[Block]:
+    """Every block of the body in order, an empty paragraph included (it has its position)."""
+    with open_docx(path) as (archive, names, document):
+        rels = relationships(archive, names, document.filename)
+        targets = {rid: target for rid, kind, target in rels}
+        styles = numbering = None
+        for _, kind, target in rels:
+            if kind.endswith("/styles") and target in names:
+                styles = names[target]
+            elif kind.endswith("/numbering") and target in names:
+                numbering = names[target]
+        style_map = read_styles(archive, styles) if styles is not None else Styles()
+        lists = read_numbering(archive, numbering, style_map) if numbering is not None else Numbering(style_map)
+        images = Images(archive, names, targets, path)
+        return list(body_blocks(archive, document, path, Paragraphs(style_map, lists), images))
+
+
+def body_blocks(archive, info, path: Path, paragraphs: Paragraphs, images: Images):
+    """The blocks of the body, streamed: each paragraph or table of the body freed once read."""
+    body_tag, p_tag, tbl_tag = W + "body", W + "p", W + "tbl"
     seen_body = False
+    position = 0
     for _, element in xml_events(archive, info, tag=(p_tag, tbl_tag, body_tag)):
         if element.tag == body_tag:
             seen_body = True
@@ -270,14 +387,546 @@ def body_lines(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> l
         if parent is None or parent.tag != body_tag:
             continue  # a paragraph inside a table cell, or a table inside a table: its outer table counts
         if element.tag == p_tag:
-            lines.append("".join(t.text or "" for t in element.iter(t_tag)))
+            position += 1
+            text, number, level, heading = paragraphs.read(element)
+            yield Block("paragraph", position, text, heading, number, level)
+            for name, data in images.of(element):
+                yield Block("image", position, image=(name, data))
         else:
-            for row in element.iter(tr_tag):
-                cells = ["".join(t.text or "" for t in cell.iter(t_tag)).strip() for cell in row.iter(tc_tag)]
-                lines.append(" ".join(c for c in cells if c))
+            rows, pictures = table_rows(element, paragraphs, images)
+            if rows:
+                yield Block("table", position + 1, rows=rows)
+            for row, name, data in pictures:
+                yield Block("image", position + 1 + row, image=(name, data))
+            position += len(rows)
         element.clear()  # the finished paragraph or table and everything before it: memory stays flat
         while element.getprevious() is not None:
             del parent[0]
     if not seen_body:
         raise UsageError("cli.authoring.import_no_document", path=path)
-    return lines
+
+
+def table_rows(table, paragraphs: Paragraphs, images: Images):
+    """(rows of cell texts, [(row index, image name, bytes)]) of a table; nested tables flattened."""
+    rows, pictures = [], []
+    for tr in table.iterchildren(W + "tr"):
+        cells = []
+        for tc in tr.iterchildren(W + "tc"):
+            vmerge = tc.find(f"{W}tcPr/{W}vMerge")
+            if vmerge is not None and vmerge.get(W + "val", "continue") != "restart":
+                cells.append("")
+                continue
+            cells.append(cell_text(tc, paragraphs))
+            for element in tc.iter(W + "p"):
+                for name, data in images.of(element, nested=False):
+                    pictures.append((len(rows), name, data))
+        rows.append(tuple(cells))
+    return tuple(rows), pictures
+
+
+def cell_text(tc, paragraphs: Paragraphs) -> str:
+    parts = []
+    for child in tc.iterchildren(W + "p", W + "tbl", W + "sdt", W + "customXml"):
+        if child.tag == W + "p":
+            text, number, _, _ = paragraphs.read(child)
+            parts.append(f"{number} {text}" if number and text else number or text)
+        elif child.tag == W + "tbl":
+            inner, _ = table_rows(child, paragraphs, NO_IMAGES)
+            parts.extend(" ".join(c.replace("\n", " ") for c in row if c.strip()) for row in inner)
+        else:  # a content control or custom XML around paragraphs
+            inner = child.find(W + "sdtContent") if child.tag == W + "sdt" else child
+            if inner is not None:
+                parts.append(cell_text(inner, paragraphs))
+    return "\n".join(parts).strip("\n")
+
+
+# ---------------------------------------------------------------------------
+# Paragraph text, styles and headings
+
+RUN_TEXT = {W + "t": None, W + "tab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-",
+            W + "softHyphen": ""}
+HEADING_NAME = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.I)
+
+
+@dataclass
+class Style:
+    name: str = ""
+    based_on: str | None = None
+    outline: int | None = None  # w:outlineLvl (0-based; 9 = body text)
+    num_id: str | None = None
+    ilvl: int | None = None
+
+
+@dataclass
+class Styles:
+    by_id: dict = field(default_factory=dict)
+    default: str | None = None  # the default paragraph style's id
+    headings: dict = field(default_factory=dict)  # cache: style id → heading level or None
+
+    def chain(self, style_id: str | None):
+        """The style and the styles it is based on, nearest first (a loop or a long chain is cut)."""
+        seen = set()
+        while style_id is not None and style_id in self.by_id and style_id not in seen and len(seen) < 32:
+            seen.add(style_id)
+            style = self.by_id[style_id]
+            yield style_id, style
+            style_id = style.based_on
+
+    def heading(self, style_id: str | None) -> int | None:
+        if style_id not in self.headings:
+            level = None
+            for _, style in self.chain(style_id):
+                if style.outline is not None:
+                    level = style.outline + 1 if style.outline < 9 else None
+                    break
+                m = HEADING_NAME.match(style.name.strip())
+                if m:
+                    level = int(m.group(1))
+                    break
+            self.headings[style_id] = level
+        return self.headings[style_id]
+
+    def numbering(self, style_id: str | None) -> tuple[str | None, int | None]:
+        """(numId, ilvl) the style (or one it is based on) gives its paragraphs."""
+        num_id = ilvl = None
+        for _, style in self.chain(style_id):
+            if num_id is None and style.num_id is not None:
+                num_id = style.num_id
+            if ilvl is None and style.ilvl is not None:
+                ilvl = style.ilvl
+        return num_id, ilvl
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _numpr(ppr) -> tuple[str | None, int | None]:
+    numpr = ppr.find(W + "numPr") if ppr is not None else None
+    if numpr is None:
+        return None, None
+    num = numpr.find(W + "numId")
+    ilvl = numpr.find(W + "ilvl")
+    return (num.get(W + "val") if num is not None else None,
+            _int(ilvl.get(W + "val")) if ilvl is not None else None)
+
+
+def read_styles(archive, info) -> Styles:
+    styles = Styles()
+    for _, element in xml_events(archive, info, tag=W + "style"):
+        style_id = element.get(W + "styleId")
+        if style_id is not None:
+            name = element.find(W + "name")
+            based = element.find(W + "basedOn")
+            ppr = element.find(W + "pPr")
+            outline = ppr.find(W + "outlineLvl") if ppr is not None else None
+            num_id, ilvl = _numpr(ppr)
+            styles.by_id[style_id] = Style(name.get(W + "val", "") if name is not None else "",
+                                           based.get(W + "val") if based is not None else None,
+                                           _int(outline.get(W + "val")) if outline is not None else None, num_id, ilvl)
+            if element.get(W + "type", "paragraph") == "paragraph" and element.get(W + "default") in ("1", "true", "on"):
+                styles.default = style_id
+        element.clear()
+    return styles
+
+
+class Paragraphs:
+    """Reads a w:p: its text, its automatic number and list level, its heading level."""
+
+    def __init__(self, styles: Styles, lists: Numbering):
+        self.styles, self.lists = styles, lists
+
+    def read(self, p) -> tuple[str, str, int | None, int | None]:
+        ppr = p.find(W + "pPr")
+        style_el = ppr.find(W + "pStyle") if ppr is not None else None
+        style_id = style_el.get(W + "val") if style_el is not None else self.styles.default
+        outline = ppr.find(W + "outlineLvl") if ppr is not None else None
+        if outline is not None and _int(outline.get(W + "val")) is not None:
+            value = _int(outline.get(W + "val"))
+            heading = value + 1 if 0 <= value < 9 else None
+        else:
+            heading = self.styles.heading(style_id)
+        num_id, ilvl = _numpr(ppr)
+        style_num, style_ilvl = self.styles.numbering(style_id)
+        if num_id is None:
+            num_id = style_num
+        if ilvl is None:
+            ilvl = style_ilvl if style_ilvl is not None else self.lists.level_of_style(num_id, style_id)
+        number, level = "", None
+        if num_id not in (None, "0") and self.lists.known(num_id):
+            level = min(max(ilvl or 0, 0), 8)
+            number = self.lists.next(num_id, level)
+        return paragraph_text(p), number, level, heading
+
+
+def paragraph_text(p) -> str:
+    """The text a reader sees: runs' text, tabs and line breaks (not in deleted text, not in field codes)."""
+    out = []
+    for element in p.iter(*RUN_TEXT):
+        tag = element.tag
+        if tag == W + "t":
+            out.append(element.text or "")
+        elif tag == W + "tab":
+            if element.getparent() is not None and element.getparent().tag == W + "r":  # not a tab stop
+                out.append("\t")
+        elif tag == W + "br":
+            if element.get(W + "type") in (None, "textWrapping"):
+                out.append("\n")
+        else:
+            out.append(RUN_TEXT[tag])
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------
+# Automatic numbering (word/numbering.xml)
+
+
+@dataclass(frozen=True)
+class Lvl:
+    start: int = 1
+    fmt: str = "decimal"
+    text: str = "%1."
+    restart: int | None = None
+    lgl: bool = False
+    style: str | None = None  # w:pStyle: the paragraph style this level belongs to
+
+
+def read_lvl(element, base: Lvl | None = None) -> Lvl:
+    base = base or Lvl()
+
+    def val(tag, default):
+        child = element.find(W + tag)
+        return child.get(W + "val", default) if child is not None else default
+    lgl = element.find(W + "isLgl")
+    return Lvl(_int(val("start", base.start), base.start), val("numFmt", base.fmt), val("lvlText", base.text),
+               _int(val("lvlRestart", base.restart), base.restart),
+               base.lgl if lgl is None else lgl.get(W + "val", "1") not in ("0", "false", "off"),
+               val("pStyle", base.style))
+
+
+@dataclass
+class Num:
+    abstract: str
+    starts: dict  # ilvl → startOverride
+    levels: dict  # ilvl → Lvl (a lvlOverride's own w:lvl)
+
+
+class Numbering:
+    """The lists of a document and their counters: the number Word displays for each numbered paragraph.
+
+    Counters belong to an abstract list: every w:num of one abstractNum continues the same sequence
+    (as Word and LibreOffice show it), and a w:num with a startOverride restarts the overridden levels
+    at its first paragraph.  A level restarts when a higher level advances (unless its lvlRestart says
+    otherwise: 0 never, n only after level n)."""
+
+    def __init__(self, styles: Styles):
+        self.styles = styles
+        self.abstracts: dict[str, dict[int, Lvl]] = {}
+        self.links: dict[str, str] = {}  # abstractNumId → numStyleLink
+        self.style_links: dict[str, str] = {}  # styleLink → abstractNumId
+        self.nums: dict[str, Num] = {}
+        self.counters: dict[str, list] = {}
+        self.started: set[str] = set()
+        self.resolved: dict[str, tuple[str, dict[int, Lvl]]] = {}
+
+    def known(self, num_id: str) -> bool:
+        return num_id in self.nums and self.resolve(num_id) is not None
+
+    def resolve(self, num_id: str):
+        """(counter key, levels) of a w:num: its abstractNum (followed through numStyleLink), overridden."""
+        if num_id in self.resolved:
+            return self.resolved[num_id]
+        num = self.nums[num_id]
+        abstract, seen = num.abstract, set()
+        while abstract in self.links and abstract not in seen:  # numStyleLink → the numbering style's list
+            seen.add(abstract)
+            link = self.links[abstract]
+            target = self.style_links.get(link)
+            style_num, _ = self.styles.numbering(link)
+            if style_num in self.nums and self.nums[style_num].abstract not in seen:
+                target = self.nums[style_num].abstract
+            if target is None:
+                break
+            abstract = target
+        if abstract not in self.abstracts:
+            self.resolved[num_id] = None
+            return None
+        levels = dict(self.abstracts[abstract])
+        levels.update(num.levels)
+        self.resolved[num_id] = (abstract, levels)
+        return self.resolved[num_id]
+
+    def level_of_style(self, num_id: str | None, style_id: str | None) -> int | None:
+        if num_id is None or style_id is None or num_id not in self.nums:
+            return None
+        found = self.resolve(num_id)
+        if found:
+            for ilvl, lvl in found[1].items():
+                if lvl.style == style_id:
+                    return ilvl
+        return None
+
+    def start(self, num_id: str, levels: dict[int, Lvl], ilvl: int) -> int:
+        override = self.nums[num_id].starts.get(ilvl)
+        if override is not None:
+            return override
+        return levels[ilvl].start if ilvl in levels else 1
+
+    def next(self, num_id: str, ilvl: int) -> str:
+        key, levels = self.resolve(num_id)
+        counters = self.counters.setdefault(key, [None] * 9)
+        if num_id not in self.started:
+            self.started.add(num_id)
+            for level in self.nums[num_id].starts:
+                if 0 <= level < 9:
+                    counters[level] = None
+        counters[ilvl] = self.start(num_id, levels, ilvl) if counters[ilvl] is None else counters[ilvl] + 1
+        for upper in range(ilvl):  # a level not yet used counts as used at its start (the next one is start + 1)
+            if counters[upper] is None:
+                counters[upper] = self.start(num_id, levels, upper)
+        for deeper in range(ilvl + 1, 9):
+            restart = levels[deeper].restart if deeper in levels else None
+            if restart is None or (restart != 0 and ilvl < restart):
+                counters[deeper] = None
+        lvl = levels.get(ilvl, Lvl(text=""))
+        if lvl.fmt == "bullet":
+            return "".join("•" if "\ue000" <= ch <= "\uf8ff" else ch for ch in lvl.text)
+        if lvl.fmt == "none":
+            return ""
+
+        def placeholder(m):
+            k = int(m.group(1)) - 1
+            other = levels.get(k, Lvl())
+            value = counters[k] if counters[k] is not None else self.start(num_id, levels, k)  # (a deeper one)
+            fmt = "decimal" if lvl.lgl and k != ilvl and other.fmt not in ("none", "bullet") else other.fmt
+            return format_number(value, fmt)
+        return PLACEHOLDER.sub(placeholder, lvl.text)
+
+
+PLACEHOLDER = re.compile(r"%([1-9])")
+
+
+def read_numbering(archive, info, styles: Styles) -> Numbering:
+    lists = Numbering(styles)
+    for _, element in xml_events(archive, info, tag=(W + "abstractNum", W + "num")):
+        if element.tag == W + "abstractNum":
+            key = element.get(W + "abstractNumId")
+            levels = {}
+            for lvl in element.iterchildren(W + "lvl"):
+                ilvl = _int(lvl.get(W + "ilvl"))
+                if ilvl is not None and 0 <= ilvl < 9:
+                    levels[ilvl] = read_lvl(lvl)
+            lists.abstracts[key] = levels
+            link = element.find(W + "numStyleLink")
+            if link is not None and link.get(W + "val"):
+                lists.links[key] = link.get(W + "val")
+            link = element.find(W + "styleLink")
+            if link is not None and link.get(W + "val"):
+                lists.style_links[link.get(W + "val")] = key
+        elif element.getparent() is not None and element.getparent().tag == W + "numbering":
+            abstract = element.find(W + "abstractNumId")
+            starts, levels = {}, {}
+            for override in element.iterchildren(W + "lvlOverride"):
+                ilvl = _int(override.get(W + "ilvl"))
+                if ilvl is None or not 0 <= ilvl < 9:
+                    continue
+                start = override.find(W + "startOverride")
+                if start is not None and _int(start.get(W + "val")) is not None:
+                    starts[ilvl] = _int(start.get(W + "val"))
+                lvl = override.find(W + "lvl")
+                if lvl is not None and abstract is not None:  # a level of its own, read over the abstract's
+                    levels[ilvl] = read_lvl(lvl, lists.abstracts.get(abstract.get(W + "val"), {}).get(ilvl))
+            if abstract is not None:
+                lists.nums[element.get(W + "numId")] = Num(abstract.get(W + "val"), starts, levels)
+        else:
+            continue
+        element.clear()
+    return lists
+
+
+# Number formats (w:numFmt), as Word and LibreOffice display them; an unknown format is shown in decimal.
+
+CN_DIGITS = "零一二三四五六七八九"
+CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
+IDEOGRAPH_TRADITIONAL = "甲乙丙丁戊己庚辛壬癸"
+CIRCLED = ("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚㉛㉜㉝㉞㉟㊱㊲㊳㊴㊵㊶㊷㊸㊹㊺㊻㊼㊽㊾㊿")
+ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+         (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+
+
+def chinese_count(n: int, digits: str = CN_DIGITS, units: str = "十百千", legal: bool = False) -> str:
+    """一, 十, 十一, 二十, 一百零一, 一千 (legal: 壹, 壹拾, 壹拾壹, …) for 0 < n < 10000; else decimal."""
+    if not 0 < n < 10000:
+        return str(n)
+    if n < 10 and not legal:
+        return digits[n]
+    out, zero = [], False
+    for power, unit in ((1000, units[2]), (100, units[1]), (10, units[0]), (1, "")):
+        digit = n // power % 10
+        if digit:
+            if zero:
+                out.append(digits[0])
+            zero = False
+            if not (power == 10 and digit == 1 and n < 20 and not legal):
+                out.append(digits[digit])
+            out.append(unit)
+        elif out:
+            zero = True
+    return "".join(out)
+
+
+def roman(n: int) -> str:
+    if not 0 < n < 4000:
+        return str(n)
+    out = []
+    for value, letters in ROMAN:
+        while n >= value:
+            out.append(letters)
+            n -= value
+    return "".join(out)
+
+
+def letters(n: int) -> str:
+    """a … z, aa … zz, aaa … (Word repeats the letter)."""
+    if n < 1:
+        return str(n)
+    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+
+
+def format_number(n: int, fmt: str) -> str:
+    if fmt == "decimalZero":
+        return f"{n:02d}" if 0 <= n < 10 else str(n)
+    if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwaneseCounting",
+               "taiwaneseCountingThousand"):
+        return chinese_count(n)
+    if fmt == "chineseLegalSimplified":
+        return chinese_count(n, CN_LEGAL, "拾佰仟", legal=True)
+    if fmt == "ideographTraditional":
+        return IDEOGRAPH_TRADITIONAL[n - 1] if 0 < n <= 10 else str(n)
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese"):
+        return CIRCLED[n - 1] if 0 < n <= len(CIRCLED) else str(n)
+    if fmt == "decimalFullWidth" or fmt == "decimalFullWidth2":
+        return str(n).translate(FULLWIDTH)
+    if fmt == "lowerLetter":
+        return letters(n)
+    if fmt == "upperLetter":
+        return letters(n).upper()
+    if fmt == "lowerRoman":
+        return roman(n)
+    if fmt == "upperRoman":
+        return roman(n).upper()
+    if fmt == "none":
+        return ""
+    return str(n)
+
+
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+# ---------------------------------------------------------------------------
+# Images
+
+A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+V_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+MAX_IMAGES = 1000  # pictures in one file (a manual has a few dozen)
+MAX_IMAGE_BYTES = 64 * MB  # all pictures' bytes together, each picture counted once
+
+
+class Images:
+    """The pictures of the body (w:drawing's a:blip r:embed, v:imagedata r:id), read through the guards."""
+
+    def __init__(self, archive, names, targets: dict[str, str], path: Path):
+        self.archive, self.names, self.targets, self.path = archive, names, targets, path
+        self.count = 0
+        self.total = 0
+        self.read: dict[str, bytes] = {}
+
+    def of(self, p, nested: bool = True):
+        """(name, bytes) of each picture in the paragraph ``p``."""
+        for element in p.iter(A_BLIP, V_IMAGEDATA):
+            rid = element.get(R + "embed") if element.tag == A_BLIP else element.get(R + "id")
+            target = self.targets.get(rid or "")
+            if target is None or target not in self.names:
+                continue  # a linked picture (r:link, external) or a broken reference: nothing to read
+            self.count += 1
+            if self.count > MAX_IMAGES:
+                raise UsageError("cli.authoring.import_images", path=self.path, limit=MAX_IMAGES)
+            yield posixpath.basename(target), self.data(target)
+
+    def data(self, target: str) -> bytes:
+        if target not in self.read:
+            info = self.names[target]
+            left = MAX_IMAGE_BYTES - self.total
+            limit = min(part_limit(info), left + 1)
+            chunks = []
+            try:
+                with CappedPart(self.archive, info, limit, xml=False) as stream:
+                    while True:
+                        data = stream.read(CHUNK)
+                        if not data:
+                            break
+                        chunks.append(data)
+            except PartTooLarge:
+                if limit <= left:
+                    raise
+                raise UsageError("cli.authoring.import_image_bytes", path=self.path,
+                                 limit=megabytes(MAX_IMAGE_BYTES)) from None
+            self.read[target] = b"".join(chunks)
+            self.total += len(self.read[target])
+        return self.read[target]
+
+
+class _NoImages:
+    def of(self, p, nested: bool = True):
+        return iter(())
+
+
+NO_IMAGES = _NoImages()
+
+
+# ---------------------------------------------------------------------------
+# Headers, footers and document properties
+
+CP = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+EP = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}"
+MAX_PROPERTY = 1000  # characters kept of one property
+
+
+def docx_page_texts(path: Path) -> list[str]:
+    """The texts of the headers and footers of a .docx: each non-empty paragraph (stripped, a table cell's
+    paragraphs included) once, in the order of the parts' relationships.  The same guards as the body."""
+    texts: dict[str, None] = {}
+    with open_docx(path) as (archive, names, document):
+        for _, kind, target in relationships(archive, names, document.filename):
+            if kind.endswith(("/header", "/footer")) and target in names:
+                for _, p in xml_events(archive, names[target], tag=W + "p"):
+                    text = " ".join(paragraph_text(p).split())
+                    if text:
+                        texts.setdefault(text)
+    return list(texts)
+
+
+def docx_properties(path: Path) -> dict[str, str]:
+    """The document properties a manual's cover may be guessed from: ``title`` and ``subject``
+    (docProps/core.xml), ``company`` (docProps/app.xml); only those present and not empty."""
+    found: dict[str, str] = {}
+    wanted = {DC + "title": "title", DC + "subject": "subject", EP + "Company": "company"}
+    with open_docx(path) as (archive, names, document):
+        for rels_part in ("_rels/.rels",):
+            if rels_part not in names:
+                continue
+            for _, rel in xml_events(archive, names[rels_part], tag=RELS):
+                target = part_name("", rel.get("Target") or "")
+                kind = rel.get("Type") or ""
+                if rel.get("TargetMode") != "External" and target in names and \
+                        kind.endswith(("/core-properties", "/extended-properties")):
+                    for _, element in xml_events(archive, names[target], tag=tuple(wanted)):
+                        text = " ".join((element.text or "").split())[:MAX_PROPERTY]
+                        if text:
+                            found.setdefault(wanted[element.tag], text)
+    return found
