@@ -349,8 +349,8 @@ class Renderer:
                     parts.append(md_escape(clean(item.block.text)))
             else:
                 self.ledger.take(item.block)
-                marker = item.marker if not item.block.heading or item.marker else ""
-                title = clean(f"{marker} {item.text}" if marker else item.text)
+                title = f"{item.marker} {clean(item.text)}" if re.search(r"[\dA-Za-z]$", item.marker) else \
+                    clean(item.marker + item.text)
                 parts.append("#" * min(depth + 2, 4) + " " + md_escape(title))
                 parts.extend(self.blocks(item, depth + 1))
         flush()
@@ -517,6 +517,9 @@ REASONS = {
 }
 
 
+COVER_TITLE = re.compile(rf"[{CJK}A-Za-z0-9（）()《》]{{2,24}}")
+
+
 def read_cover(cover: list[Line], result: Imported, ledger: Ledger, where) -> None:
     """Company, manual title and date from the lines before the first heading; the rest is reported."""
     for line in cover:
@@ -534,6 +537,11 @@ def read_cover(cover: list[Line], result: Imported, ledger: Ledger, where) -> No
             if title and not result.title:
                 result.title = title.group(1)
                 used = True
+            elif not result.title and not company and COVER_TITLE.fullmatch(text.strip()) \
+                    and not DATE_ANY.search(text):
+                result.title = text.strip()  # a short line of the cover: 程序文件汇编
+                title = COVER_TITLE.fullmatch(text.strip())
+                used = True
             date = DATE_ANY.search(text) if len(text) <= 40 else None
             if date and not result.date:
                 import datetime as dt
@@ -543,8 +551,8 @@ def read_cover(cover: list[Line], result: Imported, ledger: Ledger, where) -> No
                     used = True
                 except ValueError:
                     pass
-            if used and squeeze(text) and len(squeeze(text)) > len(squeeze(
-                    (title.group(1) if title else "") + (date.group() if date else ""))) + 2:
+            if used and squeeze(text) and len(squeeze(LABEL.sub("", text))) > len(squeeze(
+                    (title.group(0) if title else "") + (date.group() if date else ""))) + 2:
                 used = False  # more on the line than the name, title and date: keep it whole in the report
         if used:
             ledger.take(block)
@@ -701,8 +709,10 @@ def assign_codes(docs: list[DocBuild], chapters, result: Imported, options: Opti
         n = chapter_of.get(id(b))
         if n and number not in titles:
             titles[number] = clean(chapters[n - 1][0].text)
+    by_code = {b.doc.code: b.doc.title for b in docs}
     result.chapters = [{"number": number, "title": titles.get(number) or
-                        (result.title if len(groups) == 1 and result.title else f"第 {number} 章"),
+                        (result.title if len(groups) == 1 and result.title else
+                         by_code[members[0]] if len(members) == 1 else f"第 {number} 章"),
                         "documents": members} for number, members in groups.items()]
 
 

@@ -46,7 +46,7 @@ MARKER_RULES = [
 ]
 
 
-def marker_of(text: str) -> tuple[str, int, str, str] | None:
+def marker_of(text: str, numbered: bool = False) -> tuple[str, int, str, str] | None:
     """(style, value, marker as written, rest of the text) of a line that starts with a marker."""
     for style, pattern in MARKER_RULES:
         m = pattern.match(text)
@@ -73,7 +73,7 @@ def marker_of(text: str) -> tuple[str, int, str, str] | None:
         if style == "decimal1" and not 1 <= value <= 30:
             continue
         rest = text[m.end():]
-        if style in ("alpha", "ALPHA") and not rest[:1].strip():
+        if style in ("alpha", "ALPHA") and not rest[:1].strip() and not numbered:
             continue
         return style, value, m.group(0).strip(), rest
     return None
@@ -117,7 +117,10 @@ def line_of(block: Block) -> Line:
         return Line(block, block.text)
     text = block.text.strip()
     if block.number:
-        found = marker_of(block.number.strip() + " ")
+        number = block.number.strip()
+        if number.isdigit():  # the first level of a decimal list: 1, 2, 3
+            return Line(block, text, "decimal1", int(number), number)
+        found = marker_of(number + " ", numbered=True)
         if found:
             return Line(block, text, found[0], found[1], block.number.strip())
         return Line(block, text, "word_list", 0, block.number.strip())

@@ -219,6 +219,11 @@ def parse_document(doc: ImportedDoc, source: Source, result: Imported) -> None:
             doc.notes.append(f"签署行没有日期（{doc.signoff_where}）")
         if not any(e.get("name") for e in entries.values()):
             doc.notes.append(f"编制、审核、批准人姓名空白（{doc.signoff_where}）")
+        else:
+            blank = [label for step, label in (("prepared", "编制"), ("reviewed", "审核"), ("approved", "批准"))
+                     if not entries.get(step, {}).get("name")]
+            if blank:
+                doc.notes.append(f"签署中{'、'.join(blank)}人姓名空白（{doc.signoff_where}）；原样保留")
         doc.signoff = entries
         for extra in sign[:-1]:
             doc.notes.append(f"另有一行签署（{source.where(base + extra.start())}）未采用")
