@@ -191,7 +191,7 @@ def make_control_tables(folder: Path) -> Legacy:
     return Legacy(path, [("YD-0101-2013", "客户投诉处理程序", 0, 2), ("YD-0102-2012", "供应商评价程序", 0, 2),
                          ("YD-0103-2013", "仓库管理制度", 0, 2)], texts, company="远大食品有限公司", year=2013,
                   scheme="YD-",
-                  defects={"code_year": ["YD-0102-2012"], "incomplete_date": ["YD-0102-2013"],
+                  defects={"code_year": ["YD-0102-2012"], "incomplete_date": ["YD-0102-2012"],
                            "blank_name": [("YD-0102-2012", "approved")],
                            "unknown_form": [("YD-0102-2012", "供应商评价表")]})
 

@@ -167,6 +167,7 @@ class Imported:
     pending_forms: list = field(default_factory=list)  # (ImportedDoc, title, where): placeholders to make
     ledger: object = None  # importdocs.Ledger: where every paragraph went
     year_given: bool = False  # --year
+    toc_span: tuple[int, int] | None = None  # coded-TOC path: the TOC's entries
     gap: tuple[int, int] | None = None  # coded-TOC path: the text between the TOC and the first document
     _titles: set[str] | None = field(default=None, repr=False)
     _forms: dict[str, dict] = field(default_factory=dict, repr=False)  # title → form

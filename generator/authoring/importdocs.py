@@ -317,8 +317,10 @@ class Renderer:
         file = f"{safe_name(self.build.doc.code)}-{n}{ext}"
         self.build.images.append((file, data))
         self.build.doc.notes.append(f"图片（{self.where(line.position)}）保存为 policies/images/{file}，"
-                                    "正文中引用；请核对图中的文字是否需要写成正文")
-        return f"{indent}![{md_escape(line.block.text) or f'图 {n}'}](images/{file})"
+                                    "正文中写了一行说明（手册不显示图片）；请把图中的内容写成正文或表格")
+        # As text: the manual links only to its documents and forms (link-target), and no output copies images.
+        return f"{indent}（原稿图片{md_escape(clean(line.block.text)) and '“' + md_escape(clean(line.block.text)) + '”'}" \
+               f"保存为 policies/images/{file}）"
 
     def blocks(self, node: Line, depth: int) -> list[str]:
         """The body of ``node`` (a document or a section) as Markdown blocks."""
@@ -575,6 +577,7 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
         doc.notes.append(f"文件控制信息（{where(line.position)}）写入文件头（front matter）")
     if control.get("version"):
         doc.notes.append(f"原稿版本写作“{control['version']}”（{where(node.position)}）；导入后版本为 1.0，请核对")
+        ledger.reported.append((control["lines"][0].position, "原稿的版本号；导入后版本为 1.0", control["version"], 0))
     # Sign-off: the last sign-off line or table of the document, else the control table's names.
     signs = [s for s in signoff_lines(node) if id(s) not in build.consumed]
     pairs: list[tuple[str, str]] = []

@@ -449,6 +449,7 @@ def run_import(source: Source, *, blocks: list[Block] | None = None, year: int |
         if year is not None:
             result.year, result.edition = year, str(year)
         locate_coded(source, toc, result)
+        result.toc_span = (toc[0].start(), toc[-1].end())
         if result.manual_start > 0:
             others = other_manuals(source, result.manual_start)
             result.unclassified.insert(0, f"{source.where(0, result.manual_start)}：所选手册之前的内容未导入"
@@ -488,6 +489,8 @@ def seed_ledger(source: Source, result: Imported) -> Ledger:
     spans = []
     if result.manual_start > 0:
         spans.append((0, result.manual_start, "所选手册之前的内容"))
+    if result.toc_span:
+        spans.append((*result.toc_span, "目录（网站和打印版由 manual/manual.yaml 的章节生成目录）"))
     if result.gap:
         spans.append((*result.gap, "目录与第一个文件之间的文字"))
     taken = 0

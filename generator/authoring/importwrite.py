@@ -138,8 +138,9 @@ def write_report(result: Imported, out_name: str) -> str:
         lines.append("- 无")
     lines += ["", f"## {NOT_IMPORTED}", ""]
     if ledger is not None and ledger.reported:
-        for position, why, text, _ in ledger.reported:
-            lines.append(f"- 第 {position} {src.unit}（{why}）：{md_escape(text.strip())}")
+        for position, why, text, whole in ledger.reported:
+            part = "" if whole else "，一部分"
+            lines.append(f"- 第 {position} {src.unit}{part}（{why}）：{md_escape(text.strip())}")
     else:
         lines.append("- 无：原稿的每一段都已写入源文件")
     return "\n".join(lines) + "\n"
