@@ -110,7 +110,7 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 KEEP = re.compile(rf"[{CJK}A-Za-z0-9]")
 MARKER = re.compile(r"^\s*(?:第[一二三四五六七八九十百零\d]+[章节条]|[(（][一二三四五六七八九十\d]+[)）]|"
                     r"[一二三四五六七八九十]+[、.．]|\d+(?:[.．]\d+)*(?:[、.．)）]|\s+)(?!\d)|[\u2460-\u2473]|[a-zA-Z][)）.．、])")
-LABELS = re.compile(r"编\s*制|审\s*核|批\s*准|(?:发布)?日\s*期|文件编号|版\s*本|目\s*录")
+LABELS = re.compile(r"编\s*制|审\s*核|批\s*准|(?:发布)?日\s*期|文件编号|版\s*本|目\s*录|行政隶属上级主管|主要职责")
 DATE_UNITS = re.compile(r"(?<=\d)\s*[年月日]")
 CODE = re.compile(r"[A-Z]+-\d|\d{4}-\d{4}")
 

@@ -167,6 +167,8 @@ class Imported:
     pending_forms: list = field(default_factory=list)  # (ImportedDoc, title, where): placeholders to make
     ledger: object = None  # importdocs.Ledger: where every paragraph went
     year_given: bool = False  # --year
+    parts: list[tuple[int, str, str]] = field(default_factory=list)  # (line, why, text): parts of lines written
+    # as data elsewhere whose wording is not kept (staffing lines), listed in the report's not-imported section
     toc_span: tuple[int, int] | None = None  # coded-TOC path: the TOC's entries
     gap: tuple[int, int] | None = None  # coded-TOC path: the text between the TOC and the first document
     _titles: set[str] | None = field(default=None, repr=False)

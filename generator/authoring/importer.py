@@ -467,6 +467,9 @@ def run_import(source: Source, *, blocks: list[Block] | None = None, year: int |
         for doc in result.documents:
             if doc.jobs_text:
                 segment_document(doc, result)
+    for line, why, text in result.parts:
+        result.ledger.reported.append((line, why, text, 0))
+    result.ledger.reported.sort(key=lambda r: r[0])
     for doc, title, where in result.pending_forms:
         _add_form(result, doc, title, where)
     settle_roles(result)

@@ -252,6 +252,8 @@ def parse_document(doc: ImportedDoc, source: Source, result: Imported) -> None:
             stop += 1
         doc.notes.append(f"人员配备（{source.where(base + staff[0].start(), base + stop)}）写入 manual/roles.yaml；"
                          "正文中不再重复，网站和打印版由 staffing: true 生成人员配备表")
+        result.parts.append((source.line_of(base + start), "人员配备的原文；岗位和人数已写入 manual/roles.yaml",
+                             clean(segment[start:stop])))
         segment = _blank(segment, [(start, stop)])
     if re.search("框架图|组织架构|组织结构", doc.title):
         doc.orgchart = True
