@@ -233,6 +233,25 @@ def test_year_option_when_the_source_has_no_date(tmp_path):
     assert sorted(documents(out)) == ["0101-2013", "0102-2013"]
 
 
+def test_company_from_the_header_or_the_properties(tmp_path):
+    from legacy_docx import LegacyDocx
+
+    for where in ("header", "properties"):
+        d = LegacyDocx("en")
+        if where == "header":
+            d.header("宏远机电设备有限公司")
+        else:
+            d.properties(title="管理手册", company="宏远机电设备有限公司")
+        d.paragraph("本手册适用于本公司各部门。")  # a sentence, no name
+        d.heading("总则", 1)
+        d.paragraph("1、遵守国家法律法规。")
+        path = d.save(tmp_path / f"{where}.docx")
+        out = tmp_path / where
+        assert run_cli("import", path, "--out", out, "-q").returncode == 0
+        config = yaml.safe_load((out / "manual/manual.yaml").read_text(encoding="utf-8"))
+        assert config["company"]["name"] == "宏远机电设备有限公司", where
+
+
 def test_no_company_name_guessed_from_a_sentence(tmp_path):
     source = tmp_path / "intro.txt"
     source.write_text("引言本手册包含公司部门管理的相关规定。\n一、总则\n1、本制度适用于全体员工。\n二、考勤\n1、按时上下班。\n",

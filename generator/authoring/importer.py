@@ -39,8 +39,8 @@ from ..model import PLACEHOLDER
 from .importbase import CHAPTER, CJK, CN, COMPANY, DATE_ANY, MANUAL_TITLE, SECTION, TOC_ENTRY, Imported, ImportedDoc, \
     Source, clean, cn_number
 from .importbase import CODE as CODE, MARKERS as MARKERS, STAFF as STAFF, to_fullwidth as to_fullwidth  # (tests)
-from .importdocs import Ledger, Options, build_documents
-from .importfile import Block, check_file, docx_lines, read_blocks, text_lines
+from .importdocs import Ledger, Options, build_documents, company_in
+from .importfile import Block, check_file, docx_lines, docx_page_texts, docx_properties, read_blocks, text_lines
 from .importsegment import _add_form, _blank as _blank, parse_document, split_appendix as split_appendix, \
     staff_lines as staff_lines
 from .importbase import FORMS_BRACKETED as FORMS_BRACKETED  # (tests)
@@ -464,6 +464,8 @@ def run_import(source: Source, *, blocks: list[Block] | None = None, year: int |
         if blocks is None:
             blocks = [Block("paragraph", n, line) for n, line in enumerate(source.lines, 1) if line.strip()]
         result.ledger = build_documents(blocks, result, Options(year, placeholder_forms), source.unit)
+        if not result.company and source.path.suffix.lower() == ".docx":
+            company_from_docx(source.path, result)
         for doc in result.documents:
             if doc.jobs_text:
                 segment_document(doc, result)
@@ -481,6 +483,17 @@ def run_import(source: Source, *, blocks: list[Block] | None = None, year: int |
     if result.year is None:
         result.report.append("原稿中没有日期：编号规则不写年份（code_scheme 没有 year）；需要时用 --year YYYY 重新导入")
     return result
+
+
+def company_from_docx(path, result: Imported) -> None:
+    """A company name the .docx states outside its body: a header or footer line, else the Company property."""
+    for where, texts in (("页眉/页脚", docx_page_texts(path)), ("文档属性 Company", [docx_properties(path).get("company", "")])):
+        for text in texts:
+            company = company_in(text)
+            if company:
+                result.company = company
+                result.report.append(f"公司名称“{company}”取自{where}")
+                return
 
 
 def seed_ledger(source: Source, result: Imported) -> Ledger:
