@@ -69,8 +69,13 @@ def make_word_headings(folder: Path) -> Legacy:
     item("记录目录登记在《记录清单表》中。", 2)
     item("记录保存期不少于三年。", 2)
     para("编制：赵六 审核： 批准： 日期：2013年 月 日")
+    h("组织机构与人员配备", 1, 0)
+    d.table([["岗位", "人数"], ["品质经理", "1"], ["检验员", "3名"]])
+    texts.extend(["岗位", "人数", "品质经理", "1", "检验员", "3名"])
+    para("编制：张三 审核：李四 批准：王五 日期：2013年6月1日")
     path = d.save(folder / "word-headings.docx")
-    return Legacy(path, [("0101-2013", "文件控制程序", 2, 2), ("0102-2013", "记录控制程序", 2, 3)], texts,
+    return Legacy(path, [("0101-2013", "文件控制程序", 2, 2), ("0102-2013", "记录控制程序", 2, 3),
+                         ("0103-2013", "组织机构与人员配备", 0, 0)], texts,
                   company="华东精密机械有限公司", year=2013,
                   defects={"incomplete_date": ["0102-2013"], "blank_name": [("0102-2013", "reviewed"),
                                                                               ("0102-2013", "approved")],

@@ -92,6 +92,10 @@ def test_word_numbers_tables_and_images(imported):
     _, root = imported["word-headings"]
     body = documents(root)["0101-2013"][1]
     assert "## 1.2 职责\n\n1. 品质部负责文件的编号与发放。\n2. 各部门负责本部门文件的保管。" in body
+    staffing = documents(root)["0103-2013"][0]
+    assert staffing["staffing"] is True and staffing["kind"] == "organisation"
+    roles = yaml.safe_load((root / "manual/roles.yaml").read_text(encoding="utf-8"))
+    assert {r["id"]: r.get("headcount") for r in roles["roles"]} == {"品质经理": 1, "检验员": 3}
     _, root = imported["control-tables"]
     meta, body = documents(root)["YD-0103-2013"]
     assert "   | 物料 | 存放区 |\n   |---|---|\n   | 原料 | A区 |" in body
@@ -111,7 +115,7 @@ KEEP = re.compile(rf"[{CJK}A-Za-z0-9]")
 MARKER = re.compile(r"^\s*(?:第[一二三四五六七八九十百零\d]+[章节条]|[(（][一二三四五六七八九十\d]+[)）]|"
                     r"[一二三四五六七八九十]+[、.．]|\d+(?:[.．]\d+)*(?:[、.．)）]|\s+)(?!\d)|[\u2460-\u2473]|[a-zA-Z][)）.．、])")
 LABELS = re.compile(r"编\s*制|审\s*核|批\s*准|(?:发布)?日\s*期|文件编号|版\s*本|目\s*录|行政隶属上级主管|主要职责")
-DATE_UNITS = re.compile(r"(?<=\d)\s*[年月日]")
+DATE_UNITS = re.compile(r"(?<=\d)\s*[年月日名]")  # date units, and 名 of a headcount
 CODE = re.compile(r"[A-Z]+-\d|\d{4}-\d{4}")
 
 

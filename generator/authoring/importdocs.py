@@ -304,6 +304,7 @@ class DocBuild:
     node: Line
     consumed: set[int] = field(default_factory=set)  # id() of lines taken into the front matter
     images: list[tuple[str, bytes]] = field(default_factory=list)
+    roles: list[dict] = field(default_factory=list)  # from a staffing table
 
 
 class Renderer:
@@ -340,6 +341,8 @@ class Renderer:
                 clauses.append(item)
                 continue
             flush()
+            if kind == "table" and self.staffing(item):
+                continue
             if kind == "table":
                 self.ledger.take(item.block)
                 parts.append(table_markdown(item.block.rows))
@@ -357,6 +360,34 @@ class Renderer:
                 parts.extend(self.blocks(item, depth + 1))
         flush()
         return [p for p in parts if p.strip()]
+
+    def staffing(self, line: Line) -> bool:
+        """A staffing table (岗位 | 人数): its rows go to manual/roles.yaml and the document shows the
+        staffing table generated from there (``staffing: true``)."""
+        rows = line.block.rows
+        if len(rows) < 2:
+            return False
+        header = [clean(c) for c in rows[0]]
+        role = next((k for k, c in enumerate(header) if re.search("岗位|职位|职务", c)), None)
+        count = next((k for k, c in enumerate(header) if re.search("人数|编制|定员|名额", c)), None)
+        if role is None or count is None:
+            return False
+        found = []
+        for row in rows[1:]:
+            name = clean(row[role]) if role < len(row) else ""
+            m = re.fullmatch(r"(\d{1,3})\s*[名人]?", clean(row[count])) if count < len(row) else None
+            if not name or not m:
+                return False
+            found.append((name, int(m.group(1))))
+        doc = self.build.doc
+        doc.staffing, doc.kind = True, "organisation"
+        for name, n in found:
+            self.build.roles.append({"id": name, "headcount": n, "where": self.where(line.position)})
+        self.ledger.take(line.block)
+        self.ledger.reported.append((line.position, "人员配备表的表头；岗位和人数已写入 manual/roles.yaml",
+                                     " | ".join(rows[0]), 0))
+        doc.notes.append(f"人员配备表（{self.where(line.position)}）写入 manual/roles.yaml；正文由 staffing: true 生成")
+        return True
 
     def clause(self, line: Line, n: int, indent: str) -> str:
         self.ledger.take(line.block)
@@ -501,6 +532,9 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
         if not build.doc.body.strip():
             build.doc.body = ""
         build.doc.images = build.images
+        for role in build.roles:
+            if role["id"] not in {r["id"] for r in result.roles}:
+                result.roles.append(role)
     result.documents = [b.doc for b in docs]
     return ledger
 
