@@ -209,6 +209,8 @@ def test_import_usage_errors(tmp_path):
         (("import", tmp_path / "a.pdf", "--out", tmp_path / "o3"), "只能导入 .txt 和 .docx 文件"),
         (("import", tmp_path / "empty.txt", "--out", tmp_path / "o4", "--lang", "en"), "no text"),
         (("import", tmp_path / "broken.docx", "--out", tmp_path / "o5"), "压缩文件损坏"),
+        (("import", SEED, "--out", tmp_path / "o6", "--year", "13"), "四位数的年份"),
+        (("import", SEED, "--out", tmp_path / "o7", "--year", "13", "--lang", "en"), "four-digit year"),
     ]
     (tmp_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0")
     (tmp_path / "a.pdf").write_bytes(b"%PDF-1.4")

@@ -1,30 +1,19 @@
 """``manual import FILE --out DIR``: a legacy manual (.txt or .docx) as source files.
 
-Legacy manuals are Word files or text copied out of them, often several
-manuals in one file, with headings, clauses and sign-off lines run together
-on one line.  The importer works on the whole text (lines joined, every
-character still mapped to its source line) with patterns for what such
-manuals carry:
+The steps, one module each: ``importfile`` (the file → ``Block``s, within limits), ``importoutline``
+(each block's numbering style and the outline), ``importdocs`` (documents, sections, clauses, control
+tables and sign-offs; the ``Ledger`` of where every paragraph went), ``importwrite`` (the repository and
+``import-report.md``).  This module drives them, and keeps the path of the seed's layout: a table of
+contents of coded entries (``一、客户服务宗旨……0101-2014``) over the whole text (lines joined, every
+character still mapped to its source line), the manual to import being the one whose TOC has the most
+coded entries; the TOC gives the titles, the body headings (``十、客户回访制度0110-2006``) the codes as the
+text writes them.  Text a legacy file runs together on one line (clauses, sign-off, staffing, jobs) is
+read by ``importsegment``.
 
-* a table of contents of coded entries (``一、客户服务宗旨……0101-2014``): the
-  manual to import is the one whose TOC has the most coded entries; the TOC
-  gives the titles, the body headings (``十、客户回访制度0110-2006``) the codes
-  as the text writes them — a code whose year differs from the edition's is
-  kept, so that ``manual check`` reports it;
-* without a coded TOC: ``第X章`` chapters and ``1.1`` sections;
-* numbered clauses ``1、`` ``一、`` ``一.`` ``(一)`` ``(1)`` ``a、``, accepted only in
-  sequence (``三、`` only after ``二、``), so that ``统一、`` is not a clause;
-* ``编制:审核:批准:2014年05月20日`` sign-off lines; an incomplete date
-  (``2006年月日``) is kept as written, and the schema check reports it;
-* ``附:《…》`` form mentions → form stubs in ``forms/`` and ``uses_forms``;
-* staffing lines (``业务经理:1名``, ``岗位核定人数:13名``) → ``manual/roles.yaml``;
-* job descriptions (``(一)业务经理岗位职责``, ``行政隶属上级主管``,
-  ``主要职责``) → ``jobs:``.
-
-It writes a complete manual repository (like ``manual init``) and
-``import-report.md`` with what it inferred or could not classify, each item
-with its source line.  Imported documents are drafts: their content is the
-legacy text, unreviewed.
+The source's defects are kept for ``manual check`` (codes and years as written, blank names, incomplete
+dates, unresolved 《forms》 unless ``--placeholder-forms``), every document and form is ``imported: true``,
+and nothing is lost: what is not written into the source is listed, with its position, in the report's
+"未导入 / not imported" section.
 """
 from __future__ import annotations
 

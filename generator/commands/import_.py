@@ -12,6 +12,8 @@ from . import options
 
 def run(args) -> int:
     lang = args.lang or "zh-CN"  # an imported manual is written in zh-CN
+    if args.year is not None and not 1900 <= args.year <= 2099:
+        raise UsageError("cli.authoring.import_year", year=args.year)
     target = Path(args.out)
     check_empty_target(target)  # before the (slow) import
     source = read_source(Path(args.file))
