@@ -19,10 +19,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .importbase import CJK, DATE_ANY, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
+from .importbase import MD_SPECIAL, CJK, DATE_ANY, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
 from .importfile import Block
 from .importsegment import kind_of
-from .importoutline import DOC_CODE, Line, line_of, outline, take_code, walk
+from .importoutline import DOC_CODE, Line, lines_of, outline, take_code, walk
 
 
 # ---------------------------------------------------------------------------
@@ -37,7 +37,12 @@ class Ledger:
     imported: int = 0
     reported: list[tuple[int, str, str, int]] = field(default_factory=list)  # (position, why, text, paragraphs)
 
+    seen: set[int] = field(default_factory=set)  # id() of the blocks counted (a block may give several lines)
+
     def count(self, block: Block) -> int:
+        if id(block) in self.seen:
+            return 0
+        self.seen.add(id(block))
         if block.kind == "table":
             return sum(1 for row in block.rows for cell in row if cell.strip())
         return 1 if block.kind == "paragraph" and block.text.strip() else 0
@@ -48,7 +53,7 @@ class Ledger:
     def report(self, block: Block, why: str) -> None:
         n = self.count(block)
         if not n:
-            return
+            return  # (a block taken with another of its lines is reported only if all of it is)
         text = block.text if block.kind == "paragraph" else " | ".join(" | ".join(r) for r in block.rows)
         self.reported.append((block.position, why, text, n))
 
@@ -281,6 +286,17 @@ def is_heading(line: Line) -> bool:
                                                                                        len(line.body) <= 20)
 
 
+def split_title(text: str) -> tuple[str, str]:
+    """A heading line run on into its text (``结论公司部门管理手册是…，…``): the title up to the first
+    punctuation (at most 30 characters), and the rest."""
+    if len(text) <= 30:
+        return text, ""
+    m = re.search(r"[，。；：,;:]", text)
+    if m and 2 <= m.start() <= 30:
+        return text[:m.start()], text[m.end():].strip()
+    return text, ""
+
+
 def table_markdown(rows, indent: str = "") -> str:
     width = max((len(r) for r in rows), default=0)
     if not width:
@@ -305,6 +321,7 @@ class DocBuild:
     consumed: set[int] = field(default_factory=set)  # id() of lines taken into the front matter
     images: list[tuple[str, bytes]] = field(default_factory=list)
     roles: list[dict] = field(default_factory=list)  # from a staffing table
+    lead: str = ""  # the rest of a long heading line: the body's first paragraph
 
 
 class Renderer:
@@ -354,9 +371,11 @@ class Renderer:
                     parts.append(md_escape(clean(item.block.text)))
             else:
                 self.ledger.take(item.block)
-                title = f"{item.marker} {clean(item.text)}" if re.search(r"[\dA-Za-z]$", item.marker) else \
-                    clean(item.marker + item.text)
-                parts.append("#" * min(depth + 2, 4) + " " + md_escape(title))
+                gap = " " if re.search(r"[\dA-Za-z.．]$", item.marker) else ""
+                # (the number is a heading's own: not escaped as a list start, which it is not after "## ")
+                title = MD_SPECIAL.sub(r"\\\1", item.marker) + gap + md_escape(clean(item.text)) if item.marker else \
+                    md_escape(clean(item.text))
+                parts.append("#" * min(depth + 2, 4) + " " + title)
                 parts.extend(self.blocks(item, depth + 1))
         flush()
         return [p for p in parts if p.strip()]
@@ -465,11 +484,12 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
     """Fill ``result`` (documents, chapters, company, title, date, year, code scheme) from ``blocks``."""
     ledger = Ledger()
     ledger.paragraphs = sum(ledger.count(b) for b in blocks)
+    ledger.seen.clear()
 
     def where(position: int) -> str:
         return f"第 {position} {unit}"
 
-    lines = [line_of(b) for b in blocks]
+    lines = [line for b in blocks for line in lines_of(b)]
     toc = find_toc(lines)
     toc_titles = {squeeze(PAGE_TAIL.sub("", TOC_LEADER.sub("", lines[k].block.text))) for k in toc}
     for k in toc:
@@ -497,7 +517,12 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
                     ledger.report(item.block, "不属于任何文件的文字（封面之后、第一个文件之前，或章标题之下）")
                 continue
             if item.style == style:
-                build = DocBuild(ImportedDoc(code="", title=clean(item.text), toc_code=None, start=0, end=0), item)
+                title, rest = split_title(clean(item.text))
+                build = DocBuild(ImportedDoc(code="", title=title, toc_code=None, start=0, end=0), item)
+                if rest:
+                    build.lead = rest
+                    build.doc.notes.append(f"标题行（{where(item.position)}）很长：标题取到第一个标点，其余“{rest[:20]}…”"
+                                           "作为正文的第一段")
                 docs.append(build)
                 if chapter is not None and (not chapters or chapters[-1][0] is not chapter):
                     chapters.append((chapter, []))
@@ -528,7 +553,8 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
                     ledger.take(item.block)
             continue
         renderer = Renderer(build, ledger, where)
-        build.doc.body = "\n\n".join(renderer.blocks(build.node, 0)) + "\n"
+        lead = [md_escape(build.lead)] if build.lead else []
+        build.doc.body = "\n\n".join(lead + renderer.blocks(build.node, 0)) + "\n"
         if not build.doc.body.strip():
             build.doc.body = ""
         build.doc.images = build.images

@@ -130,6 +130,30 @@ def line_of(block: Block) -> Line:
     return Line(block, text)
 
 
+# A numbered item run on after a short heading on the same line: ``二、部门管理职责及权限1. 部门管理职责1.1 部门…``.
+RUN_ON = re.compile(rf"(?<=[{CJK}])(?=(?:\d{{1,2}}(?:[.．]\d{{1,2}})+|\d{{1,2}}\s*[.．、]|[(（][{CN}\d]{{1,3}}[)）])\s*[{CJK}])")
+
+
+def lines_of(block: Block) -> list[Line]:
+    """The block as one line, or, when a short numbered heading runs on into a numbered item on the same
+    line (text copied out of Word often does), the heading and each item run on after it."""
+    first = line_of(block)
+    if not first.style or block.number or block.heading:
+        return [first]
+    out = [first]
+    while True:
+        line = out[-1]
+        m = RUN_ON.search(line.text, 1, 31)
+        if not m or re.search(r"[。；;，,：:]", line.text[:m.start()]):
+            return out
+        found = marker_of(line.text[m.start():])
+        if not found or not found[3].strip():
+            return out
+        rest = Line(block, found[3].strip(), found[0], found[1], found[2])
+        line.text = line.text[:m.start()].strip()
+        out.append(rest)
+
+
 def heading_style(line: Line) -> str:
     """A Word heading level wins over the marker: the file says what the paragraph is."""
     return f"heading{line.block.heading}" if line.block.heading else line.style
