@@ -291,3 +291,22 @@ def test_fixing_the_reported_defects_is_enough_to_check_clean_and_build(imported
     assert build.returncode == 0, build.stderr
     page = (root / "site" / "documents" / "YD-0103-2013.html").read_text(encoding="utf-8")
     assert "物料按区存放" in page and "原料" in page
+
+
+def test_codes_in_control_lines_under_the_heading(tmp_path):
+    """文件编号： and No.: lines right under a heading give the document's code (QP-7.5-01, no year)."""
+    source = tmp_path / "control.txt"
+    source.write_text("某某制药有限公司\n质量手册\n一、客户管理程序\n文件编号：QP-7.5-01 版本：A\n1、建立客户档案。\n"
+                      "2、每年评审。\n编制：张三 审核：李四 批准：王五 2013年1月1日\n二、采购控制程序\nNo.: QP-7.4-01\n"
+                      "1、合格供方名录。\n编制：张三 审核： 批准：王五 2013年1月1日\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("import", source, "--out", out, "-q").returncode == 0
+    docs = documents(out)
+    assert {code: meta["title"] for code, (meta, _) in docs.items()} == {"QP-7.5-01": "客户管理程序",
+                                                                          "QP-7.4-01": "采购控制程序"}
+    assert docs["QP-7.5-01"][1].strip() == "1. 建立客户档案。\n2. 每年评审。"
+    assert "reviewed" not in docs["QP-7.4-01"][0]["signoff"]  # blank, kept blank
+    config = yaml.safe_load((out / "manual/manual.yaml").read_text(encoding="utf-8"))
+    assert [(c["number"], c["documents"]) for c in config["chapters"]] == [("7.5", ["QP-7.5-01"]),
+                                                                           ("7.4", ["QP-7.4-01"])]
+    assert check_json(out)["errors"] == 0
