@@ -11,6 +11,9 @@ API (plain functions and one builder; nothing here is imported by the generator)
     doc.properties(title="管理手册", company="某某有限公司")   # docProps/core.xml title, docProps/app.xml Company
     doc.numbering("clauses", LISTS["decimal"])          # a multilevel list: an abstractNum and its w:num
     doc.numbering("again", "clauses", start={0: 5})     # a second w:num of the same abstractNum, startOverride
+    doc.numbering("base", LISTS["chinese"], style_link="条款")  # abstractNum with w:styleLink 条款, and
+    doc.numbering_style("条款", "base")                  # the numbering style 条款 (numPr → list "base"),
+    doc.linked_list("linked", "条款")                    # a list whose abstractNum is only numStyleLink 条款
     doc.heading("总则", 1)                              # paragraph in the style of heading level 1
     doc.heading("范围", 2, list="clauses", level=1)      # … with an automatic number (numPr on the paragraph)
     doc.number_style(2, "clauses", level=1)             # numPr on the heading-2 style itself (inherited)
@@ -172,6 +175,25 @@ class LegacyDocx:
                             for ilvl, n in (start or {}).items())
         self.num_xml.append(f'<w:num {nsdecls("w")} w:numId="{num}"><w:abstractNumId w:val="{abstract}"/>'
                             f'{overrides}</w:num>')
+        self.nums[name] = num
+        return name
+
+    def numbering_style(self, style_id: str, list_name: str) -> None:
+        """A numbering style (w:type="numbering") whose numPr is the list ``list_name`` (made with
+        ``style_link=style_id``); ``linked_list`` makes lists that point at it (numStyleLink)."""
+        style = self.doc.styles.add_style(style_id, WD_STYLE_TYPE.LIST)
+        style.element.set(qn("w:styleId"), style_id)
+        style.element.get_or_add_pPr().append(self._numpr(list_name, 0))
+
+    def linked_list(self, name: str, style_id: str) -> str:
+        """A list ``name`` whose abstractNum has no levels, only w:numStyleLink to the numbering style."""
+        abstract = len(self.abstracts) + 10
+        self.numbering_xml.append(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract}">'
+                                  f'<w:multiLevelType w:val="multilevel"/><w:numStyleLink w:val="{style_id}"/>'
+                                  f'</w:abstractNum>')
+        self.abstracts[name] = abstract
+        num = len(self.nums) + 1
+        self.num_xml.append(f'<w:num {nsdecls("w")} w:numId="{num}"><w:abstractNumId w:val="{abstract}"/></w:num>')
         self.nums[name] = num
         return name
 

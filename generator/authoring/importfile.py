@@ -344,12 +344,12 @@ def _reason(exc: BaseException) -> str:
 
 def docx_lines(path: Path) -> list[str]:
     """The paragraphs of a Word file in order, each table row as one line (its non-empty cells joined with
-    " "): one line per position of ``read_blocks``.  A numbered paragraph is "number text", a tab or line
-    break in a paragraph a space."""
+    " "): one line per position of ``read_blocks``.  A numbered paragraph is "number text", a line break in
+    a paragraph a space (a tab stays a tab: a TOC's leader)."""
     lines: list[str] = []
     for block in docx_blocks(path):
         if block.kind == "paragraph":
-            text = " ".join(block.text.replace("\t", " ").split("\n"))
+            text = block.text.replace("\n", " ")
             lines.append(f"{block.number} {text}" if block.number and text else block.number or text)
         elif block.kind == "table":
             for row in block.rows:
@@ -384,7 +384,7 @@ def body_blocks(archive, info, path: Path, paragraphs: Paragraphs, images: Image
             seen_body = True
             continue
         parent = element.getparent()
-        if parent is None or parent.tag != body_tag:
+        if parent is None or not in_body(parent, body_tag):
             continue  # a paragraph inside a table cell, or a table inside a table: its outer table counts
         if element.tag == p_tag:
             position += 1
@@ -406,37 +406,55 @@ def body_blocks(archive, info, path: Path, paragraphs: Paragraphs, images: Image
         raise UsageError("cli.authoring.import_no_document", path=path)
 
 
+# Elements that wrap paragraphs, tables, rows or cells without being one: a content control (a Word TOC sits
+# in one), custom XML, a smart tag.
+WRAPPERS = frozenset(W + tag for tag in ("sdt", "sdtContent", "customXml", "smartTag"))
+
+
+def in_body(parent, body_tag: str) -> bool:
+    """Whether a paragraph or table whose parent is ``parent`` is one of the body's (perhaps wrapped)."""
+    while parent is not None and parent.tag in WRAPPERS:
+        parent = parent.getparent()
+    return parent is not None and parent.tag == body_tag
+
+
+def own(element, tag: str):
+    """The children of ``element`` with ``tag``, also inside wrappers (w:sdt around a row or a cell)."""
+    for child in element:
+        if child.tag == tag:
+            yield child
+        elif child.tag in WRAPPERS:
+            yield from own(child, tag)
+
+
 def table_rows(table, paragraphs: Paragraphs, images: Images):
     """(rows of cell texts, [(row index, image name, bytes)]) of a table; nested tables flattened."""
     rows, pictures = [], []
-    for tr in table.iterchildren(W + "tr"):
+    for tr in own(table, W + "tr"):
         cells = []
-        for tc in tr.iterchildren(W + "tc"):
+        for tc in own(tr, W + "tc"):
             vmerge = tc.find(f"{W}tcPr/{W}vMerge")
             if vmerge is not None and vmerge.get(W + "val", "continue") != "restart":
                 cells.append("")
                 continue
             cells.append(cell_text(tc, paragraphs))
-            for element in tc.iter(W + "p"):
-                for name, data in images.of(element, nested=False):
-                    pictures.append((len(rows), name, data))
+            for name, data in images.of(tc):
+                pictures.append((len(rows), name, data))
         rows.append(tuple(cells))
     return tuple(rows), pictures
 
 
 def cell_text(tc, paragraphs: Paragraphs) -> str:
     parts = []
-    for child in tc.iterchildren(W + "p", W + "tbl", W + "sdt", W + "customXml"):
+    for child in tc.iterchildren(W + "p", W + "tbl", *WRAPPERS):
         if child.tag == W + "p":
             text, number, _, _ = paragraphs.read(child)
             parts.append(f"{number} {text}" if number and text else number or text)
         elif child.tag == W + "tbl":
             inner, _ = table_rows(child, paragraphs, NO_IMAGES)
             parts.extend(" ".join(c.replace("\n", " ") for c in row if c.strip()) for row in inner)
-        else:  # a content control or custom XML around paragraphs
-            inner = child.find(W + "sdtContent") if child.tag == W + "sdt" else child
-            if inner is not None:
-                parts.append(cell_text(inner, paragraphs))
+        else:  # a content control, custom XML or smart tag around paragraphs
+            parts.append(cell_text(child, paragraphs))
     return "\n".join(parts).strip("\n")
 
 
@@ -445,6 +463,7 @@ def cell_text(tc, paragraphs: Paragraphs) -> str:
 
 RUN_TEXT = {W + "t": None, W + "tab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-",
             W + "softHyphen": ""}
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 HEADING_NAME = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.I)
 
 
@@ -540,6 +559,8 @@ class Paragraphs:
         self.styles, self.lists = styles, lists
 
     def read(self, p) -> tuple[str, str, int | None, int | None]:
+        for fallback in list(p.iter(MC_FALLBACK)):  # the same text box or picture again, for older readers
+            fallback.getparent().remove(fallback)
         ppr = p.find(W + "pPr")
         style_el = ppr.find(W + "pStyle") if ppr is not None else None
         style_id = style_el.get(W + "val") if style_el is not None else self.styles.default
@@ -845,8 +866,8 @@ class Images:
         self.total = 0
         self.read: dict[str, bytes] = {}
 
-    def of(self, p, nested: bool = True):
-        """(name, bytes) of each picture in the paragraph ``p``."""
+    def of(self, p):
+        """(name, bytes) of each picture in ``p`` (a paragraph or a table cell)."""
         for element in p.iter(A_BLIP, V_IMAGEDATA):
             rid = element.get(R + "embed") if element.tag == A_BLIP else element.get(R + "id")
             target = self.targets.get(rid or "")
@@ -861,7 +882,7 @@ class Images:
         if target not in self.read:
             info = self.names[target]
             left = MAX_IMAGE_BYTES - self.total
-            limit = min(part_limit(info), left + 1)
+            limit = min(part_limit(info), left)
             chunks = []
             try:
                 with CappedPart(self.archive, info, limit, xml=False) as stream:
@@ -871,7 +892,7 @@ class Images:
                             break
                         chunks.append(data)
             except PartTooLarge:
-                if limit <= left:
+                if part_limit(info) <= left:  # the part's own limit (its size, its ratio)
                     raise
                 raise UsageError("cli.authoring.import_image_bytes", path=self.path,
                                  limit=megabytes(MAX_IMAGE_BYTES)) from None
@@ -881,7 +902,7 @@ class Images:
 
 
 class _NoImages:
-    def of(self, p, nested: bool = True):
+    def of(self, p):
         return iter(())
 
 
