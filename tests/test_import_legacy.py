@@ -310,3 +310,18 @@ def test_codes_in_control_lines_under_the_heading(tmp_path):
     assert [(c["number"], c["documents"]) for c in config["chapters"]] == [("7.5", ["QP-7.5-01"]),
                                                                            ("7.4", ["QP-7.4-01"])]
     assert check_json(out)["errors"] == 0
+
+
+def test_codes_from_a_coded_toc_when_the_headings_have_none(tmp_path):
+    source = tmp_path / "toc.txt"
+    source.write_text("宏达机械有限公司\n程序文件\n2013年1月1日\n目录\n第一章 文件控制程序……QP-4.2-01\n"
+                      "第二章 记录控制程序……QP-4.2-02\n第一章 文件控制程序\n1、文件须编号。\n第二章 记录控制程序\n"
+                      "1、记录须保存。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("import", source, "--out", out, "-q").returncode == 0
+    assert {code: meta["title"] for code, (meta, _) in documents(out).items()} == {
+        "QP-4.2-01": "文件控制程序", "QP-4.2-02": "记录控制程序"}
+    report = (out / "import-report.md").read_text(encoding="utf-8")
+    assert "QP-4.2-01：正文标题（第 7 行）没有编号；采用目录（第 5 行）中的编号 QP-4.2-01" in report
+    listed = report.split("## 未导入 / not imported", 1)[1]
+    assert "- 第 5 行（目录" in listed and "第一章 文件控制程序……QP-4.2-01" in listed

@@ -492,6 +492,14 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
     lines = [line for b in blocks for line in lines_of(b)]
     toc = find_toc(lines)
     toc_titles = {squeeze(PAGE_TAIL.sub("", TOC_LEADER.sub("", lines[k].block.text))) for k in toc}
+    toc_codes: dict[str, tuple[str, int]] = {}  # squeezed title → (code, position) of a coded TOC entry
+    for k in sorted(toc):
+        line = lines[k]
+        entry, code = take_code(line.text if line.style else line.block.text)
+        entry = re.sub(r"[…\.·．\t\s]+$", "", entry)
+        if code:
+            toc_codes.setdefault(squeeze(PAGE_TAIL.sub("", entry)), (code, line.position))
+            toc_titles.add(squeeze(PAGE_TAIL.sub("", entry)))
     for k in toc:
         ledger.report(lines[k].block, "目录（网站和打印版由 manual/manual.yaml 的章节生成目录）")
     first_styled = next((k for k, line in enumerate(lines) if k not in toc and line.block.kind == "paragraph"
@@ -545,6 +553,14 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
         visit(root, None)
     for build in docs:
         read_document(build, result, ledger, where, options)
+        listed = toc_codes.get(squeeze(build.doc.title))
+        if listed and not build.doc.toc_code:
+            build.doc.toc_code = listed[0]
+            build.doc.notes.append(f"正文标题（{where(build.node.position)}）没有编号；采用目录（{where(listed[1])}）中的"
+                                   f"编号 {listed[0]}")
+        elif listed and listed[0] != build.doc.toc_code:
+            build.doc.notes.append(f"目录写作 {listed[0]}（{where(listed[1])}），正文写作 {build.doc.toc_code}；"
+                                   "保留正文的编号")
     assign_codes(docs, chapters, result, options)
     for build in docs:
         if build.doc.jobs_text:
