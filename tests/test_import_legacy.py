@@ -325,3 +325,20 @@ def test_codes_from_a_coded_toc_when_the_headings_have_none(tmp_path):
     assert "QP-4.2-01：正文标题（第 7 行）没有编号；采用目录（第 5 行）中的编号 QP-4.2-01" in report
     listed = report.split("## 未导入 / not imported", 1)[1]
     assert "- 第 5 行（目录" in listed and "第一章 文件控制程序……QP-4.2-01" in listed
+
+
+def test_signed_sections_under_chapters_are_the_documents(tmp_path):
+    """Each 一、 heading holds one sign-off and each 第X章 several: the 一、 headings are the documents, the
+    chapters the manual's chapters."""
+    source = tmp_path / "chapters.txt"
+    signoff = "编制：张三 审核：李四 批准：王五 2013年1月1日\n"
+    source.write_text("宏达机械有限公司\n管理制度\n2013年1月1日\n第一章 行政管理\n一、考勤制度\n1、按时上班。\n" + signoff
+                      + "二、会议制度\n1、每周例会。\n" + signoff + "第二章 财务管理\n一、报销制度\n1、凭票报销。\n" + signoff,
+                      encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("import", source, "--out", out, "-q").returncode == 0
+    config = yaml.safe_load((out / "manual/manual.yaml").read_text(encoding="utf-8"))
+    assert [(c["number"], c["title"], c["documents"]) for c in config["chapters"]] == [
+        ("01", "行政管理", ["0101-2013", "0102-2013"]), ("02", "财务管理", ["0201-2013"])]
+    assert documents(out)["0102-2013"][0]["title"] == "会议制度"
+    assert check_json(out)["errors"] == 0

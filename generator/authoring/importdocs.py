@@ -247,13 +247,16 @@ def choose_style(root: Line, toc_titles: set[str]) -> tuple[str, str]:
         best = max(coded.values())
         style = min((s for s in coded if coded[s] == best), key=lambda s: depth[s])
         return style, "code"
-    signed = Counter()
+    signed: Counter = Counter()
+    several: set[str] = set()  # styles with a heading that holds more than one sign-off: not a document
     for n in nodes:
         if n.style in ("chapter", "jie") or n.depth <= 2:
-            direct = signoff_lines(n)
-            if direct:
+            found = len(signoff_lines(n))
+            if found == 1:
                 signed[n.style] += 1
-    candidates = [s for s in signed if signed[s] >= 2]
+            elif found > 1:
+                several.add(n.style)
+    candidates = [s for s in signed if signed[s] >= 2 and s not in several]
     if candidates:
         return min(candidates, key=lambda s: depth[s]), "signoff"
     if toc_titles:
