@@ -218,6 +218,19 @@ def test_check_reports_the_planted_defects(imported, name):
     assert not [f for f in data["findings"] if f["rule"] == "schema" and "年月日" not in f["message"]]
 
 
+@pytest.mark.parametrize("name", ["chapter-codes", "control-tables"])
+def test_placeholder_forms_follow_the_code_scheme(tmp_path, name):
+    legacy = MAKERS[name](tmp_path)
+    out = tmp_path / "out"
+    assert run_cli("import", legacy.path, "--out", out, "-q", "--placeholder-forms").returncode == 0
+    code, title = legacy.defects["unknown_form"][0]
+    forms = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in (out / "forms").glob("*.yaml")]
+    assert [f["title"] for f in forms] == [title]
+    assert forms[0]["code"] == {"QP-7.2-01": "QP-7.2-01-F1", "YD-0102-2012": "YD-0102-F1"}[code]
+    data = check_json(out)
+    assert not [f for f in data["findings"] if f["path"].startswith("forms/") or f["rule"].startswith(("form", "citation"))]
+
+
 def test_placeholder_forms_on_request(tmp_path):
     legacy = MAKERS["decimal"](tmp_path)
     out = tmp_path / "out"

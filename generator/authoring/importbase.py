@@ -176,6 +176,7 @@ class Imported:
     _form_users: dict[str, set[str]] = field(default_factory=dict, repr=False)  # title → document codes
     _form_counts: Counter = field(default_factory=Counter, repr=False)  # code prefix → forms
     _role_ids: set[str] = field(default_factory=set, repr=False)
+    _unresolved: set[tuple[str, str]] = field(default_factory=set, repr=False)
 
     def document_titles(self) -> set[str]:
         """The titles of all documents (they are settled before any document is parsed)."""

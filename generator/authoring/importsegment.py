@@ -321,6 +321,22 @@ def _blank(text: str, spans) -> str:
     return "".join(parts)
 
 
+def form_base(result: Imported, code: str) -> str:
+    """A form's code starts with its document's code without the year (``0108-2014`` → ``0108``,
+    ``YD-0101-2013`` → ``YD-0101``, ``QP-7.2-01`` as it is), as ``manual new form`` writes it."""
+    scheme = result.code_scheme
+    if scheme is None:
+        return code.split("-")[0]  # the seed path's NNNN-YYYY
+    try:
+        m = re.fullmatch(scheme["pattern"], code)
+    except re.error:
+        m = None
+    if not m or not m.groupdict().get("year"):
+        return code
+    start, end = m.span("year")
+    return (code[:start].rstrip("-_./ ") + code[end:]) or code
+
+
 def _add_form(result: Imported, doc: ImportedDoc, title: str, where: str) -> None:
     form = result._forms.get(title)
     if form is not None:
@@ -332,13 +348,15 @@ def _add_form(result: Imported, doc: ImportedDoc, title: str, where: str) -> Non
             doc.forms.append(title)
         return
     if not result.placeholder_forms:
-        if (doc.code, title) not in {(c, t) for c, t, _ in result.unresolved_forms}:
+        if (doc.code, title) not in result._unresolved:
+            result._unresolved.add((doc.code, title))
             result.unresolved_forms.append((doc.code, title, where))
         return
-    prefix = doc.code.split("-")[0]
+    prefix = form_base(result, doc.code)
     result._form_counts[prefix] += 1
     n = result._form_counts[prefix]
-    form = {"id": f"form-{prefix}-{n}", "code": f"{prefix}-F{n}", "title": title, "where": where,
+    slug = re.sub(r"[^a-z0-9]+", "-", prefix.lower()).strip("-") or "doc"
+    form = {"id": f"form-{slug}-{n}", "code": f"{prefix}-F{n}", "title": title, "where": where,
             "documents": [doc.code]}
     result.forms.append(form)
     result._forms[title] = form
