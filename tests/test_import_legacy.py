@@ -355,3 +355,15 @@ def test_signed_sections_under_chapters_are_the_documents(tmp_path):
         ("01", "行政管理", ["0101-2013", "0102-2013"]), ("02", "财务管理", ["0201-2013"])]
     assert documents(out)["0102-2013"][0]["title"] == "会议制度"
     assert check_json(out)["errors"] == 0
+
+
+def test_prose_without_headings_is_one_document(tmp_path):
+    source = tmp_path / "prose.txt"
+    source.write_text("某某贸易有限公司\n员工守则\n员工应遵守公司的各项规章制度。\n员工应爱护公司财物。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("import", source, "--out", out, "-q").returncode == 0
+    (meta, body), = documents(out).values()
+    assert body.strip() == "员工应遵守公司的各项规章制度。\n\n员工应爱护公司财物。"
+    report = (out / "import-report.md").read_text(encoding="utf-8")
+    assert "输入 4，导入 4，未导入 0" in report
+    assert check_json(out)["errors"] == 0

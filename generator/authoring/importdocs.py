@@ -507,6 +507,10 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
         ledger.report(lines[k].block, "目录（网站和打印版由 manual/manual.yaml 的章节生成目录）")
     first_styled = next((k for k, line in enumerate(lines) if k not in toc and line.block.kind == "paragraph"
                          and (line.style or line.block.heading) and not company_in(line.block.text)), len(lines))
+    if first_styled == len(lines):  # no heading at all: the cover is the lines up to the first sentence
+        first_styled = next((k for k, line in enumerate(lines) if line.block.kind != "paragraph"
+                             or re.search(r"[。；;，,]", line.block.text) or len(line.block.text.strip()) > 40),
+                            len(lines))
     cover = [line for k, line in enumerate(lines[:first_styled]) if k not in toc]
     read_cover(cover, result, ledger, where)
     rest = [line for k, line in enumerate(lines) if k >= first_styled and k not in toc]
