@@ -559,8 +559,6 @@ class Paragraphs:
         self.styles, self.lists = styles, lists
 
     def read(self, p) -> tuple[str, str, int | None, int | None]:
-        for fallback in list(p.iter(MC_FALLBACK)):  # the same text box or picture again, for older readers
-            fallback.getparent().remove(fallback)
         ppr = p.find(W + "pPr")
         style_el = ppr.find(W + "pStyle") if ppr is not None else None
         style_id = style_el.get(W + "val") if style_el is not None else self.styles.default
@@ -584,7 +582,10 @@ class Paragraphs:
 
 
 def paragraph_text(p) -> str:
-    """The text a reader sees: runs' text, tabs and line breaks (not in deleted text, not in field codes)."""
+    """The text a reader sees: runs' text, tabs and line breaks (not in deleted text, not in field codes).
+    A text box or picture's mc:Fallback (the same again, for older readers) is removed from ``p``."""
+    for fallback in list(p.iter(MC_FALLBACK)):
+        fallback.getparent().remove(fallback)
     out = []
     for element in p.iter(*RUN_TEXT):
         tag = element.tag
@@ -926,9 +927,14 @@ def docx_page_texts(path: Path) -> list[str]:
         for _, kind, target in relationships(archive, names, document.filename):
             if kind.endswith(("/header", "/footer")) and target in names:
                 for _, p in xml_events(archive, names[target], tag=W + "p"):
+                    if next(p.iterancestors(W + "p"), None) is not None:
+                        continue  # a text box's paragraph: its text is its outer paragraph's
                     text = " ".join(paragraph_text(p).split())
                     if text:
                         texts.setdefault(text)
+                    p.clear()  # streamed like the body
+                    while p.getprevious() is not None:
+                        del p.getparent()[0]
     return list(texts)
 
 
