@@ -43,6 +43,15 @@ def check_json(root: Path) -> dict:
     return json.loads(result.stdout)
 
 
+# The warnings every imported file gets until it is reviewed (imported: true, its missing sign-off steps),
+# once the checks on imported files are in (rules/legacy.py); absent before.
+UNREVIEWED_NOTES = {"imported", "signoff-complete"}
+
+
+def unreviewed_aside(findings: list[dict]) -> list[dict]:
+    return [f for f in findings if f["rule"] not in UNREVIEWED_NOTES]
+
+
 def seed_toc() -> list[tuple[str, str]]:
     """(code, title) of the seed's 目录, read straight from line 183."""
     line = SEED.read_text(encoding="utf-8").splitlines()[182]
@@ -104,7 +113,8 @@ def test_seed_check_reports_the_legacy_defects(seed_txt):
         assert len(hits) == 1, findings
         assert hits[0]["line"] == line_of(path, f"code: {code}")
         assert code.replace("2006", "2014") in hits[0]["message"]
-    dates = [f for f in findings if f["rule"] == "schema" and "2006年月日" in f["message"]]
+    # (an incomplete date is a schema error; with the checks on imported files, a signoff-complete warning)
+    dates = [f for f in findings if f["rule"] in ("schema", "signoff-complete") and "2006年月日" in f["message"]]
     assert sorted(f["path"] for f in dates) == ["policies/0109-2014.md", "policies/0110-2006.md",
                                                 "policies/0111-2006.md"]
     for f in dates:
@@ -267,7 +277,7 @@ def test_import_without_a_coded_toc_uses_chapters_and_sections(tmp_path):
     assert len(visit["uses_forms"]) == 1
     assert "王五" not in body(out / "policies/0201-2020.md")
     data = check_json(out)
-    assert data["errors"] == 0 and data["warnings"] == 0, data["findings"]
+    assert data["errors"] == 0 and not unreviewed_aside(data["findings"]), data["findings"]
 
 
 @pytest.mark.slow
@@ -311,7 +321,7 @@ def test_body_headings_without_codes_take_the_toc_codes(tmp_path):
     report = (out / "import-report.md").read_text(encoding="utf-8")
     assert "0103-2020：正文标题（第 11 行）没有编号；采用目录中的编号 0103-2020" in report
     data = check_json(out)
-    assert data["errors"] == 0 and data["warnings"] == 0, data["findings"]
+    assert data["errors"] == 0 and not unreviewed_aside(data["findings"]), data["findings"]
 
 
 def test_seed_without_placeholder_forms_leaves_the_forms_unresolved(tmp_path):

@@ -228,7 +228,8 @@ def test_placeholder_forms_follow_the_code_scheme(tmp_path, name):
     assert [f["title"] for f in forms] == [title]
     assert forms[0]["code"] == {"QP-7.2-01": "QP-7.2-01-F1", "YD-0102-2012": "YD-0102-F1"}[code]
     data = check_json(out)
-    assert not [f for f in data["findings"] if f["path"].startswith("forms/") or f["rule"].startswith(("form", "citation"))]
+    assert not [f for f in data["findings"] if (f["path"].startswith("forms/") or f["rule"].startswith(("form", "citation")))
+                and f["rule"] not in ("imported", "signoff-complete")]  # (the notes every imported file gets)
 
 
 def test_placeholder_forms_on_request(tmp_path):
