@@ -22,6 +22,7 @@ API (plain functions and one builder; nothing here is imported by the generator)
     doc.paragraph("正文。", style="提纲", outline=None)  # any paragraph; outline= puts w:outlineLvl on the paragraph
     doc.item("第一条内容。", "clauses", level=2)         # a list item: numPr ilvl/numId, text without the number
     doc.table([["岗位", "人数"], ["经理", "1"]], spans={(0, 0): 2}, vmerge={(1, 0): "restart", (2, 0): "continue"})
+    doc.table([["职责", "负责销售\n负责服务"]], numbered={(0, 1): ("clauses", 2)})  # numbered paragraphs in a cell
     doc.image(png(), text="组织机构图")                  # a picture (inline w:drawing), with text in the paragraph
     doc.save(path)                                      # → path
 
@@ -226,10 +227,12 @@ class LegacyDocx:
         return self.paragraph(text, style=style, list=list, level=level)
 
     def table(self, rows, *, spans: dict[tuple[int, int], int] | None = None,
-              vmerge: dict[tuple[int, int], str] | None = None, nested: dict[tuple[int, int], list] | None = None):
+              vmerge: dict[tuple[int, int], str] | None = None, nested: dict[tuple[int, int], list] | None = None,
+              numbered: dict[tuple[int, int], tuple[str, int]] | None = None):
         """A table of ``rows`` (cell texts; "\\n" in a text makes several paragraphs in the cell).
         ``spans`` {(row, col): n} gives a cell w:gridSpan n (the row then has fewer cells than the grid);
-        ``vmerge`` {(row, col): "restart"|"continue"} writes w:vMerge; ``nested`` puts a table in a cell."""
+        ``vmerge`` {(row, col): "restart"|"continue"} writes w:vMerge; ``nested`` puts a table in a cell;
+        ``numbered`` {(row, col): (list, level)} numbers every paragraph of that cell."""
         width = max(sum((spans or {}).get((r, c), 1) for c in range(len(row))) for r, row in enumerate(rows))
         table = self.doc.add_table(rows=0, cols=width)
         for r, row in enumerate(rows):
@@ -251,8 +254,12 @@ class LegacyDocx:
                 for p in tc.findall(qn("w:p")):
                     tc.remove(p)
                 for line in str(text).split("\n"):
-                    tc.append(parse_xml(f'<w:p {nsdecls("w")}><w:r><w:t xml:space="preserve">{_escape(line)}</w:t>'
-                                        f'</w:r></w:p>'))
+                    p = parse_xml(f'<w:p {nsdecls("w")}><w:r><w:t xml:space="preserve">{_escape(line)}</w:t>'
+                                  f'</w:r></w:p>')
+                    if numbered and (r, c) in numbered:
+                        p.insert(0, parse_xml(f'<w:pPr {nsdecls("w")}/>'))
+                        p[0].append(self._numpr(*numbered[(r, c)]))
+                    tc.append(p)
                 if nested and (r, c) in nested:
                     inner = LegacyDocx(self.kind)
                     inner.table(nested[(r, c)])

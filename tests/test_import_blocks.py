@@ -114,16 +114,34 @@ def formats_docx(path: Path) -> tuple[Path, int]:
     doc.numbering("start-nine", [Level("decimal", "%1."), Level("decimal", "%1.%2", start=9)])
     for level in (1, 1, 0, 1):
         doc.item(p(), "start-nine", level)
+    doc.numbering("in-cells", LISTS["chinese"])
+    doc.item(p(), "in-cells", 0)
+    doc.table([[p(), f"{p()}\n{p()}"]], numbered={(0, 0): ("in-cells", 0), (0, 1): ("in-cells", 1)})
+    doc.item(p(), "in-cells", 0)  # the list goes on after the table
     return doc.save(path), p.n
+
+
+def numbered_texts(path: Path) -> dict[str, str]:
+    """{text: number} of every paragraph, a table cell's paragraphs ("number text") included."""
+    found = {}
+    for block in read_blocks(path):
+        if block.kind == "paragraph":
+            found[block.text] = block.number
+        for row in block.rows:
+            for cell in row:
+                for line in cell.split("\n"):
+                    number, _, text = line.rpartition(" ")
+                    found[text] = number
+    return found
 
 
 def test_numbers_are_those_libreoffice_shows(tmp_path):
     source, count = formats_docx(tmp_path / "formats.docx")
     oracle = libreoffice_numbers([source], tmp_path)
-    blocks = paragraphs(source)
-    assert len(oracle) == count and len(blocks) == count
-    mine = {text: block.number for text, block in blocks.items()}
+    mine = numbered_texts(source)
+    assert len(oracle) == count and len(mine) == count
     assert mine == oracle
+    assert [mine[f"P{n}"] for n in range(count - 4, count + 1)] == ["一、", "二、", "（一）", "（二）", "三、"]
     # … and what they are, by hand, for the formats the issue names
     shown = [mine[f"P{n}"] for n in range(1, count + 1)]
     assert "一、" in shown and "十九、" in shown and "一百零九、" in shown and "九百九十九、" in shown
@@ -410,3 +428,22 @@ def test_content_controls_text_boxes_tabs_and_breaks(tmp_path):
         ("paragraph", 3, "第一行\n第二行3", ()), ("paragraph", 4, "有框框内", ()), ("table", 5, "", (("控件中的行",),))]
     assert docx_lines(source) == ["一、客户服务宗旨\t0101-2014", "二、客户管理\t0102-2014", "第一行 第二行3", "有框框内",
                                   "控件中的行"]
+
+
+def test_properties_without_their_relationships(tmp_path):
+    """A package whose _rels/.rels names only the document: docProps/core.xml and app.xml are read by name."""
+    core = ('<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/'
+            'package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            '<dc:title>  业务部门\n管理手册 </dc:title><dc:subject/></cp:coreProperties>')
+    app = ('<?xml version="1.0" encoding="UTF-8"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/'
+           '2006/extended-properties"><Company>蜀瑞科技有限公司</Company></Properties>')
+    source = make_docx(tmp_path / "p.docx", {"docProps/core.xml": core, "docProps/app.xml": app})
+    assert docx_properties(source) == {"title": "业务部门 管理手册", "company": "蜀瑞科技有限公司"}
+
+
+def test_nul_bytes_only_after_the_first_megabyte_are_refused(tmp_path):
+    """UTF-16 is judged on the first MB; a text whose NUL bytes come later is no UTF-16 and no text."""
+    source = tmp_path / "late-nul.txt"
+    source.write_bytes(("管理手册第一条。\n" * 60_000).encode("utf-8") + b"\x00\x00")
+    with pytest.raises(UsageError, match="neither UTF-8, UTF-16 nor GB18030"):
+        read_blocks(source)

@@ -1,7 +1,9 @@
 """Opening the file ``manual import`` reads: size limits, a guarded zip reader, XML without entities.
 
 This is the boundary where a legacy manual (.txt or .docx) enters the generator; the
-recognition of its structure (``importer.py``) only ever sees the lines returned here.
+recognition of its structure (``importer.py``) only ever sees what is returned here: the
+``Block``s of ``read_blocks`` (or the lines of ``text_lines``/``docx_lines``), the texts of the
+headers and footers (``docx_page_texts``) and the document properties (``docx_properties``).
 Everything a hostile or oversized file can do is stopped here with one clear message
 (a ``UsageError``, exit 2; a merely damaged zip or XML is told by the command boundary):
 
@@ -15,8 +17,12 @@ Everything a hostile or oversized file can do is stopped here with one clear mes
   a ``<!DOCTYPE`` in any XML part is refused (WordprocessingML never has one; a
   billion-laughs file always does), and libxml2's own limits (depth, amplification,
   text node size) stay on (``huge_tree=False``);
-* only the main document part is read, paragraph by paragraph (``iterparse``, each
-  finished paragraph or table freed), so memory does not grow with the file.
+* the main document part is read paragraph by paragraph (``iterparse``, each finished
+  paragraph or table freed), so memory does not grow with the file; styles.xml,
+  numbering.xml, headers and footers are streamed too, keeping only what the body needs;
+  pictures are read whole, at most ``MAX_IMAGES`` of them and ``MAX_IMAGE_BYTES`` together;
+* a text file is UTF-8 or UTF-16 (by BOM or by where its NUL bytes fall), else GB18030 only
+  when it reads as Chinese (GB18030 decodes nearly any bytes: Big5 or Shift-JIS is refused).
 
 python-docx is not used here: its parser also leaves entities unresolved, but opening a
 package reads every part completely into memory with no limit.
@@ -24,6 +30,7 @@ package reads every part completely into memory with no limit.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import posixpath
 import re
@@ -102,8 +109,8 @@ MIN_COMMON = 0.35  # real Chinese text has well over half of its characters amon
 
 
 def decode_text(raw: bytes, path: Path) -> str:
-    """The text of ``raw``: by its BOM (UTF-8, UTF-16 LE/BE); else UTF-16 without a BOM when its NUL bytes
-    all fall on odd (LE) or even (BE) offsets; else UTF-8; else GB18030 (GBK) when it reads as Chinese.
+    """The text of ``raw``: by its BOM (UTF-8, UTF-16 LE/BE); else UTF-16 without a BOM when the NUL bytes
+    of its first MB fall on odd (LE) or even (BE) offsets; else UTF-8; else GB18030 (GBK) when it reads as Chinese.
     Refused (a UsageError naming the encodings read): NUL or other control bytes in the text, bytes that
     are none of these, and GB18030 that does not read as Chinese (Big5, Shift-JIS and the like).
     (ASCII characters and line ends give UTF-16 its NUL bytes; a CJK character has one only when its
@@ -114,7 +121,7 @@ def decode_text(raw: bytes, path: Path) -> str:
     if b"\x00" in raw:
         sample = raw[: 1 << 20]
         odd, even = sample[1::2].count(0), sample[0::2].count(0)
-        if len(raw) % 2 == 0 and max(odd, even) >= 4 * min(odd, even):
+        if len(raw) % 2 == 0 and max(odd, even) >= max(1, 4 * min(odd, even)):
             return _decoded(raw, "utf-16-le" if odd > even else "utf-16-be", path)
         raise UsageError("cli.authoring.import_encoding", path=path)
     try:
@@ -464,6 +471,7 @@ def cell_text(tc, paragraphs: Paragraphs) -> str:
 RUN_TEXT = {W + "t": None, W + "tab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-",
             W + "softHyphen": ""}
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+TEXT_TAGS = (*RUN_TEXT, MC_FALLBACK)
 HEADING_NAME = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.I)
 
 
@@ -481,6 +489,7 @@ class Styles:
     by_id: dict = field(default_factory=dict)
     default: str | None = None  # the default paragraph style's id
     headings: dict = field(default_factory=dict)  # cache: style id → heading level or None
+    lists: dict = field(default_factory=dict)  # cache: style id → (numId, ilvl)
 
     def chain(self, style_id: str | None):
         """The style and the styles it is based on, nearest first (a loop or a long chain is cut)."""
@@ -507,13 +516,15 @@ class Styles:
 
     def numbering(self, style_id: str | None) -> tuple[str | None, int | None]:
         """(numId, ilvl) the style (or one it is based on) gives its paragraphs."""
-        num_id = ilvl = None
-        for _, style in self.chain(style_id):
-            if num_id is None and style.num_id is not None:
-                num_id = style.num_id
-            if ilvl is None and style.ilvl is not None:
-                ilvl = style.ilvl
-        return num_id, ilvl
+        if style_id not in self.lists:
+            num_id = ilvl = None
+            for _, style in self.chain(style_id):
+                if num_id is None and style.num_id is not None:
+                    num_id = style.num_id
+                if ilvl is None and style.ilvl is not None:
+                    ilvl = style.ilvl
+            self.lists[style_id] = num_id, ilvl
+        return self.lists[style_id]
 
 
 def _int(value, default=None):
@@ -523,14 +534,19 @@ def _int(value, default=None):
         return default
 
 
-def _numpr(ppr) -> tuple[str | None, int | None]:
-    numpr = ppr.find(W + "numPr") if ppr is not None else None
-    if numpr is None:
-        return None, None
-    num = numpr.find(W + "numId")
-    ilvl = numpr.find(W + "ilvl")
-    return (num.get(W + "val") if num is not None else None,
-            _int(ilvl.get(W + "val")) if ilvl is not None else None)
+def _numpr(numpr) -> tuple[str | None, int | None]:
+    """(numId, ilvl) of a w:numPr element (either may be missing)."""
+    num_id = ilvl = None
+    for child in numpr:
+        if child.tag == NUMID:
+            num_id = child.get(VAL)
+        elif child.tag == ILVL:
+            ilvl = _int(child.get(VAL))
+    return num_id, ilvl
+
+
+PPR, PSTYLE, NUMPR, OUTLINE, NUMID, ILVL, VAL = (W + tag for tag in ("pPr", "pStyle", "numPr", "outlineLvl", "numId",
+                                                                      "ilvl", "val"))
 
 
 def read_styles(archive, info) -> Styles:
@@ -542,7 +558,8 @@ def read_styles(archive, info) -> Styles:
             based = element.find(W + "basedOn")
             ppr = element.find(W + "pPr")
             outline = ppr.find(W + "outlineLvl") if ppr is not None else None
-            num_id, ilvl = _numpr(ppr)
+            numpr = ppr.find(W + "numPr") if ppr is not None else None
+            num_id, ilvl = _numpr(numpr) if numpr is not None else (None, None)
             styles.by_id[style_id] = Style(name.get(W + "val", "") if name is not None else "",
                                            based.get(W + "val") if based is not None else None,
                                            _int(outline.get(W + "val")) if outline is not None else None, num_id, ilvl)
@@ -559,21 +576,25 @@ class Paragraphs:
         self.styles, self.lists = styles, lists
 
     def read(self, p) -> tuple[str, str, int | None, int | None]:
-        ppr = p.find(W + "pPr")
-        style_el = ppr.find(W + "pStyle") if ppr is not None else None
-        style_id = style_el.get(W + "val") if style_el is not None else self.styles.default
-        outline = ppr.find(W + "outlineLvl") if ppr is not None else None
-        if outline is not None and _int(outline.get(W + "val")) is not None:
-            value = _int(outline.get(W + "val"))
-            heading = value + 1 if 0 <= value < 9 else None
+        style_id, outline, num_id, ilvl = self.styles.default, None, None, None
+        ppr = p[0] if len(p) and p[0].tag == PPR else None  # (pPr is a paragraph's first child)
+        if ppr is not None:
+            for child in ppr:  # children read by hand: find() is slow on a million paragraphs
+                tag = child.tag
+                if tag == PSTYLE:
+                    style_id = child.get(VAL)
+                elif tag == NUMPR:
+                    num_id, ilvl = _numpr(child)
+                elif tag == OUTLINE:
+                    outline = _int(child.get(VAL))
+        if outline is not None:
+            heading = outline + 1 if 0 <= outline < 9 else None
         else:
             heading = self.styles.heading(style_id)
-        num_id, ilvl = _numpr(ppr)
-        style_num, style_ilvl = self.styles.numbering(style_id)
-        if num_id is None:
-            num_id = style_num
-        if ilvl is None:
-            ilvl = style_ilvl if style_ilvl is not None else self.lists.level_of_style(num_id, style_id)
+        if num_id is None:  # numbering from the style (or a style it is based on)
+            num_id, style_ilvl = self.styles.numbering(style_id)
+            if ilvl is None:
+                ilvl = style_ilvl if style_ilvl is not None else self.lists.level_of_style(num_id, style_id)
         number, level = "", None
         if num_id not in (None, "0") and self.lists.known(num_id):
             level = min(max(ilvl or 0, 0), 8)
@@ -583,23 +604,34 @@ class Paragraphs:
 
 def paragraph_text(p) -> str:
     """The text a reader sees: runs' text, tabs and line breaks (not in deleted text, not in field codes).
-    A text box or picture's mc:Fallback (the same again, for older readers) is removed from ``p``."""
-    for fallback in list(p.iter(MC_FALLBACK)):
-        fallback.getparent().remove(fallback)
+    A text box or picture's mc:Fallback (the same again, for older readers) is skipped."""
     out = []
-    for element in p.iter(*RUN_TEXT):
+    fallbacks = []
+    for element in p.iter(*TEXT_TAGS):
         tag = element.tag
-        if tag == W + "t":
-            out.append(element.text or "")
-        elif tag == W + "tab":
-            if element.getparent() is not None and element.getparent().tag == W + "r":  # not a tab stop
+        if tag == T:
+            if not fallbacks or not in_fallback(element, fallbacks):
+                out.append(element.text or "")
+        elif tag == MC_FALLBACK:
+            fallbacks.append(element)
+        elif fallbacks and in_fallback(element, fallbacks):
+            continue
+        elif tag == TAB:
+            if element.getparent() is not None and element.getparent().tag == RUN:  # not a tab stop
                 out.append("\t")
-        elif tag == W + "br":
-            if element.get(W + "type") in (None, "textWrapping"):
+        elif tag == BR:
+            if element.get(BR_TYPE) in (None, "textWrapping"):  # not a page or column break
                 out.append("\n")
         else:
             out.append(RUN_TEXT[tag])
     return "".join(out)
+
+
+def in_fallback(element, fallbacks) -> bool:
+    return any(ancestor in fallbacks for ancestor in element.iterancestors(MC_FALLBACK))
+
+
+T, TAB, BR, RUN, BR_TYPE = W + "t", W + "tab", W + "br", W + "r", W + "type"
 
 
 # ---------------------------------------------------------------------------
@@ -678,7 +710,9 @@ class Numbering:
             return None
         levels = dict(self.abstracts[abstract])
         levels.update(num.levels)
-        self.resolved[num_id] = (abstract, levels)
+        resets = tuple(tuple(deeper for deeper in range(ilvl + 1, 9) if restarts(levels.get(deeper), ilvl))
+                       for ilvl in range(9))
+        self.resolved[num_id] = (abstract, levels, resets)
         return self.resolved[num_id]
 
     def level_of_style(self, num_id: str | None, style_id: str | None) -> int | None:
@@ -698,8 +732,10 @@ class Numbering:
         return levels[ilvl].start if ilvl in levels else 1
 
     def next(self, num_id: str, ilvl: int) -> str:
-        key, levels = self.resolve(num_id)
-        counters = self.counters.setdefault(key, [None] * 9)
+        key, levels, resets = self.resolve(num_id)
+        counters = self.counters.get(key)
+        if counters is None:
+            counters = self.counters[key] = [None] * 9
         if num_id not in self.started:
             self.started.add(num_id)
             for level in self.nums[num_id].starts:
@@ -709,23 +745,37 @@ class Numbering:
         for upper in range(ilvl):  # a level not yet used counts as used at its start (the next one is start + 1)
             if counters[upper] is None:
                 counters[upper] = self.start(num_id, levels, upper)
-        for deeper in range(ilvl + 1, 9):
-            restart = levels[deeper].restart if deeper in levels else None
-            if restart is None or (restart != 0 and ilvl < restart):
-                counters[deeper] = None
-        lvl = levels.get(ilvl, Lvl(text=""))
+        for deeper in resets[ilvl]:
+            counters[deeper] = None
+        lvl = levels.get(ilvl) or Lvl(text="")
         if lvl.fmt == "bullet":
             return "".join("•" if "\ue000" <= ch <= "\uf8ff" else ch for ch in lvl.text)
         if lvl.fmt == "none":
             return ""
+        out = []
+        for part in template(lvl.text):
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            other = levels.get(part) or Lvl()
+            value = counters[part] if counters[part] is not None else self.start(num_id, levels, part)  # (deeper)
+            fmt = "decimal" if lvl.lgl and part != ilvl and other.fmt not in ("none", "bullet") else other.fmt
+            out.append(format_number(value, fmt))
+        return "".join(out)
 
-        def placeholder(m):
-            k = int(m.group(1)) - 1
-            other = levels.get(k, Lvl())
-            value = counters[k] if counters[k] is not None else self.start(num_id, levels, k)  # (a deeper one)
-            fmt = "decimal" if lvl.lgl and k != ilvl and other.fmt not in ("none", "bullet") else other.fmt
-            return format_number(value, fmt)
-        return PLACEHOLDER.sub(placeholder, lvl.text)
+
+def restarts(lvl: Lvl | None, ilvl: int) -> bool:
+    """Whether a level restarts when level ``ilvl`` (above it) advances: by default yes; lvlRestart 0 never;
+    lvlRestart n (1-based) when one of the levels 1..n advances."""
+    restart = lvl.restart if lvl is not None else None
+    return restart is None or (restart != 0 and ilvl < restart)
+
+
+@functools.lru_cache(maxsize=4096)
+def template(text: str) -> tuple:
+    """A lvlText as its parts: literal strings, and the 0-based level (an int) where %1…%9 stands."""
+    pieces = PLACEHOLDER.split(text)
+    return tuple(piece if n % 2 == 0 else int(piece) - 1 for n, piece in enumerate(pieces) if piece or n % 2)
 
 
 PLACEHOLDER = re.compile(r"%([1-9])")
@@ -870,6 +920,8 @@ class Images:
     def of(self, p):
         """(name, bytes) of each picture in ``p`` (a paragraph or a table cell)."""
         for element in p.iter(A_BLIP, V_IMAGEDATA):
+            if next(element.iterancestors(MC_FALLBACK), None) is not None:
+                continue  # the same picture again, for older readers
             rid = element.get(R + "embed") if element.tag == A_BLIP else element.get(R + "id")
             target = self.targets.get(rid or "")
             if target is None or target not in self.names:
@@ -940,20 +992,21 @@ def docx_page_texts(path: Path) -> list[str]:
 
 def docx_properties(path: Path) -> dict[str, str]:
     """The document properties a manual's cover may be guessed from: ``title`` and ``subject``
-    (docProps/core.xml), ``company`` (docProps/app.xml); only those present and not empty."""
+    (docProps/core.xml), ``company`` (docProps/app.xml); only those present and not empty (each cut to
+    MAX_PROPERTY characters).  The parts are found by the package's relationships, else by those names."""
     found: dict[str, str] = {}
     wanted = {DC + "title": "title", DC + "subject": "subject", EP + "Company": "company"}
     with open_docx(path) as (archive, names, document):
-        for rels_part in ("_rels/.rels",):
-            if rels_part not in names:
-                continue
-            for _, rel in xml_events(archive, names[rels_part], tag=RELS):
+        parts = []
+        if "_rels/.rels" in names:
+            for _, rel in xml_events(archive, names["_rels/.rels"], tag=RELS):
                 target = part_name("", rel.get("Target") or "")
-                kind = rel.get("Type") or ""
                 if rel.get("TargetMode") != "External" and target in names and \
-                        kind.endswith(("/core-properties", "/extended-properties")):
-                    for _, element in xml_events(archive, names[target], tag=tuple(wanted)):
-                        text = " ".join((element.text or "").split())[:MAX_PROPERTY]
-                        if text:
-                            found.setdefault(wanted[element.tag], text)
+                        (rel.get("Type") or "").endswith(("/core-properties", "/extended-properties")):
+                    parts.append(target)
+        for target in parts or [name for name in ("docProps/core.xml", "docProps/app.xml") if name in names]:
+            for _, element in xml_events(archive, names[target], tag=tuple(wanted)):
+                text = " ".join((element.text or "").split())[:MAX_PROPERTY]
+                if text:
+                    found.setdefault(wanted[element.tag], text)
     return found
