@@ -195,6 +195,10 @@ def _parser() -> argparse.ArgumentParser:
     im = sub.add_parser("import", parents=[common], help="import a legacy .docx or .txt manual")
     im.add_argument("file", type=Path)
     im.add_argument("--out", type=Path, required=True)
+    im.add_argument("--year", type=int, default=None, metavar="YYYY",
+                    help="the edition year when the legacy file has no date (codes keep the years they are written with)")
+    im.add_argument("--placeholder-forms", action="store_true",
+                    help="write a placeholder form for each 《…表》 the text cites (default: leave it unresolved)")
     return p
 
 

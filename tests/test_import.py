@@ -43,6 +43,15 @@ def check_json(root: Path) -> dict:
     return json.loads(result.stdout)
 
 
+# The warnings every imported file gets until it is reviewed (imported: true, its missing sign-off steps),
+# once the checks on imported files are in (rules/legacy.py); absent before.
+UNREVIEWED_NOTES = {"imported", "signoff-complete"}
+
+
+def unreviewed_aside(findings: list[dict]) -> list[dict]:
+    return [f for f in findings if f["rule"] not in UNREVIEWED_NOTES]
+
+
 def seed_toc() -> list[tuple[str, str]]:
     """(code, title) of the seed's 目录, read straight from line 183."""
     line = SEED.read_text(encoding="utf-8").splitlines()[182]
@@ -52,7 +61,7 @@ def seed_toc() -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def seed_txt(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("import") / "seed"
-    result = run_cli("import", SEED, "--out", out)
+    result = run_cli("import", SEED, "--out", out, "--placeholder-forms")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     return out
@@ -69,7 +78,7 @@ def seed_docx(tmp_path_factory) -> Path:
     path = where / "seed.docx"
     document.save(path)
     out = where / "seed"
-    result = run_cli("import", path, "--out", out, "--quiet")
+    result = run_cli("import", path, "--out", out, "--quiet", "--placeholder-forms")
     assert result.returncode == 0, result.stderr
     return out
 
@@ -104,7 +113,8 @@ def test_seed_check_reports_the_legacy_defects(seed_txt):
         assert len(hits) == 1, findings
         assert hits[0]["line"] == line_of(path, f"code: {code}")
         assert code.replace("2006", "2014") in hits[0]["message"]
-    dates = [f for f in findings if f["rule"] == "schema" and "2006年月日" in f["message"]]
+    # (an incomplete date is a schema error; with the checks on imported files, a signoff-complete warning)
+    dates = [f for f in findings if f["rule"] in ("schema", "signoff-complete") and "2006年月日" in f["message"]]
     assert sorted(f["path"] for f in dates) == ["policies/0109-2014.md", "policies/0110-2006.md",
                                                 "policies/0111-2006.md"]
     for f in dates:
@@ -209,6 +219,8 @@ def test_import_usage_errors(tmp_path):
         (("import", tmp_path / "a.pdf", "--out", tmp_path / "o3"), "只能导入 .txt 和 .docx 文件"),
         (("import", tmp_path / "empty.txt", "--out", tmp_path / "o4", "--lang", "en"), "no text"),
         (("import", tmp_path / "broken.docx", "--out", tmp_path / "o5"), "压缩文件损坏"),
+        (("import", SEED, "--out", tmp_path / "o6", "--year", "13"), "四位数的年份"),
+        (("import", SEED, "--out", tmp_path / "o7", "--year", "13", "--lang", "en"), "four-digit year"),
     ]
     (tmp_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0")
     (tmp_path / "a.pdf").write_bytes(b"%PDF-1.4")
@@ -244,7 +256,7 @@ def test_import_without_a_coded_toc_uses_chapters_and_sections(tmp_path):
     source = tmp_path / "legacy.txt"
     source.write_bytes(PLAIN.encode("gb18030"))  # Chinese Windows text files are often GBK
     out = tmp_path / "out"
-    result = run_cli("import", source, "--out", out)
+    result = run_cli("import", source, "--out", out, "--placeholder-forms")
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load((out / "manual/manual.yaml").read_text(encoding="utf-8"))
     assert config["company"]["name"] == "某某科技有限公司" and config["code_scheme"]["year"] == 2020
@@ -265,7 +277,7 @@ def test_import_without_a_coded_toc_uses_chapters_and_sections(tmp_path):
     assert len(visit["uses_forms"]) == 1
     assert "王五" not in body(out / "policies/0201-2020.md")
     data = check_json(out)
-    assert data["errors"] == 0 and data["warnings"] == 0, data["findings"]
+    assert data["errors"] == 0 and not unreviewed_aside(data["findings"]), data["findings"]
 
 
 @pytest.mark.slow
@@ -309,4 +321,63 @@ def test_body_headings_without_codes_take_the_toc_codes(tmp_path):
     report = (out / "import-report.md").read_text(encoding="utf-8")
     assert "0103-2020：正文标题（第 11 行）没有编号；采用目录中的编号 0103-2020" in report
     data = check_json(out)
-    assert data["errors"] == 0 and data["warnings"] == 0, data["findings"]
+    assert data["errors"] == 0 and not unreviewed_aside(data["findings"]), data["findings"]
+
+
+def test_seed_without_placeholder_forms_leaves_the_forms_unresolved(tmp_path):
+    out = tmp_path / "seed"
+    assert run_cli("import", SEED, "--out", out, "-q").returncode == 0
+    assert not list((out / "forms").glob("*.yaml"))
+    assert all("uses_forms" not in front_matter(p) for p in (out / "policies").glob("*.md"))
+    assert all(front_matter(p)["imported"] is True for p in (out / "policies").glob("*.md"))
+    unknown = [f for f in check_json(out)["findings"] if f["rule"] == "citation-unknown"]
+    assert sorted(re.search("《(.+?)》", f["message"]).group(1) for f in unknown) == [
+        "客户名册", "客户回访记录表", "客户评审表", "客户资料卡"]  # (附：申江公司产品异议报告表 has no 《》)
+    report = (out / "import-report.md").read_text(encoding="utf-8")
+    assert "0110-2006：正文引用《客户回访记录表》（第 269 行）" in report and "--placeholder-forms" in report
+
+
+def test_seed_nothing_is_lost(seed_txt):
+    """Every line of the seed is in the written source or, with its line number, in the report's
+    not-imported section (the other manuals before the chosen one, its TOC entries)."""
+    from test_import_legacy import normalise, normalise_all, written_text
+    from collections import Counter
+
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    out = normalise_all(written_text(seed_txt))
+    missing = Counter("".join(normalise(line) for line in lines)) - Counter(out)
+    # The clause numbers run together inside the seed's long lines (二、…三、…) are not at a line start:
+    # only Chinese numerals may be missing (the Markdown numbers the clauses itself).
+    assert set(missing) <= set("一二三四五六七八九十"), "".join(sorted(missing.elements()))
+    report = (seed_txt / "import-report.md").read_text(encoding="utf-8")
+    listed = report.split("## 未导入 / not imported", 1)[1]
+    assert "- 第 1 行（所选手册之前的内容）：业务部门管理手册DOC" in listed
+    assert "引言本手册包含公司部门管理的相关规定" in listed
+    total, taken, left = map(int, re.search(r"输入 (\d+)，导入 (\d+)，未导入 (\d+)", report).groups())
+    assert total == taken + left == sum(1 for line in lines if line.strip())
+
+
+def test_the_seeds_other_manuals_import_without_loss(tmp_path):
+    """The manuals before the chosen one (lines 1–182: headings run on into their clauses, no codes, no
+    dates): documents with their sections and clauses, a schema-valid manual.yaml, no company guessed
+    from a sentence, no invented year, and nothing lost."""
+    from collections import Counter
+
+    from test_import_legacy import normalise, normalise_all, written_text
+
+    lines = SEED.read_text(encoding="utf-8").splitlines()[:182]
+    source = tmp_path / "others.txt"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "others"
+    assert run_cli("import", source, "--out", out, "-q").returncode == 0
+    config = yaml.safe_load((out / "manual/manual.yaml").read_text(encoding="utf-8"))
+    assert config["company"]["name"] == "【待填写】" and "year" not in config["code_scheme"]
+    first = front_matter(out / "policies/0101.md")
+    assert first["title"] == "部门管理职责及权限"
+    assert re.findall(r"^## (.+)$", body(out / "policies/0101.md"), re.M) == ["1. 部门管理职责", "2. 部门管理权限"]
+    assert len(list((out / "policies").glob("*.md"))) >= 10
+    data = check_json(out)
+    assert not [f for f in data["findings"] if f["rule"] in ("schema", "yaml-syntax", "front-matter", "chapter-list",
+                                                              "code-scheme", "duplicate-code")], data["findings"]
+    missing = Counter("".join(normalise(line) for line in lines)) - Counter(normalise_all(written_text(out)))
+    assert set(missing) <= set("一二三四五六七八九十"), "".join(sorted(missing.elements()))

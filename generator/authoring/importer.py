@@ -1,102 +1,39 @@
 """``manual import FILE --out DIR``: a legacy manual (.txt or .docx) as source files.
 
-Legacy manuals are Word files or text copied out of them, often several
-manuals in one file, with headings, clauses and sign-off lines run together
-on one line.  The importer works on the whole text (lines joined, every
-character still mapped to its source line) with patterns for what such
-manuals carry:
+The steps, one module each: ``importfile`` (the file → ``Block``s, within limits), ``importoutline``
+(each block's numbering style and the outline), ``importdocs`` (documents, sections, clauses, control
+tables and sign-offs; the ``Ledger`` of where every paragraph went), ``importwrite`` (the repository and
+``import-report.md``).  This module drives them, and keeps the path of the seed's layout: a table of
+contents of coded entries (``一、客户服务宗旨……0101-2014``) over the whole text (lines joined, every
+character still mapped to its source line), the manual to import being the one whose TOC has the most
+coded entries; the TOC gives the titles, the body headings (``十、客户回访制度0110-2006``) the codes as the
+text writes them.  Text a legacy file runs together on one line (clauses, sign-off, staffing, jobs) is
+read by ``importsegment``.
 
-* a table of contents of coded entries (``一、客户服务宗旨……0101-2014``): the
-  manual to import is the one whose TOC has the most coded entries; the TOC
-  gives the titles, the body headings (``十、客户回访制度0110-2006``) the codes
-  as the text writes them — a code whose year differs from the edition's is
-  kept, so that ``manual check`` reports it;
-* without a coded TOC: ``第X章`` chapters and ``1.1`` sections;
-* numbered clauses ``1、`` ``一、`` ``一.`` ``(一)`` ``(1)`` ``a、``, accepted only in
-  sequence (``三、`` only after ``二、``), so that ``统一、`` is not a clause;
-* ``编制:审核:批准:2014年05月20日`` sign-off lines; an incomplete date
-  (``2006年月日``) is kept as written, and the schema check reports it;
-* ``附:《…》`` form mentions → form stubs in ``forms/`` and ``uses_forms``;
-* staffing lines (``业务经理:1名``, ``岗位核定人数:13名``) → ``manual/roles.yaml``;
-* job descriptions (``(一)业务经理岗位职责``, ``行政隶属上级主管``,
-  ``主要职责``) → ``jobs:``.
-
-It writes a complete manual repository (like ``manual init``) and
-``import-report.md`` with what it inferred or could not classify, each item
-with its source line.  Imported documents are drafts: their content is the
-legacy text, unreviewed.
+The source's defects are kept for ``manual check`` (codes and years as written, blank names, incomplete
+dates, unresolved 《forms》 unless ``--placeholder-forms``), every document and form is ``imported: true``,
+and nothing is lost: what is not written into the source is listed, with its position, in the report's
+"未导入 / not imported" section.
 """
 from __future__ import annotations
 
-from ..errors import UsageError
-
 import bisect
 import datetime as dt
-import functools
 import re
-import shutil
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..common.progress import progress
-from ..common.resources import TEMPLATES
-from ..labels import text as label_text
-from .importfile import check_file, docx_lines, text_lines
-from .scaffold import (check_empty_target, move_into, site_config_template, staging_folder, template_environment,
-                       write_repo_files)
-from .yamltext import yaml_scalar
-
-CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN = "一二三四五六七八九十"
-CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
-
-
-def cn_number(text: str) -> int | None:
-    """一 → 1, 十 → 10, 十四 → 14, 二十三 → 23 (up to 99)."""
-    if not text or any(ch not in CN for ch in text):
-        return None
-    if text == "十":
-        return 10
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        value = (CN_DIGITS.get(tens, 0) if tens else 1) * 10
-        if tens and tens not in CN_DIGITS:
-            return None
-        if ones:
-            if ones not in CN_DIGITS:
-                return None
-            value += CN_DIGITS[ones]
-        return value
-    return CN_DIGITS.get(text) if len(text) == 1 else None
-
-
-# ---------------------------------------------------------------------------
-# Source text with line mapping
-
-
-@dataclass
-class Source:
-    path: Path
-    lines: list[str]
-    unit: str  # 行 (text line) or 段 (Word paragraph)
-    text: str = ""
-    starts: list[int] = field(default_factory=list)
-
-    def __post_init__(self):
-        self.text = "\n".join(self.lines)
-        pos, self.starts = 0, []
-        for line in self.lines:
-            self.starts.append(pos)
-            pos += len(line) + 1
-
-    def line_of(self, index: int) -> int:
-        return max(1, bisect.bisect_right(self.starts, index))
-
-    def where(self, start: int, end: int | None = None) -> str:
-        a = self.line_of(start)
-        b = self.line_of(max(start, (end or start) - 1))
-        return f"第 {a} {self.unit}" if a == b else f"第 {a}–{b} {self.unit}"
+from ..errors import UsageError
+from ..model import PLACEHOLDER
+from .importbase import CHAPTER, CJK, CN, COMPANY, DATE_ANY, MANUAL_TITLE, SECTION, TOC_ENTRY, Imported, ImportedDoc, \
+    Source, clean, cn_number
+from .importbase import CODE as CODE, MARKERS as MARKERS, STAFF as STAFF, to_fullwidth as to_fullwidth  # (tests)
+from .importdocs import Ledger, Options, build_documents, company_in
+from .importfile import Block, check_file, docx_lines, docx_page_texts, docx_properties, read_blocks, text_lines
+from .importsegment import _add_form, _blank as _blank, parse_document, split_appendix as split_appendix, \
+    staff_lines as staff_lines
+from .importbase import FORMS_BRACKETED as FORMS_BRACKETED  # (tests)
+from .importwrite import write_manual as write_manual
 
 
 def read_source(path: Path) -> Source:
@@ -112,303 +49,6 @@ def read_source(path: Path) -> Source:
     raise UsageError("cli.authoring.import_kind", path=path)
 
 
-# ---------------------------------------------------------------------------
-# Patterns
-
-CODE = r"\d{4}-\d{4}"
-# (The whitespace around the leader is matched possessively, each character once: with ``\s*(?:…|\t)\s*``
-# a long run of tabs or spaces after a heading was split in every possible way, quadratic in its length.)
-TOC_ENTRY = re.compile(rf"(?<![{CN}])([{CN}]{{1,3}})\s*、\s*+([^…\n\t]{{1,40}}?)"
-                       rf"(?:\s*+[…\.·．]{{2,}}+\s*+|[^\S\t]*+\t\s*+)({CODE})")
-COMPANY = re.compile(rf"([{CJK}（）()]{{2,30}}?(?:股份有限公司|有限责任公司|有限公司|集团公司|公司))")
-MANUAL_TITLE = re.compile(rf"([{CJK}]{{2,24}}?(?:手册|制度汇编|管理制度))")
-DATE_ANY = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})")
-SIGNOFF = re.compile(
-    r"编\s*制\s*[:：]\s*(?P<prepared>[^:：\n\d《》]{0,12}?)\s*"
-    r"审\s*核\s*[:：]\s*(?P<reviewed>[^:：\n\d《》]{0,12}?)\s*"
-    r"批\s*准\s*[:：]\s*(?P<approved>[^:：\n\d《》\s]{0,12})\s*"
-    r"(?P<date>\d{4}\s*年\s*\d{0,2}\s*月\s*\d{0,2}\s*日|\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2})?")
-STAFF = re.compile(rf"([{CJK}]{{2,14}})\s*[:：]\s*(\d{{1,3}})\s*名")
-FORMS_BRACKETED = re.compile(r"附\s*+[:：]?\s*+((?:《[^《》\n]{1,40}》\s*[、，,及和]?\s*)+)")
-FORM_PLAIN = re.compile(rf"附\s*[:：]\s*([{CJK}A-Za-z0-9]{{2,30}}?(?:表|单|卡|册|记录|台账))")
-FORM_TITLE = re.compile(r"(?:表|单|卡|册|记录|台账|登记簿)$")
-JOB_HEAD = re.compile(rf"[(（]([{CN}]{{1,3}})[)）]\s*、?\s*([{CJK}]{{1,16}}(?:[(（][{CJK}、]{{1,12}}[)）])?)\s*岗位职责")
-REPORTS_TO = re.compile(rf"行政隶属上级主管\s*[:：]\s*([{CJK}、，,/]{{1,40}})")
-CHAPTER = re.compile(rf"第([{CN}]{{1,3}}|\d{{1,2}})章\s*[:：、]?\s*")
-SECTION = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})(?![\d.])\s*")
-
-# Clause markers, one style per named group.
-# (The look-ahead is the first character of every alternative: most positions fail at once.)
-MARKERS = re.compile(
-    rf"(?=[(（{CN}\dA-Za-z])"
-    rf"(?:(?P<paren_cn>[(（](?P<v_paren_cn>[{CN}]{{1,3}})[)）]\s*、?)"
-    rf"|(?P<paren_num>[(（](?P<v_paren_num>\d{{1,2}})[)）]\s*、?)"
-    rf"|(?P<cn>(?<![{CN}第])(?P<v_cn>[{CN}]{{1,3}})\s*[、.．](?!\d))"
-    rf"|(?P<num>(?<![\d.．])(?P<v_num>\d{{1,2}})\s*(?:、|[.．](?![\d.．])))"
-    rf"|(?P<alpha>(?<![A-Za-z])(?P<v_alpha>[a-z])\s*[、.．])"
-    rf"|(?P<ALPHA>(?<![A-Za-z])(?P<v_ALPHA>[A-Z])\s*[、.．(（]))")
-STYLES = ("paren_cn", "paren_num", "cn", "num", "alpha", "ALPHA")
-
-
-def marker_value(style: str, raw: str) -> int | None:
-    if style in ("paren_cn", "cn"):
-        return cn_number(raw)
-    if style in ("paren_num", "num"):
-        return int(raw)
-    return ord(raw.lower()) - ord("a") + 1
-
-
-# ---------------------------------------------------------------------------
-# The result model (plain data)
-
-
-@dataclass
-class Item:
-    style: str
-    value: int
-    text: str
-    line: int
-    children: list["Item"] = field(default_factory=list)
-
-
-@dataclass
-class ImportedDoc:
-    code: str
-    title: str
-    toc_code: str | None
-    start: int  # index in the source text of the heading
-    end: int
-    end_heading: int = -1  # where the text after the heading starts
-    lines: str = ""  # "第 183–184 行"
-    kind: str = "policy"
-    body: str = ""
-    signoff: dict = field(default_factory=dict)
-    signoff_where: str = ""
-    forms: list[str] = field(default_factory=list)  # form titles
-    jobs: list[dict] = field(default_factory=list)
-    orgchart: bool = False
-    staffing: bool = False
-    notes: list[str] = field(default_factory=list)
-    revision_date: str | None = None
-
-
-@dataclass
-class Imported:
-    source: Source
-    company: str = ""
-    title: str = ""
-    edition: str = ""
-    date: str | None = None
-    year: int | None = None
-    manual_start: int = 0
-    documents: list[ImportedDoc] = field(default_factory=list)
-    chapters: list[dict] = field(default_factory=list)  # {number, title}
-    roles: list[dict] = field(default_factory=list)
-    department_head: str = ""
-    authorized: int | None = None
-    forms: list[dict] = field(default_factory=list)  # {id, code, title, where, documents}
-    report: list[str] = field(default_factory=list)  # general notes
-    unclassified: list[str] = field(default_factory=list)
-    _titles: set[str] | None = field(default=None, repr=False)
-    _forms: dict[str, dict] = field(default_factory=dict, repr=False)  # title → form
-    _form_users: dict[str, set[str]] = field(default_factory=dict, repr=False)  # title → document codes
-    _form_counts: Counter = field(default_factory=Counter, repr=False)  # code prefix → forms
-    _role_ids: set[str] = field(default_factory=set, repr=False)
-
-    def document_titles(self) -> set[str]:
-        """The titles of all documents (they are settled before any document is parsed)."""
-        if self._titles is None:
-            self._titles = {d.title for d in self.documents}
-        return self._titles
-
-
-# ---------------------------------------------------------------------------
-# Text helpers
-
-
-FULLWIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
-HALFWIDTH_NEAR_CJK = re.compile(rf"(?<=[{CJK}）”])[,;:?!]|[,;:?!](?=[{CJK}（“])|\((?=[{CJK}])|(?<=[{CJK}])\)")
-
-
-def to_fullwidth(text: str) -> str:
-    """ASCII , ; : ? ! next to Chinese characters (or ）” before, （“ after), ( before and ) after one,
-    → their full-width forms."""
-    return HALFWIDTH_NEAR_CJK.sub(lambda m: FULLWIDTH[m.group()], text)
-
-
-# A run of whitespace that holds a line break.  The look-behind makes the run match from its
-# start only: without it each position of a long run of spaces scanned the rest of the run.
-LINE_BREAK = re.compile(r"(?<!\s)\s*\n\s*")
-
-
-BLANKS = re.compile(r"[ \t\u3000]+")
-# A space next to a Chinese character or full-width punctuation is a layout artefact.
-WIDE = CJK + "，。；：、！？（）《》“”"
-SPACE_NEAR_WIDE = re.compile(rf"(?<=[{WIDE}]) +| +(?=[{WIDE}])")
-
-
-def clean(text: str) -> str:
-    """One line of prose: no line breaks (Chinese text joins without a space)."""
-    text = LINE_BREAK.sub("", text)
-    text = BLANKS.sub(" ", text).strip()
-    text = to_fullwidth(text)
-    return SPACE_NEAR_WIDE.sub("", text)
-
-
-MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
-
-
-MD_BLOCK_START = re.compile(r"^(#+|[-+=]|\d+[.)])(\s|$)")
-
-
-def md_escape(text: str) -> str:
-    """Prose as Markdown that shows exactly this text."""
-    text = MD_SPECIAL.sub(r"\\\1", text)
-    text = MD_BLOCK_START.sub(r"\\\1\2", text)
-    return text
-
-
-def parse_date(raw: str | None) -> tuple[str | None, bool]:
-    """(value, complete): '2014年05月20日' → ('2014-05-20', True); '2006年月日' → ('2006年月日', False)."""
-    if not raw:
-        return None, False
-    m = DATE_ANY.search(raw)
-    if m:
-        try:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat(), True
-        except ValueError:
-            pass
-    return re.sub(r"\s+", "", raw), False
-
-
-# ---------------------------------------------------------------------------
-# Clauses
-
-
-WORD_CHAR = re.compile(rf"[{CJK}A-Za-z]")
-
-
-def tokenize(text: str, base: int, source: Source) -> tuple[str, list[Item]]:
-    """(preamble, items) of ``text``: clause markers accepted only in sequence."""
-    last: dict[str, int] = {}
-    found = []  # (style, value, marker start, text start)
-    for m in MARKERS.finditer(text):
-        style = m.lastgroup if m.lastgroup in STYLES else next(s for s in STYLES if m.group(s))
-        value = marker_value(style, m.group(f"v_{style}"))
-        if value is None:
-            continue
-        before = text[m.start() - 1] if m.start() else "\n"
-        if value == 1:
-            # A first item must stand at a boundary: 统一、 is not a clause.
-            if style in ("cn", "alpha", "ALPHA") and WORD_CHAR.match(before):
-                continue
-        elif value != last.get(style, 0) + 1:
-            continue
-        last[style] = value
-        found.append((style, value, m.start(), m.end()))
-    preamble = text[: found[0][2]] if found else text
-    items = []
-    for i, (style, value, start, text_start) in enumerate(found):
-        stop = found[i + 1][2] if i + 1 < len(found) else len(text)
-        items.append(Item(style, value, text[text_start:stop], source.line_of(base + start)))
-    return preamble, items
-
-
-def structure(items: list[Item]) -> list:
-    """Blocks: ('heading', Item) and ('list', [Item with children])."""
-    def is_heading(i: int) -> bool:
-        item = items[i]
-        if item.style == "paren_cn":
-            return True
-        if item.style != "cn":
-            return False
-        if len(clean(item.text)) > 24:
-            return False
-        nxt = items[i + 1] if i + 1 < len(items) else None
-        return nxt is not None and nxt.style not in ("cn", "paren_cn")
-
-    blocks: list = []
-    top_style = None
-    current: list[Item] | None = None
-    for i, item in enumerate(items):
-        if is_heading(i):
-            blocks.append(("heading", item))
-            top_style, current = None, None
-            continue
-        if top_style is None or current is None:
-            top_style = item.style
-            current = []
-            blocks.append(("list", current))
-        if item.style == top_style or not current:
-            current.append(item)
-        else:
-            current[-1].children.append(item)
-    return blocks
-
-
-APPENDIX = re.compile(r"附\s*+[:：]")
-
-
-def split_appendix(text: str) -> tuple[str, str]:
-    r"""An item's own text and a trailing 附:… paragraph that follows it on a new line or sentence.
-
-    The 附: must follow a line break or 。；; with only whitespace between.  (This was one
-    regex, ``(?:\n|(?<=[。；;]))\s*(附\s*[:：].*)$``, which from every line break of a run of
-    blank lines scanned the rest of the run: quadratic in the length of the run.)
-    """
-    for m in APPENDIX.finditer(text):
-        at = m.start()
-        run = at
-        while run > 0 and text[run - 1].isspace():
-            run -= 1
-        if run > 0 and text[run - 1] in "。；;":
-            return text[:run], text[at:]
-        newline = text.find("\n", run, at)
-        if newline >= 0:
-            return text[:newline], text[at:]
-    return text, ""
-
-
-def body_markdown(blocks: list, trailing: list[str]) -> str:
-    parts: list[str] = []
-    for kind, value in blocks:
-        if kind == "heading":
-            raw = clean(value.text).rstrip("；;，,。:：")
-            label = f"（{value_label(value)}）" if value.style == "paren_cn" else f"{value_label(value)}、"
-            parts.append(f"## {md_escape(label + raw)}")
-        else:
-            lines = []
-            for n, item in enumerate(value, 1):
-                own, extra = split_appendix(item.text)
-                if extra:
-                    trailing.append(clean(extra))
-                lines.append(f"{n}. {md_escape(clean(own))}")
-                for k, child in enumerate(item.children, 1):
-                    own_c, extra_c = split_appendix(child.text)
-                    if extra_c:
-                        trailing.append(clean(extra_c))
-                    lines.append(f"   {k}. {md_escape(clean(own_c))}")
-            parts.append("\n".join(lines))
-    for paragraph in trailing:
-        if paragraph:
-            parts.append(md_escape(paragraph))
-    return "\n\n".join(p for p in parts if p.strip()) + ("\n" if parts else "")
-
-
-def value_label(item: Item) -> str:
-    if item.style in ("cn", "paren_cn"):
-        return cn_label(item.value)
-    if item.style in ("alpha", "ALPHA"):
-        return chr(ord("a") + item.value - 1)
-    return str(item.value)
-
-
-def cn_label(n: int) -> str:
-    digits = " 一二三四五六七八九"
-    if n < 10:
-        return digits[n].strip()
-    tens, ones = divmod(n, 10)
-    return (digits[tens].strip() if tens > 1 else "") + "十" + (digits[ones].strip() if ones else "")
 
 
 # ---------------------------------------------------------------------------
@@ -469,22 +109,6 @@ def infer_header(result: Imported, head: str, codes: list[str]) -> None:
     elif result.date:
         result.year = int(result.date[:4])
     result.edition = str(result.year) if result.year else (result.date or "")[:4]
-
-
-# ---------------------------------------------------------------------------
-# Documents
-
-
-def kind_of(title: str) -> str:
-    if "宗旨" in title:
-        return "statement"
-    if "岗位职责" in title:
-        return "job"
-    if re.search("组织|框架|人员配备|岗位划分|编制", title):
-        return "organisation"
-    if "流程" in title:
-        return "procedure"
-    return "policy"
 
 
 HEADING = re.compile(rf"(?<![{CN}])([{CN}]{{1,3}})\s*、\s*")
@@ -606,7 +230,8 @@ def locate_coded(source: Source, toc: list[re.Match], result: Imported) -> None:
     if located and text[toc_end:located[0].start].strip():
         gap = text[toc_end:located[0].start]
         result.unclassified.append(f"{source.where(toc_end, located[0].start)}：目录与第一个文件之间的文字未导入："
-                                   f"“{clean(gap)[:60]}”")
+                                   f"“{clean(gap)[:60]}”；原文见“未导入”一节")
+        result.gap = (toc_end, located[0].start)
     result.documents = found
     chapters = sorted({d.code[:2] for d in found})
     title = result.title or "手册"
@@ -671,216 +296,6 @@ def locate_uncoded(source: Source, result: Imported) -> None:
     numbers = sorted({int(d.code[:2]) for d in starts})
     result.chapters = [{"number": f"{n:02d}", "title": chapter_titles.get(n) or f"第 {n} 章"} for n in numbers]
     result.report.append("原稿没有带编号的目录：按“第X章”和“N.M”节导入，编号为 章(2位)+节(2位)-年份")
-
-
-STAFF_TAIL = re.compile(r"\s*[:：]\s*\d{1,3}\s*名")
-COLON = re.compile(r"[:：]")
-CJK_CHAR = re.compile(rf"[{CJK}]")
-
-
-def staff_lines(text: str) -> list[re.Match]:
-    """``list(STAFF.finditer(text))``, found from the colons.
-
-    STAFF may start at any Chinese character, and from each it tried up to 14 characters and gave
-    them back one by one: most of the time of a large import.  A match needs a colon after its
-    name (and whitespace), so each colon gives the one place where the leftmost match can start:
-    the name runs back over Chinese characters to at most 14 before the whitespace, and not into
-    the previous match.
-    """
-    found: list[re.Match] = []
-    last = 0
-    for colon in COLON.finditer(text):
-        name_end = colon.start()
-        while name_end > last and text[name_end - 1].isspace():
-            name_end -= 1
-        start = name_end
-        while start > max(last, name_end - 14) and CJK_CHAR.match(text, start - 1):
-            start -= 1
-        if name_end - start < 2 or not STAFF_TAIL.match(text, name_end):
-            continue
-        m = STAFF.match(text, start)
-        if m:
-            found.append(m)
-            last = m.end()
-    return found
-
-
-def parse_document(doc: ImportedDoc, source: Source, result: Imported) -> None:
-    if doc.start < 0:
-        doc.kind = kind_of(doc.title)
-        doc.body = ""
-        return
-    text_start = doc.end_heading if doc.end_heading >= 0 else doc.end
-    segment = source.text[text_start:doc.end]
-    base = text_start
-    doc.lines = source.where(doc.start, doc.end)
-    doc.kind = kind_of(doc.title)
-
-    # Sign-off line(s): the last one counts; all are removed from the body.
-    sign = list(SIGNOFF.finditer(segment))
-    if sign:
-        m = sign[-1]
-        doc.signoff_where = source.where(base + m.start())
-        entries = {}
-        for step in ("prepared", "reviewed", "approved"):
-            name = clean(m.group(step) or "")
-            if name:
-                entries[step] = {"name": name}
-        value, complete = parse_date(m.group("date"))
-        if value:
-            entries.setdefault("approved", {})["date"] = value
-            if complete:
-                doc.revision_date = value
-            else:
-                doc.notes.append(f"签署日期“{value}”不完整（{doc.signoff_where}）；原样保留，manual check 会指出")
-        else:
-            doc.notes.append(f"签署行没有日期（{doc.signoff_where}）")
-        if not any(e.get("name") for e in entries.values()):
-            doc.notes.append(f"编制、审核、批准人姓名空白（{doc.signoff_where}）")
-        doc.signoff = entries
-        for extra in sign[:-1]:
-            doc.notes.append(f"另有一行签署（{source.where(base + extra.start())}）未采用")
-        segment = _blank(segment, [(s.start(), s.end()) for s in sign])
-    else:
-        doc.notes.append("没有找到编制/审核/批准行")
-
-    # Staffing data → roles.yaml.
-    staff = staff_lines(segment)
-    if len(staff) >= 2:
-        doc.staffing = True
-        doc.kind = "organisation"
-        for s in staff:
-            name, count = s.group(1), int(s.group(2))
-            if "核定" in name:
-                result.authorized = count
-            else:
-                name = re.sub(r"^.*?(?:配备|人员)[:：]?", "", name) or name
-                if name not in result._role_ids:
-                    result._role_ids.add(name)
-                    result.roles.append({"id": name, "headcount": count, "where": source.where(base + s.start())})
-        lead = max(segment.rfind(ch, 0, staff[0].start()) for ch in "。；;\n")
-        start = lead + 1 if lead >= 0 else 0
-        stop = staff[-1].end()
-        while stop < len(segment) and segment[stop] in "。；;，, ":
-            stop += 1
-        doc.notes.append(f"人员配备（{source.where(base + staff[0].start(), base + stop)}）写入 manual/roles.yaml；"
-                         "正文中不再重复，网站和打印版由 staffing: true 生成人员配备表")
-        segment = _blank(segment, [(start, stop)])
-    if re.search("框架图|组织架构|组织结构", doc.title):
-        doc.orgchart = True
-        doc.kind = "organisation"
-        doc.notes.append("组织框架图在原稿中不是文字（可能是图片）；改由 manual/roles.yaml 生成（orgchart: true），"
-                         "请在 roles.yaml 中核对汇报关系")
-    if doc.kind == "procedure" and "图" in doc.title:
-        doc.notes.append("流程图在原稿中不是文字（可能是图片）；请在 workflow: 中写出流程步骤")
-
-    # Forms: 附:《…》 and 附:…表, and any 《…》 in the text whose title reads like a form (…表, …单, …卡).
-    appended = set()
-    for m in FORMS_BRACKETED.finditer(segment):
-        for title in re.findall(r"《([^《》\n]+)》", m.group(1)):
-            appended.add(clean(title))
-            _add_form(result, doc, clean(title), source.where(base + m.start()))
-    for m in FORM_PLAIN.finditer(segment):
-        if "《" not in m.group(0):
-            _add_form(result, doc, clean(m.group(1)), source.where(base + m.start()))
-    doc_titles = result.document_titles()
-    for m in re.finditer(r"《([^《》\n]{1,40})》", segment):
-        title = clean(m.group(1))
-        if title in appended or title in doc_titles:
-            continue
-        if FORM_TITLE.search(title):
-            _add_form(result, doc, title, source.where(base + m.start()))
-        else:
-            doc.notes.append(f"正文引用的《{title}》（{source.where(base + m.start())}）既不是本手册的文件，"
-                             "也不像表单；manual check 会指出，请改写或删除书名号")
-
-    # Job descriptions.
-    heads = list(JOB_HEAD.finditer(segment))
-    if heads:
-        doc.kind = "job"
-        for i, h in enumerate(heads):
-            stop = heads[i + 1].start() if i + 1 < len(heads) else len(segment)
-            doc.jobs.append(_job(h, segment[h.end():stop], base + h.end(), source, result))
-        before = segment[: heads[0].start()]
-        segment = before
-    preamble, items = tokenize(segment, base, source)
-    trailing = []
-    blocks = structure(items)
-    first = [clean(p) for p in re.split(r"\n+", preamble) if clean(p)]
-    doc.body = ""
-    head = "\n\n".join(md_escape(p) for p in first)
-    if first and items:
-        doc.notes.append(f"条款之前的文字作为段落保留：“{first[0][:30]}”")
-    rest = body_markdown(blocks, trailing)
-    doc.body = "\n\n".join(x for x in (head, rest.strip()) if x) + ("\n" if (head or rest.strip()) else "")
-
-
-def _blank(text: str, spans) -> str:
-    """``text`` with each of ``spans`` (in order, not overlapping) replaced by its line breaks, at least one.
-
-    (Line numbers stay valid; offsets after a span move.  Built from slices: the list of every
-    character it was made from took eight bytes a character, 400 MB for a 50 MB import.)
-    """
-    parts, pos = [], 0
-    for a, b in spans:
-        if a >= b:
-            continue
-        parts.append(text[pos:a])
-        parts.append("\n" * (1 + text.count("\n", a + 1, b)))
-        pos = b
-    parts.append(text[pos:])
-    return "".join(parts)
-
-
-def _add_form(result: Imported, doc: ImportedDoc, title: str, where: str) -> None:
-    form = result._forms.get(title)
-    if form is not None:
-        users = result._form_users[title]
-        if doc.code not in users:
-            users.add(doc.code)
-            form["documents"].append(doc.code)
-        if title not in doc.forms:
-            doc.forms.append(title)
-        return
-    prefix = doc.code.split("-")[0]
-    result._form_counts[prefix] += 1
-    n = result._form_counts[prefix]
-    form = {"id": f"form-{prefix}-{n}", "code": f"{prefix}-F{n}", "title": title, "where": where,
-            "documents": [doc.code]}
-    result.forms.append(form)
-    result._forms[title] = form
-    result._form_users[title] = {doc.code}
-    doc.forms.append(title)
-
-
-def _job(head: re.Match, text: str, base: int, source: Source, result: Imported) -> dict:
-    name = to_fullwidth(head.group(2))
-    job = {"title": f"{name}岗位职责", "name": name, "where": source.where(base), "reports_to": None, "duties": []}
-    m = REPORTS_TO.search(text)
-    if m:
-        bosses = [b for b in re.split(r"[、，,/]", m.group(1)) if b]
-        job["reports_to_all"] = bosses
-        job["reports_to"] = bosses[0] if bosses else None
-        text = _blank(text, [(m.start(), m.end())])
-    duty_start = text.find("主要职责")
-    if duty_start >= 0:
-        text = _blank(text, [(0, duty_start + len("主要职责"))])
-    _, items = tokenize(text, base, source)
-    items = [it for it in items if clean(it.text)]
-    # Structural markers such as (1)、行政隶属… (2)、主要职责 leave empty items; drop them.
-    top = None
-    duties: list[str] = []
-    for it in items:
-        if top is None:
-            top = it.style
-        if it.style == top or not duties:
-            duties.append(clean(it.text))
-        else:
-            duties[-1] += clean(it.text)
-    if not duties and clean(text):
-        duties = [clean(text)]
-    job["duties"] = [d.rstrip() for d in duties if d]
-    return job
 
 
 # ---------------------------------------------------------------------------
@@ -993,92 +408,6 @@ def settle_roles(result: Imported) -> None:
                 job["reports_to"] = None
 
 
-# ---------------------------------------------------------------------------
-# Writing
-
-
-def _date_or_scalar(value) -> str:
-    """A sign-off date: an ISO date as it is (read as a date), anything else as text."""
-    return value if _is_iso(value) else yaml_scalar(value, flow=True)
-
-
-@functools.cache
-def _templates():
-    """One Jinja environment for the whole import (it was made again for every file written)."""
-    env = template_environment(TEMPLATES / "import")
-    env.filters["yaml_date"] = _date_or_scalar
-    return env
-
-
-def write_document(doc: ImportedDoc, result: Imported, form_ids: dict[str, str]) -> str:
-    src = result.source.path.name
-    return _templates().get_template("document.md.j2").render(
-        doc=doc, src=src, origin=f"{doc.lines}" if doc.lines else "目录", owner=result.department_head,
-        form_ids=form_ids, revision_date=doc.revision_date or result.date)
-
-
-def _is_iso(value) -> bool:
-    return isinstance(value, str) and bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value))
-
-
-def write_form(form: dict, result: Imported) -> str:
-    return _templates().get_template("form.yaml.j2").render(
-        form=form, src=result.source.path.name, owner=result.department_head, date=result.date)
-
-
-def write_manual_yaml(result: Imported) -> str:
-    codes = [d.code for d in result.documents]
-    chapters = [{"number": c["number"], "title": c["title"],
-                 "documents": [d.code for d in result.documents if d.code[:2] == c["number"]]}
-                for c in result.chapters]
-    return _templates().get_template("manual.yaml.j2").render(
-        src=result.source.path.name, company=result.company or "示例公司有限公司", company_found=bool(result.company),
-        title=result.title or "管理手册", edition=result.edition or str(result.year or ""), date=result.date,
-        year=result.year, codes=codes, chapters=chapters)
-
-
-def write_roles_yaml(result: Imported) -> str:
-    return _templates().get_template("roles.yaml.j2").render(
-        department_head=result.department_head, authorized=result.authorized, roles=result.roles)
-
-
-def write_report(result: Imported, out_name: str) -> str:
-    src = result.source
-    lines = [f"# 导入报告：{src.path.name}", ""]
-    lines.append(f"- 手册：{result.company or '（未识别公司名称）'}《{result.title or '（未识别标题）'}》，"
-                 f"版本 {result.edition or '？'}，日期 {result.date or '（未识别）'}；"
-                 f"从原稿{src.where(result.manual_start)}开始。")
-    lines.append(f"- 导入了 {len(result.documents)} 个文件、{len(result.forms)} 个表单占位、{len(result.roles)} 个岗位。"
-                 "所有文件都是草稿（status: draft）。")
-    lines.append("- 原稿中句中的半角标点（, ; : ( )）改为全角。")
-    lines.append(f"- 下一步：`manual check --root {out_name}` 列出原稿本身的问题（编号年份、签署日期等）。")
-    for note_text in result.report:
-        lines.append(f"- {note_text}")
-    lines += ["", "## 文件", "", "| 编号 | 标题 | 类别 | 原稿位置 | 条款 | 表单 |", "|---|---|---|---|---|---|"]
-    for doc in result.documents:
-        clauses = len(re.findall(r"^\s*\d+\. ", doc.body, flags=re.M)) + sum(len(j["duties"]) for j in doc.jobs)
-        lines.append(f"| {doc.code} | {doc.title} | {doc.kind} | {doc.lines or '（无正文）'} | {clauses} | "
-                     f"{'、'.join('《' + t + '》' for t in doc.forms)} |")
-    lines += ["", "## 需要核对的地方", ""]
-    any_note = False
-    for doc in result.documents:
-        for text in doc.notes:
-            lines.append(f"- {doc.code}：{text}")
-            any_note = True
-    for form in result.forms:
-        lines.append(f"- 表单 {form['code']}《{form['title']}》（{form['where']}）：原稿只有表名，"
-                     f"forms/{form['id']}.yaml 是占位，请补充字段")
-        any_note = True
-    if not any_note:
-        lines.append("- 无")
-    lines += ["", "## 未归类、未导入的内容", ""]
-    if result.unclassified:
-        lines += [f"- {u}" for u in result.unclassified]
-    else:
-        lines.append("- 无")
-    return "\n".join(lines) + "\n"
-
-
 def other_manuals(source: Source, end: int) -> list[str]:
     """Lines before the chosen manual that look like the titles of other manuals."""
     out = []
@@ -1091,8 +420,11 @@ def other_manuals(source: Source, end: int) -> list[str]:
     return out
 
 
-def run_import(source: Source) -> Imported:
-    result = Imported(source=source)
+def run_import(source: Source, *, blocks: list[Block] | None = None, year: int | None = None,
+               placeholder_forms: bool = False) -> Imported:
+    """The manual in ``source``: by its coded table of contents over the joined text (the seed's layout),
+    else by the outline of its blocks (``importoutline``, ``importdocs``)."""
+    result = Imported(source=source, placeholder_forms=placeholder_forms, year_given=year is not None)
     groups = find_toc(source)
     if groups:
         groups.sort(key=lambda g: (-len(g), g[0].start()))
@@ -1103,57 +435,100 @@ def run_import(source: Source) -> Imported:
         head, start = header_text(source, toc[0].start())
         result.manual_start = start
         infer_header(result, head, [m.group(3) for m in toc])
+        if year is not None:
+            result.year, result.edition = year, str(year)
         locate_coded(source, toc, result)
+        result.toc_span = (toc[0].start(), toc[-1].end())
+        if result.manual_start > 0:
+            others = other_manuals(source, result.manual_start)
+            result.unclassified.insert(0, f"{source.where(0, result.manual_start)}：所选手册之前的内容未导入"
+                                          + (f"（其中有其他手册：{'；'.join(others)}）" if others else "")
+                                          + "；原文见“未导入”一节")
+        for doc in result.documents:
+            parse_document(doc, source, result)
+        result.ledger = seed_ledger(source, result)
     else:
-        head = "\n".join(source.lines[:3])
-        infer_header(result, head, [])
-        locate_uncoded(source, result)
-        result.manual_start = 0
-    if result.manual_start > 0:
-        others = other_manuals(source, result.manual_start)
-        result.unclassified.insert(0, f"{source.where(0, result.manual_start)}：所选手册之前的内容未导入"
-                                      + (f"（其中有其他手册：{'；'.join(others)}）" if others else ""))
-    for doc in result.documents:
-        parse_document(doc, source, result)
+        if blocks is None and source.path.suffix.lower() == ".docx":
+            blocks = read_blocks(source.path)  # Word's heading levels, numbers, tables and images
+        if blocks is None:
+            blocks = [Block("paragraph", n, line) for n, line in enumerate(source.lines, 1) if line.strip()]
+        result.ledger = build_documents(blocks, result, Options(year, placeholder_forms), source.unit)
+        if not result.company and source.path.suffix.lower() == ".docx":
+            company_from_docx(source.path, result)
+        for doc in result.documents:
+            if doc.jobs_text:
+                segment_document(doc, result)
+    for line, why, text in result.parts:
+        result.ledger.reported.append((line, why, text, 0))
+    result.ledger.reported.sort(key=lambda r: r[0])
+    for doc, title, where in result.pending_forms:
+        _add_form(result, doc, title, where)
     settle_roles(result)
     if not result.title:
         result.report.append("原稿中没有识别出手册名称；manual/manual.yaml 中写了“管理手册”，请修改")
     if not result.company:
-        result.report.append("原稿中没有识别出公司名称；manual/manual.yaml 中写了占位“示例公司有限公司”，请修改")
+        result.report.append(f"原稿中没有识别出公司名称（封面、标题中的“…有限公司/…集团/…公司”）；manual/manual.yaml 中写了"
+                             f"占位 {PLACEHOLDER}，请填写")
     if result.year is None:
-        from ..model.review import today
-
-        result.year = today().year
-        result.edition = result.edition or str(result.year)
+        result.report.append("原稿中没有日期：编号规则不写年份（code_scheme 没有 year）；需要时用 --year YYYY 重新导入")
     return result
 
 
-def write_output(result: Imported, dest: Path, quiet: bool, lang: str = "zh-CN") -> None:
-    form_ids = {f["title"]: f["id"] for f in result.forms}
-    values = {"year": result.year, "today": result.date or "", "title": result.title or "管理手册"}
-    write_repo_files(dest, values)
-    mkdocs = site_config_template()
-    if mkdocs is not None:
-        shutil.copyfile(mkdocs, dest / "mkdocs.yml")
-    (dest / "manual").mkdir(exist_ok=True)
-    (dest / "policies").mkdir(exist_ok=True)
-    (dest / "forms").mkdir(exist_ok=True)
-    (dest / "manual" / "manual.yaml").write_text(write_manual_yaml(result), encoding="utf-8")
-    (dest / "manual" / "roles.yaml").write_text(write_roles_yaml(result), encoding="utf-8")
-    for doc in progress(result.documents, label_text("cli.authoring.import_writing", lang), quiet=quiet, label=lambda d: d.code):
-        (dest / "policies" / f"{doc.code}.md").write_text(write_document(doc, result, form_ids), encoding="utf-8")
-    for form in result.forms:
-        (dest / "forms" / f"{form['id']}.yaml").write_text(write_form(form, result), encoding="utf-8")
+def company_from_docx(path, result: Imported) -> None:
+    """A company name the .docx states outside its body: a header or footer line, else the Company property."""
+    for where, texts in (("页眉/页脚", docx_page_texts(path)), ("文档属性 Company", [docx_properties(path).get("company", "")])):
+        for text in texts:
+            company = company_in(text)
+            if company:
+                result.company = company
+                result.report.append(f"公司名称“{company}”取自{where}")
+                return
 
 
-def write_manual(result: Imported, target: Path, out_name: str, *, quiet: bool = False, lang: str = "zh-CN") -> None:
-    """The imported manual and its ``import-report.md`` at ``target`` (new or empty): all of it, or nothing."""
-    check_empty_target(target)
-    tmp = staging_folder(target, "import")
-    try:
-        write_output(result, tmp, quiet, lang)
-        (tmp / "import-report.md").write_text(write_report(result, out_name), encoding="utf-8")
-        move_into(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+def seed_ledger(source: Source, result: Imported) -> Ledger:
+    """Where the lines of the coded-TOC path went: before the manual (another manual, a preface) and the
+    text between the TOC and the first document are reported whole; the rest is in the documents."""
+    ledger = Ledger()
+    lines = source.lines
+    ledger.paragraphs = sum(1 for line in lines if line.strip())
+    spans = []
+    if result.manual_start > 0:
+        spans.append((0, result.manual_start, "所选手册之前的内容"))
+    if result.toc_span:
+        spans.append((*result.toc_span, "目录（网站和打印版由 manual/manual.yaml 的章节生成目录）"))
+    if result.gap:
+        spans.append((*result.gap, "目录与第一个文件之间的文字"))
+    taken = 0
+    for start, end, why in spans:
+        first, last = source.line_of(start), source.line_of(max(start, end - 1))
+        for n in range(first, last + 1):
+            text = lines[n - 1]
+            a = max(start, source.starts[n - 1]) - source.starts[n - 1]
+            b = min(end, source.starts[n - 1] + len(text)) - source.starts[n - 1]
+            part = text[a:b]
+            if part.strip():
+                whole = a == 0 and b >= len(text.rstrip())
+                ledger.reported.append((n, why, part, 1 if whole else 0))
+                taken += whole
+    ledger.imported = ledger.paragraphs - taken
+    return ledger
+
+
+def segment_document(doc: ImportedDoc, result: Imported) -> None:
+    """A document with job descriptions or staffing lines: its text run together as the seed path reads it
+    (``importsegment``), its positions kept."""
+    positions, texts = zip(*doc.jobs_text)
+    width = max(positions)
+    lines = [""] * width
+    for position, text in doc.jobs_text:
+        lines[position - 1] = (lines[position - 1] + " " + text).strip()
+    source = Source(result.source.path, lines, result.source.unit)
+    first = positions[0] - 1
+    doc.start, doc.end = source.starts[first], len(source.text)
+    doc.end_heading = source.starts[first] + len(lines[first])
+    notes, signoff, where, revision = doc.notes, doc.signoff, doc.signoff_where, doc.revision_date
+    doc.notes = []
+    parse_document(doc, source, result)
+    doc.notes = notes + [n for n in doc.notes if "编制/审核/批准" not in n]
+    if signoff and not doc.signoff:
+        doc.signoff, doc.signoff_where, doc.revision_date = signoff, where, revision

@@ -1,0 +1,819 @@
+"""``manual import``, step 3: documents, sections, clauses and sub-items from the outline.
+
+What a document is comes from the manual's own signals, in this order: the style of the lines that
+carry a document code (in the heading line, or in a document-control table or ``文件编号：`` line right
+under it); else the style whose lines each hold a sign-off (``编制/审核/批准``); else the style of the
+entries of an uncoded table of contents; else the outermost style (under ``第X章`` chapters, the
+style below them).  Every level below a document is a section (a short line with something under
+it: ``## 2.1 职责``), a clause (an ordered-list item: ``2.1.1`` is clause 1 of section 2.1) or a
+sub-item (a nested list item).
+
+Every block ends up in exactly one place (``Ledger``): the written source (a document's body or
+front matter, ``manual/manual.yaml``) or the "not imported" section of ``import-report.md`` with
+its position: the cover lines that are not the company, title or date, the table of contents, text
+under a chapter heading before its first document.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .importbase import MD_SPECIAL, CJK, DATE_ANY, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
+from .importfile import Block
+from .importsegment import kind_of
+from .importoutline import DOC_CODE, Line, lines_of, outline, take_code, walk
+
+
+# ---------------------------------------------------------------------------
+# Conservation
+
+
+@dataclass
+class Ledger:
+    """Where every paragraph and table cell of the input went."""
+
+    paragraphs: int = 0  # paragraphs and non-empty table cells read
+    imported: int = 0
+    reported: list[tuple[int, str, str, int]] = field(default_factory=list)  # (position, why, text, paragraphs)
+
+    seen: set[int] = field(default_factory=set)  # id() of the blocks counted (a block may give several lines)
+
+    def count(self, block: Block) -> int:
+        if id(block) in self.seen:
+            return 0
+        self.seen.add(id(block))
+        if block.kind == "table":
+            return sum(1 for row in block.rows for cell in row if cell.strip())
+        return 1 if block.kind == "paragraph" and block.text.strip() else 0
+
+    def take(self, block: Block) -> None:
+        self.imported += self.count(block)
+
+    def report(self, block: Block, why: str) -> None:
+        n = self.count(block)
+        if not n:
+            return  # (a block taken with another of its lines is reported only if all of it is)
+        text = block.text if block.kind == "paragraph" else " | ".join(" | ".join(r) for r in block.rows)
+        self.reported.append((block.position, why, text, n))
+
+
+# ---------------------------------------------------------------------------
+# Label-value lines and tables: sign-offs and document control
+
+LABELS = [
+    ("prepared", r"编\s*制(?:人)?|拟\s*制|起\s*草"),
+    ("reviewed", r"审\s*核(?:人)?"),
+    ("approved", r"批\s*准(?:人)?|审\s*批"),
+    ("date", r"(?:生效|发布|实施|批准|编制)?日\s*期"),
+    ("code", r"文件编号|文件代号|编\s*号|No\.?"),
+    ("version", r"版\s*本|版\s*次"),
+    ("title", r"文件名称"),
+    ("page", r"页\s*码|页\s*次"),
+]
+LABEL = re.compile("|".join(f"(?P<{k}>{v})" for k, v in LABELS))
+LABEL_LINE = re.compile(rf"\s*(?:{'|'.join(v for _, v in LABELS)})\s*[:：]")
+DATE_WRITTEN = re.compile(r"\d{4}\s*[.\-/年]\s*\d{0,2}\s*[.\-/月]?\s*\d{0,2}\s*日?")
+
+
+def label_pairs(text: str) -> list[tuple[str, str]] | None:
+    """``编制：张三 审核： 批准：李四 日期：2013年 月 日`` → [(prepared, 张三), (reviewed, ''), …], or None
+    when ``text`` is not such a line (it must start with a label followed by a colon)."""
+    if not LABEL_LINE.match(text):
+        return None
+    found = [m for m in LABEL.finditer(text)]
+    pairs = []
+    for i, m in enumerate(found):
+        end = found[i + 1].start() if i + 1 < len(found) else len(text)
+        value = text[m.end():end]
+        if not re.match(r"\s*[:：]", value):
+            continue
+        pairs.append((m.lastgroup, value.strip().lstrip(":：").strip()))
+    return pairs or None
+
+
+def split_name_date(value: str) -> tuple[str, str]:
+    """A sign-off value may end with its date: ``李四 2013年5月20日``."""
+    m = DATE_WRITTEN.search(value)
+    if m and m.group().strip():
+        return (value[:m.start()] + value[m.end():]).strip(), m.group()
+    return value.strip(), ""
+
+
+def table_pairs(block: Block) -> list[tuple[str, str]]:
+    """A table of label | value cells (a document-control table): its pairs."""
+    pairs = []
+    for row in block.rows:
+        cells = [c.strip() for c in row]
+        k = 0
+        while k < len(cells):
+            m = LABEL.fullmatch(re.sub(r"\s*[:：]\s*$", "", cells[k]))
+            if m:
+                value = cells[k + 1] if k + 1 < len(cells) and not LABEL.fullmatch(
+                    re.sub(r"\s*[:：]\s*$", "", cells[k + 1])) else ""
+                pairs.append((m.lastgroup, value))
+                k += 2 if value or (k + 1 < len(cells) and not cells[k + 1]) else 1
+            else:
+                inline = label_pairs(cells[k])
+                if inline:
+                    pairs.extend(inline)
+                k += 1
+    return pairs
+
+
+def is_control_table(block: Block) -> bool:
+    pairs = table_pairs(block)
+    kinds = {k for k, _ in pairs}
+    return bool(kinds & {"code", "prepared", "reviewed", "approved"}) and len(pairs) >= 2
+
+
+# ---------------------------------------------------------------------------
+# Cover and table of contents
+
+COMPANY_LINE = re.compile(rf"([{CJK}（）()]{{2,30}}?(?:股份有限公司|有限责任公司|集团有限公司|有限公司|集团公司|集团|公司))")
+NOT_A_NAME = re.compile(r"^(?:本|该|各|我|贵|全|总|分|子|母|公司)")
+TOC_LEADER = re.compile(r"(?:[…]{1,}|[.·．]{3,}|\t)\s*[\dA-Z/.\-]*\s*$")
+PAGE_TAIL = re.compile(r"[\s…·.．\t]*\d{1,3}\s*$")
+
+
+def company_in(text: str) -> str | None:
+    """A company name that a cover or title line really states (…有限公司 at the start of a short line)."""
+    text = text.strip()
+    if len(text) > 60 or re.search(r"[。；，,;]", text):
+        return None
+    m = COMPANY_LINE.match(text)
+    if not m or NOT_A_NAME.match(m.group(1)) or len(m.group(1)) < 4:
+        return None
+    return m.group(1)
+
+
+def squeeze(text: str) -> str:
+    return re.sub(rf"[^{CJK}A-Za-z0-9]", "", text)
+
+
+def find_toc(lines: list[Line]) -> set[int]:
+    """Indexes of the lines of an uncoded table of contents: after a ``目录`` line, the run of lines
+    with a leader and page number, or whose title comes again later as a heading."""
+    for i, line in enumerate(lines):
+        if squeeze(line.block.text) in ("目录", "目次", "Contents", "CONTENTS"):
+            break
+    else:
+        return set()
+    later: dict[str, int] = {}
+    for k in range(len(lines) - 1, i, -1):
+        later[squeeze(PAGE_TAIL.sub("", lines[k].block.text))] = k
+    toc = {i}
+    for k in range(i + 1, len(lines)):
+        raw = lines[k].block.text
+        key = squeeze(PAGE_TAIL.sub("", TOC_LEADER.sub("", raw)))
+        if lines[k].block.kind != "paragraph":
+            break
+        if TOC_LEADER.search(raw) or (key and later.get(key, -1) > k and any(
+                squeeze(lines[j].block.text) == key for j in range(k + 1, min(len(lines), k + 400)) if j != k)):
+            toc.add(k)
+            continue
+        break
+    return toc
+
+
+# ---------------------------------------------------------------------------
+# Choosing the document level
+
+
+def subtree(node: Line):
+    """Every line under ``node`` (styled or not), in order."""
+    for item in node.body:
+        yield item
+        if item.style:
+            yield from subtree(item)
+
+
+def own_lines(node: Line, limit: int = 6):
+    """The unstyled lines right under ``node`` before its first styled child (its control header)."""
+    for item in node.body[:limit]:
+        if item.style:
+            return
+        yield item
+
+
+def control_of(node: Line) -> dict:
+    """What a document-control table or ``文件编号：`` lines right under a heading say."""
+    found: dict = {}
+    for item in own_lines(node):
+        if item.block.kind == "table" and is_control_table(item.block):
+            pairs = table_pairs(item.block)
+        elif item.block.kind == "paragraph":
+            pairs = label_pairs(item.block.text)
+            if not pairs or not any(k in ("code", "version", "title") for k, _ in pairs):
+                continue
+        else:
+            continue
+        found.setdefault("lines", []).append(item)
+        for key, value in pairs:
+            found.setdefault(key, value)
+    code = found.get("code")
+    if code:
+        m = DOC_CODE.search(code)
+        found["code"] = m.group(1) if m else code.strip()
+    return found
+
+
+def signoff_lines(node: Line) -> list[Line]:
+    out = []
+    for item in subtree(node):
+        if item.block.kind == "paragraph" and not item.style:
+            pairs = label_pairs(item.block.text)
+            if pairs and sum(1 for k, _ in pairs if k in ("prepared", "reviewed", "approved")) >= 2:
+                out.append(item)
+        elif item.block.kind == "table":
+            pairs = table_pairs(item.block)
+            if sum(1 for k, _ in pairs if k in ("prepared", "reviewed", "approved")) >= 2:
+                out.append(item)
+    return out
+
+
+def choose_style(root: Line, toc_titles: set[str]) -> tuple[str, str]:
+    """(style of the documents, why)."""
+    nodes = list(walk(root))
+    if not nodes:
+        return "", "none"
+    order: list[str] = []
+    for n in nodes:
+        if n.style not in order:
+            order.append(n.style)
+    depth = {s: min(n.depth for n in nodes if n.style == s) for s in order}
+    coded = Counter(n.style for n in nodes if n.code or control_of(n).get("code"))
+    if coded:
+        best = max(coded.values())
+        style = min((s for s in coded if coded[s] == best), key=lambda s: depth[s])
+        return style, "code"
+    signed: Counter = Counter()
+    several: set[str] = set()  # styles with a heading that holds more than one sign-off: not a document
+    for n in nodes:
+        if n.style in ("chapter", "jie") or n.depth <= 2:
+            found = len(signoff_lines(n))
+            if found == 1:
+                signed[n.style] += 1
+            elif found > 1:
+                several.add(n.style)
+    candidates = [s for s in signed if signed[s] >= 2 and s not in several]
+    if candidates:
+        return min(candidates, key=lambda s: depth[s]), "signoff"
+    if toc_titles:
+        listed = Counter(n.style for n in nodes if squeeze(n.text) in toc_titles)
+        if listed and max(listed.values()) >= 2:
+            best = max(listed.values())
+            return min((s for s in listed if listed[s] == best), key=lambda s: depth[s]), "toc"
+    top = min(order, key=lambda s: depth[s])
+    if top in ("chapter", "heading1") or top.startswith("heading"):
+        below = [n.style for n in nodes if n.depth == depth[top] + 1 and is_heading(n)]
+        if below and top == "chapter":
+            return Counter(below).most_common(1)[0][0], "chapters"
+    return top, "outermost"
+
+
+# ---------------------------------------------------------------------------
+# Sections, clauses and sub-items
+
+HEADING_STYLES = ("chapter", "jie")
+
+
+def is_heading(line: Line) -> bool:
+    if line.style.startswith("heading") or line.style in HEADING_STYLES:
+        return True
+    if line.style == "tiao":
+        return False
+    text = clean(line.text)
+    has_content = any(item.block.kind != "paragraph" or item.block.text.strip() for item in line.body)
+    return has_content and len(text) <= 30 and not re.search(r"[。；;，,：:]$", text) and bool(line.children or
+                                                                                       len(line.body) <= 20)
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """A heading line run on into its text (``结论公司部门管理手册是…，…``): the title up to the first
+    punctuation (at most 30 characters), and the rest."""
+    if len(text) <= 30:
+        return text, ""
+    m = re.search(r"[，。；：,;:]", text)
+    if m and 2 <= m.start() <= 30:
+        return text[:m.start()], text[m.end():].strip()
+    return text, ""
+
+
+def table_markdown(rows, indent: str = "") -> str:
+    width = max((len(r) for r in rows), default=0)
+    if not width:
+        return ""
+
+    def cell(text: str) -> str:
+        return md_escape(clean(text)).replace("|", "\\|") if text else " "
+
+    out = []
+    for k, row in enumerate(rows):
+        cells = [cell(c) for c in row] + [" "] * (width - len(row))
+        out.append(indent + "| " + " | ".join(cells) + " |")
+        if k == 0:
+            out.append(indent + "|" + "---|" * width)
+    return "\n".join(out)
+
+
+@dataclass
+class DocBuild:
+    doc: ImportedDoc
+    node: Line
+    consumed: set[int] = field(default_factory=set)  # id() of lines taken into the front matter
+    images: list[tuple[str, bytes]] = field(default_factory=list)
+    roles: list[dict] = field(default_factory=list)  # from a staffing table
+    lead: str = ""  # the rest of a long heading line: the body's first paragraph
+
+
+class Renderer:
+    def __init__(self, build: DocBuild, ledger: Ledger, where):
+        self.build, self.ledger, self.where = build, ledger, where
+
+    def image(self, line: Line, indent: str) -> str:
+        name, data = line.block.image or ("image.png", b"")
+        ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ".png"
+        n = len(self.build.images) + 1
+        file = f"{safe_name(self.build.doc.code)}-{n}{ext}"
+        self.build.images.append((file, data))
+        self.build.doc.notes.append(f"图片（{self.where(line.position)}）保存为 policies/images/{file}，"
+                                    "正文中写了一行说明（手册不显示图片）；请把图中的内容写成正文或表格")
+        # As text: the manual links only to its documents and forms (link-target), and no output copies images.
+        return f"{indent}（原稿图片{md_escape(clean(line.block.text)) and '“' + md_escape(clean(line.block.text)) + '”'}" \
+               f"保存为 policies/images/{file}）"
+
+    def blocks(self, node: Line, depth: int) -> list[str]:
+        """The body of ``node`` (a document or a section) as Markdown blocks."""
+        parts: list[str] = []
+        clauses: list[Line] = []
+
+        def flush():
+            if clauses:
+                parts.append("\n".join(self.clause(c, n, "") for n, c in enumerate(clauses, 1)))
+                clauses.clear()
+
+        for item in node.body:
+            if id(item) in self.build.consumed:
+                continue
+            kind = item.block.kind
+            if item.style and not is_heading(item):
+                clauses.append(item)
+                continue
+            flush()
+            if kind == "table" and self.staffing(item):
+                continue
+            if kind == "table":
+                self.ledger.take(item.block)
+                parts.append(table_markdown(item.block.rows))
+            elif kind == "image":
+                parts.append(self.image(item, ""))
+            elif not item.style:
+                if item.block.text.strip():
+                    self.ledger.take(item.block)
+                    parts.append(md_escape(clean(item.block.text)))
+            else:
+                self.ledger.take(item.block)
+                gap = " " if re.search(r"[\dA-Za-z.．]$", item.marker) else ""
+                # (the number is a heading's own: not escaped as a list start, which it is not after "## ")
+                title = MD_SPECIAL.sub(r"\\\1", item.marker) + gap + md_escape(clean(item.text)) if item.marker else \
+                    md_escape(clean(item.text))
+                parts.append("#" * min(depth + 2, 4) + " " + title)
+                parts.extend(self.blocks(item, depth + 1))
+        flush()
+        return [p for p in parts if p.strip()]
+
+    def staffing(self, line: Line) -> bool:
+        """A staffing table (岗位 | 人数): its rows go to manual/roles.yaml and the document shows the
+        staffing table generated from there (``staffing: true``)."""
+        rows = line.block.rows
+        if len(rows) < 2:
+            return False
+        header = [clean(c) for c in rows[0]]
+        role = next((k for k, c in enumerate(header) if re.search("岗位|职位|职务", c)), None)
+        count = next((k for k, c in enumerate(header) if re.search("人数|编制|定员|名额", c)), None)
+        if role is None or count is None:
+            return False
+        found = []
+        for row in rows[1:]:
+            name = clean(row[role]) if role < len(row) else ""
+            m = re.fullmatch(r"(\d{1,3})\s*[名人]?", clean(row[count])) if count < len(row) else None
+            if not name or not m:
+                return False
+            found.append((name, int(m.group(1))))
+        doc = self.build.doc
+        doc.staffing, doc.kind = True, "organisation"
+        for name, n in found:
+            self.build.roles.append({"id": name, "headcount": n, "where": self.where(line.position)})
+        self.ledger.take(line.block)
+        self.ledger.reported.append((line.position, "人员配备表的表头；岗位和人数已写入 manual/roles.yaml",
+                                     " | ".join(rows[0]), 0))
+        doc.notes.append(f"人员配备表（{self.where(line.position)}）写入 manual/roles.yaml；正文由 staffing: true 生成")
+        return True
+
+    def clause(self, line: Line, n: int, indent: str) -> str:
+        self.ledger.take(line.block)
+        head = f"{indent}{n}. {md_escape(clean(line.text)) or md_escape(line.marker)}"
+        inner = indent + " " * (len(str(n)) + 2)
+        out = [head]
+        subs: list[Line] = []
+        for item in line.body:
+            if id(item) in self.build.consumed:
+                continue
+            if item.style:
+                subs.append(item)
+                continue
+            if subs:
+                out.append("\n".join(self.clause(s, k, inner) for k, s in enumerate(subs, 1)))
+                subs = []
+            if item.block.kind == "table":
+                self.ledger.take(item.block)
+                out.append("\n" + table_markdown(item.block.rows, inner))
+            elif item.block.kind == "image":
+                out.append("\n" + self.image(item, inner))
+            elif item.block.text.strip():
+                self.ledger.take(item.block)
+                out.append("\n" + inner + md_escape(clean(item.block.text)))
+        if subs:
+            out.append("\n".join(self.clause(s, k, inner) for k, s in enumerate(subs, 1)))
+        return "\n".join(out)
+
+
+def safe_name(code: str) -> str:
+    return re.sub(r"[\\/:*?\"<>|\s]", "_", code)
+
+
+# ---------------------------------------------------------------------------
+# Code scheme
+
+
+SCHEMES = [
+    # (pattern with a {prefix} slot, format with a {prefix} slot, has chapter)
+    (r"(?P<chapter>\d{2})(?P<seq>\d{2})-(?P<year>\d{4})", "{chapter:02d}{seq:02d}-{year}"),
+    (r"(?P<chapter>\d{1,2}(?:\.\d{1,2})?)-(?P<seq>\d{2})", "{chapter}-{seq:02d}"),
+    (r"(?P<chapter>\d{2})(?P<seq>\d{2})", "{chapter:02d}{seq:02d}"),
+    (r"(?P<seq>\d{1,3})", "{seq:02d}"),
+]
+
+
+def infer_scheme(codes: list[str]) -> tuple[str, str] | None:
+    """(pattern, format) that the most codes follow: ``YD-0101-2013`` → ``^YD-(?P<chapter>…``."""
+    best: tuple[int, str, str] | None = None
+    for body, fmt in SCHEMES:
+        prefixes = Counter()
+        for code in codes:
+            m = re.fullmatch(rf"(.*?){body}", code)
+            if m:
+                prefixes[m.group(1)] += 1
+        if prefixes:
+            prefix, n = prefixes.most_common(1)[0]
+            if best is None or n > best[0]:
+                best = (n, "^" + re.escape(prefix).replace("\\-", "-") + body + "$",
+                        prefix.replace("{", "{{").replace("}", "}}") + fmt)
+    return (best[1], best[2]) if best else None
+
+
+# ---------------------------------------------------------------------------
+# The whole step
+
+
+@dataclass
+class Options:
+    year: int | None = None
+    placeholder_forms: bool = False
+
+
+def build_documents(blocks: list[Block], result: Imported, options: Options, unit: str) -> Ledger:
+    """Fill ``result`` (documents, chapters, company, title, date, year, code scheme) from ``blocks``."""
+    ledger = Ledger()
+    ledger.paragraphs = sum(ledger.count(b) for b in blocks)
+    ledger.seen.clear()
+
+    def where(position: int) -> str:
+        return f"第 {position} {unit}"
+
+    lines = [line for b in blocks for line in lines_of(b)]
+    toc = find_toc(lines)
+    toc_titles = {squeeze(PAGE_TAIL.sub("", TOC_LEADER.sub("", lines[k].block.text))) for k in toc}
+    toc_codes: dict[str, tuple[str, int]] = {}  # squeezed title → (code, position) of a coded TOC entry
+    for k in sorted(toc):
+        line = lines[k]
+        entry, code = take_code(line.text if line.style else line.block.text)
+        entry = re.sub(r"[…\.·．\t\s]+$", "", entry)
+        if code:
+            toc_codes.setdefault(squeeze(PAGE_TAIL.sub("", entry)), (code, line.position))
+            toc_titles.add(squeeze(PAGE_TAIL.sub("", entry)))
+    for k in toc:
+        ledger.report(lines[k].block, "目录（网站和打印版由 manual/manual.yaml 的章节生成目录）")
+    first_styled = next((k for k, line in enumerate(lines) if k not in toc and line.block.kind == "paragraph"
+                         and (line.style or line.block.heading) and not company_in(line.block.text)), len(lines))
+    if first_styled == len(lines):  # no heading at all: the cover is the lines up to the first sentence
+        first_styled = next((k for k, line in enumerate(lines) if line.block.kind != "paragraph"
+                             or re.search(r"[。；;，,]", line.block.text) or len(line.block.text.strip()) > 40),
+                            len(lines))
+    cover = [line for k, line in enumerate(lines[:first_styled]) if k not in toc]
+    read_cover(cover, result, ledger, where)
+    rest = [line for k, line in enumerate(lines) if k >= first_styled and k not in toc]
+    for line in rest:
+        if line.block.kind == "paragraph" and (line.style or line.block.heading):
+            line.text, line.code = take_code(line.text)
+    root = outline(rest)
+    style, why = choose_style(root, toc_titles - {"目录", "目次"})
+    result.report.append(REASONS[why].format(style=STYLE_NAMES.get(style.rstrip("0123456789"), style)))
+    docs: list[DocBuild] = []
+    chapters: list[tuple[Line, list[DocBuild]]] = []
+
+    def visit(node: Line, chapter: Line | None):
+        for item in node.body:
+            if not item.style:
+                if node is root or chapter is node:
+                    if item.block.kind == "image":
+                        result.report.append(f"{where(item.position)} 的图片在第一个文件之前，未导入")
+                    ledger.report(item.block, "不属于任何文件的文字（封面之后、第一个文件之前，或章标题之下）")
+                continue
+            if item.style == style:
+                title, rest = split_title(clean(item.text))
+                build = DocBuild(ImportedDoc(code="", title=title, toc_code=None, start=0, end=0), item)
+                if rest:
+                    build.lead = rest
+                    build.doc.notes.append(f"标题行（{where(item.position)}）很长：标题取到第一个标点，其余“{rest[:20]}…”"
+                                           "作为正文的第一段")
+                docs.append(build)
+                if chapter is not None and (not chapters or chapters[-1][0] is not chapter):
+                    chapters.append((chapter, []))
+                if chapter is not None:
+                    chapters[-1][1].append(build)
+                ledger.take(item.block)
+            else:
+                ledger.take(item.block)
+                if item.text.strip():
+                    result.report.append(f"{where(item.position)}“{clean(item.marker + ' ' + item.text)}”作为章标题")
+                visit(item, item)
+
+    if not style:
+        whole = Line(Block("paragraph", rest[0].position if rest else 1), result.title or "正文", style="doc")
+        whole.body = root.body
+        build = DocBuild(ImportedDoc(code="", title=result.title or "正文", toc_code=None, start=0, end=0), whole)
+        docs.append(build)
+        result.report.append("原稿中没有识别出章节或编号：全文导入为一个文件")
+    else:
+        visit(root, None)
+    for build in docs:
+        read_document(build, result, ledger, where, options)
+        listed = toc_codes.get(squeeze(build.doc.title))
+        if listed and not build.doc.toc_code:
+            build.doc.toc_code = listed[0]
+            build.doc.notes.append(f"正文标题（{where(build.node.position)}）没有编号；采用目录（{where(listed[1])}）中的"
+                                   f"编号 {listed[0]}")
+        elif listed and listed[0] != build.doc.toc_code:
+            build.doc.notes.append(f"目录写作 {listed[0]}（{where(listed[1])}），正文写作 {build.doc.toc_code}；"
+                                   "保留正文的编号")
+    assign_codes(docs, chapters, result, options)
+    for build in docs:
+        if build.doc.jobs_text:
+            for item in [build.node, *subtree(build.node)]:
+                if id(item) not in build.consumed:
+                    ledger.take(item.block)
+            continue
+        renderer = Renderer(build, ledger, where)
+        lead = [md_escape(build.lead)] if build.lead else []
+        build.doc.body = "\n\n".join(lead + renderer.blocks(build.node, 0)) + "\n"
+        if not build.doc.body.strip():
+            build.doc.body = ""
+        build.doc.images = build.images
+        for role in build.roles:
+            if role["id"] not in {r["id"] for r in result.roles}:
+                result.roles.append(role)
+    result.documents = [b.doc for b in docs]
+    return ledger
+
+
+STYLE_NAMES = {"chapter": "第X章", "jie": "第X节", "tiao": "第X条", "decimal": "十进制编号（1 / 1.1 / 1.1.1）",
+               "heading": "Word 标题样式", "cn": "“一、”", "paren_cn": "“（一）”", "num": "“1、”", "num_dot": "“1.”",
+               "paren_num": "“(1)”", "num_paren": "“1)”", "circled": "“①”", "alpha": "“a)”", "ALPHA": "“A.”",
+               "word_list": "Word 自动编号"}
+REASONS = {
+    "code": "文件按原稿的文件编号划分：带编号的{style}标题各为一个文件",
+    "signoff": "原稿没有文件编号：每个带编制/审核/批准签署的{style}标题各为一个文件",
+    "toc": "原稿没有文件编号：目录列出的{style}标题各为一个文件",
+    "chapters": "原稿没有文件编号、签署或目录：“第X章”为章，其下的{style}标题各为一个文件",
+    "outermost": "原稿没有文件编号、签署或目录：最外层的{style}标题各为一个文件",
+    "none": "原稿中没有识别出章节或编号",
+}
+
+
+COVER_TITLE = re.compile(rf"[{CJK}A-Za-z0-9（）()《》]{{2,24}}")
+
+
+def read_cover(cover: list[Line], result: Imported, ledger: Ledger, where) -> None:
+    """Company, manual title and date from the lines before the first heading; the rest is reported."""
+    for line in cover:
+        block = line.block
+        text = block.text.strip()
+        used = False
+        if block.kind == "paragraph" and text:
+            company = company_in(text)
+            if company and not result.company:
+                result.company = company
+                result.report.append(f"公司名称“{company}”取自{where(block.position)}")
+                text = text[text.index(company) + len(company):]
+                used = True
+            title = MANUAL_TITLE.search(text) if len(text) <= 40 else None
+            if title and not result.title:
+                result.title = title.group(1)
+                used = True
+            elif not result.title and not company and COVER_TITLE.fullmatch(text.strip()) \
+                    and not DATE_ANY.search(text):
+                result.title = text.strip()  # a short line of the cover: 程序文件汇编
+                title = COVER_TITLE.fullmatch(text.strip())
+                used = True
+            date = DATE_ANY.search(text) if len(text) <= 40 else None
+            if date and not result.date:
+                import datetime as dt
+
+                try:
+                    result.date = dt.date(*map(int, date.groups())).isoformat()
+                    used = True
+                except ValueError:
+                    pass
+            if used and squeeze(text) and len(squeeze(LABEL.sub("", text))) > len(squeeze(
+                    (title.group(0) if title else "") + (date.group() if date else ""))) + 2:
+                used = False  # more on the line than the name, title and date: keep it whole in the report
+        if used:
+            ledger.take(block)
+        else:
+            ledger.report(block, "封面或前言（第一个标题之前）")
+
+
+def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, options: Options) -> None:
+    doc, node = build.doc, build.node
+    last = max([node.position] + [item.position for item in subtree(node)])
+    doc.lines = where(node.position) if last == node.position else f"第 {node.position}–{last} {where(0).split()[-1]}"
+    control = control_of(node) if node.style != "doc" else {}
+    code = node.code or control.get("code")
+    if node.code and control.get("code") and control["code"] != node.code:
+        doc.notes.append(f"标题中的编号 {node.code} 与文件控制表中的 {control['code']} 不同；采用标题中的编号")
+    doc.toc_code = code
+    for line in control.get("lines", []):
+        build.consumed.add(id(line))
+        ledger.take(line.block)
+        doc.notes.append(f"文件控制信息（{where(line.position)}）写入文件头（front matter）")
+    if control.get("version"):
+        doc.notes.append(f"原稿版本写作“{control['version']}”（{where(node.position)}）；导入后版本为 1.0，请核对")
+        ledger.reported.append((control["lines"][0].position, "原稿的版本号；导入后版本为 1.0", control["version"], 0))
+    # Sign-off: the last sign-off line or table of the document, else the control table's names.
+    signs = [s for s in signoff_lines(node) if id(s) not in build.consumed]
+    pairs: list[tuple[str, str]] = []
+    if signs:
+        chosen = signs[-1]
+        build.consumed.add(id(chosen))
+        ledger.take(chosen.block)
+        pairs = table_pairs(chosen.block) if chosen.block.kind == "table" else label_pairs(chosen.block.text) or []
+        doc.signoff_where = where(chosen.position)
+        for extra in signs[:-1]:
+            doc.notes.append(f"另有一处签署（{where(extra.position)}）留在正文中")
+    elif any(k in control for k in ("prepared", "reviewed", "approved")):
+        pairs = [(k, v) for k, v in control.items() if k in ("prepared", "reviewed", "approved", "date")]
+        doc.signoff_where = where(control["lines"][0].position)
+    if pairs:
+        entries: dict = {}
+        date = ""
+        for key, value in pairs:
+            if key in ("prepared", "reviewed", "approved"):
+                name, when = split_name_date(value)
+                name = clean(name)
+                if name:
+                    entries.setdefault(key, {})["name"] = name
+                if when and not date:
+                    date = when
+            elif key == "date" and value and not date:
+                date = value
+        date = date or control.get("date", "")
+        if date:
+            from .importbase import parse_date
+
+            value, complete = parse_date(date)
+            entries.setdefault("approved", {})["date"] = value
+            if complete:
+                doc.revision_date = value
+            else:
+                doc.notes.append(f"签署日期“{value}”不完整（{doc.signoff_where}）；原样保留，manual check 会指出")
+        blank = [step for step in ("prepared", "reviewed", "approved") if not entries.get(step, {}).get("name")]
+        if blank:
+            doc.notes.append(f"签署中{'、'.join(LABEL_CN[s] for s in blank)}人姓名空白（{doc.signoff_where}）；原样保留")
+        doc.signoff = entries
+    else:
+        doc.notes.append("没有找到编制/审核/批准签署")
+    # Job descriptions and staffing lines: read as the seed path reads run-together text (importsegment).
+    raw = [(item.position, raw_text(item)) for item in subtree(node) if id(item) not in build.consumed]
+    joined = "\n".join(text for _, text in raw)
+    if JOB_HEAD.search(joined) or len(STAFF.findall(joined)) >= 2:
+        doc.jobs_text = [(node.position, raw_text(node))] + raw
+    # Forms and citations: 《…》 in the text.
+    doc.kind = kind_of(doc.title)
+    seen: set[str] = set()
+    for item in subtree(node):
+        if item.block.kind != "paragraph":
+            continue
+        for m in re.finditer(r"《([^《》\n]{1,40})》", item.block.text):
+            title = clean(m.group(1))
+            if title in seen:
+                continue
+            seen.add(title)
+            build_forms(result, doc, title, where(item.position), options)
+
+
+def raw_text(line: Line) -> str:
+    """A line as the file has it: its marker and text; a table's rows one after the other."""
+    if line.block.kind == "table":
+        return " ".join(" ".join(c for c in row if c) for row in line.block.rows)
+    if line.block.kind != "paragraph":
+        return ""
+    return f"{line.marker}{line.text}" if line.marker else line.block.text
+
+
+LABEL_CN = {"prepared": "编制", "reviewed": "审核", "approved": "批准"}
+
+
+def build_forms(result: Imported, doc: ImportedDoc, title: str, position: str, options: Options) -> None:
+    if not FORM_TITLE.search(title):
+        return
+    result.pending_forms.append((doc, title, position))
+
+
+def assign_codes(docs: list[DocBuild], chapters, result: Imported, options: Options) -> None:
+    codes = [b.doc.toc_code for b in docs if b.doc.toc_code]
+    year = options.year
+    if year is None:
+        years = Counter(int(m.group(1)) for c in codes for m in [re.search(r"((?:19|20)\d{2})$", c)] if m)
+        year = years.most_common(1)[0][0] if years else (int(result.date[:4]) if result.date else None)
+    result.year = year
+    result.edition = str(year) if year else (result.date or "")[:4]
+    scheme = infer_scheme(codes) if codes else None
+    chapter_of: dict[int, int] = {}
+    for n, (_, members) in enumerate(chapters, 1):
+        for b in members:
+            chapter_of[id(b)] = n
+    if scheme is None:
+        fmt = "{chapter:02d}{seq:02d}-{year}" if year else "{chapter:02d}{seq:02d}"
+        pattern = r"^(?P<chapter>\d{2})(?P<seq>\d{2})-(?P<year>\d{4})$" if year else r"^(?P<chapter>\d{2})(?P<seq>\d{2})$"
+        result.code_scheme = {"pattern": pattern, "format": fmt}
+        seq: Counter = Counter()
+        for b in docs:
+            ch = chapter_of.get(id(b), 1)
+            seq[ch] += 1
+            b.doc.code = fmt.format(chapter=ch, seq=seq[ch], year=year)
+        result.report.append("原稿没有文件编号：编号由导入按 章(2位)+顺序(2位)" + ("-年份" if year else "")
+                             + " 生成" + ("" if year else "（原稿没有日期，编号中不写年份；可用 --year 指定）"))
+    else:
+        pattern, fmt = scheme
+        result.code_scheme = {"pattern": pattern, "format": fmt}
+        result.report.append(f"编号规则由原稿的编号推定：{pattern}")
+        used = set(codes)
+        for k, b in enumerate(docs):
+            if b.doc.toc_code:
+                b.doc.code = b.doc.toc_code
+                continue
+            b.doc.code = next_code(pattern, fmt, docs[:k], used, year)
+            used.add(b.doc.code)
+            b.doc.notes.append(f"原稿中这个文件没有编号（{b.doc.lines}）；暂定为 {b.doc.code}，请核对")
+    if year:
+        result.code_scheme["year"] = year
+    result.code_scheme["example"] = docs[0].doc.code if docs else ""
+    # Chapters of manual.yaml: the scheme's chapter numbers, or the source's chapters, or one chapter.
+    has_chapter = "(?P<chapter>" in result.code_scheme["pattern"]
+    groups: dict[str, list[str]] = {}
+    titles: dict[str, str] = {}
+    for b in docs:
+        m = re.fullmatch(result.code_scheme["pattern"], b.doc.code) if has_chapter else None
+        if m:
+            number = m.group("chapter")
+            number = f"{int(number):02d}" if number.isdigit() else number
+        else:
+            number = f"{chapter_of.get(id(b), 1):02d}"
+        groups.setdefault(number, []).append(b.doc.code)
+        n = chapter_of.get(id(b))
+        if n and number not in titles:
+            titles[number] = clean(chapters[n - 1][0].text)
+    by_code = {b.doc.code: b.doc.title for b in docs}
+    result.chapters = [{"number": number, "title": titles.get(number) or
+                        (result.title if len(groups) == 1 and result.title else
+                         by_code[members[0]] if len(members) == 1 else f"第 {number} 章"),
+                        "documents": members} for number, members in groups.items()]
+
+
+def next_code(pattern: str, fmt: str, before: list[DocBuild], used: set[str], year) -> str:
+    chapter, seq = "01", 0
+    for b in before:
+        m = re.fullmatch(pattern, b.doc.code)
+        if m:
+            chapter = m.groupdict().get("chapter") or chapter
+            seq = int(m.group("seq"))
+    while True:
+        seq += 1
+        try:
+            code = fmt.format(chapter=int(chapter) if chapter.isdigit() else chapter, seq=seq, year=year)
+        except (ValueError, KeyError, IndexError):
+            code = f"{chapter}{seq:02d}"
+        if code not in used:
+            return code

@@ -1,0 +1,206 @@
+"""``manual import``, step 2: the outline of a legacy manual from its own signals.
+
+Each block (``importfile.read_blocks``) becomes a ``Line``: its numbering marker and style, the
+value of the marker, the text after it, and a document code if the line carries one.  The styles
+are what Chinese company manuals use: Word heading levels (``heading1``…), ``第X章/节/条``
+(``chapter``, ``jie``, ``tiao``), ``一、`` (``cn``), ``（一）`` (``paren_cn``), ``1、`` (``num``), ``1.``
+(``num_dot``), ``(1)`` (``paren_num``), ``1)`` (``num_paren``), ``①`` (``circled``), ``a)`` (``alpha``),
+``A.`` (``ALPHA``) and decimal numbers at any depth (``decimal1`` ``1 范围``, ``decimal2`` ``1.1``,
+``decimal3`` ``1.1.1`` …).  Word's automatic numbers (``Block.number``) are read the same way.
+
+``outline`` then nests the styled lines by order of appearance, never by a fixed depth: a style
+seen for the first time inside another is one level deeper; a style seen before closes every level
+opened after it (the way a reader reads ``一、`` after ``（三）``).  Decimal numbers carry their own
+depth: ``2.1.1`` is always under the latest ``2.1``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .importbase import CJK, CN, cn_number
+from .importfile import Block
+
+CN_ALL = CN + "百零〇两"
+# Document codes as manuals write them: 0101-2014, QP-7.5-01, XX/QM-01, YD-0101-2013, QM-01, Q/ABC-001.
+DOC_CODE = re.compile(r"(?<![A-Za-z0-9/.\-])("
+                      r"[A-Z]{1,5}(?:/[A-Z]{1,5})?-\d{1,4}(?:\.\d{1,2})*(?:-\d{1,4}){0,2}"
+                      r"|\d{4}-(?:19|20)\d{2}"
+                      r")(?![A-Za-z0-9/\-]|\.\d)")
+
+MARKER_RULES = [
+    ("chapter", re.compile(rf"第\s*([{CN_ALL}\d]{{1,4}})\s*章\s*[:：、.．]?\s*")),
+    ("jie", re.compile(rf"第\s*([{CN_ALL}\d]{{1,4}})\s*节\s*[:：、.．]?\s*")),
+    ("tiao", re.compile(rf"第\s*([{CN_ALL}\d]{{1,4}})\s*条\s*[:：、.．]?\s*")),
+    ("decimal", re.compile(r"(\d{1,2}(?:[.．]\d{1,2}){1,5})(?![\d.．])[.．、]?\s*")),
+    ("paren_cn", re.compile(rf"[(（]\s*([{CN}]{{1,3}})\s*[)）]\s*[、.．]?\s*")),
+    ("paren_num", re.compile(r"[(（]\s*(\d{1,2})\s*[)）]\s*[、.．]?\s*")),
+    ("cn", re.compile(rf"([{CN}]{{1,3}})\s*[、.．]\s*")),
+    ("num", re.compile(r"(\d{1,2})\s*、\s*")),
+    ("num_paren", re.compile(r"(\d{1,2})\s*[)）]\s*")),
+    ("num_dot", re.compile(r"(\d{1,2})\s*[.．](?!\d)\s*")),
+    ("decimal1", re.compile(rf"(\d{{1,2}})\s+(?=[{CJK}])")),
+    ("circled", re.compile(r"([\u2460-\u2473])\s*")),
+    ("alpha", re.compile(r"([a-z])\s*[)）.．、]\s*")),
+    ("ALPHA", re.compile(r"([A-Z])\s*[)）.．、]\s*")),
+]
+
+
+def marker_of(text: str, numbered: bool = False) -> tuple[str, int, str, str] | None:
+    """(style, value, marker as written, rest of the text) of a line that starts with a marker."""
+    for style, pattern in MARKER_RULES:
+        m = pattern.match(text)
+        if not m:
+            continue
+        raw = m.group(1)
+        if style == "decimal":
+            parts = re.split(r"[.．]", raw)
+            return f"decimal{len(parts)}", int(parts[-1]), raw, text[m.end():]
+        if style in ("chapter", "jie", "tiao"):
+            value = int(raw) if raw.isdigit() else cn_number(raw.replace("两", "二"))
+            if value is None:
+                continue
+        elif style in ("cn", "paren_cn"):
+            value = cn_number(raw)
+            if value is None:
+                continue
+        elif style == "circled":
+            value = ord(raw) - 0x2460 + 1
+        elif style in ("alpha", "ALPHA"):
+            value = ord(raw.lower()) - ord("a") + 1
+        else:
+            value = int(raw)
+        if style == "decimal1" and not 1 <= value <= 30:
+            continue
+        rest = text[m.end():]
+        if style in ("alpha", "ALPHA") and not rest[:1].strip() and not numbered:
+            continue
+        return style, value, m.group(0).strip(), rest
+    return None
+
+
+@dataclass
+class Line:
+    """One block as structure recognition sees it."""
+
+    block: Block
+    text: str  # the text after the marker (a code in a heading line taken out)
+    style: str = ""  # "" for a line without a marker
+    value: int = 0
+    marker: str = ""  # as written (or as Word numbers it)
+    code: str | None = None  # a document code in the line
+    depth: int = -1  # nesting depth of a styled line (0 = outermost)
+    children: list["Line"] = field(default_factory=list)  # styled lines under it
+    body: list["Line"] = field(default_factory=list)  # unstyled lines, tables and images right under it
+
+    @property
+    def position(self) -> int:
+        return self.block.position
+
+
+CODE_BRACKETS = re.compile(r"^[\s(（\[【]*|[\s)）\]】]*$")
+
+
+def take_code(text: str) -> tuple[str, str | None]:
+    """A heading line's text without its document code, and the code (``客户管理程序 QP-7.5-01``)."""
+    m = DOC_CODE.search(text)
+    if not m:
+        return text, None
+    before, after = text[:m.start()], text[m.end():]
+    before = re.sub(r"[\s(（\[【]*(?:文件)?(?:编号|No\.?)?[:：]?\s*$", "", before)
+    after = re.sub(r"^[\s)）\]】]*", "", after)
+    return (before + (" " if before and after else "") + after).strip(), m.group(1)
+
+
+def line_of(block: Block) -> Line:
+    if block.kind != "paragraph":
+        return Line(block, block.text)
+    text = block.text.strip()
+    if block.number:
+        number = block.number.strip()
+        if number.isdigit():  # the first level of a decimal list: 1, 2, 3
+            return Line(block, text, "decimal1", int(number), number)
+        found = marker_of(number + " ", numbered=True)
+        if found:
+            return Line(block, text, found[0], found[1], block.number.strip())
+        return Line(block, text, "word_list", 0, block.number.strip())
+    found = marker_of(text)
+    if found and found[3].strip():
+        return Line(block, found[3].strip(), found[0], found[1], found[2])
+    return Line(block, text)
+
+
+# A numbered item run on after a short heading on the same line: ``二、部门管理职责及权限1. 部门管理职责1.1 部门…``.
+RUN_ON = re.compile(rf"(?<=[{CJK}])(?=(?:\d{{1,2}}(?:[.．]\d{{1,2}})+|\d{{1,2}}\s*[.．、]|[(（][{CN}\d]{{1,3}}[)）])\s*[{CJK}])")
+
+
+def lines_of(block: Block) -> list[Line]:
+    """The block as one line, or, when a short numbered heading runs on into a numbered item on the same
+    line (text copied out of Word often does), the heading and each item run on after it."""
+    first = line_of(block)
+    if not first.style or block.number or block.heading:
+        return [first]
+    out = [first]
+    while True:
+        line = out[-1]
+        m = RUN_ON.search(line.text, 1, 31)
+        if not m or re.search(r"[。；;，,：:]", line.text[:m.start()]):
+            return out
+        found = marker_of(line.text[m.start():])
+        if not found or not found[3].strip():
+            return out
+        rest = Line(block, found[3].strip(), found[0], found[1], found[2])
+        line.text = line.text[:m.start()].strip()
+        out.append(rest)
+
+
+def heading_style(line: Line) -> str:
+    """A Word heading level wins over the marker: the file says what the paragraph is."""
+    return f"heading{line.block.heading}" if line.block.heading else line.style
+
+
+def _ranked(style: str) -> tuple[str, int] | None:
+    """("decimal", 3) for decimal3, ("heading", 2) for heading2: styles that carry their own depth."""
+    kind = style.rstrip("0123456789")
+    if kind in ("decimal", "heading") and style != kind:
+        return kind, int(style[len(kind):])
+    return None
+
+
+def outline(lines: list[Line]) -> Line:
+    """A root whose ``body`` holds every line in order: styled lines nested by order of appearance,
+    each unstyled line, table and image in the ``body`` of the latest styled line before it."""
+    root = Line(Block("paragraph", 0), "", style="", depth=-1)
+    stack: list[tuple[str, Line]] = [("", root)]
+    for line in lines:
+        style = heading_style(line) if line.block.kind == "paragraph" else ""
+        if not style:
+            stack[-1][1].body.append(line)
+            continue
+        line.style = style
+        ranked = _ranked(style)
+        if ranked:
+            kind, n = ranked
+            same = [(k, _ranked(s)[1]) for k, (s, _) in enumerate(stack) if _ranked(s) and _ranked(s)[0] == kind]
+            smaller = [k for k, m in same if m < n]
+            if smaller:
+                del stack[smaller[-1] + 1:]  # 2.1.1 goes under the latest 2.1, whatever was opened since
+            elif same:
+                del stack[same[0][0]:]  # 2.1 closes 2.1.1; Heading 2 closes Heading 3
+        else:
+            styles = [s for s, _ in stack]
+            if style in styles:
+                del stack[styles.index(style):]
+        parent = stack[-1][1]
+        line.depth = parent.depth + 1
+        parent.children.append(line)
+        parent.body.append(line)
+        stack.append((style, line))
+    return root
+
+
+def walk(node: Line):
+    """Every styled line under ``node``, depth first."""
+    for child in node.children:
+        yield child
+        yield from walk(child)
