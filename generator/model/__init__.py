@@ -43,6 +43,7 @@ class SignOff:
     version: str | None = None  # 批准: the version approved (``manual approve`` records it; older data has none)
     person: str | None = None  # the signer's id in manual/people.yaml, when written
     signature: str | None = None  # base64 signature of the approval record (``fingerprint.approval_record``)
+    written_date: str = ""  # what ``date:`` holds when it is no date (an imported ``2013年 月 日``); "" otherwise
 
 
 @dataclass
