@@ -358,6 +358,7 @@ class Manual:
     company: str = ""
     company_short: str = ""
     company_en: str = ""
+    company_others: list[str] = field(default_factory=list)  # ``company.others``: other companies it may name
     department: str = ""
     title: str = ""
     title_en: str = ""

@@ -176,6 +176,7 @@ def _config(manual: Manual, file: SourceFile) -> None:
     manual.has_config = True
     manual.config_positions = file.positions
     manual.company, manual.company_short, manual.company_en = (_text(company.get(k)) for k in ("name", "short", "en"))
+    manual.company_others = [name.strip() for name in _texts(company.get("others")) if name.strip()]
     manual.department = _text(data.get("department"))
     manual.title, manual.title_en = _text(about.get("title")), _text(about.get("title_en"))
     manual.edition, manual.date = _text(about.get("edition")), _date(about.get("date"))

@@ -60,7 +60,7 @@ def written(item, *path) -> bool:
 
 def _load_all():
     """Register every rule: each topic's module registers its rules when imported."""
-    from . import (approvals, codes, control, dates, distribution, editions, forms,  # noqa: F401
+    from . import (approvals, codes, companies, control, dates, distribution, editions, forms,  # noqa: F401
                    legacy, org, references, reviews, segregation, signoff, structure, terminology, versions)
 
 
