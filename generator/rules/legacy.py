@@ -38,10 +38,12 @@ def source_paths(manual) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def _shown(line: str) -> str:
-    """The line as the message quotes it: trimmed, at most 60 characters."""
+def _shown(line: str, yaml_file: bool) -> str:
+    """The line as the message quotes it: trimmed, without a YAML comment, at most 50 characters."""
+    if yaml_file and " #" in line:
+        line = line[: line.index(" #")]
     line = line.strip()
-    return line if len(line) <= 60 else line[:59] + "…"
+    return line if len(line) <= 50 else line[:49] + "…"
 
 
 @rule("placeholder", severities=("warning",))
@@ -61,5 +63,5 @@ def placeholder(manual):
             if column == -1 or (yaml_file and line.lstrip().startswith("#")):
                 continue
             findings.append(warning("placeholder", Location(path, number, column + 1), "placeholder",
-                                    marker=PLACEHOLDER, text=_shown(line)))
+                                    marker=PLACEHOLDER, text=_shown(line, yaml_file)))
     return findings
