@@ -271,3 +271,18 @@ def test_placeholders_are_reported_in_every_kind_of_source_file(tmp_path):
     message = next(f for f in findings if f.rule == "placeholder" and f.path == "manual/people.yaml")
     assert f"name: {PLACEHOLDER}甲" in message.message("zh-CN")
     assert re.search("replace .*【待填写】", message.message("en"))
+
+
+def test_an_imported_draft_without_a_step_is_told_to_have_it_signed(tmp_path):
+    """The minimal manual's draft 0102 has only 编制: marked imported, the missing 审核 and 批准 are warnings."""
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    doc = root / "policies" / "0102-2020.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("status: draft\n", "status: draft\nimported: true\n"),
+                   encoding="utf-8")
+    _, findings = check(root)
+    missing = [f.message("en") for f in findings if f.rule == "signoff-complete"]
+    assert [f.severity for f in findings if f.rule == "signoff-complete"] == ["warning", "warning"]
+    assert missing == ["imported from a legacy file without the reviewed (审核) sign-off (the legacy file has none): "
+                       "once reviewed, have it signed (manual approve)",
+                       "imported from a legacy file without the approved (批准) sign-off (the legacy file has none): "
+                       "once reviewed, have it signed (manual approve)"]

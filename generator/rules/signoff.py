@@ -34,7 +34,8 @@ def signoff_complete(manual):
         for step in SIGNOFF_STEPS:
             entry = item.signoff(step)
             if entry is None:
-                findings.append(error("signoff-complete", item.loc("signoff"), "signoff-missing", status=item.status,
+                key = "signoff-missing-imported" if item.imported else "signoff-missing"
+                findings.append(error("signoff-complete", item.loc("signoff"), key, status=item.status,
                                       step=step, step_zh=step_zh(step)))
                 continue
             findings.extend(_incomplete(item, step, entry, error, "signoff-complete"))
