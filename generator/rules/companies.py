@@ -58,18 +58,16 @@ QUOTED = re.compile(r"[“\"「『‘]([\u4e00-\u9fff]{2,12})[”\"」』’]\s*
 def ordinary_words() -> frozenset[str]:
     """The ordinary two-character words (``ordinary_words.txt``, written by scripts/ordinary_words.py)."""
     text = (HERE / "ordinary_words.txt").read_text(encoding="utf-8")
-    words = set(well_known()[2])
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            words.update(line[i:i + 2] for i in range(0, len(line), 2))
-    return frozenset(words)
+    body = "".join(line for line in text.splitlines() if line and not line.startswith("#"))
+    return frozenset({body[i:i + 2] for i in range(0, len(body), 2)} | well_known()[2])
 
 
 @lru_cache(maxsize=None)
 def well_known() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(names found anywhere, names found only before a company suffix, ordinary words the dictionary lacks)
     of ``companies.yaml``."""
-    data = yaml.safe_load((HERE / "companies.yaml").read_text(encoding="utf-8"))
+    data = yaml.load((HERE / "companies.yaml").read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader",
+                                                                                           yaml.SafeLoader))
     return frozenset(data["anywhere"]), frozenset(data["with_suffix"]), frozenset(data["ordinary"])
 
 
