@@ -44,6 +44,7 @@ INDUSTRY = ("电子", "科技", "配送", "物流", "贸易", "商贸", "实业"
             "置业", "地产", "房地产", "环保", "设备", "仪器", "玻璃", "金属", "橡胶", "超市", "百货", "电脑",
             "数码", "照明", "陶瓷", "钢材", "有色", "新材料", "智能", "集团")
 REGION = ("自治区", "省", "市", "区", "县")
+NOT_REGION = ("市场", "区域", "区别", "区分", "省份", "县城")
 DETERMINERS = frozenset("本我贵该各子分总母全此其每某他这那诸旧原老")
 FUNCTION = frozenset("的了和与及或对向为在从由到把被将等于是有按以给跟同并而且也都就才又还应须需要让使令回据之"
                      "后前时再已未不没所因若即则")
@@ -89,6 +90,8 @@ def _strip_region(name: str) -> str:
             break
     cut = 0
     for i, ch in enumerate(name):
+        if name.startswith(NOT_REGION, i):
+            continue  # 市场部, 区域: no region
         if any(name.startswith(r, i) for r in REGION):
             end = i + next(len(r) for r in REGION if name.startswith(r, i))
             if len(name) - end >= 2:
