@@ -286,3 +286,11 @@ def test_an_imported_draft_without_a_step_is_told_to_have_it_signed(tmp_path):
                        "once reviewed, have it signed (manual approve)",
                        "imported from a legacy file without the approved (批准) sign-off (the legacy file has none): "
                        "once reviewed, have it signed (manual approve)"]
+
+
+def test_the_readme_lists_the_rules_that_warn_on_imported_files():
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    paragraph = text.split("**Imported, not yet reviewed.**", 1)[1].split("\n\n", 1)[0]
+    listed = set(re.findall(r"`([a-z]+(?:-[a-z]+)+)`", paragraph.split("unreviewed=True)`):", 1)[1].split(";")[0]))
+    check(MINIMAL)
+    assert listed == UNREVIEWED
