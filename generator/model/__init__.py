@@ -246,7 +246,7 @@ class _Item(_Signed):
     signoff_steps: dict[str, SignOff]
     revisions: list[Revision]
     normative: dict  # the content a sign-off approves, as plain data (see ``fingerprint``)
-    imported: bool  # ``imported: true``: imported from a legacy file, not yet reviewed (``manual import``)
+    imported: bool = False  # ``imported: true``: imported from a legacy file, not yet reviewed (``manual import``)
 
 
 @dataclass
