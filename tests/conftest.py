@@ -66,3 +66,38 @@ def shipped(tmp_path) -> Path:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+# What ``manual init`` leaves to the user as the placeholder 【待填写】 (generator.model.PLACEHOLDER), as a user
+# fills it in: the company in manual/manual.yaml and the three sample signers' names everywhere.
+FILLED_COMPANY = {"name": "东莞市示范电子有限公司", "short": "示范", "en": "Dongguan Shifan Electronics Co., Ltd."}
+FILLED_NAMES = {"甲": "张明", "乙": "李华", "丙": "王强"}
+
+
+def fill_placeholders(root: Path) -> Path:
+    """Fill in a manual that ``manual init`` wrote, as its user would before ``check --strict`` or ``release``.
+
+    The company's name, short and English name in manual/manual.yaml and the signers' names (【待填写】甲/乙/丙)
+    in every source file are written; the company's name is part of what the cover's sign-off approved, so the
+    cover is approved again (a user runs ``manual approve manual --step … --as ID``; here its fingerprints are
+    written afresh, as ``manual init`` wrote them).
+    """
+    import re
+
+    from generator.authoring.scaffold import add_fingerprints
+    from generator.model import PLACEHOLDER
+
+    config = root / "manual" / "manual.yaml"
+    text = config.read_text(encoding="utf-8")
+    for key, value in FILLED_COMPANY.items():
+        text = re.sub(rf"^(  {key}: ){re.escape(PLACEHOLDER)}", rf"\g<1>{value}", text, count=1, flags=re.M)
+    # the cover's sign-off: its old fingerprints (and the version 批准 recorded) go, new ones are written below
+    text = re.sub(r'(, version: "[^"]*")?, fingerprint: sha256:[0-9a-f]{64}', "", text)
+    config.write_text(text, encoding="utf-8")
+    for path in [*root.glob("manual/*.yaml"), *root.glob("policies/*.md"), *root.glob("forms/*.yaml")]:
+        text = path.read_text(encoding="utf-8")
+        filled = re.sub(re.escape(PLACEHOLDER) + "([甲乙丙])", lambda m: FILLED_NAMES[m.group(1)], text)
+        if filled != text:
+            path.write_text(filled, encoding="utf-8")
+    add_fingerprints(root)
+    return root

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, run_cli
+from conftest import FILLED_COMPANY, REPO, fill_placeholders, run_cli
 from generator.authoring.yamltext import append_to_list, yaml_scalar
 from generator.common.progress import note, progress, task
+from generator.model import PLACEHOLDER
 
 TODAY = "2029-04-15"  # pinned with MANUAL_TODAY: init and new write this date
 PINNED = {"MANUAL_TODAY": TODAY}
@@ -69,14 +70,37 @@ def test_init_layout(demo):
     assert job["jobs"] and all(j["duties"] for j in job["jobs"])
     config = yaml.safe_load((demo / "manual/manual.yaml").read_text(encoding="utf-8"))
     assert config["code_scheme"]["year"] == 2029 and config["manual"]["date"] == dt.date(2029, 4, 15)
-    assert "示例" in config["company"]["name"]
+    assert config["company"]["name"] == config["company"]["short"] == PLACEHOLDER  # for the user to fill in
+    people = yaml.safe_load((demo / "manual/people.yaml").read_text(encoding="utf-8"))["people"]
+    assert [p["name"] for p in people] == [PLACEHOLDER + "甲", PLACEHOLDER + "乙", PLACEHOLDER + "丙"]
     # Placeholders carry comments that say what to change.
     assert "# 公司标准名称" in (demo / "manual/manual.yaml").read_text(encoding="utf-8")
 
 
-def test_init_passes_check_without_findings(demo):
+def test_init_passes_check_with_a_warning_at_each_placeholder(demo):
+    """What only the user can say (the company, the signers' names) is 【待填写】: `manual check` passes and
+    points at each line; `--strict` (what `manual release` runs) refuses until it is filled in."""
     data = check_json(demo)
+    assert data["errors"] == 0 and data["findings"]
+    for f in data["findings"]:
+        assert (f["rule"], f["severity"]) == ("placeholder", "warning"), f
+        line = (demo / f["path"]).read_text(encoding="utf-8").splitlines()[f["line"] - 1]
+        assert PLACEHOLDER in line, f
+    at = {(f["path"], f["line"]) for f in data["findings"]}
+    config = (demo / "manual/manual.yaml").read_text(encoding="utf-8").splitlines()
+    for key in ("name", "short", "en"):
+        assert ("manual/manual.yaml", config.index(next(l for l in config if l.startswith(f"  {key}: "))) + 1) in at
+    assert {p for p, _ in at} == {"manual/manual.yaml", "manual/people.yaml", "forms/visit-record.yaml",
+                                  "forms/change-request.yaml", *(f"policies/01{n:02d}-2029.md" for n in range(1, 6))}
+    strict = run_cli("check", "--strict", "--root", demo, env=PINNED)
+    assert strict.returncode == 1 and "placeholder" in strict.stdout + strict.stderr
+
+
+def test_init_filled_in_passes_check_without_findings(demo, tmp_path):
+    root = fill_placeholders(shutil.copytree(demo, tmp_path / "filled"))
+    data = check_json(root)
     assert data["findings"] == [] and data["errors"] == 0 and data["warnings"] == 0
+    assert run_cli("check", "--strict", "--root", root, env=PINNED).returncode == 0
 
 
 def test_init_examples_are_signed_with_current_fingerprints(demo):
@@ -150,6 +174,7 @@ def test_init_then_check_then_build(demo, tmp_path):
     """The issue's acceptance: `manual init demo && cd demo && manual check && manual build`."""
     root = tmp_path / "demo"
     shutil.copytree(demo, root)
+    fill_placeholders(root)  # the company's name, to find it on the site
     check = run_cli("check", cwd=root, env=PINNED)
     assert check.returncode == 0, check.stdout
     build = run_cli("build", cwd=root, env=PINNED, timeout=1200)
@@ -163,7 +188,7 @@ def test_init_then_check_then_build(demo, tmp_path):
         assert steps and [n for n, _ in steps] == list(range(1, steps[0][1] + 1)), (kind, steps)
     assert "PDF 合成 [" in build.stderr and any(l.startswith("PDF 合成 [") and l.endswith("manual.pdf") for l in lines)
     page = (root / "site" / "documents" / "0105-2029.html").read_text(encoding="utf-8")
-    assert "客户回访制度" in page and "示例公司有限公司" in (root / "site" / "index.html").read_text(encoding="utf-8")
+    assert "客户回访制度" in page and FILLED_COMPANY["name"] in (root / "site" / "index.html").read_text(encoding="utf-8")
     from pypdf import PdfReader
 
     text = "".join(page.extract_text() for page in PdfReader(root / "dist" / "manual.pdf").pages)

@@ -43,6 +43,7 @@ class SignOff:
     version: str | None = None  # 批准: the version approved (``manual approve`` records it; older data has none)
     person: str | None = None  # the signer's id in manual/people.yaml, when written
     signature: str | None = None  # base64 signature of the approval record (``fingerprint.approval_record``)
+    written_date: str = ""  # what ``date:`` holds when it is no date (an imported ``2013年 月 日``); "" otherwise
 
 
 @dataclass
@@ -259,7 +260,7 @@ class _Item(_Signed):
     signoff_steps: dict[str, SignOff]
     revisions: list[Revision]
     normative: dict  # the content a sign-off approves, as plain data (see ``fingerprint``)
-    imported: bool  # ``imported: true``: imported from a legacy file, not yet reviewed (``manual import``)
+    imported: bool = False  # ``imported: true``: imported from a legacy file, not yet reviewed (``manual import``)
     # ``retention:`` how long a superseded version is kept: years (int) or a word (永久); None: the manual's default
     retention: int | str | None = None
 
@@ -373,6 +374,7 @@ class Manual:
     company: str = ""
     company_short: str = ""
     company_en: str = ""
+    company_others: list[str] = field(default_factory=list)  # ``company.others``: other companies it may name
     department: str = ""
     title: str = ""
     title_en: str = ""

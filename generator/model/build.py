@@ -24,7 +24,32 @@ def read_manual(root: Path) -> tuple[Manual, list[Finding]]:
     source, findings = read_source(root)
     findings += read_control(root, source)
     findings += read_acks(root, source)
-    return build(source), findings
+    return build(source), kept_for_review(source, findings)
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def kept_for_review(source: Source, findings: list[Finding]) -> list[Finding]:
+    """The reader's findings less the schema's on the blank sign-offs of imported files.
+
+    A legacy manual's sign-off often has no names and a date like ``2013年 月 日``; ``manual import`` writes
+    what the source says (``imported: true``).  The schema would make each blank name or role and each
+    incomplete date an error, and an imported manual would not build: for such a file they are left to
+    ``signoff-complete``, which reports them as warnings until the file has been reviewed.
+    """
+    spots = set()
+    for file in [*source.documents, *source.forms]:
+        if file.data.get("imported") is not True:
+            continue
+        for step, entry in _map(file.data.get("signoff")).items():
+            for part, value in _map(entry).items():
+                if part in ("name", "role", "date") and (_blank(value) or part == "date" and _date(value) is None):
+                    spots.add((file.path, *file.positions.at(("signoff", step, part))))
+    if not spots:
+        return findings
+    return [f for f in findings if not (f.rule == "schema" and (f.path, f.line, f.column) in spots)]
 
 
 # -- plain values, whatever the source holds ---------------------------------------------------
@@ -56,8 +81,10 @@ def signoff_from(entry, step: str) -> SignOff | None:
     """A ``SignOff`` from one step of a ``signoff:`` mapping (None when absent)."""
     if not isinstance(entry, dict):
         return None
-    name, role = entry.get("name"), entry.get("role")
-    return SignOff(step=step, name=name, role=role, date=_date(entry.get("date")),
+    name, role, date = entry.get("name"), entry.get("role"), entry.get("date")
+    written = "" if date is None or _date(date) is not None else _text(date).strip()
+    return SignOff(step=step, name=name if not _blank(name) else None, role=role if not _blank(role) else None,
+                   date=_date(date), written_date=written,
                    fingerprint=entry.get("fingerprint"), sample=bool(entry.get("sample", False)),
                    version=_text(entry.get("version")) or None,
                    person=_text(entry.get("person")) or None, signature=_text(entry.get("signature")) or None)
@@ -158,6 +185,7 @@ def _config(manual: Manual, file: SourceFile) -> None:
     manual.has_config = True
     manual.config_positions = file.positions
     manual.company, manual.company_short, manual.company_en = (_text(company.get(k)) for k in ("name", "short", "en"))
+    manual.company_others = [name.strip() for name in _texts(company.get("others")) if name.strip()]
     manual.department = _text(data.get("department"))
     manual.title, manual.title_en = _text(about.get("title")), _text(about.get("title_en"))
     manual.edition, manual.date = _text(about.get("edition")), _date(about.get("date"))

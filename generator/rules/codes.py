@@ -48,7 +48,7 @@ def is_stray_copy(path: str, key: str) -> bool:
     return copy_of(path) is not None and stem(path) != key
 
 
-@rule("code-scheme")
+@rule("code-scheme", unreviewed=True)
 def code_scheme(manual):
     findings = []
     scheme = manual.code_scheme
@@ -65,7 +65,7 @@ def code_scheme(manual):
     return findings
 
 
-@rule("code-year")
+@rule("code-year", unreviewed=True)
 def code_year(manual):
     """A code in the scheme whose ``year`` is not the edition's (``code_scheme.year``)."""
     year = manual.code_scheme.year

@@ -125,7 +125,7 @@ def form_code(manual):
     return findings
 
 
-@rule("form-document")
+@rule("form-document", unreviewed=True)
 def form_document_rule(manual):
     """A form code names a document number (``0108-F2``: document 0108-2014) that no document has.
 

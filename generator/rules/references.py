@@ -172,7 +172,7 @@ def _unreadable(manual, bare) -> bool:
     return any(path.startswith("forms/") for path in manual.unreadable)
 
 
-@rule("code-unknown")
+@rule("code-unknown", unreviewed=True)
 def code_unknown(manual):
     """A code written in prose that names no document or form, and is not another year's numbering of one."""
     findings = []
@@ -190,7 +190,7 @@ def code_unknown(manual):
     return findings
 
 
-@rule("code-outdated")
+@rule("code-outdated", unreviewed=True)
 def code_outdated(manual):
     """A code written in prose in another year's numbering of a document that exists (0108-2006 for 0108-2014)."""
     findings = []

@@ -1,6 +1,8 @@
 """Sign-off: completeness for documents in force, dates in order, and who signed.
 
-* ``signoff-complete``: a document or form in force has a full 编制/审核/批准.
+* ``signoff-complete``: a document or form in force has a full 编制/审核/批准; so has one imported and not
+  yet reviewed (``imported: true``), whatever its status, as a warning: a blank name, an incomplete date
+  (``2013年 月 日``, kept as the legacy file wrote it) are what a legacy manual's sign-off often is.
 * ``signoff-manual`` (warning): the manual's own sign-off (the cover's, in
   manual/manual.yaml) is missing or incomplete, once any document is in
   force; ``--strict`` makes it fail.
@@ -21,16 +23,19 @@ from . import rule, written
 from .approvals import items, load_certificate, safe_fingerprint, signed_items, step_zh
 
 
-@rule("signoff-complete")
+@rule("signoff-complete", unreviewed=True)
 def signoff_complete(manual):
+    """A document or form in force, or imported and not yet reviewed (whatever its status), without a full
+    编制/审核/批准: a step missing, or one without a name, role or date (an imported ``2013年 月 日`` too)."""
     findings = []
     for item in items(manual):
-        if item.status not in IN_FORCE:
+        if item.status not in IN_FORCE and not item.imported:
             continue
         for step in SIGNOFF_STEPS:
             entry = item.signoff(step)
             if entry is None:
-                findings.append(error("signoff-complete", item.loc("signoff"), "signoff-missing", status=item.status,
+                key = "signoff-missing-imported" if item.imported else "signoff-missing"
+                findings.append(error("signoff-complete", item.loc("signoff"), key, status=item.status,
                                       step=step, step_zh=step_zh(step)))
                 continue
             findings.extend(_incomplete(item, step, entry, error, "signoff-complete"))
@@ -40,7 +45,11 @@ def signoff_complete(manual):
 def _incomplete(item, step, entry, make, rule_name):
     out = []
     for part in ("name", "role", "date"):
-        if part == "date" and written(item, "signoff", step, "date"):
+        if part == "date" and entry.date is None and getattr(item, "imported", False) and entry.written_date:
+            out.append(make(rule_name, item.loc("signoff", step, "date"), "signoff-date-incomplete", step=step,
+                            step_zh=step_zh(step), written=entry.written_date))
+            continue
+        if part == "date" and written(item, "signoff", step, "date") and not getattr(item, "imported", False):
             continue  # a date that is written but is no date: the schema's finding says so
         if not (entry.name or entry.person if part == "name" else getattr(entry, part)):
             out.append(make(rule_name, item.loc("signoff", step), "signoff-incomplete", step=step,
@@ -70,7 +79,7 @@ def signoff_manual(manual):
     return findings
 
 
-@rule("signoff-order")
+@rule("signoff-order", unreviewed=True)
 def signoff_order(manual):
     findings = []
     for item in signed_items(manual):
@@ -91,7 +100,7 @@ def signoff_order(manual):
 
 
 # -- who signed: the people registry ----------------------------------------------------------
-@rule("signoff-person")
+@rule("signoff-person", unreviewed=True)
 def signoff_person(manual):
     if not manual.has_people:
         return []
@@ -130,7 +139,7 @@ def _held(person) -> str:
     return "；".join(f"{r.role} {r.start or ''}–{r.end or ''}" for r in person.roles) or "—"
 
 
-@rule("signoff-role-held")
+@rule("signoff-role-held", unreviewed=True)
 def signoff_role_held(manual):
     if not manual.has_people:
         return []

@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from ..read.markdown import iter_text
@@ -197,7 +198,7 @@ def title_index(manual) -> dict:
     return index
 
 
-@rule("citation-unknown")
+@rule("citation-unknown", unreviewed=True)
 def citation_unknown(manual):
     if manual.unreadable:
         return []  # a citation may name the unreadable file; its own finding comes first
@@ -229,30 +230,42 @@ def citation_unknown(manual):
 COMPANY_LIKE = re.compile(r"[\u4e00-\u9fff（）()]{2,24}?有限公司")
 
 
+@lru_cache(maxsize=4096)
+def _likeness(tail: str, canonical: str) -> float:
+    return difflib.SequenceMatcher(None, tail, canonical).ratio()
+
+
+def misspelt_company_spans(text: str, canonical: str) -> list[tuple[int, int]]:
+    """(start, end) of each name ending in 有限公司 in ``text`` that looks like ``canonical`` but is not it.
+
+    ``company-name`` reports them; ``company-foreign`` (``rules/companies.py``) leaves them to it.
+    """
+    if not canonical.endswith("有限公司") or "有限公司" not in text:
+        return []
+    spans = []
+    for m in COMPANY_LIKE.finditer(text):
+        name = m.group(0)
+        if canonical in name:
+            continue
+        tail = name[-len(canonical):]
+        if _likeness(tail, canonical) >= 0.6:  # below: another company (a customer, a supplier), not ours misspelt
+            spans.append((m.end() - len(tail), m.end()))
+    return spans
+
+
 @rule("company-name", severities=("warning",))
 def company_name(manual):
     canonical = manual.company.strip()
     if not canonical.endswith("有限公司"):
         return []
     located = sources(manual)
-    likeness: dict[str, float] = {}
     findings = []
     for piece in prose(manual):
-        if "有限公司" not in piece.text:
-            continue  # COMPANY_LIKE cannot match
         seen: dict[str, int] = {}
-        for m in COMPANY_LIKE.finditer(piece.text):
-            name = m.group(0)
-            if canonical in name:
-                continue
-            tail = name[-len(canonical):]
+        for start, end in misspelt_company_spans(piece.text, canonical):
+            tail = piece.text[start:end]
             nth = seen.get(tail, 0)
             seen[tail] = nth + 1
-            ratio = likeness.get(tail)
-            if ratio is None:
-                ratio = likeness[tail] = difflib.SequenceMatcher(None, tail, canonical).ratio()
-            if ratio < 0.6:
-                continue  # another company (a customer, a supplier): not ours misspelt
             loc = located.locate(piece, re.compile(re.escape(tail)), nth)
             findings.append(warning("company-name", loc, "company-name", name=tail, company=canonical,
                                     config=manual.config_path))

@@ -1,0 +1,244 @@
+"""Other companies' names in the text: ``company-foreign`` (warning).
+
+A manual copied from another company's keeps that company's name ("申江公司", a brand "“申江配送”品牌"), a
+near-miss of the company's own short name ("蜀瑞" for 属瑞) or that company's suppliers ("宝钢、马钢期货到货").
+The rule finds them from the configured company alone, without the manual's terminology list:
+
+* the company's own names: ``company.name``, ``company.short`` and the short name derived from the full one
+  (the region prefix up to 省/市/区/县 and the industry and legal-form suffix taken off:
+  东莞市属瑞电子有限公司 → 属瑞), and the other companies the manual may name, ``company.others``;
+* a name before 公司/集团/企业/品牌/有限公司/股份…: the characters before the suffix, less industry words
+  (电子, 配送 …) and a region prefix, are a name when they are no ordinary word: not a word of the
+  dictionary in ``ordinary_words.txt`` (遵守公司规定, 提升企业形象), not ending in a determiner (本公司, 子公司,
+  分公司, 总公司, 各公司) and without a function character (的, 对, 向 …);
+* a quoted brand: “…” followed by 品牌/牌/商标/公司/集团, or ending in an industry word;
+* a near-miss of the short name: as long as it, one character different, no ordinary word and not part of a
+  longer one (属于, 附属医院 are not near-misses of 属瑞);
+* a well-known enterprise of ``companies.yaml`` (a small generic list, not the manual's terms).
+
+A full name ending in 有限公司 that looks like the configured one is ``company-name``'s (misspelt), not
+reported again here.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from ..common.findings import warning
+from . import memo, rule
+from .terminology import misspelt_company_spans, prose, sources
+
+HERE = Path(__file__).resolve().parent
+CJK = re.compile(r"[\u4e00-\u9fff]")
+SUFFIX = re.compile(r"股份有限公司|有限责任公司|集团有限公司|集团股份公司|集团公司|股份公司|有限公司|公司|集团|企业|品牌")
+LEGAL = ("集团股份有限公司", "股份有限公司", "有限责任公司", "集团有限公司", "集团股份公司", "集团公司", "股份公司",
+         "有限公司", "公司", "集团", "企业", "厂")
+# Words between a trade name and its legal form: 东莞市属瑞「电子」有限公司, “申江「配送」”.
+INDUSTRY = ("电子", "科技", "配送", "物流", "贸易", "商贸", "实业", "通信", "通讯", "电器", "电气", "机械", "制造",
+            "工业", "信息", "技术", "网络", "软件", "食品", "医药", "化工", "建设", "建筑", "工程", "投资", "控股",
+            "发展", "钢铁", "汽车", "能源", "服装", "纺织", "印刷", "包装", "塑胶", "塑料", "五金", "家具", "咨询",
+            "服务", "国际", "加工", "光电", "材料", "精密", "模具", "运输", "快递", "传媒", "文化", "餐饮", "酒店",
+            "置业", "地产", "房地产", "环保", "设备", "仪器", "玻璃", "金属", "橡胶", "超市", "百货", "电脑",
+            "数码", "照明", "陶瓷", "钢材", "有色", "新材料", "智能", "集团")
+REGION = ("自治区", "省", "市", "区", "县")
+NOT_REGION = ("市场", "区域", "区别", "区分", "省份", "县城")
+DETERMINERS = frozenset("本我贵该各子分总母全此其每某他这那诸旧原老")
+FUNCTION = frozenset("的了和与及或对向为在从由到把被将等于是有按以给跟同并而且也都就才又还应须需要让使令回据之"
+                     "后前时再已未不没所因若即则")
+# Provinces, municipalities and regions written without 省/市 before a trade name: 上海申江配送有限公司.
+PROVINCES = ("中国", "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽",
+             "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃",
+             "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门")
+QUOTED = re.compile(r"[“\"「『‘]([\u4e00-\u9fff]{2,12})[”\"」』’]\s*(品牌|牌子|牌|商标|公司|集团)?")
+
+
+@lru_cache(maxsize=None)
+def ordinary_words() -> frozenset[str]:
+    """The ordinary two-character words (``ordinary_words.txt``, written by scripts/ordinary_words.py)."""
+    text = (HERE / "ordinary_words.txt").read_text(encoding="utf-8")
+    body = "".join(line for line in text.splitlines() if line and not line.startswith("#"))
+    return frozenset({body[i:i + 2] for i in range(0, len(body), 2)} | well_known()[2])
+
+
+@lru_cache(maxsize=None)
+def well_known() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(names found anywhere, names found only before a company suffix, ordinary words the dictionary lacks)
+    of ``companies.yaml``."""
+    data = yaml.load((HERE / "companies.yaml").read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader",
+                                                                                           yaml.SafeLoader))
+    return frozenset(data["anywhere"]), frozenset(data["with_suffix"]), frozenset(data["ordinary"])
+
+
+def _strip_industry(name: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for word in INDUSTRY:
+            if name.endswith(word) and len(name) > len(word):
+                name, changed = name[: -len(word)], True
+    return name
+
+
+def _strip_region(name: str) -> str:
+    """Take off a region prefix (广东省东莞市…, 上海…) when a name of two characters or more is left."""
+    for province in PROVINCES:
+        if name.startswith(province) and len(name) - len(province) >= 2:
+            name = name[len(province):]
+            break
+    cut = 0
+    for i, ch in enumerate(name):
+        if name.startswith(NOT_REGION, i):
+            continue  # 市场部, 区域: no region
+        if any(name.startswith(r, i) for r in REGION):
+            end = i + next(len(r) for r in REGION if name.startswith(r, i))
+            if len(name) - end >= 2:
+                cut = end
+    return name[cut:]
+
+
+def short_name(full: str) -> str:
+    """The trade name of a company's full name: 东莞市属瑞电子有限公司 → 属瑞."""
+    name = full.strip()
+    for legal in LEGAL:
+        if name.endswith(legal) and len(name) > len(legal):
+            name = name[: -len(legal)]
+            break
+    return _strip_region(_strip_industry(name))
+
+
+def own_names(manual) -> set[str]:
+    """The company's names (full, short, derived short) and the other companies it may name, with theirs."""
+    names = set()
+    for full in [manual.company, manual.company_short, *manual.company_others]:
+        if full.strip():
+            names.update({full.strip(), short_name(full), _strip_industry(short_name(full))})
+    return {n for n in names if len(n) >= 2}
+
+
+def _ordinary_around(text: str, start: int, end: int, words) -> bool:
+    """Whether an ordinary word runs across the start or the end of ``text[start:end]`` (part of a longer word)."""
+    return (start > 0 and text[start - 1:start + 1] in words) or (end < len(text) and text[end - 1:end + 1] in words)
+
+
+def _plain(name: str, words) -> bool:
+    """Whether a two-character candidate is no name: an ordinary word, a determiner last, a function character."""
+    return name in words or name[-1] in DETERMINERS or any(ch in FUNCTION for ch in name)
+
+
+class Finder:
+    """What the rule looks for in each piece of prose, set up once per manual."""
+
+    def __init__(self, manual):
+        self.company_name = manual.company.strip()
+        self.words = ordinary_words()
+        self.anywhere, self.with_suffix, _ = well_known()
+        self.own = own_names(manual)
+        short = manual.company_short.strip() or short_name(manual.company)
+        self.short = short if len(short) >= 2 and all(CJK.match(c) for c in short) else ""
+        self.anywhere_re = re.compile("|".join(map(re.escape, sorted(self.anywhere, key=len, reverse=True))))
+        self.near_re = None
+        if self.short:
+            n = len(self.short)
+            alternatives = [re.escape(self.short[:i]) + "[\u4e00-\u9fff]" + re.escape(self.short[i + 1:])
+                            for i in range(n)]
+            self.near_re = re.compile("(?=(" + "|".join(alternatives) + "))")
+
+    def _ours(self, core: str) -> bool:
+        return any(core.endswith(name) or name.endswith(core) and len(core) >= 2 for name in self.own)
+
+    def near_miss(self, text: str, start: int, end: int) -> bool:
+        name = text[start:end]
+        if not self.short or len(name) != len(self.short) or name == self.short:
+            return False
+        diff = [(a, b) for a, b in zip(name, self.short) if a != b]
+        return len(diff) == 1 and CJK.match(diff[0][0]) is not None and diff[0][0] not in FUNCTION \
+            and diff[0][0] not in DETERMINERS and name not in self.words \
+            and not _ordinary_around(text, start, end, self.words)
+
+    def named(self, core: str, whole: bool) -> tuple[str, str] | None:
+        """(message key, name) when ``core``, the characters before a company suffix (or in quotes) less
+        industry words and a region prefix, names another company; ``whole``: ``core`` starts at a word
+        boundary (punctuation, a number, the start of the text, quotes), not cut off after 16 characters."""
+        if len(core) < 2 or self._ours(core):
+            return None
+        for k in range(min(len(core), 6), 1, -1):
+            tail = core[-k:]
+            if (tail in self.anywhere or tail in self.with_suffix) \
+                    and not _ordinary_around(core, len(core) - k, len(core), self.words):
+                return "company-foreign", tail
+        n = len(self.short)
+        if n and len(core) >= n and self.near_miss(core, len(core) - n, len(core)):
+            return "company-near-miss", core[-n:]
+        # A name of its own: what follows the last function character or determiner (员工应「遵守」公司,
+        # 本公司), or the whole run from a boundary, two to four characters, no ordinary word.
+        cut = max((i for i, ch in enumerate(core) if ch in FUNCTION or ch in DETERMINERS), default=-1)
+        name = core[cut + 1:]
+        while len(name) > 2 and name[:2] in self.words:
+            name = name[2:]  # 「选择」申江公司
+        if (cut < 0 and not whole) or not 2 <= len(name) <= 4 or _plain(name[-2:], self.words):
+            return None
+        return "company-foreign", name
+
+    def find(self, text: str):
+        """(start, end, key, name) of every other company's name in ``text``, in order, none overlapping."""
+        spans: list[tuple[int, int, str, str]] = []
+
+        def add(start, end, key, name):
+            if all(end <= s or start >= e for s, e, _, _ in spans):
+                spans.append((start, end, key, name))
+
+        for start, end in misspelt_company_spans(text, self.company_name):
+            spans.append((start, end, "", ""))  # company-name's: not reported twice
+        for m in QUOTED.finditer(text):
+            inner = m.group(1)
+            if not (m.group(2) or any(inner.endswith(w) for w in INDUSTRY + LEGAL)):
+                continue
+            core = _strip_region(_strip_industry(short_name(inner)))
+            found = self.named(core, True)
+            if found:
+                add(m.start(1), m.end(1), found[0], inner)
+        for m in SUFFIX.finditer(text):
+            start = m.start()
+            while start > 0 and start > m.start() - 16 and CJK.match(text[start - 1]):
+                start -= 1
+            run = text[start:m.start()]
+            kept = _strip_industry(run)
+            found = self.named(_strip_region(kept), start == 0 or CJK.match(text[start - 1]) is None) if kept else None
+            if found:
+                key, name = found
+                at = start + len(kept) - len(name)
+                add(at, m.end(), key, text[at:m.end()])
+        if self.anywhere_re.pattern:
+            for m in self.anywhere_re.finditer(text):
+                if not _ordinary_around(text, m.start(), m.end(), self.words) \
+                        and not self._ours(m.group(0)):
+                    add(m.start(), m.end(), "company-foreign", m.group(0))
+        if self.near_re is not None:
+            n = len(self.short)
+            for m in self.near_re.finditer(text):
+                if self.near_miss(text, m.start(), m.start() + n):
+                    add(m.start(), m.start() + n, "company-near-miss", text[m.start():m.start() + n])
+        return sorted(s for s in spans if s[2])
+
+
+@rule("company-foreign", severities=("warning",))
+def company_foreign(manual):
+    if not manual.company.strip():
+        return []
+    finder = memo(manual, "companies.finder", lambda: Finder(manual))
+    located = sources(manual)
+    short = finder.short or manual.company.strip()
+    findings = []
+    for piece in prose(manual):
+        if CJK.search(piece.text) is None:
+            continue
+        for start, end, key, name in finder.find(piece.text):
+            written = piece.text[start:end]
+            nth = piece.text.count(written, 0, start)
+            loc = located.locate(piece, re.compile(re.escape(written)), nth)
+            findings.append(warning("company-foreign", loc, key, name=name, company=manual.company.strip(),
+                                    short=short, config=manual.config_path))
+    return findings
