@@ -294,3 +294,16 @@ def test_the_readme_lists_the_rules_that_warn_on_imported_files():
     listed = set(re.findall(r"`([a-z]+(?:-[a-z]+)+)`", paragraph.split("unreviewed=True)`):", 1)[1].split(";")[0]))
     check(MINIMAL)
     assert listed == UNREVIEWED
+
+
+def test_the_preview_reads_an_imported_file_as_check_does(tmp_path):
+    """``manual serve`` reads leniently (read_lenient): an imported file's blank 批准 name and incomplete date
+    are the same warnings there as in ``manual check``, not schema errors that would mark the page unparsable."""
+    from generator.publishers.site.preview import read_lenient
+
+    root = legacy_manual(tmp_path / "m")
+    reading = read_lenient(root, {})
+    mine = found(reading.findings)
+    assert not [f for f in mine if f[0] == "schema"], mine
+    assert ("signoff-complete", 11, "warning") in mine and ("signoff-complete", 12, "warning") in mine
+    assert mine == found(check(root)[1])

@@ -65,7 +65,7 @@ def read_lenient(root: Path, good: dict, reuse: dict | None = None) -> Reading:
     parsed is replaced by its last readable ``SourceFile`` in ``good`` (path → ("document"|"form"|
     "config"|"roles", SourceFile)), which this updates with every file read now.  ``reuse``: documents
     and forms unchanged on disk since the last reading are not read again (``reader.read_files``)."""
-    from ...model.build import build
+    from ...model.build import build, kept_for_review
     from ...read.control import read_acks, read_control
     from ...read.reader import order_documents, read_source
     from ...rules import run_rules
@@ -75,6 +75,7 @@ def read_lenient(root: Path, good: dict, reuse: dict | None = None) -> Reading:
         source, findings = read_source(root, reuse)
         findings += read_control(root, source)
         findings += read_acks(root, source)
+        findings = kept_for_review(source, findings)  # as manual check does: an imported file's blank sign-offs are warnings
         for kind, item in ([("config", source.config), ("roles", source.roles)]
                            + [("document", d) for d in source.documents] + [("form", f) for f in source.forms]):
             if item is not None:
