@@ -1194,7 +1194,9 @@ CODE = ("*.py", "common/**/*", "read/**/*", "model/**/*", "labels/**/*", "publis
 def _engine_key(lang: str) -> str:
     from ..render import cache as cache_mod
 
-    return cache_mod.digest("docx", cache_mod.versions("python-docx", "lxml"), cache_mod.code_digest(*CODE), lang)
+    # the fonts too: the forms' and the metadata block's columns are fitted to glyph widths read from them (fit.py)
+    return cache_mod.digest("docx", cache_mod.versions("python-docx", "lxml"), cache_mod.code_digest(*CODE),
+                            cache_mod.font_digest(), lang)
 
 
 def document_key(manual: Manual, doc: Document, lang: str = "zh-CN", *, base: str | None = None) -> str:
