@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ...model import Form
 from ..forms.spec import form_context
-from .fit import Face, column_widths, fit, label_width
+from .fit import MIN_SIZE, SLACK_PT, Face, column_widths, fit, label_width
 from .typeset import CELL_MARGIN_PT, SERIF_LATIN, SYMBOLS, W, geometry, paragraph_unit, table_units
 from .xml import el, parse_w, qn
 
@@ -75,8 +75,8 @@ def _table(writer, widths_mm: list[float], rows: list[tuple[float, bool, list[_C
     return table
 
 
-def _box(writer, p, checked: bool = False):
-    r = writer.run(p, "☑" if checked else "☐")
+def _box(writer, p, checked: bool = False, size: float | None = None):
+    r = writer.run(p, "☑" if checked else "☐", size=size)
     rpr = r.find(qn("w:rPr"))
     if rpr is None:
         rpr = el("w:rPr")
@@ -93,21 +93,30 @@ def label_text(text: str, width_pt: float, required: bool = False, *, bold: bool
     return "\n".join(lines), fitted
 
 
-def option_rows(options: list[str], width_pt: float, gap: str, size: float = TEXT_PT, face: Face = FACE) -> list[list[int]]:
+def option_rows(options: list[str], width_pt: float, gap: str, size: float = TEXT_PT,
+                face: Face = FACE) -> tuple[list[list[int]], float]:
     """The options of a choice (☐ and its text, kept together) packed into lines of a value cell
-    ``width_pt`` wide, as the PDF packs them: the indexes of the options on each line."""
-    avail = width_pt - 2 * CELL_MARGIN_PT - 1.0
+    ``width_pt`` wide, as the PDF packs them: (the indexes of the options on each line, the size they are
+    set in: ``size``, or smaller, down to ``fit.MIN_SIZE``, where an option is wider than the cell)."""
+    avail = width_pt - 2 * CELL_MARGIN_PT - SLACK_PT
+
+    def wide(option: str, s: float) -> float:
+        return s + face.width("\u00a0" + option, s)  # the box is drawn one em wide at most
+
+    widest = max((wide(o, size) for o in options), default=0.0)
+    if widest > avail:
+        size = max(MIN_SIZE, int(2 * size * avail / widest) / 2)
     rows: list[list[int]] = []
     used = 0.0
     for i, option in enumerate(options):
-        w = size + face.width("\u00a0" + option, size)  # the box is drawn one em wide at most
+        w = wide(option, size)
         if rows and used + face.width(gap, size) + w <= avail:
             rows[-1].append(i)
             used += face.width(gap, size) + w
         else:
             rows.append([i])
             used = w
-    return rows
+    return rows, size
 
 
 def _label(writer, text: str, required: bool, bold: bool = False, width_pt: float = 0.0):
@@ -129,15 +138,17 @@ def _value(writer, c: dict, words: dict, width_pt: float = 0.0):
     def fill(p):
         if kind in ("choice", "multichoice"):
             labels = [o["label"] for o in c["options"]]
-            rows = option_rows(labels, width_pt, words["gap"]) if width_pt else [list(range(len(labels)))]
+            rows, fitted = option_rows(labels, width_pt, words["gap"]) if width_pt \
+                else ([list(range(len(labels)))], TEXT_PT)
+            size = fitted if fitted != TEXT_PT else None
             for r, row in enumerate(rows):
                 if r:
-                    writer.run(p, "\n")
+                    writer.run(p, "\n", size=size)
                 for k, i in enumerate(row):
                     if k:
-                        writer.run(p, words["gap"])
-                    _box(writer, p, c["options"][i]["checked"])
-                    writer.run(p, f"\u00a0{labels[i]}")
+                        writer.run(p, words["gap"], size=size)
+                    _box(writer, p, c["options"][i]["checked"], size=size)
+                    writer.run(p, f"\u00a0{labels[i]}", size=size)
         elif kind == "signature":
             writer.run(p, "\u3000" * (6 if c["span"] == 1 else 9), underline=True)
             writer.run(p, f"{words['gap']}{words['date']}{words['colon']}")

@@ -76,8 +76,8 @@ def _run(paragraph, text: str, *, size=None, bold=False, color=None, underline=F
     return run
 
 
-def _box(paragraph, checked: bool = False):
-    run = _run(paragraph, "☑" if checked else BOX)
+def _box(paragraph, checked: bool = False, size=None):
+    run = _run(paragraph, "☑" if checked else BOX, size=size)
     _set_rfonts(run._element.get_or_add_rPr(), SYMBOL_FONT)
     return run
 
@@ -154,15 +154,17 @@ def _value_cell(cell, c: dict, words: dict, width_mm: float) -> None:
     p = cell.paragraphs[0]
     kind = c["kind"]
     if kind in ("choice", "multichoice"):
-        rows = option_rows([o["label"] for o in c["options"]], width_mm * PT_PER_MM, words["gap"], TEXT_PT, FACE)
+        rows, fitted = option_rows([o["label"] for o in c["options"]], width_mm * PT_PER_MM, words["gap"], TEXT_PT,
+                                   FACE)
+        size = fitted if fitted != TEXT_PT else None
         for r, row in enumerate(rows):
             if r:
                 p.add_run().add_break()
             for k, i in enumerate(row):
                 if k:
-                    _run(p, words["gap"])
-                _box(p, c["options"][i]["checked"])
-                _run(p, f"\u00a0{c['options'][i]['label']}")
+                    _run(p, words["gap"], size=size)
+                _box(p, c["options"][i]["checked"], size=size)
+                _run(p, f"\u00a0{c['options'][i]['label']}", size=size)
     elif kind == "signature":
         narrow = c["span"] == 1  # a narrow cell: the line to sign on above, the date below
         _run(p, "\u3000" * (6 if narrow else 9), underline=True)
