@@ -25,13 +25,13 @@ import subprocess
 import unicodedata
 from dataclasses import dataclass
 
+from ..forms.spec import LABEL_ONE_LINE  # a label up to this many em stays on one line, in the PDF and here
 from .typeset import CELL_MARGIN_PT, char_em
 
 NO_LINE_START = frozenset("。，、；：？！）》」』〕】”’,.;:?!)]}%")  # never the first character of a line
 NO_LINE_END = frozenset("（《「『〔【“‘([{")  # never the last character of a line
-LABEL_ONE_LINE = 6  # em: a label up to this long stays on one line (spec.LABEL_ONE_LINE)
-LABEL_MIN_EM = 4  # em: the narrowest label column (spec._label_width_em)
-LABEL_MAX_SHARE = 0.6  # of a label and value pair
+LABEL_MIN_EM = 4  # em: the narrowest label column (as spec._label_width_em)
+LABEL_MAX_SHARE = 0.6  # of a label and value pair (as spec.label_column)
 MIN_SIZE = 6.5  # pt: the smallest a label or header is set before its words are broken
 SLACK_PT = 1.0  # room left in every line for what a renderer adds (kerning, rounding)
 BOLD = 1.08  # bold Latin letters are this much wider
