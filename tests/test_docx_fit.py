@@ -331,3 +331,25 @@ def test_signoff_table_stands_under_its_heading_on_one_page(built):
         assert body[i + 1].tag == qn("w:tbl")
         first = _text(body[i + 1].find(qn("w:tr")))
         assert first.startswith("签署姓名")
+
+
+def test_metadata_rows_fill_the_grid_for_any_number_of_pairs():
+    """However many pairs a document's metadata has, every row spans the whole grid and no cell is empty."""
+    from conftest import MINIMAL
+    from generator.model.build import read_manual
+    from generator.publishers.docx import render as docx_pub
+
+    manual = read_manual(MINIMAL)
+    manual = manual[0] if isinstance(manual, tuple) else manual
+    writer = docx_pub.Writer(manual, docx_pub.new_document(manual, "t", "zh-CN"), "zh-CN", allowed=None)
+    writer.start_section(header_left="", header_right="", footer=None)
+    for n in range(1, 10):
+        table = writer.meta_table([(f"标签{i}", f"值{i}") for i in range(n)])
+        grid = len(table._tbl.find(qn("w:tblGrid")))
+        assert grid == 2 * min(n, docx_pub.META_PER_ROW)
+        for tr in table._tbl.findall(qn("w:tr")):
+            cells = tr.findall(qn("w:tc"))
+            spans = [int(tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}").get(qn("w:val")))
+                     if tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}") is not None else 1 for tc in cells]
+            assert sum(spans) == grid, (n, spans)
+            assert all(_text(tc) for tc in cells), n

@@ -536,7 +536,7 @@ class Writer:
         for row in rows:
             for k, (label, value) in enumerate(row):
                 need[2 * k] = max(need[2 * k], face.width(label, size, bold=True) + PAD_PT)
-                if not (k == len(row) - 1 and len(row) < per_row):  # a spanning value has room
+                if not (k == len(row) - 1 and len(row) < ncols // 2):  # a spanning value has room
                     need[2 * k + 1] = max(need[2 * k + 1], face.width(value, size) + PAD_PT)
         room = Mm(PAGE_W - MARGIN_LEFT - MARGIN_RIGHT).pt
         spare = max(room - sum(need), 0.0) / (ncols // 2)
@@ -561,7 +561,8 @@ class Writer:
             markup = ['<w:tr><w:trPr><w:cantSplit w:val="true"/></w:trPr>']
             texts = []
             for k, (label, value) in enumerate(row):
-                span = 1 + (2 * (per_row - len(row)) if k == len(row) - 1 and len(row) < per_row else 0)
+                short = ncols // 2 - len(row)  # pairs the row lacks (the first row has them all)
+                span = 1 + (2 * short if k == len(row) - 1 and short > 0 else 0)
                 for col, text, head in ((2 * k, label, True), (2 * k + 1, value, False)):
                     n = span if not head else 1
                     width = int(sum(w.twips for w in widths[col:col + n]))
