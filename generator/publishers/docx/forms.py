@@ -5,6 +5,12 @@ sections as shaded bars, its fields as label and value cells on a grid of four (
 value, label, value …), a field spanning more units merges value cells, check boxes and options drawn
 as ☐, a line to sign on with its date, and a table field as a real table with its header and empty
 numbered rows to fill in.  Registers (``paper: A4-landscape``) stand in a landscape section.
+
+The columns are fitted to their text (``fit.py``, by real glyph widths): the label column to the form's
+labels as the PDF's (``spec.label_column``'s rule), a table's columns widened to their headers; each label
+and header is written in the lines ``fit.fit`` gives, joined by line breaks, so that Word and LibreOffice
+break none of them again; an option wider than its cell is set smaller.  The standalone form DOCX
+(``forms/docx.py``) uses the same measures.
 """
 from __future__ import annotations
 

@@ -9,6 +9,11 @@
   set, and the East Asian language is zh-CN.
 - The footer of every page carries the form's code and version, and the page
   number.
+- Columns fitted to their text as the manual's appendix fits them (``docx/forms.py``, ``docx/fit.py``):
+  the label column to the form's labels, table columns to their headers, each label written in its
+  own lines (never one character alone, never half a Latin word), measured by real glyph widths.
+- One sheet: every line has an exact height, so the sheet's height is known before Word lays it out;
+  a register's empty rows get lower where the form would run over (``docx/forms.fit_page``).
 - Reproducible: core properties pinned to the manual's date, zip entries
   rewritten with fixed times (``generator.outputs.normalize_zip``).
 """
