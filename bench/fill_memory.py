@@ -1,7 +1,7 @@
 """Benchmark ``manual forms fill``: peak memory and rows per second against the number of rows.
 
-    .venv/bin/python bench/fill_memory.py                       # 100, 1,000 and 10,000 rows (about 10 minutes
-                                                                # on 2 cores; 10,000 rows write 28 GB, removed after)
+    .venv/bin/python bench/fill_memory.py                       # 1, 100, 1,000 and 10,000 rows (about 10 minutes
+                                                                # on 2 cores; 10,000 rows write 3 GB, removed after)
     .venv/bin/python bench/fill_memory.py --sizes 1,100          # a quick look
     .venv/bin/python bench/fill_memory.py --code /path/to/checkout --sizes 100,1000   # another version's figures
 
@@ -12,7 +12,7 @@ the process's peak resident memory (``ru_maxrss`` from ``wait4``) and the
 peak of the process tree sampled every 0.1 s.  The CSV rows are realistic:
 customer, contact, date, method, satisfaction and a feedback text, different
 on every row.  A row costs a fixed start (checking the manual, rendering the
-form once, about 3 s) plus the fill itself; rows/s is given both overall and
+form once, about 3 s on an idle machine) plus the fill itself; rows/s is given both overall and
 for the fill alone (the difference to the 1-row run).
 
 What it shows: memory does not grow with the number of rows (every filled PDF

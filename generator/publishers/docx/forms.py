@@ -5,12 +5,19 @@ sections as shaded bars, its fields as label and value cells on a grid of four (
 value, label, value …), a field spanning more units merges value cells, check boxes and options drawn
 as ☐, a line to sign on with its date, and a table field as a real table with its header and empty
 numbered rows to fill in.  Registers (``paper: A4-landscape``) stand in a landscape section.
+
+The columns are fitted to their text (``fit.py``, by real glyph widths): the label column to the form's
+labels as the PDF's (``spec.label_column``'s rule), a table's columns widened to their headers; each label
+and header is written in the lines ``fit.fit`` gives, joined by line breaks, so that Word and LibreOffice
+break none of them again; an option wider than its cell is set smaller.  The standalone form DOCX
+(``forms/docx.py``) uses the same measures.
 """
 from __future__ import annotations
 
 from ...model import Form
 from ..forms.spec import form_context
-from .typeset import SYMBOLS, W, geometry, paragraph_unit, table_units
+from .fit import MIN_SIZE, SLACK_PT, Face, column_widths, fit, label_width
+from .typeset import CELL_MARGIN_PT, SERIF_LATIN, SYMBOLS, W, geometry, paragraph_unit, table_units
 from .xml import el, parse_w, qn
 
 LABEL_FILL, SECTION_FILL = "F0F0F0", "D9D9D9"
@@ -18,6 +25,9 @@ ROW_MM, SIGN_MM, HEAD_MM = 7.0, 11.0, 7.5
 MIN_ROW_MM = 5.0  # the lowest a register's empty row goes to keep the form on one sheet
 RESERVE_PT = 4.0  # the 1 pt paragraph that ends the section, and a margin of error
 TWIPS_PER_MM = 1440 / 25.4
+PT_PER_MM = 72 / 25.4
+TEXT_PT = 9.5  # the Table Text style
+FACE = Face((SERIF_LATIN,))  # Table Text's Latin font (LibreOffice: what fontconfig gives for it)
 
 
 def _tw(mm: float) -> int:
@@ -71,8 +81,8 @@ def _table(writer, widths_mm: list[float], rows: list[tuple[float, bool, list[_C
     return table
 
 
-def _box(writer, p, checked: bool = False):
-    r = writer.run(p, "☑" if checked else "☐")
+def _box(writer, p, checked: bool = False, size: float | None = None):
+    r = writer.run(p, "☑" if checked else "☐", size=size)
     rpr = r.find(qn("w:rPr"))
     if rpr is None:
         rpr = el("w:rPr")
@@ -80,24 +90,71 @@ def _box(writer, p, checked: bool = False):
     rpr.insert(0, el("w:rFonts", w__ascii=SYMBOLS, w__hAnsi=SYMBOLS, w__eastAsia=SYMBOLS, w__cs=SYMBOLS))
 
 
-def _label(writer, text: str, required: bool, bold: bool = False):
+def label_text(text: str, width_pt: float, required: bool = False, *, bold: bool = False, size: float = TEXT_PT,
+               face: Face = FACE) -> tuple[str, float]:
+    """A label in a column ``width_pt`` wide: its lines (``fit.fit``) joined by line breaks, and the size
+    they are set in (``size``, or smaller where they must be), so that the word processor breaks none again."""
+    star = face.width("*", size) if required else 0.0
+    lines, fitted = fit(text, width_pt - 2 * CELL_MARGIN_PT, size, face, bold=bold, tail=star)
+    return "\n".join(lines), fitted
+
+
+def option_rows(options: list[str], width_pt: float, gap: str, size: float = TEXT_PT,
+                face: Face = FACE) -> tuple[list[list[int]], float]:
+    """The options of a choice (☐ and its text, kept together) packed into lines of a value cell
+    ``width_pt`` wide, as the PDF packs them: (the indexes of the options on each line, the size they are
+    set in: ``size``, or smaller, down to ``fit.MIN_SIZE``, where an option is wider than the cell)."""
+    avail = width_pt - 2 * CELL_MARGIN_PT - SLACK_PT
+
+    def wide(option: str, s: float) -> float:
+        return s + face.width("\u00a0" + option, s)  # the box is drawn one em wide at most
+
+    widest = max((wide(o, size) for o in options), default=0.0)
+    if widest > avail:
+        size = max(MIN_SIZE, int(2 * size * avail / widest) / 2)
+    rows: list[list[int]] = []
+    used = 0.0
+    for i, option in enumerate(options):
+        w = wide(option, size)
+        if rows and used + face.width(gap, size) + w <= avail:
+            rows[-1].append(i)
+            used += face.width(gap, size) + w
+        else:
+            rows.append([i])
+            used = w
+    return rows, size
+
+
+def _label(writer, text: str, required: bool, bold: bool = False, width_pt: float = 0.0):
+    """A label's text; in a column ``width_pt`` wide, in the lines of ``label_text``."""
     def fill(p):
-        writer.run(p, text, bold=bold)
+        content, size = text, None
+        if width_pt:
+            content, fitted = label_text(text, width_pt, required, bold=bold)
+            size = fitted if fitted != TEXT_PT else None
+        writer.run(p, content, bold=bold, size=size)
         if required:
-            writer.run(p, "*", color="CC0000")
+            writer.run(p, "*", color="CC0000", size=size)
     return fill
 
 
-def _value(writer, c: dict, words: dict):
+def _value(writer, c: dict, words: dict, width_pt: float = 0.0):
     kind = c["kind"]
 
     def fill(p):
         if kind in ("choice", "multichoice"):
-            for i, o in enumerate(c["options"]):
-                if i:
-                    writer.run(p, words["gap"])
-                _box(writer, p, o["checked"])
-                writer.run(p, f"\u00a0{o['label']}")
+            labels = [o["label"] for o in c["options"]]
+            rows, fitted = option_rows(labels, width_pt, words["gap"]) if width_pt \
+                else ([list(range(len(labels)))], TEXT_PT)
+            size = fitted if fitted != TEXT_PT else None
+            for r, row in enumerate(rows):
+                if r:
+                    writer.run(p, "\n", size=size)
+                for k, i in enumerate(row):
+                    if k:
+                        writer.run(p, words["gap"], size=size)
+                    _box(writer, p, c["options"][i]["checked"], size=size)
+                    writer.run(p, f"\u00a0{labels[i]}", size=size)
         elif kind == "signature":
             writer.run(p, "\u3000" * (6 if c["span"] == 1 else 9), underline=True)
             writer.run(p, f"{words['gap']}{words['date']}{words['colon']}")
@@ -105,6 +162,24 @@ def _value(writer, c: dict, words: dict):
         elif c.get("value"):
             writer.run(p, str(c["value"]))
     return fill
+
+
+def grid_widths(ctx: dict, width_mm: float, size: float = TEXT_PT, face: Face = FACE) -> list[float]:
+    """The 8 columns (mm) of a form's grid: a label column fitted to the form's labels (``fit.label_width``)
+    and its value column, four times."""
+    labels = [c["label"] for b in ctx["blocks"] if b["kind"] == "grid" for row in b["rows"] for c in row
+              if c["kind"] not in ("section", "checkbox")]
+    star = face.width("*", size)
+    pair = width_mm * PT_PER_MM / 4
+    label = label_width(labels, pair, size, face, star)
+    return [label / PT_PER_MM, (pair - label) / PT_PER_MM] * 4
+
+
+def table_widths(block: dict, words: dict, width_mm: float, size: float = TEXT_PT, face: Face = FACE) -> list[float]:
+    """A table field's columns (mm): the number, then the declared proportions widened to the headers."""
+    headers = [words["no"]] + [col["label"] for col in block["columns"]]
+    weights = [block["no_width"]] + [col["pct"] for col in block["columns"]]
+    return [w / PT_PER_MM for w in column_widths(headers, weights, width_mm * PT_PER_MM, size, face)]
 
 
 def write_form(writer, form: Form, width_mm: float) -> None:
@@ -118,7 +193,8 @@ def write_form(writer, form: Form, width_mm: float) -> None:
         writer.run(p, "\n")
     writer.run(p, f"{words['code']}{words['colon']}{ctx['code']}{words['gap']}"
                   f"{words['version']}{words['colon']}{ctx['version']}", size=9, color="4B5563")
-    label_w, value_w = width_mm * 0.13, width_mm * 0.12
+    grid = grid_widths(ctx, width_mm)
+    label_pt = grid[0] * PT_PER_MM
     for n, block in enumerate(ctx["blocks"]):
         if n:
             writer.spacer(keep_next=True)
@@ -137,30 +213,30 @@ def write_form(writer, form: Form, width_mm: float) -> None:
                         cells.append(_Cell(2 * c["span"], fill_in=fill))
                         continue
                     cells.append(_Cell(1, LABEL_FILL, center=True,
-                                       fill_in=_label(writer, c["label"], c["required"])))
-                    cells.append(_Cell(2 * c["span"] - 1, fill_in=_value(writer, c, words)))
+                                       fill_in=_label(writer, c["label"], c["required"], width_pt=label_pt)))
+                    value_pt = sum(grid[1:2 * c["span"]]) * PT_PER_MM
+                    cells.append(_Cell(2 * c["span"] - 1, fill_in=_value(writer, c, words, value_pt)))
                     if c["kind"] == "multiline":
                         height = max(height, c["height"])
                     elif c["kind"] == "signature":
                         height = max(height, SIGN_MM)
                 rows.append((height, False, cells))
             # a grid's rows keep together (the form is one sheet): every row but the last keeps with the next
-            t = _table(writer, [label_w, value_w] * 4, rows, 9.5)
+            t = _table(writer, grid, rows, TEXT_PT)
             for tr in t._tbl.findall(qn("w:tr"))[:-1]:
                 _keep_row(tr)
         elif block["kind"] == "table":
-            no_w = width_mm * block["no_width"] / 100
-            widths = [no_w] + [width_mm * col["pct"] / 100 for col in block["columns"]]
+            widths = table_widths(block, words, width_mm)
             bar = _Cell(len(widths), LABEL_FILL, fill_in=_label(writer, block["label"], block["required"], bold=True))
-            head = [_Cell(1, LABEL_FILL, center=True, fill_in=_label(writer, text, False))
-                    for text in [words["no"]] + [col["label"] for col in block["columns"]]]
+            head = [_Cell(1, LABEL_FILL, center=True, fill_in=_label(writer, text, False, width_pt=w * PT_PER_MM))
+                    for text, w in zip([words["no"]] + [col["label"] for col in block["columns"]], widths)]
             rows = [(ROW_MM, True, [bar]), (HEAD_MM, True, head)]
             for row in block["rows"]:
                 cells = [_Cell(1, center=True, fill_in=_label(writer, str(row["no"]), False))]
                 cells += [_Cell(1, fill_in=_value(writer, {"kind": "text", "value": d["value"]}, words))
                           for d in row["cells"]]
                 rows.append((ROW_MM, False, cells))
-            _table(writer, widths, rows, 9.5)
+            _table(writer, widths, rows, TEXT_PT)
 
 
 def _keep_row(tr) -> None:

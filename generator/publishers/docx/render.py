@@ -53,6 +53,7 @@ from . import forms as appendix_forms
 from .numbering import Numbering, number_paragraph, shown_label
 from .typeset import (FONT_TABLE, MONO, PT, SANS_EA, SANS_LATIN, SERIF_EA, SERIF_LATIN, STYLE_METRICS, line_for,
                       paginate)
+from .fit import PAD_PT, Face
 from .fast import remember_partnames
 from ...model.citations import split_citations
 from ...model import Block, Document, ExternalDocument, Form, Manual
@@ -71,6 +72,7 @@ INK = "1F2937"
 LINK = "1E4F91"
 RED = "B91C1C"
 HEAD_FILL = "EEF2F7"
+META_PER_ROW = 4  # label and value pairs a row of a document's metadata block (the PDF's)
 
 # A4 and the PDF's margins, in millimetres.
 PAGE_W, PAGE_H = 210, 297
@@ -516,6 +518,68 @@ class Writer:
         self.spacer()
         return table
 
+    def meta_table(self, pairs: list[tuple[str, str]], *, per_row: int = META_PER_ROW, size: float = 9):
+        """A document's metadata block as the PDF prints it: ``per_row`` label and value pairs a row, the
+        last value of a short last row spanning the cells the row lacks (no empty cells); the label
+        columns as wide as their longest label, the value columns as their longest value and what is
+        left shared out among them."""
+        from docx.shared import Mm
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        rows = [pairs[i:i + per_row] for i in range(0, len(pairs), per_row)]
+        if not rows:
+            return None
+        face = Face((SERIF_LATIN,))
+        ncols = 2 * min(per_row, max(len(r) for r in rows))
+        need = [0.0] * ncols
+        for row in rows:
+            for k, (label, value) in enumerate(row):
+                need[2 * k] = max(need[2 * k], face.width(label, size, bold=True) + PAD_PT)
+                if not (k == len(row) - 1 and len(row) < ncols // 2):  # a spanning value has room
+                    need[2 * k + 1] = max(need[2 * k + 1], face.width(value, size) + PAD_PT)
+        room = Mm(PAGE_W - MARGIN_LEFT - MARGIN_RIGHT).pt
+        spare = max(room - sum(need), 0.0) / (ncols // 2)
+        widths = [Mm((w + (spare if k % 2 else 0.0)) * 25.4 / 72) for k, w in enumerate(need)]
+        if sum(need) > room:  # values too long for one line each: the value columns share the room evenly
+            labels = sum(need[0::2])
+            widths = [Mm((need[k] if k % 2 == 0 else (room - labels) / (ncols // 2)) * 25.4 / 72)
+                      for k in range(ncols)]
+        tbl = _el("w:tbl")
+        tblpr = _el("w:tblPr")
+        tblpr.append(_el("w:tblStyle", w__val="TableGrid"))
+        tblpr.append(_el("w:tblW", w__w=str(int(sum(w.twips for w in widths))), w__type="dxa"))
+        tblpr.append(_el("w:tblLayout", w__type="fixed"))
+        tbl.append(tblpr)
+        grid = _el("w:tblGrid")
+        for w in widths:
+            grid.append(_el("w:gridCol", w__w=str(int(w.twips))))
+        tbl.append(grid)
+        self._insert(tbl)
+        table = Table(tbl, self.doc._body)
+        for row in rows:
+            markup = ['<w:tr><w:trPr><w:cantSplit w:val="true"/></w:trPr>']
+            texts = []
+            for k, (label, value) in enumerate(row):
+                short = ncols // 2 - len(row)  # pairs the row lacks (the first row has them all)
+                span = 1 + (2 * short if k == len(row) - 1 and short > 0 else 0)
+                for col, text, head in ((2 * k, label, True), (2 * k + 1, value, False)):
+                    n = span if not head else 1
+                    width = int(sum(w.twips for w in widths[col:col + n]))
+                    shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{HEAD_FILL}"/>' if head else ""
+                    grid_span = f'<w:gridSpan w:val="{n}"/>' if n > 1 else ""
+                    markup.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{grid_span}{shade}</w:tcPr>'
+                                  '<w:p><w:pPr><w:pStyle w:val="TableText"/></w:pPr></w:p></w:tc>')
+                    texts.append((text, head))
+            markup.append("</w:tr>")
+            tr = _parse_w("".join(markup))
+            for tc, (text, head) in zip(tr.iterchildren(_qn("w:tc")), texts):
+                self.inline(Paragraph(tc[1], table), plain_spans(text), size=size, bold=head)
+            tbl.append(tr)
+        self._last_content = tbl[-1]
+        self.spacer()
+        return table
+
     # ---- sections, header and footer
     def start_section(self, *, header_left: str, header_right: str, footer: str | None, draft: bool = False,
                       landscape: bool = False, form: bool = False):
@@ -713,12 +777,7 @@ class Writer:
         h = self.styled("Heading1")
         self.run(h, f"{doc.code}　{doc.title}")
         self.bookmark(h, pm.bookmark_name(doc))
-        meta = pm.meta_rows(self.manual, doc, self.lang)
-        rows = []
-        for i in range(0, len(meta), 3):
-            chunk = meta[i:i + 3] + [("", "")] * (3 - len(meta[i:i + 3]))
-            rows.append([x for pair in chunk for x in pair])
-        self.table(None, rows, widths_mm=[18, 39, 18, 39, 18, 40], size=9, head_cols=(0, 2, 4))
+        self.meta_table(pm.meta_rows(self.manual, doc, self.lang))
         if draft:
             self.para(lab["draft_banner"], align=_center(), color=RED, bold=True)
         self.blocks(doc.blocks, depth=0)
@@ -745,6 +804,7 @@ class Writer:
         self._keep_previous()
         rows = pm.signoff_rows(doc, self.lang)
         note = pm.has_sample_names(self.manual, rows)
+        self.heading(lab["signoff_heading"], 2)  # Heading 2 keeps with the next: the table under it
         self.signoff_table(rows)
         if note:
             self._keep_previous()
@@ -1135,7 +1195,9 @@ CODE = ("*.py", "common/**/*", "read/**/*", "model/**/*", "labels/**/*", "publis
 def _engine_key(lang: str) -> str:
     from ..render import cache as cache_mod
 
-    return cache_mod.digest("docx", cache_mod.versions("python-docx", "lxml"), cache_mod.code_digest(*CODE), lang)
+    # the fonts too: the forms' and the metadata block's columns are fitted to glyph widths read from them (fit.py)
+    return cache_mod.digest("docx", cache_mod.versions("python-docx", "lxml"), cache_mod.code_digest(*CODE),
+                            cache_mod.font_digest(), lang)
 
 
 def document_key(manual: Manual, doc: Document, lang: str = "zh-CN", *, base: str | None = None) -> str:

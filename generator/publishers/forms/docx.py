@@ -9,6 +9,11 @@
   set, and the East Asian language is zh-CN.
 - The footer of every page carries the form's code and version, and the page
   number.
+- Columns fitted to their text as the manual's appendix fits them (``docx/forms.py``, ``docx/fit.py``):
+  the label column to the form's labels, table columns to their headers, each label written in its
+  own lines (never one character alone, never half a Latin word), measured by real glyph widths.
+- One sheet: every line has an exact height, so the sheet's height is known before Word lays it out;
+  a register's empty rows get lower where the form would run over (``docx/forms.fit_page``).
 - Reproducible: core properties pinned to the manual's date, zip entries
   rewritten with fixed times (``generator.outputs.normalize_zip``).
 """
@@ -19,6 +24,8 @@ import io
 
 from ...common.outputs import normalize_zip
 from ...model import Form, Manual
+from ..docx.fit import Face
+from ..docx.forms import fit_page, grid_widths, label_text, option_rows, table_widths
 from ..docx.xml import el as _el, qn as _qn, set_lang as _set_lang, set_rfonts as _set_rfonts
 from .spec import footer_text, form_context, paper
 
@@ -28,6 +35,9 @@ BOX = "☐"
 PAPER_MM = {"A4": (210, 297), "A5": (148, 210)}
 MARGIN_MM = 15
 LABEL_SHADE, SECTION_SHADE = "F0F0F0", "D9D9D9"
+TEXT_PT, LINE_PT = 10, 15  # the text of the grid and its exact line height
+FACE = Face((FONT,))  # the Latin letters' font (LibreOffice: what fontconfig gives for it)
+PT_PER_MM = 72 / 25.4
 
 
 def _setup(document) -> None:
@@ -45,7 +55,7 @@ def _setup(document) -> None:
     normal.font.size = Pt(10)
     fmt = normal.paragraph_format
     fmt.space_before = fmt.space_after = Pt(0)
-    fmt.line_spacing = 1.0
+    fmt.line_spacing = Pt(LINE_PT)  # exact: the sheet's height does not depend on the font that draws it
     for name in ("Footer", "Header"):  # the template's centre and right tabs would catch our tab
         ppr = document.styles[name].element.get_or_add_pPr()
         for tabs in ppr.findall(_qn("w:tabs")):
@@ -71,8 +81,8 @@ def _run(paragraph, text: str, *, size=None, bold=False, color=None, underline=F
     return run
 
 
-def _box(paragraph, checked: bool = False):
-    run = _run(paragraph, "☑" if checked else BOX)
+def _box(paragraph, checked: bool = False, size=None):
+    run = _run(paragraph, "☑" if checked else BOX, size=size)
     _set_rfonts(run._element.get_or_add_rPr(), SYMBOL_FONT)
     return run
 
@@ -126,27 +136,40 @@ def _spacer(document):
     return p
 
 
-def _text_cell(cell, text: str, *, bold=False, center=False, size=None, required=False):
+def _text_cell(cell, text: str, *, bold=False, center=False, size=None, required=False, width_mm: float = 0.0):
+    """A cell of text; a label or header in a column ``width_mm`` wide in the lines ``label_text`` fits."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     p = cell.paragraphs[0]
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(p, text, bold=bold, size=size)
+    if width_mm:
+        text, fitted = label_text(text, width_mm * PT_PER_MM, required, bold=bold, size=TEXT_PT, face=FACE)
+        size = fitted if fitted != TEXT_PT else size
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            p.add_run().add_break()
+        _run(p, line, bold=bold, size=size)
     if required:
-        _run(p, "*", color="CC0000")
+        _run(p, "*", color="CC0000", size=size)
     _valign(cell)
 
 
-def _value_cell(cell, c: dict, words: dict) -> None:
+def _value_cell(cell, c: dict, words: dict, width_mm: float) -> None:
     p = cell.paragraphs[0]
     kind = c["kind"]
     if kind in ("choice", "multichoice"):
-        for i, o in enumerate(c["options"]):
-            if i:
-                _run(p, words["gap"])
-            _box(p, o["checked"])
-            _run(p, f"\u00a0{o['label']}")
+        rows, fitted = option_rows([o["label"] for o in c["options"]], width_mm * PT_PER_MM, words["gap"], TEXT_PT,
+                                   FACE)
+        size = fitted if fitted != TEXT_PT else None
+        for r, row in enumerate(rows):
+            if r:
+                p.add_run().add_break()
+            for k, i in enumerate(row):
+                if k:
+                    _run(p, words["gap"], size=size)
+                _box(p, c["options"][i]["checked"], size=size)
+                _run(p, f"\u00a0{c['options'][i]['label']}", size=size)
     elif kind == "signature":
         narrow = c["span"] == 1  # a narrow cell: the line to sign on above, the date below
         _run(p, "\u3000" * (6 if narrow else 9), underline=True)
@@ -205,32 +228,35 @@ def form_docx(manual: Manual, form: Form, *, lang: str = "zh-CN", values: dict |
     head.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if ctx["company"]:
         _run(head, ctx["company"], size=11)
+    head.paragraph_format.line_spacing = Pt(16)
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_before = Pt(2)
     _run(title, ctx["title"], size=18, bold=True)
+    title.paragraph_format.line_spacing = Pt(26)
     if ctx["title_en"]:
         en = document.add_paragraph()
         en.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _run(en, ctx["title_en"], size=8.5, color="444444")
+        en.paragraph_format.line_spacing = Pt(12)
     ident = document.add_paragraph()
     ident.paragraph_format.space_before = Pt(4)
     ident.paragraph_format.space_after = Pt(3)
+    ident.paragraph_format.line_spacing = Pt(14)
     ident.paragraph_format.tab_stops.add_tab_stop(Mm(width), WD_TAB_ALIGNMENT.RIGHT)
     if ctx["instructions"]:
         _run(ident, f"{words['instructions']}{words['colon']}{ctx['instructions']}", size=9)
     _run(ident, f"\t{words['code']}{words['colon']}{ctx['code']}{words['gap']}"
                 f"{words['version']}{words['colon']}{ctx['version']}", size=9)
 
-    label_w, value_w = width * 0.13, width * 0.12
-    grid_widths = [label_w, value_w] * 4
+    grid = grid_widths(ctx, width, TEXT_PT, FACE)
     first = True
     for block in ctx["blocks"]:
         if not first:
             _spacer(document)
         first = False
         if block["kind"] == "grid":
-            table = _table(document, grid_widths, len(block["rows"]))
+            table = _table(document, grid, len(block["rows"]))
             for r, row in enumerate(block["rows"]):
                 trow = table.rows[r]
                 _row_height(trow, 7)
@@ -253,20 +279,19 @@ def form_docx(manual: Manual, form: Form, *, lang: str = "zh-CN", values: dict |
                         col += 2 * c["span"]
                         continue
                     label = trow.cells[col]
-                    _text_cell(label, c["label"], center=True, required=c["required"])
+                    _text_cell(label, c["label"], center=True, required=c["required"], width_mm=grid[0])
                     _shade(label, LABEL_SHADE)
                     value = trow.cells[col + 1]
                     if c["span"] > 1:
                         value = value.merge(trow.cells[col + 2 * c["span"] - 1])
-                    _value_cell(value, c, words)
+                    _value_cell(value, c, words, sum(grid[1:2 * c["span"]]))
                     if c["kind"] == "multiline":
                         _row_height(trow, max(7, c["height"]))
                     elif c["kind"] == "signature":
                         _row_height(trow, 11)
                     col += 2 * c["span"]
         elif block["kind"] == "table":
-            no_w = width * block["no_width"] / 100
-            widths = [no_w] + [width * col["pct"] / 100 for col in block["columns"]]
+            widths = table_widths(block, words, width, TEXT_PT, FACE)
             table = _table(document, widths, len(block["rows"]) + 2)
             bar = table.rows[0].cells[0].merge(table.rows[0].cells[len(widths) - 1])
             _text_cell(bar, block["label"], bold=True, required=block["required"])
@@ -274,19 +299,23 @@ def form_docx(manual: Manual, form: Form, *, lang: str = "zh-CN", values: dict |
             _row_height(table.rows[0], 7)
             head_row = table.rows[1]
             _row_height(head_row, 7.5)
-            for cell, text in zip(head_row.cells, [words["no"]] + [c["label"] for c in block["columns"]]):
-                _text_cell(cell, text, center=True)
+            for cell, text, w in zip(head_row.cells, [words["no"]] + [c["label"] for c in block["columns"]], widths):
+                _text_cell(cell, text, center=True, width_mm=w)
                 _shade(cell, LABEL_SHADE)
             _repeat_header(table.rows[0])
             _repeat_header(head_row)
             for r, row in enumerate(block["rows"]):
                 trow = table.rows[r + 2]
-                _row_height(trow, 7)
+                _row_height(trow, min(7, block["row_height"] or 7))
                 _text_cell(trow.cells[0], str(row["no"]), center=True)
                 for cell, data in zip(trow.cells[1:], row["cells"]):
                     if data["value"]:
                         _text_cell(cell, data["value"])
                     _valign(cell)
+
+    _spacer(document)  # the paragraph a body must end with: 1 pt, not a line that could take a page of its own
+    _exact_lines(document, head._p)
+    fit_page(head._p, section._sectPr)
 
     props = document.core_properties
     when = _edition_datetime(manual, form)
@@ -303,6 +332,26 @@ def form_docx(manual: Manual, form: Form, *, lang: str = "zh-CN", values: dict |
     document.save(out)
     stamp = (when.year, when.month, when.day, 0, 0, 0) if when.year >= 1980 else (1980, 1, 1, 0, 0, 0)
     return normalize_zip(out.getvalue(), date_time=stamp)
+
+
+def _exact_lines(document, first) -> None:
+    """Every paragraph from ``first`` on, in the body and its tables, with an exact line height (its own,
+    or ``LINE_PT``) and its spacing written out: what ``docx.typeset`` measures the sheet with."""
+    from docx.shared import Pt
+
+    body = document.element.body
+    for p in body.iter(_qn("w:p")):
+        ppr = p.get_or_add_pPr()
+        spacing = ppr.find(_qn("w:spacing"))
+        if spacing is None:
+            spacing = _el("w:spacing")
+            ppr.append(spacing)
+        for attr in ("w:before", "w:after"):
+            if spacing.get(_qn(attr)) is None:
+                spacing.set(_qn(attr), "0")
+        if spacing.get(_qn("w:lineRule")) != "exact":
+            spacing.set(_qn("w:line"), str(int(Pt(LINE_PT).twips)))
+            spacing.set(_qn("w:lineRule"), "exact")
 
 
 def _repeat_header(row) -> None:

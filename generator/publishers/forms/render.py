@@ -61,7 +61,7 @@ def render_forms(manual: Manual, form_ids: list[str], lang: str, jobs: int | Non
 
 # The generator's code a form's outputs are made by (the model and helpers, this package, its templates).
 CODE = ("*.py", "common/**/*", "read/**/*", "model/**/*", "labels/**/*", "publishers/*.py", "publishers/render/**/*",
-        "publishers/docx/xml.py", "publishers/forms/**/*", "templates/forms/**/*")
+        "publishers/docx/**/*", "publishers/forms/**/*", "templates/forms/**/*")
 
 
 def cache_key(manual: Manual, form: Form, lang: str = "zh-CN") -> str:
