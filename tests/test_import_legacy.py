@@ -368,3 +368,37 @@ def test_prose_without_headings_is_one_document(tmp_path):
     report = (out / "import-report.md").read_text(encoding="utf-8")
     assert "输入 4，导入 4，未导入 0" in report
     assert check_json(out)["errors"] == 0
+
+
+SLASHED = """上海明远精密机械有限公司
+质量管理手册
+第一章 文件控制程序 XX/QM-01
+1 目的
+为规范文件的编制、审批和发放，特制定本程序。
+2 职责
+2.1 质量部负责文件的归口管理。
+2.2 各部门负责本部门文件的编制。
+编制：张明 审核：李华 批准：王强 日期：2019年3月1日
+第二章 记录控制程序 XX/QM-02
+1 目的
+为规范记录的填写和保存，特制定本程序。
+编制：张明 审核：李华 批准：王强 日期：2019年3月1日
+"""
+
+
+def test_a_code_with_a_slash_names_its_file_with_an_underscore(tmp_path):
+    """``XX/QM-01`` cannot be a file name: the file, the site page and the PDF are ``XX_QM-01`` (model.file_stem),
+    and ``file-name`` accepts it."""
+    source = tmp_path / "qm.txt"
+    source.write_text(SLASHED, encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("import", source, "--out", out, "-q").returncode == 0
+    assert sorted(p.name for p in (out / "policies").glob("*.md")) == ["XX_QM-01.md", "XX_QM-02.md"]
+    findings = json.loads(run_cli("check", "--root", out, "--format", "json").stdout)
+    findings = findings["findings"] if isinstance(findings, dict) else findings
+    assert not [f for f in findings if f["severity"] == "error"], findings
+    assert {f["rule"] for f in findings} <= {"imported", "signoff-complete", "placeholder"}, findings
+    from generator.rules.check import check
+
+    manual, _ = check(out)
+    assert [d.slug for d in manual.documents] == ["XX_QM-01", "XX_QM-02"]

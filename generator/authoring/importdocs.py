@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .importbase import MD_SPECIAL, CJK, DATE_ANY, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
+from ..model import file_stem
 from .importfile import Block
 from .importsegment import kind_of
 from .importoutline import DOC_CODE, Line, lines_of, outline, take_code, walk
@@ -440,7 +441,7 @@ class Renderer:
 
 
 def safe_name(code: str) -> str:
-    return re.sub(r"[\\/:*?\"<>|\s]", "_", code)
+    return file_stem(code)
 
 
 # ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..common.progress import progress
 from ..common.resources import TEMPLATES
 from ..labels import text as label_text
-from ..model import PLACEHOLDER
+from ..model import PLACEHOLDER, file_stem
 from ..read.markdown import clauses, parse
 from .importbase import Imported, ImportedDoc, md_escape
 from .scaffold import (check_empty_target, move_into, site_config_template, staging_folder, template_environment,
@@ -81,7 +81,7 @@ def write_roles_yaml(result: Imported) -> str:
 
 def file_name(code: str) -> str:
     """A code as a file name (``XX/QM-01`` → ``XX_QM-01``)."""
-    return re.sub(r"[\\/:*?\"<>|\s]", "_", code)
+    return file_stem(code)
 
 
 def count_clauses(doc: ImportedDoc) -> tuple[int, int]:

@@ -13,6 +13,7 @@ Nothing here reads files; the queries over the model live beside it
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,14 @@ from ..read.yamlsrc import Positions
 
 SIGNOFF_STEPS = ("prepared", "reviewed", "approved")
 STATUSES = ("draft", "in_review", "approved", "effective", "superseded")
-PLACEHOLDER = "【待填写】"  # marks a value written by ``manual import`` or ``manual init`` that a person must fill in
+PLACEHOLDER = "【待填写】"
+UNSAFE_IN_FILE_NAME = re.compile(r"[\\/:*?\"<>|\s]")
+
+
+def file_stem(key: str) -> str:
+    """A code or id as a file name: what no file system takes (``/``, ``:``, spaces …) becomes ``_``
+    (``XX/QM-01`` → ``XX_QM-01``).  A document's file, its site page and its PDF/DOCX are named so."""
+    return UNSAFE_IN_FILE_NAME.sub("_", key)  # marks a value written by ``manual import`` or ``manual init`` that a person must fill in
 IN_FORCE = ("approved", "effective")
 ALL_DIFFERENT = (("prepared", "reviewed"), ("prepared", "approved"), ("reviewed", "approved"))
 SEGREGATION = {"all-different": ALL_DIFFERENT, "prepared-approved": (("prepared", "approved"),)}
@@ -285,7 +293,7 @@ class Document(_Item):
 
     @property
     def slug(self) -> str:
-        return self.code or Path(self.path).stem
+        return file_stem(self.code) if self.code else Path(self.path).stem
 
     @property
     def draws_on_org(self) -> bool:

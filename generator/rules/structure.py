@@ -19,7 +19,7 @@ missing: that file's own finding says what is wrong (``Manual.claimed_codes``).
 from __future__ import annotations
 
 from ..common.findings import error
-from ..model import Document
+from ..model import Document, file_stem
 from . import rule
 from .codes import copy_of, is_stray_copy, parse_code, stem
 
@@ -101,13 +101,13 @@ def file_name(manual):
         key = _key(item)
         twice = isinstance(item, Document) and key in seen
         seen.add(key)
-        if not key or stem(item.path) == key or is_stray_copy(item.path, key):
+        if not key or stem(item.path) == file_stem(key) or is_stray_copy(item.path, key):
             continue
         if isinstance(item, Document) and (twice or _off_scheme(manual, key)):
             continue  # the code is wrong, not the name: duplicate-code, code-scheme or code-year says so there
         folder, ext = ("policies", "md") if isinstance(item, Document) else ("forms", "yaml")
         findings.append(error("file-name", item.loc(*_key_path(item)), "file-name", path=item.path,
-                              key=key, right=f"{folder}/{key}.{ext}"))
+                              key=key, right=f"{folder}/{file_stem(key)}.{ext}"))
     return findings
 
 
