@@ -470,7 +470,7 @@ def run_import(source: Source, *, blocks: list[Block] | None = None, year: int |
         result.report.append(f"原稿中没有识别出公司名称（封面、标题中的“…有限公司/…集团/…公司”）；manual/manual.yaml 中写了"
                              f"占位 {PLACEHOLDER}，请填写")
     if result.year is None:
-        result.report.append("原稿中没有日期：编号规则不写年份（code_scheme 没有 year）；需要时用 --year YYYY 重新导入")
+        result.report.append("原稿的编号和封面中都没有年份：编号按原稿保留、编号规则不写年份（code_scheme 没有 year），manual.yaml 的 edition 是待填写的占位；需要年份时用 --year YYYY 重新导入")
     return result
 
 
