@@ -203,14 +203,20 @@ def test_check_reports_the_planted_defects(imported, name):
         meta = docs[code][0]
         assert not (meta["signoff"].get(step) or {}).get("name"), meta["signoff"]  # kept blank
         report = (root / "import-report.md").read_text(encoding="utf-8")
-        assert re.search(rf"{re.escape(code)}：签署中.*{'编制审核批准'[('prepared', 'reviewed', 'approved').index(step) * 2:][:2]}"
-                         r".*姓名空白", report), report
+        label = '编制审核批准'[('prepared', 'reviewed', 'approved').index(step) * 2:][:2]
+        assert re.search(rf"{re.escape(code)}：签署中.*{label}.*姓名空白", report), report
+        hits = [f for f in findings_of(data, "signoff-complete", files[code]) if label in f["message"]]
+        assert hits and all(f["severity"] == "warning" for f in hits), data["findings"]  # reported, not silenced
     for code, title in legacy.defects.get("unknown_form", []):
         hits = [f for f in findings_of(data, "citation-unknown", files[code]) if title in f["message"]]
         assert hits, data["findings"]
         assert not list((root / "forms").glob("*.yaml"))  # no placeholder form without --placeholder-forms
     for code, name_ in legacy.defects.get("foreign_company", []):
-        assert name_ in docs[code][1]  # kept as written; the foreign-company rule (s6-legacyrules) reports it
+        assert name_ in docs[code][1]  # kept as written, and reported
+        hits = [f for f in data["findings"] if f["path"] == files[code] and f["rule"] in ("company-foreign", "company-name")
+                and len(re.match(r"'([^']+)'", f["message"]).group(1)) >= 2
+                and re.match(r"'([^']+)'", f["message"]).group(1) in name_]  # 宝钢集团有限公司 in 上海宝钢集团有限公司
+        assert hits, data["findings"]
     # Nothing wrong with the import's own YAML.
     assert not [f for f in data["findings"] if f["rule"] in ("yaml-syntax", "front-matter", "duplicate-key",
                                                               "chapter-list", "duplicate-code", "code-scheme",

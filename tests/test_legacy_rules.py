@@ -307,3 +307,12 @@ def test_the_preview_reads_an_imported_file_as_check_does(tmp_path):
     assert not [f for f in mine if f[0] == "schema"], mine
     assert ("signoff-complete", 11, "warning") in mine and ("signoff-complete", 12, "warning") in mine
     assert mine == found(check(root)[1])
+
+
+def test_a_full_legal_name_made_of_ordinary_words_is_a_name():
+    """Before 有限公司/集团有限公司 a name may be ordinary words (华南水泥); the verb before it is not part of it."""
+    f = finder("金桥建材有限公司")
+    assert names_in(f, "3. 参照华南水泥集团有限公司的做法执行。") == [("company-foreign", "华南水泥集团有限公司")]
+    assert names_in(f, "委托中国物流有限公司运输；选择东方印刷股份有限公司。") == [
+        ("company-foreign", "中国物流有限公司"), ("company-foreign", "东方印刷股份有限公司")]
+    assert names_in(f, "金桥建材有限公司的产品；本有限公司；各有限公司。") == []  # its own name; determiners

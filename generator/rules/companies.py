@@ -10,7 +10,8 @@ The rule finds them from the configured company alone, without the manual's term
 * a name before 公司/集团/企业/品牌/有限公司/股份…: the characters before the suffix, less industry words
   (电子, 配送 …) and a region prefix, are a name when they are no ordinary word: not a word of the
   dictionary in ``ordinary_words.txt`` (遵守公司规定, 提升企业形象), not ending in a determiner (本公司, 子公司,
-  分公司, 总公司, 各公司) and without a function character (的, 对, 向 …);
+  分公司, 总公司, 各公司) and without a function character (的, 对, 向 …); before a legal form (有限公司,
+  集团有限公司 …) a name may be ordinary words (华南水泥集团有限公司), only the verb before it (参照, 委托) is not;
 * a quoted brand: “…” followed by 品牌/牌/商标/公司/集团, or ending in an industry word;
 * a near-miss of the short name: as long as it, one character different, no ordinary word and not part of a
   longer one (属于, 附属医院 are not near-misses of 属瑞);
@@ -52,6 +53,9 @@ FUNCTION = frozenset("的了和与及或对向为在从由到把被将等于是�
 PROVINCES = ("中国", "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽",
              "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃",
              "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门")
+# Verbs and prepositions that stand before a company's name (「委托」中国物流有限公司): never part of it.
+LEADING = ("委托", "参照", "选择", "通知", "联系", "通报", "报送", "委派", "选用", "采购", "使用", "按照", "依照",
+           "根据", "参考", "转交", "交由", "要求", "邀请", "告知", "报告", "上报", "送交", "提交", "联合", "协同")
 QUOTED = re.compile(r"[“\"「『‘]([\u4e00-\u9fff]{2,12})[”\"」』’]\s*(品牌|牌子|牌|商标|公司|集团)?")
 
 
@@ -158,10 +162,12 @@ class Finder:
             and diff[0][0] not in DETERMINERS and name not in self.words \
             and not _ordinary_around(text, start, end, self.words)
 
-    def named(self, core: str, whole: bool) -> tuple[str, str] | None:
+    def named(self, core: str, whole: bool, legal: bool = False) -> tuple[str, str] | None:
         """(message key, name) when ``core``, the characters before a company suffix (or in quotes) less
         industry words and a region prefix, names another company; ``whole``: ``core`` starts at a word
-        boundary (punctuation, a number, the start of the text, quotes), not cut off after 16 characters."""
+        boundary (punctuation, a number, the start of the text, quotes), not cut off after 16 characters;
+        ``legal``: before a legal form (有限公司, 集团公司 …), where a name may be made of ordinary words
+        (华南水泥集团有限公司): only the words before it (参照, 选择) are taken off, down to four characters."""
         if len(core) < 2 or self._ours(core):
             return None
         for k in range(min(len(core), 6), 1, -1):
@@ -176,8 +182,14 @@ class Finder:
         # 本公司), or the whole run from a boundary, two to four characters, no ordinary word.
         cut = max((i for i, ch in enumerate(core) if ch in FUNCTION or ch in DETERMINERS), default=-1)
         name = core[cut + 1:]
-        while len(name) > 2 and name[:2] in self.words:
-            name = name[2:]  # 「选择」申江公司
+        while len(name) > 2 and name.startswith(LEADING):
+            name = name[2:]
+        while len(name) > (4 if legal else 2) and name[:2] in self.words:
+            name = name[2:]  # 「选择」申江公司, 「参照」华南水泥集团有限公司
+        if legal and cut < 0 and not whole:
+            return None
+        if legal and 2 <= len(name) <= 6 and not self._ours(name):
+            return "company-foreign", name
         if (cut < 0 and not whole) or not 2 <= len(name) <= 4 or _plain(name[-2:], self.words):
             return None
         return "company-foreign", name
@@ -206,7 +218,9 @@ class Finder:
                 start -= 1
             run = text[start:m.start()]
             kept = _strip_industry(run)
-            found = self.named(_strip_region(kept), start == 0 or CJK.match(text[start - 1]) is None) if kept else None
+            legal = m.group(0) not in ("公司", "集团", "企业", "品牌")
+            found = self.named(_strip_region(kept), start == 0 or CJK.match(text[start - 1]) is None,
+                               legal) if kept else None
             if found:
                 key, name = found
                 at = start + len(kept) - len(name)
