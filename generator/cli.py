@@ -114,7 +114,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000)
 
     a = sub.add_parser("approve", parents=[common], help="record a sign-off step with its fingerprint")
-    a.add_argument("code", help="a document's code, a form's id or code, or 'manual' for the cover's sign-off")
+    a.add_argument("code", help="a document's code, a form's id or code, 'manual' for the cover's sign-off, or a change request's number (CR-YYYY-NNN)")
     a.add_argument("--step", required=True, choices=("prepared", "reviewed", "approved"))
     who = a.add_mutually_exclusive_group(required=True)
     who.add_argument("--name", default=None)
@@ -191,6 +191,8 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("--document", default=None, metavar="CODE",
                    help="form: the document that uses the new form (its code prefixes the form's code); "
                         "change: the document the request changes (required)")
+    n.add_argument("--by", default=None, metavar="PERSON",
+                   help="change: who requests it (an id of manual/people.yaml, or a name; default: a placeholder to fill in)")
 
     im = sub.add_parser("import", parents=[common], help="import a legacy .docx or .txt manual")
     im.add_argument("file", type=Path)

@@ -5,13 +5,14 @@ with ``manual new change``, approve it after the new version (refused at the req
 revision on the built site."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
 import pytest
 import yaml
 
-from conftest import MINIMAL, copy_manual, run_cli
+from conftest import MINIMAL, REPO, copy_manual, run_cli
 from generator.model.build import read_manual
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("change-requests")]
@@ -47,7 +48,7 @@ def cycle(tmp_path_factory):
     policy = substantive_change(root)
     steps = {"without": findings(root)}
     made = run_cli("new", "change", "--document", "0101-2020", "--title", "重要客户流失，回访频次需提高",
-                   "--root", root, env={"MANUAL_TODAY": "2020-05-20"})
+                   "--by", "王业务", "--root", root, env={"MANUAL_TODAY": "2020-05-20"})
     assert made.returncode == 0, made.stdout + made.stderr
     steps["made"] = made.stdout.strip()
     request = root / "control" / "changes" / "CR-2020-001.yaml"
@@ -105,8 +106,8 @@ def test_the_site_shows_the_request_beside_the_revision(cycle):
 def test_a_second_request_gets_the_next_number_and_new_change_needs_a_document(tmp_path):
     root = copy_manual(MINIMAL, tmp_path / "m")
     for _ in range(2):
-        assert run_cli("new", "change", "--document", "0102-2020", "--root", root,
-                       env={"MANUAL_TODAY": "2021-01-04"}).returncode == 0
+        assert run_cli("new", "change", "--document", "0102-2020", "--root", root, "--title", "改正错字",
+                       "--by", "王业务", env={"MANUAL_TODAY": "2021-01-04"}).returncode == 0
     assert sorted(p.name for p in (root / "control" / "changes").iterdir()) == ["CR-2021-001.yaml", "CR-2021-002.yaml"]
     assert findings(root) == (0, [])
     missing = run_cli("new", "change", "--root", root)
@@ -145,3 +146,35 @@ def test_manual_init_ships_the_paper_change_request_form(tmp_path):
     text = "".join(p.extract_text() for p in reader.pages).replace(" ", "")
     assert "文件更改申请单" in text and "0100-F1" in text and "更改原因" in text and "批准人签字" in text
     assert any(name.startswith("reason") or "reason" in name for name in (reader.get_fields() or {}))
+
+
+def test_manual_approve_signs_a_change_request_in_order(tmp_path):
+    """``manual approve CR-… --step reviewed|approved --as PERSON``: the commented line of ``manual new change``
+    is filled in place; the approval needs the review first, a signed step is not signed again, the signer
+    must be in the registry; the check then finds the request approved."""
+    import yaml
+
+    root = tmp_path / "m"
+    copy_manual(REPO, root)
+    assert run_cli("new", "change", "--document", "0108-2014", "--title", "回访频次调整", "--root", root).returncode == 0
+    path = sorted((root / "control" / "changes").glob("CR-*.yaml"))[-1]
+    number = path.stem
+    refused = run_cli("approve", number, "--step", "approved", "--as", "sample-bing", "--root", root)
+    assert refused.returncode == 2 and "尚未审核" in refused.stderr and "Traceback" not in refused.stderr
+    assert run_cli("approve", number, "--step", "reviewed", "--as", "nobody", "--root", root).returncode == 2
+    assert run_cli("approve", "CR-2001-999", "--step", "reviewed", "--as", "sample-yi", "--root", root).returncode == 2
+    done = run_cli("approve", number, "--step", "reviewed", "--as", "sample-yi", "--date", "2026-01-05", "--root", root)
+    assert done.returncode == 0, done.stderr
+    assert f"{number}.yaml:8" in done.stdout
+    assert run_cli("approve", number, "--step", "approved", "--as", "sample-bing", "--date", "2026-01-06",
+                   "--root", root).returncode == 0
+    again = run_cli("approve", number, "--step", "approved", "--as", "sample-bing", "--root", root)
+    assert again.returncode == 2 and "approved_by" in again.stderr
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data["reviewed_by"] == {"person": "sample-yi", "date": dt.date(2026, 1, 5)}
+    assert data["approved_by"] == {"person": "sample-bing", "date": dt.date(2026, 1, 6)}
+    assert "# reviewed_by" not in path.read_text(encoding="utf-8")  # the comment line was replaced, not kept
+    result = run_cli("check", "--root", root, "--format", "json")
+    findings = [f for f in json.loads(result.stdout)["findings"] if f["path"].startswith("control/")]
+    # what is left is the requester, a placeholder the user fills in
+    assert {f["rule"] for f in findings} == {"placeholder"}, findings

@@ -38,7 +38,7 @@ from ..common.progress import progress
 from ..common.resources import PACKAGE, SCHEMAS, TEMPLATES
 from ..errors import UsageError
 from ..labels import text as label
-from ..model import Document, Manual
+from ..model import PLACEHOLDER, Document, Manual
 from ..model import codes as scheme_codes
 from .yamltext import append_to_list, insert_key_after, read_source_text, write_source_text, yaml_scalar
 
@@ -478,30 +478,39 @@ def next_change_number(root: Path, year: int) -> str:
     return f"CR-{year}-{n:03d}"
 
 
-def _new_change(manual: Manual, document: str | None, reason: str | None) -> Created:
+def _new_change(manual: Manual, document: str | None, reason: str | None, by: str | None = None) -> Created:
     """``manual new change --document CODE``: a change request (文件更改申请单) for a document or form."""
     if not document:
         raise UsageError("cli.authoring.change_needs_document")
     item = manual.document(document) or next((f for f in manual.forms.values() if document in (f.code, f.id)), None)
     if item is None:
         raise UsageError("cli.authoring.no_document", code=document)
-    reason = (reason or "").strip() or "（待填写：更改原因）"
+    reason = (reason or "").strip() or f"{PLACEHOLDER}更改原因"  # the placeholder rule asks for it
     today = _today()
     number = next_change_number(manual.root, today.year)
     target = manual.root / CHANGES / f"{number}.yaml"
     text = template_environment(TEMPLATES / "new").get_template("change.yaml.j2").render(
-        number=number, code=item.code, reason=reason, by="（待填写：申请人）", today=today.isoformat(),
+        number=number, code=item.code, reason=reason, today=today.isoformat(),
+        requester=_requester((by or "").strip(), manual),
         schema=schema_ref(manual.root, target, "change"))
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(target, text)
     return Created(target, number, reason, document=item if isinstance(item, Document) else None)
 
 
+def _requester(by: str, manual: Manual) -> str:
+    """``requested_by``'s key and value: a registry id as ``person``, else a name; without one, the placeholder
+    (the ``placeholder`` rule keeps the request from a release until someone is named)."""
+    if by and by in manual.people:
+        return f"person: {yaml_scalar(by, flow=True)}"
+    return f"name: {yaml_scalar(by or PLACEHOLDER + '申请人', flow=True)}"
+
+
 def new_item(root: Path, *, kind: str, title: str | None, chapter: str | None = None,
-             document: str | None = None) -> Created:
+             document: str | None = None, by: str | None = None) -> Created:
     """``manual new KIND --title T``: a draft with the next free code (``change``: a change request)."""
     if kind == "change":
-        return _new_change(_read(root), document, title)
+        return _new_change(_read(root), document, title, by)
     title = _check_title(title)
     manual = _read(root)
     if kind == "form":

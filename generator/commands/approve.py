@@ -9,8 +9,10 @@ from __future__ import annotations
 import sys
 
 from ..authoring.approve import approve
-from ..errors import EXIT_FINDINGS, EXIT_OK, ApproveError, message
+from ..authoring.changes import approve_change, is_change_number
+from ..errors import EXIT_FINDINGS, EXIT_OK, ApproveError, UsageError, message
 from ..labels import step_label
+from ..model.review import today
 from ..rules import report
 from . import options
 
@@ -79,6 +81,14 @@ def run(args) -> int:
     root = options.root(args)
     lang = options.args_lang(args)
     date = options.date("--date", args.date)
+    if is_change_number(args.code):  # a change request (文件更改申请单), not a document
+        if args.effective or args.key:
+            raise UsageError("cli.approve.change_options")
+        done = approve_change(root, args.code, args.step, name=args.name, person=args.person,
+                              date=date or today())
+        if not args.quiet:
+            options.tell(lang, "cli.approve.change_signed", step_label=step_label(args.step, lang), **done)
+        return EXIT_OK
     effective = options.date("--effective", args.effective)
     try:
         done = approve(root, args.code, args.step, args.name, args.role, date, person=args.person, key_file=args.key,

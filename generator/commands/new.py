@@ -19,7 +19,8 @@ def shown(path: Path) -> str:
 def run(args) -> int:
     root = options.root(args)
     lang = options.args_lang(args)
-    created = new_item(root, kind=args.kind, title=args.title, chapter=args.chapter, document=args.document)
+    created = new_item(root, kind=args.kind, title=args.title, chapter=args.chapter, document=args.document,
+                       by=getattr(args, "by", None))
     print(shown(created.path))
     if args.kind == "change":
         options.note(lang, "cli.authoring.new_change", number=created.code, document=args.document,
