@@ -158,14 +158,43 @@ def balanced_lines(text: str, width_em: float) -> list[str]:
     return balanced_wrap(text, width_em, 1)
 
 
+def word_em(text: str) -> float:
+    """The width in em of the widest unit of ``text`` a line never splits (a Latin word)."""
+    from ..render.diagrams import longest_word
+
+    return longest_word(text, 1)
+
+
+def _two_lines_em(label: str) -> float:
+    """The narrowest width in em (in half-em steps) at which ``label`` takes at most two lines, no
+    word split."""
+    em = text_em(label)
+    width = -(-em // 2)
+    if word_em(label) <= 1:  # CJK alone: two balanced halves
+        return width
+    while width < em and len(balanced_lines(label, width)) > 2:
+        width += 0.5
+    return width
+
+
 def _label_width_em(labels_: list[str]) -> float:
     """The label column's width in em: the longest label up to LABEL_ONE_LINE em on one line, a
-    longer one in two balanced lines."""
+    longer one in two balanced lines (Latin words whole)."""
     need = [0.0]
     for label in labels_:
         em = text_em(label)
-        need.append(em if em <= LABEL_ONE_LINE else -(-em // 2))
+        need.append(em if em <= LABEL_ONE_LINE else _two_lines_em(label))
     return max(need + [4.0])
+
+
+def fitted_lines(text: str, width_em: float, size: float = FONT_PT) -> tuple[list[str], float]:
+    """(lines, font size in pt) of ``text`` in a box ``width_em`` em of ``size`` wide: balanced lines,
+    and, where a Latin word is wider than the box, the text shrunk until it fits (never split)."""
+    word = word_em(text)
+    if word > width_em:
+        size = max(5.0, int(10 * size * width_em / word) / 10)
+        width_em = width_em * FONT_PT / size if size != FONT_PT else width_em
+    return balanced_lines(text, width_em), size
 
 
 def _grid_labels(form: Form) -> list[str]:
@@ -199,6 +228,8 @@ def table_widths(form: Form, f: Field) -> list[float]:
     total = sum(c.width for c in cols) or 1
     pct = [room * c.width / total for c in cols]
     need = [100 * (text_em(c.label) * FONT_PT * PT + 2.6) / width for c in cols]
+    if sum(need) > room:  # headers on one line do not fit: at least their longest words
+        need = [100 * (word_em(c.label) * FONT_PT * PT + 2.6) / width for c in cols]
     if sum(need) <= room:
         for _ in range(len(cols)):
             short = [i for i in range(len(cols)) if pct[i] < need[i] - 1e-9]
@@ -238,8 +269,8 @@ def _cell_height(item: Item, form: Form) -> float:
     width, _ = sheet_box(form)
     label_pct, value_pct = label_column(form)
     value_mm = width * (value_pct * item.span + label_pct * (item.span - 1)) / 100 - 2.4
-    label_lines = len(balanced_lines(formspec.label_of(f), label_em(form)))
-    h = max(ROW, label_lines * LINE + CELL_PAD)
+    lines, size = fitted_lines(formspec.label_of(f), label_em(form))
+    h = max(ROW, len(lines) * LINE * size / FONT_PT + CELL_PAD)
     if f.type == "multiline":
         rows = f.rows if f.rows is not None else 3
         h = max(h, 6 * min(rows, 40) + 1 + CELL_PAD)
@@ -264,8 +295,8 @@ def _head_height(form: Form) -> float:
 def _table_head_height(form: Form, f: Field) -> float:
     width, _ = sheet_box(form)
     widths = table_widths(form, f)
-    lines = max([1] + [len(balanced_lines(c.label, _column_em(form, p)))
-                       for c, p in zip(formspec.columns(f), widths)])
+    fitted = [fitted_lines(c.label, _column_em(form, p)) for c, p in zip(formspec.columns(f), widths)]
+    lines = max([1.0] + [len(ls) * size / FONT_PT for ls, size in fitted])
     return TABLE_TITLE_ROW + max(TABLE_HEAD_ROW, lines * LINE + CELL_PAD)
 
 
@@ -347,8 +378,10 @@ def _text(value) -> str:
 
 def _cell(f: Field, span: int, values: dict, lang: str, line_em: float) -> dict:
     fid, kind, label = f.id, f.type, formspec.label_of(f)
+    lines, size = fitted_lines(label, line_em)
     c = {"kind": kind, "name": fid, "label": label, "span": span, "required": f.required,
-         "label_lines": balanced_lines(label, line_em), "value": "", "checked": False, "options": []}
+         "label_lines": lines, "label_size": size if size != FONT_PT else None,
+         "value": "", "checked": False, "options": []}
     if kind in ("text", "date", "number"):
         c["value"] = _text(values.get(fid))
     elif kind == "multiline":
@@ -370,13 +403,17 @@ def _cell(f: Field, span: int, values: dict, lang: str, line_em: float) -> dict:
     return c
 
 
+def _column(form: Form, label: str, pct: float) -> dict:
+    lines, size = fitted_lines(label, _column_em(form, pct))
+    return {"label": label, "pct": pct, "lines": lines, "size": size if size != FONT_PT else None}
+
+
 def _table(form: Form, f: Field, values: dict, rows: int, row_height: float) -> dict:
     cols = formspec.columns(f)
     return {
         "kind": "table", "label": formspec.label_of(f), "required": f.required, "no_width": TABLE_NO_WIDTH,
         "row_height": row_height if row_height != ROW else None,
-        "columns": [{"label": c.label, "pct": pct, "lines": balanced_lines(c.label, _column_em(form, pct))}
-                    for c, pct in zip(cols, table_widths(form, f))],
+        "columns": [_column(form, c.label, pct) for c, pct in zip(cols, table_widths(form, f))],
         "rows": [{"no": r, "cells": [{"name": formspec.cell_name(f.id, r, c.id),
                                       "label": formspec.cell_label(f, r, c),
                                       "value": _text(values.get(formspec.cell_name(f.id, r, c.id)))}
