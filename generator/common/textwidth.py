@@ -16,7 +16,13 @@ def char_em(ch: str) -> float:
         return 1.0
     if ch == " ":
         return 0.3
-    if ch.isupper() or ch in "mwMW@%":
+    if ch in "ilj":  # Latin letters narrower or wider than most, so that a long word is not
+        return 0.3  # measured far wider than it prints (the estimate stays on the wide side)
+    if ch in "tfr":
+        return 0.4
+    if ch in "mMW":
+        return 0.85
+    if ch.isupper() or ch in "w@%":
         return 0.7
     return 0.56
 

@@ -255,7 +255,7 @@ def _head_height(form: Form) -> float:
     meta = 9 * PT * 1.35
     instr = text_em(form.instructions) * 9 * PT if form.instructions else 0
     lines = max(1, -(-instr // max(width - 60, 20)))
-    return h + lines * meta + 3.5 + 2 + 8 * PT * 1.35 + 2  # meta, its margins; footer line, its margin
+    return h + lines * meta + 3.5 + 8 * PT * 1.35 + 2  # meta, its margins; footer line, its margin
 
 
 def _table_head_height(form: Form, f: Field) -> float:
