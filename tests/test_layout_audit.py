@@ -114,12 +114,13 @@ def _first_word(title: str) -> str:
 
 
 def document_pages(path: Path, codes: list[str]) -> dict[str, range]:
-    """{document code: its pages (0-based)} by the bookmarks that start with a document's code."""
-    marks = [(d, t, p) for d, t, p in outline(path) if d == 0]
+    """{document code: its pages (0-based)} by the bookmarks that start with a document's code, up to
+    the next bookmark of any level (the forms after a document in its own PDF are not its pages)."""
+    marks = outline(path)
     total = len(pypdf.PdfReader(str(path)).pages)
     out = {}
-    for i, (_, title, page) in enumerate(marks):
-        if _first_word(title) in codes:
+    for i, (depth, title, page) in enumerate(marks):
+        if depth == 0 and _first_word(title) in codes:
             following = [p for _, _, p in marks[i + 1:] if p > page]
             out[_first_word(title)] = range(page, following[0] if following else total)
     return out
@@ -433,6 +434,21 @@ def test_the_audit_finds_a_closing_block_alone(tmp_path):
     assert pdf_closing_alone(kept, codes) == []
 
 
+def test_the_audit_finds_a_split_word(tmp_path):
+    """A label cell too narrow for its word, broken anywhere, is found; the same label wrapped between
+    words is not."""
+    from weasyprint import HTML
+
+    cell = "<table style='border-collapse: collapse'><tr><td style='width: {w}; border: 1px solid; {extra}'>" \
+           "Unified social credit code</td><td>value</td></tr></table>"
+    split = tmp_path / "split.pdf"
+    HTML(string=cell.format(w="12mm", extra="overflow-wrap: anywhere; word-break: break-all")).write_pdf(split)
+    whole = tmp_path / "whole.pdf"
+    HTML(string=cell.format(w="20mm", extra="")).write_pdf(whole)
+    assert pdf_split_words(split, ["Unified", "social", "credit"]) != []
+    assert pdf_split_words(whole, ["Unified", "social", "credit"]) == []
+
+
 # -- an English manual and a manual numbered YD-…: the audit speaks their language ---------------------------
 EN_CARD = """# an English form with long labels
 id: account-card
@@ -593,6 +609,11 @@ def test_docx_contents_field_carries_the_pages_headings_land_on(any_manual, tmp_
     LibreOffice lays the headings out on; no sign-off table is split or stands without its revisions."""
     pdf = docx_to_pdf(any_manual.dist / "manual.docx", tmp_path / "lo")
     pages = [page.extract_text() or "" for page in pypdf.PdfReader(str(pdf)).pages]
-    assert docx_toc_off(any_manual.dist / "manual.docx", pages) == []
+    off = docx_toc_off(any_manual.dist / "manual.docx", pages)
+    if any_manual.lang == "en":
+        # README: Latin text breaks lines differently from font to font, so a number may be one page
+        # off until Word updates the field; never more, and never missing.
+        off = [(title, page, landing) for title, page, landing in off if not landing or abs(landing[0] - page) > 1]
+    assert off == []
     seen, bad = docx_split_signoffs(pages, any_manual.lang)
     assert seen >= len(any_manual.documents) and bad == []
