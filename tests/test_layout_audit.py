@@ -1,43 +1,72 @@
 """The layout audit: the finish of the printed outputs, checked on the built files so that it stays fixed.
 
-The shipped manual and a fixture manual (the minimal one plus a form of every field type, a wide
-register and a form of 80 fields that cannot fit one sheet) are built once each through the
-``manual`` command with the real WeasyPrint; the files are read back with pypdf and pdfplumber.
+The shipped manual, a fixture manual (the minimal one plus a form of every field type, a wide
+register and a form of 80 fields that cannot fit one sheet), an English manual (``manual init``,
+``locale: en``, forms and a workflow with long English labels) and a manual numbered YD-… are built
+once each through the ``manual`` command with the real WeasyPrint; the files are read back with
+pypdf and pdfplumber, the DOCX through LibreOffice's own layout.
 
 Each check is an audit function that returns what it found wrong (so a test can also show that it
-finds a fault: the 80-field form).  PDF checks live in the ``pdf_*`` functions; the DOCX checks go
-in functions of their own beside them.
+finds a fault: the 80-field form).  Nothing is matched on Chinese words: documents and forms are
+found by the codes of the manual's model, headings by the label catalogue in the manual's language.
 """
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
+import docx
 import pdfplumber
 import pypdf
 import pytest
+from docx.oxml.ns import qn
 
 from conftest import FIXTURES, MINIMAL, REPO, copy_manual, run_cli
+from generator.labels import labels
+from generator.rules.check import read_manual
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("layout-audit")]
 
 MM = 72 / 25.4
 MIN_LINES = 4  # a page between the first document and the appendix holds at least this many lines
 FORM_PDF_LIMIT = 400_000  # bytes: a blank fillable form small enough to email
-SIGNOFF_HEADING = "编制、审核与批准"
-SIGNOFF_ROWS = ("编制", "审核", "批准")
 
 
 # -- building ---------------------------------------------------------------------------------------
-def _build(root: Path) -> Path:
-    result = run_cli("build", "pdf", "forms", "--quiet", "--jobs", "2", cwd=root, timeout=1200)
-    assert result.returncode == 0, result.stderr
-    return root / "dist"
+@dataclass
+class Built:
+    """A built manual: its outputs, its language and the codes of its documents and forms."""
+
+    root: Path
+    dist: Path
+    lang: str
+    documents: list[str]
+    forms: list[str]
+
+    def words(self) -> dict:
+        w = labels(self.lang)
+        return {**w["field"], **w["print"], "step": w["step"]}
+
+
+def _build(root: Path, *targets: str) -> Built:
+    result = run_cli("build", *(targets or ("pdf", "forms")), "--quiet", "--jobs", "2", cwd=root, timeout=1200)
+    assert result.returncode == 0, result.stdout + result.stderr
+    manual, _ = read_manual(root)
+    return Built(root, root / "dist", manual.locale, [d.code for d in manual.documents],
+                 [f.code for f in (manual.forms.values() if isinstance(manual.forms, dict) else manual.forms)])
 
 
 @pytest.fixture(scope="module")
-def shipped_dist(tmp_path_factory) -> Path:
-    return _build(copy_manual(REPO, tmp_path_factory.mktemp("audit") / "shipped"))
+def shipped(tmp_path_factory) -> Built:
+    return _build(copy_manual(REPO, tmp_path_factory.mktemp("audit") / "shipped"), "pdf", "forms", "docx")
+
+
+@pytest.fixture(scope="module")
+def shipped_dist(shipped) -> Path:
+    return shipped.dist
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +74,7 @@ def fixture_dist(tmp_path_factory) -> Path:
     root = copy_manual(MINIMAL, tmp_path_factory.mktemp("audit") / "fixture")
     for name in ("all-types", "long-form", "wide-register"):
         shutil.copy2(FIXTURES / "forms" / f"{name}.yaml", root / "forms" / f"{name}.yaml")
-    return _build(root)
+    return _build(root).dist
 
 
 # -- reading -------------------------------------------------------------------------------------------
@@ -65,21 +94,48 @@ def outline(path: Path) -> list[tuple[int, str, int]]:
     return out
 
 
+def _squash(text: str) -> str:
+    return re.sub(r"\s", "", text)
+
+
+def _body_lines(page) -> list[dict]:
+    """The text lines of a page's body (running header and footer left out), top to bottom."""
+    return [ln for ln in page.extract_text_lines() if 20 * MM < ln["top"] and ln["bottom"] < page.height - 18 * MM]
+
+
 def _lines(page) -> list[float]:
-    """The text lines of a page's body (running header and footer left out): their tops."""
-    tops = sorted({round(w["top"] / 3) for w in page.extract_words()
+    """The tops of the text lines of a page's body."""
+    return sorted({round(w["top"] / 3) for w in page.extract_words()
                    if 20 * MM < w["top"] and w["bottom"] < page.height - 18 * MM})
-    return tops
+
+
+def _first_word(title: str) -> str:
+    return title.split(" ")[0].split("\u3000")[0]
+
+
+def document_pages(path: Path, codes: list[str]) -> dict[str, range]:
+    """{document code: its pages (0-based)} by the bookmarks that start with a document's code, up to
+    the next bookmark of any level (the forms after a document in its own PDF are not its pages)."""
+    marks = outline(path)
+    total = len(pypdf.PdfReader(str(path)).pages)
+    out = {}
+    for i, (depth, title, page) in enumerate(marks):
+        if depth == 0 and _first_word(title) in codes:
+            following = [p for _, _, p in marks[i + 1:] if p > page]
+            out[_first_word(title)] = range(page, following[0] if following else total)
+    return out
 
 
 # -- the audit: PDF -------------------------------------------------------------------------------------
-def pdf_form_sheets(path: Path) -> dict[str, int]:
-    """{form bookmark: pages it takes} of a PDF's forms (bookmarks that start with a form code)."""
+def pdf_form_sheets(path: Path, codes: list[str] | None = None) -> dict[str, int]:
+    """{form bookmark: pages it takes} of a PDF's forms (bookmarks that start with a form code of
+    ``codes``, or with something holding -F when no codes are given)."""
     marks = outline(path)
     total = len(pypdf.PdfReader(str(path)).pages)
     sheets = {}
     for i, (_, title, page) in enumerate(marks):
-        if "-F" not in title.split(" ")[0]:
+        first = _first_word(title)
+        if (first not in codes) if codes is not None else ("-F" not in first):
             continue
         following = [p for _, _, p in marks[i + 1:] if p > page]
         sheets[title] = (following[0] if following else total) - page
@@ -90,12 +146,14 @@ def pdf_standalone_sheets(folder: Path) -> dict[str, int]:
     return {pdf.stem: len(pypdf.PdfReader(str(pdf)).pages) for pdf in sorted(folder.glob("*.pdf"))}
 
 
-def pdf_sparse_pages(path: Path) -> list[tuple[int, int]]:
+def pdf_sparse_pages(path: Path, codes: list[str] | None = None) -> list[tuple[int, int]]:
     """(page number, lines) of each page from the first document to the appendix with fewer than
-    MIN_LINES lines of text: a stranded block."""
+    MIN_LINES lines of text: a stranded block.  Documents are the bookmarks starting with one of
+    ``codes`` (default: a digit)."""
     marks = outline(path)
-    docs = [p for d, t, p in marks if d == 0 and t[:1].isdigit()]
-    appendix = [p for d, t, p in marks if d == 0 and not t[:1].isdigit() and docs and p > docs[0]]
+    is_doc = (lambda t: _first_word(t) in codes) if codes is not None else (lambda t: t[:1].isdigit())
+    docs = [p for d, t, p in marks if d == 0 and is_doc(t)]
+    appendix = [p for d, t, p in marks if d == 0 and not is_doc(t) and docs and p > docs[0]]
     with pdfplumber.open(str(path)) as pdf:
         end = appendix[0] if appendix else len(pdf.pages)
         out = []
@@ -106,19 +164,46 @@ def pdf_sparse_pages(path: Path) -> list[tuple[int, int]]:
         return out
 
 
-def pdf_split_signoffs(path: Path) -> tuple[int, list[int]]:
-    """(sign-off tables found, pages where one is split): a sign-off heading must have its three rows
-    (编制, 审核, 批准) below it on the same page."""
+def pdf_split_signoffs(path: Path, lang: str = "zh-CN") -> tuple[int, list[int]]:
+    """(sign-off tables found, pages where one is split): a sign-off heading (the catalogue's, in
+    ``lang``) must have its three rows (prepared, reviewed, approved) below it on the same page."""
+    w = labels(lang)
+    heading = _squash(w["print"]["signoff_heading"])
+    steps = [_squash(w["step"][s]) for s in ("prepared", "reviewed", "approved")]
     found, split = 0, []
     with pdfplumber.open(str(path)) as pdf:
         for n, page in enumerate(pdf.pages):
-            words = page.extract_words()
-            for head in [w for w in words if w["text"] == SIGNOFF_HEADING]:
+            lines = page.extract_text_lines()
+            for head in [ln for ln in lines if _squash(ln["text"]) == heading]:
                 found += 1
-                below = {w["text"] for w in words if w["top"] > head["bottom"]}
-                if not all(step in below for step in SIGNOFF_ROWS):
+                below = [_squash(ln["text"]) for ln in lines if ln["top"] > head["bottom"]]
+                if not all(any(b.startswith(step) for b in below) for step in steps):
                     split.append(n + 1)
     return found, split
+
+
+def pdf_closing_alone(path: Path, codes: list[str], lang: str = "zh-CN") -> list[tuple[str, int]]:
+    """(document, page number) of every page that holds only a document's closing block (the forms it
+    uses, its revision history, its sign-off) and nothing of its body, whatever its line count."""
+    w = labels(lang)["field"]
+    openers = {_squash(w["forms"]), _squash(w["revisions"])}
+    out = []
+    with pdfplumber.open(str(path)) as pdf:
+        for code, pages in document_pages(path, codes).items():
+            started = False
+            for n in pages:
+                lines = _body_lines(pdf.pages[n])
+                if not lines:
+                    continue
+                if started:  # a page after the one where the closing began: closing only
+                    out.append((code, n + 1))
+                    continue
+                tops = [i for i, ln in enumerate(lines) if _squash(ln["text"]) in openers]
+                if tops:
+                    started = True
+                    if tops[0] == 0:
+                        out.append((code, n + 1))
+    return out
 
 
 def pdf_small_chart_text(path: Path, first: str, caption: str) -> list[float]:
@@ -128,7 +213,7 @@ def pdf_small_chart_text(path: Path, first: str, caption: str) -> list[float]:
         for page in pdf.pages:
             lines = page.extract_text_lines()
             tops = [ln["top"] for ln in lines if ln["text"].replace(" ", "").startswith(first.replace(" ", ""))]
-            ends = [ln["top"] for ln in lines if ln["text"].replace(" ", "").startswith(caption)]
+            ends = [ln["top"] for ln in lines if ln["text"].replace(" ", "").startswith(caption.replace(" ", ""))]
             if tops and ends:
                 return sorted({round(c["size"], 2) for c in page.chars
                                if tops[0] - 40 <= c["top"] < ends[-1] and c["size"] < 8.95})
@@ -139,13 +224,95 @@ def pdf_page_mode(path: Path) -> str:
     return str(pypdf.PdfReader(str(path)).trailer["/Root"].get("/PageMode"))
 
 
+def pdf_split_words(path: Path, words: list[str]) -> list[str]:
+    """The ``words`` (Latin words of labels, headers, chart boxes) that the PDF splits across lines: a
+    word's first part (2 letters or more) ending a line and the rest beginning the line below it, in the
+    same column (a table cell or a chart box)."""
+    out = set()
+    with pdfplumber.open(str(path)) as pdf:
+        for page in pdf.pages:
+            found = [(m.group(0), w) for w in page.extract_words() for m in [re.search(r"[A-Za-z]+$", w["text"])] if m]
+            starts = [(m.group(0), w) for w in page.extract_words() for m in [re.match(r"[A-Za-z]+", w["text"])] if m]
+            for word in words:
+                for k in range(2, len(word) - 1):
+                    head, tail = word[:k], word[k:]
+                    for text, w in found:
+                        if text != head:
+                            continue
+                        if any(t == tail and 0 < n["top"] - w["bottom"] < 2 * (w["bottom"] - w["top"])
+                               and abs(n["x0"] - w["x0"]) < 60 for t, n in starts):
+                            out.add(word)
+    return sorted(out)
+
+
+# -- the audit: DOCX, through LibreOffice's layout ---------------------------------------------------------------
+def docx_to_pdf(path: Path, outdir: Path) -> Path:
+    outdir.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(["soffice", f"-env:UserInstallation=file://{outdir / 'profile'}", "--headless",
+                             "--convert-to", "pdf", "--outdir", str(outdir), str(path)],
+                            capture_output=True, text=True, timeout=600)
+    out = outdir / (path.stem + ".pdf")
+    assert out.is_file(), result.stdout + result.stderr
+    return out
+
+
+def docx_toc(path: Path) -> list[tuple[str, int]]:
+    """The contents list as written in the DOCX: (entry text, the page its PAGEREF result says)."""
+    document = docx.Document(str(path))
+    out = []
+    for h in document.element.body.iter(qn("w:hyperlink")):
+        instr = "".join(t.text or "" for t in h.iter(qn("w:instrText")))
+        if "PAGEREF" not in instr:
+            continue
+        texts = [t.text or "" for t in h.iter(qn("w:t"))]
+        out.append((texts[0], int(texts[-1])))
+    return out
+
+
+def docx_toc_off(docx_path: Path, pages: list[str]) -> list[tuple[str, int, list[int]]]:
+    """(entry, page the contents field says, pages LibreOffice puts it on) of every entry of the contents
+    field whose page number is not where its heading lands; [] if the field carries none."""
+    toc = docx_toc(docx_path)
+    assert len(toc) >= 3, "the contents field carries no page numbers"
+    out = []
+    for title, page in toc:
+        want = _squash(title)
+        landing = [i for i, text in enumerate(pages, 1) if i > 2
+                   and any(_squash(line) == want for line in text.splitlines())]
+        if landing[:1] != [page]:
+            out.append((title, page, landing[:1]))
+    return out
+
+
+def docx_split_signoffs(pages: list[str], lang: str) -> tuple[int, list[int]]:
+    """(sign-off tables found, pages where one is split or stands without the revision history before
+    it).  Read on each page's text with line breaks and spaces removed, so that a word LibreOffice
+    breaks in a narrow cell (English "Approve/d") still reads whole."""
+    w = labels(lang)
+    f = w["field"]
+    head = _squash(f["signoff"] + f["name"] + f["role"] + f["date"])
+    last, revisions = _squash(w["step"]["approved"]), _squash(f["revisions"])
+    seen, bad = 0, []
+    for i, text in enumerate(pages[2:], 3):
+        flat = _squash(text)
+        at = flat.find(head)
+        while at >= 0:
+            seen += 1
+            nxt = flat.find(head, at + 1)
+            table = flat[at:nxt if nxt > 0 else len(flat)]
+            if last not in table[:400] or revisions not in flat[:at]:
+                bad.append(i)
+            at = nxt
+    return seen, bad
+
+
 # -- the shipped manual -----------------------------------------------------------------------------------
 SHIPPED_FORMS = ("customer-register", "customer-card", "customer-review", "archive-access-request",
                  "archive-loan-register", "customer-visit-record", "quality-objection-report")
 
 
-def test_shipped_forms_are_one_sheet_in_the_appendix(shipped_dist):
-    sheets = pdf_form_sheets(shipped_dist / "manual.pdf")
+def test_shipped_forms_are_one_sheet_in_the_appendix(shipped):
+    sheets = pdf_form_sheets(shipped.dist / "manual.pdf", shipped.forms)
     assert len(sheets) == len(SHIPPED_FORMS)
     assert {title: n for title, n in sheets.items() if n != 1} == {}
 
@@ -164,16 +331,23 @@ def test_shipped_documents_forms_are_one_sheet_in_each_documents_pdf(shipped_dis
         assert all(len((p.extract_text() or "").strip()) > 40 for p in reader.pages), pdf.name
 
 
-def test_shipped_manual_has_no_stranded_pages(shipped_dist):
-    assert pdf_sparse_pages(shipped_dist / "manual.pdf") == []
+def test_shipped_manual_has_no_stranded_pages(shipped):
+    assert pdf_sparse_pages(shipped.dist / "manual.pdf", shipped.documents) == []
 
 
-def test_shipped_signoff_tables_are_never_split(shipped_dist):
-    documents = len(list((REPO / "policies").glob("*.md")))
-    found, split = pdf_split_signoffs(shipped_dist / "manual.pdf")
-    assert (found, split) == (documents, [])
-    for pdf in sorted((shipped_dist / "documents").glob("*.pdf")):
-        assert pdf_split_signoffs(pdf) == (1, []), pdf.name
+def test_no_page_holds_only_a_closing_block(shipped):
+    """After a chart (0102's org chart, 0104's swimlane chart) or a long table, the revision history and
+    the sign-off keep something of the body with them."""
+    assert pdf_closing_alone(shipped.dist / "manual.pdf", shipped.documents, shipped.lang) == []
+    for pdf in sorted((shipped.dist / "documents").glob("*.pdf")):
+        assert pdf_closing_alone(pdf, shipped.documents, shipped.lang) == [], pdf.name
+
+
+def test_shipped_signoff_tables_are_never_split(shipped):
+    found, split = pdf_split_signoffs(shipped.dist / "manual.pdf", shipped.lang)
+    assert (found, split) == (len(shipped.documents), [])
+    for pdf in sorted((shipped.dist / "documents").glob("*.pdf")):
+        assert pdf_split_signoffs(pdf, shipped.lang) == (1, []), pdf.name
 
 
 def test_shipped_charts_print_no_text_under_9pt(shipped_dist):
@@ -243,3 +417,207 @@ def test_fixture_manual_has_no_stranded_pages_or_split_signoffs(fixture_dist):
     found, split = pdf_split_signoffs(path)
     assert (found, split) == (2, [])
     assert pdf_page_mode(path) == "/UseOutlines"
+
+
+def test_the_audit_finds_a_closing_block_alone(tmp_path):
+    """A page that starts with the revision history (the closing block, nothing of the body) is a failure
+    however many lines it has; a closing block under the last lines of its body is not."""
+    from weasyprint import HTML
+
+    lines = "".join(f"<p>第{n}条 正文。</p>" for n in range(1, 9))
+    closing = "<h2>修订记录</h2><p>1.0 2020-01-01 首次发布</p><h2>编制、审核与批准</h2>" + \
+        "".join(f"<p>{s} 示例 业务员 2020-01-01</p>" for s in ("编制", "审核", "批准"))
+    style = "<style>@page { size: A4; margin: 25mm 20mm } h2 { bookmark-level: none }</style>"
+    alone = tmp_path / "alone.pdf"
+    HTML(string=f"{style}<h1>0101-2020 标题</h1>{lines}<div style='break-before: page'>{closing}</div>"
+                "<h1 style='break-before: page'>0102-2020 另一</h1><p>正文。</p>").write_pdf(alone)
+    kept = tmp_path / "kept.pdf"
+    HTML(string=f"{style}<h1>0101-2020 标题</h1>{lines}{closing}").write_pdf(kept)
+    codes = ["0101-2020", "0102-2020"]
+    assert pdf_closing_alone(alone, codes) == [("0101-2020", 2)]
+    assert pdf_closing_alone(kept, codes) == []
+
+
+def test_the_audit_finds_a_split_word(tmp_path):
+    """A label cell too narrow for its word, broken anywhere, is found; the same label wrapped between
+    words is not."""
+    from weasyprint import HTML
+
+    cell = "<table style='border-collapse: collapse'><tr><td style='width: {w}; border: 1px solid; {extra}'>" \
+           "Unified social credit code</td><td>value</td></tr></table>"
+    split = tmp_path / "split.pdf"
+    HTML(string=cell.format(w="12mm", extra="overflow-wrap: anywhere; word-break: break-all")).write_pdf(split)
+    whole = tmp_path / "whole.pdf"
+    HTML(string=cell.format(w="20mm", extra="")).write_pdf(whole)
+    assert pdf_split_words(split, ["Unified", "social", "credit"]) != []
+    assert pdf_split_words(whole, ["Unified", "social", "credit"]) == []
+
+
+# -- an English manual and a manual numbered YD-…: the audit speaks their language ---------------------------
+EN_CARD = """# an English form with long labels
+id: account-card
+code: 0105-F2
+title: Customer account card
+version: "1.0"
+status: effective
+effective: 2026-11-30
+owner: 业务主管
+paper: A4
+instructions: Fill in when a customer account is opened.
+sections:
+  - title: Customer
+    fields:
+      - {id: number, label: Customer number, type: text, required: true, width: 1}
+      - {id: credit, label: Unified social credit code, type: text, required: true, width: 1}
+      - {id: department, label: Responsible department, type: text, width: 1}
+      - {id: representative, label: Responsibilities, type: text, width: 1}
+      - {id: address, label: Registered office address, type: text, width: 4}
+      - id: contacts
+        label: Contacts
+        type: table
+        rows: 3
+        columns: [Contact person, Responsible department, Telephone number, Unified social credit code]
+  - title: Approval
+    fields:
+      - {id: sign, label: Approved by, type: signature, width: 4}
+signoff:
+  prepared: {name: 示例甲, role: 业务主管, date: 2026-11-30, sample: true}
+  reviewed: {name: 示例乙, role: 部门经理, date: 2026-11-30, sample: true}
+  approved: {name: 示例丙, role: 总经理, date: 2026-11-30, sample: true, version: "1.0"}
+revisions:
+  - {version: "1.0", date: 2026-11-30, summary: First issue, by: Sales}
+"""
+
+EN_REGISTER = """id: account-register
+code: 0105-F3
+title: Customer account register
+version: "1.0"
+status: effective
+effective: 2026-11-30
+owner: 业务主管
+paper: A4
+sections:
+  - title: Register
+    fields:
+      - {id: period, label: Registration period, type: text, width: 2}
+      - {id: keeper, label: Kept by, type: text, width: 2}
+      - id: accounts
+        label: Accounts
+        type: table
+        rows: 30
+        columns: [Customer number, Customer name, Responsible department, Unified social credit code, Telephone]
+signoff:
+  prepared: {name: 示例甲, role: 业务主管, date: 2026-11-30, sample: true}
+  reviewed: {name: 示例乙, role: 部门经理, date: 2026-11-30, sample: true}
+  approved: {name: 示例丙, role: 总经理, date: 2026-11-30, sample: true, version: "1.0"}
+revisions:
+  - {version: "1.0", date: 2026-11-30, summary: First issue, by: Sales}
+"""
+
+EN_WORKFLOW = """workflow:
+  - {id: receive, title: Receive and register the customer's purchase order, role: 业务员, forms: [account-card]}
+  - {id: assign, title: Responsibility assignment to the responsible department, role: Responsible department}
+  - {id: review, title: Creditworthiness verification, role: 业务主管, forms: [account-register]}
+  - {id: approve, title: Authorization of exceptional conditions, role: 部门经理}
+"""
+
+LONG_WORDS = ["Unified", "social", "credit", "Customer", "number", "Responsible", "department", "Responsibilities",
+              "Registered", "Contact", "Telephone", "Creditworthiness", "verification", "Authorization",
+              "exceptional", "conditions", "assignment", "Responsibility", "Representative"]
+
+
+def _unfingerprint(root: Path) -> None:
+    """Edited examples: their recorded fingerprints would no longer match, so the sign-offs keep none."""
+    for path in [root / "manual" / "manual.yaml", *root.glob("policies/*.md"), *root.glob("forms/*.yaml")]:
+        path.write_text(re.sub(r",\s*fingerprint: sha256:[0-9a-f]+", "", path.read_text(encoding="utf-8")),
+                        encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def english(tmp_path_factory) -> Built:
+    root = tmp_path_factory.mktemp("audit") / "english"
+    assert run_cli("init", root, "--lang", "en").returncode == 0
+    config = root / "manual" / "manual.yaml"
+    config.write_text(re.sub(r"(?m)^locale: .*$", "locale: en", config.read_text(encoding="utf-8")), encoding="utf-8")
+    roles = root / "manual" / "roles.yaml"
+    roles.write_text(roles.read_text(encoding="utf-8").rstrip() + "\n  - {id: Responsible department, external: true}\n",
+                     encoding="utf-8")
+    (root / "forms" / "account-card.yaml").write_text(EN_CARD, encoding="utf-8")
+    (root / "forms" / "account-register.yaml").write_text(EN_REGISTER, encoding="utf-8")
+    procedure = next(p for p in (root / "policies").glob("*.md") if "\nworkflow:" in p.read_text(encoding="utf-8"))
+    text = procedure.read_text(encoding="utf-8")
+    text = re.sub(r"(?ms)^workflow:.*?(?=^signoff:)", EN_WORKFLOW, text)
+    text = re.sub(r"(?m)^uses_forms: .*$", "uses_forms: [visit-record, account-card, account-register]", text)
+    procedure.write_text(text, encoding="utf-8")
+    _unfingerprint(root)
+    return _build(root, "pdf", "forms", "docx")
+
+
+@pytest.fixture(scope="module")
+def prefixed(tmp_path_factory) -> Built:
+    from test_code_schemes import SCHEMES, rewrite
+
+    root = copy_manual(MINIMAL, tmp_path_factory.mktemp("audit") / "prefixed")
+    scheme, chapter, codes, form_code, _, _ = SCHEMES["YD-NNNN-YYYY"]
+    rewrite(root, scheme, chapter, codes, form_code)
+    return _build(root, "pdf", "forms", "docx")
+
+
+@pytest.fixture(params=["shipped", "english", "prefixed"])
+def any_manual(request) -> Built:
+    return request.getfixturevalue(request.param)
+
+
+def test_the_whole_pdf_audit_passes(any_manual):
+    m = any_manual
+    manual = m.dist / "manual.pdf"
+    assert m.documents and m.forms
+    assert {t: n for t, n in pdf_form_sheets(manual, m.forms).items() if n != 1} == {}
+    assert len(pdf_form_sheets(manual, m.forms)) == len(m.forms)
+    assert {f: n for f, n in pdf_standalone_sheets(m.dist / "forms").items() if n != 1} == {}
+    assert pdf_sparse_pages(manual, m.documents) == []
+    assert pdf_closing_alone(manual, m.documents, m.lang) == []
+    found, split = pdf_split_signoffs(manual, m.lang)
+    assert (found, split) == (len(m.documents), [])  # found by the heading of the manual's own language
+    assert pdf_page_mode(manual) == "/UseOutlines"
+    sizes = {pdf.name: pdf.stat().st_size for pdf in (m.dist / "forms").glob("*.pdf")}
+    assert {name: size for name, size in sizes.items() if size > FORM_PDF_LIMIT} == {}
+
+
+def test_english_words_are_never_split(english):
+    """Form labels, table headers and swimlane boxes with long English words: every word whole on a line."""
+    for path in [english.dist / "manual.pdf", *(english.dist / "forms").glob("*.pdf")]:
+        assert pdf_split_words(path, LONG_WORDS) == [], path.name
+    with pdfplumber.open(str(english.dist / "forms" / "account-card.pdf")) as pdf:
+        text = "\n".join(ln["text"] for ln in pdf.pages[0].extract_text_lines())
+    for word in ("Unified", "Responsibilities", "Telephone", "department"):
+        assert re.search(rf"\b{word}\b", text), word
+
+
+def test_english_register_prints_its_30_rows_down_to_the_foot(english):
+    path = english.dist / "forms" / "account-register.pdf"
+    reader = pypdf.PdfReader(str(path))
+    assert len(reader.pages) == 1
+    rows = {name.split("_")[1] for name in reader.get_fields() if name.startswith("accounts_")}
+    assert len(rows) == 30  # every declared row printed
+    with pdfplumber.open(str(path)) as pdf:
+        page = pdf.pages[0]
+        ruled = max(r["bottom"] for r in page.rects)
+        # The rows reach the foot of the page box (A4 less its 14 mm margin): what is left is the room
+        # the form's own footer line takes in the manual's appendix and a margin of safety, no blank band.
+        assert page.height - 14 * MM - ruled < 9 * MM
+
+
+def test_docx_contents_field_carries_the_pages_headings_land_on(any_manual, tmp_path):
+    """The DOCX's contents field holds page numbers (its current result), and they are the pages
+    LibreOffice lays the headings out on; no sign-off table is split or stands without its revisions."""
+    pdf = docx_to_pdf(any_manual.dist / "manual.docx", tmp_path / "lo")
+    pages = [page.extract_text() or "" for page in pypdf.PdfReader(str(pdf)).pages]
+    off = docx_toc_off(any_manual.dist / "manual.docx", pages)
+    if any_manual.lang == "en":
+        # README: Latin text breaks lines differently from font to font, so a number may be one page
+        # off until Word updates the field; never more, and never missing.
+        off = [(title, page, landing) for title, page, landing in off if not landing or abs(landing[0] - page) > 1]
+    assert off == []
+    seen, bad = docx_split_signoffs(pages, any_manual.lang)
+    assert seen >= len(any_manual.documents) and bad == []

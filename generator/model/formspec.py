@@ -85,7 +85,7 @@ def pdf_fields(form: Form, lang: str = "zh-CN", rows: dict[str, int] | None = No
     """Every named field of the form's fillable PDF, in reading order (labels in ``lang``).
 
     ``rows`` gives a table the number of rows its printed sheet has, where the layout gave it more than
-    declared (a register filling its page: ``publishers.forms.spec.sheet_rows``)."""
+    declared (a register filling its page: ``model.formsheet.sheet_rows``)."""
     out: list[PdfField] = []
     for f in form.fields():
         if not f.id:

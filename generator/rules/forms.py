@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from ..model import formspec
+from ..model.formsheet import sheet_fit
 from ..model.codes import chapter_number_code, form_document, without_year
-from ..common.findings import close_hint, error
+from ..common.findings import close_hint, error, warning
 from . import rule, written
 
 
@@ -96,6 +97,21 @@ def form_table_columns(manual):
                     seen.add(column_id)
             if f.rows is None:
                 findings.append(error("form-table-columns", form.loc(*f.path, "type"), "form-table-rows", id=fid))
+    return findings
+
+
+@rule("form-register-rows", severities=("warning",))
+def form_register_rows(manual):
+    """A register's declared rows that its one sheet cannot hold even at the lowest row height
+    (``model.formsheet.sheet_fit``): they are not printed, so say so at its ``rows:`` line."""
+    findings = []
+    for form in manual.forms.values():
+        fit = sheet_fit(form)
+        if fit.dropped and fit.table is not None:
+            printed = fit.rows[fit.table.id]
+            findings.append(warning("form-register-rows", _key_or(form, fit.table, "rows", "type"),
+                                    "form-register-rows", id=fit.table.id, declared=fit.declared,
+                                    printed=printed, paper=form.paper or "A4"))
     return findings
 
 

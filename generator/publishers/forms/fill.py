@@ -40,6 +40,7 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field as dc_field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -435,7 +436,7 @@ def _appearance(glyphs, size: float, rect, text: str, multiline: bool) -> tuple[
         y = (h - height) / 2 - glyphs.descent * size / 1000
         ops.append(f"/{VALUE_FONT} {size:g} Tf {PAD:.2f} {y:.2f} Td".encode())
     for i, line in enumerate(lines):
-        ops.append((b"T* " if i else b"") + b"<" + glyphs.encode(line).hex().encode() + b"> Tj")
+        ops.append((b"T* " if i else b"") + _literal(glyphs.encode(line)) + b" Tj")
     ops += [b"ET", b"Q", b"EMC"]
     return b"\n".join(ops), fits
 
@@ -450,6 +451,29 @@ def value_chars(values: dict[str, str]) -> set[str]:
     return {ch for v in values.values() if not str(v).startswith("/") for ch in str(v)}
 
 
+def _literal(data: bytes) -> bytes:
+    """``data`` as a PDF literal string: its bytes as they are, only \\, ( and ) and CR escaped."""
+    return b"(" + data.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)").replace(b"\r", b"\\r") + b")"
+
+
+@lru_cache(maxsize=1)
+def _text_class():
+    from pypdf.generic import TextStringObject
+
+    class Text(TextStringObject):
+        def write_to_stream(self, stream, encryption_key=None) -> None:
+            stream.write(_literal(self.get_encoded_bytes()))
+
+    return Text
+
+
+def _value_string(value: str):
+    """A field's value as a PDF text string written with its bytes as they are, not in pypdf's
+    three-digit octal escapes: about 26 bytes for 11 Chinese characters instead of 68, which a register
+    with every cell filled needs to stay within the size limit."""
+    return _text_class()(value)
+
+
 def _fill_annots(writer, annots, values: dict[str, str], font_ref, add=None) -> list[str]:
     """Set the values of the fields whose widgets are ``annots`` (refs), drawing text appearances with
     the value font ``font_ref`` (``font.value_font``); the names of the fields whose value does not fit.
@@ -457,7 +481,7 @@ def _fill_annots(writer, annots, values: dict[str, str], font_ref, add=None) -> 
     ``add`` makes an appearance stream an object of the file (``writer._add_object`` unless given).
     """
     from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, \
-        StreamObject, TextStringObject
+        StreamObject
 
     add = add or writer._add_object
     glyphs = field_glyphs()
@@ -480,7 +504,7 @@ def _fill_annots(writer, annots, values: dict[str, str], font_ref, add=None) -> 
             continue
         if ft != "/Tx":
             continue
-        field[NameObject("/V")] = TextStringObject(value)
+        field[NameObject("/V")] = _value_string(value)
         _, size = _da_font(str(widget.get("/DA") or field.get("/DA") or acro.get("/DA") or ""))
         rect = widget["/Rect"]
         multiline = bool(int(field.get("/Ff", 0) or 0) & (1 << 12))
@@ -490,14 +514,17 @@ def _fill_annots(writer, annots, values: dict[str, str], font_ref, add=None) -> 
         stream = StreamObject()
         stream.set_data(data)
         w, h = abs(float(rect[2]) - float(rect[0])), abs(float(rect[3]) - float(rect[1]))
-        stream.update({
-            NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+        stream.update({  # (/Type /XObject is optional in an appearance stream: left out, 15 bytes a field)
+            NameObject("/Subtype"): NameObject("/Form"),
             NameObject("/BBox"): ArrayObject([NumberObject(0), NumberObject(0), FloatObject(round(w, 3)),
                                               FloatObject(round(h, 3))]),
             NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject(
                 {NameObject(f"/{VALUE_FONT}"): font_ref})}),
         })
-        widget[NameObject("/AP")] = DictionaryObject({NameObject("/N"): add(stream.flate_encode(level=9))})
+        packed = stream.flate_encode(level=9)
+        if len(packed.get_data()) + 20 >= len(data):  # a short value: plain is smaller than deflated + /Filter
+            packed = stream
+        widget[NameObject("/AP")] = DictionaryObject({NameObject("/N"): add(packed)})
     return overflow
 
 

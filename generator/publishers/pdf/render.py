@@ -52,10 +52,78 @@ def _url_fetcher():
     return URLFetcher(allowed_protocols={"data"})
 
 
-def _layout(html: str):
+def _render(html: str):
     from weasyprint import HTML
 
     return HTML(string=html, base_url=str(TEMPLATES), url_fetcher=_url_fetcher()).render()
+
+
+CLOSING = '<div class="closing">'
+
+
+def _closing_alone(document) -> list[str]:
+    """The codes of the documents whose closing block (print.css ``.closing``: forms used, revision
+    history, sign-off) begins a page that holds nothing of their body: the page's first text is in it."""
+    from weasyprint.formatting_structure.boxes import MarginBox, TextBox
+
+    def first_text(box, code, inside):
+        element = getattr(box, "element", None)
+        if element is not None and box.element_tag in ("section", "div"):
+            classes = (element.get("class") or "").split()
+            if "document" in classes and element.get("data-code"):
+                code = element.get("data-code")
+            inside = inside or "closing" in classes
+        if isinstance(box, TextBox):
+            return (code, inside) if box.text.strip() else None
+        for child in getattr(box, "children", ()):
+            if not isinstance(child, MarginBox):
+                found = first_text(child, code, inside)
+                if found is not None:
+                    return found
+        return None
+
+    out = []
+    for page in document.pages:
+        found = first_text(page._page_box, None, False)
+        if found is not None and found[1] and found[0] not in out:
+            out.append(found[0])
+    return out
+
+
+def _pull_last_block(html: str, code: str) -> str:
+    """``html`` with the last block of document ``code``'s body forced onto the next page, so that it
+    goes along with the closing block: a table's last row (its header repeats above it), or a chart with
+    its heading.  Unchanged where the block before the closing is neither."""
+    start = html.find(f'data-code="{code}"')
+    at = html.find(CLOSING, max(start, 0))
+    if start < 0 or at < 0:
+        return html
+    before = html[:at].rstrip()
+    if before.endswith("</table>"):
+        row = before.rfind("<tr")
+        if row > 0 and "<table" not in before[row:] and "<thead" not in before[row:]:
+            return before[:row] + '<tr style="break-before: page"' + html[row + 3:]
+    elif before.endswith("</figure>"):
+        head = before.rfind('<h2 class="part"')
+        if head > 0 and "</h2>" in before[head:] and before[head:].count("<figure") == 1:
+            return before[:head] + '<h2 class="part" style="break-before: page"' + html[head + len('<h2 class="part"'):]
+    return html
+
+
+def _layout(html: str):
+    """WeasyPrint's layout of ``html``; where a document's closing block would begin a page with nothing
+    of its body (CSS's ``break-before: avoid`` cannot pull rows of a table along), laid out again with
+    that document's last body block moved onto the closing block's page."""
+    document = _render(html)
+    if CLOSING in html:
+        alone = _closing_alone(document)
+        if alone:
+            pulled = html
+            for code in alone:
+                pulled = _pull_last_block(pulled, code)
+            if pulled != html:
+                document = _render(pulled)
+    return document
 
 
 def html_to_pdf(html: str) -> bytes:

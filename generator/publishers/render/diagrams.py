@@ -19,9 +19,10 @@ text from the source is XML-escaped.  Box widths come from the text length
 """
 from __future__ import annotations
 
-import unicodedata
 from xml.sax.saxutils import escape as _xml_escape
 
+from ...common.textwidth import (  # noqa: F401  (re-exported: the diagrams' text helpers)
+    NO_LINE_START, balanced_wrap, char_em, longest_word, text_width, tokens, wrap)
 from ...labels import labels
 from ...model.org import OrgNode, org_tree, workflow_steps
 
@@ -43,66 +44,6 @@ EXTERNAL_STROKE = "#6b7280"
 def esc(text) -> str:
     """XML-escape text for element content and attribute values."""
     return _xml_escape(str(text), {'"': "&quot;", "'": "&#39;"})
-
-
-def char_em(ch: str) -> float:
-    """Approximate advance width of one character, in em."""
-    if unicodedata.east_asian_width(ch) in ("W", "F"):
-        return 1.0
-    if ch == " ":
-        return 0.3
-    if ch.isupper() or ch in "mwMW@%":
-        return 0.7
-    return 0.56
-
-
-def text_width(text: str, size: float = FONT_SIZE) -> float:
-    return sum(char_em(c) for c in str(text)) * size
-
-
-def wrap(text: str, max_width: float, size: float = FONT_SIZE) -> list[str]:
-    """Break ``text`` into lines no wider than ``max_width`` (character-wise, CJK style)."""
-    lines: list[str] = []
-    line, width = "", 0.0
-    for ch in str(text):
-        w = char_em(ch) * size
-        if line and width + w > max_width:
-            lines.append(line)
-            line, width = "", 0.0
-            if ch == " ":
-                continue
-        line += ch
-        width += w
-    if line or not lines:
-        lines.append(line)
-    return lines
-
-
-NO_LINE_START = frozenset("。，、；：？！）》」』〕】,.;:?!)]%")  # never the first character of a wrapped line
-
-
-def balanced_wrap(text: str, max_width: float, size: float = FONT_SIZE) -> list[str]:
-    """``text`` in as few lines no wider than ``max_width`` as it needs (but no line starting with
-    closing punctuation), the lines of about equal width: never one character left alone on a line."""
-    text = str(text)
-    total = text_width(text, size)
-    if total <= max_width or len(text) < 4:
-        return [text]
-    count = max(2, int(-(-total // max_width)))
-    while True:
-        target = total / count
-        lines, line, used = [], "", 0.0
-        for ch in text:
-            w = char_em(ch) * size
-            if line and used + w / 2 > target and len(lines) < count - 1 and ch not in NO_LINE_START:
-                lines.append(line)
-                line, used = "", 0.0
-            line += ch
-            used += w
-        lines.append(line)
-        if all(text_width(ln, size) <= max_width for ln in lines) or count >= len(text):
-            return [ln.strip() for ln in lines]
-        count += 1
 
 
 def _fmt(x: float) -> str:
@@ -288,6 +229,29 @@ def _lanes(steps) -> list[str]:
     return lanes
 
 
+def _lane_widths(lanes: list[str], steps, words: dict) -> list[float]:
+    """Each lane's width: an equal share of the print width (LANE_MIN to LANE_MAX), widened where a
+    word of its header or of a step in it would not fit its box whole (the other lanes give up the
+    room, down to LANE_MIN): a word is never split."""
+    n = max(len(lanes), 1)
+    base = max(LANE_MIN, min(LANE_MAX, (PRINT_WIDTH - 2 * MARGIN) / n))
+    need = []
+    for role in lanes:
+        texts = [f"{s.number}. {s.title}" for s in steps if s.role == role]
+        texts += [words["cited_title"].format(title=f.title) for s in steps if s.role == role for f in s.forms]
+        word = max([longest_word(t, WF_TITLE) for t in texts] + [0.0]) * 1.1  # bold
+        need.append(max(LANE_MIN, word + 10 + 2 * WF_PAD + 1, longest_word(role, WF_NOTE) * 1.1 + 2 * LANE_HEAD_PAD + 1))
+    if all(w <= base for w in need):
+        return [base] * len(lanes)
+    widths = [max(w, base) for w in need]
+    spare = [i for i, w in enumerate(need) if w <= base]
+    if spare:  # the lanes that need no more share what the wide ones leave
+        share = (PRINT_WIDTH - 2 * MARGIN - sum(widths[i] for i in range(len(lanes)) if i not in spare)) / len(spare)
+        for i in spare:
+            widths[i] = max(need[i], min(base, share))
+    return widths
+
+
 def workflow_svg(manual, doc, lang: str = "zh-CN") -> str:
     """The workflow of ``doc`` as a swimlane chart: one lane (column) per role, each step a box in
     its role's lane, the steps top to bottom in order, joined by arrows; the forms a step uses are
@@ -295,20 +259,19 @@ def workflow_svg(manual, doc, lang: str = "zh-CN") -> str:
     words = labels(lang)["print_text"]
     steps = workflow_steps(manual, doc)
     lanes = _lanes(steps)
-    n = max(len(lanes), 1)
-    lane_w = max(LANE_MIN, min(LANE_MAX, (PRINT_WIDTH - 2 * MARGIN) / n))
-    box_w = lane_w - 10
-    text_w = box_w - 2 * WF_PAD
-    head_lines = [balanced_wrap(role, lane_w - 2 * LANE_HEAD_PAD, WF_NOTE) for role in lanes]
+    widths = _lane_widths(lanes, steps, words)
+    lefts = [MARGIN + (i * widths[0] if len(set(widths)) == 1 else sum(widths[:i])) for i in range(len(lanes))]
+    head_lines = [balanced_wrap(role, w - 2 * LANE_HEAD_PAD, WF_NOTE) for role, w in zip(lanes, widths)]
     head_h = max([len(h) for h in head_lines] + [1]) * WF_LINE_H + 2 * LANE_HEAD_PAD
     laid = []
     for s in steps:
+        text_w = widths[lanes.index(s.role)] - 10 - 2 * WF_PAD
         title_lines = balanced_wrap(f"{s.number}. {s.title}", text_w, WF_TITLE)
         form_lines = [ln for f in s.forms
                       for ln in balanced_wrap(words["cited_title"].format(title=f.title), text_w, WF_NOTE)]
         h = 2 * WF_PAD + (len(title_lines) + len(form_lines)) * WF_LINE_H + (2 if form_lines else 0)
         laid.append((s, title_lines, form_lines, h))
-    width = n * lane_w + 2 * MARGIN
+    width = sum(widths) + 2 * MARGIN
     body_h = sum(h for *_, h in laid) + WF_GAP * (len(laid) + 1)
     height = MARGIN * 2 + head_h + body_h
     label = words["workflow_chart"] + f"：{doc.code} {doc.title}"
@@ -318,11 +281,11 @@ def workflow_svg(manual, doc, lang: str = "zh-CN") -> str:
     parts.append(f"<desc>{esc(order)}</desc>")
 
     def lane_x(role: str) -> float:
-        return MARGIN + lanes.index(role) * lane_w
+        return lefts[lanes.index(role)]
 
     top = MARGIN + head_h
     for i, role in enumerate(lanes):
-        x = lane_x(role)
+        x, lane_w = lane_x(role), widths[i]
         parts.append(f'<g class="lane" data-role="{esc(role)}">')
         parts.append(f'<rect x="{_fmt(x)}" y="{_fmt(MARGIN)}" width="{_fmt(lane_w)}" height="{_fmt(head_h)}" '
                      f'fill="{LANE_HEAD_FILL}" stroke="{LINE}" stroke-width="1"/>')
@@ -338,6 +301,8 @@ def workflow_svg(manual, doc, lang: str = "zh-CN") -> str:
     y = top + WF_GAP
     placed = []
     for s, title_lines, form_lines, h in laid:
+        lane_w = widths[lanes.index(s.role)]
+        box_w = lane_w - 10
         cx = lane_x(s.role) + lane_w / 2
         x0 = cx - box_w / 2
         parts.append(f'<g class="step" data-step="{esc(s.id)}" data-role="{esc(s.role)}">')
