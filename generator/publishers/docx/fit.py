@@ -3,7 +3,7 @@
 A word processor wraps a table cell's text where the column ends, so a label in a narrow column comes out
 as 客户编/号 and a Latin word as Custome/r.  The DOCX writers therefore size the columns to their text
 and write each label's lines themselves (``w:br`` between them), the way the PDF's forms do
-(``publishers/forms/spec.py``: a label up to ``LABEL_ONE_LINE`` em stays on one line, a longer one takes
+(``model/formsheet.py``: a label up to ``LABEL_ONE_LINE`` em stays on one line, a longer one takes
 two balanced lines, the label column at most 60% of a label and value pair):
 
 * **widths** (``Face.width``): a CJK or full-width character is one em; any other character is as wide
@@ -25,7 +25,7 @@ import subprocess
 import unicodedata
 from dataclasses import dataclass
 
-from ..forms.spec import LABEL_ONE_LINE  # a label up to this many em stays on one line, in the PDF and here
+from ...model.formsheet import LABEL_ONE_LINE  # a label up to this many em stays on one line, in the PDF and here
 from .typeset import CELL_MARGIN_PT, char_em
 
 NO_LINE_START = frozenset("。，、；：？！）》」』〕】”’,.;:?!)]}%")  # never the first character of a line
