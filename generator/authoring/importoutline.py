@@ -57,7 +57,7 @@ def marker_of(text: str, numbered: bool = False) -> tuple[str, int, str, str] | 
             parts = re.split(r"[.．]", raw)
             return f"decimal{len(parts)}", int(parts[-1]), raw, text[m.end():]
         if style in ("chapter", "jie", "tiao"):
-            value = int(raw) if raw.isdigit() else cn_number(raw.replace("两", "二"))
+            value = int(raw) if raw.isascii() and raw.isdecimal() else cn_number(raw.replace("两", "二"))
             if value is None:
                 continue
         elif style in ("cn", "paren_cn"):
@@ -118,7 +118,7 @@ def line_of(block: Block) -> Line:
     text = block.text.strip()
     if block.number:
         number = block.number.strip()
-        if number.isdigit():  # the first level of a decimal list: 1, 2, 3
+        if number.isascii() and number.isdecimal():  # the first level of a decimal list: 1, 2, 3 (not ①: isdigit)
             return Line(block, text, "decimal1", int(number), number)
         found = marker_of(number + " ", numbered=True)
         if found:
