@@ -23,7 +23,7 @@ from .importbase import MD_SPECIAL, CJK, DATE_ANY, FORM_TITLE, JOB_HEAD, STAFF, 
 from ..model import file_stem
 from .importfile import Block
 from .importsegment import kind_of
-from .importoutline import DOC_CODE, Line, lines_of, outline, take_code, walk
+from .importoutline import CONTROL_LINE, DOC_CODE, Line, heading_like, lines_of, outline, take_code, walk
 
 
 # ---------------------------------------------------------------------------
@@ -269,14 +269,19 @@ def choose_style(root: Line, toc_titles: set[str]) -> tuple[str, str]:
     if top in ("chapter", "heading1") or top.startswith("heading"):
         below = [n.style for n in nodes if n.depth == depth[top] + 1 and is_heading(n)]
         if below and top == "chapter":
-            return Counter(below).most_common(1)[0][0], "chapters"
+            inner = Counter(below).most_common(1)[0][0]
+            # A chapter that holds 条 (or any other numbered line) directly, beside other chapters' 节: the
+            # chapters are the documents and their 节 its sections, so that no chapter's text is left out.
+            if any(item.style and item.style != inner for n in nodes if n.style == top for item in n.body):
+                return top, "chapters-mixed"
+            return inner, "chapters"
     return top, "outermost"
 
 
 # ---------------------------------------------------------------------------
 # Sections, clauses and sub-items
 
-HEADING_STYLES = ("chapter", "jie")
+HEADING_STYLES = ("chapter", "jie", "coded")
 
 
 def is_heading(line: Line) -> bool:
@@ -375,7 +380,7 @@ class Renderer:
                     parts.append(md_escape(clean(item.block.text)))
             else:
                 self.ledger.take(item.block)
-                gap = " " if re.search(r"[\dA-Za-z.．]$", item.marker) else ""
+                gap = " " if re.search(r"[\dA-Za-z.．章节]$", item.marker) else ""
                 # (the number is a heading's own: not escaped as a list start, which it is not after "## ")
                 title = MD_SPECIAL.sub(r"\\\1", item.marker) + gap + md_escape(clean(item.text)) if item.marker else \
                     md_escape(clean(item.text))
@@ -484,6 +489,19 @@ class Options:
     placeholder_forms: bool = False
 
 
+def titled_by_control(lines: list[Line], k: int) -> bool:
+    """An unnumbered title line right above a ``文件编号：``/``编号：``/``No.:`` line with a code (the ISO layout
+    ``采购控制程序`` / ``文件编号：QP-7.4-01  版本：B/0``), not a company or manual title."""
+    line = lines[k]
+    text = line.block.text.strip()
+    if k + 1 >= len(lines) or not heading_like(text) or len(text) > 30 or not re.search(f"[{CJK}]", text):
+        return False
+    below = lines[k + 1].block
+    if below.kind != "paragraph" or not CONTROL_LINE.match(below.text) or not DOC_CODE.search(below.text):
+        return False
+    return not company_in(text) and not re.search(r"(?:手册|汇编)$", text) and not DOC_CODE.search(text)
+
+
 def build_documents(blocks: list[Block], result: Imported, options: Options, unit: str) -> Ledger:
     """Fill ``result`` (documents, chapters, company, title, date, year, code scheme) from ``blocks``."""
     ledger = Ledger()
@@ -506,6 +524,10 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
             toc_titles.add(squeeze(PAGE_TAIL.sub("", entry)))
     for k in toc:
         ledger.report(lines[k].block, "目录（网站和打印版由 manual/manual.yaml 的章节生成目录）")
+    for k, line in enumerate(lines):
+        if k not in toc and line.block.kind == "paragraph" and not line.style and not line.block.heading \
+                and titled_by_control(lines, k):
+            line.style = "coded"  # 采购控制程序 over 文件编号：QP-7.4-01: a document heading without a number
     first_styled = next((k for k, line in enumerate(lines) if k not in toc and line.block.kind == "paragraph"
                          and (line.style or line.block.heading) and not company_in(line.block.text)), len(lines))
     if first_styled == len(lines):  # no heading at all: the cover is the lines up to the first sentence
@@ -515,14 +537,17 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
     cover = [line for k, line in enumerate(lines[:first_styled]) if k not in toc]
     read_cover(cover, result, ledger, where)
     rest = [line for k, line in enumerate(lines) if k >= first_styled and k not in toc]
-    for line in rest:
-        if line.block.kind == "paragraph" and (line.style or line.block.heading):
-            line.text, line.code = take_code(line.text)
+    for k, line in enumerate(rest):
+        if line.block.kind != "paragraph" or line.code:
+            continue
+        if (line.style or line.block.heading) and (line.block.heading or heading_like(line.text)):
+            line.text, line.code = take_code(line.text)  # (never out of a clause sentence: 执行Q/DF 102-2012《…》)
     root = outline(rest)
     style, why = choose_style(root, toc_titles - {"目录", "目次"})
     result.report.append(REASONS[why].format(style=STYLE_NAMES.get(style.rstrip("0123456789"), style)))
     docs: list[DocBuild] = []
     chapters: list[tuple[Line, list[DocBuild]]] = []
+    headings: list[Line] = []  # styled lines above the documents
 
     def visit(node: Line, chapter: Line | None):
         for item in node.body:
@@ -546,9 +571,7 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
                     chapters[-1][1].append(build)
                 ledger.take(item.block)
             else:
-                ledger.take(item.block)
-                if item.text.strip():
-                    result.report.append(f"{where(item.position)}“{clean(item.marker + ' ' + item.text)}”作为章标题")
+                headings.append(item)  # a chapter title, if manual.yaml's chapters take it (below)
                 visit(item, item)
 
     if not style:
@@ -586,18 +609,35 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
             if role["id"] not in {r["id"] for r in result.roles}:
                 result.roles.append(role)
     result.documents = [b.doc for b in docs]
+    # A heading above the documents is said to be a chapter title only when manual.yaml has it as one.
+    titles = {c["title"] for c in result.chapters}
+    for item in headings:
+        if clean(item.text) in titles and ledger.count(item.block):
+            ledger.imported += 1
+            result.report.append(f"{where(item.position)}“{clean(item.marker + ' ' + item.text)}”作为章标题")
+    sweep(blocks, ledger)
     return ledger
+
+
+def sweep(blocks: list[Block], ledger: Ledger) -> None:
+    """Conservation as an invariant: every block that no step wrote into a file goes to "not imported" with
+    its position, so nothing is lost silently whatever the recognition did (paragraphs = imported + reported)."""
+    for block in blocks:
+        if id(block) not in ledger.seen:
+            ledger.report(block, "导入没有把它写入任何文件（例如章标题没有成为 manual.yaml 的章、或不在任何文件之内）")
 
 
 STYLE_NAMES = {"chapter": "第X章", "jie": "第X节", "tiao": "第X条", "decimal": "十进制编号（1 / 1.1 / 1.1.1）",
                "heading": "Word 标题样式", "cn": "“一、”", "paren_cn": "“（一）”", "num": "“1、”", "num_dot": "“1.”",
                "paren_num": "“(1)”", "num_paren": "“1)”", "circled": "“①”", "alpha": "“a)”", "ALPHA": "“A.”",
-               "word_list": "Word 自动编号"}
+               "word_list": "Word 自动编号", "coded": "带文件编号、无序号的标题行"}
 REASONS = {
     "code": "文件按原稿的文件编号划分：带编号的{style}标题各为一个文件",
     "signoff": "原稿没有文件编号：每个带编制/审核/批准签署的{style}标题各为一个文件",
     "toc": "原稿没有文件编号：目录列出的{style}标题各为一个文件",
     "chapters": "原稿没有文件编号、签署或目录：“第X章”为章，其下的{style}标题各为一个文件",
+    "chapters-mixed": "原稿没有文件编号、签署或目录，有的“第X章”下直接是条文、有的下面分节：每个{style}各为一个文件，"
+                      "其中的“第X节”为节",
     "outermost": "原稿没有文件编号、签署或目录：最外层的{style}标题各为一个文件",
     "none": "原稿中没有识别出章节或编号",
 }

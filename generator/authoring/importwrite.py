@@ -98,7 +98,8 @@ def write_report(result: Imported, out_name: str) -> str:
     if ledger is not None:
         whole = sum(n for *_, n in ledger.reported)
         partial = sum(1 for *_, n in ledger.reported if not n)
-        lines.append(f"- 段落（表格按单元格计）：输入 {ledger.paragraphs}，导入 {ledger.paragraphs - whole}，"
+        # Both counts come from the ledger (importdocs.sweep makes them add up): not one from the other.
+        lines.append(f"- 段落（表格按单元格计）：输入 {ledger.paragraphs}，导入 {ledger.imported}，"
                      f"未导入 {whole}（原文见“未导入”一节）" + (f"；另有 {partial} 段只有一部分未导入" if partial else "")
                      + "。")
     lines.append(f"- 手册：{result.company or '（未识别公司名称）'}《{result.title or '（未识别标题）'}》，"
