@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from legacy_docx import LISTS, LegacyDocx, png, write_text
+from legacy_docx import LISTS, Level, LegacyDocx, png, write_text
 
 
 @dataclass
@@ -263,3 +263,57 @@ def make_coded_toc(folder: Path) -> Legacy:
 
 MAKERS = {"word-headings": make_word_headings, "chapter-codes": make_chapter_codes, "decimal": make_decimal,
           "control-tables": make_control_tables, "gbk": make_gbk, "coded-toc": make_coded_toc}
+
+
+# ---------------------------------------------------------------------------
+# Review of issue #16: Word lists numbered ① (lvlText "%1", no dot), alone and as a fourth level under
+# chapter headings numbered 第%1章 / %1.%2 on the heading styles (tests/test_import_layouts2.py)
+
+
+def make_circled(folder: Path) -> Legacy:
+    d = LegacyDocx("en")
+    d.numbering("c", [("decimalEnclosedCircle", "%1")])
+    texts = ["某某仓储有限公司", "仓库管理制度", "物料分区存放。", "先进先出。", "原料存放在①号库，成品存放在②号库。"]
+    d.paragraph(texts[0])
+    d.heading(texts[1], 1)
+    d.item(texts[2], "c")
+    d.item(texts[3], "c")
+    d.paragraph(texts[4])
+    return Legacy(d.save(folder / "circled.docx"), [("0101", "仓库管理制度", 0, 2)], texts, company="某某仓储有限公司")
+
+
+def make_word_chapters(folder: Path) -> Legacy:
+    d = LegacyDocx("zh")
+    d.numbering("h", [("chineseCounting", "第%1章"), Level("decimal", "%1.%2", lgl=True),
+                      Level("decimal", "%1.%2.%3", lgl=True), ("decimalEnclosedCircleChinese", "%4")])
+    d.number_style(1, "h", 0)
+    d.number_style(2, "h", 1)
+    texts: list[str] = []
+
+    def para(text, **kw):
+        d.paragraph(text, **kw)
+        texts.append(text)
+
+    def head(text, level):
+        d.heading(text, level)
+        texts.append(text)
+
+    para("成都天府食品有限公司")
+    para("管理手册")
+    head("总则", 1)
+    para("编号：TF-GL-01")
+    para("本手册规定了公司的基本管理要求。")
+    para("编制：陈一 审核：林二 批准：黄三 2019年5月1日")
+    head("销售管理", 1)
+    para("编号：TF-GL-02")
+    head("职责", 2)
+    para("销售部负责客户开发。", list="h", level=2)
+    para("财务部负责回款核对，包括：", list="h", level=2)
+    para("每月对账；", list="h", level=3)
+    para("逾期款催收。", list="h", level=3)
+    head("合同评审", 2)
+    para("合同签订前填写《合同评审表》。", list="h", level=2)
+    para("特殊要求报总经理批准。", list="h", level=2)
+    para("编制：陈一 审核：林二 批准： 2019年 月 日")
+    return Legacy(d.save(folder / "word-chapters.docx"), [("TF-GL-01", "总则", 0, 0), ("TF-GL-02", "销售管理", 2, 6)],
+                  texts, company="成都天府食品有限公司")

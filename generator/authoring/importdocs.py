@@ -524,10 +524,15 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
             toc_titles.add(squeeze(PAGE_TAIL.sub("", entry)))
     for k in toc:
         ledger.report(lines[k].block, "目录（网站和打印版由 manual/manual.yaml 的章节生成目录）")
+    from_toc: set[int] = set()  # id() of unnumbered title lines whose code comes from the coded TOC
     for k, line in enumerate(lines):
         if k not in toc and line.block.kind == "paragraph" and not line.style and not line.block.heading \
                 and titled_by_control(lines, k):
             line.style = "coded"  # 采购控制程序 over 文件编号：QP-7.4-01: a document heading without a number
+        elif k not in toc and line.block.kind == "paragraph" and not line.style and not line.block.heading \
+                and heading_like(line.block.text) and squeeze(line.block.text) in toc_codes:
+            line.style, line.code = "coded", toc_codes[squeeze(line.block.text)][0]  # a title the coded TOC lists
+            from_toc.add(id(line))
     first_styled = next((k for k, line in enumerate(lines) if k not in toc and line.block.kind == "paragraph"
                          and (line.style or line.block.heading) and not company_in(line.block.text)), len(lines))
     if first_styled == len(lines):  # no heading at all: the cover is the lines up to the first sentence
@@ -585,7 +590,10 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
     for build in docs:
         read_document(build, result, ledger, where, options)
         listed = toc_codes.get(squeeze(build.doc.title))
-        if listed and not build.doc.toc_code:
+        if listed and id(build.node) in from_toc:
+            build.doc.notes.append(f"正文标题（{where(build.node.position)}）没有编号；采用目录（{where(listed[1])}）中的"
+                                   f"编号 {listed[0]}")
+        elif listed and not build.doc.toc_code:
             build.doc.toc_code = listed[0]
             build.doc.notes.append(f"正文标题（{where(build.node.position)}）没有编号；采用目录（{where(listed[1])}）中的"
                                    f"编号 {listed[0]}")
@@ -630,7 +638,7 @@ def sweep(blocks: list[Block], ledger: Ledger) -> None:
 STYLE_NAMES = {"chapter": "第X章", "jie": "第X节", "tiao": "第X条", "decimal": "十进制编号（1 / 1.1 / 1.1.1）",
                "heading": "Word 标题样式", "cn": "“一、”", "paren_cn": "“（一）”", "num": "“1、”", "num_dot": "“1.”",
                "paren_num": "“(1)”", "num_paren": "“1)”", "circled": "“①”", "alpha": "“a)”", "ALPHA": "“A.”",
-               "word_list": "Word 自动编号", "coded": "带文件编号、无序号的标题行"}
+               "word_list": "Word 自动编号", "coded": "无序号"}
 REASONS = {
     "code": "文件按原稿的文件编号划分：带编号的{style}标题各为一个文件",
     "signoff": "原稿没有文件编号：每个带编制/审核/批准签署的{style}标题各为一个文件",
