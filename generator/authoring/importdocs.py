@@ -499,7 +499,7 @@ def titled_by_control(lines: list[Line], k: int) -> bool:
     below = lines[k + 1].block
     if below.kind != "paragraph" or not CONTROL_LINE.match(below.text) or not DOC_CODE.search(below.text):
         return False
-    return not company_in(text) and not re.search(r"(?:手册|汇编)$", text) and not DOC_CODE.search(text)
+    return not company_in(text) and not re.search(r"(?:手册|汇编|程序文件)$", text) and not DOC_CODE.search(text)
 
 
 def build_documents(blocks: list[Block], result: Imported, options: Options, unit: str) -> Ledger:

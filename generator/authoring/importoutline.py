@@ -131,7 +131,7 @@ def coded_title(text: str) -> tuple[str, str] | None:
     if not heading_like(text):
         return None
     title, code = take_code(text.strip())
-    if not code or not re.search(f"[{CJK}]", title) or len(title) > 30 or re.search(r"(?:手册|汇编)$", title):
+    if not code or not re.search(f"[{CJK}]", title) or len(title) > 30 or re.search(r"(?:手册|汇编|程序文件)$", title):
         return None
     return title, code
 
