@@ -317,3 +317,27 @@ def make_word_chapters(folder: Path) -> Legacy:
     para("编制：陈一 审核：林二 批准： 2019年 月 日")
     return Legacy(d.save(folder / "word-chapters.docx"), [("TF-GL-01", "总则", 0, 0), ("TF-GL-02", "销售管理", 2, 6)],
                   texts, company="成都天府食品有限公司")
+
+
+def make_vertical_signoff(folder: Path) -> Legacy:
+    """A control table under each heading and a vertical sign-off table (编制/审核/批准 over names over dates)
+    after each procedure: whatever the import reads of them, each cell is in a file or listed as not imported."""
+    d = LegacyDocx("zh")
+    texts = ["苏州恒通电子有限公司", "管理制度汇编", "2015年7月1日"]
+    for text in texts:
+        d.paragraph(text)
+    for code, title, names, dates in (("HT-ZD-001", "文件控制程序", ["李明", "周强", "陈刚"], ["2015.7.1"] * 3),
+                                      ("HT-ZD-002", "仓库管理制度", ["李明", "周强", ""], ["2015.7.1", "2015.7.1", "年 月 日"])):
+        d.heading(title, 1)
+        control = [["文件编号", code, "版次", "A", "页次", "1/2"]]
+        d.table(control)
+        items = ["本制度适用于公司全部" + title[:2] + "工作。", "具体记录填入《" + title[:2] + "登记表》。"]
+        for k, item in enumerate(items, 1):
+            d.paragraph(f"{k}、{item}")
+        signoff = [["编制", "审核", "批准"], names, dates]
+        d.table(signoff)
+        texts += [title, *[c for row in control for c in row], *[f"{k}、{t}" for k, t in enumerate(items, 1)],
+                  *[c for row in signoff for c in row]]
+    return Legacy(d.save(folder / "vertical-signoff.docx"), [("HT-ZD-001", "文件控制程序", 0, 2),
+                                                            ("HT-ZD-002", "仓库管理制度", 0, 2)], texts,
+                  company="苏州恒通电子有限公司")

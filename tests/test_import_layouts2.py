@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import run_cli
-from legacy_inputs import make_circled, make_word_chapters
+from legacy_inputs import make_circled, make_vertical_signoff, make_word_chapters
 from test_import_legacy import LABELS, CODE, check_json, documents, findings_of, normalise, normalise_all, \
     written_text
 
@@ -105,7 +105,7 @@ TEXTS = {**{f"iso-{k}": (v[0], v[1], "\n") for k, v in ISO.items()},
          "lvyuan-crlf": (LVYUAN, "utf-8", "\r\n"), "noname": (NONAME, "utf-8", "\n"), "part-over-codes": (OVER, "utf-8", "\n")}
 
 
-CONTROL = re.compile(r"页\s*次|编\s*号")  # control labels that become front-matter keys (文件编号 is in LABELS)
+CONTROL = re.compile(r"[页版]\s*次|编\s*号")  # control labels that become front-matter keys (文件编号 is in LABELS)
 
 
 def write_input(folder: Path, name: str) -> tuple[Path, list[str]]:
@@ -127,7 +127,8 @@ def imported(tmp_path_factory) -> dict[str, tuple[list[str], Path]]:
         result = run_cli("import", path, "--out", target, "-q")
         assert result.returncode == 0 and "Traceback" not in result.stderr, (name, result.stderr)
         out[name] = (lines, target)
-    for name, make in (("circled-docx", make_circled), ("word-chapters-docx", make_word_chapters)):
+    for name, make in (("circled-docx", make_circled), ("word-chapters-docx", make_word_chapters),
+                       ("vertical-signoff-docx", make_vertical_signoff)):
         legacy = make(folder)
         target = folder / f"{name}-out"
         result = run_cli("import", legacy.path, "--out", target, "-q")
@@ -223,7 +224,7 @@ def test_a_heading_no_chapter_takes_is_reported_not_claimed(imported):
     assert re.search(r"“第一章\s?考勤”作为章标题", report), report
 
 
-@pytest.mark.parametrize("name", [*TEXTS, "circled-docx", "word-chapters-docx"])
+@pytest.mark.parametrize("name", [*TEXTS, "circled-docx", "word-chapters-docx", "vertical-signoff-docx"])
 def test_no_text_is_lost(imported, name):
     lines, root = imported[name]
     out = normalise_all(written_text(root))
@@ -245,6 +246,24 @@ def test_no_text_is_lost(imported, name):
         titles = {c["title"] for c in config["chapters"]}
         for said in re.findall(r"“(.+?)”作为章标题", report):
             assert any(said.endswith(t) for t in titles), (said, titles)
+
+
+def test_cells_read_into_a_front_matter_are_written_or_listed(imported):
+    """The audit after writing (importdocs.audit_front): a cell of a control or sign-off table that the front
+    matter does not hold (a page number, a name the reader of the table missed) is listed with its position."""
+    _, root = imported["vertical-signoff-docx"]
+    docs = documents(root)
+    assert set(docs) == {"HT-ZD-001", "HT-ZD-002"}
+    report = report_of(root)
+    listed = report.split("## 未导入 / not imported", 1)[1]
+    for code, (meta, _) in docs.items():
+        head = split_head(root, code)
+        for cell in ("1/2", "李明", "周强"):
+            assert cell in head or re.search(rf"^- 第 \d+ 段[^\n]*：{re.escape(cell)}$", listed, re.M), (code, cell, listed)
+
+
+def split_head(root: Path, code: str) -> str:
+    return (root / "policies" / f"{code}.md").read_text(encoding="utf-8").split("\n---\n", 1)[0]
 
 
 # ---------------------------------------------------------------------------

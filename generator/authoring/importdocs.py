@@ -39,6 +39,7 @@ class Ledger:
     reported: list[tuple[int, str, str, int]] = field(default_factory=list)  # (position, why, text, paragraphs)
 
     seen: set[int] = field(default_factory=set)  # id() of the blocks counted (a block may give several lines)
+    front: list[tuple[ImportedDoc, Block]] = field(default_factory=list)  # blocks read into a front matter
 
     def count(self, block: Block) -> int:
         if id(block) in self.seen:
@@ -617,6 +618,10 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
             if role["id"] not in {r["id"] for r in result.roles}:
                 result.roles.append(role)
     result.documents = [b.doc for b in docs]
+    for build in docs:  # what went into a front matter (sign-off, control table): audited once written
+        for item in [build.node, *subtree(build.node)]:
+            if id(item) in build.consumed:
+                ledger.front.append((build.doc, item.block))
     # A heading above the documents is said to be a chapter title only when manual.yaml has it as one.
     titles = {c["title"] for c in result.chapters}
     for item in headings:
@@ -625,6 +630,47 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
             result.report.append(f"{where(item.position)}“{clean(item.marker + ' ' + item.text)}”作为章标题")
     sweep(blocks, ledger)
     return ledger
+
+
+def _content(text: str) -> str:
+    """A value as the conservation audit compares it: a date as YYYYMMDD, labels, spaces and punctuation out."""
+    from .importbase import parse_date
+
+    if DATE_WRITTEN.search(text):
+        value, complete = parse_date(text)
+        if complete:
+            text = re.sub(DATE_ANY.pattern + r"\s*日?", value or "", text, count=1)
+    return re.sub(rf"[^{CJK}A-Za-z0-9]", "", LABEL.sub("", text))
+
+
+def audit_front(ledger: Ledger, doc: ImportedDoc, written: str) -> None:
+    """After ``doc`` is written: each table cell and each value of a label line read into its front matter
+    must be in ``written`` (the file); a cell that is not is counted and listed as not imported, a value of
+    a line as part of it, so that nothing read into a front matter is dropped silently."""
+    head = written.split("\n---\n", 1)[0]
+    head = "\n".join(line for line in head.splitlines() if not line.lstrip().startswith("- {version:"))  # the import's own
+    text = _content(head).replace("-", "")
+    listed = {(position, what.strip()) for position, _, what, _ in ledger.reported}
+
+    def kept(piece: str) -> bool:
+        whole = _content(piece).replace("-", "")
+        if not whole:
+            return True
+        if whole in text:  # the same value several times (three dates 2015.7.1): as many times in the file
+            used[whole] += 1
+            return used[whole] <= text.count(whole)
+        return all(_content(t).replace("-", "") in text for t in piece.split())
+
+    used: Counter = Counter()
+    for block, pieces in ((b, [c for row in b.rows for c in row] if b.kind == "table" else
+                           [p for p in re.split(r"[:：]|\s{2,}", b.text)]) for d, b in ledger.front if d is doc):
+        cells = block.kind == "table"
+        for piece in (pieces if cells else dict.fromkeys(pieces)):
+            if not kept(piece) and (block.position, piece.strip()) not in listed:
+                n = 1 if cells else 0
+                ledger.reported.append((block.position, f"读入 {doc.code} 的文件头时没有写入" + ("的单元格" if cells else "的部分"),
+                                        piece.strip(), n))
+                ledger.imported -= n
 
 
 def sweep(blocks: list[Block], ledger: Ledger) -> None:

@@ -12,6 +12,7 @@ from ..labels import text as label_text
 from ..model import PLACEHOLDER, file_stem
 from ..read.markdown import clauses, parse
 from .importbase import Imported, ImportedDoc, md_escape
+from .importdocs import audit_front
 from .scaffold import (check_empty_target, move_into, site_config_template, staging_folder, template_environment,
                        write_repo_files)
 from .yamltext import yaml_scalar
@@ -170,12 +171,17 @@ def write_output(result: Imported, dest: Path, quiet: bool, lang: str = "zh-CN")
             k += 1
             name = f"{file_name(doc.code)}-{k}"
         written.add(name)
-        (dest / "policies" / f"{name}.md").write_text(write_document(doc, result, form_ids), encoding="utf-8")
+        text = write_document(doc, result, form_ids)
+        (dest / "policies" / f"{name}.md").write_text(text, encoding="utf-8")
+        if result.ledger is not None:
+            audit_front(result.ledger, doc, text)
         for image, data in doc.images:
             (dest / "policies" / "images").mkdir(exist_ok=True)
             (dest / "policies" / "images" / image).write_bytes(data)
     for form in result.forms:
         (dest / "forms" / f"{form['id']}.yaml").write_text(write_form(form, result), encoding="utf-8")
+    if result.ledger is not None:
+        result.ledger.reported.sort(key=lambda r: r[0])
 
 
 def write_manual(result: Imported, target: Path, out_name: str, *, quiet: bool = False, lang: str = "zh-CN") -> None:
