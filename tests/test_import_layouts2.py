@@ -96,13 +96,18 @@ NONAME = ["质量手册", "本公司成立于一九九八年，是一家专业�
 OVER = ["华北重工集团", "考勤管理制度", "第一章 考勤", "第一节 工作时间", "第一条 公司实行每周五天工作制。", "第二节 请假",
         "第二条 请假须经部门经理批准。", "第二章 附则", "本制度自发布之日起施行。"]
 
+STANDARDS = ["东方电气设备制造有限公司", "企业标准汇编", "2012年8月1日", "Q/DF 102-2012 进货检验规范", "1 范围", "本标准规定了进货检验的要求。",
+             "2 要求", "2.1 按批抽样。", "2.2 不合格品隔离存放。", "编制：刘洋 审核：孙丽 批准：吴军 日期：2012年8月1日",
+             "Q/DF 103-2012 成品检验规范", "1 范围", "本标准规定了成品检验的要求。", "编制：刘洋 审核：孙丽 批准：吴军 日期：2012年8月1日"]
+
 TEXTS = {**{f"iso-{k}": (v[0], v[1], "\n") for k, v in ISO.items()},
          "huabei-utf16": (HUABEI, "utf-16", "\r\n"), "direct-utf16be": (DIRECT, "utf-16-be-bom", "\n"),
          "direct-bom8": (DIRECT, "utf-8-sig", "\n"), "direct-gbk-cr": (DIRECT, "gbk", "\r"),
          "haitian": (HAITIAN, "utf-8", "\n"),
          "haitian-years": ([re.sub(r"(HT/QM-0\d)", lambda m: m.group(1) + ("-2015" if "02" in m.group(1) else "-2016"), x)
                             for x in HAITIAN], "utf-8", "\n"),
-         "lvyuan-crlf": (LVYUAN, "utf-8", "\r\n"), "noname": (NONAME, "utf-8", "\n"), "part-over-codes": (OVER, "utf-8", "\n")}
+         "lvyuan-crlf": (LVYUAN, "utf-8", "\r\n"), "noname": (NONAME, "utf-8", "\n"),
+         "standards": (STANDARDS, "utf-8", "\n"), "part-over-codes": (OVER, "utf-8", "\n")}
 
 
 CONTROL = re.compile(r"[页版]\s*次|编\s*号")  # control labels that become front-matter keys (文件编号 is in LABELS)
@@ -180,6 +185,15 @@ def test_iso_layout_gives_one_document_per_procedure(imported, name):
     assert "作为章标题" not in report
     if name.startswith("toc-only"):
         assert "QP-7.4-01：正文标题（第 7 行）没有编号；采用目录（第 5 行）中的编号 QP-7.4-01" in report
+
+
+def test_enterprise_standard_codes_in_unnumbered_heading_lines(imported):
+    _, root = imported["standards"]
+    docs = documents(root)
+    assert {code: meta["title"] for code, (meta, _) in docs.items()} == {"Q/DF 102-2012": "进货检验规范",
+                                                                          "Q/DF 103-2012": "成品检验规范"}
+    assert sections_and_clauses(docs["Q/DF 102-2012"][1]) == (["1 范围", "2 要求"], 2)
+    assert sorted(p.name for p in (root / "policies").glob("*.md")) == ["Q_DF_102-2012.md", "Q_DF_103-2012.md"]
 
 
 # ---------------------------------------------------------------------------
