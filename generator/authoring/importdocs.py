@@ -39,7 +39,8 @@ class Ledger:
     reported: list[tuple[int, str, str, int]] = field(default_factory=list)  # (position, why, text, paragraphs)
 
     seen: set[int] = field(default_factory=set)  # id() of the blocks counted (a block may give several lines)
-    front: list[tuple[ImportedDoc, Block]] = field(default_factory=list)  # blocks read into a front matter
+    listed: set[tuple[int, str]] | None = None  # (position, text) of what is reported (built by audit_front)
+    front: dict[int, list[Block]] = field(default_factory=dict)  # id() of a document → blocks read into its front matter
 
     def count(self, block: Block) -> int:
         if id(block) in self.seen:
@@ -621,7 +622,7 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
     for build in docs:  # what went into a front matter (sign-off, control table): audited once written
         for item in [build.node, *subtree(build.node)]:
             if id(item) in build.consumed:
-                ledger.front.append((build.doc, item.block))
+                ledger.front.setdefault(id(build.doc), []).append(item.block)
     # A heading above the documents is said to be a chapter title only when manual.yaml has it as one.
     titles = {c["title"] for c in result.chapters}
     for item in headings:
@@ -650,7 +651,12 @@ def audit_front(ledger: Ledger, doc: ImportedDoc, written: str) -> None:
     head = written.split("\n---\n", 1)[0]
     head = "\n".join(line for line in head.splitlines() if not line.lstrip().startswith("- {version:"))  # the import's own
     text = _content(head).replace("-", "")
-    listed = {(position, what.strip()) for position, _, what, _ in ledger.reported}
+    blocks = ledger.front.get(id(doc), [])
+    if not blocks:
+        return
+    if ledger.listed is None:  # once for the whole import (linear time): what is listed already, by position
+        ledger.listed = {(position, what.strip()) for position, _, what, _ in ledger.reported}
+    listed = ledger.listed
 
     def kept(piece: str) -> bool:
         whole = _content(piece).replace("-", "")
@@ -663,7 +669,7 @@ def audit_front(ledger: Ledger, doc: ImportedDoc, written: str) -> None:
 
     used: Counter = Counter()
     for block, pieces in ((b, [c for row in b.rows for c in row] if b.kind == "table" else
-                           [p for p in re.split(r"[:：]|\s{2,}", b.text)]) for d, b in ledger.front if d is doc):
+                           [p for p in re.split(r"[:：]|\s{2,}", b.text)]) for b in blocks):
         cells = block.kind == "table"
         for piece in (pieces if cells else dict.fromkeys(pieces)):
             if not kept(piece) and (block.position, piece.strip()) not in listed:
