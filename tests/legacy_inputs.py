@@ -341,3 +341,52 @@ def make_vertical_signoff(folder: Path) -> Legacy:
     return Legacy(d.save(folder / "vertical-signoff.docx"), [("HT-ZD-001", "文件控制程序", 0, 2),
                                                             ("HT-ZD-002", "仓库管理制度", 0, 2)], texts,
                   company="苏州恒通电子有限公司")
+
+
+def make_jiangnan(folder: Path) -> Legacy:
+    """标题 1/2 numbered 一、/1.1 (chineseCounting + isLgl), a control table (编号, 版本, 生效日期, 页次) under each
+    heading, a horizontal sign-off table with a row of dates, a staffing table with a 部门 column, an image."""
+    d = LegacyDocx("zh")
+    d.numbering("n", [("chineseCounting", "%1、"), Level("decimal", "%1.%2", lgl=True), Level("decimal", "%1.%2.%3", lgl=True)])
+    d.header("江南精工机械股份有限公司")
+    texts: list[str] = []
+
+    def para(text, **kw):
+        d.paragraph(text, **kw)
+        texts.append(text)
+
+    def head(text, level):
+        d.heading(text, level, list="n", item_level=level - 1)
+        texts.append(text)
+
+    def table(rows):
+        d.table(rows)
+        texts.extend(c for row in rows for c in row)
+
+    for text in ("江南精工机械股份有限公司", "程序文件", "2014年3月1日发布"):
+        para(text)
+    signed = [["编制", "李明", "审核", "周强", "批准", "陈刚"], ["日期", "2014年3月1日", "日期", "2014年3月1日", "日期", "2014年3月1日"]]
+    head("文件控制程序", 1)
+    table([["文件编号", "JN-QP-01-2014", "版本", "A/0"], ["生效日期", "2014-03-01", "页次", "1/3"]])
+    head("目的", 2)
+    para("规范文件的编制、审批和发放。")
+    head("程序", 2)
+    para("文件发放时登记《文件发放回收登记表》。", list="n", level=2)
+    para("作废文件加盖“作废”章。", list="n", level=2)
+    table(signed)
+    head("采购控制程序", 1)
+    table([["文件编号", "JN-QP-02-2013", "版本", "A/0"], ["生效日期", "2014-03-01", "页次", "1/2"]])
+    head("程序", 2)
+    para("采购部从合格供方名录中选择供方。", list="n", level=2)
+    para("进货检验合格后入库。", list="n", level=2)
+    table([["编制", "李明", "审核", "", "批准", ""], ["日期", "2014年 月 日", "日期", "年 月 日", "日期", "年 月 日"]])
+    head("组织机构与人员配备", 1)
+    table([["文件编号", "JN-QP-03-2014", "版本", "A/0"], ["生效日期", "2014-03-01", "页次", "1/1"]])
+    head("人员配备", 2)
+    table([["部门", "岗位", "定员"], ["生产部", "生产经理", "1名"], ["生产部", "操作工", "12名"], ["质量部", "检验员", "3名"]])
+    head("组织机构图", 2)
+    para("公司组织机构如下图：")
+    d.image(png())
+    table(signed)
+    return Legacy(d.save(folder / "jiangnan.docx"), [("JN-QP-01-2014", "文件控制程序", 2, 2)], texts,
+                  company="江南精工机械股份有限公司")

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import run_cli
-from legacy_inputs import make_circled, make_vertical_signoff, make_word_chapters
+from legacy_inputs import make_circled, make_jiangnan, make_vertical_signoff, make_word_chapters
 from test_import_legacy import LABELS, CODE, check_json, documents, findings_of, normalise, normalise_all, \
     written_text
 
@@ -110,7 +110,7 @@ TEXTS = {**{f"iso-{k}": (v[0], v[1], "\n") for k, v in ISO.items()},
          "standards": (STANDARDS, "utf-8", "\n"), "part-over-codes": (OVER, "utf-8", "\n")}
 
 
-CONTROL = re.compile(r"[页版]\s*次|编\s*号")  # control labels that become front-matter keys (文件编号 is in LABELS)
+CONTROL = re.compile(r"[页版]\s*次|编\s*号|生效")  # control labels that become front-matter keys (文件编号 is in LABELS)
 
 
 def write_input(folder: Path, name: str) -> tuple[Path, list[str]]:
@@ -133,7 +133,7 @@ def imported(tmp_path_factory) -> dict[str, tuple[list[str], Path]]:
         assert result.returncode == 0 and "Traceback" not in result.stderr, (name, result.stderr)
         out[name] = (lines, target)
     for name, make in (("circled-docx", make_circled), ("word-chapters-docx", make_word_chapters),
-                       ("vertical-signoff-docx", make_vertical_signoff)):
+                       ("vertical-signoff-docx", make_vertical_signoff), ("jiangnan-docx", make_jiangnan)):
         legacy = make(folder)
         target = folder / f"{name}-out"
         result = run_cli("import", legacy.path, "--out", target, "-q")
@@ -238,7 +238,7 @@ def test_a_heading_no_chapter_takes_is_reported_not_claimed(imported):
     assert re.search(r"“第一章\s?考勤”作为章标题", report), report
 
 
-@pytest.mark.parametrize("name", [*TEXTS, "circled-docx", "word-chapters-docx", "vertical-signoff-docx"])
+@pytest.mark.parametrize("name", [*TEXTS, "circled-docx", "word-chapters-docx", "vertical-signoff-docx", "jiangnan-docx"])
 def test_no_text_is_lost(imported, name):
     lines, root = imported[name]
     out = normalise_all(written_text(root))

@@ -39,6 +39,7 @@ class Ledger:
     reported: list[tuple[int, str, str, int]] = field(default_factory=list)  # (position, why, text, paragraphs)
 
     seen: set[int] = field(default_factory=set)  # id() of the blocks counted (a block may give several lines)
+    roles: list[Block] = field(default_factory=list)  # staffing tables read into manual/roles.yaml
     listed: set[tuple[int, str]] | None = None  # (position, text) of what is reported (built by audit_front)
     front: dict[int, list[Block]] = field(default_factory=dict)  # id() of a document → blocks read into its front matter
 
@@ -414,6 +415,7 @@ class Renderer:
         for name, n in found:
             self.build.roles.append({"id": name, "headcount": n, "where": self.where(line.position)})
         self.ledger.take(line.block)
+        self.ledger.roles.append(line.block)  # audited once roles.yaml is written (audit_roles)
         self.ledger.reported.append((line.position, "人员配备表的表头；岗位和人数已写入 manual/roles.yaml",
                                      " | ".join(rows[0]), 0))
         doc.notes.append(f"人员配备表（{self.where(line.position)}）写入 manual/roles.yaml；正文由 staffing: true 生成")
@@ -634,13 +636,15 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
 
 
 def _content(text: str) -> str:
-    """A value as the conservation audit compares it: a date as YYYYMMDD, labels, spaces and punctuation out."""
+    """A value as the conservation audit compares it: a date as YYYYMMDD, a headcount without 名, labels,
+    spaces and punctuation out."""
     from .importbase import parse_date
 
     if DATE_WRITTEN.search(text):
         value, complete = parse_date(text)
         if complete:
             text = re.sub(DATE_ANY.pattern + r"\s*日?", value or "", text, count=1)
+    text = re.sub(r"(?<=\d)\s*[名人]", "", text)  # a headcount: 12名 is written 12
     return re.sub(rf"[^{CJK}A-Za-z0-9]", "", LABEL.sub("", text))
 
 
@@ -648,35 +652,44 @@ def audit_front(ledger: Ledger, doc: ImportedDoc, written: str) -> None:
     """After ``doc`` is written: each table cell and each value of a label line read into its front matter
     must be in ``written`` (the file); a cell that is not is counted and listed as not imported, a value of
     a line as part of it, so that nothing read into a front matter is dropped silently."""
-    head = written.split("\n---\n", 1)[0]
-    head = "\n".join(line for line in head.splitlines() if not line.lstrip().startswith("- {version:"))  # the import's own
-    text = _content(head).replace("-", "")
     blocks = ledger.front.get(id(doc), [])
-    if not blocks:
-        return
+    if blocks:
+        head = written.split("\n---\n", 1)[0]
+        head = "\n".join(line for line in head.splitlines() if not line.lstrip().startswith("- {version:"))  # the import's own
+        _audit(ledger, [(b, b.rows if b.kind == "table" else None) for b in blocks], head,
+               f"读入 {doc.code} 的文件头时没有写入")
+
+
+def audit_roles(ledger: Ledger, written: str) -> None:
+    """The same for the staffing tables read into ``manual/roles.yaml`` (their header row is listed already)."""
+    if ledger.roles:
+        _audit(ledger, [(b, b.rows[1:]) for b in ledger.roles], written, "写入 manual/roles.yaml 时没有写入")
+
+
+def _audit(ledger: Ledger, blocks: list[tuple[Block, list | None]], written: str, why: str) -> None:
+    text = _content(written).replace("-", "")
     if ledger.listed is None:  # once for the whole import (linear time): what is listed already, by position
         ledger.listed = {(position, what.strip()) for position, _, what, _ in ledger.reported}
     listed = ledger.listed
-
-    def kept(piece: str) -> bool:
+    pieces = []
+    for block, rows in blocks:
+        if rows is not None:
+            pieces += [(block, cell, 1) for row in rows for cell in row]
+        else:
+            pieces += [(block, part, 0) for part in dict.fromkeys(re.split(r"[:：]|\s{2,}", block.text))]
+    # Longest first, and each value found uses up its place in the file: three dates 2015.7.1 need three,
+    # and 年 月 日 is not found inside the 2014年月日 another cell gave.
+    for block, piece, n in sorted(pieces, key=lambda p: -len(_content(p[1]))):
         whole = _content(piece).replace("-", "")
         if not whole:
-            return True
-        if whole in text:  # the same value several times (three dates 2015.7.1): as many times in the file
-            used[whole] += 1
-            return used[whole] <= text.count(whole)
-        return all(_content(t).replace("-", "") in text for t in piece.split())
-
-    used: Counter = Counter()
-    for block, pieces in ((b, [c for row in b.rows for c in row] if b.kind == "table" else
-                           [p for p in re.split(r"[:：]|\s{2,}", b.text)]) for b in blocks):
-        cells = block.kind == "table"
-        for piece in (pieces if cells else dict.fromkeys(pieces)):
-            if not kept(piece) and (block.position, piece.strip()) not in listed:
-                n = 1 if cells else 0
-                ledger.reported.append((block.position, f"读入 {doc.code} 的文件头时没有写入" + ("的单元格" if cells else "的部分"),
-                                        piece.strip(), n))
-                ledger.imported -= n
+            continue
+        if whole in text:
+            text = text.replace(whole, "\0", 1)
+            continue
+        if all(_content(t).replace("-", "") in text for t in piece.split()) or (block.position, piece.strip()) in listed:
+            continue
+        ledger.reported.append((block.position, why + ("的单元格" if n else "的部分"), piece.strip(), n))
+        ledger.imported -= n
 
 
 def sweep(blocks: list[Block], ledger: Ledger) -> None:

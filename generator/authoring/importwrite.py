@@ -12,7 +12,7 @@ from ..labels import text as label_text
 from ..model import PLACEHOLDER, file_stem
 from ..read.markdown import clauses, parse
 from .importbase import Imported, ImportedDoc, md_escape
-from .importdocs import audit_front
+from .importdocs import audit_front, audit_roles
 from .scaffold import (check_empty_target, move_into, site_config_template, staging_folder, template_environment,
                        write_repo_files)
 from .yamltext import yaml_scalar
@@ -162,7 +162,10 @@ def write_output(result: Imported, dest: Path, quiet: bool, lang: str = "zh-CN")
     (dest / "policies").mkdir(exist_ok=True)
     (dest / "forms").mkdir(exist_ok=True)
     (dest / "manual" / "manual.yaml").write_text(write_manual_yaml(result), encoding="utf-8")
-    (dest / "manual" / "roles.yaml").write_text(write_roles_yaml(result), encoding="utf-8")
+    roles = write_roles_yaml(result)
+    (dest / "manual" / "roles.yaml").write_text(roles, encoding="utf-8")
+    if result.ledger is not None:
+        audit_roles(result.ledger, roles)
     written: set[str] = set()
     for doc in progress(result.documents, label_text("cli.authoring.import_writing", lang), quiet=quiet, label=lambda d: d.code):
         name = file_name(doc.code)
