@@ -100,6 +100,12 @@ STANDARDS = ["东方电气设备制造有限公司", "企业标准汇编", "2012
              "2 要求", "2.1 按批抽样。", "2.2 不合格品隔离存放。", "编制：刘洋 审核：孙丽 批准：吴军 日期：2012年8月1日",
              "Q/DF 103-2012 成品检验规范", "1 范围", "本标准规定了成品检验的要求。", "编制：刘洋 审核：孙丽 批准：吴军 日期：2012年8月1日"]
 
+# A 相关文件 section citing codes on unnumbered lines: citations, not documents.
+CITING = ["东方电气设备制造有限公司", "程序文件", "2012年8月1日", "QP-7.4-01 采购控制程序", "1 目的", "确保采购产品符合要求。", "2 相关文件",
+          "Q/DF 102-2012 进货检验规范", "QP-7.5-01 生产过程控制程序", "3 记录", "《供方评价表》",
+          "编制：刘洋 审核：孙丽 批准：吴军 日期：2012年8月1日", "QP-7.5-01 生产过程控制程序", "1 目的", "确保产品质量。", "2 相关文件",
+          "QP-7.4-01 采购控制程序", "编制：刘洋 审核：孙丽 批准：吴军 日期：2012年8月1日"]
+
 TEXTS = {**{f"iso-{k}": (v[0], v[1], "\n") for k, v in ISO.items()},
          "huabei-utf16": (HUABEI, "utf-16", "\r\n"), "direct-utf16be": (DIRECT, "utf-16-be-bom", "\n"),
          "direct-bom8": (DIRECT, "utf-8-sig", "\n"), "direct-gbk-cr": (DIRECT, "gbk", "\r"),
@@ -107,7 +113,8 @@ TEXTS = {**{f"iso-{k}": (v[0], v[1], "\n") for k, v in ISO.items()},
          "haitian-years": ([re.sub(r"(HT/QM-0\d)", lambda m: m.group(1) + ("-2015" if "02" in m.group(1) else "-2016"), x)
                             for x in HAITIAN], "utf-8", "\n"),
          "lvyuan-crlf": (LVYUAN, "utf-8", "\r\n"), "noname": (NONAME, "utf-8", "\n"),
-         "standards": (STANDARDS, "utf-8", "\n"), "part-over-codes": (OVER, "utf-8", "\n")}
+         "standards": (STANDARDS, "utf-8", "\n"), "citing": (CITING, "utf-8", "\n"),
+         "part-over-codes": (OVER, "utf-8", "\n")}
 
 
 CONTROL = re.compile(r"[页版]\s*次|编\s*号|生效")  # control labels that become front-matter keys (文件编号 is in LABELS)
@@ -194,6 +201,15 @@ def test_enterprise_standard_codes_in_unnumbered_heading_lines(imported):
                                                                           "Q/DF 103-2012": "成品检验规范"}
     assert sections_and_clauses(docs["Q/DF 102-2012"][1]) == (["1 范围", "2 要求"], 2)
     assert sorted(p.name for p in (root / "policies").glob("*.md")) == ["Q_DF_102-2012.md", "Q_DF_103-2012.md"]
+
+
+def test_codes_cited_in_a_related_documents_section_are_not_documents(imported):
+    _, root = imported["citing"]
+    docs = documents(root)
+    assert {code: meta["title"] for code, (meta, _) in docs.items()} == {"QP-7.4-01": "采购控制程序",
+                                                                          "QP-7.5-01": "生产过程控制程序"}
+    assert sections_and_clauses(docs["QP-7.4-01"][1])[0] == ["1 目的", "2 相关文件", "3 记录"]
+    assert "生产过程控制程序" in docs["QP-7.4-01"][1] and "采购控制程序" in docs["QP-7.5-01"][1]
 
 
 # ---------------------------------------------------------------------------

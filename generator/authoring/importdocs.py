@@ -493,6 +493,23 @@ class Options:
     placeholder_forms: bool = False
 
 
+def starts_document(lines: list[Line], k: int) -> bool:
+    """Whether the unnumbered coded line ``lines[k]`` (``QP-7.4-01 采购控制程序``) opens a document rather than
+    cites one (a 相关文件 list): what follows is a control table or line, a first numbered line (1 目的, 一、),
+    a Word heading or text; not another coded line, a numbered line that goes on counting (6 记录), a sign-off
+    line, or nothing."""
+    if k + 1 >= len(lines):
+        return False
+    below = lines[k + 1]
+    if below.block.kind != "paragraph":
+        return True
+    if CONTROL_LINE.match(below.block.text) or below.block.heading:
+        return True
+    if below.style == "coded" or LABEL_LINE.match(below.block.text):  # (编制：… closes the document citing it)
+        return False
+    return below.value <= 1 if below.style else True
+
+
 def titled_by_control(lines: list[Line], k: int) -> bool:
     """An unnumbered title line right above a ``文件编号：``/``编号：``/``No.:`` line with a code (the ISO layout
     ``采购控制程序`` / ``文件编号：QP-7.4-01  版本：B/0``), not a company or manual title."""
@@ -528,6 +545,9 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
             toc_titles.add(squeeze(PAGE_TAIL.sub("", entry)))
     for k in toc:
         ledger.report(lines[k].block, "目录（网站和打印版由 manual/manual.yaml 的章节生成目录）")
+    for k, line in enumerate(lines):
+        if line.style == "coded" and k not in toc and not starts_document(lines, k):
+            line.style, line.code, line.text = "", None, line.block.text.strip()  # a cited code: 相关文件 lists
     from_toc: set[int] = set()  # id() of unnumbered title lines whose code comes from the coded TOC
     for k, line in enumerate(lines):
         if k not in toc and line.block.kind == "paragraph" and not line.style and not line.block.heading \
