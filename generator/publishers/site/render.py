@@ -71,6 +71,7 @@ from ...model.citations import external_href, live_link, resolve, split_citation
 from ...model import IN_FORCE, Document, ExternalDocument, Form, Manual
 from ...common.outputs import atomic_dir, pending, walk_stats
 from ...model.review import due, interval_months, last_reviewed, next_review, today
+from . import downloads as site_downloads
 from . import editions as editions_site
 from .paths import DOCS_DIR, DOWNLOADS_DIR, FORMS_DIR, doc_page, form_page, item_page, rel, role_pages, slug  # noqa: F401
 from ..render import view as printmodel
@@ -1051,8 +1052,12 @@ def edition_site(root: Path, manifest: dict, *, base: Path, lang: str,
 
 
 def build_editions(manual: Manual, site_tmp: Path, *, base: Path, lang: str, quiet: bool = True,
-                   editions: list[dict] | None = None, cache: bool = True) -> list[str]:
-    """Every released edition into ``site_tmp/editions/<E>/``; returns the MkDocs warnings of fresh builds."""
+                   editions: list[dict] | None = None, cache: bool = True,
+                   marker: site_downloads.Marker | None = None) -> list[str]:
+    """Every released edition into ``site_tmp/editions/<E>/``; returns the MkDocs warnings of fresh builds.
+
+    ``marker``: the site build's download marker; each edition's PDF and DOCX downloads (as released, or
+    the 已作废 reading copies) are replaced by copies with the 非受控 mark."""
     from ...common.progress import note
 
     editions = list_editions(manual.root) if editions is None else editions
@@ -1066,6 +1071,8 @@ def build_editions(manual: Manual, site_tmp: Path, *, base: Path, lang: str, qui
         warnings += found
         dest = Path(site_tmp) / editions_site.SITE_SUBDIR / manifest["edition"]
         editions_site.install(folder, dest, manifest, latest, lang)
+        if marker is not None:
+            marker.mark_folder(dest / DOWNLOADS_DIR)
     if not quiet:
         for w in warnings:
             print(f"manual: site: warning: {w}", file=sys.stderr)
@@ -1084,15 +1091,19 @@ def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, 
     final_src = manual.root / SRC_DIR
     cache_dir = manual.root / CACHE_DIR
     released = list_editions(manual.root)
-    model = site_model(manual, downloads=download_files(manual, out), lang=lang,
-                       editions=editions_site.main_context(manual, released, lang))
+    stamp = read_stamp(cache_dir) if cache else {}
+    files: dict = {}
+    # The downloads are marked copies (非受控) of dist/'s files, cached by the masters' hashes.
+    marker = site_downloads.Marker(manual.root, site_downloads.mark_text(manual),
+                                   lambda path: _file_sha(path, stamp.get("files") or {}, files), fresh=not cache)
+    editions_context = editions_site.main_context(manual, released, lang)
+    model = site_model(manual, downloads=marker.downloads(download_files(manual, out)), lang=lang,
+                       editions=editions_context)
     record: dict = {}
     with atomic_dir(final_src) as src:
         write_sources(manual, model, src, final_src=final_src, record=record,
                       cache_dir=cache_dir if cache else None, link_downloads=True)
     config_file = final_src / "mkdocs.yml"
-    stamp = read_stamp(cache_dir) if cache else {}
-    files: dict = {}
 
     def key() -> str:
         return site_key(manual, record, site_dir=site_dir, lang=lang, editions=released,
@@ -1110,10 +1121,11 @@ def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, 
         warnings = run_mkdocs(manual, config_file, tmp, quiet=quiet, cache_dir=cache_dir if cache else None)
         # Released editions: each its own (cached) MkDocs build, under site/editions/<E>/.
         warnings += build_editions(manual, tmp, base=base_config(manual), lang=lang, quiet=quiet,
-                                                 editions=released, cache=cache)
+                                   editions=released, cache=cache, marker=marker)
         # What site/ will hold once swapped in (a rename keeps every file's size, time and inode):
         # inside ``manual build`` the swap waits for the commit of all the targets.
         built = site_manifest(tmp)
+    marker.prune()
     if cache:  # the key once the edition sites are built (their cached builds are part of it)
         write_stamp(cache_dir, {"key": key(), "site": built, "files": files, "warnings": warnings})
     note(site_labels(lang)["note_built"].format(path=site_dir), quiet=quiet)
