@@ -237,6 +237,7 @@ def verify_pdf(path: Path, trust: list | None = None) -> list[dict]:
                     "whole_file": whole, "modification": level.name if level is not None else "UNKNOWN",
                     "padding_ok": padding,
                     "signer": status.signing_cert.subject.human_friendly if status.signing_cert else None,
+                    "signed_bytes": _signed_length(sig.byte_range),
                     "signed_at": str(status.signer_reported_dt) if status.signer_reported_dt else None,
                     "ok": bool(status.intact and status.valid and whole and padding),
                 })
@@ -244,6 +245,14 @@ def verify_pdf(path: Path, trust: list | None = None) -> list[dict]:
                 results.append({"field": sig.field_name, "ok": False, "intact": False, "trusted": False,
                                 "error": _first_line(exc)})
     return results
+
+
+def _signed_length(byte_range) -> int | None:
+    """Where the revision a signature signs ends: the end of its byte range."""
+    try:
+        return int(byte_range[2]) + int(byte_range[3])
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def load_trust(path: Path | None) -> list:
@@ -363,6 +372,7 @@ class Verification:
     failed: list[str] = field(default_factory=list)
     vouched: bool = False
     subject: str = ""  # what was verified, for the last line
+    copy: dict | None = None  # a controlled copy of the register: {edition, copy, holder} (``copy_of_edition``)
 
     def fail(self, check: str) -> None:
         if check not in self.failed:
@@ -494,6 +504,8 @@ def verify(root: Path | None, file: Path, edition: str | None = None, trust: Pat
                     result.vouched = True
                     result.lines.append(words["hash_ok"].format(file=rel, edition=folder.name, digest=digest[:16]))
                     signed_pdf = signed_pdf or (rel == PDF_NAME and bool(manifest.get("signed")))
+        if not result.vouched and _is_pdf(file) and copy_of_edition(root, file, folders, certs, words, result):
+            return result
         if not result.vouched:
             if chosen is not None:
                 result.fail("hash")
@@ -509,6 +521,86 @@ def verify(root: Path | None, file: Path, edition: str | None = None, trust: Pat
     if _is_pdf(file):
         _check_signatures(result, file, certs, words, required=signed_pdf)
     return result
+
+
+def earlier_revisions(data: bytes) -> list[bytes]:
+    """The PDF's earlier revisions: ``data`` up to each ``%%EOF`` (with and without its end of line)
+    before the last one.  An incremental update leaves the bytes before it as they were, so the first
+    revision of a marked or stamped copy is the original file."""
+    out: list[bytes] = []
+    end = len(data.rstrip(b"\r\n\0 \t"))
+    for found in re.finditer(rb"%%EOF(\r\n|\r|\n)?", data):
+        if found.end() < end:
+            for cut in dict.fromkeys((found.start() + 5, found.end())):
+                out.append(data[:cut])
+    return out
+
+
+def copy_of_edition(root: Path | None, file: Path, folders: list[Path], certs, words: dict,
+                    result: Verification) -> bool:
+    """``file`` as a copy made from an edition PDF by an incremental update (a controlled copy of
+    ``manual issue``, a download of the site with the 非受控 mark): whether one of its earlier
+    revisions is the ``manual.pdf`` of an edition in ``folders``.  When it is, the lines say so, the
+    register (``control/distribution.yaml``) says which controlled copy it is, and the signatures of
+    a signed edition must be intact and valid for exactly that revision; returns True.
+
+    Only a controlled copy the register lists by its SHA-256 is vouched for (exit 0): what was added
+    after the original is otherwise no one's word."""
+    import hashlib
+
+    data = Path(file).read_bytes()
+    found = None
+    for revision in earlier_revisions(data):
+        digest = hashlib.sha256(revision).hexdigest()
+        for folder in folders:
+            manifest = _read_manifest(folder)
+            if manifest is not None and (manifest.get("outputs") or {}).get(PDF_NAME) == digest:
+                found = (folder.name, len(revision), bool(manifest.get("signed")), digest)
+                break
+        if found:
+            break
+    if found is None:
+        return False
+    edition, length, signed, digest = found
+    result.lines.append(words["copy_revision"].format(edition=edition, file=PDF_NAME, digest=digest[:16],
+                                                      added=len(data) - length))
+    whole = hashlib.sha256(data).hexdigest()
+    registered = None
+    if root is not None:
+        from ..model.build import read_manual
+
+        try:
+            manual, _ = read_manual(root)
+            registered = next((c for c in manual.copies if c.sha256 == whole and c.edition == edition), None)
+        except Exception:  # noqa: BLE001 - a manual that cannot be read lists no copy
+            registered = None
+    if registered is not None:
+        result.vouched = True
+        result.copy = {"edition": edition, "copy": registered.copy, "holder": registered.holder}
+        result.lines.append(words["copy_registered"].format(edition=edition, copy=registered.copy,
+                                                            holder=registered.holder, digest=whole[:16]))
+    else:
+        result.lines.append(words["copy_unregistered"].format(digest=whole[:16]))
+    signatures = verify_pdf(file, certs)
+    if signed and not signatures:
+        result.fail("signature")
+        result.lines.append(words["unsigned_required"])
+    for r in signatures:
+        if r.get("error"):
+            result.fail("signature")
+            result.lines.append(words["invalid"].format(error=r["error"]))
+            continue
+        result.lines.append(words["signature"].format(
+            field=r["field"], state=words["intact" if r["intact"] else "not_intact"],
+            valid=words["valid" if r["valid"] else "not_valid"],
+            trusted=words["trusted" if r["trusted"] else "not_trusted"], signer=r["signer"], signed_at=r["signed_at"]))
+        if r["intact"] and r["valid"] and r["padding_ok"] and r.get("signed_bytes") == length:
+            result.lines.append(words["copy_signature"].format(edition=edition, modification=r["modification"]))
+        else:
+            result.fail("signature")
+        if certs and not r["trusted"]:
+            result.fail("signature")
+    return True
 
 
 def verify_edition(root: Path, edition: str, trust: Path | None = None, lang: str = "zh-CN") -> Verification:
