@@ -7,7 +7,8 @@
                            sign-offs), the changes since the previous edition and the
                            SHA-256 of every output
         changes.json       the change record: added / removed / changed documents with a redline
-        source/            the source files of this edition (manual/, policies/, forms/)
+        source/            the source files of this edition (manual/, policies/, forms/, and control/
+                           but for control/copies/)
         manual.pdf         the edition PDF (with a 修订记录 appendix), signed with --sign
         manual.docx        the edition DOCX
 
@@ -27,16 +28,18 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..errors import ReleaseError, SigningError, UsageError
 from ..labels import labels
 from ..model import Manual
 from ..model.changes import changes_between
+from ..read.distribution import COPIES_FOLDER
 from ..read.editions import (CHANGES, EDITIONS as EDITIONS_NAME, MANIFEST, SOURCE,  # noqa: F401
                              edition_check, edition_folders, editions_dir, expected_files, latest_edition,
                              sha256_file)
 SOURCE_PARTS = ("manual", "policies", "forms")
+CONTROL = "control"  # frozen too, but for its copies/ (``snapshot_sources``)
 PDF_NAME = "manual.pdf"
 DOCX_NAME = "manual.docx"
 from ..common import password
@@ -281,10 +284,21 @@ def load_trust(path: Path | None) -> list:
 
 # -- release ------------------------------------------------------------------
 def snapshot_sources(root: Path, dest: Path) -> None:
+    """The frozen source: manual/, policies/, forms/ and the document-control sources of control/
+    (distribution.yaml, external.yaml, changes/ and whatever else is there), but not control/copies/,
+    the controlled copies' PDFs, which are outputs."""
     for part in SOURCE_PARTS:
         src = root / part
         if src.is_dir():
             shutil.copytree(src, dest / part)
+    control = root / CONTROL
+    if control.is_dir():
+        outputs = PurePosixPath(COPIES_FOLDER).relative_to(CONTROL).parts[0]
+
+        def skip(folder, names):
+            return [outputs] if Path(folder) == control and outputs in names else []
+
+        shutil.copytree(control, dest / CONTROL, ignore=skip)
 
 
 def release(root: Path, edition: str, *, released: dt.date | None = None, sign: Path | None = None,
