@@ -558,8 +558,9 @@ def copy_of_edition(root: Path | None, file: Path, folders: list[Path], certs, w
     register (``control/distribution.yaml``) says which controlled copy it is, and the signatures of
     a signed edition must be intact and valid for exactly that revision; returns True.
 
-    Only a controlled copy the register lists by its SHA-256 is vouched for (exit 0): what was added
-    after the original is otherwise no one's word."""
+    Only a controlled copy the register lists by its SHA-256 is vouched for (exit 0), its signature read
+    for the signed revision; what was added after the original is otherwise no one's word: the file is
+    unverified, and its signatures are checked as any file's (a change after signing fails)."""
     import hashlib
 
     data = Path(file).read_bytes()
@@ -594,7 +595,10 @@ def copy_of_edition(root: Path | None, file: Path, folders: list[Path], certs, w
         result.lines.append(words["copy_registered"].format(edition=edition, copy=registered.copy,
                                                             holder=registered.holder, digest=whole[:16]))
     else:
+        # Nobody's controlled copy: its signatures are read as any file's (a change after signing fails).
         result.lines.append(words["copy_unregistered"].format(digest=whole[:16]))
+        _check_signatures(result, file, certs, words, required=signed)
+        return True
     signatures = verify_pdf(file, certs)
     if signed and not signatures:
         result.fail("signature")
