@@ -190,3 +190,12 @@ def test_the_default_mark_follows_the_manual_language(minimal):
     assert site_downloads.mark_text(manual).startswith("Uncontrolled copy")
     manual.uncontrolled_mark = "自定义"
     assert site_downloads.mark_text(manual) == "自定义"
+
+
+def test_a_download_that_cannot_be_marked_stops_the_site_build(minimal):
+    (minimal / "dist").mkdir()
+    (minimal / "dist/manual.pdf").write_bytes(b"%PDF-1.7 not really a PDF\n")
+    result = run_cli("build", "site", "--root", minimal)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "manual.pdf" in result.stderr and "非受控" in result.stderr and "Traceback" not in result.stderr
+    assert not (minimal / "site").exists()

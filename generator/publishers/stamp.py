@@ -126,9 +126,9 @@ def add_mark(data: bytes, make_html) -> bytes:
             name, xobject = drawings[size]
             draw = writer.add_object(generic.StreamObject(
                 stream_data=f"Q q 1 0 0 1 {left:g} {bottom:g} cm {name} Do Q\n".encode("ascii")))
-            contents = page.raw_get("/Contents")
+            contents = page.raw_get("/Contents") if "/Contents" in page else None  # a blank page has none
             old = contents.get_object() if isinstance(contents, generic.IndirectObject) else contents
-            streams = list(old) if isinstance(old, generic.ArrayObject) else [contents]
+            streams = list(old) if isinstance(old, generic.ArrayObject) else [] if contents is None else [contents]
             page[generic.NameObject("/Contents")] = generic.ArrayObject([opening, *streams, draw])
             new_resources = generic.DictionaryObject(
                 {generic.NameObject("/XObject"): generic.DictionaryObject({name: xobject})})

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...common.outputs import atomic_write_bytes
+from ...errors import SiteBuildError, reason
 from ...labels import labels
 from ...model import Manual
 
@@ -53,9 +54,11 @@ class Marker:
         self.made: set[str] = set()  # the copies this build made
         self._code = None
 
-    def copy_of(self, master: Path, suffix: str, sha: str | None = None) -> Path:
+    def copy_of(self, master: Path, suffix: str, sha: str | None = None, name: str = "") -> Path:
         """The marked copy of ``master``, a ``.pdf`` or ``.docx`` (``suffix``: a file staged by the build
-        has a temporary name; ``sha`` its SHA-256 when known), from the cache or made now."""
+        has a temporary name; ``sha`` its SHA-256 when known; ``name`` its name for a message), from the
+        cache or made now.  A master that cannot be marked (not a readable PDF or DOCX) stops the site
+        build (``SiteBuildError``): the site never offers an unmarked copy."""
         from ..render import cache as cache_mod
         from .. import stamp
 
@@ -67,15 +70,21 @@ class Marker:
         self.used.add(path.name)
         if path.name not in self.made and (self.fresh or not path.is_file()):
             data = master.read_bytes()
-            marked = stamp.uncontrolled_pdf(data, self.text) if suffix == ".pdf" else \
-                stamp.uncontrolled_docx(data, self.text)
+            try:
+                marked = stamp.uncontrolled_pdf(data, self.text) if suffix == ".pdf" else \
+                    stamp.uncontrolled_docx(data, self.text)
+            except (MemoryError, KeyboardInterrupt):
+                raise
+            except Exception as exc:  # noqa: BLE001 - a file that is no PDF or DOCX: one line, no traceback
+                raise SiteBuildError("errors.download_unmarkable", path=name or master.name,
+                                     reason=reason(exc)) from None
             atomic_write_bytes(path, marked)
             self.made.add(path.name)
         return path
 
     def downloads(self, files: dict[str, str]) -> dict[str, str]:
         """``files`` (site name → master path) with every PDF and DOCX replaced by its marked copy."""
-        return {name: (str(self.copy_of(Path(path), Path(name).suffix.lower())) if Path(name).suffix.lower() in MARKED else path)
+        return {name: (str(self.copy_of(Path(path), Path(name).suffix.lower(), name=name)) if Path(name).suffix.lower() in MARKED else path)
                 for name, path in files.items()}
 
     def mark_folder(self, folder: Path) -> None:
@@ -90,7 +99,7 @@ class Marker:
             return
         for path in sorted(folder.iterdir()):
             if path.suffix.lower() in MARKED and path.is_file():
-                copy = self.copy_of(path, path.suffix.lower(), sha256_file(path))
+                copy = self.copy_of(path, path.suffix.lower(), sha256_file(path), name=path.name)
                 path.unlink()
                 shutil.copyfile(copy, path)
 
