@@ -7,7 +7,7 @@
    manual model.  Nothing here knows about MkDocs.
 2. ``write_sources(model, src)`` – the pages as Markdown files (rendered
    from the Jinja2 templates in ``generator/templates/site/pages``), the
-   downloads copied from ``dist/``, and a generated ``mkdocs.yml`` that
+   downloads (``dist/``'s files with the 非受控 mark, ``downloads``), and a generated ``mkdocs.yml`` that
    INHERITs the manual's own base config (``mkdocs.yml`` at the manual's
    root, or the packaged default) and adds the site name, the navigation
    and the folders.  They go to ``build/site-src/`` (git-ignored), where a
