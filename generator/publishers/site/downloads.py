@@ -13,6 +13,7 @@ any more are removed at the end of the site build (``prune``).
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ...common.outputs import atomic_write_bytes
@@ -54,13 +55,11 @@ class Marker:
         self.made: set[str] = set()  # the copies this build made
         self._code = None
 
-    def copy_of(self, master: Path, suffix: str, sha: str | None = None, name: str = "") -> Path:
-        """The marked copy of ``master``, a ``.pdf`` or ``.docx`` (``suffix``: a file staged by the build
-        has a temporary name; ``sha`` its SHA-256 when known; ``name`` its name for a message), from the
-        cache or made now.  A master that cannot be marked (not a readable PDF or DOCX) stops the site
-        build (``SiteBuildError``): the site never offers an unmarked copy."""
+    def plan(self, master: Path, suffix: str, sha: str | None = None, name: str = "") -> tuple[Path, tuple | None]:
+        """(where the marked copy of ``master`` is, the work to make it or None when it is cached).
+        ``suffix``: ``.pdf`` or ``.docx`` (a file staged by the build has a temporary name); ``sha``:
+        the master's SHA-256 when known; ``name``: its name for a message."""
         from ..render import cache as cache_mod
-        from .. import stamp
 
         master = Path(master)
         if self._code is None:
@@ -68,24 +67,36 @@ class Marker:
         key = cache_mod.digest("download-mark", sha or self.sha(master), self.text, self._code)
         path = self.folder / f"{key}{suffix}"
         self.used.add(path.name)
-        if path.name not in self.made and (self.fresh or not path.is_file()):
-            data = master.read_bytes()
-            try:
-                marked = stamp.uncontrolled_pdf(data, self.text) if suffix == ".pdf" else \
-                    stamp.uncontrolled_docx(data, self.text)
-            except (MemoryError, KeyboardInterrupt):
-                raise
-            except Exception as exc:  # noqa: BLE001 - a file that is no PDF or DOCX: one line, no traceback
-                raise SiteBuildError("errors.download_unmarkable", path=name or master.name,
-                                     reason=reason(exc)) from None
-            atomic_write_bytes(path, marked)
-            self.made.add(path.name)
+        if path.name in self.made or not (self.fresh or not path.is_file()):
+            return path, None
+        self.made.add(path.name)
+        return path, (str(master), suffix, str(path), self.text, name or master.name)
+
+    def copy_of(self, master: Path, suffix: str, sha: str | None = None, name: str = "") -> Path:
+        """The marked copy of ``master`` (see ``plan``), from the cache or made now."""
+        path, work = self.plan(master, suffix, sha, name)
+        if work is not None:
+            _raise_failed([_make(work)])
         return path
 
-    def downloads(self, files: dict[str, str]) -> dict[str, str]:
-        """``files`` (site name → master path) with every PDF and DOCX replaced by its marked copy."""
-        return {name: (str(self.copy_of(Path(path), Path(name).suffix.lower(), name=name)) if Path(name).suffix.lower() in MARKED else path)
-                for name, path in files.items()}
+    def downloads(self, files: dict[str, str], jobs: int | None = None) -> dict[str, str]:
+        """``files`` (site name → master path) with every PDF and DOCX replaced by its marked copy; the
+        copies not in the cache are made in ``jobs`` worker processes."""
+        from ..render.pool import in_workers
+
+        out, work = {}, []
+        for name, path in files.items():
+            suffix = Path(name).suffix.lower()
+            if suffix not in MARKED:
+                out[name] = path
+                continue
+            copy, todo = self.plan(Path(path), suffix, name=name)
+            out[name] = str(copy)
+            if todo is not None:
+                work.append(todo)
+        work.sort(key=lambda w: -os.path.getsize(w[0]))  # the largest first
+        _raise_failed([failed for _, failed in in_workers(_make, work, jobs=jobs)])
+        return out
 
     def mark_folder(self, folder: Path) -> None:
         """Replace every PDF and DOCX directly in ``folder`` (an edition's ``downloads/`` in the site
@@ -113,3 +124,29 @@ class Marker:
                     path.unlink()
                 except OSError:
                     pass
+
+
+def _make(work: tuple) -> str | None:
+    """Mark one master (``Marker.plan``'s work) and write its copy; in a worker process or not.
+    Returns None, or the master's name and why it cannot be marked (no exception crosses processes)."""
+    from .. import stamp
+
+    master, suffix, dest, text, name = work
+    try:
+        data = Path(master).read_bytes()
+        marked = stamp.uncontrolled_pdf(data, text) if suffix == ".pdf" else stamp.uncontrolled_docx(data, text)
+    except (MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a file that is no PDF or DOCX: one line, no traceback
+        return f"{name}\0{reason(exc)}"
+    atomic_write_bytes(Path(dest), marked)
+    return None
+
+
+def _raise_failed(results: list) -> None:
+    """A master that cannot be marked stops the site build (``SiteBuildError``): the site never offers
+    an unmarked copy."""
+    failed = sorted(r for r in results if r)
+    if failed:
+        name, why = failed[0].split("\0", 1)
+        raise SiteBuildError("errors.download_unmarkable", path=name, reason=why)

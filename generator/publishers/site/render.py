@@ -1082,9 +1082,10 @@ def build_editions(manual: Manual, site_tmp: Path, *, base: Path, lang: str, qui
 
 
 def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, lang: str = "zh-CN",
-               site_dir: Path | None = None, cache: bool = True) -> dict:
+               site_dir: Path | None = None, cache: bool = True, jobs: int | None = None) -> dict:
     """Generate the sources and build the site; returns ``{"site", "config", "warnings", "model",
-    "skipped"}`` (``skipped``: MkDocs did not run, the site was up to date; see ``site_key``)."""
+    "skipped"}`` (``skipped``: MkDocs did not run, the site was up to date; see ``site_key``).
+    ``jobs``: worker processes for marking the downloads (``downloads``)."""
     from ...common.progress import note
 
     site_dir = Path(site_dir) if site_dir else manual.root / SITE_DIR
@@ -1097,7 +1098,7 @@ def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, 
     marker = site_downloads.Marker(manual.root, site_downloads.mark_text(manual),
                                    lambda path: _file_sha(path, stamp.get("files") or {}, files), fresh=not cache)
     editions_context = editions_site.main_context(manual, released, lang)
-    model = site_model(manual, downloads=marker.downloads(download_files(manual, out)), lang=lang,
+    model = site_model(manual, downloads=marker.downloads(download_files(manual, out), jobs=jobs), lang=lang,
                        editions=editions_context)
     record: dict = {}
     with atomic_dir(final_src) as src:
@@ -1136,7 +1137,7 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs=None, cache: b
           lang: str = "zh-CN") -> list[Path]:
     """``manual build site``: the staff website in ``manual.root / "site"``."""
     try:
-        result = build_site(manual, out=out, quiet=quiet, lang=lang, cache=cache)
+        result = build_site(manual, out=out, quiet=quiet, lang=lang, cache=cache, jobs=jobs)
     except SiteBuildError as exc:
         raise UsageError(exc.key, **exc.values) from None
     site = result["site"]
