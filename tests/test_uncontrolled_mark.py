@@ -158,9 +158,12 @@ def test_the_site_build_is_deterministic_and_cached(built, tmp_path):
     again = run_cli("build", "site", "--root", built, "--quiet")
     assert again.returncode == 0, again.stderr
     assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == cached  # nothing marked again
-    fresh = run_cli("build", "site", "--no-cache", "--root", built, "--quiet")
+    fresh = run_cli("build", "site", "--no-cache", "--jobs", "2", "--root", built, "--quiet")
     assert fresh.returncode == 0, fresh.stderr
-    assert {p: sha(p) for p in files} == files  # marked again from scratch: the same bytes
+    assert {p: sha(p) for p in files} == files  # marked again from scratch, in two workers: the same bytes
+    single = run_cli("build", "site", "--no-cache", "--jobs", "1", "--root", built, "--quiet")
+    assert single.returncode == 0, single.stderr
+    assert {p: sha(p) for p in files} == files  # and in one process
     assert {p.name for p in cache.iterdir()} == set(cached)
 
 
