@@ -190,6 +190,7 @@ def _config(manual: Manual, file: SourceFile) -> None:
     manual.title, manual.title_en = _text(about.get("title")), _text(about.get("title_en"))
     manual.edition, manual.date = _text(about.get("edition")), _date(about.get("date"))
     manual.controlled_copy = _text(about.get("controlled_copy"))
+    manual.uncontrolled_mark = _text(_map(data.get("control")).get("uncontrolled_mark"))
     manual.locale = _text(data.get("locale", "zh-CN")) or "zh-CN"
     manual.code_scheme = CodeScheme(_text(scheme.get("pattern")), _text(scheme.get("format")), _int(scheme.get("year")),
                                     _text(scheme.get("example")), _text(scheme.get("form_pattern")))
@@ -202,9 +203,10 @@ def _config(manual: Manual, file: SourceFile) -> None:
     manual.segregation = _segregation(data.get("segregation"))
     manual.signatures = "required" if data.get("signatures") == "required" else "optional"
     # What the cover's sign-off approves: not the sign-off itself, and not how the manual is printed
-    # (``print``: a binding gutter does not change what the manual says).
-    # Nor how long obsolete versions are kept (``retention``: the administration of the documents).
-    normative = {k: v for k, v in data.items() if k not in ("signoff", "sample_names", "print", "retention")}
+    # (``print``: a binding gutter does not change what the manual says), nor how the site marks its
+    # downloads (``control``: the 非受控 mark), nor how long obsolete versions are kept (``retention``: the
+    # administration of the documents).
+    normative = {k: v for k, v in data.items() if k not in ("signoff", "sample_names", "print", "retention", "control")}
     if isinstance(normative.get("review"), dict):
         normative["review"] = {k: v for k, v in normative["review"].items() if k != "today"}
     manual.config_normative = plain_data(normative)
