@@ -1,0 +1,103 @@
+"""`manual import`: the code scheme inferred by comparing the codes found, and the checks it drives."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import run_cli
+from generator.model import CodeScheme
+from generator.model.codes import format_code, infer_scheme, without_year
+
+
+@pytest.mark.parametrize("codes, pattern, fmt", [
+    (["JN-QP-01-2014", "JN-QP-02-2013", "JN-QP-03-2014"],
+     r"^JN-QP-(?P<seq>\d{2})-(?P<year>\d{4})$", "JN-QP-{seq:02d}-{year}"),
+    (["HT/QM-01-2016", "HT/QM-02-2015"], r"^HT/QM-(?P<seq>\d{2})-(?P<year>\d{4})$", "HT/QM-{seq:02d}-{year}"),
+    (["QP-7.4-01", "QP-7.5-01", "QP-8-02"],
+     r"^QP-(?P<chapter>\d{1,3}(?:\.\d{1,3})*)-(?P<seq>\d{2})$", "QP-{chapter}-{seq:02d}"),
+    (["YD-0101-2013", "YD-0302-2013"],
+     r"^YD-(?P<chapter>\d{2})(?P<seq>\d{2})-(?P<year>\d{4})$", "YD-{chapter:02d}{seq:02d}-{year}"),
+    (["0101-2014"], r"^(?P<chapter>\d{2})(?P<seq>\d{2})-(?P<year>\d{4})$", "{chapter:02d}{seq:02d}-{year}"),
+    (["Q/DF 102-2012", "Q/DF 103-2012"], r"^Q/DF (?P<seq>\d{3})-(?P<year>\d{4})$", "Q/DF {seq:03d}-{year}"),
+    (["XX/QM-01", "XX/QM-02"], r"^XX/QM-(?P<seq>\d{2})$", "XX/QM-{seq:02d}"),
+    (["A-01-03", "A-02-01", "A-02-02"], r"^A-(?P<chapter>\d{2})-(?P<seq>\d{2})$", "A-{chapter:02d}-{seq:02d}"),
+    # The odd one out does not decide the scheme: it is what code-scheme reports.
+    (["ZX-QP-01", "ZX-QP-02", "ZX-QP-03-2015"], r"^ZX-QP-(?P<seq>\d{2})$", "ZX-QP-{seq:02d}"),
+])
+def test_the_scheme_is_what_the_codes_share(codes, pattern, fmt):
+    assert infer_scheme(codes) == (pattern, fmt)
+    scheme = CodeScheme(pattern=pattern, format=fmt, year=2014)
+    for code in codes:
+        match = re.fullmatch(pattern, code)
+        if code == "ZX-QP-03-2015":
+            assert match is None
+            continue
+        assert match, code
+        # The format writes each code back from its parts (the year aside: it is the edition's).
+        parts = match.groupdict()
+        if parts.get("year"):
+            scheme.year = int(parts["year"])
+        written = format_code(scheme, parts.get("chapter") or "1", int(parts["seq"]))
+        assert written == code
+        if parts.get("year"):
+            assert parts["year"] not in without_year(scheme, code)
+
+
+def test_no_number_no_scheme():
+    assert infer_scheme(["ABC", "DEF"]) is None
+
+
+def manual_text(codes: list[str], date: str = "2014年3月1日") -> str:
+    """A manual by chapters, each with its code in a ``文件编号：`` line under the heading."""
+    out = ["江南精工机械股份有限公司", "质量手册", f"版本：A/0  发布日期：{date}"]
+    titles = ["文件控制", "记录控制", "内部审核", "管理评审"]
+    for n, code in enumerate(codes, 1):
+        out += [f"第{n}章 {titles[n - 1]}", f"文件编号：{code}",
+                f"{n}.1 目的", f"规定{titles[n - 1]}的要求。",
+                f"{n}.2 职责", "a) 质量部负责归口管理；", "b) 各部门负责执行。",
+                f"编制：李明 审核：周强 批准：陈刚 日期：{date}"]
+    return "\n".join(out) + "\n"
+
+
+def imported(tmp_path: Path, text: str) -> tuple[dict, list[dict]]:
+    source = tmp_path / "manual.txt"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("import", source, "--out", out)
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load((out / "manual" / "manual.yaml").read_text(encoding="utf-8"))
+    checked = run_cli("check", "--root", out, "--format", "json")
+    assert checked.returncode in (0, 1), checked.stderr
+    return config, json.loads(checked.stdout)["findings"]
+
+
+def test_a_code_of_another_year_is_reported_with_the_right_code(tmp_path):
+    config, findings = imported(tmp_path, manual_text(["JN-QP-01-2014", "JN-QP-02-2013", "JN-QP-03-2014"]))
+    scheme = config["code_scheme"]
+    assert scheme["pattern"] == r"^JN-QP-(?P<seq>\d{2})-(?P<year>\d{4})$" and scheme["year"] == 2014
+    assert [c["documents"] for c in config["chapters"]] == [["JN-QP-01-2014", "JN-QP-02-2013", "JN-QP-03-2014"]]
+    years = [f for f in findings if f["rule"] == "code-year"]
+    assert [(f["path"], f["line"]) for f in years] == [("policies/JN-QP-02-2013.md", 4)]
+    assert "'JN-QP-02-2014'" in years[0]["message"]
+    assert not [f for f in findings if f["rule"] in ("code-scheme", "code-gap", "chapter-title")]
+
+
+def test_chapter_and_sequence_codes_keep_their_chapters(tmp_path):
+    config, findings = imported(tmp_path, manual_text(["QP-7.4-01", "QP-7.4-02", "QP-7.5-01", "QP-8-01"]))
+    assert config["code_scheme"]["format"] == "QP-{chapter}-{seq:02d}" and "year" in config["code_scheme"]
+    assert [(c["number"], c["documents"]) for c in config["chapters"]] == [
+        ("7.4", ["QP-7.4-01", "QP-7.4-02"]), ("7.5", ["QP-7.5-01"]), ("8", ["QP-8-01"])]
+    assert not [f for f in findings if f["rule"] in ("code-scheme", "code-gap", "code-year")]
+
+
+def test_a_gap_in_a_chapter_is_still_reported(tmp_path):
+    config, findings = imported(tmp_path, manual_text(["YD-0101-2014", "YD-0103-2014", "YD-0201-2014"]))
+    assert config["code_scheme"]["pattern"] == r"^YD-(?P<chapter>\d{2})(?P<seq>\d{2})-(?P<year>\d{4})$"
+    assert [c["number"] for c in config["chapters"]] == ["01", "02"]
+    gaps = [f for f in findings if f["rule"] == "code-gap"]
+    assert [f["path"] for f in gaps] == ["policies/YD-0103-2014.md"]
+    assert not [f for f in findings if f["rule"] in ("code-scheme", "code-year")]
