@@ -101,3 +101,31 @@ def test_a_gap_in_a_chapter_is_still_reported(tmp_path):
     gaps = [f for f in findings if f["rule"] == "code-gap"]
     assert [f["path"] for f in gaps] == ["policies/YD-0103-2014.md"]
     assert not [f for f in findings if f["rule"] in ("code-scheme", "code-year")]
+
+
+# -- the messages of the import command ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content", [b"PK\x03\x04 not a zip at all", b"not even a zip header"])
+def test_a_damaged_docx_is_named_in_its_one_line_error(tmp_path, content):
+    source = tmp_path / "damaged manual.docx"
+    source.write_bytes(content)
+    result = run_cli("import", source, "--out", tmp_path / "out")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"{source}：压缩文件损坏" in lines[0], result.stderr
+    english = run_cli("import", source, "--out", tmp_path / "out", "--lang", "en")
+    assert f"{source}: the compressed file is damaged" in english.stderr, english.stderr
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", ""])
+def test_the_lines_read_are_the_files_lines(tmp_path, ending):
+    text = manual_text(["0101-2014", "0102-2014"]).replace("\n", ending or "\n")
+    if not ending:
+        text = text.rstrip("\n")  # no newline after the last line
+    source = tmp_path / "manual.txt"
+    source.write_bytes(text.encode("utf-8"))
+    lines = len(text.encode("utf-8").decode("utf-8").splitlines())
+    result = run_cli("import", source, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert f"读取 {source}：{lines} 行" in result.stderr + result.stdout
