@@ -129,3 +129,26 @@ def test_the_lines_read_are_the_files_lines(tmp_path, ending):
     result = run_cli("import", source, "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert f"读取 {source}：{lines} 行" in result.stderr + result.stdout
+
+
+# -- citation-unknown's hint ---------------------------------------------------------------------------
+
+
+def test_the_citation_hint_never_proposes_a_title_with_brackets_or_a_sentence(tmp_path):
+    """A document imported from a clause line may carry a sentence as its title: the hint of an unknown
+    《title》 proposes real titles only (issue #16 review, defect 8)."""
+    from conftest import MINIMAL, copy_manual
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    doc = root / "policies" / "0102-2020.md"
+    text = doc.read_text(encoding="utf-8")
+    doc.write_text(text.replace("title: 客户档案管理制度", "title: 合格供方列入《合格供方名录》。")
+                   + "3. 评审结果记入《合格供方名录》和《客户档案管理规定》。\n", encoding="utf-8")
+    findings = json.loads(run_cli("check", "--root", root, "--format", "json").stdout)["findings"]
+    hints = [f["message"] for f in findings if f["rule"] == "citation-unknown"]
+    assert any("《客户档案管理规定》" in h for h in hints) and any("《合格供方名录》" in h for h in hints), hints
+    assert not any("是否应为" in h for h in hints), hints
+    # a real title still is proposed
+    doc.write_text(text + "3. 评审结果记入《客户档案管理规定》。\n", encoding="utf-8")
+    findings = json.loads(run_cli("check", "--root", root, "--format", "json").stdout)["findings"]
+    hints = [f["message"] for f in findings if f["rule"] == "citation-unknown"]
+    assert len(hints) == 1 and "是否应为《客户档案管理制度》" in hints[0], hints
