@@ -152,3 +152,14 @@ def test_the_citation_hint_never_proposes_a_title_with_brackets_or_a_sentence(tm
     findings = json.loads(run_cli("check", "--root", root, "--format", "json").stdout)["findings"]
     hints = [f["message"] for f in findings if f["rule"] == "citation-unknown"]
     assert len(hints) == 1 and "是否应为《客户档案管理制度》" in hints[0], hints
+
+
+def test_after_import_check_names_other_companies_whole_and_not_the_parties(tmp_path):
+    text = manual_text(["QP-7.4-01", "QP-7.4-02"]).replace(
+        "b) 各部门负责执行。", "b) 参照苏州华利达金属制品有限公司的标准，优先选用“宏达”牌阀门；供方由采购部评价。", 1)
+    text = text.replace("江南精工机械股份有限公司", "东方电气设备制造有限公司")
+    _, findings = imported(tmp_path, text)
+    foreign = [f["message"] for f in findings if f["rule"] == "company-foreign"]
+    assert len(foreign) == 2, foreign
+    assert "'苏州华利达金属制品有限公司'" in foreign[0] and "'宏达'" in foreign[1]
+    assert not any("供方" in m for m in foreign)
