@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from .importbase import MD_SPECIAL, CJK, DATE_ANY, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
 from ..model import file_stem
+from ..model.codes import infer_scheme as scheme_of
 from .importfile import Block
 from .importsegment import kind_of
 from .importoutline import DOC_CODE, Line, lines_of, outline, take_code, walk
@@ -448,30 +449,11 @@ def safe_name(code: str) -> str:
 # Code scheme
 
 
-SCHEMES = [
-    # (pattern with a {prefix} slot, format with a {prefix} slot, has chapter)
-    (r"(?P<chapter>\d{2})(?P<seq>\d{2})-(?P<year>\d{4})", "{chapter:02d}{seq:02d}-{year}"),
-    (r"(?P<chapter>\d{1,2}(?:\.\d{1,2})?)-(?P<seq>\d{2})", "{chapter}-{seq:02d}"),
-    (r"(?P<chapter>\d{2})(?P<seq>\d{2})", "{chapter:02d}{seq:02d}"),
-    (r"(?P<seq>\d{1,3})", "{seq:02d}"),
-]
-
-
 def infer_scheme(codes: list[str]) -> tuple[str, str] | None:
-    """(pattern, format) that the most codes follow: ``YD-0101-2013`` → ``^YD-(?P<chapter>…``."""
-    best: tuple[int, str, str] | None = None
-    for body, fmt in SCHEMES:
-        prefixes = Counter()
-        for code in codes:
-            m = re.fullmatch(rf"(.*?){body}", code)
-            if m:
-                prefixes[m.group(1)] += 1
-        if prefixes:
-            prefix, n = prefixes.most_common(1)[0]
-            if best is None or n > best[0]:
-                best = (n, "^" + re.escape(prefix).replace("\\-", "-") + body + "$",
-                        prefix.replace("{", "{{").replace("}", "}}") + fmt)
-    return (best[1], best[2]) if best else None
+    """(pattern, format) that the most codes follow, found by comparing them (``model/codes.py``):
+    ``YD-0101-2013`` → ``^YD-(?P<chapter>\\d{2})(?P<seq>\\d{2})-(?P<year>\\d{4})$``,
+    ``JN-QP-01-2014`` → ``^JN-QP-(?P<seq>\\d{2})-(?P<year>\\d{4})$``."""
+    return scheme_of(codes)
 
 
 # ---------------------------------------------------------------------------
@@ -788,8 +770,7 @@ def assign_codes(docs: list[DocBuild], chapters, result: Imported, options: Opti
     for b in docs:
         m = re.fullmatch(result.code_scheme["pattern"], b.doc.code) if has_chapter else None
         if m:
-            number = m.group("chapter")
-            number = f"{int(number):02d}" if number.isdigit() else number
+            number = m.group("chapter")  # as the codes write it: "01" (0101-2014), "8" (QP-8-01), "7.5"
         else:
             number = f"{chapter_of.get(id(b), 1):02d}"
         groups.setdefault(number, []).append(b.doc.code)
@@ -809,7 +790,7 @@ def next_code(pattern: str, fmt: str, before: list[DocBuild], used: set[str], ye
         m = re.fullmatch(pattern, b.doc.code)
         if m:
             chapter = m.groupdict().get("chapter") or chapter
-            seq = int(m.group("seq"))
+            seq = int(m.groupdict().get("seq") or seq)
     while True:
         seq += 1
         try:
