@@ -86,9 +86,16 @@ def table_pairs(block: Block) -> list[tuple[str, str]]:
 
 
 def is_control_table(block: Block) -> bool:
+    """A table of document-control fields: a code with a value (``文件编号 | QP-01`` alone will do), or two
+    fields or more among which a code or a sign-off step; not a table that is only a sign-off (that is read as
+    the document's sign-off, wherever it stands)."""
     pairs = table_pairs(block)
     kinds = {k for k, _ in pairs}
-    return bool(kinds & {"code", "prepared", "reviewed", "approved"}) and len(pairs) >= 2
+    if not kinds & {"code", "version", "title", "page"} and \
+            sum(1 for k in kinds if k in ("prepared", "reviewed", "approved")) >= 2:
+        return False
+    return any(k == "code" and v for k, v in pairs) or (
+        bool(kinds & {"code", "prepared", "reviewed", "approved"}) and len(pairs) >= 2)
 
 
 # ---------------------------------------------------------------------------

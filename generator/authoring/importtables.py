@@ -262,6 +262,8 @@ DATE_TEXT = re.compile(r"(?:\d{4}|[０-９]{4}|[〇○零一二三四五六七�
 def cover_date(text: str, result: Imported, where: str) -> str | None:
     """A date on a cover line (``2014年3月1日发布``, ``2017年6月``, ``A版 2019年``, ``二〇一五年一月``, ``2015.7.1``):
     a whole date is the manual's date; one without its day gives the edition's year.  The date as written, or None."""
+    if re.search(r"[。；;，,]", text):  # a sentence (本公司成立于一九九八年，…) is no cover date
+        return None
     found = dates_in(text)
     if not found or result.date or result.partial_date:
         return None
