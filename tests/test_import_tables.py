@@ -242,3 +242,31 @@ def test_without_any_date_the_revision_is_a_placeholder_that_check_reports(tmp_p
     assert not [f for f in findings if f["rule"] == "schema"]
     strict = run_cli("check", "--root", out, "--strict")
     assert strict.returncode != 0 and PLACEHOLDER in strict.stdout
+
+
+def test_control_and_signoff_lines_of_a_text_file(tmp_path):
+    """文件编号： lines: the code, 生效日期 → effective:, 版本/页次 listed as parts of the line; a sign-off line's
+    dates each on their step, in full-width digits and Chinese numerals too."""
+    source = write_text(tmp_path / "lines.txt", [
+        "某某制药有限公司", "质量手册", "一、客户管理程序",
+        "文件编号：QP-7.5-01 版本：B/0 页次：1/3 生效日期：２０１３年１月５日",
+        "1、建立客户档案。", "2、每年评审。",
+        "编制：张三 2013.1.1 审核：李四 二〇一三年一月二日 批准：王五 日期：2013年1月3日",
+        "二、采购控制程序", "文件编号：QP-7.4-01", "1、合格供方名录。",
+        "编制：张三 审核： 批准： 日期：2013年 月 日"], "gbk")
+    out = tmp_path / "out"
+    assert run_cli("import", source, "--out", out, "-q").returncode == 0
+    docs = documents(out)
+    first, second = docs["QP-7.5-01"][0], docs["QP-7.4-01"][0]
+    assert first["effective"] == dt.date(2013, 1, 5)
+    assert first["signoff"] == {"prepared": {"name": "张三", "date": dt.date(2013, 1, 1)},
+                                "reviewed": {"name": "李四", "date": dt.date(2013, 1, 2)},
+                                "approved": {"name": "王五", "date": dt.date(2013, 1, 3)}}
+    assert second["signoff"] == {"prepared": {"name": "张三"}, "reviewed": {"name": ""},
+                                 "approved": {"name": "", "date": "2013年月日"}}
+    listed = not_imported(out)
+    assert "- 第 4 行，一部分（文件控制行的“版本”）：B/0" in listed
+    assert "- 第 4 行，一部分（文件控制行的“页次”）：1/3" in listed
+    said = [f["message"] for f in check_json(out) if f["path"] == "policies/QP-7.4-01.md"]
+    assert any("审核签署缺少 name" in m for m in said) and any("批准签署缺少 name" in m for m in said)
+    assert any("批准签署日期“2013年月日”不完整" in m for m in said)

@@ -24,7 +24,7 @@ from ..model import file_stem
 from .importfile import Block
 from .importsegment import kind_of
 from .importtables import (COVER_WORDS, LABEL, LABEL_CN, LABEL_LINE, LABELS, account, cover_date, label_pairs,  # noqa: F401
-                           read_control, signoff_entries, signoff_pairs, signoff_table, split_name_date)
+                           read_control, read_control_line, signoff_entries, signoff_pairs, signoff_table, split_name_date)
 from .importoutline import DOC_CODE, Line, lines_of, outline, take_code, walk
 
 
@@ -634,10 +634,7 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
         if line.block.kind == "table":
             read_control(line, doc, ledger, where)
         else:
-            ledger.take(line.block)
-            for key, value in label_pairs(line.block.text) or []:
-                if key in ("page", "version", "title") and value and not (key == "title" and clean(value) == doc.title):
-                    ledger.reported.append((line.position, f"文件控制行的“{CONTROL_CN[key]}”", value, 0))
+            read_control_line(line, doc, ledger, where)
         doc.notes.append(f"文件控制信息（{where(line.position)}）写入文件头（front matter）")
     if control.get("version"):
         doc.notes.append(f"原稿版本写作“{control['version']}”（{where(node.position)}）；导入后版本为 1.0，请核对")
@@ -693,9 +690,6 @@ def raw_text(line: Line) -> str:
     if line.block.kind != "paragraph":
         return ""
     return f"{line.marker}{line.text}" if line.marker else line.block.text
-
-
-CONTROL_CN = {"page": "页次", "version": "版本", "title": "文件名称"}
 
 
 def build_forms(result: Imported, doc: ImportedDoc, title: str, position: str, options: Options) -> None:

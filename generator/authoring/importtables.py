@@ -234,6 +234,28 @@ def read_control(line, doc, ledger, where) -> None:
     account(ledger, block, used, "文件控制表中没有对应字段的内容")
 
 
+def read_control_line(line, doc, ledger, where) -> None:
+    """A ``文件编号：QP-01 版本：B/0 页次：1/3 生效日期：2014-03-01`` line: the code is the document's, a whole
+    生效日期 its ``effective:``; 版本, 页次, another title are listed in the report as parts of the line."""
+    ledger.take(line.block)
+    text = line.block.text
+    effective = EFFECTIVE.search(text)
+    for key, value in label_pairs(text) or []:
+        if not value:
+            continue
+        if key == "date" and effective:
+            found, whole = parse_date(value)
+            if whole and not doc.effective:
+                doc.effective = found
+                doc.notes.append(f"文件控制行的生效日期（{where(line.position)}）写作 effective: {found}")
+                continue
+        if key in ("page", "version", "title", "date") and not (key == "title" and clean(value) == doc.title):
+            ledger.reported.append((line.position, f"文件控制行的“{CONTROL_CN[key]}”", value, 0))
+
+
+CONTROL_CN = {"page": "页次", "version": "版本", "title": "文件名称", "date": "日期"}
+
+
 def account(ledger, block, used: set, why: str) -> None:
     """Count a table cell by cell: the cells in ``used`` are imported, every other non-empty one is listed in
     the report's "not imported" section at its row (and column)."""
@@ -288,6 +310,6 @@ def latest_date(result: Imported) -> None:
         return
     best = max(found, key=lambda d: (d.year, d.month, d.day))
     result.latest_date = best.iso
-    if not best.complete and not result.date:
+    if not best.complete and not result.date and any(not d.revision_date for d in result.documents):
         result.report.append(f"原稿中最晚的日期只写到{'月' if best.month else '年'}：没有自己日期的修订记录暂记为 "
                              f"{best.iso}，请核对")
