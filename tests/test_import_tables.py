@@ -109,7 +109,7 @@ def tables(tmp_path_factory) -> Path:
     doc.paragraph("2、作废文件加盖作废章。")
     doc.table([["编制", "审核", "批准"], ["李明", "周强", "陈刚"], ["2014.3.1", "2014.3.2", "2014.3.3"]])
     doc.heading("采购控制程序", 1)
-    doc.table([["文件编号", "HT-QP-02"], ["生效日期", "2014年 月 日"]])
+    doc.table([["文件编号", "HT-QP-02", "版本", "V2.1"], ["生效日期", "2014年 月 日", "编制", "王五"]])
     doc.paragraph("1、从合格供方中选择供方。")
     doc.table([["编制", "李明", "审核", "", "批准", ""],
                ["日期", "2014年3月1日", "日期", "年 月 日", "日期", "年 月 日"]])
@@ -169,6 +169,11 @@ def test_no_cell_is_dropped(tables):
     for row, column, text in ((1, 3, "版本"), (1, 4, "A/0"), (2, 3, "页次"), (2, 4, "1/3")):
         assert re.search(rf"第 \d+ 段（[^）]*表格第 {row} 行第 {column} 列）：{re.escape(text)}\n", listed), text
     assert re.search(r"表格第 2 行第 2 列）：2014年 月 日", listed)
+    # A version the schema takes is the document's; a control table's sign-off that the sign-off table
+    # overrides is listed, not dropped.
+    assert docs["HT-QP-02"][0]["version"] == "2.1" and docs["HT-QP-02"][0]["revisions"][0]["version"] == "2.1"
+    assert docs["HT-QP-01"][0]["version"] == "1.0"
+    assert re.search(r"表格第 2 行第 3 列）：编制\n", listed) and re.search(r"表格第 2 行第 4 列）：王五\n", listed)
     # The staffing table's 部门 column stays with its posts (comments of roles.yaml).
     roles = (tables / "manual" / "roles.yaml").read_text(encoding="utf-8")
     assert re.search(r"id: 生产经理.*# 原稿第 \d+ 段，部门：生产部", roles)
@@ -177,7 +182,7 @@ def test_no_cell_is_dropped(tables):
     report = (tables / "import-report.md").read_text(encoding="utf-8")
     counted = re.search(r"输入 (\d+)，导入 (\d+)，未导入 (\d+)", report)
     entries = re.findall(r"^- 第 \d+ 段（", listed, re.M)
-    assert int(counted.group(3)) == len(entries) == 6  # 版本 A/0 页次 1/3, 生效日期 2014年 月 日
+    assert int(counted.group(3)) == len(entries) == 8  # 版本 A/0 页次 1/3, 生效日期 2014年 月 日, 编制 王五
 
 
 # ---------------------------------------------------------------------------

@@ -141,6 +141,7 @@ class ImportedDoc:
     notes: list[str] = field(default_factory=list)
     revision_date: str | None = None
     effective: str | None = None  # a control table's 生效日期, when a whole date
+    version: str | None = None  # a control table's 版本, when the schema takes it ("2" → "2.0")
     images: list[tuple[str, bytes]] = field(default_factory=list)  # (file name in policies/images/, bytes)
     jobs_text: list[tuple[int, str]] = field(default_factory=list)  # (position, text): read as run-together text
 

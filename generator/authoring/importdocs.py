@@ -629,14 +629,16 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
     if node.code and control.get("code") and control["code"] != node.code:
         doc.notes.append(f"标题中的编号 {node.code} 与文件控制表中的 {control['code']} 不同；采用标题中的编号")
     doc.toc_code = code
-    for line in control.get("lines", []):
+    lines = control.get("lines", [])
+    elsewhere = [s for s in signoff_lines(node) if all(s is not line for line in lines)]
+    for line in lines:
         build.consumed.add(id(line))
         if line.block.kind == "table":
-            read_control(line, doc, ledger, where)
+            read_control(line, doc, ledger, where, signoff_here=not elsewhere)
         else:
             read_control_line(line, doc, ledger, where)
         doc.notes.append(f"文件控制信息（{where(line.position)}）写入文件头（front matter）")
-    if control.get("version"):
+    if control.get("version") and not doc.version:
         doc.notes.append(f"原稿版本写作“{control['version']}”（{where(node.position)}）；导入后版本为 1.0，请核对")
     # Sign-off: the last sign-off line or table of the document, else the control table's names.
     signs = [s for s in signoff_lines(node) if id(s) not in build.consumed]

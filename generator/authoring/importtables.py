@@ -217,26 +217,48 @@ def control_fields(rows: list[list[str]]) -> list[tuple[str, str, str, set]]:
     return out
 
 
-def read_control(line, doc, ledger, where) -> None:
-    """A control table's cells: the code (already the document's), 生效日期 → ``effective:``; the steps of a
-    sign-off are read elsewhere; everything else (版本, 页次, …) is listed in the report with its cell."""
+def read_control(line, doc, ledger, where, signoff_here: bool) -> None:
+    """A control table's cells: the code (already the document's), 生效日期 (or a 日期 in a table without a
+    sign-off) → ``effective:``, a 版本 the schema takes (``2``, ``1.1``) → ``version:``; the steps of a sign-off
+    when the document has no other sign-off (``signoff_here``: read as its sign-off); everything else (版本 A/0,
+    页次, a sign-off that another one overrides, …) is listed in the report with its row and column."""
     block = line.block
-    used: set = set()
-    for kind, label, value, cells in control_fields(block.rows):
-        if kind in ("code", "prepared", "reviewed", "approved") or (kind == "title" and clean(value) == doc.title):
+    fields = control_fields(block.rows)
+    signed = any(kind in STEPS for kind, *_ in fields)
+    used: set = signoff_table(block.rows)[1] if signed and signoff_here else set()
+    for kind, label, value, cells in fields:
+        if cells <= used:
+            continue
+        if kind == "code" or (kind == "title" and clean(value) == doc.title):
             used |= cells
-        elif kind in ("effective", "date") and value:
+        elif kind == "effective" or (kind == "date" and not signed):
             found, whole = parse_date(value)
-            if whole and not getattr(doc, "effective", None):
+            if value and whole and not doc.effective:
                 doc.effective = found
                 used |= cells
                 doc.notes.append(f"文件控制表的“{label}”（{where(block.position)}）写作 effective: {found}")
+        elif kind == "version" and take_version(value, doc, where(block.position)):
+            used |= cells
     account(ledger, block, used, "文件控制表中没有对应字段的内容")
+
+
+VERSION = re.compile(r"[Vv]?\s*(\d+(?:\.\d+){0,2})")
+
+
+def take_version(value: str, doc, where: str) -> bool:
+    """A 版本 the schema takes (``2``, ``V1.1``) becomes the document's version; ``A/0``, ``B版`` do not."""
+    m = VERSION.fullmatch(clean(value))
+    if not m or doc.version:
+        return False
+    doc.version = m.group(1) if "." in m.group(1) else m.group(1) + ".0"
+    doc.notes.append(f"原稿版本“{clean(value)}”（{where}）写作 version: \"{doc.version}\"")
+    return True
 
 
 def read_control_line(line, doc, ledger, where) -> None:
     """A ``文件编号：QP-01 版本：B/0 页次：1/3 生效日期：2014-03-01`` line: the code is the document's, a whole
-    生效日期 its ``effective:``; 版本, 页次, another title are listed in the report as parts of the line."""
+    生效日期 its ``effective:``, a 版本 the schema takes its ``version:``; 版本 A/0, 页次, another title are
+    listed in the report as parts of the line."""
     ledger.take(line.block)
     text = line.block.text
     effective = EFFECTIVE.search(text)
@@ -249,6 +271,8 @@ def read_control_line(line, doc, ledger, where) -> None:
                 doc.effective = found
                 doc.notes.append(f"文件控制行的生效日期（{where(line.position)}）写作 effective: {found}")
                 continue
+        if key == "version" and take_version(value, doc, where(line.position)):
+            continue
         if key in ("page", "version", "title", "date") and not (key == "title" and clean(value) == doc.title):
             ledger.reported.append((line.position, f"文件控制行的“{CONTROL_CN[key]}”", value, 0))
 
