@@ -62,6 +62,15 @@ def test_a_header_row_with_row_labels_in_the_first_column():
     assert steps["prepared"] == {"name": "李明", "date": "2015年7月1日"}
 
 
+def test_a_header_row_with_a_date_column_after_each_step():
+    steps, used = signoff_table([["编制", "日期", "审核", "日期", "批准", "日期"],
+                                 ["李明", "2015.7.1", "周强", "2015.7.2", "", "年 月 日"]])
+    assert steps == {"prepared": {"name": "李明", "date": "2015.7.1"},
+                     "reviewed": {"name": "周强", "date": "2015.7.2"},
+                     "approved": {"name": "", "date": "年月日"}}
+    assert used == {(r, c) for r in range(2) for c in range(6)}
+
+
 def test_label_value_pairs_in_a_row_with_a_date_row_under_them():
     steps, used = signoff_table([["编制", "李明", "审核", "", "批准", "陈刚"],
                                  ["日期", "2014年3月1日", "日期", "年 月 日", "日期", "2014年3月5日"]])

@@ -117,9 +117,15 @@ def signoff_table(rows: list[list[str]]) -> tuple[dict, set]:
                     taken.add((r, c + 2))
     # 日期 labels: the date of the step left of them in their row, else of the step above them in their column.
     for (r, c), kind in sorted(kinds.items()):
-        if kind not in ("date", "effective") or not free(r, c + 1):
+        if kind not in ("date", "effective"):
             continue
         owner = next((kinds[(r, k)] for k in range(c - 1, -1, -1) if kinds.get((r, k)) in STEPS), None)
+        if not free(r, c + 1):  # a header row 编制 | 日期 | 审核 | 日期 …: the date under it
+            below = r + 1
+            if owner in steps and not steps[owner]["date"] and free(below, c):
+                steps[owner]["date"] = grid[below][c]
+                taken.add((below, c))
+            continue
         if owner is None or steps.get(owner, {}).get("date"):
             owner = next((kinds[(k, c)] for k in range(r - 1, -1, -1) if kinds.get((k, c)) in STEPS), owner)
         if owner in steps and not steps[owner]["date"]:
