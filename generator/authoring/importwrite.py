@@ -35,11 +35,9 @@ def _templates():
 
 def write_document(doc: ImportedDoc, result: Imported, form_ids: dict[str, str]) -> str:
     src = result.source.path.name
-    revision_date = doc.revision_date or result.date
-    if not revision_date:  # the first entry of the history is the import itself, dated today
-        from ..model.review import today
-
-        revision_date = today().isoformat()
+    # Never the day of the import (the output must not depend on it): the sign-off's date, the manual's, the
+    # latest in the source, else a placeholder that check reports (the schema refuses it) until it is filled in.
+    revision_date = doc.revision_date or result.date or result.latest_date or PLACEHOLDER
     return _templates().get_template("document.md.j2").render(
         doc=doc, src=src, origin=f"{doc.lines}" if doc.lines else "目录", owner=result.department_head,
         form_ids={k: v for k, v in form_ids.items() if k in doc.forms}, revision_date=revision_date)
