@@ -274,6 +274,11 @@ def column_widths(headers: list[str], weights: list[float], room: float, size: f
     return width
 
 
+def at_least(width: list[float], need: list[float]) -> list[float]:
+    """``width`` with every column at least its ``need`` (when they fit together), the others giving way."""
+    return _widen(width, need) if sum(need) <= sum(width) else list(width)
+
+
 def _widen(width: list[float], need: list[float]) -> list[float]:
     """``width`` with every column at least its ``need``, the room taken from the others in proportion to
     what they have beyond their need (``spec.table_widths``)."""
