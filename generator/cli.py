@@ -283,7 +283,10 @@ def main(argv=None) -> int:
         if key is None:  # the last line of defence against tracebacks: a genuine bug
             say(message("cli.internal_error", lang(), error=f"{type(exc).__name__}: {detail(exc)}"), lang())
             return EXIT_USAGE
-        say(message(key, lang(), error=detail(exc)), lang())
+        said = message(key, lang(), error=detail(exc))
+        if getattr(exc, "input_path", None):  # the file a command was reading (manual import FILE)
+            said = message("cli.input.in_file", lang(), file=exc.input_path, message=said)
+        say(said, lang())
         return EXIT_USAGE
 
 

@@ -101,3 +101,31 @@ def fill_placeholders(root: Path) -> Path:
             path.write_text(filled, encoding="utf-8")
     add_fingerprints(root)
     return root
+
+
+def small_pdf(title: str) -> bytes:
+    """A real one-page PDF (pypdf) whose bytes hold ``title``: a stand-in print output that the site can
+    mark (the site refuses a download it cannot read)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_metadata({"/Title": title})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def small_docx(text: str) -> bytes:
+    """A real one-paragraph DOCX (python-docx): a stand-in print output."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,14 +1,20 @@
 """Controlled copies: manual issue stamps every page of the released PDF (read back with pypdf), the signed
-original still verifies, control/distribution.yaml records the issue and manual recall the return."""
+original still verifies, control/distribution.yaml records the issue and manual recall the return.  A copy
+is byte-identical when made twice; a copy of a signed edition keeps the signature of the signed revision
+and ``manual verify COPY`` names it; ``manual release`` freezes control/ but for the copies."""
 from __future__ import annotations
 
 import hashlib
+import json
+import shutil
 
 import pytest
 import yaml
 from pypdf import PdfReader
 
 from conftest import MINIMAL, copy_manual, run_cli
+from test_editions_signing import make_p12
+from generator.publishers.release import verify_pdf
 from generator.rules.check import check
 
 
@@ -66,3 +72,100 @@ def test_recall_records_the_return(released):
     assert again.returncode == 2 and "Traceback" not in again.stderr
     unknown = run_cli("recall", "2020.1", "--copy", "99", "--root", root)
     assert unknown.returncode == 2
+
+
+def test_a_copy_made_twice_is_byte_identical(released, tmp_path):
+    """The same edition, copy number, holder and date give the same bytes (two manuals, two runs)."""
+    made = []
+    for name in ("a", "b"):
+        root = tmp_path / name
+        shutil.copytree(released, root)
+        for path in root.rglob("*"):
+            path.chmod(path.stat().st_mode | 0o200)
+        shutil.rmtree(root / "control", ignore_errors=True)
+        result = run_cli("issue", "2020.1", "--to", "业务经理", "--date", "2020-03-05", "--root", root)
+        assert result.returncode == 0, result.stderr
+        made.append((root / "control/copies/2020.1/2020.1-01.pdf").read_bytes())
+    assert made[0] == made[1]
+    assert made[0].startswith((released / "editions/2020.1/manual.pdf").read_bytes())  # an incremental update
+
+
+@pytest.fixture(scope="module")
+def signed_copy(tmp_path_factory):
+    base = tmp_path_factory.mktemp("signed-copies")
+    root = copy_manual(MINIMAL, base / "m")
+    p12, pem, password = make_p12(base)
+    result = run_cli("release", "2020.1", "--date", "2020-03-01", "--sign", p12, "--root", root,
+                     env={"MANUAL_SIGN_PASSWORD": password.decode()})
+    assert result.returncode == 0, result.stderr
+    result = run_cli("issue", "2020.1", "--to", "业务经理", "--copies", "2", "--date", "2020-03-05", "--root", root)
+    assert result.returncode == 0, result.stderr
+    return root, pem
+
+
+def test_a_copy_of_a_signed_edition_keeps_the_signature_of_the_signed_revision(signed_copy):
+    root, pem = signed_copy
+    original = root / "editions/2020.1/manual.pdf"
+    copy = root / "control/copies/2020.1/2020.1-02.pdf"
+    [signature] = verify_pdf(copy)
+    assert signature["intact"] and signature["valid"]
+    assert signature["signed_bytes"] == original.stat().st_size and not signature["whole_file"]
+    for page in PdfReader(str(copy)).pages:
+        assert "分发号：02" in page.extract_text().replace(" ", "")
+    result = run_cli("verify", copy, "--root", root, "--trust", pem, "--lang", "en")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "copy 2 of edition 2020.1, held by 业务经理" in result.stdout
+    assert "the original signature covers the whole revision released as edition 2020.1 and is intact" in result.stdout
+    assert result.stdout.strip().splitlines()[-1].endswith("is controlled copy 2 of edition 2020.1; the original within it is intact")
+    assert run_cli("verify", original, "--root", root, "--trust", pem).returncode == 0
+
+
+def test_a_changed_controlled_copy_is_not_vouched_for(signed_copy, tmp_path):
+    root, _ = signed_copy
+    data = bytearray((root / "control/copies/2020.1/2020.1-01.pdf").read_bytes())
+    original = (root / "editions/2020.1/manual.pdf").stat().st_size
+    # a byte of the appended stamp revision: the original is still intact, but no register lists this file,
+    # so its signature is read as any file's: changed after signing
+    at = data.index(b"ManualMark", original)
+    data[at] = ord("W")
+    stamped = tmp_path / "changed-stamp.pdf"
+    stamped.write_bytes(bytes(data))
+    result = run_cli("verify", stamped, "--root", root, "--lang", "en")
+    assert result.returncode == 1 and "lists no controlled copy" in result.stdout
+    assert "modified after signing" in result.stdout and "FAILED" in result.stdout
+    # a byte of the original revision: it is no longer any edition's PDF, and its signature breaks
+    data = bytearray((root / "control/copies/2020.1/2020.1-01.pdf").read_bytes())
+    data[original // 2] ^= 1
+    broken = tmp_path / "changed-original.pdf"
+    broken.write_bytes(bytes(data))
+    result = run_cli("verify", broken, "--root", root, "--lang", "en")
+    assert result.returncode == 1 and "first revision" not in result.stdout and "OK" not in result.stdout
+
+
+def test_release_freezes_the_control_sources_but_not_the_copies(released, tmp_path):
+    root = tmp_path / "m"
+    shutil.copytree(released, root)
+    for path in root.rglob("*"):
+        path.chmod(path.stat().st_mode | 0o200)
+    if not (root / "control/distribution.yaml").exists():
+        assert run_cli("issue", "2020.1", "--to", "业务经理", "--date", "2020-03-05", "--root", root).returncode == 0
+    (root / "control/changes").mkdir(parents=True, exist_ok=True)
+    (root / "control/notes.yaml").write_text("# 其他受控清单\nnotes: []\n", encoding="utf-8")
+    result = run_cli("release", "2020.2", "--date", "2020-06-01", "--root", root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    frozen = root / "editions/2020.2/source/control"
+    assert (frozen / "distribution.yaml").read_bytes() == (root / "control/distribution.yaml").read_bytes()
+    assert (frozen / "notes.yaml").is_file() and not (frozen / "copies").exists()
+    manifest = json.loads((root / "editions/2020.2/manifest.json").read_text(encoding="utf-8"))
+    assert {"control/distribution.yaml", "control/notes.yaml"} <= set(manifest["source_files"])
+    assert not [name for name in manifest["source_files"] if name.startswith("control/copies/")]
+    assert run_cli("verify", "--edition", "2020.2", "--root", root).returncode == 0
+    # a frozen control file changed after release: verify --edition and edition-integrity both see it
+    (frozen / "distribution.yaml").chmod(0o644)
+    with open(frozen / "distribution.yaml", "a", encoding="utf-8") as fh:
+        fh.write("# 事后改动\n")
+    result = run_cli("verify", "--edition", "2020.2", "--root", root, "--lang", "en")
+    assert result.returncode == 1 and "source/control/distribution.yaml: CHANGED" in result.stdout
+    _, findings = check(root)
+    assert [(f.rule, f.path) for f in findings if f.rule == "edition-integrity"] == [
+        ("edition-integrity", "editions/2020.2/source/control/distribution.yaml")]

@@ -27,7 +27,7 @@ import pypdf
 import pytest
 from docx.oxml.ns import qn
 
-from conftest import REPO, copy_manual, run_cli
+from conftest import REPO, copy_manual, fill_placeholders, run_cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is missing")]
 
@@ -353,3 +353,24 @@ def test_metadata_rows_fill_the_grid_for_any_number_of_pairs():
                      if tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}") is not None else 1 for tc in cells]
             assert sum(spans) == grid, (n, spans)
             assert all(_text(tc) for tc in cells), n
+
+
+def test_english_document_tables_never_break_a_word_in_their_headers(tmp_path):
+    """The revision, sign-off, staffing and workflow tables of an English manual's DOCX: LibreOffice draws no
+    header word split over two lines ("Versio/n"): a header column is widened to its longest word."""
+    root = tmp_path / "en"
+    assert run_cli("init", root, "--lang", "en").returncode == 0
+    config = root / "manual" / "manual.yaml"
+    config.write_text(re.sub(r"(?m)^locale: .*$", "locale: en", config.read_text(encoding="utf-8")), encoding="utf-8")
+    fill_placeholders(root)  # (the cover's fingerprints written afresh, after the locale too)
+    result = run_cli("build", "docx", "--root", root, "--no-cache", "--quiet")
+    assert result.returncode == 0, result.stdout + result.stderr
+    pdf = _convert([root / "dist" / "manual.docx"], tmp_path / "lo", tmp_path / "lo-profile")["manual"]
+    broken = []
+    with pdfplumber.open(str(pdf)) as doc:
+        assert len(doc.pages) > 3
+        for n, page in enumerate(doc.pages, 1):
+            for lines in _cells(page):
+                broken += [(n, lines) for a, b in zip(lines, lines[1:])
+                           if re.search(r"[A-Za-z]$", a) and re.match(r"[a-z]", b)]
+    assert not broken, broken

@@ -325,7 +325,7 @@ def test_codes_in_control_lines_under_the_heading(tmp_path):
     assert {code: meta["title"] for code, (meta, _) in docs.items()} == {"QP-7.5-01": "客户管理程序",
                                                                           "QP-7.4-01": "采购控制程序"}
     assert docs["QP-7.5-01"][1].strip() == "1. 建立客户档案。\n2. 每年评审。"
-    assert "reviewed" not in docs["QP-7.4-01"][0]["signoff"]  # blank, kept blank
+    assert docs["QP-7.4-01"][0]["signoff"]["reviewed"] == {"name": ""}  # blank, kept blank
     config = yaml.safe_load((out / "manual/manual.yaml").read_text(encoding="utf-8"))
     assert [(c["number"], c["documents"]) for c in config["chapters"]] == [("7.5", ["QP-7.5-01"]),
                                                                            ("7.4", ["QP-7.4-01"])]

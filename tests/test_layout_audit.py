@@ -24,7 +24,7 @@ import pypdf
 import pytest
 from docx.oxml.ns import qn
 
-from conftest import FIXTURES, MINIMAL, REPO, copy_manual, run_cli
+from conftest import FIXTURES, MINIMAL, REPO, copy_manual, fill_placeholders, run_cli
 from generator.labels import labels
 from generator.rules.check import read_manual
 
@@ -481,9 +481,9 @@ sections:
     fields:
       - {id: sign, label: Approved by, type: signature, width: 4}
 signoff:
-  prepared: {name: 示例甲, role: 业务主管, date: 2026-11-30, sample: true}
-  reviewed: {name: 示例乙, role: 部门经理, date: 2026-11-30, sample: true}
-  approved: {name: 示例丙, role: 总经理, date: 2026-11-30, sample: true, version: "1.0"}
+  prepared: {name: 张明, role: 业务主管, date: 2026-11-30, sample: true}
+  reviewed: {name: 李华, role: 部门经理, date: 2026-11-30, sample: true}
+  approved: {name: 王强, role: 总经理, date: 2026-11-30, sample: true, version: "1.0"}
 revisions:
   - {version: "1.0", date: 2026-11-30, summary: First issue, by: Sales}
 """
@@ -507,9 +507,9 @@ sections:
         rows: 30
         columns: [Customer number, Customer name, Responsible department, Unified social credit code, Telephone]
 signoff:
-  prepared: {name: 示例甲, role: 业务主管, date: 2026-11-30, sample: true}
-  reviewed: {name: 示例乙, role: 部门经理, date: 2026-11-30, sample: true}
-  approved: {name: 示例丙, role: 总经理, date: 2026-11-30, sample: true, version: "1.0"}
+  prepared: {name: 张明, role: 业务主管, date: 2026-11-30, sample: true}
+  reviewed: {name: 李华, role: 部门经理, date: 2026-11-30, sample: true}
+  approved: {name: 王强, role: 总经理, date: 2026-11-30, sample: true, version: "1.0"}
 revisions:
   - {version: "1.0", date: 2026-11-30, summary: First issue, by: Sales}
 """
@@ -537,6 +537,7 @@ def _unfingerprint(root: Path) -> None:
 def english(tmp_path_factory) -> Built:
     root = tmp_path_factory.mktemp("audit") / "english"
     assert run_cli("init", root, "--lang", "en").returncode == 0
+    fill_placeholders(root)  # the company and the signers (张明, 李华, 王强), as a user fills them in
     config = root / "manual" / "manual.yaml"
     config.write_text(re.sub(r"(?m)^locale: .*$", "locale: en", config.read_text(encoding="utf-8")), encoding="utf-8")
     roles = root / "manual" / "roles.yaml"

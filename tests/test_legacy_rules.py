@@ -316,3 +316,31 @@ def test_a_full_legal_name_made_of_ordinary_words_is_a_name():
     assert names_in(f, "委托中国物流有限公司运输；选择东方印刷股份有限公司。") == [
         ("company-foreign", "中国物流有限公司"), ("company-foreign", "东方印刷股份有限公司")]
     assert names_in(f, "金桥建材有限公司的产品；本有限公司；各有限公司。") == []  # its own name; determiners
+
+
+def test_a_legal_name_is_reported_whole_with_its_region_and_industry_words():
+    """Issue #16 review, defect 7: names up to about twelve characters before a legal form, industry words
+    such as 制品 and 阀门, the region written before them, as written."""
+    f = finder("东方电气设备制造有限公司")
+    assert names_in(f, "参照苏州华利达金属制品有限公司的采购标准执行。") == [
+        ("company-foreign", "苏州华利达金属制品有限公司")]
+    assert names_in(f, "4.2.1 阀门参照上海宏达阀门有限公司的供货条件；苏州宏远金属制品有限公司供货。") == [
+        ("company-foreign", "上海宏达阀门有限公司"), ("company-foreign", "苏州宏远金属制品有限公司")]
+    assert names_in(f, "2.1.2.1 委托北京金隅红树林环保技术有限责任公司处置；") == [
+        ("company-foreign", "北京金隅红树林环保技术有限责任公司")]
+    assert names_in(f, "参照江苏省苏州市华利达精密五金制品有限公司；水泥由华新水泥股份有限公司供应。") == [
+        ("company-foreign", "江苏省苏州市华利达精密五金制品有限公司"), ("company-foreign", "华新水泥股份有限公司")]
+    assert names_in(f, "委托中国物流有限公司运输；建材向金隅建材有限公司采购。") == [
+        ("company-foreign", "中国物流有限公司"), ("company-foreign", "金隅建材有限公司")]
+    # the company's own name, a legal form named in passing
+    assert names_in(f, "东方电气设备制造有限公司的产品；本公司是一家有限责任公司，于2010年改制成立股份有限公司。") == []
+
+
+def test_a_quoted_brand_before_a_noun_and_no_near_miss_on_the_parties():
+    f = finder("东方电气设备制造有限公司")
+    assert names_in(f, "4.2.2 优先选用“宏达”牌阀门；采用“长城”牌电脑。") == [
+        ("company-foreign", "宏达"), ("company-foreign", "长城")]
+    assert names_in(f, "“东方”牌电机；采购“宏达”牌的产品；树立“质量第一”牌子；执行“三检”制度。") == []
+    # 供方 and 东方 differ by one character, but 供方 (supplier) is an ordinary word: no near-miss
+    assert names_in(f, "3.1 采购部负责供方的评价；合格供方列入名录；需方、甲方、乙方和顾客的要求；东方公司。") == []
+    assert names_in(f, "评审结果报东芳公司；南方、西方。") == [("company-near-miss", "东芳公司")]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, MINIMAL, REPO, copy_manual, run_cli
+from conftest import FIXTURES, MINIMAL, REPO, copy_manual, run_cli, small_pdf
 from generator.model import Chapter
 from generator.model.citations import live_link
 from generator.rules.check import check
@@ -60,8 +60,8 @@ def built(tmp_path_factory):
     root = make_fixture(tmp_path_factory.mktemp("site") / "m")
     dist = root / "dist"
     (dist / "forms").mkdir(parents=True)
-    (dist / "forms" / "visit-record.pdf").write_bytes(b"%PDF-1.7 form\n")
-    (dist / "manual.pdf").write_bytes(b"%PDF-1.7 manual\n")
+    (dist / "forms" / "visit-record.pdf").write_bytes(small_pdf("form"))
+    (dist / "manual.pdf").write_bytes(small_pdf("manual"))
     manual = _checked(root)
     result = site_mod.build_site(manual, out=dist, quiet=True)
     assert result["warnings"] == []
@@ -231,7 +231,8 @@ def test_home_page_has_company_edition_and_table_of_contents(built):
             "三、 部门组织与人员配备 0103-2020") in text
     assert "六、 投诉处理<i>规定</i>（审核中） 0106-2020" in text
     assert "完整手册：PDF" in text
-    assert (built / "site/downloads/manual.pdf").read_bytes() == b"%PDF-1.7 manual\n"
+    offered = (built / "site/downloads/manual.pdf").read_bytes()  # dist/'s file with the 非受控 mark appended
+    assert offered.startswith((built / "dist/manual.pdf").read_bytes()) and b"ManualMark" in offered
     assert (built / "site/downloads/forms/visit-record.pdf").is_file()
 
 

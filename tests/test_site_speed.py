@@ -1,6 +1,6 @@
 """Faster site rebuilds (issue #10): the skipped MkDocs run and the accelerated one.
 
-One module-scoped sequence on a copy of the minimal manual (plus two fake
+One module-scoped sequence on a copy of the minimal manual (plus two small stand-in
 downloads in dist/), through ``site.build_site`` (real MkDocs builds):
 
 A. a first build: MkDocs runs, the stamp is written;
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, MINIMAL, REPO, copy_manual, run_cli
+from conftest import FIXTURES, MINIMAL, REPO, copy_manual, run_cli, small_docx, small_pdf
 from generator.rules.check import check
 from generator.publishers.site import render as site_mod
 from generator.publishers.site import accel as site_accel
@@ -80,8 +80,8 @@ def seq(tmp_path_factory):
     root = copy_manual(MINIMAL, tmp_path_factory.mktemp("site-speed") / "m")
     dist = root / "dist"
     dist.mkdir()
-    (dist / "manual.pdf").write_bytes(b"%PDF-1.7 manual, first\n")
-    (dist / "manual.docx").write_bytes(b"PK fake docx\n")
+    (dist / "manual.pdf").write_bytes(small_pdf("manual, first"))
+    (dist / "manual.docx").write_bytes(small_docx("manual"))
     r = {"root": root, "site": root / "site"}
     r["a"] = build(root)
     r["snap_a"] = snapshot(root / "site")
@@ -186,7 +186,7 @@ def test_changed_download_or_base_config_rebuilds(seq, tmp_path):
     assert len(new) == len(old)
     (root / "dist/manual.pdf").write_bytes(new)
     assert build(root)["skipped"] is False
-    assert (root / "site/downloads/manual.pdf").read_bytes() == new
+    assert (root / "site/downloads/manual.pdf").read_bytes().startswith(new)  # with the 非受控 mark appended
     assert (root / "dist/manual.pdf").read_bytes() == new  # the hard link in build/site-src changed nothing
     # The manual's own MkDocs config.
     base = (REPO / "mkdocs.yml").read_text(encoding="utf-8")

@@ -366,3 +366,20 @@ def test_release_with_a_bad_certificate_is_one_line(case, tmp_path):
     zh = release_cli(root, p12, password)
     assert zh.returncode == 2 and zh.stderr.startswith("manual：拒绝发布：") and "Traceback" not in zh.stderr
     assert len(zh.stderr.strip().splitlines()) == 1 and secret not in zh.stderr
+
+
+def test_a_marked_download_of_an_unsigned_edition_is_a_copy_not_the_edition(unsigned, tmp_path):
+    """A copy with the site's 非受控 mark appended: verify finds the edition PDF as its first revision but
+    vouches for nothing (no register lists it); a byte changed in that revision and nothing is found."""
+    from generator.publishers.stamp import uncontrolled_pdf
+
+    original = unsigned / "editions" / EDITION / "manual.pdf"
+    marked = tmp_path / "download.pdf"
+    marked.write_bytes(uncontrolled_pdf(original.read_bytes(), "非受控文件"))
+    result = verify(marked, "--root", unsigned)
+    assert result.returncode == 1, result.stdout
+    assert f"this file's first revision is manual.pdf of edition {EDITION}" in result.stdout
+    assert "lists no controlled copy" in result.stdout and "UNVERIFIED" in result.stdout
+    flipped = flip(marked, original.stat().st_size // 2, tmp_path / "flipped.pdf")
+    result = verify(flipped, "--root", unsigned)
+    assert result.returncode == 1 and "first revision" not in result.stdout

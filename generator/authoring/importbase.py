@@ -140,6 +140,8 @@ class ImportedDoc:
     staffing: bool = False
     notes: list[str] = field(default_factory=list)
     revision_date: str | None = None
+    effective: str | None = None  # a control table's 生效日期, when a whole date
+    version: str | None = None  # a control table's 版本, when the schema takes it ("2" → "2.0")
     images: list[tuple[str, bytes]] = field(default_factory=list)  # (file name in policies/images/, bytes)
     jobs_text: list[tuple[int, str]] = field(default_factory=list)  # (position, text): read as run-together text
 
@@ -167,6 +169,8 @@ class Imported:
     pending_forms: list = field(default_factory=list)  # (ImportedDoc, title, where): placeholders to make
     ledger: object = None  # importdocs.Ledger: where every paragraph went
     year_given: bool = False  # --year
+    partial_date: object = None  # FoundDate: a cover date without its day (2017年6月, A版 2019年)
+    latest_date: str | None = None  # the latest date in the source (YYYY-MM-DD): revisions without their own date
     parts: list[tuple[int, str, str]] = field(default_factory=list)  # (line, why, text): parts of lines written
     # as data elsewhere whose wording is not kept (staffing lines), listed in the report's not-imported section
     toc_span: tuple[int, int] | None = None  # coded-TOC path: the TOC's entries
@@ -232,13 +236,76 @@ def md_escape(text: str) -> str:
 
 
 def parse_date(raw: str | None) -> tuple[str | None, bool]:
-    """(value, complete): '2014年05月20日' → ('2014-05-20', True); '2006年月日' → ('2006年月日', False)."""
+    """(value, complete): '2014年05月20日', '2014.5.20', '二〇一四年五月二十日', '２０１４/05/20' → ('2014-05-20',
+    True); '2006年 月 日' → ('2006年月日', False): a date that is not whole is kept as written (without spaces)."""
     if not raw:
         return None, False
-    m = DATE_ANY.search(raw)
-    if m:
-        try:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat(), True
-        except ValueError:
-            pass
+    for found in dates_in(raw):
+        if found.complete:
+            return found.iso, True
     return re.sub(r"\s+", "", raw), False
+
+
+# ---------------------------------------------------------------------------
+# Dates as Chinese manuals write them
+
+FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．／－", "0123456789./-")
+CN_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
+CN_NUM = "一二三四五六七八九十"
+# 二〇一五年一月二十日: the year digit by digit, the month and day as numbers.
+CN_DATE = re.compile(rf"([〇○零一二三四五六七八九]{{4}})\s*年(?:\s*([{CN_NUM}]{{1,2}})\s*月(?:\s*([{CN_NUM}]{{1,3}})\s*日)?)?")
+# On ASCII digits: 2015年7月1日 / 2017年6月 / 2019年 / 2015.7.1 / 2015/07/01 / 2015-07-01 (not inside a code).
+DATE_FLEX = re.compile(r"(?<![\dA-Za-z\-/.])((?:19|20)\d{2})(?:\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?"
+                       r"|([.\-/])(\d{1,2})\4(\d{1,2})(?![\d.\-/]))(?![\dA-Za-z])")
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """A date in the text: the year, with the month and day when written (0 when not)."""
+
+    year: int
+    month: int = 0
+    day: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.month and self.day)
+
+    @property
+    def iso(self) -> str:
+        """YYYY-MM-DD; a date without its day or month is dated the first (the caller says so)."""
+        return f"{self.year:04d}-{self.month or 1:02d}-{self.day or 1:02d}"
+
+
+def ascii_dates(text: str) -> str:
+    """``text`` with full-width digits and Chinese-numeral dates (二〇一五年一月) written in ASCII digits."""
+    text = text.translate(FULLWIDTH_DIGITS)
+
+    def digits(m: re.Match) -> str:
+        out = m.group(1).translate(CN_YEAR_DIGITS) + "年"
+        if m.group(2):
+            out += f"{cn_number(m.group(2)) or 0}月"
+            if m.group(3):
+                out += f"{cn_number(m.group(3)) or 0}日"
+        return out
+
+    return CN_DATE.sub(digits, text) if "年" in text else text
+
+
+def dates_in(text: str) -> list[FoundDate]:
+    """Every real date in ``text`` (months 1–12, days that exist), in order; year-only and year-month dates
+    too (``2019年``, ``2017年6月``).  A year alone counts only with 年 after it: a code's year is not a date."""
+    found = []
+    for m in DATE_FLEX.finditer(ascii_dates(text)):
+        year = int(m.group(1))
+        month = int(m.group(2) or m.group(5) or 0)
+        day = int(m.group(3) or m.group(6) or 0)
+        if month and not 1 <= month <= 12:
+            continue
+        if day:
+            try:
+                dt.date(year, month, day)
+            except ValueError:
+                continue
+        found.append(FoundDate(year, month, day))
+    return found

@@ -19,10 +19,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .importbase import MD_SPECIAL, CJK, DATE_ANY, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
+from .importbase import MD_SPECIAL, CJK, DATE_ANY, dates_in, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
 from ..model import file_stem
+from ..model.codes import infer_scheme as scheme_of
 from .importfile import Block
 from .importsegment import kind_of
+from .importtables import (COVER_WORDS, LABEL, LABEL_CN, LABEL_LINE, LABELS, account, cover_date, label_pairs,  # noqa: F401
+                           read_control, read_control_line, signoff_entries, signoff_pairs, signoff_table, split_name_date)
 from .importoutline import CONTROL_LINE, DOC_CODE, Line, heading_like, lines_of, outline, take_code, walk
 
 
@@ -40,6 +43,7 @@ class Ledger:
 
     seen: set[int] = field(default_factory=set)  # id() of the blocks counted (a block may give several lines)
     roles: list[Block] = field(default_factory=list)  # staffing tables read into manual/roles.yaml
+    cover: list[Block] = field(default_factory=list)  # cover lines read into manual/manual.yaml
     listed: set[tuple[int, str]] | None = None  # (position, text) of what is reported (built by audit_front)
     front: dict[int, list[Block]] = field(default_factory=dict)  # id() of a document → blocks read into its front matter
 
@@ -65,45 +69,6 @@ class Ledger:
 # ---------------------------------------------------------------------------
 # Label-value lines and tables: sign-offs and document control
 
-LABELS = [
-    ("prepared", r"编\s*制(?:人)?|拟\s*制|起\s*草"),
-    ("reviewed", r"审\s*核(?:人)?"),
-    ("approved", r"批\s*准(?:人)?|审\s*批"),
-    ("date", r"(?:生效|发布|实施|批准|编制)?日\s*期"),
-    ("code", r"文件编号|文件代号|编\s*号|No\.?"),
-    ("version", r"版\s*本|版\s*次"),
-    ("title", r"文件名称"),
-    ("page", r"页\s*码|页\s*次"),
-]
-LABEL = re.compile("|".join(f"(?P<{k}>{v})" for k, v in LABELS))
-LABEL_LINE = re.compile(rf"\s*(?:{'|'.join(v for _, v in LABELS)})\s*[:：]")
-DATE_WRITTEN = re.compile(r"\d{4}\s*[.\-/年]\s*\d{0,2}\s*[.\-/月]?\s*\d{0,2}\s*日?")
-
-
-def label_pairs(text: str) -> list[tuple[str, str]] | None:
-    """``编制：张三 审核： 批准：李四 日期：2013年 月 日`` → [(prepared, 张三), (reviewed, ''), …], or None
-    when ``text`` is not such a line (it must start with a label followed by a colon)."""
-    if not LABEL_LINE.match(text):
-        return None
-    found = [m for m in LABEL.finditer(text)]
-    pairs = []
-    for i, m in enumerate(found):
-        end = found[i + 1].start() if i + 1 < len(found) else len(text)
-        value = text[m.end():end]
-        if not re.match(r"\s*[:：]", value):
-            continue
-        pairs.append((m.lastgroup, value.strip().lstrip(":：").strip()))
-    return pairs or None
-
-
-def split_name_date(value: str) -> tuple[str, str]:
-    """A sign-off value may end with its date: ``李四 2013年5月20日``."""
-    m = DATE_WRITTEN.search(value)
-    if m and m.group().strip():
-        return (value[:m.start()] + value[m.end():]).strip(), m.group()
-    return value.strip(), ""
-
-
 def table_pairs(block: Block) -> list[tuple[str, str]]:
     """A table of label | value cells (a document-control table): its pairs."""
     pairs = []
@@ -126,9 +91,16 @@ def table_pairs(block: Block) -> list[tuple[str, str]]:
 
 
 def is_control_table(block: Block) -> bool:
+    """A table of document-control fields: a code with a value (``文件编号 | QP-01`` alone will do), or two
+    fields or more among which a code or a sign-off step; not a table that is only a sign-off (that is read as
+    the document's sign-off, wherever it stands)."""
     pairs = table_pairs(block)
     kinds = {k for k, _ in pairs}
-    return bool(kinds & {"code", "prepared", "reviewed", "approved"}) and len(pairs) >= 2
+    if not kinds & {"code", "version", "title", "page"} and \
+            sum(1 for k in kinds if k in ("prepared", "reviewed", "approved")) >= 2:
+        return False
+    return any(k == "code" and v for k, v in pairs) or (
+        bool(kinds & {"code", "prepared", "reviewed", "approved"}) and len(pairs) >= 2)
 
 
 # ---------------------------------------------------------------------------
@@ -409,11 +381,12 @@ class Renderer:
             m = re.fullmatch(r"(\d{1,3})\s*[名人]?", clean(row[count])) if count < len(row) else None
             if not name or not m:
                 return False
-            found.append((name, int(m.group(1))))
+            found.append((name, int(m.group(1)), staffing_extra(header, row, (role, count))))
         doc = self.build.doc
         doc.staffing, doc.kind = True, "organisation"
-        for name, n in found:
-            self.build.roles.append({"id": name, "headcount": n, "where": self.where(line.position)})
+        for k, (name, n, extra) in enumerate(found, 1):
+            # (the other columns, 部门 say, in the role's comment of roles.yaml)
+            self.build.roles.append({"id": name, "headcount": n, "where": self.where(line.position + k) + extra})
         self.ledger.take(line.block)
         self.ledger.roles.append(line.block)  # audited once roles.yaml is written (audit_roles)
         self.ledger.reported.append((line.position, "人员配备表的表头；岗位和人数已写入 manual/roles.yaml",
@@ -449,6 +422,12 @@ class Renderer:
         return "\n".join(out)
 
 
+def staffing_extra(header: list[str], row: list[str], taken: tuple[int, int]) -> str:
+    """The cells of a staffing row other than the post and the count, as ``，部门：生产部`` for roles.yaml."""
+    return "".join(f"，{header[k] or f'第 {k + 1} 列'}：{clean(cell)}" for k, cell in enumerate(row)
+                   if k not in taken and clean(cell) and k < len(header))
+
+
 def safe_name(code: str) -> str:
     return file_stem(code)
 
@@ -457,30 +436,11 @@ def safe_name(code: str) -> str:
 # Code scheme
 
 
-SCHEMES = [
-    # (pattern with a {prefix} slot, format with a {prefix} slot, has chapter)
-    (r"(?P<chapter>\d{2})(?P<seq>\d{2})-(?P<year>\d{4})", "{chapter:02d}{seq:02d}-{year}"),
-    (r"(?P<chapter>\d{1,2}(?:\.\d{1,2})?)-(?P<seq>\d{2})", "{chapter}-{seq:02d}"),
-    (r"(?P<chapter>\d{2})(?P<seq>\d{2})", "{chapter:02d}{seq:02d}"),
-    (r"(?P<seq>\d{1,3})", "{seq:02d}"),
-]
-
-
 def infer_scheme(codes: list[str]) -> tuple[str, str] | None:
-    """(pattern, format) that the most codes follow: ``YD-0101-2013`` → ``^YD-(?P<chapter>…``."""
-    best: tuple[int, str, str] | None = None
-    for body, fmt in SCHEMES:
-        prefixes = Counter()
-        for code in codes:
-            m = re.fullmatch(rf"(.*?){body}", code)
-            if m:
-                prefixes[m.group(1)] += 1
-        if prefixes:
-            prefix, n = prefixes.most_common(1)[0]
-            if best is None or n > best[0]:
-                best = (n, "^" + re.escape(prefix).replace("\\-", "-") + body + "$",
-                        prefix.replace("{", "{{").replace("}", "}}") + fmt)
-    return (best[1], best[2]) if best else None
+    """(pattern, format) that the most codes follow, found by comparing them (``model/codes.py``):
+    ``YD-0101-2013`` → ``^YD-(?P<chapter>\\d{2})(?P<seq>\\d{2})-(?P<year>\\d{4})$``,
+    ``JN-QP-01-2014`` → ``^JN-QP-(?P<seq>\\d{2})-(?P<year>\\d{4})$``."""
+    return scheme_of(codes)
 
 
 # ---------------------------------------------------------------------------
@@ -660,11 +620,12 @@ def _content(text: str) -> str:
     spaces and punctuation out."""
     from .importbase import parse_date
 
-    if DATE_WRITTEN.search(text):
+    if DATE_ANY.search(text):
         value, complete = parse_date(text)
         if complete:
             text = re.sub(DATE_ANY.pattern + r"\s*日?", value or "", text, count=1)
     text = re.sub(r"(?<=\d)\s*[名人]", "", text)  # a headcount: 12名 is written 12
+    text = re.sub(r"(?<![A-Za-z])[Vv](?=\d)", "", text)  # a version: V2.1 is written 2.1
     return re.sub(rf"[^{CJK}A-Za-z0-9]", "", LABEL.sub("", text))
 
 
@@ -686,7 +647,14 @@ def audit_roles(ledger: Ledger, written: str) -> None:
         _audit(ledger, [(b, b.rows[1:]) for b in ledger.roles], written, "写入 manual/roles.yaml 时没有写入")
 
 
-def _audit(ledger: Ledger, blocks: list[tuple[Block, list | None]], written: str, why: str) -> None:
+def audit_cover(ledger: Ledger, written: str) -> None:
+    """The same for the cover lines read into ``manual/manual.yaml`` (company, title, date): what of a line is
+    not there (发布 after a date, the month of 2017年6月) is listed as part of it."""
+    if ledger.cover:
+        _audit(ledger, [(b, None) for b in ledger.cover], written, "封面行写入 manual/manual.yaml 时没有写入", whole=True)
+
+
+def _audit(ledger: Ledger, blocks: list[tuple[Block, list | None]], written: str, why: str, whole: bool = False) -> None:
     text = _content(written).replace("-", "")
     if ledger.listed is None:  # once for the whole import (linear time): what is listed already, by position
         ledger.listed = {(position, what.strip()) for position, _, what, _ in ledger.reported}
@@ -694,20 +662,23 @@ def _audit(ledger: Ledger, blocks: list[tuple[Block, list | None]], written: str
     pieces = []
     for block, rows in blocks:
         if rows is not None:
-            pieces += [(block, cell, 1) for row in rows for cell in row]
+            skip = len(block.rows) - len(rows)  # (a header row left out)
+            pieces += [(block, cell, 1, r + skip) for r, row in enumerate(rows) for cell in row]
         else:
-            pieces += [(block, part, 0) for part in dict.fromkeys(re.split(r"[:：]|\s{2,}", block.text))]
+            parts = [block.text] if whole else re.split(r"[:：]|\s{2,}", block.text)
+            pieces += [(block, part, 0, 0) for part in dict.fromkeys(parts)]
     # Longest first, and each value found uses up its place in the file: three dates 2015.7.1 need three,
     # and 年 月 日 is not found inside the 2014年月日 another cell gave.
-    for block, piece, n in sorted(pieces, key=lambda p: -len(_content(p[1]))):
+    for block, piece, n, row in sorted(pieces, key=lambda p: -len(_content(p[1]))):
         whole = _content(piece).replace("-", "")
         if not whole:
             continue
         if whole in text:
             text = text.replace(whole, "\0", 1)
             continue
-        if all(_content(t).replace("-", "") in text for t in piece.split()) or (block.position, piece.strip()) in listed:
-            continue
+        if all(_content(t).replace("-", "") in text for t in piece.split()) or \
+                {(block.position, piece.strip()), (block.position + row, piece.strip())} & listed:
+            continue  # (listed already: a table's reader lists a cell at its row, block position + row)
         ledger.reported.append((block.position, why + ("的单元格" if n else "的部分"), piece.strip(), n))
         ledger.imported -= n
 
@@ -757,24 +728,22 @@ def read_cover(cover: list[Line], result: Imported, ledger: Ledger, where) -> No
                 result.title = title.group(1)
                 used = True
             elif not result.title and not company and COVER_TITLE.fullmatch(text.strip()) \
-                    and not DATE_ANY.search(text):
+                    and not dates_in(text):
                 result.title = text.strip()  # a short line of the cover: 程序文件汇编
                 title = COVER_TITLE.fullmatch(text.strip())
                 used = True
-            date = DATE_ANY.search(text) if len(text) <= 40 else None
-            if date and not result.date:
-                import datetime as dt
-
-                try:
-                    result.date = dt.date(*map(int, date.groups())).isoformat()
-                    used = True
-                except ValueError:
-                    pass
+            date = cover_date(text, result, where(block.position)) if len(text) <= 40 else None
+            used = used or bool(date)
             if used and squeeze(text) and len(squeeze(LABEL.sub("", text))) > len(squeeze(
-                    (title.group(0) if title else "") + (date.group() if date else ""))) + 2:
+                    (title.group(0) if title else "") + (date or ""))) + 2:
                 used = False  # more on the line than the name, title and date: keep it whole in the report
+            if used and date:
+                rest = squeeze(text.replace(date, "").replace(title.group(0) if title else "", ""))
+                if rest and not COVER_WORDS.fullmatch(rest):  # A版 2019年: the A版 in the report
+                    ledger.reported.append((block.position, "封面日期行上日期以外的文字", text, 0))
         if used:
             ledger.take(block)
+            ledger.cover.append(block)  # audited once manual.yaml is written (audit_cover)
         else:
             ledger.report(block, "封面或前言（第一个标题之前）")
 
@@ -788,54 +757,41 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
     if node.code and control.get("code") and control["code"] != node.code:
         doc.notes.append(f"标题中的编号 {node.code} 与文件控制表中的 {control['code']} 不同；采用标题中的编号")
     doc.toc_code = code
-    for line in control.get("lines", []):
+    lines = control.get("lines", [])
+    elsewhere = [s for s in signoff_lines(node) if all(s is not line for line in lines)]
+    for line in lines:
         build.consumed.add(id(line))
-        ledger.take(line.block)
+        if line.block.kind == "table":
+            read_control(line, doc, ledger, where, signoff_here=not elsewhere)
+        else:
+            read_control_line(line, doc, ledger, where)
         doc.notes.append(f"文件控制信息（{where(line.position)}）写入文件头（front matter）")
-    if control.get("version"):
+    if control.get("version") and not doc.version:
         doc.notes.append(f"原稿版本写作“{control['version']}”（{where(node.position)}）；导入后版本为 1.0，请核对")
-        ledger.reported.append((control["lines"][0].position, "原稿的版本号；导入后版本为 1.0", control["version"], 0))
     # Sign-off: the last sign-off line or table of the document, else the control table's names.
     signs = [s for s in signoff_lines(node) if id(s) not in build.consumed]
-    pairs: list[tuple[str, str]] = []
+    steps: dict = {}
     if signs:
         chosen = signs[-1]
         build.consumed.add(id(chosen))
-        ledger.take(chosen.block)
-        pairs = table_pairs(chosen.block) if chosen.block.kind == "table" else label_pairs(chosen.block.text) or []
         doc.signoff_where = where(chosen.position)
+        if chosen.block.kind == "table":
+            steps, used = signoff_table(chosen.block.rows)
+            account(ledger, chosen.block, used, "签署表中没有对应字段的内容")
+        else:
+            ledger.take(chosen.block)
+            steps = signoff_pairs(chosen.block.text) or {}
         for extra in signs[:-1]:
             doc.notes.append(f"另有一处签署（{where(extra.position)}）留在正文中")
     elif any(k in control for k in ("prepared", "reviewed", "approved")):
-        pairs = [(k, v) for k, v in control.items() if k in ("prepared", "reviewed", "approved", "date")]
-        doc.signoff_where = where(control["lines"][0].position)
-    if pairs:
-        entries: dict = {}
-        date = ""
-        for key, value in pairs:
-            if key in ("prepared", "reviewed", "approved"):
-                name, when = split_name_date(value)
-                name = clean(name)
-                if name:
-                    entries.setdefault(key, {})["name"] = name
-                if when and not date:
-                    date = when
-            elif key == "date" and value and not date:
-                date = value
-        date = date or control.get("date", "")
-        if date:
-            from .importbase import parse_date
-
-            value, complete = parse_date(date)
-            entries.setdefault("approved", {})["date"] = value
-            if complete:
-                doc.revision_date = value
-            else:
-                doc.notes.append(f"签署日期“{value}”不完整（{doc.signoff_where}）；原样保留，manual check 会指出")
-        blank = [step for step in ("prepared", "reviewed", "approved") if not entries.get(step, {}).get("name")]
-        if blank:
-            doc.notes.append(f"签署中{'、'.join(LABEL_CN[s] for s in blank)}人姓名空白（{doc.signoff_where}）；原样保留")
-        doc.signoff = entries
+        line = control["lines"][0]
+        doc.signoff_where = where(line.position)
+        if line.block.kind == "table":
+            steps, _ = signoff_table(line.block.rows)
+        else:
+            steps = signoff_pairs(line.block.text) or {}
+    if steps:
+        signoff_entries(steps, doc, doc.signoff_where)
     else:
         doc.notes.append("没有找到编制/审核/批准签署")
     # Job descriptions and staffing lines: read as the seed path reads run-together text (importsegment).
@@ -866,9 +822,6 @@ def raw_text(line: Line) -> str:
     return f"{line.marker}{line.text}" if line.marker else line.block.text
 
 
-LABEL_CN = {"prepared": "编制", "reviewed": "审核", "approved": "批准"}
-
-
 def build_forms(result: Imported, doc: ImportedDoc, title: str, position: str, options: Options) -> None:
     if not FORM_TITLE.search(title):
         return
@@ -880,7 +833,8 @@ def assign_codes(docs: list[DocBuild], chapters, result: Imported, options: Opti
     year = options.year
     if year is None:
         years = Counter(int(m.group(1)) for c in codes for m in [re.search(r"((?:19|20)\d{2})$", c)] if m)
-        year = years.most_common(1)[0][0] if years else (int(result.date[:4]) if result.date else None)
+        year = years.most_common(1)[0][0] if years else (int(result.date[:4]) if result.date else
+                                                         result.partial_date.year if result.partial_date else None)
     result.year = year
     result.edition = str(year) if year else (result.date or "")[:4]
     scheme = infer_scheme(codes) if codes else None
@@ -921,8 +875,7 @@ def assign_codes(docs: list[DocBuild], chapters, result: Imported, options: Opti
     for b in docs:
         m = re.fullmatch(result.code_scheme["pattern"], b.doc.code) if has_chapter else None
         if m:
-            number = m.group("chapter")
-            number = f"{int(number):02d}" if number.isdigit() else number
+            number = m.group("chapter")  # as the codes write it: "01" (0101-2014), "8" (QP-8-01), "7.5"
         else:
             number = f"{chapter_of.get(id(b), 1):02d}"
         groups.setdefault(number, []).append(b.doc.code)
@@ -942,7 +895,7 @@ def next_code(pattern: str, fmt: str, before: list[DocBuild], used: set[str], ye
         m = re.fullmatch(pattern, b.doc.code)
         if m:
             chapter = m.groupdict().get("chapter") or chapter
-            seq = int(m.group("seq"))
+            seq = int(m.groupdict().get("seq") or seq)
     while True:
         seq += 1
         try:

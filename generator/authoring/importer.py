@@ -28,6 +28,7 @@ from ..model import PLACEHOLDER
 from .importbase import CHAPTER, CJK, CN, COMPANY, DATE_ANY, MANUAL_TITLE, SECTION, TOC_ENTRY, Imported, ImportedDoc, \
     Source, clean, cn_number
 from .importbase import CODE as CODE, MARKERS as MARKERS, STAFF as STAFF, to_fullwidth as to_fullwidth  # (tests)
+from .importtables import latest_date
 from .importdocs import Ledger, Options, build_documents, company_in
 from .importfile import Block, check_file, docx_lines, docx_page_texts, docx_properties, read_blocks, text_lines
 from .importsegment import _add_form, _blank as _blank, parse_document, split_appendix as split_appendix, \
@@ -458,6 +459,7 @@ def run_import(source: Source, *, blocks: list[Block] | None = None, year: int |
         for doc in result.documents:
             if doc.jobs_text:
                 segment_document(doc, result)
+    latest_date(result)
     for line, why, text in result.parts:
         result.ledger.reported.append((line, why, text, 0))
     result.ledger.reported.sort(key=lambda r: r[0])

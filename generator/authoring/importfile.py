@@ -81,7 +81,10 @@ def text_lines(path: Path) -> list[str]:
                          limit=megabytes(MAX_FILE_BYTES))
     text = decode_text(raw, path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.split("\n")
+    lines = text.split("\n")
+    if len(lines) > 1 and not lines[-1]:
+        lines.pop()  # the newline that ends the last line starts no line of its own: a file's lines as wc -l counts them
+    return lines
 
 
 BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))

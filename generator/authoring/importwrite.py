@@ -12,7 +12,7 @@ from ..labels import text as label_text
 from ..model import PLACEHOLDER, file_stem
 from ..read.markdown import clauses, parse
 from .importbase import Imported, ImportedDoc, md_escape
-from .importdocs import audit_front, audit_roles
+from .importdocs import audit_cover, audit_front, audit_roles
 from .scaffold import (check_empty_target, move_into, site_config_template, staging_folder, template_environment,
                        write_repo_files)
 from .yamltext import yaml_scalar
@@ -36,11 +36,9 @@ def _templates():
 
 def write_document(doc: ImportedDoc, result: Imported, form_ids: dict[str, str]) -> str:
     src = result.source.path.name
-    revision_date = doc.revision_date or result.date
-    if not revision_date:  # the first entry of the history is the import itself, dated today
-        from ..model.review import today
-
-        revision_date = today().isoformat()
+    # Never the day of the import (the output must not depend on it): the sign-off's date, the manual's, the
+    # latest in the source, else a placeholder that check reports (the schema refuses it) until it is filled in.
+    revision_date = doc.revision_date or result.date or result.latest_date or PLACEHOLDER
     return _templates().get_template("document.md.j2").render(
         doc=doc, src=src, origin=f"{doc.lines}" if doc.lines else "目录", owner=result.department_head,
         form_ids={k: v for k, v in form_ids.items() if k in doc.forms}, revision_date=revision_date)
@@ -161,7 +159,10 @@ def write_output(result: Imported, dest: Path, quiet: bool, lang: str = "zh-CN")
     (dest / "manual").mkdir(exist_ok=True)
     (dest / "policies").mkdir(exist_ok=True)
     (dest / "forms").mkdir(exist_ok=True)
-    (dest / "manual" / "manual.yaml").write_text(write_manual_yaml(result), encoding="utf-8")
+    config = write_manual_yaml(result)
+    (dest / "manual" / "manual.yaml").write_text(config, encoding="utf-8")
+    if result.ledger is not None:
+        audit_cover(result.ledger, config)
     roles = write_roles_yaml(result)
     (dest / "manual" / "roles.yaml").write_text(roles, encoding="utf-8")
     if result.ledger is not None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from ..authoring.importer import read_source, run_import, write_manual
 from ..authoring.scaffold import check_empty_target
-from ..errors import UsageError
+from ..errors import Message, UsageError
 from ..labels import text as label_text
 from . import options
 
@@ -16,7 +16,13 @@ def run(args) -> int:
         raise UsageError("cli.authoring.import_year", year=args.year)
     target = Path(args.out)
     check_empty_target(target)  # before the (slow) import
-    source = read_source(Path(args.file))
+    try:
+        source = read_source(Path(args.file))
+    except Message:
+        raise
+    except Exception as exc:  # a damaged .docx (zip, XML): the command boundary says so, naming the file
+        exc.input_path = str(args.file)
+        raise
     if not source.text.strip():
         raise UsageError("cli.authoring.import_no_text", path=args.file)
     unit = "import_unit_paragraph" if source.path.suffix.lower() == ".docx" else "import_unit_line"

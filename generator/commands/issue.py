@@ -1,9 +1,11 @@
 """``manual issue EDITION --to HOLDER [--copies N] [--date D]``: controlled copies of a released edition.
 
 Each copy gets the next copy number (分发号) of the edition; its PDF is the edition's PDF with the 受控
-stamp (copy number, holder, edition) laid over every page (``publishers.stamp``), the signed original
-untouched, kept as ``control/copies/<E>/<E>-<NN>.pdf``; control/distribution.yaml records the issue with
-the copy's SHA-256.  Under the build lock.
+stamp (copy number, holder, edition) over every page, appended as an incremental update
+(``publishers.stamp``: the original's bytes and signature are kept inside the copy, and the same copy
+made again is byte-identical), the edition's own file untouched, kept as
+``control/copies/<E>/<E>-<NN>.pdf``; control/distribution.yaml records the issue with the copy's
+SHA-256, by which ``manual verify COPY`` recognises it.  Under the build lock.
 """
 from __future__ import annotations
 

@@ -40,5 +40,9 @@ def run(args) -> int:
         print(line)
     checks = message("cli.verify.checks_sep", lang).join(
         message(f"verify.checks.{name}", lang) for name in result.failed)
-    options.tell(lang, f"cli.verify.{result.verdict}", subject=result.subject, checks=checks)
+    if result.ok and result.copy:
+        options.tell(lang, "cli.verify.ok_copy", subject=result.subject, edition=result.copy["edition"],
+                     copy=result.copy["copy"])
+    else:
+        options.tell(lang, f"cli.verify.{result.verdict}", subject=result.subject, checks=checks)
     return EXIT_OK if result.ok else EXIT_FINDINGS

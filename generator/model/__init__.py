@@ -389,6 +389,7 @@ class Manual:
     edition: str = ""
     date: dt.date | None = None
     controlled_copy: str = ""
+    uncontrolled_mark: str = ""  # control.uncontrolled_mark: the 非受控 mark of the site's downloads ("" = the catalogue's)
     locale: str = "zh-CN"
     code_scheme: CodeScheme = field(default_factory=CodeScheme)
     chapters: list[Chapter] = field(default_factory=list)

@@ -15,7 +15,7 @@ from ..read.control import read_acks, read_control
 from ..read.reader import Source, SourceFile, read_source
 from . import (CHANGE_CLASSES, CHANGE_STEPS, SEGREGATION, SIGNOFF_STEPS, Ack, ChangeRequest, ChangeSigner, Chapter,
                CodeScheme, Column, Copy, Document, ExternalDocument, Field, Form, Job, Manual, Person,
-               Revision, Role, RoleHeld, Section, SignOff, Term, WorkflowStep)
+               PLACEHOLDER, Revision, Role, RoleHeld, Section, SignOff, Term, WorkflowStep)
 from .fingerprint import DOCUMENT_FIELDS, FORM_FIELDS, ROLE_FIELDS, plain_data
 
 
@@ -37,7 +37,9 @@ def kept_for_review(source: Source, findings: list[Finding]) -> list[Finding]:
     A legacy manual's sign-off often has no names and a date like ``2013年 月 日``; ``manual import`` writes
     what the source says (``imported: true``).  The schema would make each blank name or role and each
     incomplete date an error, and an imported manual would not build: for such a file they are left to
-    ``signoff-complete``, which reports them as warnings until the file has been reviewed.
+    ``signoff-complete``, which reports them as warnings until the file has been reviewed.  So is a revision
+    dated with the placeholder 【待填写】 (an import from a source without any date): the ``placeholder`` rule
+    reports it, and ``--strict`` and ``manual release`` refuse it until it is filled in.
     """
     spots = set()
     for file in [*source.documents, *source.forms]:
@@ -47,6 +49,10 @@ def kept_for_review(source: Source, findings: list[Finding]) -> list[Finding]:
             for part, value in _map(entry).items():
                 if part in ("name", "role", "date") and (_blank(value) or part == "date" and _date(value) is None):
                     spots.add((file.path, *file.positions.at(("signoff", step, part))))
+        revisions = file.data.get("revisions")
+        for k, entry in enumerate(revisions if isinstance(revisions, list) else []):
+            if _map(entry).get("date") == PLACEHOLDER:
+                spots.add((file.path, *file.positions.at(("revisions", k, "date"))))
     if not spots:
         return findings
     return [f for f in findings if not (f.rule == "schema" and (f.path, f.line, f.column) in spots)]
@@ -190,6 +196,7 @@ def _config(manual: Manual, file: SourceFile) -> None:
     manual.title, manual.title_en = _text(about.get("title")), _text(about.get("title_en"))
     manual.edition, manual.date = _text(about.get("edition")), _date(about.get("date"))
     manual.controlled_copy = _text(about.get("controlled_copy"))
+    manual.uncontrolled_mark = _text(_map(data.get("control")).get("uncontrolled_mark"))
     manual.locale = _text(data.get("locale", "zh-CN")) or "zh-CN"
     manual.code_scheme = CodeScheme(_text(scheme.get("pattern")), _text(scheme.get("format")), _int(scheme.get("year")),
                                     _text(scheme.get("example")), _text(scheme.get("form_pattern")))
@@ -202,9 +209,10 @@ def _config(manual: Manual, file: SourceFile) -> None:
     manual.segregation = _segregation(data.get("segregation"))
     manual.signatures = "required" if data.get("signatures") == "required" else "optional"
     # What the cover's sign-off approves: not the sign-off itself, and not how the manual is printed
-    # (``print``: a binding gutter does not change what the manual says).
-    # Nor how long obsolete versions are kept (``retention``: the administration of the documents).
-    normative = {k: v for k, v in data.items() if k not in ("signoff", "sample_names", "print", "retention")}
+    # (``print``: a binding gutter does not change what the manual says), nor how the site marks its
+    # downloads (``control``: the 非受控 mark), nor how long obsolete versions are kept (``retention``: the
+    # administration of the documents).
+    normative = {k: v for k, v in data.items() if k not in ("signoff", "sample_names", "print", "retention", "control")}
     if isinstance(normative.get("review"), dict):
         normative["review"] = {k: v for k, v in normative["review"].items() if k != "today"}
     manual.config_normative = plain_data(normative)

@@ -76,3 +76,96 @@ def form_document(scheme: CodeScheme, code: str) -> str | None:
             return match.group("document")
     found = _FORM_NUMBER.fullmatch(code)
     return found.group("document") if found else None
+
+
+# ---------------------------------------------------------------------------
+# The scheme a set of codes follows (``manual import``)
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)*")
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def _shape(code: str) -> tuple[tuple[str, ...], list[str]]:
+    """The texts around the numbers of ``code`` and its numbers: ``QP-7.5-01`` → (("QP-", "-", ""), ["7.5", "01"])."""
+    literals, numbers, last = [], [], 0
+    for m in _NUMBER.finditer(code):
+        literals.append(code[last:m.start()])
+        numbers.append(m.group())
+        last = m.end()
+    literals.append(code[last:])
+    return tuple(literals), numbers
+
+
+def _digits(values: list[str]) -> str:
+    widths = sorted({len(v) for v in values})
+    return rf"\d{{{widths[0]}}}" if len(widths) == 1 else rf"\d{{{widths[0]},{widths[-1]}}}"
+
+
+def _literal(text: str) -> tuple[str, str]:
+    """``text`` as it stands in a pattern and in a format."""
+    return re.escape(text).replace("\\-", "-").replace("\\ ", " "), text.replace("{", "{{").replace("}", "}}")
+
+
+def infer_scheme(codes: list[str]) -> tuple[str, str] | None:
+    """(pattern, format) of the scheme the most codes follow, found by comparing them.
+
+    The codes are cut into numbers and the text between them; the shape most codes share is the
+    scheme.  Of its numbers, a last one of four digits 19xx/20xx after another number is the
+    ``year``; the last other one is the ``seq``; the one just before it is the ``chapter`` when it
+    varies between codes or is written ``7.5``; a lone first number of four digits is chapter and
+    sequence (``0101``).  Any other number that varies stays a number; one that never varies is
+    text.  ``JN-QP-01-2014`` → ``^JN-QP-(?P<seq>\\d{2})-(?P<year>\\d{4})$``, ``JN-QP-{seq:02d}-{year}``;
+    ``QP-7.5-01`` → ``^QP-(?P<chapter>…)-(?P<seq>\\d{2})$``; ``YD-0101-2013`` → chapter, seq, year.
+    None when no code holds a number.
+    """
+    shapes: dict[tuple[str, ...], list[list[str]]] = {}
+    for code in codes:
+        literals, numbers = _shape(code)
+        if numbers:
+            shapes.setdefault(literals, []).append(numbers)
+    if not shapes:
+        return None
+    literals = max(shapes, key=lambda k: len(shapes[k]))  # the first of the most common shapes
+    rows = shapes[literals]
+    columns = [[row[i] for row in rows] for i in range(len(literals) - 1)]
+    roles: dict[int, str] = {}
+    last = len(columns) - 1
+    if last >= 1 and not literals[-1].strip() and all(_YEAR.fullmatch(v) for v in columns[last]):
+        roles[last] = "year"
+        last -= 1
+    roles[last] = "seq"
+    before = last - 1
+    if before >= 0 and (len(set(columns[before])) > 1 or any("." in v for v in columns[before])):
+        roles[before] = "chapter"
+    split = (last == 0 and "chapter" not in roles.values()
+             and all(len(v) == 4 and v.isdigit() for v in columns[last]))
+    pattern, fmt = ["^"], []
+    for i, values in enumerate(columns):
+        text, text_fmt = _literal(literals[i])
+        pattern.append(text)
+        fmt.append(text_fmt)
+        role = roles.get(i)
+        widths = {len(v) for v in values}
+        if role == "seq" and split:
+            pattern.append(r"(?P<chapter>\d{2})(?P<seq>\d{2})")
+            fmt.append("{chapter:02d}{seq:02d}")
+        elif role == "year":
+            pattern.append(r"(?P<year>\d{4})")
+            fmt.append("{year}")
+        elif role == "chapter" and any("." in v for v in values):
+            pattern.append(r"(?P<chapter>\d{1,3}(?:\.\d{1,3})*)")
+            fmt.append("{chapter}")
+        elif role in ("chapter", "seq"):
+            pattern.append(f"(?P<{role}>{_digits(values)})")
+            fmt.append(f"{{{role}:0{min(widths)}d}}" if min(widths) > 1 else f"{{{role}}}")
+        elif len(set(values)) > 1:  # a number that varies but is neither: any number, written as most codes do
+            pattern.append(_digits(values) if not any("." in v for v in values) else r"\d+(?:\.\d+)*")
+            fmt.append(max(set(values), key=values.count))
+        else:
+            text, text_fmt = _literal(values[0])
+            pattern.append(text)
+            fmt.append(text_fmt)
+    text, text_fmt = _literal(literals[-1])
+    pattern.append(text + "$")
+    fmt.append(text_fmt)
+    return "".join(pattern), "".join(fmt)

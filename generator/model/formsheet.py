@@ -197,20 +197,28 @@ def table_widths(form: Form, f: Field) -> list[float]:
     if sum(need) > room:  # headers on one line do not fit: at least their longest words
         need = [100 * (word_em(c.label) * FONT_PT * PT + 2.6) / width for c in cols]
     if sum(need) <= room:
-        for _ in range(len(cols)):
-            short = [i for i in range(len(cols)) if pct[i] < need[i] - 1e-9]
-            if not short:
-                break
-            extra = sum(need[i] - pct[i] for i in short)
-            for i in short:
-                pct[i] = need[i]
-            spare = [i for i in range(len(cols)) if i not in short]
-            pool = sum(pct[i] - need[i] for i in spare)
-            if pool <= 0:
-                break
-            for i in spare:
-                pct[i] -= extra * (pct[i] - need[i]) / pool
+        pct = widen(pct, need)
     return [round(p, 3) for p in pct]
+
+
+def widen(width: list[float], need: list[float]) -> list[float]:
+    """``width`` with every column at least its ``need``, the room taken from the others in proportion to
+    what they have beyond their need (the PDF's and the DOCX's table columns alike)."""
+    width = list(width)
+    for _ in range(len(width)):
+        short = [i for i in range(len(width)) if width[i] < need[i] - 1e-9]
+        if not short:
+            break
+        extra = sum(need[i] - width[i] for i in short)
+        for i in short:
+            width[i] = need[i]
+        spare = [i for i in range(len(width)) if i not in short]
+        pool = sum(width[i] - need[i] for i in spare)
+        if pool <= 0:
+            break
+        for i in spare:
+            width[i] -= extra * (width[i] - need[i]) / pool
+    return width
 
 
 def _column_em(form: Form, pct: float) -> float:

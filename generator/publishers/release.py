@@ -7,7 +7,8 @@
                            sign-offs), the changes since the previous edition and the
                            SHA-256 of every output
         changes.json       the change record: added / removed / changed documents with a redline
-        source/            the source files of this edition (manual/, policies/, forms/)
+        source/            the source files of this edition (manual/, policies/, forms/, and control/
+                           but for control/copies/)
         manual.pdf         the edition PDF (with a 修订记录 appendix), signed with --sign
         manual.docx        the edition DOCX
 
@@ -27,16 +28,18 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..errors import ReleaseError, SigningError, UsageError
 from ..labels import labels
 from ..model import Manual
 from ..model.changes import changes_between
+from ..read.control import COPIES_FOLDER
 from ..read.editions import (CHANGES, EDITIONS as EDITIONS_NAME, MANIFEST, SOURCE,  # noqa: F401
                              edition_check, edition_folders, editions_dir, expected_files, latest_edition,
                              sha256_file)
 SOURCE_PARTS = ("manual", "policies", "forms")
+CONTROL = "control"  # frozen too, but for its copies/ (``snapshot_sources``)
 PDF_NAME = "manual.pdf"
 DOCX_NAME = "manual.docx"
 from ..common import password
@@ -237,6 +240,7 @@ def verify_pdf(path: Path, trust: list | None = None) -> list[dict]:
                     "whole_file": whole, "modification": level.name if level is not None else "UNKNOWN",
                     "padding_ok": padding,
                     "signer": status.signing_cert.subject.human_friendly if status.signing_cert else None,
+                    "signed_bytes": _signed_length(sig.byte_range),
                     "signed_at": str(status.signer_reported_dt) if status.signer_reported_dt else None,
                     "ok": bool(status.intact and status.valid and whole and padding),
                 })
@@ -244,6 +248,14 @@ def verify_pdf(path: Path, trust: list | None = None) -> list[dict]:
                 results.append({"field": sig.field_name, "ok": False, "intact": False, "trusted": False,
                                 "error": _first_line(exc)})
     return results
+
+
+def _signed_length(byte_range) -> int | None:
+    """Where the revision a signature signs ends: the end of its byte range."""
+    try:
+        return int(byte_range[2]) + int(byte_range[3])
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def load_trust(path: Path | None) -> list:
@@ -272,10 +284,21 @@ def load_trust(path: Path | None) -> list:
 
 # -- release ------------------------------------------------------------------
 def snapshot_sources(root: Path, dest: Path) -> None:
+    """The frozen source: manual/, policies/, forms/ and the document-control sources of control/
+    (distribution.yaml, external.yaml, changes/ and whatever else is there), but not control/copies/,
+    the controlled copies' PDFs, which are outputs."""
     for part in SOURCE_PARTS:
         src = root / part
         if src.is_dir():
             shutil.copytree(src, dest / part)
+    control = root / CONTROL
+    if control.is_dir():
+        outputs = PurePosixPath(COPIES_FOLDER).relative_to(CONTROL).parts[0]
+
+        def skip(folder, names):
+            return [outputs] if Path(folder) == control and outputs in names else []
+
+        shutil.copytree(control, dest / CONTROL, ignore=skip)
 
 
 AFTER_RELEASE = {"ack-missing"}  # warnings that a release does not count (``manual check --strict`` does)
@@ -367,6 +390,7 @@ class Verification:
     failed: list[str] = field(default_factory=list)
     vouched: bool = False
     subject: str = ""  # what was verified, for the last line
+    copy: dict | None = None  # a controlled copy of the register: {edition, copy, holder} (``copy_of_edition``)
 
     def fail(self, check: str) -> None:
         if check not in self.failed:
@@ -498,6 +522,8 @@ def verify(root: Path | None, file: Path, edition: str | None = None, trust: Pat
                     result.vouched = True
                     result.lines.append(words["hash_ok"].format(file=rel, edition=folder.name, digest=digest[:16]))
                     signed_pdf = signed_pdf or (rel == PDF_NAME and bool(manifest.get("signed")))
+        if not result.vouched and _is_pdf(file) and copy_of_edition(root, file, folders, certs, words, result):
+            return result
         if not result.vouched:
             if chosen is not None:
                 result.fail("hash")
@@ -513,6 +539,90 @@ def verify(root: Path | None, file: Path, edition: str | None = None, trust: Pat
     if _is_pdf(file):
         _check_signatures(result, file, certs, words, required=signed_pdf)
     return result
+
+
+def earlier_revisions(data: bytes) -> list[bytes]:
+    """The PDF's earlier revisions: ``data`` up to each ``%%EOF`` (with and without its end of line)
+    before the last one.  An incremental update leaves the bytes before it as they were, so the first
+    revision of a marked or stamped copy is the original file."""
+    out: list[bytes] = []
+    end = len(data.rstrip(b"\r\n\0 \t"))
+    for found in re.finditer(rb"%%EOF(\r\n|\r|\n)?", data):
+        if found.end() < end:
+            for cut in dict.fromkeys((found.start() + 5, found.end())):
+                out.append(data[:cut])
+    return out
+
+
+def copy_of_edition(root: Path | None, file: Path, folders: list[Path], certs, words: dict,
+                    result: Verification) -> bool:
+    """``file`` as a copy made from an edition PDF by an incremental update (a controlled copy of
+    ``manual issue``, a download of the site with the 非受控 mark): whether one of its earlier
+    revisions is the ``manual.pdf`` of an edition in ``folders``.  When it is, the lines say so, the
+    register (``control/distribution.yaml``) says which controlled copy it is, and the signatures of
+    a signed edition must be intact and valid for exactly that revision; returns True.
+
+    Only a controlled copy the register lists by its SHA-256 is vouched for (exit 0), its signature read
+    for the signed revision; what was added after the original is otherwise no one's word: the file is
+    unverified, and its signatures are checked as any file's (a change after signing fails)."""
+    import hashlib
+
+    data = Path(file).read_bytes()
+    found = None
+    for revision in earlier_revisions(data):
+        digest = hashlib.sha256(revision).hexdigest()
+        for folder in folders:
+            manifest = _read_manifest(folder)
+            if manifest is not None and (manifest.get("outputs") or {}).get(PDF_NAME) == digest:
+                found = (folder.name, len(revision), bool(manifest.get("signed")), digest)
+                break
+        if found:
+            break
+    if found is None:
+        return False
+    edition, length, signed, digest = found
+    result.lines.append(words["copy_revision"].format(edition=edition, file=PDF_NAME, digest=digest[:16],
+                                                      added=len(data) - length))
+    whole = hashlib.sha256(data).hexdigest()
+    registered = None
+    if root is not None:
+        from ..model.build import read_manual
+
+        try:
+            manual, _ = read_manual(root)
+            registered = next((c for c in manual.copies if c.sha256 == whole and c.edition == edition), None)
+        except Exception:  # noqa: BLE001 - a manual that cannot be read lists no copy
+            registered = None
+    if registered is not None:
+        result.vouched = True
+        result.copy = {"edition": edition, "copy": registered.copy, "holder": registered.holder}
+        result.lines.append(words["copy_registered"].format(edition=edition, copy=registered.copy,
+                                                            holder=registered.holder, digest=whole[:16]))
+    else:
+        # Nobody's controlled copy: its signatures are read as any file's (a change after signing fails).
+        result.lines.append(words["copy_unregistered"].format(digest=whole[:16]))
+        _check_signatures(result, file, certs, words, required=signed)
+        return True
+    signatures = verify_pdf(file, certs)
+    if signed and not signatures:
+        result.fail("signature")
+        result.lines.append(words["unsigned_required"])
+    for r in signatures:
+        if r.get("error"):
+            result.fail("signature")
+            result.lines.append(words["invalid"].format(error=r["error"]))
+            continue
+        result.lines.append(words["signature"].format(
+            field=r["field"], state=words["intact" if r["intact"] else "not_intact"],
+            valid=words["valid" if r["valid"] else "not_valid"],
+            trusted=words["trusted" if r["trusted"] else "not_trusted"], signer=r["signer"], signed_at=r["signed_at"]))
+        if r["intact"] and r["valid"] and r["padding_ok"] and r.get("signed_bytes") == length:
+            result.lines.append(words["copy_signature"].format(edition=edition, modification=r["modification"]))
+        else:
+            result.fail("signature")
+        if certs and not r["trusted"]:
+            result.fail("signature")
+    return True
 
 
 def verify_edition(root: Path, edition: str, trust: Path | None = None, lang: str = "zh-CN") -> Verification:

@@ -1,20 +1,33 @@
-"""Marks laid over every page of a finished PDF, the PDF itself untouched: the 受控 stamp of a controlled
-copy (``manual issue``).
+"""Marks laid over every page of a finished PDF or DOCX, the file itself untouched: the 受控 stamp of a
+controlled copy (``manual issue``) and the 非受控 mark of the copies the site offers for download.
 
-The mark is a one-page PDF that WeasyPrint draws at the page's own size, merged onto each page with
-pypdf (one drawing per page size).  The source PDF is read, never written: a signed edition PDF
-keeps its signature; the stamped file is a new one, written atomically.
+PDF: the mark is a one-page PDF that WeasyPrint draws at the page's own size (one drawing per page
+size and text).  It is added to the file as an **incremental update** (pyHanko's incremental
+writer): the original bytes stay the first bytes of the copy, unchanged, and the appended revision
+adds to every page a content stream that draws the mark (the page's own content wrapped in ``q``/``Q``
+first, so that nothing it leaves set moves the mark).  So a signed edition PDF keeps its signature:
+it still validates for the signed revision, and the mark shows as a later change; a fillable form
+keeps its fields, ``/AcroForm`` and ``Required`` flags, since none of them is rewritten.  The copy is
+byte-identical run to run: the update's document ID is derived from the original and the mark, and
+the info dictionary is left as it is (no modification date).
+
+DOCX: the mark is the first paragraph of every page header in use (python-docx), saved with fixed zip
+entry times.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import io
+import zipfile
+from functools import lru_cache
 from pathlib import Path
 
 from ..common.outputs import atomic_write_bytes
 
 RED = "#b91c1c"
 FONTS = '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif'
+MARK_FONTS = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif'  # subsets to a few KB (Noto CJK: ~140 KB)
 
 
 def _stamp_html(width: float, height: float, title: str, lines: list[str]) -> str:
@@ -28,35 +41,159 @@ def _stamp_html(width: float, height: float, title: str, lines: list[str]) -> st
             f"</body></html>")
 
 
-def _mark_page(source: str):
+def _mark_html(width: float, height: float, text: str) -> str:
+    """The 非受控 mark: one line of small red text centred in the top margin, 8 pt below the page's edge
+    (above the running header of the manual's pages and the title of a form, which start lower)."""
+    return (f"<html><head><style>@page {{ size: {width}pt {height}pt; margin: 0 }}"
+            f" body {{ margin: 0; font-family: {MARK_FONTS} }}"
+            f" .m {{ position: absolute; top: 8pt; left: 0; right: 0; text-align: center; color: {RED};"
+            f" font-size: 7.5pt; line-height: 1 }}"
+            f"</style></head><body><div class=\"m\">{html.escape(text)}</div></body></html>")
+
+
+@lru_cache(maxsize=32)
+def _drawing(source: str) -> bytes:
+    """The one-page PDF WeasyPrint makes of ``source`` (kept: the same mark serves many files)."""
     import weasyprint
+
+    return weasyprint.HTML(string=source).write_pdf()
+
+
+def _incremental_writer(data: bytes, seed: bytes):
+    """pyHanko's incremental writer over ``data``, made deterministic: the document ID's second half (and
+    its first, when the original has none) is derived from the original and ``seed`` (pyHanko draws it
+    at random) and the info dictionary is not touched (pyHanko would write the time of day as its
+    modification date)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    class _Writer(IncrementalPdfFileWriter):
+        def _update_meta(self):  # no /ModDate "now", no /Producer change: the same bytes every time
+            return None
+
+    writer = _Writer(io.BytesIO(data), strict=False)
+    digest = hashlib.sha256(data + b"\0" + seed).digest()
+    id1 = writer._document_id[0] if "/ID" in writer.prev.trailer else generic.ByteStringObject(digest[16:])
+    writer._document_id = generic.ArrayObject([id1, generic.ByteStringObject(digest[:16])])
+    return writer
+
+
+def _media_box(page) -> list[float]:
+    from pyhanko.pdf_utils.rw_common import find_inherited_value_in_tree  # noqa: F401 - pyHanko's own walk
+
+    box = find_inherited_value_in_tree(page, "/MediaBox", "/Parent")
+    return [float(v) for v in box]
+
+
+def _page_sizes(data: bytes) -> list[tuple[float, float]]:
+    """The distinct page sizes of a PDF, in page order (pypdf: quicker than a second pyHanko walk)."""
     from pypdf import PdfReader
 
-    return PdfReader(io.BytesIO(weasyprint.HTML(string=source).write_pdf())).pages[0]
-
-
-def overlay(src: Path, dest: Path, make_html) -> bytes:
-    """``src`` with the mark ``make_html(width, height)`` draws laid over every page, written to ``dest``
-    (atomically); returns the bytes written."""
-    from pypdf import PdfReader, PdfWriter
-
-    reader = PdfReader(str(src))
-    writer = PdfWriter()
-    marks: dict = {}
-    for page in reader.pages:
+    sizes: list = []
+    for page in PdfReader(io.BytesIO(data)).pages:
         box = page.mediabox
         size = (round(float(box.width), 2), round(float(box.height), 2))
-        if size not in marks:
-            marks[size] = _mark_page(make_html(*size))
-        writer.add_page(page).merge_translated_page(marks[size], float(box.left), float(box.bottom))
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    data = buffer.getvalue()
+        if size not in sizes:
+            sizes.append(size)
+    return sizes
+
+
+def add_mark(data: bytes, make_html) -> bytes:
+    """``data`` (a PDF) with the drawing ``make_html(width, height)`` over every page, as an incremental
+    update appended to ``data``; returns the new file's bytes."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from .release import library_logs_quiet
+
+    sizes = _page_sizes(data)
+    sources = {size: make_html(*size) for size in sizes}
+    seed = "\0".join(sources[size] for size in sizes).encode("utf-8")
+    with library_logs_quiet():
+        writer = _incremental_writer(data, seed)
+        count = int(writer.root["/Pages"]["/Count"])
+        drawings: dict = {}  # (width, height) -> (name, form XObject reference)
+        opening = writer.add_object(generic.StreamObject(stream_data=b"q\n"))
+        for index in range(count):
+            page_ref, resources = writer.find_page_for_modification(index)
+            page = page_ref.get_object()
+            left, bottom, right, top = _media_box(page)
+            size = (round(right - left, 2), round(top - bottom, 2))
+            if size not in drawings:
+                mark = PdfFileReader(io.BytesIO(_drawing(sources.get(size) or make_html(*size))), strict=False)
+                drawings[size] = (generic.NameObject(f"/ManualMark{len(drawings)}"),
+                                  writer.import_page_as_xobject(mark, 0))
+            name, xobject = drawings[size]
+            draw = writer.add_object(generic.StreamObject(
+                stream_data=f"Q q 1 0 0 1 {left:g} {bottom:g} cm {name} Do Q\n".encode("ascii")))
+            contents = page.raw_get("/Contents") if "/Contents" in page else None  # a blank page has none
+            old = contents.get_object() if isinstance(contents, generic.IndirectObject) else contents
+            streams = list(old) if isinstance(old, generic.ArrayObject) else [] if contents is None else [contents]
+            page[generic.NameObject("/Contents")] = generic.ArrayObject([opening, *streams, draw])
+            new_resources = generic.DictionaryObject(
+                {generic.NameObject("/XObject"): generic.DictionaryObject({name: xobject})})
+            shared = resources.get_object()
+            if name in (shared.get("/XObject") or {}):
+                pass  # a resource dictionary several pages share: the mark is in it already
+            elif isinstance(resources, generic.IndirectObject):
+                if writer.merge_resources(shared, new_resources):
+                    writer.mark_update(resources)
+            else:
+                own = generic.DictionaryObject(resources)
+                writer.merge_resources(own, new_resources)
+                page[generic.NameObject("/Resources")] = writer.add_object(own)
+            writer.mark_update(page_ref)
+        out = io.BytesIO()
+        writer.write(out)
+    return out.getvalue()
+
+
+def controlled_copy(src: Path, dest: Path, title: str, lines: list[str]) -> bytes:
+    """The controlled copy of ``src``: the stamp (``title`` over ``lines``) in the top right corner of
+    every page, an incremental update of ``src`` (a signature of ``src`` stays valid for its revision),
+    written to ``dest`` (atomically); returns the bytes written."""
+    data = add_mark(Path(src).read_bytes(), lambda w, h: _stamp_html(w, h, title, lines))
     atomic_write_bytes(Path(dest), data)
     return data
 
 
-def controlled_copy(src: Path, dest: Path, title: str, lines: list[str]) -> bytes:
-    """The controlled copy of ``src``: the stamp (``title`` over ``lines``) in the top right corner of every page."""
-    return overlay(src, dest, lambda w, h: _stamp_html(w, h, title, lines))
+def uncontrolled_pdf(data: bytes, text: str) -> bytes:
+    """A PDF's download copy: ``text`` (the 非受控 mark) in the top margin of every page."""
+    return add_mark(data, lambda w, h: _mark_html(w, h, text))
 
+
+def uncontrolled_docx(data: bytes, text: str) -> bytes:
+    """A DOCX's download copy: ``text`` in red as the first line of every page header in use (each
+    section's own header; a header linked to the previous section shows that one's, already marked)."""
+    from docx import Document as open_docx
+    from docx.shared import Pt, RGBColor
+
+    from ..common.outputs import ZIP_EPOCH, normalize_zip
+
+    document = open_docx(io.BytesIO(data))
+    even = bool(document.settings.odd_and_even_pages_header_footer)
+
+    def prepend(header) -> None:
+        paragraphs = header.paragraphs
+        paragraph = paragraphs[0].insert_paragraph_before() if paragraphs else header.add_paragraph()
+        paragraph.alignment = 1  # centred
+        run = paragraph.add_run(text)
+        run.font.size = Pt(7.5)
+        run.font.color.rgb = RGBColor(0xB9, 0x1C, 0x1C)
+
+    for i, section in enumerate(document.sections):
+        headers = [section.header]
+        if section.different_first_page_header_footer:
+            headers.append(section.first_page_header)
+        if even:
+            headers.append(section.even_page_header)
+        for header in headers:
+            if header.is_linked_to_previous and i > 0:
+                continue  # shows the previous section's header, marked there
+            if header.is_linked_to_previous:
+                header.is_linked_to_previous = False  # the first section's pages need a header of their own
+            prepend(header)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    return normalize_zip(buffer.getvalue(), date_time=entries[0].date_time if entries else ZIP_EPOCH)

@@ -11,10 +11,16 @@ The rule finds them from the configured company alone, without the manual's term
   (电子, 配送 …) and a region prefix, are a name when they are no ordinary word: not a word of the
   dictionary in ``ordinary_words.txt`` (遵守公司规定, 提升企业形象), not ending in a determiner (本公司, 子公司,
   分公司, 总公司, 各公司) and without a function character (的, 对, 向 …); before a legal form (有限公司,
-  集团有限公司 …) a name may be ordinary words (华南水泥集团有限公司), only the verb before it (参照, 委托) is not;
-* a quoted brand: “…” followed by 品牌/牌/商标/公司/集团, or ending in an industry word;
+  集团有限公司 …) a name of up to about twelve characters may be ordinary words (华南水泥集团有限公司), only the
+  verb before it (参照, 委托) is not, and it is reported whole, as written, its region included
+  (苏州华利达金属制品有限公司, 北京金隅红树林环保技术有限责任公司; the cities written without 市 are in
+  ``companies.yaml``); ordinary words right before a legal form, no industry word between, are no name
+  (一家有限责任公司, 改制成立股份有限公司);
+* a quoted brand: “…” followed by 品牌/牌/商标/公司/集团, or ending in an industry word; “…”牌 followed by a
+  noun (“宏达”牌阀门) is a brand even when its name is an ordinary word;
 * a near-miss of the short name: as long as it, one character different, no ordinary word and not part of a
-  longer one (属于, 附属医院 are not near-misses of 属瑞);
+  longer one (属于, 附属医院 are not near-misses of 属瑞; 供方, 需方 are not of 东方: the parties of a contract
+  are ordinary words of ``companies.yaml``);
 * a well-known enterprise of ``companies.yaml`` (a small generic list, not the manual's terms).
 
 A full name ending in 有限公司 that looks like the configured one is ``company-name``'s (misspelt), not
@@ -43,7 +49,12 @@ INDUSTRY = ("电子", "科技", "配送", "物流", "贸易", "商贸", "实业"
             "发展", "钢铁", "汽车", "能源", "服装", "纺织", "印刷", "包装", "塑胶", "塑料", "五金", "家具", "咨询",
             "服务", "国际", "加工", "光电", "材料", "精密", "模具", "运输", "快递", "传媒", "文化", "餐饮", "酒店",
             "置业", "地产", "房地产", "环保", "设备", "仪器", "玻璃", "金属", "橡胶", "超市", "百货", "电脑",
-            "数码", "照明", "陶瓷", "钢材", "有色", "新材料", "智能", "集团")
+            "数码", "照明", "陶瓷", "钢材", "有色", "新材料", "智能", "集团", "制品", "阀门", "建材", "水泥", "机电",
+            "电机", "电力", "电缆", "线缆", "管业", "钢管", "铸造", "锻造", "不锈钢", "紧固件", "轴承", "标准件", "液压",
+            "仪表", "自动化", "化学", "涂料", "纸业", "木业", "石材", "矿业", "铝业", "铜业", "重工", "机床", "工贸",
+            "经贸", "商务", "生物", "制药", "药业", "医疗器械", "器械", "农业", "饲料", "乳业", "水务", "燃气", "环境",
+            "检测", "安装", "装饰", "园林", "物业", "劳务", "泵业", "塑业", "橡塑", "制衣", "服饰", "鞋业", "皮革",
+            "家居", "厨具", "卫浴", "半导体", "电池", "光伏", "动力", "工具", "注塑", "冲压", "钣金", "电镀", "精工")
 REGION = ("自治区", "省", "市", "区", "县")
 NOT_REGION = ("市场", "区域", "区别", "区分", "省份", "县城")
 DETERMINERS = frozenset("本我贵该各子分总母全此其每某他这那诸旧原老")
@@ -57,6 +68,9 @@ PROVINCES = ("中国", "北京", "天津", "上海", "重庆", "河北", "山西
 LEADING = ("委托", "参照", "选择", "通知", "联系", "通报", "报送", "委派", "选用", "采购", "使用", "按照", "依照",
            "根据", "参考", "转交", "交由", "要求", "邀请", "告知", "报告", "上报", "送交", "提交", "联合", "协同")
 QUOTED = re.compile(r"[“\"「『‘]([\u4e00-\u9fff]{2,12})[”\"」』’]\s*(品牌|牌子|牌|商标|公司|集团)?")
+# How far back from a legal form a name may start: a verb, a region (江苏省苏州市), a trade name of up to
+# about twelve characters and its industry words (金属制品).
+LEGAL_REACH = 24
 
 
 @lru_cache(maxsize=None)
@@ -76,6 +90,37 @@ def well_known() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return frozenset(data["anywhere"]), frozenset(data["with_suffix"]), frozenset(data["ordinary"])
 
 
+@lru_cache(maxsize=None)
+def cities() -> tuple[str, ...]:
+    """The cities of ``companies.yaml`` written before a trade name without 市, longest first."""
+    data = yaml.load((HERE / "companies.yaml").read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader",
+                                                                                           yaml.SafeLoader))
+    return tuple(sorted(data["cities"], key=len, reverse=True))
+
+
+def region_length(name: str) -> int:
+    """How many characters a region takes at the start of ``name``, leaving a name of two characters or more:
+    江苏省苏州市华利达 → 6, 苏州华利达 → 2 (a city of ``companies.yaml``), 北京金隅 → 2, 中国 → 0."""
+    at = 0
+    while True:
+        rest = name[at:]
+        step = 0
+        for place in PROVINCES + cities():
+            if rest.startswith(place):
+                step = len(place)
+                for mark in ("自治区", "省", "市"):
+                    if rest.startswith(mark, step):
+                        step += len(mark)
+                        break
+                break
+        if not step and len(rest) > 2 and rest[2] in "市县区" and not rest.startswith(NOT_REGION, 2) \
+                and CJK.match(rest[0]) and CJK.match(rest[1]):
+            step = 3  # 东莞市, 顺德区
+        if not step or len(rest) - step < 2:
+            return at
+        at += step
+
+
 def _strip_industry(name: str) -> str:
     changed = True
     while changed:
@@ -91,6 +136,10 @@ def _strip_region(name: str) -> str:
     for province in PROVINCES:
         if name.startswith(province) and len(name) - len(province) >= 2:
             name = name[len(province):]
+            break
+    for city in cities():
+        if name.startswith(city) and len(name) - len(city) >= 2:
+            name = name[len(city):]
             break
     cut = 0
     for i, ch in enumerate(name):
@@ -162,12 +211,22 @@ class Finder:
             and diff[0][0] not in DETERMINERS and name not in self.words \
             and not _ordinary_around(text, start, end, self.words)
 
-    def named(self, core: str, whole: bool, legal: bool = False) -> tuple[str, str] | None:
+    def _words_only(self, text: str) -> bool:
+        """Whether ``text`` is ordinary words, read from its end (成立, 改制成立; 年改制成立: one character left
+        after two words)."""
+        words = 0
+        while len(text) >= 2 and text[-2:] in self.words:
+            text, words = text[:-2], words + 1
+        return not text or (len(text) == 1 and words >= 2)
+
+    def named(self, core: str, whole: bool, legal: bool = False, industry: bool = True) -> tuple[str, str] | None:
         """(message key, name) when ``core``, the characters before a company suffix (or in quotes) less
         industry words and a region prefix, names another company; ``whole``: ``core`` starts at a word
         boundary (punctuation, a number, the start of the text, quotes), not cut off after 16 characters;
         ``legal``: before a legal form (有限公司, 集团公司 …), where a name may be made of ordinary words
-        (华南水泥集团有限公司): only the words before it (参照, 选择) are taken off, down to four characters."""
+        (华南水泥集团有限公司): only the words before it (参照, 选择) are taken off, never a region; ``industry``:
+        an industry word stood before the legal form, without one a name made of ordinary words is none
+        (一家有限责任公司, 改制成立股份有限公司)."""
         if len(core) < 2 or self._ours(core):
             return None
         for k in range(min(len(core), 6), 1, -1):
@@ -184,12 +243,21 @@ class Finder:
         name = core[cut + 1:]
         while len(name) > 2 and name.startswith(LEADING):
             name = name[2:]
-        while len(name) > (4 if legal else 2) and name[:2] in self.words:
-            name = name[2:]  # 「选择」申江公司, 「参照」华南水泥集团有限公司
-        if legal and cut < 0 and not whole:
+        if legal:
+            # The words before the name (「参照」华南水泥集团有限公司, 阀门「参照」上海宏达阀门有限公司) are taken off,
+            # never a region (苏州华利达 …): the name is reported as written, its region with it.
+            while not region_length(name) and len(name) >= 4 and name[:2] in self.words:
+                name = name[2:]
+            trade = name[region_length(name):]
+            if cut < 0 and not whole:
+                return None
+            if not industry and self._words_only(trade):
+                return None
+            if 2 <= len(trade) <= 12 and not self._ours(name) and not self._ours(trade):
+                return "company-foreign", name
             return None
-        if legal and 2 <= len(name) <= 6 and not self._ours(name):
-            return "company-foreign", name
+        while len(name) > 2 and name[:2] in self.words:
+            name = name[2:]  # 「选择」申江公司
         if (cut < 0 and not whole) or not 2 <= len(name) <= 4 or _plain(name[-2:], self.words):
             return None
         return "company-foreign", name
@@ -209,18 +277,25 @@ class Finder:
             if not (m.group(2) or any(inner.endswith(w) for w in INDUSTRY + LEGAL)):
                 continue
             core = _strip_region(_strip_industry(short_name(inner)))
-            found = self.named(core, True)
+            after = text[m.end():m.end() + 1]
+            if m.group(2) == "牌" and CJK.match(after) and after not in FUNCTION:
+                # “宏达”牌阀门: a brand, even when its name is an ordinary word
+                found = None if self._ours(core) or any(ch in FUNCTION for ch in core) else ("company-foreign", inner)
+            else:
+                found = self.named(core, True)
             if found:
                 add(m.start(1), m.end(1), found[0], inner)
         for m in SUFFIX.finditer(text):
             start = m.start()
-            while start > 0 and start > m.start() - 16 and CJK.match(text[start - 1]):
+            legal = m.group(0) not in ("公司", "集团", "企业", "品牌")
+            reach = LEGAL_REACH if legal else 16
+            while start > 0 and start > m.start() - reach and CJK.match(text[start - 1]):
                 start -= 1
             run = text[start:m.start()]
             kept = _strip_industry(run)
-            legal = m.group(0) not in ("公司", "集团", "企业", "品牌")
-            found = self.named(_strip_region(kept), start == 0 or CJK.match(text[start - 1]) is None,
-                               legal) if kept else None
+            found = self.named(kept if legal else _strip_region(kept),
+                               start == 0 or CJK.match(text[start - 1]) is None, legal,
+                               kept != run or m.group(0).startswith("集团")) if kept else None
             if found:
                 key, name = found
                 at = start + len(kept) - len(name)

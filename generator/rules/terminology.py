@@ -198,6 +198,15 @@ def title_index(manual) -> dict:
     return index
 
 
+SENTENCE = re.compile(r"[《》。；;！!？?]|[，,：:].*[，,：:]")
+
+
+def citable(title: str) -> bool:
+    """Whether a known title may be proposed as the one a citation meant: not one that holds 《》 or is a
+    sentence (an imported document whose heading was a clause: 合格供方列入《合格供方名录》。)."""
+    return SENTENCE.search(title) is None and len(title) <= 40
+
+
 @rule("citation-unknown", unreviewed=True)
 def citation_unknown(manual):
     if manual.unreadable:
@@ -218,7 +227,7 @@ def citation_unknown(manual):
             if wanted in index or resolve_external(manual, wanted) is not None:
                 continue
             if titles is None:
-                titles = known_titles(manual)
+                titles = [t for t in known_titles(manual) if citable(t)]
             if wanted not in hints:
                 hints[wanted] = close_hint(wanted, titles, key="citation-did-you-mean")
             pattern = re.compile("《" + re.escape(title) + "》")

@@ -25,7 +25,7 @@ import subprocess
 import unicodedata
 from dataclasses import dataclass
 
-from ...model.formsheet import LABEL_ONE_LINE  # a label up to this many em stays on one line, in the PDF and here
+from ...model.formsheet import LABEL_ONE_LINE, widen  # a label up to this many em stays on one line, in the PDF and here
 from .typeset import CELL_MARGIN_PT, char_em
 
 NO_LINE_START = frozenset("。，、；：？！）》」』〕】”’,.;:?!)]}%")  # never the first character of a line
@@ -274,21 +274,11 @@ def column_widths(headers: list[str], weights: list[float], room: float, size: f
     return width
 
 
+def at_least(width: list[float], need: list[float]) -> list[float]:
+    """``width`` with every column at least its ``need`` (when they fit together), the others giving way."""
+    return _widen(width, need) if sum(need) <= sum(width) else list(width)
+
+
 def _widen(width: list[float], need: list[float]) -> list[float]:
-    """``width`` with every column at least its ``need``, the room taken from the others in proportion to
-    what they have beyond their need (``spec.table_widths``)."""
-    width = list(width)
-    for _ in range(len(width)):
-        short = [i for i in range(len(width)) if width[i] < need[i] - 1e-9]
-        if not short:
-            break
-        extra = sum(need[i] - width[i] for i in short)
-        for i in short:
-            width[i] = need[i]
-        spare = [i for i in range(len(width)) if i not in short]
-        pool = sum(width[i] - need[i] for i in spare)
-        if pool <= 0:
-            break
-        for i in spare:
-            width[i] -= extra * (width[i] - need[i]) / pool
-    return width
+    """``width`` with every column at least its ``need`` (``model.formsheet.widen``, as the PDF's forms)."""
+    return widen(width, need)

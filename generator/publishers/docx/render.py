@@ -53,7 +53,7 @@ from . import forms as appendix_forms
 from .numbering import Numbering, number_paragraph, shown_label
 from .typeset import (FONT_TABLE, MONO, PT, SANS_EA, SANS_LATIN, SERIF_EA, SERIF_LATIN, STYLE_METRICS, line_for,
                       paginate)
-from .fit import PAD_PT, Face
+from .fit import PAD_PT, Face, at_least, column_widths, longest_word
 from .fast import remember_partnames
 from ...model.citations import split_citations
 from ...model import Block, Document, ExternalDocument, Form, Manual
@@ -473,7 +473,20 @@ class Writer:
         ncols = len(header) if header else max((len(r) for r in rows), default=1)
         head_cols = set(head_cols) | ({0} if header_col else set())
         total = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT
-        widths = [Mm(w) for w in (widths_mm or [total / ncols] * ncols)]
+        widths_mm = widths_mm or [total / ncols] * ncols
+        # A header, or a bold first-column label (Prepared, Reviewed), never breaks inside a word ("Versio/n"):
+        # its column widens to it, the others give way.
+        face, mm = Face((SERIF_LATIN,)), 72 / 25.4
+        if header and all(isinstance(h, str) for h in header):
+            if any(face.width(h, size, bold=True) + PAD_PT > w * mm for h, w in zip(header, widths_mm)):
+                widths_mm = [w / mm for w in column_widths(header, widths_mm, sum(widths_mm) * mm, size, face, bold=True)]
+        need = [0.0] * len(widths_mm)
+        for c in head_cols:
+            cells = [r[c] for r in rows if c < len(r) and isinstance(r[c], str)]
+            need[c] = max((longest_word(t, size, face, bold=True) + PAD_PT for t in cells), default=0.0)
+        if any(n > w * mm for n, w in zip(need, widths_mm)):
+            widths_mm = [w / mm for w in at_least([w * mm for w in widths_mm], need)]
+        widths = [Mm(w) for w in widths_mm]
         tbl = _el("w:tbl")
         tblpr = _el("w:tblPr")
         tblpr.append(_el("w:tblStyle", w__val="TableGrid"))

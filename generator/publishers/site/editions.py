@@ -31,7 +31,8 @@ site, on every build:
   not survive stamping and is removed from the copy), and its
   ``manual.docx`` a copy with the same words in red atop the text and in
   every page header (``stamp_docx``).  The originals in ``editions/`` are
-  never touched; the latest edition's files are offered as they are.
+  never touched; the latest edition's files are offered as released.  Either way the site build
+  then gives every offered PDF and DOCX the 非受控 mark (``downloads.Marker.mark_folder``).
 """
 from __future__ import annotations
 

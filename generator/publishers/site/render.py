@@ -7,7 +7,7 @@
    manual model.  Nothing here knows about MkDocs.
 2. ``write_sources(model, src)`` – the pages as Markdown files (rendered
    from the Jinja2 templates in ``generator/templates/site/pages``), the
-   downloads copied from ``dist/``, and a generated ``mkdocs.yml`` that
+   downloads (``dist/``'s files with the 非受控 mark, ``downloads``), and a generated ``mkdocs.yml`` that
    INHERITs the manual's own base config (``mkdocs.yml`` at the manual's
    root, or the packaged default) and adds the site name, the navigation
    and the folders.  They go to ``build/site-src/`` (git-ignored), where a
@@ -72,6 +72,7 @@ from ...model import IN_FORCE, Document, ExternalDocument, Form, Manual
 from ...common.outputs import atomic_dir, pending, walk_stats
 from ...model.review import due, interval_months, last_reviewed, next_review, today
 from . import control as control_pages
+from . import downloads as site_downloads
 from . import editions as editions_site
 from .paths import DOCS_DIR, DOWNLOADS_DIR, FORMS_DIR, doc_page, form_page, item_page, rel, role_pages, slug  # noqa: F401
 from ..render import view as printmodel
@@ -1107,8 +1108,12 @@ def edition_site(root: Path, manifest: dict, *, base: Path, lang: str,
 
 
 def build_editions(manual: Manual, site_tmp: Path, *, base: Path, lang: str, quiet: bool = True,
-                   editions: list[dict] | None = None, cache: bool = True) -> list[str]:
-    """Every released edition into ``site_tmp/editions/<E>/``; returns the MkDocs warnings of fresh builds."""
+                   editions: list[dict] | None = None, cache: bool = True,
+                   marker: site_downloads.Marker | None = None) -> list[str]:
+    """Every released edition into ``site_tmp/editions/<E>/``; returns the MkDocs warnings of fresh builds.
+
+    ``marker``: the site build's download marker; each edition's PDF and DOCX downloads (as released, or
+    the 已作废 reading copies) are replaced by copies with the 非受控 mark."""
     from ...common.progress import note
 
     editions = list_editions(manual.root) if editions is None else editions
@@ -1122,6 +1127,8 @@ def build_editions(manual: Manual, site_tmp: Path, *, base: Path, lang: str, qui
         warnings += found
         dest = Path(site_tmp) / editions_site.SITE_SUBDIR / manifest["edition"]
         editions_site.install(folder, dest, manifest, latest, lang)
+        if marker is not None:
+            marker.mark_folder(dest / DOWNLOADS_DIR)
     if not quiet:
         for w in warnings:
             print(f"manual: site: warning: {w}", file=sys.stderr)
@@ -1131,24 +1138,29 @@ def build_editions(manual: Manual, site_tmp: Path, *, base: Path, lang: str, qui
 
 
 def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, lang: str = "zh-CN",
-               site_dir: Path | None = None, cache: bool = True) -> dict:
+               site_dir: Path | None = None, cache: bool = True, jobs: int | None = None) -> dict:
     """Generate the sources and build the site; returns ``{"site", "config", "warnings", "model",
-    "skipped"}`` (``skipped``: MkDocs did not run, the site was up to date; see ``site_key``)."""
+    "skipped"}`` (``skipped``: MkDocs did not run, the site was up to date; see ``site_key``).
+    ``jobs``: worker processes for marking the downloads (``downloads``)."""
     from ...common.progress import note
 
     site_dir = Path(site_dir) if site_dir else manual.root / SITE_DIR
     final_src = manual.root / SRC_DIR
     cache_dir = manual.root / CACHE_DIR
     released = list_editions(manual.root)
-    model = site_model(manual, downloads=download_files(manual, out), lang=lang,
-                       editions=editions_site.main_context(manual, released, lang))
+    stamp = read_stamp(cache_dir) if cache else {}
+    files: dict = {}
+    # The downloads are marked copies (非受控) of dist/'s files, cached by the masters' hashes.
+    marker = site_downloads.Marker(manual.root, site_downloads.mark_text(manual),
+                                   lambda path: _file_sha(path, stamp.get("files") or {}, files), fresh=not cache)
+    editions_context = editions_site.main_context(manual, released, lang)
+    model = site_model(manual, downloads=marker.downloads(download_files(manual, out), jobs=jobs), lang=lang,
+                       editions=editions_context)
     record: dict = {}
     with atomic_dir(final_src) as src:
         write_sources(manual, model, src, final_src=final_src, record=record,
                       cache_dir=cache_dir if cache else None, link_downloads=True)
     config_file = final_src / "mkdocs.yml"
-    stamp = read_stamp(cache_dir) if cache else {}
-    files: dict = {}
 
     def key() -> str:
         return site_key(manual, record, site_dir=site_dir, lang=lang, editions=released,
@@ -1166,10 +1178,11 @@ def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, 
         warnings = run_mkdocs(manual, config_file, tmp, quiet=quiet, cache_dir=cache_dir if cache else None)
         # Released editions: each its own (cached) MkDocs build, under site/editions/<E>/.
         warnings += build_editions(manual, tmp, base=base_config(manual), lang=lang, quiet=quiet,
-                                                 editions=released, cache=cache)
+                                   editions=released, cache=cache, marker=marker)
         # What site/ will hold once swapped in (a rename keeps every file's size, time and inode):
         # inside ``manual build`` the swap waits for the commit of all the targets.
         built = site_manifest(tmp)
+    marker.prune()
     if cache:  # the key once the edition sites are built (their cached builds are part of it)
         write_stamp(cache_dir, {"key": key(), "site": built, "files": files, "warnings": warnings})
     note(site_labels(lang)["note_built"].format(path=site_dir), quiet=quiet)
@@ -1180,7 +1193,7 @@ def build(manual: Manual, *, out: Path, quiet: bool = False, jobs=None, cache: b
           lang: str = "zh-CN") -> list[Path]:
     """``manual build site``: the staff website in ``manual.root / "site"``."""
     try:
-        result = build_site(manual, out=out, quiet=quiet, lang=lang, cache=cache)
+        result = build_site(manual, out=out, quiet=quiet, lang=lang, cache=cache, jobs=jobs)
     except SiteBuildError as exc:
         raise UsageError(exc.key, **exc.values) from None
     site = result["site"]
