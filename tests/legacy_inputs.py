@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from legacy_docx import LISTS, LegacyDocx, png, write_text
+from legacy_docx import LISTS, Level, LegacyDocx, png, write_text
 
 
 @dataclass
@@ -263,3 +263,130 @@ def make_coded_toc(folder: Path) -> Legacy:
 
 MAKERS = {"word-headings": make_word_headings, "chapter-codes": make_chapter_codes, "decimal": make_decimal,
           "control-tables": make_control_tables, "gbk": make_gbk, "coded-toc": make_coded_toc}
+
+
+# ---------------------------------------------------------------------------
+# Review of issue #16: Word lists numbered ① (lvlText "%1", no dot), alone and as a fourth level under
+# chapter headings numbered 第%1章 / %1.%2 on the heading styles (tests/test_import_layouts2.py)
+
+
+def make_circled(folder: Path) -> Legacy:
+    d = LegacyDocx("en")
+    d.numbering("c", [("decimalEnclosedCircle", "%1")])
+    texts = ["某某仓储有限公司", "仓库管理制度", "物料分区存放。", "先进先出。", "原料存放在①号库，成品存放在②号库。"]
+    d.paragraph(texts[0])
+    d.heading(texts[1], 1)
+    d.item(texts[2], "c")
+    d.item(texts[3], "c")
+    d.paragraph(texts[4])
+    return Legacy(d.save(folder / "circled.docx"), [("0101", "仓库管理制度", 0, 2)], texts, company="某某仓储有限公司")
+
+
+def make_word_chapters(folder: Path) -> Legacy:
+    d = LegacyDocx("zh")
+    d.numbering("h", [("chineseCounting", "第%1章"), Level("decimal", "%1.%2", lgl=True),
+                      Level("decimal", "%1.%2.%3", lgl=True), ("decimalEnclosedCircleChinese", "%4")])
+    d.number_style(1, "h", 0)
+    d.number_style(2, "h", 1)
+    texts: list[str] = []
+
+    def para(text, **kw):
+        d.paragraph(text, **kw)
+        texts.append(text)
+
+    def head(text, level):
+        d.heading(text, level)
+        texts.append(text)
+
+    para("成都天府食品有限公司")
+    para("管理手册")
+    head("总则", 1)
+    para("编号：TF-GL-01")
+    para("本手册规定了公司的基本管理要求。")
+    para("编制：陈一 审核：林二 批准：黄三 2019年5月1日")
+    head("销售管理", 1)
+    para("编号：TF-GL-02")
+    head("职责", 2)
+    para("销售部负责客户开发。", list="h", level=2)
+    para("财务部负责回款核对，包括：", list="h", level=2)
+    para("每月对账；", list="h", level=3)
+    para("逾期款催收。", list="h", level=3)
+    head("合同评审", 2)
+    para("合同签订前填写《合同评审表》。", list="h", level=2)
+    para("特殊要求报总经理批准。", list="h", level=2)
+    para("编制：陈一 审核：林二 批准： 2019年 月 日")
+    return Legacy(d.save(folder / "word-chapters.docx"), [("TF-GL-01", "总则", 0, 0), ("TF-GL-02", "销售管理", 2, 6)],
+                  texts, company="成都天府食品有限公司")
+
+
+def make_vertical_signoff(folder: Path) -> Legacy:
+    """A control table under each heading and a vertical sign-off table (编制/审核/批准 over names over dates)
+    after each procedure: whatever the import reads of them, each cell is in a file or listed as not imported."""
+    d = LegacyDocx("zh")
+    texts = ["苏州恒通电子有限公司", "管理制度汇编", "2015年7月1日"]
+    for text in texts:
+        d.paragraph(text)
+    for code, title, names, dates in (("HT-ZD-001", "文件控制程序", ["李明", "周强", "陈刚"], ["2015.7.1"] * 3),
+                                      ("HT-ZD-002", "仓库管理制度", ["李明", "周强", ""], ["2015.7.1", "2015.7.1", "年 月 日"])):
+        d.heading(title, 1)
+        control = [["文件编号", code, "版次", "A", "页次", "1/2"]]
+        d.table(control)
+        items = ["本制度适用于公司全部" + title[:2] + "工作。", "具体记录填入《" + title[:2] + "登记表》。"]
+        for k, item in enumerate(items, 1):
+            d.paragraph(f"{k}、{item}")
+        signoff = [["编制", "审核", "批准"], names, dates]
+        d.table(signoff)
+        texts += [title, *[c for row in control for c in row], *[f"{k}、{t}" for k, t in enumerate(items, 1)],
+                  *[c for row in signoff for c in row]]
+    return Legacy(d.save(folder / "vertical-signoff.docx"), [("HT-ZD-001", "文件控制程序", 0, 2),
+                                                            ("HT-ZD-002", "仓库管理制度", 0, 2)], texts,
+                  company="苏州恒通电子有限公司")
+
+
+def make_jiangnan(folder: Path) -> Legacy:
+    """标题 1/2 numbered 一、/1.1 (chineseCounting + isLgl), a control table (编号, 版本, 生效日期, 页次) under each
+    heading, a horizontal sign-off table with a row of dates, a staffing table with a 部门 column, an image."""
+    d = LegacyDocx("zh")
+    d.numbering("n", [("chineseCounting", "%1、"), Level("decimal", "%1.%2", lgl=True), Level("decimal", "%1.%2.%3", lgl=True)])
+    d.header("江南精工机械股份有限公司")
+    texts: list[str] = []
+
+    def para(text, **kw):
+        d.paragraph(text, **kw)
+        texts.append(text)
+
+    def head(text, level):
+        d.heading(text, level, list="n", item_level=level - 1)
+        texts.append(text)
+
+    def table(rows):
+        d.table(rows)
+        texts.extend(c for row in rows for c in row)
+
+    for text in ("江南精工机械股份有限公司", "程序文件", "2014年3月1日发布"):
+        para(text)
+    signed = [["编制", "李明", "审核", "周强", "批准", "陈刚"], ["日期", "2014年3月1日", "日期", "2014年3月1日", "日期", "2014年3月1日"]]
+    head("文件控制程序", 1)
+    table([["文件编号", "JN-QP-01-2014", "版本", "A/0"], ["生效日期", "2014-03-01", "页次", "1/3"]])
+    head("目的", 2)
+    para("规范文件的编制、审批和发放。")
+    head("程序", 2)
+    para("文件发放时登记《文件发放回收登记表》。", list="n", level=2)
+    para("作废文件加盖“作废”章。", list="n", level=2)
+    table(signed)
+    head("采购控制程序", 1)
+    table([["文件编号", "JN-QP-02-2013", "版本", "A/0"], ["生效日期", "2014-03-01", "页次", "1/2"]])
+    head("程序", 2)
+    para("采购部从合格供方名录中选择供方。", list="n", level=2)
+    para("进货检验合格后入库。", list="n", level=2)
+    table([["编制", "李明", "审核", "", "批准", ""], ["日期", "2014年 月 日", "日期", "年 月 日", "日期", "年 月 日"]])
+    head("组织机构与人员配备", 1)
+    table([["文件编号", "JN-QP-03-2014", "版本", "A/0"], ["生效日期", "2014-03-01", "页次", "1/1"]])
+    head("人员配备", 2)
+    table([["部门", "岗位", "定员"], ["生产部", "生产经理", "1名"], ["生产部", "操作工", "12名"], ["质量部", "检验员", "3名"]])
+    head("组织机构图", 2)
+    para("公司组织机构如下图：")
+    d.image(png())
+    table(signed)
+    return Legacy(d.save(folder / "jiangnan.docx"), [("JN-QP-01-2014", "文件控制程序", 2, 2)], texts,
+                  company="江南精工机械股份有限公司")

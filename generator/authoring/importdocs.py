@@ -19,14 +19,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .importbase import MD_SPECIAL, CJK, dates_in, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
+from .importbase import MD_SPECIAL, CJK, DATE_ANY, dates_in, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
 from ..model import file_stem
 from ..model.codes import infer_scheme as scheme_of
 from .importfile import Block
 from .importsegment import kind_of
 from .importtables import (COVER_WORDS, LABEL, LABEL_CN, LABEL_LINE, LABELS, account, cover_date, label_pairs,  # noqa: F401
                            read_control, read_control_line, signoff_entries, signoff_pairs, signoff_table, split_name_date)
-from .importoutline import DOC_CODE, Line, lines_of, outline, take_code, walk
+from .importoutline import CONTROL_LINE, DOC_CODE, Line, heading_like, lines_of, outline, take_code, walk
 
 
 # ---------------------------------------------------------------------------
@@ -42,6 +42,10 @@ class Ledger:
     reported: list[tuple[int, str, str, int]] = field(default_factory=list)  # (position, why, text, paragraphs)
 
     seen: set[int] = field(default_factory=set)  # id() of the blocks counted (a block may give several lines)
+    roles: list[Block] = field(default_factory=list)  # staffing tables read into manual/roles.yaml
+    cover: list[Block] = field(default_factory=list)  # cover lines read into manual/manual.yaml
+    listed: set[tuple[int, str]] | None = None  # (position, text) of what is reported (built by audit_front)
+    front: dict[int, list[Block]] = field(default_factory=dict)  # id() of a document → blocks read into its front matter
 
     def count(self, block: Block) -> int:
         if id(block) in self.seen:
@@ -240,14 +244,19 @@ def choose_style(root: Line, toc_titles: set[str]) -> tuple[str, str]:
     if top in ("chapter", "heading1") or top.startswith("heading"):
         below = [n.style for n in nodes if n.depth == depth[top] + 1 and is_heading(n)]
         if below and top == "chapter":
-            return Counter(below).most_common(1)[0][0], "chapters"
+            inner = Counter(below).most_common(1)[0][0]
+            # A chapter that holds 条 (or any other numbered line) directly, beside other chapters' 节: the
+            # chapters are the documents and their 节 its sections, so that no chapter's text is left out.
+            if any(item.style and item.style != inner for n in nodes if n.style == top for item in n.body):
+                return top, "chapters-mixed"
+            return inner, "chapters"
     return top, "outermost"
 
 
 # ---------------------------------------------------------------------------
 # Sections, clauses and sub-items
 
-HEADING_STYLES = ("chapter", "jie")
+HEADING_STYLES = ("chapter", "jie", "coded")
 
 
 def is_heading(line: Line) -> bool:
@@ -346,7 +355,7 @@ class Renderer:
                     parts.append(md_escape(clean(item.block.text)))
             else:
                 self.ledger.take(item.block)
-                gap = " " if re.search(r"[\dA-Za-z.．]$", item.marker) else ""
+                gap = " " if re.search(r"[\dA-Za-z.．章节]$", item.marker) else ""
                 # (the number is a heading's own: not escaped as a list start, which it is not after "## ")
                 title = MD_SPECIAL.sub(r"\\\1", item.marker) + gap + md_escape(clean(item.text)) if item.marker else \
                     md_escape(clean(item.text))
@@ -379,6 +388,7 @@ class Renderer:
             # (the other columns, 部门 say, in the role's comment of roles.yaml)
             self.build.roles.append({"id": name, "headcount": n, "where": self.where(line.position + k) + extra})
         self.ledger.take(line.block)
+        self.ledger.roles.append(line.block)  # audited once roles.yaml is written (audit_roles)
         self.ledger.reported.append((line.position, "人员配备表的表头；岗位和人数已写入 manual/roles.yaml",
                                      " | ".join(rows[0]), 0))
         doc.notes.append(f"人员配备表（{self.where(line.position)}）写入 manual/roles.yaml；正文由 staffing: true 生成")
@@ -443,6 +453,36 @@ class Options:
     placeholder_forms: bool = False
 
 
+def starts_document(lines: list[Line], k: int) -> bool:
+    """Whether the unnumbered coded line ``lines[k]`` (``QP-7.4-01 采购控制程序``) opens a document rather than
+    cites one (a 相关文件 list): what follows is a control table or line, a first numbered line (1 目的, 一、),
+    a Word heading or text; not another coded line, a numbered line that goes on counting (6 记录), a sign-off
+    line, or nothing."""
+    if k + 1 >= len(lines):
+        return False
+    below = lines[k + 1]
+    if below.block.kind != "paragraph":
+        return True
+    if CONTROL_LINE.match(below.block.text) or below.block.heading:
+        return True
+    if below.style == "coded" or LABEL_LINE.match(below.block.text):  # (编制：… closes the document citing it)
+        return False
+    return below.value <= 1 if below.style else True
+
+
+def titled_by_control(lines: list[Line], k: int) -> bool:
+    """An unnumbered title line right above a ``文件编号：``/``编号：``/``No.:`` line with a code (the ISO layout
+    ``采购控制程序`` / ``文件编号：QP-7.4-01  版本：B/0``), not a company or manual title."""
+    line = lines[k]
+    text = line.block.text.strip()
+    if k + 1 >= len(lines) or not heading_like(text) or len(text) > 30 or not re.search(f"[{CJK}]", text):
+        return False
+    below = lines[k + 1].block
+    if below.kind != "paragraph" or not CONTROL_LINE.match(below.text) or not DOC_CODE.search(below.text):
+        return False
+    return not company_in(text) and not re.search(r"(?:手册|汇编|程序文件)$", text) and not DOC_CODE.search(text)
+
+
 def build_documents(blocks: list[Block], result: Imported, options: Options, unit: str) -> Ledger:
     """Fill ``result`` (documents, chapters, company, title, date, year, code scheme) from ``blocks``."""
     ledger = Ledger()
@@ -465,6 +505,18 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
             toc_titles.add(squeeze(PAGE_TAIL.sub("", entry)))
     for k in toc:
         ledger.report(lines[k].block, "目录（网站和打印版由 manual/manual.yaml 的章节生成目录）")
+    for k, line in enumerate(lines):
+        if line.style == "coded" and k not in toc and not starts_document(lines, k):
+            line.style, line.code, line.text = "", None, line.block.text.strip()  # a cited code: 相关文件 lists
+    from_toc: set[int] = set()  # id() of unnumbered title lines whose code comes from the coded TOC
+    for k, line in enumerate(lines):
+        if k not in toc and line.block.kind == "paragraph" and not line.style and not line.block.heading \
+                and titled_by_control(lines, k):
+            line.style = "coded"  # 采购控制程序 over 文件编号：QP-7.4-01: a document heading without a number
+        elif k not in toc and line.block.kind == "paragraph" and not line.style and not line.block.heading \
+                and heading_like(line.block.text) and squeeze(line.block.text) in toc_codes:
+            line.style, line.code = "coded", toc_codes[squeeze(line.block.text)][0]  # a title the coded TOC lists
+            from_toc.add(id(line))
     first_styled = next((k for k, line in enumerate(lines) if k not in toc and line.block.kind == "paragraph"
                          and (line.style or line.block.heading) and not company_in(line.block.text)), len(lines))
     if first_styled == len(lines):  # no heading at all: the cover is the lines up to the first sentence
@@ -474,14 +526,17 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
     cover = [line for k, line in enumerate(lines[:first_styled]) if k not in toc]
     read_cover(cover, result, ledger, where)
     rest = [line for k, line in enumerate(lines) if k >= first_styled and k not in toc]
-    for line in rest:
-        if line.block.kind == "paragraph" and (line.style or line.block.heading):
-            line.text, line.code = take_code(line.text)
+    for k, line in enumerate(rest):
+        if line.block.kind != "paragraph" or line.code:
+            continue
+        if (line.style or line.block.heading) and (line.block.heading or heading_like(line.text)):
+            line.text, line.code = take_code(line.text)  # (never out of a clause sentence: 执行Q/DF 102-2012《…》)
     root = outline(rest)
     style, why = choose_style(root, toc_titles - {"目录", "目次"})
     result.report.append(REASONS[why].format(style=STYLE_NAMES.get(style.rstrip("0123456789"), style)))
     docs: list[DocBuild] = []
     chapters: list[tuple[Line, list[DocBuild]]] = []
+    headings: list[Line] = []  # styled lines above the documents
 
     def visit(node: Line, chapter: Line | None):
         for item in node.body:
@@ -505,9 +560,7 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
                     chapters[-1][1].append(build)
                 ledger.take(item.block)
             else:
-                ledger.take(item.block)
-                if item.text.strip():
-                    result.report.append(f"{where(item.position)}“{clean(item.marker + ' ' + item.text)}”作为章标题")
+                headings.append(item)  # a chapter title, if manual.yaml's chapters take it (below)
                 visit(item, item)
 
     if not style:
@@ -521,7 +574,10 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
     for build in docs:
         read_document(build, result, ledger, where, options)
         listed = toc_codes.get(squeeze(build.doc.title))
-        if listed and not build.doc.toc_code:
+        if listed and id(build.node) in from_toc:
+            build.doc.notes.append(f"正文标题（{where(build.node.position)}）没有编号；采用目录（{where(listed[1])}）中的"
+                                   f"编号 {listed[0]}")
+        elif listed and not build.doc.toc_code:
             build.doc.toc_code = listed[0]
             build.doc.notes.append(f"正文标题（{where(build.node.position)}）没有编号；采用目录（{where(listed[1])}）中的"
                                    f"编号 {listed[0]}")
@@ -545,18 +601,107 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
             if role["id"] not in {r["id"] for r in result.roles}:
                 result.roles.append(role)
     result.documents = [b.doc for b in docs]
+    for build in docs:  # what went into a front matter (sign-off, control table): audited once written
+        for item in [build.node, *subtree(build.node)]:
+            if id(item) in build.consumed:
+                ledger.front.setdefault(id(build.doc), []).append(item.block)
+    # A heading above the documents is said to be a chapter title only when manual.yaml has it as one.
+    titles = {c["title"] for c in result.chapters}
+    for item in headings:
+        if clean(item.text) in titles and ledger.count(item.block):
+            ledger.imported += 1
+            result.report.append(f"{where(item.position)}“{clean(item.marker + ' ' + item.text)}”作为章标题")
+    sweep(blocks, ledger)
     return ledger
+
+
+def _content(text: str) -> str:
+    """A value as the conservation audit compares it: a date as YYYYMMDD, a headcount without 名, labels,
+    spaces and punctuation out."""
+    from .importbase import parse_date
+
+    if DATE_ANY.search(text):
+        value, complete = parse_date(text)
+        if complete:
+            text = re.sub(DATE_ANY.pattern + r"\s*日?", value or "", text, count=1)
+    text = re.sub(r"(?<=\d)\s*[名人]", "", text)  # a headcount: 12名 is written 12
+    text = re.sub(r"(?<![A-Za-z])[Vv](?=\d)", "", text)  # a version: V2.1 is written 2.1
+    return re.sub(rf"[^{CJK}A-Za-z0-9]", "", LABEL.sub("", text))
+
+
+def audit_front(ledger: Ledger, doc: ImportedDoc, written: str) -> None:
+    """After ``doc`` is written: each table cell and each value of a label line read into its front matter
+    must be in ``written`` (the file); a cell that is not is counted and listed as not imported, a value of
+    a line as part of it, so that nothing read into a front matter is dropped silently."""
+    blocks = ledger.front.get(id(doc), [])
+    if blocks:
+        head = written.split("\n---\n", 1)[0]
+        head = "\n".join(line for line in head.splitlines() if not line.lstrip().startswith("- {version:"))  # the import's own
+        _audit(ledger, [(b, b.rows if b.kind == "table" else None) for b in blocks], head,
+               f"读入 {doc.code} 的文件头时没有写入")
+
+
+def audit_roles(ledger: Ledger, written: str) -> None:
+    """The same for the staffing tables read into ``manual/roles.yaml`` (their header row is listed already)."""
+    if ledger.roles:
+        _audit(ledger, [(b, b.rows[1:]) for b in ledger.roles], written, "写入 manual/roles.yaml 时没有写入")
+
+
+def audit_cover(ledger: Ledger, written: str) -> None:
+    """The same for the cover lines read into ``manual/manual.yaml`` (company, title, date): what of a line is
+    not there (发布 after a date, the month of 2017年6月) is listed as part of it."""
+    if ledger.cover:
+        _audit(ledger, [(b, None) for b in ledger.cover], written, "封面行写入 manual/manual.yaml 时没有写入", whole=True)
+
+
+def _audit(ledger: Ledger, blocks: list[tuple[Block, list | None]], written: str, why: str, whole: bool = False) -> None:
+    text = _content(written).replace("-", "")
+    if ledger.listed is None:  # once for the whole import (linear time): what is listed already, by position
+        ledger.listed = {(position, what.strip()) for position, _, what, _ in ledger.reported}
+    listed = ledger.listed
+    pieces = []
+    for block, rows in blocks:
+        if rows is not None:
+            skip = len(block.rows) - len(rows)  # (a header row left out)
+            pieces += [(block, cell, 1, r + skip) for r, row in enumerate(rows) for cell in row]
+        else:
+            parts = [block.text] if whole else re.split(r"[:：]|\s{2,}", block.text)
+            pieces += [(block, part, 0, 0) for part in dict.fromkeys(parts)]
+    # Longest first, and each value found uses up its place in the file: three dates 2015.7.1 need three,
+    # and 年 月 日 is not found inside the 2014年月日 another cell gave.
+    for block, piece, n, row in sorted(pieces, key=lambda p: -len(_content(p[1]))):
+        whole = _content(piece).replace("-", "")
+        if not whole:
+            continue
+        if whole in text:
+            text = text.replace(whole, "\0", 1)
+            continue
+        if all(_content(t).replace("-", "") in text for t in piece.split()) or \
+                {(block.position, piece.strip()), (block.position + row, piece.strip())} & listed:
+            continue  # (listed already: a table's reader lists a cell at its row, block position + row)
+        ledger.reported.append((block.position, why + ("的单元格" if n else "的部分"), piece.strip(), n))
+        ledger.imported -= n
+
+
+def sweep(blocks: list[Block], ledger: Ledger) -> None:
+    """Conservation as an invariant: every block that no step wrote into a file goes to "not imported" with
+    its position, so nothing is lost silently whatever the recognition did (paragraphs = imported + reported)."""
+    for block in blocks:
+        if id(block) not in ledger.seen:
+            ledger.report(block, "导入没有把它写入任何文件（例如章标题没有成为 manual.yaml 的章、或不在任何文件之内）")
 
 
 STYLE_NAMES = {"chapter": "第X章", "jie": "第X节", "tiao": "第X条", "decimal": "十进制编号（1 / 1.1 / 1.1.1）",
                "heading": "Word 标题样式", "cn": "“一、”", "paren_cn": "“（一）”", "num": "“1、”", "num_dot": "“1.”",
                "paren_num": "“(1)”", "num_paren": "“1)”", "circled": "“①”", "alpha": "“a)”", "ALPHA": "“A.”",
-               "word_list": "Word 自动编号"}
+               "word_list": "Word 自动编号", "coded": "无序号"}
 REASONS = {
     "code": "文件按原稿的文件编号划分：带编号的{style}标题各为一个文件",
     "signoff": "原稿没有文件编号：每个带编制/审核/批准签署的{style}标题各为一个文件",
     "toc": "原稿没有文件编号：目录列出的{style}标题各为一个文件",
     "chapters": "原稿没有文件编号、签署或目录：“第X章”为章，其下的{style}标题各为一个文件",
+    "chapters-mixed": "原稿没有文件编号、签署或目录，有的“第X章”下直接是条文、有的下面分节：每个{style}各为一个文件，"
+                      "其中的“第X节”为节",
     "outermost": "原稿没有文件编号、签署或目录：最外层的{style}标题各为一个文件",
     "none": "原稿中没有识别出章节或编号",
 }
@@ -598,6 +743,7 @@ def read_cover(cover: list[Line], result: Imported, ledger: Ledger, where) -> No
                     ledger.reported.append((block.position, "封面日期行上日期以外的文字", text, 0))
         if used:
             ledger.take(block)
+            ledger.cover.append(block)  # audited once manual.yaml is written (audit_cover)
         else:
             ledger.report(block, "封面或前言（第一个标题之前）")
 

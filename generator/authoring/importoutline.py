@@ -26,6 +26,7 @@ CN_ALL = CN + "百零〇两"
 DOC_CODE = re.compile(r"(?<![A-Za-z0-9/.\-])("
                       r"[A-Z]{1,5}(?:/[A-Z]{1,5})?-\d{1,4}(?:\.\d{1,2})*(?:-\d{1,4}){0,2}"
                       r"|\d{4}-(?:19|20)\d{2}"
+                      r"|Q/[A-Z]{1,6}\s?\d{1,5}(?:\.\d{1,3})?-(?:19|20)\d{2}"  # an enterprise standard
                       r")(?![A-Za-z0-9/\-]|\.\d)")
 
 MARKER_RULES = [
@@ -57,7 +58,7 @@ def marker_of(text: str, numbered: bool = False) -> tuple[str, int, str, str] | 
             parts = re.split(r"[.．]", raw)
             return f"decimal{len(parts)}", int(parts[-1]), raw, text[m.end():]
         if style in ("chapter", "jie", "tiao"):
-            value = int(raw) if raw.isdigit() else cn_number(raw.replace("两", "二"))
+            value = int(raw) if raw.isascii() and raw.isdecimal() else cn_number(raw.replace("两", "二"))
             if value is None:
                 continue
         elif style in ("cn", "paren_cn"):
@@ -112,13 +113,36 @@ def take_code(text: str) -> tuple[str, str | None]:
     return (before + (" " if before and after else "") + after).strip(), m.group(1)
 
 
+SENTENCE = re.compile(r"[。；;，,：:！？!?]")
+LEADER = re.compile(r"…|[.·．]{3,}|\t")
+CONTROL_LINE = re.compile(r"\s*(?:文件编号|文件代号|编\s*号|No\.?)\s*[:：]")
+
+
+def heading_like(text: str) -> bool:
+    """A line that reads as a heading, not a sentence: short, no sentence punctuation, no TOC leader."""
+    text = text.strip()
+    return 0 < len(text) <= 40 and not SENTENCE.search(text) and not LEADER.search(text)
+
+
+def coded_title(text: str) -> tuple[str, str] | None:
+    """(title, code) of an unnumbered heading line that carries a document code, in either order:
+    ``QP-7.4-01 采购控制程序``, ``采购控制程序 QP-7.4-01``, ``Q/DF 102-2012 进货检验规范``; None for a
+    sentence, a TOC entry or a manual's own title (``质量手册 DF/QM-02``)."""
+    if not heading_like(text):
+        return None
+    title, code = take_code(text.strip())
+    if not code or not re.search(f"[{CJK}]", title) or len(title) > 30 or re.search(r"(?:手册|汇编|程序文件)$", title):
+        return None
+    return title, code
+
+
 def line_of(block: Block) -> Line:
     if block.kind != "paragraph":
         return Line(block, block.text)
     text = block.text.strip()
     if block.number:
         number = block.number.strip()
-        if number.isdigit():  # the first level of a decimal list: 1, 2, 3
+        if number.isascii() and number.isdecimal():  # the first level of a decimal list: 1, 2, 3 (not ①: isdigit)
             return Line(block, text, "decimal1", int(number), number)
         found = marker_of(number + " ", numbered=True)
         if found:
@@ -127,6 +151,9 @@ def line_of(block: Block) -> Line:
     found = marker_of(text)
     if found and found[3].strip():
         return Line(block, found[3].strip(), found[0], found[1], found[2])
+    coded = coded_title(text) if not block.heading else None
+    if coded:  # an unnumbered heading line with a code: the ISO layout's ``QP-7.4-01 采购控制程序``
+        return Line(block, coded[0], "coded", 0, "", code=coded[1])
     return Line(block, text)
 
 

@@ -12,6 +12,7 @@ from ..labels import text as label_text
 from ..model import PLACEHOLDER, file_stem
 from ..read.markdown import clauses, parse
 from .importbase import Imported, ImportedDoc, md_escape
+from .importdocs import audit_cover, audit_front, audit_roles
 from .scaffold import (check_empty_target, move_into, site_config_template, staging_folder, template_environment,
                        write_repo_files)
 from .yamltext import yaml_scalar
@@ -96,7 +97,8 @@ def write_report(result: Imported, out_name: str) -> str:
     if ledger is not None:
         whole = sum(n for *_, n in ledger.reported)
         partial = sum(1 for *_, n in ledger.reported if not n)
-        lines.append(f"- 段落（表格按单元格计）：输入 {ledger.paragraphs}，导入 {ledger.paragraphs - whole}，"
+        # Both counts come from the ledger (importdocs.sweep makes them add up): not one from the other.
+        lines.append(f"- 段落（表格按单元格计）：输入 {ledger.paragraphs}，导入 {ledger.imported}，"
                      f"未导入 {whole}（原文见“未导入”一节）" + (f"；另有 {partial} 段只有一部分未导入" if partial else "")
                      + "。")
     lines.append(f"- 手册：{result.company or '（未识别公司名称）'}《{result.title or '（未识别标题）'}》，"
@@ -157,8 +159,14 @@ def write_output(result: Imported, dest: Path, quiet: bool, lang: str = "zh-CN")
     (dest / "manual").mkdir(exist_ok=True)
     (dest / "policies").mkdir(exist_ok=True)
     (dest / "forms").mkdir(exist_ok=True)
-    (dest / "manual" / "manual.yaml").write_text(write_manual_yaml(result), encoding="utf-8")
-    (dest / "manual" / "roles.yaml").write_text(write_roles_yaml(result), encoding="utf-8")
+    config = write_manual_yaml(result)
+    (dest / "manual" / "manual.yaml").write_text(config, encoding="utf-8")
+    if result.ledger is not None:
+        audit_cover(result.ledger, config)
+    roles = write_roles_yaml(result)
+    (dest / "manual" / "roles.yaml").write_text(roles, encoding="utf-8")
+    if result.ledger is not None:
+        audit_roles(result.ledger, roles)
     written: set[str] = set()
     for doc in progress(result.documents, label_text("cli.authoring.import_writing", lang), quiet=quiet, label=lambda d: d.code):
         name = file_name(doc.code)
@@ -167,12 +175,17 @@ def write_output(result: Imported, dest: Path, quiet: bool, lang: str = "zh-CN")
             k += 1
             name = f"{file_name(doc.code)}-{k}"
         written.add(name)
-        (dest / "policies" / f"{name}.md").write_text(write_document(doc, result, form_ids), encoding="utf-8")
+        text = write_document(doc, result, form_ids)
+        (dest / "policies" / f"{name}.md").write_text(text, encoding="utf-8")
+        if result.ledger is not None:
+            audit_front(result.ledger, doc, text)
         for image, data in doc.images:
             (dest / "policies" / "images").mkdir(exist_ok=True)
             (dest / "policies" / "images" / image).write_bytes(data)
     for form in result.forms:
         (dest / "forms" / f"{form['id']}.yaml").write_text(write_form(form, result), encoding="utf-8")
+    if result.ledger is not None:
+        result.ledger.reported.sort(key=lambda r: r[0])
 
 
 def write_manual(result: Imported, target: Path, out_name: str, *, quiet: bool = False, lang: str = "zh-CN") -> None:
