@@ -37,7 +37,7 @@ REQUEST = """number: CR-2020-001
 documents: [0101-2020]
 reason: 重要客户流失，回访频次需提高
 class: 实质性
-requested_by: {person: lisi, date: 2020-05-20}
+requested_by: {person: zhangsan, date: 2020-05-20}
 reviewed_by: {person: lisi, date: 2020-05-22}
 approved_by: {person: wangwu, date: 2020-05-25}
 date: 2020-05-20
@@ -227,3 +227,67 @@ def test_revise_change_links_the_request_and_takes_its_class(tmp_path):
             'change: CR-2020-001}\n') in text
     manual, _ = read_manual(root)
     assert manual.document("0101-2020").revisions[-1].change == "CR-2020-001"
+
+
+def test_an_acknowledgement_before_the_version_or_after_today_is_refused_and_does_not_count(changed, tmp_path):
+    """0101-2020 1.1 took effect on 2020-06-10: a row dated 2020-06-01 is refused at its row and date column;
+    a hand-written (or online) record dated before it or after today is an ``ack-date`` error at its line,
+    and the person is still reported as not having acknowledged."""
+    root = copy_manual(changed, tmp_path / "m")
+    shutil.copytree(changed / "control/changes", root / "control/changes")
+    shutil.copytree(changed / "editions", root / "editions")
+    early = tmp_path / "early.csv"
+    early.write_text("人员,文件,版本,日期\n张三,0101-2020,1.1,2020-06-01\n李四,0101-2020,1.1,2020-06-12\n",
+                     encoding="utf-8")
+    refused = run_cli("ack", "record", early, "--root", root, env={"MANUAL_TODAY": "2020-07-01"})
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    lines = [line for line in refused.stderr.splitlines() if line.startswith("early.csv:")]
+    assert len(lines) == 1 and re.match(r"early\.csv:2: 第 2 行，列 '日期'", lines[0]), lines
+    assert "2020-06-01" in lines[0] and "2020-06-10" in lines[0]
+    assert not (root / "control/acks").exists()
+    english = run_cli("ack", "record", early, "--root", root, "--lang", "en", env={"MANUAL_TODAY": "2020-07-01"})
+    assert "before version 1.1 of 0101-2020 took effect" in english.stderr
+
+    (root / "control/acks").mkdir(parents=True)
+    (root / "control/acks/online-1.yaml").write_text(
+        "acks:\n"
+        "  - {person: zhangsan, document: 0101-2020, version: \"1.1\", date: 2020-06-01}\n"
+        "  - {person: lisi, document: 0101-2020, version: \"1.1\", date: 2020-08-01}\n"
+        "  - {person: wangwu, document: 0101-2020, version: \"1.1\", date: 2020-06-12}\n", encoding="utf-8")
+    result = run_cli("check", "--root", root, "--format", "json", env={"MANUAL_TODAY": "2020-07-01"})
+    found = [(f["rule"], f["path"], f["line"], f["message"]) for f in json.loads(result.stdout)["findings"]]
+    dated = [f for f in found if f[0] == "ack-date"]
+    assert [(f[1], f[2]) for f in dated] == [("control/acks/online-1.yaml", 2), ("control/acks/online-1.yaml", 3)]
+    assert "张三（zhangsan）" in dated[0][3] and "2020-06-10" in dated[0][3]
+    assert "李四（lisi）" in dated[1][3] and "2020-07-01" in dated[1][3]
+    missing = [f[3].split(" 尚未")[0] for f in found if f[0] == "ack-missing"]
+    assert missing == ["张三（zhangsan）", "李四（lisi）"], found  # the records that cannot be true do not count
+
+
+def test_a_row_already_recorded_says_to_delete_it(changed, tmp_path):
+    root = copy_manual(changed, tmp_path / "m")
+    shutil.copytree(changed / "control/changes", root / "control/changes")
+    shutil.copytree(changed / "editions", root / "editions")
+    good = tmp_path / "signed.csv"
+    good.write_text("person,document,version,date\nzhangsan,0101-2020,1.1,2020-06-20\n", encoding="utf-8")
+    assert run_cli("ack", "record", good, "--root", root, env={"MANUAL_TODAY": "2020-07-01"}).returncode == 0
+    again = run_cli("ack", "record", good, "--root", root, env={"MANUAL_TODAY": "2020-07-01"})
+    assert again.returncode == 1 and "signed.csv:2:" in again.stderr
+    assert "请从 CSV 中删去这一行" in again.stderr
+
+
+def test_records_and_requests_point_to_their_schema_by_a_relative_path(changed, tmp_path):
+    """``manual ack record`` and ``manual new change`` write ``$schema=`` relative to the new file."""
+    root = copy_manual(changed, tmp_path / "m")
+    shutil.rmtree(root / "control", ignore_errors=True)
+    good = tmp_path / "signed.csv"
+    good.write_text("person,document,version,date\nzhangsan,0101-2020,1.1,2020-06-20\n", encoding="utf-8")
+    assert run_cli("ack", "record", good, "--root", root, env={"MANUAL_TODAY": "2020-07-01"}).returncode == 0
+    made = run_cli("new", "change", "--document", "0101-2020", "--root", root, env={"MANUAL_TODAY": "2020-07-01"})
+    assert made.returncode == 0, made.stderr
+    for path, kind in [(next((root / "control/acks").iterdir()), "ack"),
+                       (root / "control/changes/CR-2020-001.yaml", "change")]:
+        line = path.read_text(encoding="utf-8").splitlines()[0]
+        ref = re.match(r"# yaml-language-server: \$schema=(\S+)$", line).group(1)
+        assert not ref.startswith("/") and ref.endswith(f"{kind}.schema.json"), ref
+        assert (path.parent / ref).resolve().is_file(), ref

@@ -178,3 +178,34 @@ def test_manual_approve_signs_a_change_request_in_order(tmp_path):
     findings = [f for f in json.loads(result.stdout)["findings"] if f["path"].startswith("control/")]
     # what is left is the requester, a placeholder the user fills in
     assert {f["rule"] for f in findings} == {"placeholder"}, findings
+
+
+def test_a_change_request_signed_in_the_future_or_by_its_requester_is_caught(tmp_path):
+    """``manual approve CR-…`` refuses a date after the (pinned) today; one person signing two steps of a
+    request is the check's ``change-sod`` error at the later step's line (zh-CN and en)."""
+    root = tmp_path / "m"
+    copy_manual(REPO, root)
+    pinned = {"MANUAL_TODAY": "2026-01-10"}
+    made = run_cli("new", "change", "--document", "0108-2014", "--title", "回访频次调整", "--by", "sample-jia",
+                   "--root", root, env=pinned)
+    assert made.returncode == 0, made.stderr
+    path = sorted((root / "control" / "changes").glob("CR-*.yaml"))[-1]
+    number = path.stem
+    future = run_cli("approve", number, "--step", "reviewed", "--as", "sample-yi", "--date", "2026-02-01",
+                     "--root", root, env=pinned)
+    assert future.returncode == 2 and "2026-01-10" in future.stderr and "Traceback" not in future.stderr
+    assert "\nreviewed_by:" not in path.read_text(encoding="utf-8")
+    own = run_cli("approve", number, "--step", "reviewed", "--as", "sample-jia", "--date", "2026-01-05",
+                  "--root", root, env=pinned)
+    assert own.returncode == 0, own.stderr
+    assert run_cli("approve", number, "--step", "approved", "--as", "sample-jia", "--date", "2026-01-06",
+                   "--root", root, env=pinned).returncode == 0
+    lines = path.read_text(encoding="utf-8").splitlines()
+    reviewed = next(i for i, line in enumerate(lines, 1) if line.startswith("reviewed_by:"))
+    approved = next(i for i, line in enumerate(lines, 1) if line.startswith("approved_by:"))
+    for lang, words in (("zh-CN", "职责分离"), ("en", "separation of duties")):
+        result = run_cli("check", "--root", root, "--format", "json", "--lang", lang, env=pinned)
+        found = [(f["line"], f["message"]) for f in json.loads(result.stdout)["findings"]
+                 if f["rule"] == "change-sod"]
+        assert [line for line, _ in found] == [reviewed, approved, approved], found
+        assert all("示例甲（sample-jia）" in message and words in message for _, message in found)

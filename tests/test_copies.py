@@ -169,3 +169,77 @@ def test_release_freezes_the_control_sources_but_not_the_copies(released, tmp_pa
     _, findings = check(root)
     assert [(f.rule, f.path) for f in findings if f.rule == "edition-integrity"] == [
         ("edition-integrity", "editions/2020.2/source/control/distribution.yaml")]
+
+
+PEOPLE = """people:
+  - id: zhangsan
+    name: 张三
+    roles: [{role: 业务员, from: 2019-01-01}]
+  - id: lisi
+    name: 李四
+    roles: [{role: 业务经理, from: 2018-06-01}]
+  - id: wangwu
+    name: 王五
+    roles: [{role: 总经理, from: 2015-01-01}]
+"""
+
+
+def check_json(root, **env):
+    result = run_cli("check", "--root", root, "--format", "json", env=env or None)
+    return [(f["rule"], f["line"], f["message"]) for f in json.loads(result.stdout)["findings"]
+            if f["path"] == "control/distribution.yaml"]
+
+
+def test_issue_and_recall_refuse_records_that_cannot_be_true(released, tmp_path):
+    """Issue dates not before the release nor after the (pinned) today, a name not a path, only the current
+    edition, a holder by their registry name; recall not before the issue nor after today; the register is a
+    block list; the check reports hand-written entries of the same kinds (``copy-edition``)."""
+    root = tmp_path / "m"
+    shutil.copytree(released, root)
+    for path in root.rglob("*"):
+        path.chmod(path.stat().st_mode | 0o200)
+    shutil.rmtree(root / "control", ignore_errors=True)
+    (root / "manual/people.yaml").write_text(PEOPLE, encoding="utf-8")
+    pinned = {"MANUAL_TODAY": "2020-04-01"}
+
+    def issue(*args, env=pinned):
+        return run_cli("issue", *args, "--root", root, env=env)
+
+    early = issue("2020.1", "--to", "张三", "--date", "2020-02-01")
+    assert early.returncode == 2 and "2020-03-01" in early.stderr and "Traceback" not in early.stderr
+    future = issue("2020.1", "--to", "张三", "--date", "2020-05-01")
+    assert future.returncode == 2 and "2020-04-01" in future.stderr
+    path = issue("../editions/2020.1", "--to", "张三")
+    assert path.returncode == 2 and "不能是路径" in path.stderr
+    assert not (root / "control").exists()
+
+    done = issue("2020.1", "--to", "张三", "--copies", "2", "--date", "2020-03-05")
+    assert done.returncode == 0, done.stderr
+    assert "张三（zhangsan）" in done.stdout
+    lines = (root / "control/distribution.yaml").read_text(encoding="utf-8").splitlines()
+    assert lines[1] == "copies:" and len(lines) == 4  # one copy a line
+    assert [yaml.safe_load(line[4:])["copy"] for line in lines[2:]] == [1, 2]
+    assert all(line.startswith("  - {edition: '2020.1'") and "holder: zhangsan" in line for line in lines[2:])
+
+    recall_early = run_cli("recall", "2020.1", "--copy", "1", "--date", "2020-03-01", "--root", root, env=pinned)
+    assert recall_early.returncode == 2 and "2020-03-05" in recall_early.stderr
+    recall_future = run_cli("recall", "2020.1", "--copy", "1", "--date", "2020-05-01", "--root", root, env=pinned)
+    assert recall_future.returncode == 2 and "2020-04-01" in recall_future.stderr
+    assert "recalled" not in (root / "control/distribution.yaml").read_text(encoding="utf-8")
+
+    assert run_cli("release", "2020.2", "--date", "2020-06-01", "--root", root).returncode == 0
+    superseded = issue("2020.1", "--to", "业务经理", env=None)
+    assert superseded.returncode == 2 and "2020.2" in superseded.stderr and "7.5.3" in superseded.stderr
+    outstanding = [f for f in check_json(root) if f[0] == "copy-outstanding"]
+    assert len(outstanding) == 2 and all("张三（zhangsan）" in f[2] for f in outstanding)
+
+    with open(root / "control/distribution.yaml", "a", encoding="utf-8") as fh:
+        fh.write("  - {edition: '2026.9', copy: 1, holder: 业务经理, issued: 2020-06-02}\n"
+                 "  - {edition: '2020.2', copy: 1, holder: 业务经理, issued: 2020-05-01}\n"
+                 "  - {edition: '2020.2', copy: 2, holder: 业务经理, issued: 2020-06-02, recalled: 2020-06-01}\n"
+                 "  - {edition: '2020.2', copy: 3, holder: 业务经理, issued: 2020-06-02, recalled: 2099-01-01}\n")
+    found = [f for f in check_json(root, MANUAL_TODAY="2020-07-01") if f[0] == "copy-edition"]
+    assert [line for _, line, _ in found] == [5, 6, 7, 8]
+    for (_, _, message), words in zip(found, ["没有已发布的版次 2026.9", "早于该版次的发布日期 2020-06-01",
+                                              "早于其发放日期 2020-06-02", "晚于今天（2020-07-01）"]):
+        assert words in message, message

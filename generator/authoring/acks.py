@@ -7,7 +7,8 @@ row 1) and column:
 
 * ``person``: a person id of manual/people.yaml, or a name it lists exactly once;
 * ``document``: a document's code; ``version``: one its revisions list (or its current version);
-* ``date``: a date (2026-03-09, 2026/3/9, 2026年3月9日), not after today (``MANUAL_TODAY`` pins it);
+* ``date``: a date (2026-03-09, 2026/3/9, 2026年3月9日), not after today (``MANUAL_TODAY`` pins it) and, for
+  a document's current version, not before that version took effect (its effective, else 批准 date);
 * no (person, document, version) twice, in the file or already recorded in control/acks/.
 
 All or nothing: with any problem nothing is written.  Otherwise the rows become one new file,
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from ..common.suggest import closest
 from ..errors import CsvProblem
-from ..model.acks import acknowledged
+from ..model.acks import acknowledged, since
 from ..publishers.forms.fill import decode, parse_date
 from ..read.control import ACKS
 from .yamltext import flow_mapping, write_source_text, yaml_scalar
@@ -127,6 +128,12 @@ def read_rows(manual, data: bytes) -> tuple[list[dict], list[RowProblem]]:
             elif date > on:
                 problems.append(RowProblem(index, shown["date"], "date_future",
                                            {"value": date.isoformat(), "today": on.isoformat()}))
+        if date is not None and doc is not None and cell["version"] == doc.version and date <= on:
+            start = since(doc)
+            if start is not None and date < start:
+                problems.append(RowProblem(index, shown["date"], "date_early",
+                                           {"value": date.isoformat(), "code": doc.code, "version": doc.version,
+                                            "since": start.isoformat()}))
         if len(problems) > bad:
             continue
         key = (person, doc.code, cell["version"])

@@ -5,7 +5,9 @@ A change request (``control/changes/CR-YYYY-NNN.yaml``) names who requested, rev
 ``manual new change`` writes the request with the two later steps as comments; this fills a step in place
 (the commented line is replaced, comments and layout elsewhere kept), after checking what a person would be
 told by ``manual check`` too late: the request exists, the signer is in ``manual/people.yaml``, the review
-comes before the approval, and a step already signed is not signed again.
+comes before the approval, the date is not after today (``MANUAL_TODAY`` / ``review.today`` pin it), and a
+step already signed is not signed again.  That one person requests and approves (or reviews and approves) is
+the check's ``change-sod`` finding, not refused here: the signature may be corrected afterwards.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ def is_change_number(key: str) -> bool:
 
 
 def approve_change(root: Path, number: str, step: str, *, name: str | None, person: str | None,
-                   date: dt.date) -> dict:
+                   date: dt.date | None) -> dict:
     """Write ``step``'s signer into the change request ``number``; what was written (path, line, key, who)."""
     root = Path(root)
     path = root / CHANGES / f"{number}.yaml"
@@ -38,6 +40,12 @@ def approve_change(root: Path, number: str, step: str, *, name: str | None, pers
     request = next((c for c in manual.changes.values() if c.number == number or c.path == rel), None)
     if request is None:  # the file exists but cannot be read: manual check says why
         raise UsageError("cli.approve.change_unreadable", path=rel)
+    from ..model.review import today
+
+    now = today(manual)
+    date = date or now
+    if date > now:
+        raise UsageError("cli.approve.change_future", date=date.isoformat(), today=now.isoformat())
     key = KEYS[step]
     if person is not None:
         if person not in manual.people:

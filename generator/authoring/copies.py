@@ -6,6 +6,7 @@ flow mapping on its own line, ``- {edition: …, copy: …, holder: …, issued:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import yaml
@@ -13,6 +14,7 @@ import yaml
 from ..read.control import DISTRIBUTION
 from .yamltext import append_item, flow_mapping, read_source_text, write_source_text, yaml_scalar
 
+EMPTY_LIST = re.compile(r"^copies:[ \t]*(?:~|null)?([ \t]*#[^\n]*)?[ \t]*$", re.M)
 HEADER = "# 文件发放/回收登记表 (manual issue / manual recall write this file)\ncopies:\n"
 
 
@@ -31,6 +33,12 @@ def record_issues(root: Path, entries: list[dict]) -> None:
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         text, eol, bom = HEADER, "\n", False
+    entries = list(entries)
+    empty = EMPTY_LIST.search(text)
+    if entries and empty is not None and not (yaml.safe_load(text) or {}).get("copies"):
+        # an empty ``copies:`` becomes a block list (one copy a line), not a one-line flow list
+        first = flow_mapping(entries.pop(0))
+        text = text[:empty.start()] + f"copies:{empty.group(1) or ''}\n  - {first}" + text[empty.end():]
     for entry in entries:
         text = append_item(text, "copies", flow_mapping(entry))
     if not text.endswith("\n"):

@@ -324,11 +324,22 @@ def schema_ref(root: Path, target: Path, kind: str) -> str:
             seen[m.group(1)] += 1
     if seen:
         return seen.most_common(1)[0][0]
-    for folder in (root / "schemas", root / "generator" / "schemas"):
+    folders = [root / "schemas", root / "generator" / "schemas"]
+    try:  # the folder manual/manual.yaml's own line points to
+        head = (root / "manual" / "manual.yaml").read_text(encoding="utf-8")[:400]
+        m = re.search(r"# yaml-language-server: \$schema=(\S+)", head)
+        if m and "://" not in m.group(1):
+            folders.append((root / "manual" / m.group(1)).parent)
+    except (OSError, UnicodeDecodeError):
+        pass
+    for folder in folders:
         candidate = folder / f"{kind}.schema.json"
         if candidate.is_file():
             return Path(os.path.relpath(candidate, target.parent)).as_posix()
-    return (SCHEMAS / f"{kind}.schema.json").as_posix()
+    try:  # the package's own file, relative to the new file as the manual's other lines are
+        return Path(os.path.relpath(SCHEMAS / f"{kind}.schema.json", target.parent)).as_posix()
+    except ValueError:  # another drive (Windows)
+        return (SCHEMAS / f"{kind}.schema.json").as_posix()
 
 
 def uncovered_roles(manual: Manual) -> list[str]:

@@ -12,7 +12,6 @@ from ..authoring.approve import approve
 from ..authoring.changes import approve_change, is_change_number
 from ..errors import EXIT_FINDINGS, EXIT_OK, ApproveError, UsageError, message
 from ..labels import step_label
-from ..model.review import today
 from ..rules import report
 from . import options
 
@@ -85,7 +84,7 @@ def run(args) -> int:
         if args.effective or args.key:
             raise UsageError("cli.approve.change_options")
         done = approve_change(root, args.code, args.step, name=args.name, person=args.person,
-                              date=date or today())
+                              date=date)
         if not args.quiet:
             options.tell(lang, "cli.approve.change_signed", step_label=step_label(args.step, lang), **done)
         return EXIT_OK

@@ -10,7 +10,9 @@ Pure functions over the model, shared by the check (``rules.acks``), the site an
   document names: its owner, the roles of its workflow steps, the posts its job descriptions cover and
   the roles it references (an alias of a role counts as the role);
 * **since when**: the version's effective date, else its 批准 (approval) date;
-* an acknowledgement is a record of control/acks/ naming the person, the document's code and the version.
+* an acknowledgement is a record of control/acks/ naming the person, the document's code and the version,
+  dated neither before the version's effective (else approval) date nor after today: one that is does not
+  count (the check's ``ack-date``).
 """
 from __future__ import annotations
 
@@ -86,9 +88,27 @@ def held_roles(manual: Manual, on: dt.date, alias: dict | None = None) -> dict[s
     return {pid: set(role_ids(manual, person.roles_on(on), alias)) for pid, person in manual.people.items()}
 
 
-def acknowledged(manual: Manual) -> set[tuple[str, str, str]]:
-    """(person, document code, version) of every record."""
-    return {(a.person, a.document, a.version) for a in manual.acks}
+def date_problem(manual: Manual, ack, on: dt.date | None = None) -> tuple[str, dt.date] | None:
+    """Why a record's date cannot be true, or None: ``("early", since)`` when it acknowledges the document's
+    current version before that version took effect (or was approved), ``("future", today)`` when it is
+    after today.  Such a record does not count."""
+    if ack.date is None:
+        return None
+    on = on or today_of(manual)
+    if ack.date > on:
+        return "future", on
+    doc = manual.document(ack.document) if ack.document else None
+    if doc is not None and ack.version == doc.version:
+        start = since(doc)
+        if start is not None and ack.date < start:
+            return "early", start
+    return None
+
+
+def acknowledged(manual: Manual, on: dt.date | None = None) -> set[tuple[str, str, str]]:
+    """(person, document code, version) of every record whose date can be true (``date_problem``)."""
+    on = on or today_of(manual)
+    return {(a.person, a.document, a.version) for a in manual.acks if date_problem(manual, a, on) is None}
 
 
 def requirements(manual: Manual, on: dt.date | None = None) -> list[Requirement]:

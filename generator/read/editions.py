@@ -12,6 +12,8 @@ pairs each with what the manifest says; what to make of a difference is the call
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import hashlib
 import json
 from dataclasses import dataclass
@@ -118,6 +120,7 @@ class EditionCheck:
     manifest_error: str = ""  # why manifest.json cannot be read ("" when it can)
     complete: bool = True   # the manifest lists every file of source/ (older manifests list only
                             # the documents and forms; their other source files cannot be checked)
+    released: dt.date | None = None  # the manifest's release date (None when it names none readable)
 
     @property
     def problems(self) -> list[EditionFile]:
@@ -221,7 +224,11 @@ def edition_check(folder: Path, root: Path | None = None) -> EditionCheck:
             continue
         path = folder / rel
         files.append(EditionFile(rel, None, None if path.is_symlink() else sha256_file(path)))
-    return EditionCheck(folder.name, rel_folder, tuple(files), complete=complete)
+    try:
+        released = dt.date.fromisoformat(str(manifest.get("released")))
+    except ValueError:
+        released = None
+    return EditionCheck(folder.name, rel_folder, tuple(files), complete=complete, released=released)
 
 
 def edition_folders(root: Path) -> list[Path]:

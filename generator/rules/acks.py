@@ -5,11 +5,14 @@ not acknowledged a substantive change yet (``model.acks`` says who must, and sin
   record of it; at the revision entry of that version, naming the person and the date it is required since.
 * ``ack-unknown``: a record naming a person not in manual/people.yaml, a document that does not exist, or
   a version the document's revisions do not list; at the record's key.
+* ``ack-date``: a record dated before the version it acknowledges took effect (its effective date, else its
+  批准 date) or after today (``MANUAL_TODAY`` pins it); at the record's date.  Such a record does not count.
 """
 from __future__ import annotations
 
 from ..common.findings import close_hint, error, warning
-from ..model.acks import requirements
+from ..model.acks import date_problem, requirements
+from ..model.review import today
 from . import rule
 
 
@@ -45,4 +48,25 @@ def ack_unknown(manual):
             findings.append(error("ack-unknown", ack.loc("acks", ack.index, "version"), "ack-unknown-version",
                                   code=doc.code, version=ack.version,
                                   versions=", ".join(dict.fromkeys(r.version for r in doc.revisions if r.version))))
+    return findings
+
+
+@rule("ack-date")
+def ack_date(manual):
+    findings = []
+    on = today(manual)
+    for ack in manual.acks:
+        problem = date_problem(manual, ack, on)
+        if problem is None:
+            continue
+        kind, when = problem
+        person = manual.people.get(ack.person)
+        shown = f"{person.name}（{ack.person}）" if person is not None and person.name else ack.person
+        values = {"person": shown, "code": ack.document, "version": ack.version, "date": ack.date.isoformat()}
+        if kind == "early":
+            findings.append(error("ack-date", ack.loc("acks", ack.index, "date"), "ack-date-early",
+                                  since=when.isoformat(), **values))
+        else:
+            findings.append(error("ack-date", ack.loc("acks", ack.index, "date"), "ack-date-future",
+                                  today=when.isoformat(), **values))
     return findings

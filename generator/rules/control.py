@@ -11,6 +11,8 @@ change requests (control/changes/CR-YYYY-NNN.yaml, 文件更改申请单).
 * ``change-approval``: the request of the document's current version is not approved (``approved_by``),
   or was approved after the version's 批准 sign-off; at the request's ``approved_by``.
 * ``change-person``: with manual/people.yaml, a request's signer whose ``person`` it does not list.
+* ``change-sod``: one person signs two steps of one request (requests and reviews or approves it, or reviews
+  and approves it); at the later step.
 """
 from __future__ import annotations
 
@@ -138,4 +140,33 @@ def change_person(manual):
             if signer.person and signer.person not in manual.people:
                 findings.append(error("change-person", request.loc(step, "person"), "change-person",
                                       person=signer.person, number=request.number))
+    return findings
+
+
+def _signer_key(manual, signer) -> str:
+    """Who signed: the person id, or the id a name stands for when the registry lists it once, else the name."""
+    if signer.person:
+        return signer.person
+    name = " ".join((signer.name or "").split())
+    named = [pid for pid, p in manual.people.items() if p.name == name]
+    return named[0] if len(named) == 1 else name
+
+
+@rule("change-sod")
+def change_sod(manual):
+    """Separation of duties: the requester does not review or approve their own request, nor does the
+    reviewer approve it (as ``sod-same-person`` keeps a document's sign-offs apart)."""
+    findings = []
+    for request in manual.changes.values():
+        for first, second in (("requested_by", "reviewed_by"), ("requested_by", "approved_by"),
+                              ("reviewed_by", "approved_by")):
+            a, b = request.signer(first), request.signer(second)
+            if a is None or b is None:
+                continue
+            who_a, who_b = _signer_key(manual, a), _signer_key(manual, b)
+            if who_a and who_a == who_b:
+                person = manual.people.get(who_a)
+                shown = f"{person.name}（{who_a}）" if person is not None and person.name else who_a
+                findings.append(error("change-sod", request.loc(second), "change-sod", number=request.number,
+                                      person=shown, first=first, second=second))
     return findings
