@@ -671,6 +671,11 @@ def pdf_stranded_headings(path: Path, codes: list[str], body_size: float = 10.6)
     return out
 
 
+BILINGUAL_COLUMNS = ["Date received 接收日期", "Customer name 客户名称", "Product and batch 产品及批号",
+                     "Nonconformity description 不合格描述", "Responsible 责任人", "Closed 关闭日期"]
+LONG_CJK_TITLE = "客户投诉与纠正预防措施实施效果跟踪验证登记台账"  # 21 characters a line on A4: 2 left over
+
+
 def _long_steps(n: int) -> str:
     roles = ["业务主管", "部门经理", "总经理", "业务员"]
     steps = [f"  - {{id: s{i}, title: 'Verify the internationalization requirements of order {i} 核对技术规格书', "
@@ -697,8 +702,14 @@ def long_workflow(tmp_path_factory) -> Built:
     body = re.sub(r"(?m)^title: .*$", "title: Customer Complaint Handling and Corrective Action Procedure", body)
     body = re.sub(r"(?ms)^workflow:.*?(?=^signoff:)", _long_steps(18), body)
     (root / "policies" / f"{new_code}.md").write_text(body, encoding="utf-8")
+    register = re.sub(r"columns: \[.*\]", "columns: [" + ", ".join(BILINGUAL_COLUMNS) + "]", EN_REGISTER)
+    (root / "forms" / "account-register.yaml").write_text(register, encoding="utf-8")
+    (root / "forms" / "long-title.yaml").write_text(
+        register.replace("id: account-register", "id: long-title").replace("code: 0105-F3", "code: 0105-F4")
+        .replace("title: Customer account register", f"title: {LONG_CJK_TITLE}").replace("rows: 30", "rows: 20"),
+        encoding="utf-8")
     _unfingerprint(root)
-    return _build(root, "pdf")
+    return _build(root, "pdf", "forms")
 
 
 def test_a_long_workflow_runs_on_across_pages_never_under_9pt_with_a_gutter(long_workflow):
@@ -737,3 +748,26 @@ def test_english_step_table_and_lanes_name_roles_in_english(long_workflow):
         text = "\n".join(p.extract_text() for p in pdf.pages)
     assert w["step_title"] == "Task" and re.search(rf"{w['step_no']}\s+Task\s+{w['responsible']}", text)
     assert "Sales Representative" in text
+
+
+def test_form_titles_spaced_for_chinese_only_never_leaving_two_characters_and_headers_keep_chinese_words(
+        long_workflow):
+    """Review of #17, 7 and 10: an English title is not letter-spaced ("C u s t o m e r"); a Chinese title
+    that wraps never leaves one or two characters alone on its last line; a bilingual column header keeps
+    its Chinese name whole ("Customer name 客/户名称"), standalone and in the manual's appendix."""
+    forms = long_workflow.dist / "forms"
+    with pdfplumber.open(str(forms / "account-register.pdf")) as pdf:
+        lines = [ln["text"] for ln in pdf.pages[0].extract_text_lines()]
+    assert "Customer account register" in lines, lines[:3]
+    for path in (forms / "account-register.pdf", long_workflow.dist / "manual.pdf"):
+        with pdfplumber.open(str(path)) as pdf:
+            pages = [[_squash(ln["text"]) for ln in p.extract_text_lines()] for p in pdf.pages]
+        page = next(p for p in pages if any("0105-F3" in ln for ln in p) and any("Customer" in ln for ln in p))
+        for label in BILINGUAL_COLUMNS:
+            chinese = label.split(" ")[-1]
+            assert any(chinese in ln for ln in page), (path.name, chinese)
+    with pdfplumber.open(str(forms / "long-title.pdf")) as pdf:
+        page = pdf.pages[0]
+        big = [ln for ln in page.extract_text_lines() if min(c["size"] for c in ln["chars"]) > 15]
+    assert len(big) >= 2 and _squash("".join(ln["text"] for ln in big)) == LONG_CJK_TITLE
+    assert len(_squash(big[-1]["text"])) >= 3, [ln["text"] for ln in big]
