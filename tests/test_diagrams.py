@@ -159,3 +159,34 @@ def test_text_width_counts_cjk_as_one_em():
     assert text_width("业务经理", 10) == 40
     assert text_width("0110-2014", 10) < 90
     assert wrap("一二三四五", 30, 10) == ["一二三", "四五"]
+
+
+def test_a_long_workflow_is_cut_into_parts_laid_out_for_the_text_width(manual):
+    """Review of #17: a chart is laid out for the text width a binding gutter leaves (never wider, so
+    never scaled down) and a long one is cut between steps into parts no taller than asked, every part
+    with all the lanes, the steps numbered on from part to part."""
+    from generator.publishers.pdf.html import CHART_MAX_HEIGHT, chart_width
+    from generator.publishers.render.diagrams import workflow_svgs
+
+    roles = ["业务员", "业务经理", "总经理"]
+    doc = _with_workflow(manual, [{"title": f"核对客户技术规格书与质量协议第{i}项", "role": roles[i % 3]}
+                                  for i in range(18)])
+    width = chart_width(10)
+    assert width < chart_width(0) <= 643
+    parts = workflow_svgs(manual, doc, print_width=width, max_height=CHART_MAX_HEIGHT)
+    assert len(parts) >= 2
+    numbers = []
+    for svg in parts:
+        root = ET.fromstring(svg)
+        assert float(root.get("width")) <= width and float(root.get("height")) <= CHART_MAX_HEIGHT
+        assert list(_lanes(root)) == roles
+        numbers += [int(_texts(g)[0].split(".")[0]) for g in root.iter(f"{SVG}g") if g.get("class") == "step"]
+    assert numbers == list(range(1, 19))
+    assert workflow_svgs(manual, doc) == [workflow_svg(manual, doc)]  # the site's: one chart
+
+
+def test_english_lanes_name_roles_in_english(manual):
+    doc = _with_workflow(manual, [{"title": "Receive", "role": "业务员"}, {"title": "Approve", "role": "总经理"}])
+    manual.roles["业务员"].en = "Sales Representative"
+    lanes = _lanes(ET.fromstring(workflow_svg(manual, doc, "en")))
+    assert [_texts(g) for g in lanes.values()] == [["Sales Representative"], ["总经理"]]

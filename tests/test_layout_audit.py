@@ -622,3 +622,152 @@ def test_docx_contents_field_carries_the_pages_headings_land_on(any_manual, tmp_
     assert off == []
     seen, bad = docx_split_signoffs(pages, any_manual.lang)
     assert seen >= len(any_manual.documents) and bad == []
+
+
+# -- charts at print size, headings kept with what follows (review of issue #17) ----------------------------------
+BODY_TOP = 23.5 * MM  # the page's top margin is 24 mm: a running header of any number of lines sits above this
+BODY_FOOT = 21.5 * MM  # the bottom margin is 22 mm: the running footer sits below this
+
+
+def _body_band(page) -> list[dict]:
+    """The text lines of a page's body, whatever the running header's or footer's line count."""
+    return [ln for ln in page.extract_text_lines() if BODY_TOP < ln["top"] and ln["bottom"] < page.height - BODY_FOOT]
+
+
+def pdf_chart_text_sizes(path: Path, caption: str) -> dict[int, float]:
+    """{page number: the smallest text size (pt)} of every part of a chart whose caption starts with
+    ``caption``: the body text from the top of the page (or the chart's heading) down to the caption."""
+    out = {}
+    key = _squash(caption)
+    with pdfplumber.open(str(path)) as pdf:
+        for n, page in enumerate(pdf.pages):
+            lines = _body_band(page)
+            ends = [ln["top"] for ln in lines if _squash(ln["text"]).startswith(key)]
+            if not ends:
+                continue
+            sizes = [c["size"] for c in page.chars
+                     if BODY_TOP < c["top"] < ends[-1] and c["bottom"] < page.height - BODY_FOOT]
+            out[n + 1] = round(min(sizes), 2)
+    return out
+
+
+def pdf_stranded_headings(path: Path, codes: list[str], body_size: float = 10.6) -> list[tuple[int, str]]:
+    """(page number, text) of every page whose body ends with a heading (a line all in text larger
+    than the body's, alone on its page or not): the heading's chart, table or text went to the next page.
+    The running header and footer are left out by their bands, not by counting lines.  The pages are
+    the documents' (by the bookmarks of ``codes``), not a divider page that is only a heading."""
+    out = []
+    pages = sorted({n for r in document_pages(path, codes).values() for n in r})
+    with pdfplumber.open(str(path)) as pdf:
+        for n in pages[:-1]:
+            page = pdf.pages[n]
+            lines = _body_band(page)
+            if not lines:
+                continue
+            last = lines[-1]
+            chars = [c for c in last["chars"] if c["text"].strip()]
+            if chars and min(c["size"] for c in chars) > body_size:
+                out.append((n + 1, last["text"]))
+    return out
+
+
+BILINGUAL_COLUMNS = ["Date received 接收日期", "Customer name 客户名称", "Product and batch 产品及批号",
+                     "Nonconformity description 不合格描述", "Responsible 责任人", "Closed 关闭日期"]
+LONG_CJK_TITLE = "客户投诉与纠正预防措施实施效果跟踪验证登记台账"  # 21 characters a line on A4: 2 left over
+
+
+def _long_steps(n: int) -> str:
+    roles = ["业务主管", "部门经理", "总经理", "业务员"]
+    steps = [f"  - {{id: s{i}, title: 'Verify the internationalization requirements of order {i} 核对技术规格书', "
+             f"role: {roles[(i - 1) % 4]}, description: 'Check the customer specification and incoterms {i}'"
+             + (", forms: [visit-record]" if i % 5 == 0 else "") + "}" for i in range(1, n + 1)]
+    return "workflow:\n" + "\n".join(steps) + "\n"
+
+
+@pytest.fixture(scope="module")
+def long_workflow(tmp_path_factory) -> Built:
+    """An English manual (``manual init --lang en``, ``locale: en``) printed with a 10 mm binding gutter, whose
+    procedure 0103 keeps its 4-step workflow and a new procedure 0106 has an 18-step one across 4 roles."""
+    root = tmp_path_factory.mktemp("audit") / "long"
+    assert run_cli("init", root, "--lang", "en").returncode == 0
+    fill_placeholders(root)
+    config = root / "manual" / "manual.yaml"
+    text = re.sub(r"(?m)^locale: .*$", "locale: en", config.read_text(encoding="utf-8"))
+    procedure = next(p for p in (root / "policies").glob("*.md") if "\nworkflow:" in p.read_text(encoding="utf-8"))
+    code = procedure.stem
+    new_code = "0106" + code[4:]
+    text = text.replace(f"0105{code[4:]}]", f"0105{code[4:]}, {new_code}]")  # the contents list names it
+    config.write_text(text.rstrip() + "\nprint: {binding_gutter_mm: 10}\n", encoding="utf-8")
+    body = procedure.read_text(encoding="utf-8").replace(f"code: {code}", f"code: {new_code}")
+    body = re.sub(r"(?m)^title: .*$", "title: Customer Complaint Handling and Corrective Action Procedure", body)
+    body = re.sub(r"(?ms)^workflow:.*?(?=^signoff:)", _long_steps(18), body)
+    (root / "policies" / f"{new_code}.md").write_text(body, encoding="utf-8")
+    register = re.sub(r"columns: \[.*\]", "columns: [" + ", ".join(BILINGUAL_COLUMNS) + "]", EN_REGISTER)
+    (root / "forms" / "account-register.yaml").write_text(register, encoding="utf-8")
+    (root / "forms" / "long-title.yaml").write_text(
+        register.replace("id: account-register", "id: long-title").replace("code: 0105-F3", "code: 0105-F4")
+        .replace("title: Customer account register", f"title: {LONG_CJK_TITLE}").replace("rows: 30", "rows: 20"),
+        encoding="utf-8")
+    _unfingerprint(root)
+    return _build(root, "pdf", "forms")
+
+
+def test_a_long_workflow_runs_on_across_pages_never_under_9pt_with_a_gutter(long_workflow):
+    """Review of #17, 1 and 3: the 18-step chart is not scaled down to one page but runs on in parts
+    (lanes repeated, numbers continuing); with a 10 mm binding gutter the 4-step chart is laid out for
+    the narrower text width: no chart text under 9 pt, part by part."""
+    w = labels("en")
+    caption = w["print"]["workflow"] + w["print_text"]["colon"]
+    assert "0106-2026" in long_workflow.documents
+    for path in (long_workflow.dist / "manual.pdf", long_workflow.dist / "documents" / "0106-2026.pdf",
+                 long_workflow.dist / "documents" / "0103-2026.pdf"):
+        sizes = pdf_chart_text_sizes(path, caption)
+        assert sizes and min(sizes.values()) >= 8.95, (path.name, sizes)
+    parts = pdf_chart_text_sizes(long_workflow.dist / "documents" / "0106-2026.pdf", caption)
+    assert len(parts) >= 2  # the long chart runs on
+    with pdfplumber.open(str(long_workflow.dist / "documents" / "0106-2026.pdf")) as pdf:
+        for n in parts:  # every part repeats the lanes, in English (roles.yaml en:), and goes on numbering
+            text = _squash(pdf.pages[n - 1].extract_text())
+            assert "SalesRepresentative" in text and "业务员" not in text.split("Workflow")[1][:80], n
+        assert "18.Verify" in _squash("".join(pdf.pages[n - 1].extract_text() for n in parts))
+
+
+def test_no_heading_ends_a_page(long_workflow, shipped):
+    """Review of #17, 2: a heading stays with its chart or table, whatever the running header's lines."""
+    assert pdf_stranded_headings(shipped.dist / "manual.pdf", shipped.documents) == []
+    for path in (long_workflow.dist / "manual.pdf", *(long_workflow.dist / "documents").glob("*.pdf")):
+        codes = long_workflow.documents if path.parent.name != "documents" else [path.stem]
+        assert pdf_stranded_headings(path, codes) == [], path.name
+
+
+def test_english_step_table_and_lanes_name_roles_in_english(long_workflow):
+    """Review of #17, 9 and 10: the step table's header is No. | Task | Responsible | Forms, its
+    Responsible column and the chart's lanes show the role's English name."""
+    w = {**labels("en")["field"], **labels("en")["print"]}
+    with pdfplumber.open(str(long_workflow.dist / "documents" / "0103-2026.pdf")) as pdf:
+        text = "\n".join(p.extract_text() for p in pdf.pages)
+    assert w["step_title"] == "Task" and re.search(rf"{w['step_no']}\s+Task\s+{w['responsible']}", text)
+    assert "Sales Representative" in text
+
+
+def test_form_titles_spaced_for_chinese_only_never_leaving_two_characters_and_headers_keep_chinese_words(
+        long_workflow):
+    """Review of #17, 7 and 10: an English title is not letter-spaced ("C u s t o m e r"); a Chinese title
+    that wraps never leaves one or two characters alone on its last line; a bilingual column header keeps
+    its Chinese name whole ("Customer name 客/户名称"), standalone and in the manual's appendix."""
+    forms = long_workflow.dist / "forms"
+    with pdfplumber.open(str(forms / "account-register.pdf")) as pdf:
+        lines = [ln["text"] for ln in pdf.pages[0].extract_text_lines()]
+    assert "Customer account register" in lines, lines[:3]
+    for path in (forms / "account-register.pdf", long_workflow.dist / "manual.pdf"):
+        with pdfplumber.open(str(path)) as pdf:
+            pages = [[_squash(ln["text"]) for ln in p.extract_text_lines()] for p in pdf.pages]
+        page = next(p for p in pages if any("0105-F3" in ln for ln in p) and "Accounts" in p)
+        for label in BILINGUAL_COLUMNS:
+            chinese = label.split(" ")[-1]
+            assert any(chinese in ln for ln in page), (path.name, chinese)
+    with pdfplumber.open(str(forms / "long-title.pdf")) as pdf:
+        page = pdf.pages[0]
+        big = [ln for ln in page.extract_text_lines() if min(c["size"] for c in ln["chars"]) > 15]
+    assert len(big) >= 2 and _squash("".join(ln["text"] for ln in big)) == LONG_CJK_TITLE
+    assert len(_squash(big[-1]["text"])) >= 3, [ln["text"] for ln in big]

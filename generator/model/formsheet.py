@@ -9,6 +9,7 @@ form and holds them to it).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field as dc_field
 
 from ..common.textwidth import balanced_wrap, char_em, longest_word
@@ -120,10 +121,24 @@ def text_em(text: str) -> float:
     return sum(char_em(ch) for ch in str(text))
 
 
+# A bilingual label: Latin words, then its Chinese name ("Customer name 客户名称").
+_BILINGUAL = re.compile(r"^(.*[0-9A-Za-z].*?)\s+([\u3400-\u9fff\uf900-\ufaff][^\sA-Za-z]*)$", re.S)
+
+
 def balanced_lines(text: str, width_em: float) -> list[str]:
     """``text`` in as few lines of at most ``width_em`` as it needs, of about equal length, no line
-    starting with closing punctuation: never one character left alone on a line."""
-    return balanced_wrap(text, width_em, 1)
+    starting with closing punctuation: never one character left alone on a line.  A bilingual label's
+    Chinese name is a word too: where it fits a line it is never split ("Customer name 客/户名称")."""
+    lines = balanced_wrap(text, width_em, 1)
+    m = _BILINGUAL.match(str(text))
+    if len(lines) > 1 and m and not any(m.group(2) in ln for ln in lines) and char_width(m.group(2)) <= width_em:
+        return balanced_wrap(m.group(1), width_em, 1) + [m.group(2)]
+    return lines
+
+
+def char_width(text: str) -> float:
+    """The width of ``text`` in em."""
+    return sum(char_em(ch) for ch in text)
 
 
 def word_em(text: str) -> float:

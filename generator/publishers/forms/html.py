@@ -8,6 +8,7 @@ Both draw the view model of ``spec.form_context`` with the templates in
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from markupsafe import Markup
@@ -20,14 +21,45 @@ from .spec import PAPER, SHEET_MARGIN, footer_text, form_context, form_words, pa
 TEMPLATES = resources.TEMPLATES / "forms"
 
 
+_LATIN = re.compile(r"[0-9A-Za-z\u00c0-\u024f]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+TITLE_ONE_LINE_MM = 100  # a title estimated narrower than this never wraps, whatever the sheet
+
+
+def cjk_only(text) -> bool:
+    """Chinese text with no Latin letter or digit: the titles and section bars that are letter-spaced
+    (an English or mixed title is not: "L o n g  F o r m")."""
+    return bool(_CJK.search(str(text))) and not _LATIN.search(str(text))
+
+
+def keep_last(text, size_pt: float = 18) -> Markup:
+    """A title whose last line never holds one or two characters alone: a title that may wrap keeps its
+    last three Chinese characters (or its last two words when the last is one or two letters) together."""
+    from ...common.textwidth import text_width
+
+    text = str(text)
+    if text_width(text, size_pt) * 1.3 * 25.4 / 72 <= TITLE_ONE_LINE_MM:  # pt → mm, letter-spacing allowed for
+        return Markup.escape(text)
+    m = re.search(r"[\u3400-\u9fff\uf900-\ufaff]{1,3}[^\s\w]*$", text)
+    if m is None:
+        m = re.search(r"\S+\s+\S{1,2}$", text)
+        if m is None:
+            return Markup.escape(text)
+    head, tail = text[:m.start()], text[m.start():]
+    return Markup.escape(head) + Markup('<span class="mform-keep">') + Markup.escape(tail) + Markup("</span>")
+
+
 @lru_cache(maxsize=1)
 def _env():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     # HTML templates are escaped; the style sheets (*.css.j2) are not.
-    return Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
-                       autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
-                       trim_blocks=False, lstrip_blocks=False)
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
+                      autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+                      trim_blocks=False, lstrip_blocks=False)
+    env.tests["cjk_only"] = cjk_only
+    env.filters["keep_last"] = keep_last
+    return env
 
 
 @lru_cache(maxsize=1)

@@ -113,6 +113,20 @@ def body_html(manual: Manual, doc: Document) -> Markup:
                               href=partial(_body_href, manual)))
 
 
+# -- charts at print size ------------------------------------------------------------------------
+PX_PER_MM = 96 / 25.4
+TEXT_WIDTH_MM = 210 - 20 - 18  # A4 less the page margins (page.css.j2)
+CHART_MAX_HEIGHT = 215 * PX_PER_MM  # a part of a swimlane chart, its heading and caption fit a page
+
+
+def chart_width(gutter: float = 0.0) -> float:
+    """The widest chart (px) that prints at natural size (12 px = 9 pt) between the margins, a binding
+    gutter of ``gutter`` mm taken off the text width: the chart is laid out for it, never scaled down."""
+    from ..render.diagrams import PRINT_WIDTH
+
+    return min(PRINT_WIDTH, int((TEXT_WIDTH_MM - gutter) * PX_PER_MM))
+
+
 # -- one document ------------------------------------------------------------------------------
 def document_context(manual: Manual, doc: Document, lang: str) -> dict:
     """Everything the document template prints, as plain data (text escaped by the template)."""
@@ -125,7 +139,7 @@ def document_context(manual: Manual, doc: Document, lang: str) -> dict:
         "banner": lab["draft_banner"] if draft else "",
         "meta": pm.meta_rows(manual, doc, lang),
         "body": body_html(manual, doc),
-        "orgchart": None, "staffing": None, "workflow": [], "workflow_svg": None, "jobs": [],
+        "orgchart": None, "staffing": None, "workflow": [], "workflow_svgs": [], "jobs": [],
         "forms": [], "revisions": pm.revision_rows(doc, lang), "signoff": signoff,
         "sample_note": lab["sample_note"] if pm.has_sample_names(manual, signoff) else "",
     }
@@ -136,16 +150,17 @@ def document_context(manual: Manual, doc: Document, lang: str) -> dict:
     if doc.staffing:
         ctx["staffing"] = pm.staffing(manual, lang)
     if doc.workflow:
-        from ..render.diagrams import workflow_svg
+        from ..render.diagrams import workflow_svgs
 
-        steps = pm.workflow_steps(manual, doc)
+        steps = pm.workflow_steps(manual, doc, lang)
         for step in steps:
             for f in step["forms"]:
                 form = manual.forms.get(f["id"])
                 label = f"《{f['title']}》"
                 f["html"] = cited_html(manual, label) if form else escape(label)
         ctx["workflow"] = steps
-        ctx["workflow_svg"] = svg_uri(workflow_svg(manual, doc, lang))
+        ctx["workflow_svgs"] = [svg_uri(svg) for svg in workflow_svgs(
+            manual, doc, lang, print_width=chart_width(manual.binding_gutter_mm), max_height=CHART_MAX_HEIGHT)]
     if doc.jobs:
         jobs = pm.jobs(manual, doc)
         for job in jobs:

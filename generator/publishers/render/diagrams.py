@@ -229,39 +229,52 @@ def _lanes(steps) -> list[str]:
     return lanes
 
 
-def _lane_widths(lanes: list[str], steps, words: dict) -> list[float]:
+def _lane_widths(lanes: list[str], steps, words: dict, heads: list[str] | None = None,
+                 print_width: float = PRINT_WIDTH) -> list[float]:
     """Each lane's width: an equal share of the print width (LANE_MIN to LANE_MAX), widened where a
     word of its header or of a step in it would not fit its box whole (the other lanes give up the
     room, down to LANE_MIN): a word is never split."""
+    heads = heads or lanes
     n = max(len(lanes), 1)
-    base = max(LANE_MIN, min(LANE_MAX, (PRINT_WIDTH - 2 * MARGIN) / n))
+    base = max(LANE_MIN, min(LANE_MAX, (print_width - 2 * MARGIN) / n))
     need = []
-    for role in lanes:
+    for role, head in zip(lanes, heads):
         texts = [f"{s.number}. {s.title}" for s in steps if s.role == role]
         texts += [words["cited_title"].format(title=f.title) for s in steps if s.role == role for f in s.forms]
         word = max([longest_word(t, WF_TITLE) for t in texts] + [0.0]) * 1.1  # bold
-        need.append(max(LANE_MIN, word + 10 + 2 * WF_PAD + 1, longest_word(role, WF_NOTE) * 1.1 + 2 * LANE_HEAD_PAD + 1))
+        need.append(max(LANE_MIN, word + 10 + 2 * WF_PAD + 1, longest_word(head, WF_NOTE) * 1.1 + 2 * LANE_HEAD_PAD + 1))
     if all(w <= base for w in need):
         return [base] * len(lanes)
     widths = [max(w, base) for w in need]
     spare = [i for i, w in enumerate(need) if w <= base]
     if spare:  # the lanes that need no more share what the wide ones leave
-        share = (PRINT_WIDTH - 2 * MARGIN - sum(widths[i] for i in range(len(lanes)) if i not in spare)) / len(spare)
+        share = (print_width - 2 * MARGIN - sum(widths[i] for i in range(len(lanes)) if i not in spare)) / len(spare)
         for i in spare:
             widths[i] = max(need[i], min(base, share))
     return widths
 
 
 def workflow_svg(manual, doc, lang: str = "zh-CN") -> str:
+    """The workflow of ``doc`` as one swimlane chart (the site's): see ``workflow_svgs``."""
+    return workflow_svgs(manual, doc, lang)[0]
+
+
+def workflow_svgs(manual, doc, lang: str = "zh-CN", print_width: float = PRINT_WIDTH,
+                  max_height: float | None = None) -> list[str]:
     """The workflow of ``doc`` as a swimlane chart: one lane (column) per role, each step a box in
     its role's lane, the steps top to bottom in order, joined by arrows; the forms a step uses are
-    noted in its box.  The table of steps above it in the outputs holds the descriptions."""
+    noted in its box.  The table of steps above it in the outputs holds the descriptions.
+
+    Laid out for ``print_width`` px (the text width of the page it prints on, so it is never scaled
+    down), and cut into parts of at most ``max_height`` px (None: one part), split between steps:
+    every part repeats the lane headers, the step numbers continue.  Lanes show the role's English
+    name (roles.yaml ``en:``) in English."""
     words = labels(lang)["print_text"]
     steps = workflow_steps(manual, doc)
     lanes = _lanes(steps)
-    widths = _lane_widths(lanes, steps, words)
-    lefts = [MARGIN + (i * widths[0] if len(set(widths)) == 1 else sum(widths[:i])) for i in range(len(lanes))]
-    head_lines = [balanced_wrap(role, w - 2 * LANE_HEAD_PAD, WF_NOTE) for role, w in zip(lanes, widths)]
+    names = [_role_name(manual.roles[r], lang) if r in manual.roles else r for r in lanes]
+    widths = _lane_widths(lanes, steps, words, names, print_width)
+    head_lines = [balanced_wrap(name, w - 2 * LANE_HEAD_PAD, WF_NOTE) for name, w in zip(names, widths)]
     head_h = max([len(h) for h in head_lines] + [1]) * WF_LINE_H + 2 * LANE_HEAD_PAD
     laid = []
     for s in steps:
@@ -271,13 +284,28 @@ def workflow_svg(manual, doc, lang: str = "zh-CN") -> str:
                       for ln in balanced_wrap(words["cited_title"].format(title=f.title), text_w, WF_NOTE)]
         h = 2 * WF_PAD + (len(title_lines) + len(form_lines)) * WF_LINE_H + (2 if form_lines else 0)
         laid.append((s, title_lines, form_lines, h))
+    chunks: list[list] = [[]]
+    room = None if max_height is None else max_height - 2 * MARGIN - head_h - WF_GAP
+    used = 0.0
+    for item in laid:
+        if room is not None and chunks[-1] and used + item[3] + WF_GAP > room:
+            chunks.append([])
+            used = 0.0
+        chunks[-1].append(item)
+        used += item[3] + WF_GAP
+    label = words["workflow_chart"] + f"：{doc.code} {doc.title}"
+    order = words["list_sep"].join(f"{s.number}. {s.title}（{names[lanes.index(s.role)]}）" if lang != "en" else
+                                   f"{s.number}. {s.title} ({names[lanes.index(s.role)]})" for s in steps)
+    return [_swimlane(chunk, lanes, names, widths, head_lines, head_h, label, order) for chunk in chunks]
+
+
+def _swimlane(laid, lanes, names, widths, head_lines, head_h, label, order) -> str:
+    """One part of a swimlane chart: all the lanes, the steps of ``laid``."""
+    lefts = [MARGIN + (i * widths[0] if len(set(widths)) == 1 else sum(widths[:i])) for i in range(len(lanes))]
     width = sum(widths) + 2 * MARGIN
     body_h = sum(h for *_, h in laid) + WF_GAP * (len(laid) + 1)
     height = MARGIN * 2 + head_h + body_h
-    label = words["workflow_chart"] + f"：{doc.code} {doc.title}"
     parts = _svg_open(width, height, label, "workflow")
-    order = words["list_sep"].join(f"{s.number}. {s.title}（{s.role}）" if lang != "en" else
-                                   f"{s.number}. {s.title} ({s.role})" for s in steps)
     parts.append(f"<desc>{esc(order)}</desc>")
 
     def lane_x(role: str) -> float:

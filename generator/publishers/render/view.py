@@ -250,9 +250,16 @@ def staffing(manual: Manual, lang: str = "zh-CN") -> dict:
     return {"rows": rows, "total": data.total, "authorized": data.authorized}
 
 
-def workflow_steps(manual: Manual, doc: Document) -> list[dict]:
-    """The steps of ``doc``'s workflow: number, id, title, role, forms (id, title, code), description."""
-    return [{"number": s.number, "id": s.id, "title": s.title, "role": s.role,
+def role_name(manual: Manual, role: str, lang: str = "zh-CN") -> str:
+    """A role as a reader of ``lang`` sees it: its English name (roles.yaml ``en:``) in English, else its id."""
+    found = manual.roles.get(role)
+    return found.name_en if lang == "en" and found is not None and found.name_en else role
+
+
+def workflow_steps(manual: Manual, doc: Document, lang: str = "zh-CN") -> list[dict]:
+    """The steps of ``doc``'s workflow: number, id, title, role (the English name in English), forms
+    (id, title, code), description."""
+    return [{"number": s.number, "id": s.id, "title": s.title, "role": role_name(manual, s.role, lang),
              "forms": [{"id": f.id, "title": f.title, "code": f.code} for f in s.forms],
              "description": s.description} for s in org.workflow_steps(manual, doc)]
 
