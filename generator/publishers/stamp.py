@@ -153,10 +153,11 @@ def _page_sizes(data: bytes) -> list[tuple[float, float]]:
     return sizes
 
 
-def add_mark(data: bytes, make_html, offsets: list | None = None) -> bytes:
+def add_mark(data: bytes, make_html, offsets: list | None = None, first_html=None) -> bytes:
     """``data`` (a PDF) with the drawing ``make_html(width, height)`` over every page, as an incremental
     update appended to ``data``; ``offsets`` (pt, one ``(right, down)`` per page) moves the drawing on its
-    page.  Returns the new file's bytes."""
+    page; ``first_html(width, height)``, when given, is the first page's drawing instead.  Returns the
+    new file's bytes."""
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -165,6 +166,8 @@ def add_mark(data: bytes, make_html, offsets: list | None = None) -> bytes:
     sizes = _page_sizes(data)
     sources = {size: make_html(*size) for size in sizes}
     seed = "\0".join(sources[size] for size in sizes).encode("utf-8")
+    if first_html is not None:
+        seed += b"\0" + first_html(*sizes[0]).encode("utf-8")
     with library_logs_quiet():
         writer = _incremental_writer(data, seed)
         count = int(writer.root["/Pages"]["/Count"])
@@ -175,11 +178,13 @@ def add_mark(data: bytes, make_html, offsets: list | None = None) -> bytes:
             page = page_ref.get_object()
             left, bottom, right, top = _media_box(page)
             size = (round(right - left, 2), round(top - bottom, 2))
-            if size not in drawings:
-                mark = PdfFileReader(io.BytesIO(_drawing(sources.get(size) or make_html(*size))), strict=False)
-                drawings[size] = (generic.NameObject(f"/ManualMark{len(drawings)}"),
-                                  writer.import_page_as_xobject(mark, 0))
-            name, xobject = drawings[size]
+            own = first_html is not None and index == 0
+            if (size, own) not in drawings:
+                source = first_html(*size) if own else sources.get(size) or make_html(*size)
+                mark = PdfFileReader(io.BytesIO(_drawing(source)), strict=False)
+                drawings[(size, own)] = (generic.NameObject(f"/ManualMark{len(drawings)}"),
+                                         writer.import_page_as_xobject(mark, 0))
+            name, xobject = drawings[(size, own)]
             dx, dy = offsets[index] if offsets else (0, 0)
             draw = writer.add_object(generic.StreamObject(
                 stream_data=f"Q q 1 0 0 1 {left + dx:g} {bottom - dy:g} cm {name} Do Q\n".encode("ascii")))
@@ -236,9 +241,72 @@ def controlled_copy(src: Path, dest: Path, title: str, lines: list[str]) -> byte
     return data
 
 
-def uncontrolled_pdf(data: bytes, text: str) -> bytes:
-    """A PDF's download copy: ``text`` (the 非受控 mark) in the top margin of every page."""
-    return add_mark(data, lambda w, h: _mark_html(w, h, text))
+def notice_box(data: bytes, notice: str) -> tuple[float, float, float, float] | None:
+    """The rectangle (pt, left, top, right, bottom from the first page's top left) of the controlled-copy
+    notice ``notice`` (manual.yaml's ``controlled_copy``) on the first page of ``data`` — the cover's
+    red box around it, found by the text (pdfium) and then the red ink around the text on a rendering —
+    or None when the first page does not show it."""
+    import pypdfium2
+    from PIL import ImageChops
+
+    notice = " ".join(notice.split())
+    if not notice:
+        return None
+    document = pypdfium2.PdfDocument(data)
+    try:
+        page = document[0]
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        found = None
+        for probe in (notice, notice[:8]):  # the whole notice, or its start when it wraps
+            found = textpage.search(probe, match_case=True).get_next()
+            if found:
+                break
+        if not found:
+            return None
+        boxes = [textpage.get_charbox(i) for i in range(found[0], found[0] + found[1])]
+        top, bottom = height - max(b[3] for b in boxes), height - min(b[1] for b in boxes)
+        scale = 2
+        image = page.render(scale=scale).to_pil().convert("RGB")
+    finally:
+        document.close()
+    band = (0, max(0, int((top - 24) * scale)), image.width, min(image.height, int((bottom + 24) * scale)))
+    red, green, blue = image.crop(band).split()
+    mask = ImageChops.multiply(red.point(lambda v: 255 if v > 140 else 0),
+                               ImageChops.multiply(green.point(lambda v: 255 if v < 120 else 0),
+                                                   blue.point(lambda v: 255 if v < 120 else 0)))
+    box = mask.getbbox()
+    if box is None:
+        return None
+    return (box[0] / scale, (band[1] + box[1]) / scale, box[2] / scale, (band[1] + box[3]) / scale)
+
+
+def _notice_html(width: float, height: float, text: str, box: tuple) -> str:
+    """The first page's drawing of a download: the 非受控 mark in the top margin, and the cover's
+    controlled-copy notice ``box`` covered by white paper that carries the 非受控 mark instead, boxed in
+    red as the notice was: the reader sees one message."""
+    left, top, right, bottom = box
+    pad = 2
+    return (f"<html><head><style>@page {{ size: {width}pt {height}pt; margin: 0 }}"
+            f" body {{ margin: 0; font-family: {MARK_FONTS} }}"
+            f" .m {{ position: absolute; top: 8pt; left: 0; right: 0; text-align: center; color: {RED};"
+            f" font-size: 7.5pt; line-height: 1 }}"
+            f" .n {{ position: absolute; left: {left - pad:.2f}pt; top: {top - pad:.2f}pt;"
+            f" width: {right - left + 2 * pad:.2f}pt; height: {bottom - top + 2 * pad:.2f}pt; background: #fff;"
+            f" display: flex; align-items: center; justify-content: center }}"
+            f" .b {{ border: 1pt solid {RED}; color: {RED}; font-size: 9.5pt; padding: 3pt 6pt; text-align: center;"
+            f" width: {right - left - 14:.2f}pt }}"
+            f"</style></head><body><div class=\"m\">{html.escape(text)}</div>"
+            f"<div class=\"n\"><div class=\"b\">{html.escape(text)}</div></div></body></html>")
+
+
+def uncontrolled_pdf(data: bytes, text: str, notice: str = "") -> bytes:
+    """A PDF's download copy: ``text`` (the 非受控 mark) in the top margin of every page; when the first
+    page shows the controlled-copy notice ``notice`` (the cover's 受控文件… box), the notice is covered
+    and the mark put in its place (``_notice_html``)."""
+    box = notice_box(data, notice) if notice else None
+    first = (lambda w, h: _notice_html(w, h, text, box)) if box else None
+    return add_mark(data, lambda w, h: _mark_html(w, h, text), first_html=first)
 
 
 def uncontrolled_docx(data: bytes, text: str) -> bytes:
