@@ -202,3 +202,44 @@ def test_a_download_that_cannot_be_marked_stops_the_site_build(minimal):
     assert result.returncode == 2, result.stdout + result.stderr
     assert "manual.pdf" in result.stderr and "非受控" in result.stderr and "Traceback" not in result.stderr
     assert not (minimal / "site").exists()
+
+
+NOTICE = "受控文件，未经批准不得复制；打印件以网站现行版本为准。"
+
+
+def test_a_download_does_not_also_read_controlled_on_its_cover(built, tmp_path):
+    """A cover that shows the controlled-copy notice (manual.yaml's controlled_copy, a red box) must not
+    read 受控 in a copy marked 非受控 (#21 review B7): in the download, the notice is covered by white paper
+    carrying the 非受控 mark in its place; dist/ keeps the notice; the copy is the same bytes when made
+    again."""
+    import pdfplumber
+
+    from generator.publishers.stamp import uncontrolled_pdf
+
+    root = tmp_path / "m"
+    shutil.copytree(built, root)
+    for path in root.rglob("*"):
+        path.chmod(path.stat().st_mode | 0o200)
+    config = root / "manual/manual.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "manual:\n", f"manual:\n  controlled_copy: {NOTICE}\n", 1), encoding="utf-8")
+    result = run_cli("build", "pdf", "site", "--root", root, "--quiet")
+    assert result.returncode == 0, result.stdout + result.stderr
+    master, download = root / "dist/manual.pdf", root / "site/downloads/manual.pdf"
+    assert NOTICE in text_of(master)[0] and MARK not in text_of(master)[0]  # the master is untouched
+    first = text_of(download)[0]
+    assert first.count(MARK) == 2, first  # the top margin's mark and the one in the notice's place
+    with pdfplumber.open(master) as before, pdfplumber.open(download) as after:
+        red = [c for c in before.pages[0].chars if len(c["non_stroking_color"] or ()) == 3
+               and c["non_stroking_color"][0] > 0.5 and c["non_stroking_color"][1] < 0.3]
+        chars = [c for c in red if c["text"] in NOTICE]
+        assert "".join(c["text"] for c in red) == NOTICE  # the cover's one red text
+        notice = (min(c["x0"] for c in chars), min(c["top"] for c in chars),
+                  max(c["x1"] for c in chars), max(c["bottom"] for c in chars))
+        white = [r for r in after.pages[0].rects if r.get("fill") and r.get("non_stroking_color") in
+                 ((1, 1, 1), (1.0, 1.0, 1.0), [1, 1, 1], (1,), 1)]
+        assert any(r["x0"] <= notice[0] and r["top"] <= notice[1] and r["x1"] >= notice[2]
+                   and r["bottom"] >= notice[3] for r in white), (notice, white)
+        # the other pages keep only the top margin's mark
+        assert all(t.count(MARK) == 1 for t in text_of(download)[1:])
+    assert uncontrolled_pdf(master.read_bytes(), MARK, NOTICE) == uncontrolled_pdf(master.read_bytes(), MARK, NOTICE)

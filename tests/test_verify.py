@@ -383,3 +383,32 @@ def test_a_marked_download_of_an_unsigned_edition_is_a_copy_not_the_edition(unsi
     flipped = flip(marked, original.stat().st_size // 2, tmp_path / "flipped.pdf")
     result = verify(flipped, "--root", unsigned)
     assert result.returncode == 1 and "first revision" not in result.stdout
+
+
+@pytest.fixture(scope="module")
+def controlled(tmp_path_factory):
+    from control_fixture import make_controlled_manual
+
+    return make_controlled_manual(tmp_path_factory.mktemp("verify-control") / "m")
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_verify_says_when_a_controlled_copy_is_recalled_or_obsolete(controlled, lang):
+    """An intact controlled copy passes (exit 0), but a recalled one says 已回收 (its date) and one of a
+    superseded edition 已作废（现行 E）; a copy of the current edition says neither (#21 review B9)."""
+    root = controlled
+    words = {"zh-CN": ("已回收（2020-04-01）", "已作废（现行 2020.2）"),
+             "en": ("recalled (2020-04-01)", "obsolete (current: 2020.2)")}[lang]
+
+    def said(copy: str) -> str:
+        result = run_cli("verify", root / "control/copies" / copy, "--root", root, "--lang", lang)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout + result.stderr
+
+    recalled = said("2020.1/2020.1-02.pdf")
+    assert words[0] in recalled and words[1] in recalled
+    out = said("2020.1/2020.1-01.pdf")
+    assert words[1] in out and words[0].split("（")[0].split(" (")[0] not in out
+    current = said("2020.2/2020.2-01.pdf")
+    assert words[0].split("（")[0].split(" (")[0] not in current and "2020.2）" not in current
+    assert "obsolete" not in current and "已作废" not in current

@@ -598,6 +598,13 @@ def copy_of_edition(root: Path | None, file: Path, folders: list[Path], certs, w
         result.copy = {"edition": edition, "copy": registered.copy, "holder": registered.holder}
         result.lines.append(words["copy_registered"].format(edition=edition, copy=registered.copy,
                                                             holder=registered.holder, digest=whole[:16]))
+        # Intact is not valid for use: a recalled copy, or one of a superseded edition, says so (exit 0 still:
+        # the file is what was issued).
+        if registered.recalled is not None:
+            result.lines.append(words["copy_recalled"].format(date=registered.recalled.isoformat()))
+        current = latest_edition(root)
+        if current is not None and current.get("edition") and current.get("edition") != edition:
+            result.lines.append(words["copy_obsolete"].format(edition=edition, current=current["edition"]))
     else:
         # Nobody's controlled copy: its signatures are read as any file's (a change after signing fails).
         result.lines.append(words["copy_unregistered"].format(digest=whole[:16]))

@@ -897,6 +897,11 @@ class Writer:
 
     def revision_table(self, rows: list[dict]):
         lab = self.lab
+        if any(r.get("change") for r in rows):  # a 更改申请单 column only when a revision names a request
+            self.table([lab["version"], lab["date"], lab["summary"], lab["by"], lab["change_request"]],
+                       [[r["version"], r["date"], r["summary"], r["by"], r["change"]] for r in rows],
+                       widths_mm=[14, 24, 82, 24, 28], together=True)
+            return
         self.table([lab["version"], lab["date"], lab["summary"], lab["by"]],
                    [[r["version"], r["date"], r["summary"], r["by"]] for r in rows],
                    widths_mm=[16, 26, 104, 26], together=True)
@@ -992,9 +997,15 @@ class Writer:
         if not rows:
             self.para(lab["no_changes"])
             return
-        self.table([lab["status"], lab["code"], lab["title"], lab["old_version"], lab["new_version"]],
-                   [[r["kind_label"], r["code"], r["title"], r["old_version"], r["new_version"]] for r in rows],
-                   widths_mm=[18, 28, 82, 22, 22])
+        if any(r["requests"] for r in rows):  # the change requests, a column only when a change names one
+            self.table([lab["status"], lab["code"], lab["title"], lab["old_version"], lab["new_version"],
+                        lab["change_request"]],
+                       [[r["kind_label"], r["code"], r["title"], r["old_version"], r["new_version"], r["requests"]]
+                        for r in rows], widths_mm=[14, 24, 44, 18, 18, 54])
+        else:
+            self.table([lab["status"], lab["code"], lab["title"], lab["old_version"], lab["new_version"]],
+                       [[r["kind_label"], r["code"], r["title"], r["old_version"], r["new_version"]] for r in rows],
+                       widths_mm=[18, 28, 82, 22, 22])
         for r in rows:
             if not r["redline"]:
                 continue

@@ -166,8 +166,9 @@ def has_sample_names(manual: Manual, rows: list[dict]) -> bool:
 
 
 def revision_rows(item: Document | Form, lang: str = "zh-CN") -> list[dict]:
-    return [{"version": rev.version, "date": date_text(rev.date, lang), "summary": rev.summary, "by": rev.by}
-            for rev in item.revisions]
+    """Rows of a revision table; ``change`` is the change request a revision names ("" when none)."""
+    return [{"version": rev.version, "date": date_text(rev.date, lang), "summary": rev.summary, "by": rev.by,
+             "change": getattr(rev, "change", "") or ""} for rev in item.revisions]
 
 
 def meta_rows(manual: Manual, doc: Document, lang: str = "zh-CN") -> list[tuple[str, str]]:
@@ -288,8 +289,17 @@ def change_rows(edition: dict | None, lang: str = "zh-CN") -> list[dict]:
             rows.append({"kind": kind, "kind_label": lab[kind], "code": str(item.get("code", "")),
                          "title": str(item.get("title", "")), "old_version": str(item.get("old_version", "") or ""),
                          "new_version": str(item.get("new_version", "") or ""),
-                         "redline": item.get("redline") or []})
+                         "redline": item.get("redline") or [],
+                         "requests": request_text(item.get("requests"), lab)})
     return rows
+
+
+def request_text(requests, words: dict) -> str:
+    """The change requests a changed document of a change record carries out (``changes.json``'s
+    ``requests``), as one cell: number, class and reason of each ("" when none)."""
+    return words["request_sep"].join(
+        words["request_line"].format(number=r.get("number", ""), cls=words["request_class"].get(r.get("class", ""), r.get("class", "")) or "?",
+                                     reason=r.get("reason", "")) for r in requests or [] if isinstance(r, dict))
 
 
 # -- writing the print outputs (shared by the PDF and DOCX publishers) -------------------------------

@@ -46,9 +46,10 @@ class Marker:
     (the site build's own hashing, which remembers files by size, time and inode).  ``fresh``
     (``manual build --no-cache``): every copy is made again, none taken from the cache."""
 
-    def __init__(self, root: Path, text: str, sha, *, fresh: bool = False):
+    def __init__(self, root: Path, text: str, sha, *, fresh: bool = False, notice: str = ""):
         self.folder = Path(root) / FOLDER
         self.text = text
+        self.notice = notice  # manual.yaml's controlled_copy: a cover showing it has it replaced by the mark
         self.sha = sha
         self.fresh = fresh
         self.used: set[str] = set()
@@ -64,13 +65,13 @@ class Marker:
         master = Path(master)
         if self._code is None:
             self._code = _code_key()
-        key = cache_mod.digest("download-mark", sha or self.sha(master), self.text, self._code)
+        key = cache_mod.digest("download-mark", sha or self.sha(master), self.text, self.notice, self._code)
         path = self.folder / f"{key}{suffix}"
         self.used.add(path.name)
         if path.name in self.made or not (self.fresh or not path.is_file()):
             return path, None
         self.made.add(path.name)
-        return path, (str(master), suffix, str(path), self.text, name or master.name)
+        return path, (str(master), suffix, str(path), self.text, name or master.name, self.notice)
 
     def copy_of(self, master: Path, suffix: str, sha: str | None = None, name: str = "") -> Path:
         """The marked copy of ``master`` (see ``plan``), from the cache or made now."""
@@ -131,10 +132,11 @@ def _make(work: tuple) -> str | None:
     Returns None, or the master's name and why it cannot be marked (no exception crosses processes)."""
     from .. import stamp
 
-    master, suffix, dest, text, name = work
+    master, suffix, dest, text, name, notice = work
     try:
         data = Path(master).read_bytes()
-        marked = stamp.uncontrolled_pdf(data, text) if suffix == ".pdf" else stamp.uncontrolled_docx(data, text)
+        marked = (stamp.uncontrolled_pdf(data, text, notice) if suffix == ".pdf"
+                  else stamp.uncontrolled_docx(data, text))
     except (MemoryError, KeyboardInterrupt):
         raise
     except Exception as exc:  # noqa: BLE001 - a file that is no PDF or DOCX: one line, no traceback

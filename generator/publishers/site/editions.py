@@ -57,6 +57,7 @@ from ...common.outputs import atomic_write_bytes
 from ...labels import labels
 from ...errors import SiteBuildError, reason
 from .paths import doc_page, rel
+from ..render.view import request_text
 
 GENERATOR_DIR = PACKAGE
 TEMPLATES = GENERATOR_DIR / "templates" / "site"
@@ -297,6 +298,8 @@ def record_context(manual: Manual, changes: dict, manifest: dict | None, *, lang
     ``manifest`` is the edition the record belongs to (an edition site), or None for the
     current source compared with ``since`` (the latest released edition).
     """
+    w = labels(lang)["site"]
+
     def doc_href(code):
         doc = manual.document(str(code))
         return rel(page, doc_page(doc)) if doc is not None else ""
@@ -305,7 +308,8 @@ def record_context(manual: Manual, changes: dict, manifest: dict | None, *, lang
         return {"kind": kind, "code": str(entry.get("code", "")), "title": str(entry.get("title", "")),
                 "old_version": str(entry.get("old_version", "") or ""),
                 "new_version": str(entry.get("new_version", "") or ""),
-                "href": doc_href(entry.get("code")) if kind != "removed" else ""}
+                "href": doc_href(entry.get("code")) if kind != "removed" else "",
+                "requests": request_text(entry.get("requests"), w)}
 
     rows = ([row(c, "added") for c in changes.get("added") or []]
             + [row(c, "removed") for c in changes.get("removed") or []]
@@ -322,7 +326,7 @@ def record_context(manual: Manual, changes: dict, manifest: dict | None, *, lang
         "previous": (manifest.get("previous") or "") if manifest else "",
         "since": str(since.get("edition")) if since else "",
         "since_released": str(since.get("released", "")) if since else "",
-        "rows": rows, "changed": changed,
+        "rows": rows, "changed": changed, "with_requests": any(r["requests"] for r in rows),
     }
 
 

@@ -1152,7 +1152,8 @@ def build_site(manual: Manual, *, out: Path | None = None, quiet: bool = False, 
     files: dict = {}
     # The downloads are marked copies (非受控) of dist/'s files, cached by the masters' hashes.
     marker = site_downloads.Marker(manual.root, site_downloads.mark_text(manual),
-                                   lambda path: _file_sha(path, stamp.get("files") or {}, files), fresh=not cache)
+                                   lambda path: _file_sha(path, stamp.get("files") or {}, files), fresh=not cache,
+                                   notice=manual.controlled_copy)
     editions_context = editions_site.main_context(manual, released, lang)
     model = site_model(manual, downloads=marker.downloads(download_files(manual, out), jobs=jobs), lang=lang,
                        editions=editions_context)
