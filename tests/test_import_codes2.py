@@ -2,6 +2,8 @@
 QM-HR-02-2019), in a heading line, in 【】 brackets and in a 文件编号： line (issue #16, second review)."""
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ import yaml
 
 from conftest import run_cli
 from generator.authoring.importoutline import coded_title, take_code
+from generator.model.codes import infer_scheme
 
 
 
@@ -114,3 +117,62 @@ def test_bracketed_codes_make_documents(tmp_path):
     assert sorted(docs) == ["GL-HR-001", "GL-HR-002"]
     assert docs["GL-HR-001"]["title"] == "招聘管理制度"
     assert docs["GL-HR-002"]["title"] == "薪酬管理制度"
+
+
+# ---------------------------------------------------------------------------
+# The edition year and department prefixes
+
+def imported_and_checked(tmp_path, text: str) -> tuple[dict, list[dict]]:
+    source = tmp_path / "manual.txt"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("import", source, "--out", out)
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load((out / "manual" / "manual.yaml").read_text(encoding="utf-8"))
+    checked = run_cli("check", "--root", out, "--format", "json")
+    return config, json.loads(checked.stdout)["findings"]
+
+
+PREFIXES = """成都蓉信物流股份有限公司
+管理制度汇编
+二〇二二年版
+
+【HR-001】招聘管理制度
+第一条 为规范招聘流程，制定本制度。
+编制：陈静  审核：刘洋  批准：张伟  日期：2022年2月1日
+
+【HR-002】薪酬管理制度
+第一条 员工薪酬由基本工资、绩效工资构成。
+编制：陈静  审核：刘洋  批准：张伟  日期：2022年2月1日
+
+【XZ-001-2019】车辆管理制度
+第一条 公司车辆由行政部统一管理。
+编制：何丽  审核：刘洋  批准：张伟  日期：2022年2月1日
+"""
+
+
+def test_cover_year_wins_and_prefixes_vary(tmp_path):
+    config, findings = imported_and_checked(tmp_path, PREFIXES)
+    scheme = config["code_scheme"]
+    assert scheme["year"] == 2022 and config["manual"]["edition"] == "2022"
+    for code in ("HR-001", "HR-002", "XZ-001-2019"):
+        assert re.fullmatch(scheme["pattern"], code), (code, scheme["pattern"])
+    assert not [f for f in findings if f["rule"] == "code-scheme"], findings
+    years = [f for f in findings if f["rule"] == "code-year"]
+    assert [(f["path"], f["line"]) for f in years] == [("policies/XZ-001-2019.md", 4)]
+    assert "'XZ-001-2022'" in years[0]["message"]
+
+
+def test_cover_year_beats_the_most_common_code_year(tmp_path):
+    text = PREFIXES.replace("二〇二二年版", "2023年").replace("【HR-001】", "【HR-001-2019】").replace(
+        "【HR-002】", "【HR-002-2019】")
+    config, findings = imported_and_checked(tmp_path, text)
+    assert config["code_scheme"]["year"] == 2023
+    years = sorted(f["path"] for f in findings if f["rule"] == "code-year")
+    assert years == ["policies/HR-001-2019.md", "policies/HR-002-2019.md", "policies/XZ-001-2019.md"]
+    assert not [f for f in findings if f["rule"] == "code-scheme"], findings
+
+
+def test_department_prefixes_are_a_variable_part():
+    pattern, fmt = infer_scheme(["GL-HR-001", "GL-HR-002", "GL-XZ-001", "GL-AQ-003"])
+    assert pattern == r"^GL-[A-Z]{2}-(?P<seq>\d{3})$" and fmt == "GL-HR-{seq:03d}"

@@ -105,10 +105,10 @@ def infer_header(result: Imported, head: str, codes: list[str]) -> None:
         except ValueError:
             result.date = None
     years = Counter(int(c[-4:]) for c in codes)
-    if years:
-        result.year = years.most_common(1)[0][0]
-    elif result.date:
+    if result.date:  # the year the cover states wins over the year most codes carry
         result.year = int(result.date[:4])
+    elif years:
+        result.year = years.most_common(1)[0][0]
     result.edition = str(result.year) if result.year else (result.date or "")[:4]
 
 
