@@ -176,3 +176,32 @@ def test_cover_year_beats_the_most_common_code_year(tmp_path):
 def test_department_prefixes_are_a_variable_part():
     pattern, fmt = infer_scheme(["GL-HR-001", "GL-HR-002", "GL-XZ-001", "GL-AQ-003"])
     assert pattern == r"^GL-[A-Z]{2}-(?P<seq>\d{3})$" and fmt == "GL-HR-{seq:03d}"
+
+
+# ---------------------------------------------------------------------------
+# Forms named after 附件1： / 附件： as after 附：
+
+ATTACHED = """成都蓉信物流股份有限公司
+管理制度汇编
+二〇二二年版
+
+【GL-HR-001】招聘管理制度
+第一条 为规范招聘流程，制定本制度。
+附件1：招聘需求申请表
+编制：陈静  审核：刘洋  批准：张伟  日期：2022年2月1日
+
+【GL-XZ-001】车辆管理制度
+第一条 公司车辆由行政部统一管理。
+附件：派车单
+编制：何丽  审核：刘洋  批准：张伟  日期：2022年2月1日
+"""
+
+
+def test_attachment_lines_name_forms(tmp_path):
+    source = tmp_path / "manual.txt"
+    source.write_text(ATTACHED, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("import", source, "--out", out, "--placeholder-forms")
+    assert result.returncode == 0, result.stderr
+    titles = sorted(yaml.safe_load(p.read_text(encoding="utf-8"))["title"] for p in (out / "forms").glob("*.yaml"))
+    assert titles == ["招聘需求申请表", "派车单"]

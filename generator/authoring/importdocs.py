@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .importbase import MD_SPECIAL, CJK, DATE_ANY, dates_in, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
+from .importbase import MD_SPECIAL, CJK, DATE_ANY, dates_in, FORM_PLAIN, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
 from ..model import file_stem
 from ..model.codes import infer_scheme as scheme_of
 from .importfile import Block
@@ -805,8 +805,10 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
     for item in subtree(node):
         if item.block.kind != "paragraph":
             continue
-        for m in re.finditer(r"《([^《》\n]{1,40})》", item.block.text):
-            title = clean(m.group(1))
+        mentioned = [m.group(1) for m in re.finditer(r"《([^《》\n]{1,40})》", item.block.text)]
+        mentioned += [m.group(1) for m in FORM_PLAIN.finditer(item.block.text) if "《" not in m.group(0)]
+        for title in mentioned:
+            title = clean(title)
             if title in seen:
                 continue
             seen.add(title)
