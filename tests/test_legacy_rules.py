@@ -344,3 +344,17 @@ def test_a_quoted_brand_before_a_noun_and_no_near_miss_on_the_parties():
     # 供方 and 东方 differ by one character, but 供方 (supplier) is an ordinary word: no near-miss
     assert names_in(f, "3.1 采购部负责供方的评价；合格供方列入名录；需方、甲方、乙方和顾客的要求；东方公司。") == []
     assert names_in(f, "评审结果报东芳公司；南方、西方。") == [("company-near-miss", "东芳公司")]
+
+
+def test_a_full_name_with_another_trade_name_is_foreign_not_misspelt():
+    """上海精工机械有限公司 shares 机械有限公司 with 宁波海纳精密机械有限公司 but names another company:
+    ``company-foreign`` reports it from its region (上海), not ``company-name`` from 品按."""
+    from generator.rules.terminology import misspelt_company_spans
+    own = "宁波海纳精密机械有限公司"
+    text = "3.2 供方不合格品按上海精工机械有限公司提供的标准处理。"
+    assert misspelt_company_spans(text, own) == []
+    assert ("company-foreign", "上海精工机械有限公司") in names_in(finder(own), text)
+    assert not [n for _, n in names_in(finder(own), text) if n.startswith("品按")]
+    # A misspelling of our own name stays company-name's.
+    misspelt = "3.3 文件归宁波海钠精密机械有限公司所有。"
+    assert [misspelt[s:e] for s, e in misspelt_company_spans(misspelt, own)] == ["宁波海钠精密机械有限公司"]

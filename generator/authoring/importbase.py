@@ -81,7 +81,8 @@ SIGNOFF = re.compile(
     r"(?P<date>\d{4}\s*年\s*\d{0,2}\s*月\s*\d{0,2}\s*日|\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2})?")
 STAFF = re.compile(rf"([{CJK}]{{2,14}})\s*[:：]\s*(\d{{1,3}})\s*名")
 FORMS_BRACKETED = re.compile(r"附\s*+[:：]?\s*+((?:《[^《》\n]{1,40}》\s*[、，,及和]?\s*)+)")
-FORM_PLAIN = re.compile(rf"附\s*[:：]\s*([{CJK}A-Za-z0-9]{{2,30}}?(?:表|单|卡|册|记录|台账))")
+# 附：派车单, 附件：派车单, 附件1：招聘需求申请表
+FORM_PLAIN = re.compile(rf"附(?:\s*件\s*\d{{0,2}})?\s*[:：]\s*([{CJK}A-Za-z0-9]{{2,30}}?(?:表|单|卡|册|记录|台账))")
 FORM_TITLE = re.compile(r"(?:表|单|卡|册|记录|台账|登记簿)$")
 JOB_HEAD = re.compile(rf"[(（]([{CN}]{{1,3}})[)）]\s*、?\s*([{CJK}]{{1,16}}(?:[(（][{CJK}、]{{1,12}}[)）])?)\s*岗位职责")
 REPORTS_TO = re.compile(rf"行政隶属上级主管\s*[:：]\s*([{CJK}、，,/]{{1,40}})")

@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .importbase import MD_SPECIAL, CJK, DATE_ANY, dates_in, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
+from .importbase import MD_SPECIAL, CJK, DATE_ANY, dates_in, FORM_PLAIN, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
 from ..model import file_stem
 from ..model.codes import infer_scheme as scheme_of
 from .importfile import Block
@@ -805,8 +805,10 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
     for item in subtree(node):
         if item.block.kind != "paragraph":
             continue
-        for m in re.finditer(r"《([^《》\n]{1,40})》", item.block.text):
-            title = clean(m.group(1))
+        mentioned = [m.group(1) for m in re.finditer(r"《([^《》\n]{1,40})》", item.block.text)]
+        mentioned += [m.group(1) for m in FORM_PLAIN.finditer(item.block.text) if "《" not in m.group(0)]
+        for title in mentioned:
+            title = clean(title)
             if title in seen:
                 continue
             seen.add(title)
@@ -832,9 +834,11 @@ def assign_codes(docs: list[DocBuild], chapters, result: Imported, options: Opti
     codes = [b.doc.toc_code for b in docs if b.doc.toc_code]
     year = options.year
     if year is None:
+        # The year the cover states (2023年, 二〇二二年版) is the edition's, whatever year the codes carry;
+        # without one, the year most codes carry.
         years = Counter(int(m.group(1)) for c in codes for m in [re.search(r"((?:19|20)\d{2})$", c)] if m)
-        year = years.most_common(1)[0][0] if years else (int(result.date[:4]) if result.date else
-                                                         result.partial_date.year if result.partial_date else None)
+        cover = int(result.date[:4]) if result.date else result.partial_date.year if result.partial_date else None
+        year = cover or (years.most_common(1)[0][0] if years else None)
     result.year = year
     result.edition = str(year) if year else (result.date or "")[:4]
     scheme = infer_scheme(codes) if codes else None
@@ -855,6 +859,13 @@ def assign_codes(docs: list[DocBuild], chapters, result: Imported, options: Opti
                              + " 生成" + ("" if year else "（原稿没有日期，编号中不写年份；可用 --year 指定）"))
     else:
         pattern, fmt = scheme
+        # Codes of the scheme that also carry a year (GL-XZ-001-2019 among GL-HR-001, GL-HR-002): the year
+        # is an optional part, so that code-year reports one that is not the edition's.
+        bare = [re.sub(r"(?<=\d)-(?:19|20)\d{2}$", "", c) for c in codes]
+        if year and "(?P<year>" not in pattern and bare != codes:
+            pattern, fmt = infer_scheme(bare) or scheme
+            dated = pattern[:-1] + r"(?:-(?P<year>\d{4}))?$"
+            pattern = dated if pattern.endswith("$") else pattern
         result.code_scheme = {"pattern": pattern, "format": fmt}
         result.report.append(f"编号规则由原稿的编号推定：{pattern}")
         used = set(codes)

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..model import PLACEHOLDER
-from .importbase import CHAPTER, CJK, CN, COMPANY, DATE_ANY, MANUAL_TITLE, SECTION, TOC_ENTRY, Imported, ImportedDoc, \
-    Source, clean, cn_number
+from .importbase import CJK, CN, COMPANY, DATE_ANY, MANUAL_TITLE, TOC_ENTRY, Imported, ImportedDoc, \
+    Source, clean
 from .importbase import CODE as CODE, MARKERS as MARKERS, STAFF as STAFF, to_fullwidth as to_fullwidth  # (tests)
 from .importtables import latest_date
 from .importdocs import Ledger, Options, build_documents, company_in
@@ -105,10 +105,10 @@ def infer_header(result: Imported, head: str, codes: list[str]) -> None:
         except ValueError:
             result.date = None
     years = Counter(int(c[-4:]) for c in codes)
-    if years:
-        result.year = years.most_common(1)[0][0]
-    elif result.date:
+    if result.date:  # the year the cover states wins over the year most codes carry
         result.year = int(result.date[:4])
+    elif years:
+        result.year = years.most_common(1)[0][0]
     result.edition = str(result.year) if result.year else (result.date or "")[:4]
 
 
@@ -237,66 +237,6 @@ def locate_coded(source: Source, toc: list[re.Match], result: Imported) -> None:
     chapters = sorted({d.code[:2] for d in found})
     title = result.title or "手册"
     result.chapters = [{"number": n, "title": title if len(chapters) == 1 else f"第 {int(n)} 章"} for n in chapters]
-
-
-def locate_uncoded(source: Source, result: Imported) -> None:
-    """No coded TOC: 第X章 chapters and N.M sections become chapters and documents."""
-    text = source.text
-    chapters = list(CHAPTER.finditer(text))
-    year = result.year or (int(result.date[:4]) if result.date else None)
-    if year is None:
-        from ..model.review import today
-
-        year = today().year
-        result.report.append(f"原稿中没有年份；编号使用今年的年份 {year}")
-    result.year, result.edition = year, result.edition or str(year)
-    sections = []
-    for m in SECTION.finditer(text):
-        sections.append(m)
-    if not sections and not chapters:
-        doc = ImportedDoc(code=f"0101-{year}", title=result.title or source.path.stem, toc_code=None,
-                          start=0, end=len(text))
-        doc.end_heading = 0
-        doc.notes.append("原稿中没有识别出章节或编号文件；全文导入为一个文件")
-        result.documents = [doc]
-        result.chapters = [{"number": "01", "title": doc.title}]
-        return
-    docs = []
-    chapter_titles: dict[int, str] = {}
-    for ch in chapters:
-        n = cn_number(ch.group(1)) if not ch.group(1).isdigit() else int(ch.group(1))
-        if n is None:
-            continue
-        rest = text[ch.end(): ch.end() + 40]
-        stop = re.search(r"\n|\d{1,2}\.\d|[。；;]", rest)
-        chapter_titles.setdefault(n, clean(rest[: stop.start()] if stop else rest[:20]))
-    for m in sections:
-        chapter_no, seq = int(m.group(1)), int(m.group(2))
-        rest = text[m.end(): m.end() + 60]
-        stop = re.search(r"\n|[。；;:：,，]|\d{1,2}[、.]", rest)
-        title = clean(rest[: stop.start()] if stop else rest[:20])
-        if len(title) > 20:
-            title = title[:20]
-        doc = ImportedDoc(code=f"{chapter_no:02d}{seq:02d}-{year}", title=title or f"{chapter_no}.{seq}",
-                          toc_code=None, start=m.start(), end=m.end())
-        doc.end_heading = m.end() + (stop.start() if stop and stop.group(0) == "\n" else len(title))
-        doc.notes.append(f"标题由“{m.group(1)}.{m.group(2)}”节的开头推定为“{doc.title}”，请核对")
-        docs.append(doc)
-    seen = set()
-    unique = []
-    for doc in docs:
-        if doc.code in seen:
-            continue
-        seen.add(doc.code)
-        unique.append(doc)
-    starts = sorted(unique, key=lambda d: d.start)
-    boundaries = sorted([d.start for d in starts] + [c.start() for c in chapters] + [len(text)])
-    for doc in starts:
-        doc.end = boundaries[bisect.bisect_right(boundaries, doc.start)]
-    result.documents = starts
-    numbers = sorted({int(d.code[:2]) for d in starts})
-    result.chapters = [{"number": f"{n:02d}", "title": chapter_titles.get(n) or f"第 {n} 章"} for n in numbers]
-    result.report.append("原稿没有带编号的目录：按“第X章”和“N.M”节导入，编号为 章(2位)+节(2位)-年份")
 
 
 # ---------------------------------------------------------------------------

@@ -22,9 +22,10 @@ from .importbase import CJK, CN, cn_number
 from .importfile import Block
 
 CN_ALL = CN + "百零〇两"
-# Document codes as manuals write them: 0101-2014, QP-7.5-01, XX/QM-01, YD-0101-2013, QM-01, Q/ABC-001.
+# Document codes as manuals write them: 0101-2014, QP-7.5-01, XX/QM-01, YD-0101-2013, QM-01, Q/ABC-001,
+# and with several letter groups before the number: HN-QP-01, GL-HR-001, QM-HR-02-2019.
 DOC_CODE = re.compile(r"(?<![A-Za-z0-9/.\-])("
-                      r"[A-Z]{1,5}(?:/[A-Z]{1,5})?-\d{1,4}(?:\.\d{1,2})*(?:-\d{1,4}){0,2}"
+                      r"[A-Z]{1,5}(?:[/-][A-Z]{1,5}){0,2}-\d{1,4}(?:\.\d{1,2})*(?:-\d{1,4}){0,2}"
                       r"|\d{4}-(?:19|20)\d{2}"
                       r"|Q/[A-Z]{1,6}\s?\d{1,5}(?:\.\d{1,3})?-(?:19|20)\d{2}"  # an enterprise standard
                       r")(?![A-Za-z0-9/\-]|\.\d)")

@@ -103,7 +103,38 @@ def _digits(values: list[str]) -> str:
 
 def _literal(text: str) -> tuple[str, str]:
     """``text`` as it stands in a pattern and in a format."""
+    if isinstance(text, _Varying):
+        return text.pattern, str(text).replace("{", "{{").replace("}", "}}")
     return re.escape(text).replace("\\-", "-").replace("\\ ", " "), text.replace("{", "{{").replace("}", "}}")
+
+
+_LETTERS = re.compile(r"[A-Z]+")
+
+
+class _Varying(str):
+    """The text between two numbers of the codes when its letter groups differ: the most common text
+    (for the format) that knows the pattern matching them all (``GL-HR-``, ``GL-XZ-`` → ``GL-[A-Z]{2}-``)."""
+
+    pattern: str
+
+
+def _varying(column: list[str]) -> str:
+    if len(set(column)) == 1:
+        return column[0]
+    common = _Varying(max(column, key=column.count))
+    runs = list(zip(*(_LETTERS.findall(text) for text in column)))
+    parts, rest = [], _LETTERS.split(column[0])
+    for n, text in enumerate(rest):
+        parts.append(re.escape(text).replace("\\-", "-").replace("\\ ", " "))
+        if n < len(runs):
+            values = set(runs[n])
+            if len(values) == 1:
+                parts.append(runs[n][0])
+            else:
+                widths = sorted({len(v) for v in values})
+                parts.append(f"[A-Z]{{{widths[0]}}}" if len(widths) == 1 else f"[A-Z]{{{widths[0]},{widths[-1]}}}")
+    common.pattern = "".join(parts)
+    return common
 
 
 def infer_scheme(codes: list[str]) -> tuple[str, str] | None:
@@ -118,15 +149,21 @@ def infer_scheme(codes: list[str]) -> tuple[str, str] | None:
     ``QP-7.5-01`` → ``^QP-(?P<chapter>…)-(?P<seq>\\d{2})$``; ``YD-0101-2013`` → chapter, seq, year.
     None when no code holds a number.
     """
+    # Letter groups may differ between codes of one scheme (a department's prefix: GL-HR-001, GL-XZ-002):
+    # codes are grouped by their shape with the letters left out, and a group that varies is a variable part.
     shapes: dict[tuple[str, ...], list[list[str]]] = {}
+    texts: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
     for code in codes:
         literals, numbers = _shape(code)
         if numbers:
-            shapes.setdefault(literals, []).append(numbers)
+            key = tuple(_LETTERS.sub("A", text) for text in literals)
+            shapes.setdefault(key, []).append(numbers)
+            texts.setdefault(key, []).append(literals)
     if not shapes:
         return None
-    literals = max(shapes, key=lambda k: len(shapes[k]))  # the first of the most common shapes
-    rows = shapes[literals]
+    key = max(shapes, key=lambda k: len(shapes[k]))  # the first of the most common shapes
+    rows = shapes[key]
+    literals = tuple(_varying(list(column)) for column in zip(*texts[key]))
     columns = [[row[i] for row in rows] for i in range(len(literals) - 1)]
     roles: dict[int, str] = {}
     last = len(columns) - 1

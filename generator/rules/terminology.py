@@ -18,6 +18,7 @@ replaced).  Findings point at the line and column of the term itself.
 from __future__ import annotations
 
 import bisect
+import os
 import difflib
 import re
 from functools import lru_cache
@@ -257,8 +258,15 @@ def misspelt_company_spans(text: str, canonical: str) -> list[tuple[int, int]]:
         if canonical in name:
             continue
         tail = name[-len(canonical):]
-        if _likeness(tail, canonical) >= 0.6:  # below: another company (a customer, a supplier), not ours misspelt
-            spans.append((m.end() - len(tail), m.end()))
+        if _likeness(tail, canonical) < 0.6:  # another company (a customer, a supplier), not ours misspelt
+            continue
+        # What comes before the suffix both share (机械有限公司) must read like ours too: 上海精工机械有限公司
+        # shares the industry with 宁波海纳精密机械有限公司 but names another company (company-foreign's).
+        shared = len(os.path.commonprefix([name[::-1], canonical[::-1]]))
+        head = canonical[:len(canonical) - shared]
+        if head and _likeness(tail[:len(tail) - shared][-len(head):], head) < 0.5:
+            continue
+        spans.append((m.end() - len(tail), m.end()))
     return spans
 
 
