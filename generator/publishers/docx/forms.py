@@ -167,11 +167,11 @@ def _value(writer, c: dict, words: dict, width_pt: float = 0.0):
 def grid_widths(ctx: dict, width_mm: float, size: float = TEXT_PT, face: Face = FACE) -> list[float]:
     """The 8 columns (mm) of a form's grid: a label column fitted to the form's labels (``fit.label_width``)
     and its value column, four times."""
-    labels = [c["label"] for b in ctx["blocks"] if b["kind"] == "grid" for row in b["rows"] for c in row
-              if c["kind"] not in ("section", "checkbox")]
+    cells = [c for b in ctx["blocks"] if b["kind"] == "grid" for row in b["rows"] for c in row
+             if c["kind"] not in ("section", "checkbox")]
     star = face.width("*", size)
     pair = width_mm * PT_PER_MM / 4
-    label = label_width(labels, pair, size, face, star)
+    label = label_width([c["label"] for c in cells], pair, size, face, star, spans=[c["span"] for c in cells])
     return [label / PT_PER_MM, (pair - label) / PT_PER_MM] * 4
 
 
