@@ -242,3 +242,51 @@ def test_required_flags_and_tab_order(templates):
         assert order == sorted(order, key=rank.index), "widgets in reading order"
         need = reader.trailer["/Root"]["/AcroForm"].get("/NeedAppearances")
         assert need is None or need.value is False, "viewers show our appearances, not their own"
+
+
+BIG_REGISTER = """id: big-register
+code: 0101-F2
+title: 投诉登记台账
+version: "1.0"
+status: effective
+paper: A4
+fields:
+  - id: rows
+    label: 投诉
+    type: table
+    rows: 30
+    columns: [序号, 接收日期, 客户名称, 产品及批号, 不合格描述, 责任人, 关闭日期]
+signoff:
+  prepared: {name: 张三, role: 业务员, date: 2020-02-01}
+  reviewed: {name: 李四, role: 业务经理, date: 2020-02-10}
+  approved: {name: 王五, role: 总经理, date: 2020-02-20}
+revisions:
+  - {version: "1.0", date: 2020-02-01, summary: 首次发布, by: 业务部}
+"""
+
+
+@pytest.mark.slow
+def test_a_filled_record_over_400_kb_warns_with_the_form_and_its_size(tmp_path):
+    """Every cell of a 30-row register filled with six different Chinese characters (about 1,300
+    distinct glyphs): the file stays within 400 KB, or ``forms fill`` says which form's file is how big."""
+    import random
+
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    (root / "forms" / "big-register.yaml").write_text(BIG_REGISTER, encoding="utf-8")
+    pool = [chr(c) for c in range(0x4E00, 0x9FA5)]
+    rng = random.Random(17)
+    header = [f"rows_{r}_{c}" for r in range(1, 31) for c in range(1, 8)]
+    data = tmp_path / "reg.csv"
+    data.write_text(",".join(header) + "\n" + ",".join("".join(rng.sample(pool, 6)) for _ in header) + "\n",
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("forms", "fill", "big-register", "--data", data, "--out", out, "--root", root, "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    record = next(p for p in out.iterdir() if p.name.startswith("0001"))
+    size = record.stat().st_size
+    said = f"reg.csv:2: warning: row 2: the filled form big-register ({record.name}) is {size / 1000:.0f} KB, over 400 KB"
+    if size > 400_000:
+        assert said in result.stderr, (size, result.stderr)
+    else:
+        assert "400 KB" not in result.stderr, result.stderr
+    assert read_values(record.read_bytes())["rows_30_7"] == data.read_text(encoding="utf-8").split(",")[-1].strip()
