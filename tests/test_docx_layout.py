@@ -229,3 +229,35 @@ def test_deep_lists_number_as_in_the_pdf(own):
     document = docx.Document(str(own.docx))
     paragraph = next(p for p in document.paragraphs if p.text == "细目二")
     assert paragraph._p.pPr.numPr.ilvl.val == 2
+
+
+def test_binding_gutter_mirrors_the_margins_in_libreoffice(tmp_path):
+    """``print.binding_gutter_mm: 10``: the DOCX asks for mirrored margins with a 10 mm gutter, and
+    LibreOffice draws right-hand (odd) pages with the wide margin on the left, left-hand (even) pages with
+    it on the right; no text, table included, runs into the outer margin (issue #17, review 10)."""
+    import pdfplumber
+
+    root = tmp_path / "m"
+    assert run_cli("init", root, "--lang", "en").returncode == 0
+    manual_yaml = root / "manual" / "manual.yaml"
+    manual_yaml.write_text(manual_yaml.read_text(encoding="utf-8") + "\nprint: {binding_gutter_mm: 10}\n",
+                           encoding="utf-8")
+    built = _build(root, tmp_path)
+    document = docx.Document(str(built.docx))
+    assert document.settings.element.find(qn("w:mirrorMargins")) is not None
+    assert {round(s.gutter.mm) for s in document.sections} == {10}
+    mm = 25.4 / 72
+    sides = {0: [], 1: []}
+    with pdfplumber.open(built.pdf) as pdf:
+        assert len(pdf.pages) >= 4
+        for number, page in enumerate(pdf.pages, 1):
+            body = [c for c in page.chars if 40 < c["top"] < page.height - 40 and c["text"].strip()]
+            if body:
+                sides[number % 2].append((min(c["x0"] for c in body) * mm, (page.width - max(c["x1"] for c in body)) * mm))
+    assert sides[0] and sides[1]
+    odd_left, odd_right = min(s[0] for s in sides[1]), min(s[1] for s in sides[1])
+    even_left, even_right = min(s[0] for s in sides[0]), min(s[1] for s in sides[0])
+    # inner margin + 10 mm (20 + 10 on a page of text, 15 + 10 on a form's) on the left of odd pages, the right
+    # of even ones; the outer margin (18, a form's 15) on the other side
+    assert odd_left >= 24.5 and odd_right >= 14.5, sides[1]
+    assert 14.5 <= even_left < 20 and even_right >= 24.5, sides[0]

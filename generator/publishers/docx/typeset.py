@@ -155,7 +155,7 @@ class Geometry:
 
 def geometry(sect) -> Geometry:
     size, mar = sect.find(W + "pgSz"), sect.find(W + "pgMar")
-    width = _twips(size, "w") - _twips(mar, "left") - _twips(mar, "right")
+    width = _twips(size, "w") - _twips(mar, "left") - _twips(mar, "right") - _twips(mar, "gutter", 0.0)
     height = _twips(size, "h") - _twips(mar, "top") - _twips(mar, "bottom")
     return Geometry(width, height)
 
