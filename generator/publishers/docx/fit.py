@@ -20,13 +20,12 @@ two balanced lines, the label column at most 60% of a label and value pair):
 """
 from __future__ import annotations
 
-import functools
-import subprocess
 import unicodedata
 from dataclasses import dataclass
 
 from ...model.formsheet import LABEL_ONE_LINE, label_share, widen  # a label up to this many em stays on one line, in the PDF and here
 from .typeset import CELL_MARGIN_PT, char_em
+from .typeset import advances as _advances
 
 NO_LINE_START = frozenset("。，、；：？！）》」』〕】”’,.;:?!)]}%")  # never the first character of a line
 NO_LINE_END = frozenset("（《「『〔【“‘([{")  # never the last character of a line
@@ -45,35 +44,7 @@ def _latin(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-# -- fonts ----------------------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=None)
-def _font_file(family: str) -> tuple[str, int] | None:
-    """(file, face index) fontconfig draws ``family`` with, or None."""
-    try:
-        out = subprocess.run(["fc-match", "-f", "%{file}\t%{index}", family], capture_output=True, text=True,
-                             timeout=20).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    file, _, index = out.partition("\t")
-    return (file, int(index or 0)) if file else None
-
-
-@functools.lru_cache(maxsize=None)
-def _advances(family: str) -> dict[int, float]:
-    """Code point → advance width in em of the font fontconfig gives for ``family`` ({} if none)."""
-    found = _font_file(family)
-    if found is None:
-        return {}
-    try:
-        from fontTools.ttLib import TTFont
-
-        font = TTFont(found[0], fontNumber=found[1], lazy=True)
-        upem = font["head"].unitsPerEm
-        hmtx = font["hmtx"]
-        cmap = font.getBestCmap() or {}
-        return {cp: hmtx[name][0] / upem for cp, name in cmap.items() if cp < 0x3000}
-    except Exception:  # a font that cannot be read: the estimate stands
-        return {}
+# -- fonts: ``typeset.advances`` (what fontconfig gives for a family, read with fontTools) ---------------------
 
 
 @dataclass(frozen=True)

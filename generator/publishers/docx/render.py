@@ -970,7 +970,7 @@ class Writer:
         """The appendix: a page listing the forms, then each form on a page of its own (a register turned
         to landscape), under a running header and footer of its own: the form's code and title, its code
         and version."""
-        from ..forms.spec import PAPER, footer_text, paper
+        from ..forms.spec import PAPER, footer_text, paper, register_table
 
         lab = self.lab
         self.start_section(header_left=pm.header_text(self.manual), header_right=lab["appendix_forms"],
@@ -989,7 +989,7 @@ class Writer:
             self.bookmark(p, pm.bookmark_name(form))
             width = (PAGE_H if landscape else PAGE_W) - 2 * FORM_MARGIN_SIDE - self.gutter
             appendix_forms.write_form(self, form, min(width, PAPER[size][1]) if size in PAPER else width)
-            appendix_forms.fit_page(p._p, self._end)
+            appendix_forms.fit_page(p._p, self._end, grow=register_table(form) is not None)
 
     def changes(self, edition: dict):
         lab = self.lab
