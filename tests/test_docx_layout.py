@@ -261,3 +261,40 @@ def test_binding_gutter_mirrors_the_margins_in_libreoffice(tmp_path):
     # of even ones; the outer margin (18, a form's 15) on the other side
     assert odd_left >= 24.5 and odd_right >= 14.5, sides[1]
     assert 14.5 <= even_left < 20 and even_right >= 24.5, sides[0]
+
+
+def test_registers_fill_their_sheet(built):
+    """A register's table runs down its landscape sheet as the PDF's does: its last ruled line is in the
+    lowest fifth of the page, not half-way down (issue #17, review 10)."""
+    import pdfplumber
+
+    toc = docx_toc(built.docx)
+    document = docx.Document(str(built.docx))
+    landscape = {s.footer.paragraphs[0].text.split()[1] for s in document.sections if s.page_width > s.page_height}
+    pages = [p for t, p in toc if t.split("\u3000")[0] in landscape]
+    assert pages
+    with pdfplumber.open(built.pdf) as pdf:
+        for number in pages:
+            page = pdf.pages[number - 1]
+            rules = [e["bottom"] for e in page.lines + page.rects if e["bottom"] < page.height - 30]
+            assert max(rules) >= 0.8 * page.height, (number, max(rules) / page.height)
+
+
+ENGLISH_CLAUSE = ("The responsible department shall record every customer complaint, including its date, the "
+                  "customer's name, the product and batch concerned, a description of the nonconformity and the "
+                  "immediate containment actions, within one working day of receiving it; ")
+
+
+def test_english_contents_page_numbers_match_libreoffice(tmp_path):
+    """An English manual whose policy has long English clauses (a page and more of wrapped Latin text): the
+    contents field's page numbers are the pages LibreOffice lays the headings out on (issue #17, review 4)."""
+    root = tmp_path / "en"
+    assert run_cli("init", root, "--lang", "en").returncode == 0
+    result = run_cli("new", "policy", "--title", "Complaint Handling Procedure", "--root", root)
+    assert result.returncode == 0, result.stderr
+    path = sorted((root / "policies").glob("*.md"))[-1]
+    head, _ = path.read_text(encoding="utf-8").rsplit("\n---\n", 1)
+    clauses = "\n".join(f"{i}. " + ENGLISH_CLAUSE * (1 + i % 4) + f"clause {i} ends here." for i in range(1, 31))
+    path.write_text(head + "\n---\n\n## 1. Clauses\n\n" + clauses + "\n", encoding="utf-8")
+    built = _build(root, tmp_path)
+    assert docx_toc_off(built.docx, built.pages) == []
