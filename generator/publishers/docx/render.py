@@ -270,7 +270,7 @@ def _setup_core(document, manual: Manual, title: str, lang: str) -> None:
 def _setup_section(section, *, landscape: bool = False, form: bool = False, gutter: float = 0.0) -> None:
     """A4 with the PDF's margins; a form's page (``form``) has the printed form's narrower margins, and a
     register's (``landscape``) is turned; ``gutter`` mm of binding gutter (``w:gutter``, on the inner side
-    of the mirrored margins) narrows the text column."""
+    of the mirrored margins) narrows the text column of every page but a form's."""
     from docx.enum.section import WD_ORIENT
     from docx.shared import Mm
 
@@ -284,7 +284,7 @@ def _setup_section(section, *, landscape: bool = False, form: bool = False, gutt
         section.top_margin, section.bottom_margin = Mm(MARGIN_TOP), Mm(MARGIN_BOTTOM)
         section.left_margin, section.right_margin = Mm(MARGIN_LEFT), Mm(MARGIN_RIGHT)
         section.header_distance, section.footer_distance = Mm(12), Mm(10)
-    if gutter:
+    if gutter and not form:  # a form's sheet keeps its own margins, as in the PDF
         section.gutter = Mm(gutter)
 
 
@@ -987,7 +987,7 @@ class Writer:
             p = self.styled("FormHeading")
             self.run(p, f"{form.code}　{form.title}")
             self.bookmark(p, pm.bookmark_name(form))
-            width = (PAGE_H if landscape else PAGE_W) - 2 * FORM_MARGIN_SIDE - self.gutter
+            width = (PAGE_H if landscape else PAGE_W) - 2 * FORM_MARGIN_SIDE
             appendix_forms.write_form(self, form, min(width, PAPER[size][1]) if size in PAPER else width)
             appendix_forms.fit_page(p._p, self._end, grow=register_table(form) is not None)
 
