@@ -290,3 +290,41 @@ def test_a_filled_record_over_400_kb_warns_with_the_form_and_its_size(tmp_path):
     else:
         assert "400 KB" not in result.stderr, result.stderr
     assert read_values(record.read_bytes())["rows_30_7"] == data.read_text(encoding="utf-8").split(",")[-1].strip()
+
+
+LONG_LABELS = """id: long-labels
+code: 0101-F3
+title: Long Labels
+version: "1.0"
+status: effective
+paper: A4
+fields:
+  - {id: f1, label: Counterfeit-suspected batch characteristics, type: text, required: true, width: 2}
+  - {id: f2, label: 疑似假冒批次的特征与追溯信息, type: text, width: 2}
+  - {id: f3, label: Internationalization, type: text, required: true, width: 2}
+  - {id: f4, label: Electromagnetic compatibility, type: text, width: 2}
+signoff:
+  prepared: {name: 张三, role: 业务员, date: 2020-02-01}
+  reviewed: {name: 李四, role: 业务经理, date: 2020-02-10}
+  approved: {name: 王五, role: 总经理, date: 2020-02-20}
+revisions:
+  - {version: "1.0", date: 2020-02-01, summary: 首次发布, by: 业务部}
+"""
+
+
+def test_long_labels_of_wide_fields_widen_the_label_column_in_the_pdf(tmp_path):
+    """Every field two units wide: the PDF's label column takes room from the wide value cells (up to 80%
+    of a pair), so a long English word is set at 8 pt or more, whole, not at 5.9 pt (issue #17, review 8)."""
+    import pdfplumber
+
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    (root / "forms" / "long-labels.yaml").write_text(LONG_LABELS, encoding="utf-8")
+    manual, _ = read_manual(root)
+    pdf = tmp_path / "f.pdf"
+    pdf.write_bytes(fillable_pdf(manual, manual.forms["long-labels"]))
+    with pdfplumber.open(pdf) as doc:
+        words = doc.pages[0].extract_words(extra_attrs=["size"])
+    sizes = {w["text"].rstrip("*"): w["size"] for w in words}
+    for word in ("Internationalization", "Counterfeit-suspected", "Electromagnetic", "characteristics"):
+        assert word in sizes, (word, sorted(sizes))
+        assert sizes[word] >= 8.0, (word, sizes[word])
