@@ -81,6 +81,22 @@ sections:
 """
 
 
+LONG = """paper: A4
+instructions: Every field is two units wide, and some labels are single long English words.
+sections:
+  - title: Complaint information
+    fields:
+      - {id: f1, label: Counterfeit-suspected batch characteristics, type: text, required: true, width: 2}
+      - {id: f2, label: 疑似假冒批次的特征与追溯信息, type: text, width: 2}
+      - {id: f3, label: Internationalization, type: text, required: true, width: 2}
+      - {id: f4, label: Electromagnetic compatibility, type: text, required: true, width: 2}
+      - {id: f5, label: Description of the nonconformity, type: multiline, rows: 3}
+  - title: Sign-off
+    fields:
+      - {id: sign, label: Signature of the quality assurance manager, type: signature, width: 4}
+"""
+
+
 def _convert(paths, outdir, profile):
     outdir.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
@@ -122,7 +138,7 @@ def own(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("docx-fit-own")
     root = tmp / "own"
     assert run_cli("init", root).returncode == 0
-    for title, sections in (("Customer Register", REGISTER), ("客户信息登记卡", CARD)):
+    for title, sections in (("Customer Register", REGISTER), ("客户信息登记卡", CARD), ("Long Labels", LONG)):
         result = run_cli("new", "form", "--title", title, "--root", root)
         assert result.returncode == 0, result.stderr
         form = next(p for p in (root / "forms").glob("*.yaml") if f"title: {title}" in p.read_text(encoding="utf-8"))
@@ -374,3 +390,26 @@ def test_english_document_tables_never_break_a_word_in_their_headers(tmp_path):
                 broken += [(n, lines) for a, b in zip(lines, lines[1:])
                            if re.search(r"[A-Za-z]$", a) and re.match(r"[a-z]", b)]
     assert not broken, broken
+
+
+def test_long_english_labels_widen_their_column_instead_of_shrinking(own):
+    """A form whose fields are all two units wide: its label column takes room from the wide value cells,
+    so a single long word (Internationalization) stays whole and readable, not 6 pt (issue #17, review 5/8)."""
+    build, pdfs = own
+    chars = []
+    for path in build.forms:
+        with pdfplumber.open(pdfs[path.stem]) as pdf:
+            if "Internationalization" in (pdf.pages[0].extract_text() or "").replace("\n", ""):
+                chars = pdf.pages[0].chars
+    words = {}
+    for c in chars:
+        words.setdefault(round(c["top"]), []).append(c)
+    found = {}
+    for line in words.values():
+        line.sort(key=lambda c: c["x0"])
+        text = "".join(c["text"] for c in line)
+        for word in ("Internationalization", "Counterfeit-suspected", "Electromagnetic"):
+            if word in text:
+                found[word] = min(c["size"] for c in line if c["text"] in word)
+    assert set(found) == {"Internationalization", "Counterfeit-suspected", "Electromagnetic"}, found
+    assert min(found.values()) >= 7.5, found

@@ -229,3 +229,74 @@ def test_deep_lists_number_as_in_the_pdf(own):
     document = docx.Document(str(own.docx))
     paragraph = next(p for p in document.paragraphs if p.text == "细目二")
     assert paragraph._p.pPr.numPr.ilvl.val == 2
+
+
+def test_binding_gutter_mirrors_the_margins_in_libreoffice(tmp_path):
+    """``print.binding_gutter_mm: 10``: the DOCX asks for mirrored margins with a 10 mm gutter, and
+    LibreOffice draws right-hand (odd) pages with the wide margin on the left, left-hand (even) pages with
+    it on the right; no text, table included, runs into the outer margin (issue #17, review 10)."""
+    import pdfplumber
+
+    root = tmp_path / "m"
+    assert run_cli("init", root, "--lang", "en").returncode == 0
+    manual_yaml = root / "manual" / "manual.yaml"
+    manual_yaml.write_text(manual_yaml.read_text(encoding="utf-8") + "\nprint: {binding_gutter_mm: 10}\n",
+                           encoding="utf-8")
+    built = _build(root, tmp_path)
+    document = docx.Document(str(built.docx))
+    assert document.settings.element.find(qn("w:mirrorMargins")) is not None
+    assert {round(s.gutter.mm) for s in document.sections if s.page_width < s.page_height and s.left_margin.mm > 16} \
+        == {10}
+    forms_at = min(p for t, p in docx_toc(built.docx) if re.match(r"\S+-F\d", t))  # form sheets keep their margins
+    mm = 25.4 / 72
+    sides = {0: [], 1: []}
+    with pdfplumber.open(built.pdf) as pdf:
+        assert forms_at >= 5
+        for number, page in enumerate(pdf.pages[:forms_at - 1], 1):
+            body = [c for c in page.chars if 40 < c["top"] < page.height - 40 and c["text"].strip()]
+            if body:
+                sides[number % 2].append((min(c["x0"] for c in body) * mm, (page.width - max(c["x1"] for c in body)) * mm))
+    assert sides[0] and sides[1]
+    odd_left, odd_right = min(s[0] for s in sides[1]), min(s[1] for s in sides[1])
+    even_left, even_right = min(s[0] for s in sides[0]), min(s[1] for s in sides[0])
+    # inner margin + 10 mm (20 + 10) on the left of odd pages, the right of even ones; the outer margin (18)
+    # on the other side
+    assert odd_left >= 29.5 and odd_right >= 17.5, sides[1]
+    assert 17.5 <= even_left < 20 and even_right >= 29.5, sides[0]
+
+
+def test_registers_fill_their_sheet(built):
+    """A register's table runs down its landscape sheet as the PDF's does: its last ruled line is in the
+    lowest fifth of the page, not half-way down (issue #17, review 10)."""
+    import pdfplumber
+
+    toc = docx_toc(built.docx)
+    document = docx.Document(str(built.docx))
+    landscape = {s.footer.paragraphs[0].text.split()[1] for s in document.sections if s.page_width > s.page_height}
+    pages = [p for t, p in toc if t.split("\u3000")[0] in landscape]
+    assert pages
+    with pdfplumber.open(built.pdf) as pdf:
+        for number in pages:
+            page = pdf.pages[number - 1]
+            rules = [e["bottom"] for e in page.lines + page.rects if e["bottom"] < page.height - 30]
+            assert max(rules) >= 0.8 * page.height, (number, max(rules) / page.height)
+
+
+ENGLISH_CLAUSE = ("The responsible department shall record every customer complaint, including its date, the "
+                  "customer's name, the product and batch concerned, a description of the nonconformity and the "
+                  "immediate containment actions, within one working day of receiving it; ")
+
+
+def test_english_contents_page_numbers_match_libreoffice(tmp_path):
+    """An English manual whose policy has long English clauses (a page and more of wrapped Latin text): the
+    contents field's page numbers are the pages LibreOffice lays the headings out on (issue #17, review 4)."""
+    root = tmp_path / "en"
+    assert run_cli("init", root, "--lang", "en").returncode == 0
+    result = run_cli("new", "policy", "--title", "Complaint Handling Procedure", "--root", root)
+    assert result.returncode == 0, result.stderr
+    path = sorted((root / "policies").glob("*.md"))[-1]
+    head, _ = path.read_text(encoding="utf-8").rsplit("\n---\n", 1)
+    clauses = "\n".join(f"{i}. " + ENGLISH_CLAUSE * (1 + i % 4) + f"clause {i} ends here." for i in range(1, 31))
+    path.write_text(head + "\n---\n\n## 1. Clauses\n\n" + clauses + "\n", encoding="utf-8")
+    built = _build(root, tmp_path)
+    assert docx_toc_off(built.docx, built.pages) == []

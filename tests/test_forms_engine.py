@@ -242,3 +242,89 @@ def test_required_flags_and_tab_order(templates):
         assert order == sorted(order, key=rank.index), "widgets in reading order"
         need = reader.trailer["/Root"]["/AcroForm"].get("/NeedAppearances")
         assert need is None or need.value is False, "viewers show our appearances, not their own"
+
+
+BIG_REGISTER = """id: big-register
+code: 0101-F2
+title: 投诉登记台账
+version: "1.0"
+status: effective
+paper: A4
+fields:
+  - id: rows
+    label: 投诉
+    type: table
+    rows: 30
+    columns: [序号, 接收日期, 客户名称, 产品及批号, 不合格描述, 责任人, 关闭日期]
+signoff:
+  prepared: {name: 张三, role: 业务员, date: 2020-02-01}
+  reviewed: {name: 李四, role: 业务经理, date: 2020-02-10}
+  approved: {name: 王五, role: 总经理, date: 2020-02-20}
+revisions:
+  - {version: "1.0", date: 2020-02-01, summary: 首次发布, by: 业务部}
+"""
+
+
+@pytest.mark.slow
+def test_a_filled_record_over_400_kb_warns_with_the_form_and_its_size(tmp_path):
+    """Every cell of a 30-row register filled with six different Chinese characters (about 1,300
+    distinct glyphs): the file stays within 400 KB, or ``forms fill`` says which form's file is how big."""
+    import random
+
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    (root / "forms" / "big-register.yaml").write_text(BIG_REGISTER, encoding="utf-8")
+    pool = [chr(c) for c in range(0x4E00, 0x9FA5)]
+    rng = random.Random(17)
+    header = [f"rows_{r}_{c}" for r in range(1, 31) for c in range(1, 8)]
+    data = tmp_path / "reg.csv"
+    data.write_text(",".join(header) + "\n" + ",".join("".join(rng.sample(pool, 6)) for _ in header) + "\n",
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("forms", "fill", "big-register", "--data", data, "--out", out, "--root", root, "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    record = next(p for p in out.iterdir() if p.name.startswith("0001"))
+    size = record.stat().st_size
+    said = f"reg.csv:2: warning: row 2: the filled form big-register ({record.name}) is {size / 1000:.0f} KB, over 400 KB"
+    if size > 400_000:
+        assert said in result.stderr, (size, result.stderr)
+    else:
+        assert "400 KB" not in result.stderr, result.stderr
+    assert read_values(record.read_bytes())["rows_30_7"] == data.read_text(encoding="utf-8").split(",")[-1].strip()
+
+
+LONG_LABELS = """id: long-labels
+code: 0101-F3
+title: Long Labels
+version: "1.0"
+status: effective
+paper: A4
+fields:
+  - {id: f1, label: Counterfeit-suspected batch characteristics, type: text, required: true, width: 2}
+  - {id: f2, label: 疑似假冒批次的特征与追溯信息, type: text, width: 2}
+  - {id: f3, label: Internationalization, type: text, required: true, width: 2}
+  - {id: f4, label: Electromagnetic compatibility, type: text, width: 2}
+signoff:
+  prepared: {name: 张三, role: 业务员, date: 2020-02-01}
+  reviewed: {name: 李四, role: 业务经理, date: 2020-02-10}
+  approved: {name: 王五, role: 总经理, date: 2020-02-20}
+revisions:
+  - {version: "1.0", date: 2020-02-01, summary: 首次发布, by: 业务部}
+"""
+
+
+def test_long_labels_of_wide_fields_widen_the_label_column_in_the_pdf(tmp_path):
+    """Every field two units wide: the PDF's label column takes room from the wide value cells (up to 80%
+    of a pair), so a long English word is set at 8 pt or more, whole, not at 5.9 pt (issue #17, review 8)."""
+    import pdfplumber
+
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    (root / "forms" / "long-labels.yaml").write_text(LONG_LABELS, encoding="utf-8")
+    manual, _ = read_manual(root)
+    pdf = tmp_path / "f.pdf"
+    pdf.write_bytes(fillable_pdf(manual, manual.forms["long-labels"]))
+    with pdfplumber.open(pdf) as doc:
+        words = doc.pages[0].extract_words(extra_attrs=["size"])
+    sizes = {w["text"].rstrip("*"): w["size"] for w in words}
+    for word in ("Internationalization", "Counterfeit-suspected", "Electromagnetic", "characteristics"):
+        assert word in sizes, (word, sorted(sizes))
+        assert sizes[word] >= 8.0, (word, sizes[word])

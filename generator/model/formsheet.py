@@ -41,6 +41,17 @@ SIGNATURE_ROW = 11.0
 SIGNATURE_NARROW_ROW = 15.0
 LABEL_PAD = 2.4 + 2.0  # a label cell's side padding and the required star
 LABEL_ONE_LINE = 6  # labels up to this many em stay on one line; longer ones take two balanced lines
+VALUE_MIN_SHARE = 0.4  # of a label and value pair: the least a one-unit field's value cell keeps
+LABEL_WIDE_SHARE = 0.8  # of a pair: the most a label column takes when no field is one unit wide
+
+
+def label_share(spans: list[int]) -> float:
+    """The most of a label and value pair the grid's label column may take, given the ``spans`` (units)
+    of the fields that have a label cell: a field ``s`` units wide writes its value in ``s`` pairs less one
+    label column, and keeps ``VALUE_MIN_SHARE`` of a pair of it; so 60% with a one-unit field, and up to
+    ``LABEL_WIDE_SHARE`` when every field is wider (a long label widens into the value's spare room
+    before it is shrunk)."""
+    return min([LABEL_WIDE_SHARE] + [s - VALUE_MIN_SHARE for s in spans])
 
 # -- layout -------------------------------------------------------------------
 @dataclass
@@ -183,12 +194,17 @@ def _grid_labels(form: Form) -> list[str]:
             for row in block.rows for item in row if item.field.type != "checkbox"]
 
 
+def _grid_spans(form: Form) -> list[int]:
+    return [item.span for block in layout(form) if block.kind == "grid" for row in block.rows for item in row
+            if item.field.type != "checkbox"]
+
+
 def label_column(form: Form) -> tuple[float, float]:
     """(label column %, value column %) of the grid's 4 label + value pairs, the label column fitted to
-    the form's labels, but never more than 60% of a pair."""
+    the form's labels, but never more than ``label_share`` of a pair (60% with a one-unit field)."""
     width, _ = sheet_box(form)
     em = _label_width_em(_grid_labels(form))
-    label_mm = min(em * FONT_PT * PT + LABEL_PAD, width / GRID * 0.6)
+    label_mm = min(em * FONT_PT * PT + LABEL_PAD, width / GRID * label_share(_grid_spans(form)))
     label_pct = round(100 * label_mm / width, 3)
     return label_pct, round(100 / GRID - label_pct, 3)
 

@@ -20,19 +20,18 @@ two balanced lines, the label column at most 60% of a label and value pair):
 """
 from __future__ import annotations
 
-import functools
-import subprocess
 import unicodedata
 from dataclasses import dataclass
 
-from ...model.formsheet import LABEL_ONE_LINE, widen  # a label up to this many em stays on one line, in the PDF and here
+from ...model.formsheet import LABEL_ONE_LINE, label_share, widen  # a label up to this many em stays on one line, in the PDF and here
 from .typeset import CELL_MARGIN_PT, char_em
+from .typeset import advances as _advances
 
 NO_LINE_START = frozenset("。，、；：？！）》」』〕】”’,.;:?!)]}%")  # never the first character of a line
 NO_LINE_END = frozenset("（《「『〔【“‘([{")  # never the last character of a line
 LABEL_MIN_EM = 4  # em: the narrowest label column (as spec._label_width_em)
-LABEL_MAX_SHARE = 0.6  # of a label and value pair (as spec.label_column)
-MIN_SIZE = 6.5  # pt: the smallest a label or header is set before its words are broken
+MIN_SIZE = 6.5  # pt: the smallest a label or header is set (a CJK label is wrapped below it)
+WORD_MIN_SIZE = 5.0  # pt: a Latin word wider than its column is shrunk down to this (the PDF's floor) rather than broken
 SLACK_PT = 1.0  # room left in every line for what a renderer adds (kerning, rounding)
 BOLD = 1.08  # bold Latin letters are this much wider
 
@@ -45,35 +44,7 @@ def _latin(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-# -- fonts ----------------------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=None)
-def _font_file(family: str) -> tuple[str, int] | None:
-    """(file, face index) fontconfig draws ``family`` with, or None."""
-    try:
-        out = subprocess.run(["fc-match", "-f", "%{file}\t%{index}", family], capture_output=True, text=True,
-                             timeout=20).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    file, _, index = out.partition("\t")
-    return (file, int(index or 0)) if file else None
-
-
-@functools.lru_cache(maxsize=None)
-def _advances(family: str) -> dict[int, float]:
-    """Code point → advance width in em of the font fontconfig gives for ``family`` ({} if none)."""
-    found = _font_file(family)
-    if found is None:
-        return {}
-    try:
-        from fontTools.ttLib import TTFont
-
-        font = TTFont(found[0], fontNumber=found[1], lazy=True)
-        upem = font["head"].unitsPerEm
-        hmtx = font["hmtx"]
-        cmap = font.getBestCmap() or {}
-        return {cp: hmtx[name][0] / upem for cp, name in cmap.items() if cp < 0x3000}
-    except Exception:  # a font that cannot be read: the estimate stands
-        return {}
+# -- fonts: ``typeset.advances`` (what fontconfig gives for a family, read with fontTools) ---------------------
 
 
 @dataclass(frozen=True)
@@ -209,14 +180,16 @@ def _char_lines(text: str, avail: float, size: float, face: Face) -> list[str]:
 def fit(text: str, avail: float, size: float, face: Face, *, bold: bool = False, tail: float = 0.0,
         most: int = 0) -> tuple[list[str], float]:
     """(lines, size): ``lines`` at ``size``, or at a size half a point smaller each time, down to
-    ``MIN_SIZE``, until they fit; below that, wrapped character by character at ``MIN_SIZE``."""
+    ``MIN_SIZE`` (``WORD_MIN_SIZE`` for a text with a Latin word: a word is shrunk, never broken), until
+    they fit; below that, wrapped character by character at that size."""
     s = size
-    while s >= MIN_SIZE - 1e-9:
+    floor = WORD_MIN_SIZE if any(len(u) > 1 and not _wide(u[0]) for u, _ in _units(text)) else MIN_SIZE
+    while s >= floor - 1e-9:
         got = lines(text, avail - SLACK_PT, s, face, bold=bold, tail=tail * s / size, most=most)
         if got is not None:
             return got, s
         s -= 0.5
-    return _char_lines(text, avail - SLACK_PT, MIN_SIZE, face), MIN_SIZE
+    return _char_lines(text, avail - SLACK_PT, floor, face), floor
 
 
 def longest_word(text: str, size: float, face: Face, bold: bool = False) -> float:
@@ -247,16 +220,18 @@ def two_line_width(text: str, size: float, face: Face, bold: bool = False, tail:
 PAD_PT = 2 * CELL_MARGIN_PT + SLACK_PT  # a cell's left and right margins (Table Grid), and the slack
 
 
-def label_width(labels: list[str], pair: float, size: float, face: Face, star: float = 0.0) -> float:
+def label_width(labels: list[str], pair: float, size: float, face: Face, star: float = 0.0,
+                spans: list[int] | None = None) -> float:
     """Points of a form grid's label column (``pair``: a label and value column together): the longest
     label on one line up to ``LABEL_ONE_LINE`` em, a longer one in two balanced lines, at least
-    ``LABEL_MIN_EM``, at most ``LABEL_MAX_SHARE`` of the pair; ``star``: pt of a required field's star."""
+    ``LABEL_MIN_EM``, at most ``formsheet.label_share(spans)`` of the pair (``spans``: the units of the
+    fields with a label cell; 60% if not given); ``star``: pt of a required field's star."""
     need = [LABEL_MIN_EM * size]
     for label in labels:
         one = face.width(label, size) + star
         need.append(one if one <= LABEL_ONE_LINE * size + star else two_line_width(label, size, face, tail=star))
         need.append(longest_word(label, size, face) + star)
-    return min(max(need) + PAD_PT + SLACK_PT, pair * LABEL_MAX_SHARE)
+    return min(max(need) + PAD_PT + SLACK_PT, pair * label_share(spans if spans is not None else [1]))
 
 
 def column_widths(headers: list[str], weights: list[float], room: float, size: float, face: Face,

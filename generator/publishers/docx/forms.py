@@ -24,6 +24,7 @@ LABEL_FILL, SECTION_FILL = "F0F0F0", "D9D9D9"
 ROW_MM, SIGN_MM, HEAD_MM = 7.0, 11.0, 7.5
 MIN_ROW_MM = 5.0  # the lowest a register's empty row goes to keep the form on one sheet
 RESERVE_PT = 4.0  # the 1 pt paragraph that ends the section, and a margin of error
+GROW_SPARE_MM = 4.0  # left free under a register's rows added to fill its sheet
 TWIPS_PER_MM = 1440 / 25.4
 PT_PER_MM = 72 / 25.4
 TEXT_PT = 9.5  # the Table Text style
@@ -167,11 +168,11 @@ def _value(writer, c: dict, words: dict, width_pt: float = 0.0):
 def grid_widths(ctx: dict, width_mm: float, size: float = TEXT_PT, face: Face = FACE) -> list[float]:
     """The 8 columns (mm) of a form's grid: a label column fitted to the form's labels (``fit.label_width``)
     and its value column, four times."""
-    labels = [c["label"] for b in ctx["blocks"] if b["kind"] == "grid" for row in b["rows"] for c in row
-              if c["kind"] not in ("section", "checkbox")]
+    cells = [c for b in ctx["blocks"] if b["kind"] == "grid" for row in b["rows"] for c in row
+             if c["kind"] not in ("section", "checkbox")]
     star = face.width("*", size)
     pair = width_mm * PT_PER_MM / 4
-    label = label_width(labels, pair, size, face, star)
+    label = label_width([c["label"] for c in cells], pair, size, face, star, spans=[c["span"] for c in cells])
     return [label / PT_PER_MM, (pair - label) / PT_PER_MM] * 4
 
 
@@ -246,10 +247,12 @@ def _keep_row(tr) -> None:
             (style.addnext if style is not None else (lambda e: ppr.insert(0, e)))(el("w:keepNext"))
 
 
-def fit_page(first, section) -> None:
+def fit_page(first, section, *, grow: bool = False) -> None:
     """Keep a form on one sheet: when what follows ``first`` (its heading) is estimated taller than the
     page of ``section`` (``typeset``'s measures), the empty rows of its tables get lower, to ``MIN_ROW_MM``
-    at the lowest."""
+    at the lowest.  ``grow`` (a register): when the page has room left, its table gets as many more empty
+    numbered rows as fill it (as the PDF's register fills its sheet), ``GROW_SPARE_MM`` kept free for what
+    the estimate may miss."""
     geo = geometry(section)
     blocks, el_ = [], first
     while el_ is not None and el_ is not section:
@@ -269,10 +272,35 @@ def fit_page(first, section) -> None:
                                                                                      + W + "tblHeader") is not None:
                     fillable.append(tr)
     excess = total + RESERVE_PT - geo.height
+    if excess <= 0 and grow and fillable:
+        _grow(fillable, int((-excess - GROW_SPARE_MM * PT_PER_MM) // max(_row_pt(fillable[-1]), 1.0)))
+        return
     if excess <= 0 or not fillable:
         return
-    row_pt = max(MIN_ROW_MM * 72 / 25.4, ROW_MM * 72 / 25.4 - excess / len(fillable))
-    for tr in fillable:
+    for tr in fillable:  # each row lower than it is now (a register's rows may be lower than ROW_MM already)
         height = tr.find(W + "trPr/" + W + "trHeight")
         if height is not None:
+            now = int(height.get(W + "val")) / 20
+            row_pt = min(now, max(MIN_ROW_MM * 72 / 25.4, now - excess / len(fillable)))
             height.set(W + "val", str(int(round(row_pt * 20))))
+
+
+def _row_pt(tr) -> float:
+    height = tr.find(W + "trPr/" + W + "trHeight")
+    return int(height.get(W + "val")) / 20 + 0.5 if height is not None else ROW_MM * PT_PER_MM  # + its rule
+
+
+def _grow(fillable: list, extra: int) -> None:
+    """``extra`` more rows after the last of ``fillable`` (empty numbered rows of a register), numbered on."""
+    import copy
+
+    last = fillable[-1]
+    texts = [t for t in last.findall(W + "tc")[0].iter(W + "t")]
+    number = int(texts[0].text) if texts and (texts[0].text or "").strip().isdigit() else 0
+    for k in range(1, max(extra, 0) + 1):
+        tr = copy.deepcopy(last)
+        t = next(tr.findall(W + "tc")[0].iter(W + "t"), None)
+        if t is not None and number:
+            t.text = str(number + k)
+        last.addnext(tr)
+        last = tr

@@ -146,7 +146,7 @@ def _setup_fonts_table(document) -> None:
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _setup_styles(document) -> None:
+def _setup_styles(document, gutter: float = 0.0) -> None:
     """宋体/黑体 on every style, no theme fonts, zh-CN, exact line heights, sober heading colours."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm, RGBColor
@@ -183,7 +183,7 @@ def _setup_styles(document) -> None:
     for style_id, (size, line, before, after) in STYLE_METRICS.items():
         _metrics(document.styles[by_id.get(style_id, style_id)], size, line, before, after)
 
-    width = Mm(PAGE_W - MARGIN_LEFT - MARGIN_RIGHT)
+    width = Mm(PAGE_W - MARGIN_LEFT - MARGIN_RIGHT - gutter)
     for name, size, center in (("Title", 26, True), ("Heading 1", 16, True), ("Heading 2", 12, False),
                                ("Heading 3", 10.5, False), ("Form Heading", 12, True)):
         style = document.styles[name]
@@ -224,10 +224,17 @@ def _tab_dots():
     return WD_TAB_LEADER.DOTS
 
 
-def _setup_settings(document) -> None:
+def _setup_settings(document, gutter: float = 0.0) -> None:
     """zh-CN theme fonts.  No ``w:updateFields``: the contents list carries its page numbers already, so
-    Word opens the file without asking to update fields (F9 still updates them)."""
+    Word opens the file without asking to update fields (F9 still updates them).  With a binding gutter
+    (``print.binding_gutter_mm``) the margins are mirrored (``w:mirrorMargins``): the gutter is on the
+    inner side of every page, left on a right-hand page and right on a left-hand one, as in the PDF."""
     settings = document.settings.element
+    if gutter:
+        mirror = _el("w:mirrorMargins")
+        before = [settings.find(_qn(tag)) for tag in ("w:zoom", "w:view", "w:writeProtection")]
+        anchor = next((b for b in before if b is not None), None)
+        anchor.addnext(mirror) if anchor is not None else settings.insert(0, mirror)
     lang = settings.find(_qn("w:themeFontLang"))
     if lang is not None:
         lang.set(_qn("w:eastAsia"), "zh-CN")
@@ -260,9 +267,10 @@ def _setup_core(document, manual: Manual, title: str, lang: str) -> None:
     cp.revision = 1
 
 
-def _setup_section(section, *, landscape: bool = False, form: bool = False) -> None:
+def _setup_section(section, *, landscape: bool = False, form: bool = False, gutter: float = 0.0) -> None:
     """A4 with the PDF's margins; a form's page (``form``) has the printed form's narrower margins, and a
-    register's (``landscape``) is turned."""
+    register's (``landscape``) is turned; ``gutter`` mm of binding gutter (``w:gutter``, on the inner side
+    of the mirrored margins) narrows the text column of every page but a form's."""
     from docx.enum.section import WD_ORIENT
     from docx.shared import Mm
 
@@ -276,17 +284,20 @@ def _setup_section(section, *, landscape: bool = False, form: bool = False) -> N
         section.top_margin, section.bottom_margin = Mm(MARGIN_TOP), Mm(MARGIN_BOTTOM)
         section.left_margin, section.right_margin = Mm(MARGIN_LEFT), Mm(MARGIN_RIGHT)
         section.header_distance, section.footer_distance = Mm(12), Mm(10)
+    if gutter and not form:  # a form's sheet keeps its own margins, as in the PDF
+        section.gutter = Mm(gutter)
 
 
 def new_document(manual: Manual, title: str, lang: str):
     docx = _docx()
     document = docx.Document()
-    _setup_styles(document)
+    gutter = manual.binding_gutter_mm
+    _setup_styles(document, gutter)
     _setup_fonts_table(document)
-    _setup_settings(document)
+    _setup_settings(document, gutter)
     _drop_thumbnail(document)
     _setup_core(document, manual, title, lang)
-    _setup_section(document.sections[0])
+    _setup_section(document.sections[0], gutter=gutter)
     return document
 
 
@@ -308,6 +319,7 @@ class Writer:
         self.doc = document
         self.lang = lang
         self.lab = pm.L(lang)
+        self.gutter = manual.binding_gutter_mm  # mm of binding gutter: the text column is that much narrower
         self.allowed = allowed  # anchors present in this file (None: all)
         self._bookmark_id = 0
         self._first_section_used = False
@@ -472,8 +484,10 @@ class Writer:
 
         ncols = len(header) if header else max((len(r) for r in rows), default=1)
         head_cols = set(head_cols) | ({0} if header_col else set())
-        total = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT
+        total = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT - self.gutter
         widths_mm = widths_mm or [total / ncols] * ncols
+        if sum(widths_mm) > total:  # a binding gutter narrows the column: the table shrinks with it
+            widths_mm = [w * total / sum(widths_mm) for w in widths_mm]
         # A header, or a bold first-column label (Prepared, Reviewed), never breaks inside a word ("Versio/n"):
         # its column widens to it, the others give way.
         face, mm = Face((SERIF_LATIN,)), 72 / 25.4
@@ -551,7 +565,7 @@ class Writer:
                 need[2 * k] = max(need[2 * k], face.width(label, size, bold=True) + PAD_PT)
                 if not (k == len(row) - 1 and len(row) < ncols // 2):  # a spanning value has room
                     need[2 * k + 1] = max(need[2 * k + 1], face.width(value, size) + PAD_PT)
-        room = Mm(PAGE_W - MARGIN_LEFT - MARGIN_RIGHT).pt
+        room = Mm(PAGE_W - MARGIN_LEFT - MARGIN_RIGHT - self.gutter).pt
         spare = max(room - sum(need), 0.0) / (ncols // 2)
         widths = [Mm((w + (spare if k % 2 else 0.0)) * 25.4 / 72) for k, w in enumerate(need)]
         if sum(need) > room:  # values too long for one line each: the value columns share the room evenly
@@ -609,7 +623,7 @@ class Writer:
         else:
             section = self.doc.sections[0]
             self._first_section_used = True
-        _setup_section(section, landscape=landscape, form=form)
+        _setup_section(section, landscape=landscape, form=form, gutter=self.gutter)
         header = section.header
         header.is_linked_to_previous = False
         footer_part = section.footer
@@ -629,8 +643,9 @@ class Writer:
         self.run(p, "\t\t" + right)
         _bottom_border(p)
         size, margins = self._end.find(_qn("w:pgSz")), self._end.find(_qn("w:pgMar"))
-        text_w = int(size.get(_qn("w:w"))) - int(margins.get(_qn("w:left"))) - int(margins.get(_qn("w:right")))
-        if text_w != _twips_mm(PAGE_W - MARGIN_LEFT - MARGIN_RIGHT):  # a form's page: tab stops at its width
+        text_w = int(size.get(_qn("w:w"))) - int(margins.get(_qn("w:left"))) - int(margins.get(_qn("w:right"))) \
+            - int(margins.get(_qn("w:gutter")) or 0)
+        if text_w != _twips_mm(PAGE_W - MARGIN_LEFT - MARGIN_RIGHT - self.gutter):  # a form's page: tab stops at its width
             tabs = _el("w:tabs")
             tabs.append(_el("w:tab", w__val="center", w__pos=str(text_w // 2)))
             tabs.append(_el("w:tab", w__val="right", w__pos=str(text_w)))
@@ -960,7 +975,7 @@ class Writer:
         """The appendix: a page listing the forms, then each form on a page of its own (a register turned
         to landscape), under a running header and footer of its own: the form's code and title, its code
         and version."""
-        from ..forms.spec import PAPER, footer_text, paper
+        from ..forms.spec import PAPER, footer_text, paper, register_table
 
         lab = self.lab
         self.start_section(header_left=pm.header_text(self.manual), header_right=lab["appendix_forms"],
@@ -977,9 +992,9 @@ class Writer:
             p = self.styled("FormHeading")
             self.run(p, f"{form.code}　{form.title}")
             self.bookmark(p, pm.bookmark_name(form))
-            width = PAGE_H - 2 * FORM_MARGIN_SIDE if landscape else PAGE_W - 2 * FORM_MARGIN_SIDE
+            width = (PAGE_H if landscape else PAGE_W) - 2 * FORM_MARGIN_SIDE
             appendix_forms.write_form(self, form, min(width, PAPER[size][1]) if size in PAPER else width)
-            appendix_forms.fit_page(p._p, self._end)
+            appendix_forms.fit_page(p._p, self._end, grow=register_table(form) is not None)
 
     def changes(self, edition: dict):
         lab = self.lab

@@ -25,6 +25,8 @@ field: Word's "update field" recomputes the numbers from Word's own layout.
 """
 from __future__ import annotations
 
+import functools
+import subprocess
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -85,6 +87,48 @@ def char_em(ch: str) -> float:
     return 0.55
 
 
+# -- Latin glyph widths ----------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=None)
+def font_file(family: str) -> tuple[str, int] | None:
+    """(file, face index) fontconfig draws ``family`` with, or None."""
+    try:
+        out = subprocess.run(["fc-match", "-f", "%{file}\t%{index}", family], capture_output=True, text=True,
+                             timeout=20).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    file, _, index = out.partition("\t")
+    return (file, int(index or 0)) if file else None
+
+
+@functools.lru_cache(maxsize=None)
+def advances(family: str) -> dict[int, float]:
+    """Code point → advance width in em of the font fontconfig gives for ``family`` ({} if none)."""
+    found = font_file(family)
+    if found is None:
+        return {}
+    try:
+        from fontTools.ttLib import TTFont
+
+        font = TTFont(found[0], fontNumber=found[1], lazy=True)
+        upem = font["head"].unitsPerEm
+        hmtx = font["hmtx"]
+        cmap = font.getBestCmap() or {}
+        return {cp: hmtx[name][0] / upem for cp, name in cmap.items() if cp < 0x3000}
+    except Exception:  # a font that cannot be read: the estimate stands
+        return {}
+
+
+@functools.lru_cache(maxsize=None)
+def glyph_em(ch: str) -> float:
+    """A character's width in ems as the layout draws it: CJK one em; a Latin letter as wide as its glyph
+    in the font fontconfig gives for Times New Roman (what LibreOffice draws it with: DejaVu Serif where
+    neither it nor Liberation Serif is installed), never less than ``char_em``."""
+    em = char_em(ch)
+    if em == 1.0 or ch in "“”‘’":
+        return em
+    return max(em, advances(SERIF_LATIN).get(ord(ch), 0.0))
+
+
 def text_width(pieces: list[tuple[str, float]]) -> float:
     """Points that ``(text, size)`` pieces take on one line; Word and LibreOffice put about a quarter em
     between CJK characters and Latin letters or digits (autoSpaceDE/DN)."""
@@ -99,27 +143,38 @@ def text_width(pieces: list[tuple[str, float]]) -> float:
 
 
 def count_lines(pieces: list[tuple[str, float]], avail: float) -> int:
-    """How many lines ``(text, size)`` pieces fill in a column ``avail`` points wide: characters are
-    packed whole (a CJK line breaks between any two), Latin words are not broken."""
+    """How many lines ``(text, size)`` pieces fill in a column ``avail`` points wide, wrapped as LibreOffice
+    and Word wrap them: a line breaks between two CJK characters, at a space, or between CJK and Latin;
+    a run of other characters (a Latin word with its punctuation: ``complaint,`` ``(ISO`` ``0106-2026``)
+    goes to the next line whole, unless it is wider than a line; a space at the end of a line hangs.
+    Latin letters are as wide as their glyphs (``glyph_em``)."""
     lines, x, prev = 1, 0.0, ""
-    word = 0.0  # the width of the Latin word being set
+    word = 0.0  # the width of the unbreakable run (a Latin word) set last on this line
     for text, size in pieces:
         for ch in text:
-            w = char_em(ch) * size
+            w = glyph_em(ch) * size
             if prev and ((_wide(prev) and _latin(ch)) or (_latin(prev) and _wide(ch))):
                 w += 0.25 * size
-            if x + w > avail + 0.01:
+            if ch == " ":
+                x += w  # hangs at a line's end if it does not fit (an ideographic space is a character)
+                word = 0.0
+            elif _wide(ch):
+                if x + w > avail + 0.01:
+                    lines += 1
+                    x = w
+                else:
+                    x += w
+                word = 0.0
+            elif x + w > avail + 0.01:
                 lines += 1
-                if _latin(ch) and _latin(prev) and word + w <= avail:
+                if 0.0 < word < x - 0.01 and word + w <= avail + 0.01:
                     x = word + w  # the word goes over whole
                     word += w
-                    prev = ch
-                    continue
-                x = 0.0 if ch == " " else w
-                word = w if _latin(ch) else 0.0
+                else:
+                    x = word = w
             else:
                 x += w
-                word = word + w if _latin(ch) else 0.0
+                word += w
             prev = ch
     return lines
 
@@ -155,7 +210,7 @@ class Geometry:
 
 def geometry(sect) -> Geometry:
     size, mar = sect.find(W + "pgSz"), sect.find(W + "pgMar")
-    width = _twips(size, "w") - _twips(mar, "left") - _twips(mar, "right")
+    width = _twips(size, "w") - _twips(mar, "left") - _twips(mar, "right") - _twips(mar, "gutter", 0.0)
     height = _twips(size, "h") - _twips(mar, "top") - _twips(mar, "bottom")
     return Geometry(width, height)
 

@@ -27,7 +27,7 @@ from ...model import Form, Manual
 from ..docx.fit import Face
 from ..docx.forms import fit_page, grid_widths, label_text, option_rows, table_widths
 from ..docx.xml import el as _el, qn as _qn, set_lang as _set_lang, set_rfonts as _set_rfonts
-from .spec import footer_text, form_context, paper
+from .spec import footer_text, form_context, paper, register_table
 
 FONT = "Noto Sans CJK SC"
 SYMBOL_FONT = "DejaVu Sans"  # ☐ ☑ are drawn from it where the CJK font lacks them
@@ -315,7 +315,7 @@ def form_docx(manual: Manual, form: Form, *, lang: str = "zh-CN", values: dict |
 
     _spacer(document)  # the paragraph a body must end with: 1 pt, not a line that could take a page of its own
     _exact_lines(document, head._p)
-    fit_page(head._p, section._sectPr)
+    fit_page(head._p, section._sectPr, grow=register_table(form) is not None)
 
     props = document.core_properties
     when = _edition_datetime(manual, form)

@@ -59,6 +59,7 @@ MAX_REPORTED = 30
 MAX_CSV_BYTES = 20 * 1024 * 1024  # a CSV file: 20 MB
 MAX_ROWS = 10_000  # data rows in one batch (each filled PDF is about 300 KB: 10,000 rows are 3 GB, and the merged file as much)
 MAX_CELL = 10_000  # characters in one cell
+MAX_RECORD_BYTES = 400_000  # a filled record above this warns: common mail limits (issue #17)
 SHOWN = 60  # characters of a wrong value quoted in a message
 
 
@@ -82,8 +83,9 @@ class RowError:
     values: dict = dc_field(default_factory=dict)
 
     def text(self, csv_name: str, lang: str, *, warning: bool = False) -> str:
-        return message("row_warning" if warning else "row_error", lang, csv=csv_name, row=self.row,
-                       column=self.column, message=message(self.key, lang, **self.values))
+        key = ("row_warning" if warning else "row_error") if self.column else "record_warning"  # the whole row's
+        return message(key, lang, csv=csv_name, row=self.row, column=self.column,
+                       message=message(self.key, lang, **self.values))
 
 
 @dataclass
@@ -487,6 +489,7 @@ def _fill_annots(writer, annots, values: dict[str, str], font_ref, add=None) -> 
     glyphs = field_glyphs()
     acro = writer.root_object["/AcroForm"].get_object()
     overflow = []
+    resources = []  # the appearance streams' one resource dictionary (an object of its own, made once)
     for ref in annots:
         widget = ref.get_object()
         parent = widget.get("/Parent")
@@ -518,8 +521,8 @@ def _fill_annots(writer, annots, values: dict[str, str], font_ref, add=None) -> 
             NameObject("/Subtype"): NameObject("/Form"),
             NameObject("/BBox"): ArrayObject([NumberObject(0), NumberObject(0), FloatObject(round(w, 3)),
                                               FloatObject(round(h, 3))]),
-            NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject(
-                {NameObject(f"/{VALUE_FONT}"): font_ref})}),
+            NameObject("/Resources"): resources[0] if resources else resources.append(add(DictionaryObject({
+                NameObject("/Font"): DictionaryObject({NameObject(f"/{VALUE_FONT}"): font_ref})}))) or resources[0],
         })
         packed = stream.flate_encode(level=9)
         if len(packed.get_data()) + 20 >= len(data):  # a short value: plain is smaller than deflated + /Filter
@@ -652,6 +655,8 @@ class FormFiller:
     """
 
     def __init__(self, template: bytes):
+        from pypdf.generic import NameObject
+
         quiet_loggers()
         self.template = template
         self.writer = writer = _open(template)
@@ -667,6 +672,10 @@ class FormFiller:
                 while node is not None and node.idnum not in self.changing:
                     self.changing.add(node.idnum)
                     node = node.get_object().get("/Parent")
+        for n in self.changing:  # tooltips in plain bytes, not pypdf's octal escapes: about 100 bytes a field
+            node = writer._objects[n - 1]
+            if node is not None and isinstance(node.get("/TU"), str):
+                node[NameObject("/TU")] = _value_string(str(node["/TU"]))
         self.bodies = [None if obj is None or n in self.changing else _serialized(obj)
                        for n, obj in enumerate(writer._objects, start=1)]
 
@@ -968,7 +977,8 @@ def write_batch(folder: Path, form_id: str, template: bytes, records: Iterable[R
     more than one row in memory): into a new folder beside ``folder``, which
     then replaces it whole (``common.outputs.atomic_dir``), so that a failure
     or a kill leaves ``folder`` as it was.  A value too long for its box even at
-    MIN_SIZE appends a ``RowError`` (``too_long``, at its row and column) to ``warnings``.  ``keep_others`` (``--out``): the
+    MIN_SIZE appends a ``RowError`` (``too_long``, at its row and column) to ``warnings``, and so does a
+    filled file larger than ``MAX_RECORD_BYTES`` (``record_too_big``, at its row: the form, the file and its size).  ``keep_others`` (``--out``): the
     files and folders already in ``folder`` that the batch does not replace
     are carried over into the new folder as hard links (copies where a link
     cannot be made).
@@ -989,7 +999,12 @@ def write_batch(folder: Path, form_id: str, template: bytes, records: Iterable[R
                 name = row_file_name(number, key)
                 with open(tmp / name, "wb") as fh:
                     overflow = filler.fill(fh, record.pdf)
+                    size = fh.tell()
                 merged.add(f"r{number:04d}", record.pdf)
+                if warnings is not None and size > MAX_RECORD_BYTES:
+                    warnings.append(RowError(record.row, "", "record_too_big", {
+                        "form": form_id, "file": name, "size": f"{size / 1000:.0f} KB",
+                        "limit": f"{MAX_RECORD_BYTES // 1000} KB"}))
                 if warnings is not None:
                     for pdf_name in overflow:
                         column, label = record.columns.get(pdf_name, (pdf_name, pdf_name))
