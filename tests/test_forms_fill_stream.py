@@ -45,8 +45,27 @@ def _write(writer, id1: bytes, id2: bytes) -> bytes:
     return out.getvalue()
 
 
+def _plain_tooltips(writer) -> None:
+    """The widgets' and their fields' tooltips (/TU) as plain bytes, as FormFiller writes them (fill.py)."""
+    from pypdf.generic import NameObject
+
+    from generator.publishers.forms.fill import _value_string
+
+    seen = set()
+    for page in writer.pages:
+        for ref in page.get("/Annots") or []:
+            node = ref
+            while node is not None and node.idnum not in seen:
+                seen.add(node.idnum)
+                obj = node.get_object()
+                if isinstance(obj.get("/TU"), str):
+                    obj[NameObject("/TU")] = _value_string(str(obj["/TU"]))
+                node = obj.get("/Parent")
+
+
 def reference_fill(template: bytes, values: dict) -> bytes:
     writer = _open(template)
+    _plain_tooltips(writer)
     font = writer._add_object(value_font(field_glyphs(), value_chars(values), writer._add_object))
     for page in writer.pages:
         _fill_annots(writer, list(page.get("/Annots") or []), values, font)
