@@ -367,6 +367,9 @@ def test_binding_gutter_mirrors_margins_and_starts_documents_on_right_hand_pages
         assert abs(left_edge(starts[0]) - 32) < 1  # 20 mm + 12 mm gutter on a right-hand page
         blanks = [n for n in range(1, len(pdf.pages) + 1) if not pdf.pages[n - 1].extract_words()]
         assert all(n % 2 == 0 for n in blanks)  # only versos are ever left blank
+    for single in (root / "dist" / "documents").glob("*.pdf"):  # a single document is no book: no empty page
+        with pdfplumber.open(str(single)) as pdf:
+            assert all(page.extract_words() for page in pdf.pages), single.name
     # Without the option nothing moves: no blank pages, the standard margin.
     plain = copy_manual(MINIMAL, tmp_path / "plain")
     assert run_cli("build", "pdf", "--quiet", cwd=plain).returncode == 0

@@ -234,7 +234,9 @@ def join(manual: Manual, plan: Plan, entries: list[bytes], lang: str, store=None
     shapes = [_split(_get(e))[0] for e in entries]
     parts = list(plan.parts)
     pdfs: list = [(lambda e=e: _split(_get(e))[1]) for e in entries]
-    recto = manual.binding_gutter_mm > 0
+    # With a binding gutter the bound manual starts every part on a right-hand page; a single document
+    # (no contents list) is not bound as a book and never gets an empty page.
+    recto = manual.binding_gutter_mm > 0 and plan.toc is not None
     if plan.toc is not None:
         toc_pages = 1
         for _ in range(6):  # the contents' own length moves every page number after it
