@@ -146,6 +146,9 @@ def test_the_sheet_needs_a_released_edition_with_a_change(changed):
     assert missing.returncode == 2 and "2099.1" in missing.stderr and "Traceback" not in missing.stderr
     none = run_cli("ack", "sheet", "2020.1", "--root", changed)
     assert none.returncode == 1 and "2020.1" in none.stderr
+    for path in ("../editions/2020.2", "2020.2/../2020.1", ".hidden"):  # a name, never a path
+        refused = run_cli("ack", "sheet", path, "--root", changed)
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
 
 
 def test_recording_refuses_a_bad_csv_whole_and_writes_a_good_one(changed, tmp_path):

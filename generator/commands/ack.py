@@ -56,9 +56,11 @@ def sheet(args) -> int:
     from ..model.build import read_manual
     from ..publishers.acksheet import build_sheet
     from ..read.editions import editions_dir
+    from .issue import edition_name
 
     root = options.root(args)
     lang = options.args_lang(args)
+    edition_name(args.edition)  # a plain name of editions/, never a path
     if not (editions_dir(root) / args.edition / "manifest.json").is_file():
         raise UsageError("ack.sheet.no_edition", edition=args.edition)
     with options.locked(root, lang, out=args.out):
