@@ -50,15 +50,24 @@ def read_control(root: Path, source: Source) -> list[Finding]:
             source.unreadable.add(EXTERNAL)
         else:
             source.external = SourceFile(EXTERNAL, data, positions, "")
-    folder = root / CHANGES
+    findings += _read_folder(root, CHANGES, "change", source, source.changes, hashed=True)
+    return findings
+
+
+def _read_folder(root: Path, rel_folder: str, schema: str, source: Source, into: list, *, hashed: bool = False
+                 ) -> list[Finding]:
+    """Every ``*.yaml`` of ``rel_folder`` (optional) in file-name order, checked against ``schema``, appended to
+    ``into``; an unreadable one is noted in ``source.unreadable``.  The findings met reading them."""
+    findings: list[Finding] = []
+    folder = root / rel_folder
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        data, positions, found = read_yaml_file(root, path, "change")
+        data, positions, found = read_yaml_file(root, path, schema)
         findings += found
-        rel = f"{CHANGES}/{path.name}"
+        rel = f"{rel_folder}/{path.name}"
         if data is None:
             source.unreadable.add(rel)
             continue
-        source.changes.append(SourceFile(rel, data, positions, hashlib.sha256(path.read_bytes()).hexdigest()))
+        into.append(SourceFile(rel, data, positions, hashlib.sha256(path.read_bytes()).hexdigest() if hashed else ""))
     return findings
 
 
@@ -69,15 +78,4 @@ ACKS = "control/acks"  # one YAML file per recording (``manual ack record``, or 
 def read_acks(root: Path, source: Source) -> list[Finding]:
     """control/acks/*.yaml (read-and-acknowledge records) into ``source.acks``, in file-name order; the
     findings met reading them (schema, YAML), each at its file and line."""
-    root = Path(root).resolve()
-    findings: list[Finding] = []
-    folder = root / ACKS
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        data, positions, found = read_yaml_file(root, path, "ack")
-        findings += found
-        rel = f"{ACKS}/{path.name}"
-        if data is None:
-            source.unreadable.add(rel)
-            continue
-        source.acks.append(SourceFile(rel, data, positions, ""))
-    return findings
+    return _read_folder(Path(root).resolve(), ACKS, "ack", source, source.acks)
