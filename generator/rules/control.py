@@ -16,7 +16,7 @@ change requests (control/changes/CR-YYYY-NNN.yaml, 文件更改申请单).
 """
 from __future__ import annotations
 
-from ..common.findings import error, warning
+from ..common.findings import close_hint, error, warning
 from ..model.citations import citations
 from ..model.versions import version_key
 from . import rule
@@ -99,9 +99,15 @@ def change_unknown(manual):
 
 
 def _change_files(manual) -> list:
-    """A request whose number is not its file's name (two files may then claim one number)."""
+    """A request whose number is not its file's name (two files may then claim one number), or that lists a
+    document or form the manual does not have."""
     out = []
+    known = {d.code for d in manual.documents} | {k for f in manual.forms.values() for k in (f.id, f.code) if k}
     for request in manual.changes.values():
+        for i, code in enumerate(request.documents):
+            if code not in known:
+                out.append(error("change-unknown", request.loc("documents", i), "change-no-document",
+                                 number=request.number, code=code, hint=close_hint(code, sorted(known))))
         stem = request.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         if stem != request.number:
             out.append(error("change-unknown", request.loc("number"), "change-file-name", number=request.number,
