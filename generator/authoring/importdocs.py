@@ -259,8 +259,26 @@ def choose_style(root: Line, toc_titles: set[str]) -> tuple[str, str]:
 HEADING_STYLES = ("chapter", "jie", "coded")
 
 
-def is_heading(line: Line) -> bool:
-    if line.style.startswith("heading") or line.style in HEADING_STYLES:
+SENTENCE_END = re.compile(r"[。；;！？!?]$")
+RUN_ON_TEXT = re.compile(r"[，。；;,：:](?=.)")
+
+
+def reads_as_sentence(line: Line, below_sections: bool) -> bool:
+    """A Word heading paragraph that is a sentence, not a title: it ends with 。 or ；; below the level of a
+    document's sections also one that is long (over 30 characters) or runs on into text (``职责：负责…``)."""
+    text = clean(line.text)
+    if SENTENCE_END.search(text):
+        return True
+    return below_sections and (len(text) > 30 or bool(RUN_ON_TEXT.search(text)))
+
+
+def is_heading(line: Line, depth: int = 0) -> bool:
+    """Whether ``line`` is a heading (a section) rather than a clause, ``depth`` levels below its document's
+    sections (0: at the level of the sections).  A Word heading style is a heading unless the paragraph reads
+    as a sentence: numbered sentences in Heading 3 under Heading 2 sections are the section's clauses."""
+    if line.style.startswith("heading"):
+        return not reads_as_sentence(line, depth > 0)
+    if line.style in HEADING_STYLES:
         return True
     if line.style == "tiao":
         return False
@@ -338,7 +356,7 @@ class Renderer:
             if id(item) in self.build.consumed:
                 continue
             kind = item.block.kind
-            if item.style and not is_heading(item):
+            if item.style and not is_heading(item, depth):
                 clauses.append(item)
                 continue
             flush()
@@ -355,7 +373,9 @@ class Renderer:
                     parts.append(md_escape(clean(item.block.text)))
             else:
                 self.ledger.take(item.block)
-                gap = " " if re.search(r"[\dA-Za-z.．章节]$", item.marker) else ""
+                # (a space after a number or a letter's, as the reader sees it apart: 2.1 职责, a) 适用范围)
+                gap = " " if re.search(r"[\dA-Za-z.．章节]$", item.marker) or re.match(r"[A-Za-z][)）]$", item.marker) \
+                    else ""
                 # (the number is a heading's own: not escaped as a list start, which it is not after "## ")
                 title = MD_SPECIAL.sub(r"\\\1", item.marker) + gap + md_escape(clean(item.text)) if item.marker else \
                     md_escape(clean(item.text))
@@ -483,6 +503,58 @@ def titled_by_control(lines: list[Line], k: int) -> bool:
     return not company_in(text) and not re.search(r"(?:手册|汇编|程序文件)$", text) and not DOC_CODE.search(text)
 
 
+def is_signoff(line: Line) -> bool:
+    """A sign-off line (``编制：… 审核：… 批准：…``) or table: two steps or more."""
+    if line.block.kind == "paragraph":
+        pairs = label_pairs(line.block.text) if not line.style else None
+    elif line.block.kind == "table":
+        pairs = table_pairs(line.block)
+    else:
+        return False
+    return bool(pairs) and sum(1 for k, _ in pairs if k in ("prepared", "reviewed", "approved")) >= 2
+
+
+NOT_A_DOCUMENT_TITLE = re.compile(r"^(?:附|目\s*录|目\s*次|前\s*言|引\s*言|说\s*明)|(?:手册|汇编|程序文件)$")
+
+
+def could_title(line: Line) -> bool:
+    """An unnumbered line that could be a document's title: short, no sentence, some Chinese; not a label line,
+    a company, a manual's title, an appendix or form (附：…, …记录表), a date or a code."""
+    text = line.block.text.strip()
+    return (line.block.kind == "paragraph" and not line.style and not line.block.heading and heading_like(text)
+            and len(text) <= 30 and bool(re.search(f"[{CJK}]", text)) and not LABEL_LINE.match(text)
+            and not company_in(text) and not NOT_A_DOCUMENT_TITLE.search(text) and not FORM_TITLE.search(text)
+            and not dates_in(text) and not DOC_CODE.search(text))
+
+
+def uncoded_documents(lines: list[Line], style: str) -> list[tuple[int, Line | None]]:
+    """The unnumbered title lines among documents of ``style`` that are documents of their own, each with its
+    own sign-off (None when it has none), by index in ``lines`` (issue 16: "a chapter with a sign-off is a
+    document"): a title line whose own sign-off follows before the next document, when the document before it
+    is closed by its sign-off already or the numbering starts again at 1 under the title; or, after a closed
+    document, a title under which the numbering starts again.  Not a line inside a document that has no
+    sign-off before it (a 附则 heading over the document's own sign-off stays in that document)."""
+    heads = [k for k, line in enumerate(lines) if line.style == style and line.block.kind == "paragraph"]
+    if not heads:
+        return []
+    signed = [k for k, line in enumerate(lines) if is_signoff(line)]
+    found = []
+    for k, line in enumerate(lines):
+        if not could_title(line):
+            continue
+        before = [h for h in heads if h < k]
+        after = next((h for h in heads if h > k), len(lines))
+        own = next((lines[s] for s in signed if k < s < after), None)
+        closed = bool(before) and any(before[-1] < s < k for s in signed)
+        below = lines[k + 1] if k + 1 < len(lines) else None
+        restart = below is not None and below.block.kind == "paragraph" and bool(below.style) \
+            and below.style != style and below.value == 1
+        if (own and (closed or restart)) or (closed and restart):
+            found.append((k, own))
+            heads = sorted(heads + [k])
+    return found
+
+
 def build_documents(blocks: list[Block], result: Imported, options: Options, unit: str) -> Ledger:
     """Fill ``result`` (documents, chapters, company, title, date, year, code scheme) from ``blocks``."""
     ledger = Ledger()
@@ -533,6 +605,17 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
             line.text, line.code = take_code(line.text)  # (never out of a clause sentence: 执行Q/DF 102-2012《…》)
     root = outline(rest)
     style, why = choose_style(root, toc_titles - {"目录", "目次"})
+    uncoded: dict[int, str] = {}  # id() of an unnumbered title made a document → why
+    if style and why != "none":
+        found = uncoded_documents(rest, style)
+        for k, own in found:
+            uncoded[id(rest[k])] = (f"标题行没有编号，但其下有自己的编制/审核/批准签署（{where(own.position)}）" if own else
+                                    "标题行没有编号，前一个文件已由签署结束，其下的编号从 1 重新开始") + "：作为一个文件"
+            rest[k].style, rest[k].code, rest[k].text = style, None, rest[k].block.text.strip()
+        if found:  # the outline again, with these titles as documents
+            for line in rest:
+                line.children, line.body, line.depth = [], [], -1
+            root = outline(rest)
     result.report.append(REASONS[why].format(style=STYLE_NAMES.get(style.rstrip("0123456789"), style)))
     docs: list[DocBuild] = []
     chapters: list[tuple[Line, list[DocBuild]]] = []
@@ -553,6 +636,8 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
                     build.lead = rest
                     build.doc.notes.append(f"标题行（{where(item.position)}）很长：标题取到第一个标点，其余“{rest[:20]}…”"
                                            "作为正文的第一段")
+                if id(item) in uncoded:
+                    build.doc.notes.append(f"{where(item.position)}“{title}”：{uncoded[id(item)]}")
                 docs.append(build)
                 if chapter is not None and (not chapters or chapters[-1][0] is not chapter):
                     chapters.append((chapter, []))
@@ -584,7 +669,9 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
         elif listed and listed[0] != build.doc.toc_code:
             build.doc.notes.append(f"目录写作 {listed[0]}（{where(listed[1])}），正文写作 {build.doc.toc_code}；"
                                    "保留正文的编号")
-    assign_codes(docs, chapters, result, options)
+    cited = frozenset(m.group(1) for b in blocks if b.kind == "paragraph" for m in DOC_CODE.finditer(b.text))
+    assign_codes(docs, chapters, result, options, cited | {c for b in blocks if b.kind == "table" for row in b.rows
+                                                          for cell in row for c in DOC_CODE.findall(cell)})
     for build in docs:
         if build.doc.jobs_text:
             for item in [build.node, *subtree(build.node)]:
@@ -830,7 +917,11 @@ def build_forms(result: Imported, doc: ImportedDoc, title: str, position: str, o
     result.pending_forms.append((doc, title, position))
 
 
-def assign_codes(docs: list[DocBuild], chapters, result: Imported, options: Options) -> None:
+def assign_codes(docs: list[DocBuild], chapters, result: Imported, options: Options,
+                 cited: frozenset[str] = frozenset()) -> None:
+    """Each document's code: its own (heading, control table, coded TOC), else the next number of the
+    inferred scheme that no document has and the source never writes (``cited``: a code in a 相关文件 list
+    is another document's), noted as assigned by the import with the document's position."""
     codes = [b.doc.toc_code for b in docs if b.doc.toc_code]
     year = options.year
     if year is None:
@@ -868,14 +959,15 @@ def assign_codes(docs: list[DocBuild], chapters, result: Imported, options: Opti
             pattern = dated if pattern.endswith("$") else pattern
         result.code_scheme = {"pattern": pattern, "format": fmt}
         result.report.append(f"编号规则由原稿的编号推定：{pattern}")
-        used = set(codes)
+        used = set(codes) | set(cited)
         for k, b in enumerate(docs):
             if b.doc.toc_code:
                 b.doc.code = b.doc.toc_code
                 continue
             b.doc.code = next_code(pattern, fmt, docs[:k], used, year)
             used.add(b.doc.code)
-            b.doc.notes.append(f"原稿中这个文件没有编号（{b.doc.lines}）；暂定为 {b.doc.code}，请核对")
+            b.doc.notes.append(f"原稿中这个文件没有编号（{b.doc.lines}）；暂定为 {b.doc.code}（导入按编号规则取的下一个"
+                               "原稿中没有用到的编号），请核对")
     if year:
         result.code_scheme["year"] = year
     result.code_scheme["example"] = docs[0].doc.code if docs else ""
