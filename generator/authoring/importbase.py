@@ -72,7 +72,7 @@ CODE = r"\d{4}-\d{4}"
 TOC_ENTRY = re.compile(rf"(?<![{CN}])([{CN}]{{1,3}})\s*、\s*+([^…\n\t]{{1,40}}?)"
                        rf"(?:\s*+[…\.·．]{{2,}}+\s*+|[^\S\t]*+\t\s*+)({CODE})")
 COMPANY = re.compile(rf"([{CJK}（）()]{{2,30}}?(?:股份有限公司|有限责任公司|有限公司|集团公司|公司))")
-MANUAL_TITLE = re.compile(rf"([{CJK}]{{2,24}}?(?:手册|制度汇编|管理制度))")
+MANUAL_TITLE = re.compile(rf"([{CJK}]{{2,24}}?(?:手册|制度汇编|管理制度(?:汇编)?))")  # (生产管理制度汇编 whole)
 DATE_ANY = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})")
 SIGNOFF = re.compile(
     r"编\s*制\s*[:：]\s*(?P<prepared>[^:：\n\d《》]{0,12}?)\s*"

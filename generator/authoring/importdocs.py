@@ -326,6 +326,18 @@ class DocBuild:
     lead: str = ""  # the rest of a long heading line: the body's first paragraph
 
 
+def shown(line: Line) -> str:
+    """The text of a section or clause line as the body shows it: a document code taken out of the line (a
+    heading that cites a document, ``HX-SC-03 模具管理制度`` under 相关文件) put back, as the source has it."""
+    if not line.code:
+        return line.text
+    text = line.block.text.strip()
+    if line.marker and not line.block.number and text.startswith(line.marker):
+        text = text[len(line.marker):].strip()
+    first = re.match(r"[\s(（\[【]*(?:文件)?(?:编号|No\.?)?[:：]?\s*" + re.escape(line.code), text)
+    return f"{line.code} {line.text}".strip() if first else f"{line.text} {line.code}".strip()
+
+
 class Renderer:
     def __init__(self, build: DocBuild, ledger: Ledger, where):
         self.build, self.ledger, self.where = build, ledger, where
@@ -377,8 +389,8 @@ class Renderer:
                 gap = " " if re.search(r"[\dA-Za-z.．章节]$", item.marker) or re.match(r"[A-Za-z][)）]$", item.marker) \
                     else ""
                 # (the number is a heading's own: not escaped as a list start, which it is not after "## ")
-                title = MD_SPECIAL.sub(r"\\\1", item.marker) + gap + md_escape(clean(item.text)) if item.marker else \
-                    md_escape(clean(item.text))
+                title = MD_SPECIAL.sub(r"\\\1", item.marker) + gap + md_escape(clean(shown(item))) if item.marker else \
+                    md_escape(clean(shown(item)))
                 parts.append("#" * min(depth + 2, 4) + " " + title)
                 parts.extend(self.blocks(item, depth + 1))
         flush()
@@ -416,7 +428,7 @@ class Renderer:
 
     def clause(self, line: Line, n: int, indent: str) -> str:
         self.ledger.take(line.block)
-        head = f"{indent}{n}. {md_escape(clean(line.text)) or md_escape(line.marker)}"
+        head = f"{indent}{n}. {md_escape(clean(shown(line))) or md_escape(line.marker)}"
         inner = indent + " " * (len(str(n)) + 2)
         out = [head]
         subs: list[Line] = []
@@ -481,6 +493,8 @@ def starts_document(lines: list[Line], k: int) -> bool:
     if k + 1 >= len(lines):
         return False
     below = lines[k + 1]
+    if below.block.kind == "table" and is_signoff(below):
+        return False  # (a sign-off table closes the document that cites it)
     if below.block.kind != "paragraph":
         return True
     if CONTROL_LINE.match(below.block.text) or below.block.heading:
@@ -555,6 +569,22 @@ def uncoded_documents(lines: list[Line], style: str) -> list[tuple[int, Line | N
     return found
 
 
+def opens_first_document(lines: list[Line], first: int, toc: set[int]) -> bool:
+    """Whether the line before the first numbered line ``lines[first]`` is the title of an uncoded first
+    document rather than a cover line: it could be a title, the numbering under it starts at 1, and its own
+    sign-off follows before the first line that carries a document code."""
+    k = first - 1
+    if k < 0 or k in toc or first >= len(lines) or not could_title(lines[k]) or lines[first].value != 1:
+        return False
+    for line in lines[first:]:
+        if line.code or line.style == "coded" or (line.block.kind == "paragraph" and CONTROL_LINE.match(line.block.text)):
+            return False
+        if is_signoff(line):
+            return any(other.code or other.style == "coded" or CONTROL_LINE.match(other.block.text)
+                       for other in lines[first:] if other.block.kind == "paragraph")
+    return False
+
+
 def build_documents(blocks: list[Block], result: Imported, options: Options, unit: str) -> Ledger:
     """Fill ``result`` (documents, chapters, company, title, date, year, code scheme) from ``blocks``."""
     ledger = Ledger()
@@ -595,6 +625,8 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
         first_styled = next((k for k, line in enumerate(lines) if line.block.kind != "paragraph"
                              or re.search(r"[。；;，,]", line.block.text) or len(line.block.text.strip()) > 40),
                             len(lines))
+    if opens_first_document(lines, first_styled, toc):
+        first_styled -= 1  # an uncoded first document's title, not a cover line
     cover = [line for k, line in enumerate(lines[:first_styled]) if k not in toc]
     read_cover(cover, result, ledger, where)
     rest = [line for k, line in enumerate(lines) if k >= first_styled and k not in toc]
@@ -612,10 +644,10 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
             uncoded[id(rest[k])] = (f"标题行没有编号，但其下有自己的编制/审核/批准签署（{where(own.position)}）" if own else
                                     "标题行没有编号，前一个文件已由签署结束，其下的编号从 1 重新开始") + "：作为一个文件"
             rest[k].style, rest[k].code, rest[k].text = style, None, rest[k].block.text.strip()
-        if found:  # the outline again, with these titles as documents
-            for line in rest:
-                line.children, line.body, line.depth = [], [], -1
-            root = outline(rest)
+        # The outline again, with these titles as documents and no document under another's sections.
+        for line in rest:
+            line.children, line.body, line.depth = [], [], -1
+        root = outline(rest, style)
     result.report.append(REASONS[why].format(style=STYLE_NAMES.get(style.rstrip("0123456789"), style)))
     docs: list[DocBuild] = []
     chapters: list[tuple[Line, list[DocBuild]]] = []
@@ -993,17 +1025,24 @@ def assign_codes(docs: list[DocBuild], chapters, result: Imported, options: Opti
 
 
 def next_code(pattern: str, fmt: str, before: list[DocBuild], used: set[str], year) -> str:
+    """The code after the documents ``before``, in their chapter: the next sequence number that no code in
+    ``used`` has in that chapter, whatever its year (QP-02-2021 is not free when the source has QP-02-2019)."""
     chapter, seq = "01", 0
     for b in before:
         m = re.fullmatch(pattern, b.doc.code)
         if m:
             chapter = m.groupdict().get("chapter") or chapter
             seq = int(m.groupdict().get("seq") or seq)
+    taken = set()
+    for code in used:
+        m = re.fullmatch(pattern, code)
+        if m and m.groupdict().get("seq") and (m.groupdict().get("chapter") or chapter) == chapter:
+            taken.add(int(m.group("seq")))
     while True:
         seq += 1
         try:
             code = fmt.format(chapter=int(chapter) if chapter.isdigit() else chapter, seq=seq, year=year)
         except (ValueError, KeyError, IndexError):
             code = f"{chapter}{seq:02d}"
-        if code not in used:
+        if code not in used and seq not in taken:
             return code
