@@ -1035,7 +1035,8 @@ def next_code(pattern: str, fmt: str, before: list[DocBuild], used: set[str], ye
             seq = int(m.groupdict().get("seq") or seq)
     taken = set()
     for code in used:
-        m = re.fullmatch(pattern, code)
+        # (a code cited without its year, HX-SC-03 in a 相关文件 list, takes its number too)
+        m = re.fullmatch(pattern, code) or re.fullmatch(pattern, f"{code}-{year or 1900}")
         if m and m.groupdict().get("seq") and (m.groupdict().get("chapter") or chapter) == chapter:
             taken.add(int(m.group("seq")))
     while True:
