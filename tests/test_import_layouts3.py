@@ -127,6 +127,64 @@ NESTED = ["无锡太湖纺织有限公司", "行政管理制度", "2022年1月1�
           "编制：周敏 审核：吴磊 批准：郑华 日期：2022年1月1日"]
 
 
+# Each document signed at its top, right under its title (one uncoded): a coded line over a sign-off opens a
+# document when its first numbered line follows; an unnumbered 注意事项 over 1. 2. inside a document stays in it.
+TOP = ["杭州西子电梯有限公司", "质量管理制度", "2019年3月1日",
+       "XZ-ZL-01 来料检验规定", "编制：孙伟 审核：马丽 批准：钱峰 日期：2019年3月1日",
+       "1 范围", "本规定适用于外购件的检验，检验结果记入《来料检验记录表》。", "2 要求", "2.1 检验员按抽样方案检验。",
+       "注意事项", "1. 不合格品须隔离。", "2. 检验记录保存三年。",
+       "过程检验规定", "编制：孙伟 审核：马丽 批准： 日期：2019年 月 日",
+       "1 范围", "本规定适用于生产过程的检验。", "2 要求", "2.1 首件须经检验员确认。",
+       "XZ-ZL-03-2017 成品检验规定", "编制：孙伟 审核：马丽 批准：钱峰 日期：2019年3月1日",
+       "1 范围", "本规定适用于出厂前的检验，参照苏州迅达电梯有限公司的要求。"]
+# Signed at the bottom: 注意事项 over 1. 2. before the document's own sign-off is not a document, nor is a short
+# last line right over the sign-off.
+BOTTOM = ["杭州西子电梯有限公司", "质量管理制度", "2019年3月1日",
+          "XZ-ZL-01 来料检验规定", "1 范围", "本规定适用于外购件的检验。", "2 要求", "2.1 检验员按抽样方案检验。",
+          "注意事项", "1. 不合格品须隔离。", "2. 检验记录保存三年。", "本规定自发布之日起执行",
+          "编制：孙伟 审核：马丽 批准：钱峰 日期：2019年3月1日",
+          "XZ-ZL-02 过程检验规定", "1 范围", "本规定适用于生产过程的检验。", "编制：孙伟 审核：马丽 批准：钱峰 日期：2019年3月1日"]
+
+
+def make_bold_title(folder: Path) -> tuple[Path, list[str]]:
+    """Heading 1 documents with the code in the title, one uncoded document titled by a bold Normal paragraph;
+    Heading 3 short headings with Heading 4 sentences under them."""
+    d = LegacyDocx("en")
+    texts: list[str] = []
+
+    def para(text, bold=False):
+        p = d.paragraph(text)
+        if bold:
+            p.runs[0].bold = True
+        texts.append(text)
+
+    def head(text, level):
+        d.heading(text, level)
+        texts.append(text)
+
+    for text in ("苏州金鸡湖软件有限公司", "研发管理手册", "2020年"):
+        para(text)
+    head("需求管理程序 RD-01-2020", 1)
+    head("目的", 2)
+    para("规范需求的收集与评审。")
+    head("职责", 2)
+    head("3.1 总体要求", 3)
+    head("产品经理负责收集需求，并组织评审。", 4)
+    head("研发经理负责评估工作量。", 4)
+    para("编制：周一 审核：吴二 批准：郑三 日期：2020年1月1日")
+    para("变更管理规定", bold=True)
+    head("目的", 2)
+    para("控制需求变更。")
+    head("要求", 2)
+    head("变更须填写《需求变更单》，经评审后实施。", 3)
+    para("编制：周一 审核：吴二 批准：郑三 日期：2020年1月1日")
+    head("测试管理程序 RD-03-2019", 1)
+    head("目的", 2)
+    para("保证软件质量，测试工具参照南京紫金山软件有限公司的选型。")
+    para("编制：周一 审核：吴二 批准： 日期：2020年 月 日")
+    return d.save(folder / "bold-title.docx"), texts
+
+
 # name: documents [(code, title, sections, clauses)], company, edition year, assigned codes {code: first line},
 # defects: code_year [codes], blank_approver [codes], unknown_form [(code, title)], foreign [(code, name)]
 EXPECTED = {
@@ -154,6 +212,24 @@ EXPECTED = {
         "company": "无锡太湖纺织有限公司", "year": 2022, "assigned": {}, "titles": [],
         "code_year": ["TH-XZ-003-2020"], "blank_approver": ["TH-XZ-002"],
         "unknown_form": [("TH-XZ-001", "办公用品申领单")], "foreign": [("TH-XZ-002", "苏州东吴物流有限公司")]},
+    "top": {
+        "documents": [("XZ-ZL-01", "来料检验规定", 2, 3), ("XZ-ZL-02", "过程检验规定", 2, 1),
+                      ("XZ-ZL-03-2017", "成品检验规定", 1, 0)],
+        "company": "杭州西子电梯有限公司", "year": 2019, "assigned": {"XZ-ZL-02": "第 13"},
+        "titles": [("XZ-ZL-02", "第 13 行", "签署（第 14 行）")],
+        "code_year": ["XZ-ZL-03-2017"], "blank_approver": ["XZ-ZL-02"],
+        "unknown_form": [("XZ-ZL-01", "来料检验记录表")], "foreign": [("XZ-ZL-03-2017", "苏州迅达电梯有限公司")]},
+    "bottom": {
+        "documents": [("XZ-ZL-01", "来料检验规定", 2, 3), ("XZ-ZL-02", "过程检验规定", 1, 0)],
+        "company": "杭州西子电梯有限公司", "year": 2019, "assigned": {}, "titles": [],
+        "code_year": [], "blank_approver": [], "unknown_form": [], "foreign": []},
+    "bold-title": {
+        "documents": [("RD-01-2020", "需求管理程序", 3, 2), ("RD-02-2020", "变更管理规定", 2, 1),
+                      ("RD-03-2019", "测试管理程序", 1, 0)],
+        "company": "苏州金鸡湖软件有限公司", "year": 2020, "assigned": {"RD-02-2020": "第 12"},
+        "titles": [("RD-02-2020", "第 12 段", "签署（第 17 段）")],
+        "code_year": ["RD-03-2019"], "blank_approver": ["RD-03-2019"],
+        "unknown_form": [("RD-02-2020", "需求变更单")], "foreign": [("RD-03-2019", "南京紫金山软件有限公司")]},
 }
 
 
@@ -162,7 +238,10 @@ def imported(tmp_path_factory) -> dict[str, tuple[list[str], Path]]:
     folder = tmp_path_factory.mktemp("layouts3")
     inputs = {"headings": make_headings(folder),
               "mixed": (write_text(folder / "mixed.txt", MIXED, "gbk", newline="\r\n"), MIXED),
-              "nested": (write_text(folder / "nested.txt", NESTED, "utf-8"), NESTED)}
+              "nested": (write_text(folder / "nested.txt", NESTED, "utf-8"), NESTED),
+              "top": (write_text(folder / "top.txt", TOP, "utf-16-le", bom=True), TOP),
+              "bottom": (write_text(folder / "bottom.txt", BOTTOM, "utf-8"), BOTTOM),
+              "bold-title": make_bold_title(folder)}
     out = {}
     for name, (path, texts) in inputs.items():
         target = folder / f"{name}-out"

@@ -489,17 +489,21 @@ def starts_document(lines: list[Line], k: int) -> bool:
     """Whether the unnumbered coded line ``lines[k]`` (``QP-7.4-01 采购控制程序``) opens a document rather than
     cites one (a 相关文件 list): what follows is a control table or line, a first numbered line (1 目的, 一、),
     a Word heading or text; not another coded line, a numbered line that goes on counting (6 记录), a sign-off
-    line, or nothing."""
+    line, or nothing.  A sign-off line or table right under it opens the document only when a first numbered
+    line follows the sign-off (a sign-off at the top of each document)."""
     if k + 1 >= len(lines):
         return False
     below = lines[k + 1]
-    if below.block.kind == "table" and is_signoff(below):
-        return False  # (a sign-off table closes the document that cites it)
+    if is_signoff(below) or (below.block.kind == "paragraph" and LABEL_LINE.match(below.block.text)):
+        # (编制：… closes the document citing it, unless the document's first numbered line comes after it)
+        after = lines[k + 2] if k + 2 < len(lines) else None
+        return after is not None and after.block.kind == "paragraph" and bool(after.style) \
+            and after.style != "coded" and after.value == 1
     if below.block.kind != "paragraph":
         return True
     if CONTROL_LINE.match(below.block.text) or below.block.heading:
         return True
-    if below.style == "coded" or LABEL_LINE.match(below.block.text):  # (编制：… closes the document citing it)
+    if below.style == "coded":
         return False
     return below.value <= 1 if below.style else True
 
@@ -536,6 +540,7 @@ def could_title(line: Line) -> bool:
     a company, a manual's title, an appendix or form (附：…, …记录表), a date or a code."""
     text = line.block.text.strip()
     return (line.block.kind == "paragraph" and not line.style and not line.block.heading and heading_like(text)
+            and not text.startswith("《")
             and len(text) <= 30 and bool(re.search(f"[{CJK}]", text)) and not LABEL_LINE.match(text)
             and not company_in(text) and not NOT_A_DOCUMENT_TITLE.search(text) and not FORM_TITLE.search(text)
             and not dates_in(text) and not DOC_CODE.search(text))
@@ -544,10 +549,12 @@ def could_title(line: Line) -> bool:
 def uncoded_documents(lines: list[Line], style: str) -> list[tuple[int, Line | None]]:
     """The unnumbered title lines among documents of ``style`` that are documents of their own, each with its
     own sign-off (None when it has none), by index in ``lines`` (issue 16: "a chapter with a sign-off is a
-    document"): a title line whose own sign-off follows before the next document, when the document before it
-    is closed by its sign-off already or the numbering starts again at 1 under the title; or, after a closed
-    document, a title under which the numbering starts again.  Not a line inside a document that has no
-    sign-off before it (a 附则 heading over the document's own sign-off stays in that document)."""
+    document").  A title line whose own sign-off follows before the next document, when the document before
+    it ends with its sign-off (the line before the title, 附：… lines aside), or the sign-off stands right under
+    the title with the first numbered line (1 范围) under it, or no document comes before it and the numbering
+    under it starts at 1; or a title right after
+    a document that ends with its sign-off, with the numbering under it starting again at 1.  Not a short
+    line inside a document (``注意事项`` over its own 1. 2. 3.): the document before it has not ended."""
     heads = [k for k, line in enumerate(lines) if line.style == style and line.block.kind == "paragraph"]
     if not heads:
         return []
@@ -556,17 +563,33 @@ def uncoded_documents(lines: list[Line], style: str) -> list[tuple[int, Line | N
     for k, line in enumerate(lines):
         if not could_title(line):
             continue
-        before = [h for h in heads if h < k]
+        first = not any(h < k for h in heads)
         after = next((h for h in heads if h > k), len(lines))
         own = next((lines[s] for s in signed if k < s < after), None)
-        closed = bool(before) and any(before[-1] < s < k for s in signed)
         below = lines[k + 1] if k + 1 < len(lines) else None
-        restart = below is not None and below.block.kind == "paragraph" and bool(below.style) \
-            and below.style != style and below.value == 1
-        if (own and (closed or restart)) or (closed and restart):
+        restart = starts_at_one(lines, k + 1, style)
+        signed_top = below is not None and is_signoff(below) and starts_at_one(lines, k + 2, style)
+        if (own and (ends_signed(lines, k) or signed_top or (first and restart))) \
+                or (not first and restart and ends_signed(lines, k)):
             found.append((k, own))
             heads = sorted(heads + [k])
     return found
+
+
+def starts_at_one(lines: list[Line], k: int, style: str) -> bool:
+    """Whether ``lines[k]`` is a numbered line (not a document's) numbered 1: a document's first section."""
+    line = lines[k] if k < len(lines) else None
+    return line is not None and line.block.kind == "paragraph" and bool(line.style) and line.style != style \
+        and line.value == 1
+
+
+def ends_signed(lines: list[Line], k: int) -> bool:
+    """Whether the text before ``lines[k]`` ends with a sign-off (empty lines and appended forms aside)."""
+    for line in reversed(lines[:k]):
+        if line.block.kind == "paragraph" and (not line.block.text.strip() or re.match(r"\s*附", line.block.text)):
+            continue
+        return is_signoff(line)
+    return False
 
 
 def opens_first_document(lines: list[Line], first: int, toc: set[int]) -> bool:
