@@ -15,6 +15,7 @@ under a chapter heading before its first document.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -559,20 +560,21 @@ def uncoded_documents(lines: list[Line], style: str) -> list[tuple[int, Line | N
     if not heads:
         return []
     signed = [k for k, line in enumerate(lines) if is_signoff(line)]
-    found = []
-    for k, line in enumerate(lines):
+    found: list[tuple[int, Line | None]] = []
+    for k, line in enumerate(lines):  # (linear: the searches are bisections)
         if not could_title(line):
             continue
-        first = not any(h < k for h in heads)
-        after = next((h for h in heads if h > k), len(lines))
-        own = next((lines[s] for s in signed if k < s < after), None)
+        first = not found and heads[0] > k
+        n = bisect.bisect_right(heads, k)
+        after = heads[n] if n < len(heads) else len(lines)
+        n = bisect.bisect_right(signed, k)
+        own = lines[signed[n]] if n < len(signed) and signed[n] < after else None
         below = lines[k + 1] if k + 1 < len(lines) else None
         restart = starts_at_one(lines, k + 1, style)
         signed_top = below is not None and is_signoff(below) and starts_at_one(lines, k + 2, style)
         if (own and (ends_signed(lines, k) or signed_top or (first and restart))) \
                 or (not first and restart and ends_signed(lines, k)):
             found.append((k, own))
-            heads = sorted(heads + [k])
     return found
 
 
@@ -1015,12 +1017,27 @@ def assign_codes(docs: list[DocBuild], chapters, result: Imported, options: Opti
         result.code_scheme = {"pattern": pattern, "format": fmt}
         result.report.append(f"编号规则由原稿的编号推定：{pattern}")
         used = set(codes) | set(cited)
-        for k, b in enumerate(docs):
+        # The sequence numbers in use, by chapter (None: a code of a scheme without chapters), once (linear).
+        taken: dict[str | None, set[int]] = {}
+        for code in used:
+            # (a code cited without its year, HX-SC-03 in a 相关文件 list, takes its number too)
+            m = re.fullmatch(pattern, code) or re.fullmatch(pattern, f"{code}-{year or 1900}")
+            if m and m.groupdict().get("seq"):
+                taken.setdefault(m.groupdict().get("chapter"), set()).add(int(m.group("seq")))
+        chapter, seq = "01", 0  # where the documents before have got to
+        for b in docs:
             if b.doc.toc_code:
                 b.doc.code = b.doc.toc_code
+            else:
+                b.doc.code = next_code(fmt, chapter, seq, used, (taken.get(chapter, set()), taken.get(None, set())),
+                                       year)
+                used.add(b.doc.code)
+            m = re.fullmatch(pattern, b.doc.code)
+            if m:
+                chapter = m.groupdict().get("chapter") or chapter
+                seq = int(m.groupdict().get("seq") or seq)
+            if b.doc.toc_code:
                 continue
-            b.doc.code = next_code(pattern, fmt, docs[:k], used, year)
-            used.add(b.doc.code)
             b.doc.notes.append(f"原稿中这个文件没有编号（{b.doc.lines}）；暂定为 {b.doc.code}（导入按编号规则取的下一个"
                                "原稿中没有用到的编号），请核对")
     if year:
@@ -1047,26 +1064,15 @@ def assign_codes(docs: list[DocBuild], chapters, result: Imported, options: Opti
                         "documents": members} for number, members in groups.items()]
 
 
-def next_code(pattern: str, fmt: str, before: list[DocBuild], used: set[str], year) -> str:
-    """The code after the documents ``before``, in their chapter: the next sequence number that no code in
-    ``used`` has in that chapter, whatever its year (QP-02-2021 is not free when the source has QP-02-2019)."""
-    chapter, seq = "01", 0
-    for b in before:
-        m = re.fullmatch(pattern, b.doc.code)
-        if m:
-            chapter = m.groupdict().get("chapter") or chapter
-            seq = int(m.groupdict().get("seq") or seq)
-    taken = set()
-    for code in used:
-        # (a code cited without its year, HX-SC-03 in a 相关文件 list, takes its number too)
-        m = re.fullmatch(pattern, code) or re.fullmatch(pattern, f"{code}-{year or 1900}")
-        if m and m.groupdict().get("seq") and (m.groupdict().get("chapter") or chapter) == chapter:
-            taken.add(int(m.group("seq")))
+def next_code(fmt: str, chapter: str, seq: int, used: set[str], taken: tuple[set[int], ...], year) -> str:
+    """The code after sequence number ``seq`` of ``chapter`` (where the documents before have got to): the next
+    sequence number that no code in the source has in that chapter, whatever its year (``taken``: QP-02-2021 is
+    not free when the source has QP-02-2019)."""
     while True:
         seq += 1
         try:
             code = fmt.format(chapter=int(chapter) if chapter.isdigit() else chapter, seq=seq, year=year)
         except (ValueError, KeyError, IndexError):
             code = f"{chapter}{seq:02d}"
-        if code not in used and seq not in taken:
+        if code not in used and not any(seq in numbers for numbers in taken):
             return code
