@@ -6,8 +6,13 @@
   headings;
 * ``mixed``: a GBK .txt with CRLF mixing coded documents (a ``文件编号：`` line, a code in the title line)
   and uncoded ones each with its own sign-off, the first document uncoded, and one uncoded document without a
-  sign-off after a closed one; forms appended as ``附：入库检查记录表`` and ``附表1：设备台账清单``;
-* ``nested``: a UTF-8 .txt with ``【TH-XZ-001】`` titles, ``一、`` sections, ``1.`` clauses, ``（1）`` sub-items.
+  sign-off after a closed one; forms appended as ``附：入库检查记录表`` and ``附表1：设备台账清单、车辆使用登记表``;
+* ``nested``: a UTF-8 .txt with ``【TH-XZ-001】`` titles, ``一、`` sections, ``1.`` clauses, ``（1）`` sub-items;
+* ``top``: a UTF-16 .txt whose documents are signed at their top, right under the title (one uncoded), with an
+  unnumbered ``注意事项`` over ``1.`` ``2.`` inside a document; ``bottom``: the same signed at the bottom, where
+  neither ``注意事项`` nor a short last line over the sign-off is a document;
+* ``bold-title``: a .docx of Heading 1 documents with the code in the title, one uncoded document titled by a
+  bold Normal paragraph, Heading 3 short headings over Heading 4 sentences.
 
 For each: the documents (codes, titles), section and clause counts as ``manual check`` counts them, the codes
 the import assigned (the next sequence number the source does not use, said in the report with its
@@ -104,7 +109,7 @@ MIXED = ["西安秦川物流有限公司", "仓储管理手册", "2020年5月",
          "编制：刘洋  审核：陈静  批准：张军  日期：2020年5月1日",
          "出库管理程序",
          "一、出库", "1. 凭出库单发货。", "2. 发货参照成都蓉欧物流有限公司的作业标准。",
-         "附表1：设备台账清单",
+         "附表1：设备台账清单、车辆使用登记表",
          "编制：刘洋  审核：陈静  批准：  日期：2020年 月 日",
          "QC-CK-04-2018 盘点管理程序",
          "一、盘点", "1. 每月末盘点一次。", "2. 盘点差异填写《盘点差异单》。",
@@ -327,7 +332,8 @@ def test_uncoded_documents_with_their_own_signoff(imported):
 def test_appended_form_titles_are_kept_whole(imported):
     _, root = imported["mixed"]
     report = report_of(root)
-    for code, title in (("QC-CK-02-2020", "入库检查记录表"), ("QC-CK-03-2020", "设备台账清单")):
+    for code, title in (("QC-CK-02-2020", "入库检查记录表"), ("QC-CK-03-2020", "设备台账清单"),
+                        ("QC-CK-03-2020", "车辆使用登记表")):
         assert f"- {code}：正文引用《{title}》" in report, report
 
 

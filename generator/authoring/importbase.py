@@ -88,6 +88,8 @@ FORM_WORD = r"(?:表|单|卡|册|记录|台账|登记簿|簿)"
 FORM_PLAIN = re.compile(rf"附(?:\s*[件表]\s*[\d{CN}]{{0,2}})?\s*[:：]\s*([{CJK}A-Za-z0-9]{{2,30}}?{FORM_WORD})"
                         rf"(?!{FORM_WORD}|[清登])")
 FORM_TITLE = re.compile(rf"{FORM_WORD}$")
+# The next form of a list after FORM_PLAIN's first (附：派车单、车辆维修申请表和加油记录): matched at its end.
+FORM_MORE = re.compile(rf"\s*[、和及]\s*([{CJK}A-Za-z0-9]{{2,30}}?{FORM_WORD})(?!{FORM_WORD}|[清登])")
 JOB_HEAD = re.compile(rf"[(（]([{CN}]{{1,3}})[)）]\s*、?\s*([{CJK}]{{1,16}}(?:[(（][{CJK}、]{{1,12}}[)）])?)\s*岗位职责")
 REPORTS_TO = re.compile(rf"行政隶属上级主管\s*[:：]\s*([{CJK}、，,/]{{1,40}})")
 CHAPTER = re.compile(rf"第([{CN}]{{1,3}}|\d{{1,2}})章\s*[:：、]?\s*")

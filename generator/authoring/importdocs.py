@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .importbase import MD_SPECIAL, CJK, DATE_ANY, dates_in, FORM_PLAIN, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
+from .importbase import MD_SPECIAL, CJK, DATE_ANY, dates_in, FORM_MORE, FORM_PLAIN, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
 from ..model import file_stem
 from ..model.codes import infer_scheme as scheme_of
 from .importfile import Block
@@ -950,13 +950,27 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
         if item.block.kind != "paragraph":
             continue
         mentioned = [m.group(1) for m in re.finditer(r"《([^《》\n]{1,40})》", item.block.text)]
-        mentioned += [m.group(1) for m in FORM_PLAIN.finditer(item.block.text) if "《" not in m.group(0)]
+        mentioned += appended_forms(item.block.text)
         for title in mentioned:
             title = clean(title)
             if title in seen:
                 continue
             seen.add(title)
             build_forms(result, doc, title, where(item.position), options)
+
+
+def appended_forms(text: str) -> list[str]:
+    """The titles of the forms a line appends without 《》: ``附：派车单、车辆维修申请表`` → both, whole."""
+    found = []
+    for m in FORM_PLAIN.finditer(text):
+        if "《" in m.group(0):
+            continue
+        found.append(m.group(1))
+        end = m.end()
+        while more := FORM_MORE.match(text, end):
+            found.append(more.group(1))
+            end = more.end()
+    return found
 
 
 def raw_text(line: Line) -> str:
