@@ -553,9 +553,9 @@ def uncoded_documents(lines: list[Line], style: str) -> list[tuple[int, Line | N
     document").  A title line whose own sign-off follows before the next document, when the document before
     it ends with its sign-off (the line before the title, 附：… lines aside), or the sign-off stands right under
     the title with the first numbered line (1 范围) under it, or no document comes before it and the numbering
-    under it starts at 1; or a title right after
-    a document that ends with its sign-off, with the numbering under it starting again at 1.  Not a short
-    line inside a document (``注意事项`` over its own 1. 2. 3.): the document before it has not ended."""
+    under it starts at 1; or a title right after a document that ends with its sign-off, with the numbering
+    under it starting again at 1.  Not a short line inside a document (``注意事项`` over its own 1. 2. 3.), nor
+    the last short line of a document right over its sign-off: the document before it has not ended."""
     heads = [k for k, line in enumerate(lines) if line.style == style and line.block.kind == "paragraph"]
     if not heads:
         return []
@@ -587,7 +587,8 @@ def starts_at_one(lines: list[Line], k: int, style: str) -> bool:
 
 def ends_signed(lines: list[Line], k: int) -> bool:
     """Whether the text before ``lines[k]`` ends with a sign-off (empty lines and appended forms aside)."""
-    for line in reversed(lines[:k]):
+    for j in range(k - 1, -1, -1):  # (an index, not a copy of the lines before: linear)
+        line = lines[j]
         if line.block.kind == "paragraph" and (not line.block.text.strip() or re.match(r"\s*附", line.block.text)):
             continue
         return is_signoff(line)
