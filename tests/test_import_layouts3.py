@@ -12,7 +12,9 @@
   unnumbered ``注意事项`` over ``1.`` ``2.`` inside a document; ``bottom``: the same signed at the bottom, where
   neither ``注意事项`` nor a short last line over the sign-off is a document;
 * ``bold-title``: a .docx of Heading 1 documents with the code in the title, one uncoded document titled by a
-  bold Normal paragraph, Heading 3 short headings over Heading 4 sentences.
+  bold Normal paragraph, Heading 3 short headings over Heading 4 sentences;
+* ``brackets``: a GB18030 .txt with CR line ends, codes without a year, an uncoded title in 【】 over a 版本 line
+  and another over an empty ``文件编号：`` line.
 
 For each: the documents (codes, titles), section and clause counts as ``manual check`` counts them, the codes
 the import assigned (the next sequence number the source does not use, said in the report with its
@@ -150,6 +152,16 @@ BOTTOM = ["杭州西子电梯有限公司", "质量管理制度", "2019年3月1�
           "编制：孙伟 审核：马丽 批准：钱峰 日期：2019年3月1日",
           "XZ-ZL-02 过程检验规定", "1 范围", "本规定适用于生产过程的检验。", "编制：孙伟 审核：马丽 批准：钱峰 日期：2019年3月1日"]
 
+# Codes without a year; an uncoded title in 【】 over a 版本 line, another over an empty 文件编号： line.
+BRACKETS = ["青岛海湾化工有限公司", "安全管理制度", "2018年",
+            "AQ-01 安全教育培训制度", "1 新员工须经三级安全教育。", "2 特种作业人员持证上岗。",
+            "编制：王一 审核：李二 批准：张三 日期：2018年1月1日",
+            "【危险化学品管理规定】", "版本：A/0", "1 危险化学品专库存放。", "2 领用须双人双锁，填写《危化品领用登记表》。",
+            "编制：王一 审核：李二 批准：张三 日期：2018年1月1日",
+            "有限空间作业规定（试行）", "文件编号：", "1 作业前须检测气体，参照淄博齐鲁石化工程有限公司的规程。",
+            "编制：王一 审核：李二 批准： 日期：2018年 月 日",
+            "AQ-04 职业健康管理制度", "1 每年组织职业健康体检。", "编制：王一 审核：李二 批准：张三 日期：2018年1月1日"]
+
 
 def make_bold_title(folder: Path) -> tuple[Path, list[str]]:
     """Heading 1 documents with the code in the title, one uncoded document titled by a bold Normal paragraph;
@@ -235,6 +247,13 @@ EXPECTED = {
         "titles": [("RD-02-2020", "第 12 段", "签署（第 17 段）")],
         "code_year": ["RD-03-2019"], "blank_approver": ["RD-03-2019"],
         "unknown_form": [("RD-02-2020", "需求变更单")], "foreign": [("RD-03-2019", "南京紫金山软件有限公司")]},
+    "brackets": {
+        "documents": [("AQ-01", "安全教育培训制度", 0, 2), ("AQ-02", "危险化学品管理规定", 0, 2),
+                      ("AQ-03", "有限空间作业规定（试行）", 0, 1), ("AQ-04", "职业健康管理制度", 0, 1)],
+        "company": "青岛海湾化工有限公司", "year": 2018, "assigned": {"AQ-02": "第 8", "AQ-03": "第 13"},
+        "titles": [("AQ-02", "第 8 行", "签署（第 12 行）"), ("AQ-03", "第 13 行", "签署（第 16 行）")],
+        "code_year": [], "blank_approver": ["AQ-03"], "unknown_form": [("AQ-02", "危化品领用登记表")],
+        "foreign": [("AQ-03", "淄博齐鲁石化工程有限公司")]},
 }
 
 
@@ -246,7 +265,8 @@ def imported(tmp_path_factory) -> dict[str, tuple[list[str], Path]]:
               "nested": (write_text(folder / "nested.txt", NESTED, "utf-8"), NESTED),
               "top": (write_text(folder / "top.txt", TOP, "utf-16-le", bom=True), TOP),
               "bottom": (write_text(folder / "bottom.txt", BOTTOM, "utf-8"), BOTTOM),
-              "bold-title": make_bold_title(folder)}
+              "bold-title": make_bold_title(folder),
+              "brackets": (write_text(folder / "brackets.txt", BRACKETS, "gb18030", newline="\r"), BRACKETS)}
     out = {}
     for name, (path, texts) in inputs.items():
         target = folder / f"{name}-out"

@@ -669,7 +669,8 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
         for k, own in found:
             uncoded[id(rest[k])] = (f"标题行没有编号，但其下有自己的编制/审核/批准签署（{where(own.position)}）" if own else
                                     "标题行没有编号，前一个文件已由签署结束，其下的编号从 1 重新开始") + "：作为一个文件"
-            rest[k].style, rest[k].code, rest[k].text = style, None, rest[k].block.text.strip()
+            title = re.sub(r"^[【\[〔]\s*(.+?)\s*[】\]〕]$", r"\1", rest[k].block.text.strip())  # 【危险化学品管理规定】
+            rest[k].style, rest[k].code, rest[k].text = style, None, title
         # The outline again, with these titles as documents and no document under another's sections.
         for line in rest:
             line.children, line.body, line.depth = [], [], -1
