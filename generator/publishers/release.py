@@ -172,6 +172,7 @@ def sign_pdf(src: Path, dest: Path, p12: Path | None, password: bytes | None, *,
     if signer is None:
         signer = load_signer(p12, password)
     tmp = dest.with_name(f".{dest.name}.signing")
+    face = dest.with_name(f".{dest.name}.signing.ttf")
     try:
         with library_logs_quiet(), open(src, "rb") as inf:
             writer = IncrementalPdfFileWriter(inf, strict=False)
@@ -179,7 +180,8 @@ def sign_pdf(src: Path, dest: Path, p12: Path | None, password: bytes | None, *,
             meta = signers.PdfSignatureMetadata(field_name="EditionSignature", md_algorithm="sha256",
                                                 subfilter=fields.SigSeedSubFilter.PADES, reason=reason,
                                                 location=location)
-            style = stamp.TextStampStyle(stamp_text="Digitally signed by %(signer)s\n%(ts)s\n" + reason)
+            style = stamp.TextStampStyle(stamp_text="Digitally signed by %(signer)s\n%(ts)s\n" + reason,
+                                         text_box_style=_stamp_text_style(face))
             pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style)
             with open(tmp, "wb") as outf:
                 pdf_signer.sign_pdf(writer, output=outf)
@@ -189,7 +191,33 @@ def sign_pdf(src: Path, dest: Path, p12: Path | None, password: bytes | None, *,
     except Exception as exc:  # noqa: BLE001 - pyHanko's refusal (a certificate it cannot sign with …)
         tmp.unlink(missing_ok=True)
         raise SigningError("errors.signing_failed", reason=_first_line(exc)) from None
+    finally:
+        face.unlink(missing_ok=True)
     os.replace(tmp, dest)
+
+
+STAMP_FONT = "Noto Sans CJK SC"
+
+
+def _stamp_text_style(face: Path):
+    """The signature box's text style: a subset of Noto Sans CJK SC (the manual's sans face), so that a
+    Chinese signer's name or reason prints as such (pyHanko's default Courier cannot encode them: the box
+    showed "þÿ" and spaced bytes).  A CFF face with 1000 units per em: pyHanko writes glyph widths in font
+    units, which other em sizes (WenQuanYi's 2048) would stretch.  ``face`` is a scratch path where the face
+    is written for pyHanko, which reads it while signing; the caller removes it.  None (pyHanko's default)
+    when fontconfig has no such face."""
+    from pyhanko.pdf_utils.font import opentype
+    from pyhanko.pdf_utils.text import TextBoxStyle
+
+    from .docx.typeset import font_file
+    from .forms.font import ttc_face
+
+    found = font_file(STAMP_FONT)
+    if found is None or "cjk" not in found[0].lower():
+        return None
+    data = Path(found[0]).read_bytes()
+    face.write_bytes(ttc_face(data, found[1]) if data[:4] == b"ttcf" else data)
+    return TextBoxStyle(font=opentype.GlyphAccumulatorFactory(str(face), font_size=9))
 
 
 def _padding_ok(contents: bytes) -> bool:
