@@ -180,6 +180,13 @@ def _legal_stem(full: str) -> str:
     return name
 
 
+def _same_place(written: str, ours: str) -> bool:
+    """Whether two regions of a company's name may be one (either not written, or one holds the other:
+    东莞 and 广东省东莞市), not two (上海 and 杭州; 苏州 and 昆山 in brackets)."""
+    a, b = (re.sub("自治区|省|市", "", place) for place in (written, ours))
+    return not a or not b or a in b or b in a
+
+
 def _branch_place(branch: str) -> bool:
     """Whether the words before 分公司/分厂/办事处 are a place (上海分公司, 苏州市分公司), not a sentence."""
     place = re.sub(r"(分公司|分厂|办事处)$", "", branch)
@@ -189,12 +196,7 @@ def _branch_place(branch: str) -> bool:
 
 def short_name(full: str) -> str:
     """The trade name of a company's full name: 东莞市属瑞电子有限公司 → 属瑞."""
-    name = full.strip()
-    for legal in LEGAL:
-        if name.endswith(legal) and len(name) > len(legal):
-            name = name[: -len(legal)]
-            break
-    return _strip_region(_strip_industry(name))
+    return _strip_region(_strip_industry(_legal_stem(full)))
 
 
 def own_names(manual) -> set[str]:
@@ -229,20 +231,23 @@ class Finder:
         # The company's legal identity: its trade name (with industry words, region off) and kind of entity; a
         # legal name with another trade name or another kind is another company (金桥精密（苏州）有限公司 for
         # 南京金桥科技有限公司, 上海新越电器集团有限公司 for 上海新越电器有限公司).
-        self.identities: list[tuple[frozenset[str], str]] = []
+        self.identities: list[tuple[frozenset[str], str, str]] = []
         for full, strict in [(manual.company, True), *((other, False) for other in manual.company_others)]:
             full = full.strip()
             family = legal_family(full)
             if not family:
                 if not strict and full:
                     self.identities.append((frozenset({full, short_name(full), _strip_industry(short_name(full))}),
-                                            ""))
+                                            "", ""))
                 continue
-            trade = _strip_region(_legal_stem(full))
+            stem = _legal_stem(full)
+            trade = _strip_region(stem)
             accepted = {trade, _strip_industry(trade), short_name(full)}
             if strict and manual.company_short.strip():
                 accepted.add(manual.company_short.strip())
-            self.identities.append((frozenset(a for a in accepted if len(a) >= 2), family if strict else ""))
+            place = stem[:len(stem) - len(trade)] + "".join(re.findall(r"[（(]([\u4e00-\u9fff]{2,6})[）)]", full))
+            self.identities.append((frozenset(a for a in accepted if len(a) >= 2), family if strict else "",
+                                    place.replace("集团", "") if strict else ""))
         self.strict = bool(legal_family(manual.company.strip()))
         self.anywhere_re = re.compile("|".join(map(re.escape, sorted(self.anywhere, key=len, reverse=True))))
         self.near_re = None
@@ -252,12 +257,14 @@ class Finder:
                             for i in range(n)]
             self.near_re = re.compile("(?=(" + "|".join(alternatives) + "))")
 
-    def _ours_legal(self, trade: str, family: str) -> bool:
-        """Whether a legal name with the trade name ``trade`` (industry words kept, region off) and the kind of
-        entity ``family`` is the company's own or one of company.others."""
-        if not self.strict and self._ours(trade):
+    def _ours_legal(self, trade: str, family: str, place: str = "") -> bool:
+        """Whether a legal name with the trade name ``trade`` (industry words kept, region off), the kind of
+        entity ``family`` and the region ``place`` (as written, "" when none) is the company's own or one of
+        company.others: 新越电器有限公司 and 上海新越电器有限公司 are 上海新越电器有限公司, 杭州新越电器有限公司 is not."""
+        if not self.strict and (self._ours(trade) or self._ours(_strip_region(trade))):
             return True  # a company without a legal form configured: its names, as before
-        return any(trade in accepted and (not kind or kind == family) for accepted, kind in self.identities)
+        return any((trade in accepted or _strip_region(trade) in accepted) and (not kind or kind == family)
+                   and _same_place(place, region) for accepted, kind, region in self.identities)
 
     def _ours(self, core: str) -> bool:
         return any(core.endswith(name) or name.endswith(core) and len(core) >= 2 for name in self.own)
@@ -280,7 +287,7 @@ class Finder:
         return not text or (len(text) == 1 and words >= 2)
 
     def named(self, core: str, whole: bool, legal: bool = False, industry: bool = True, industry_words: str = "",
-              family: str = "", institute: bool = False) -> tuple[str, str] | None:
+              family: str = "", institute: str = "", bracket: str = "") -> tuple[str, str] | None:
         """(message key, name) when ``core``, the characters before a company suffix (or in quotes) less
         industry words and a region prefix, names another company; ``whole``: ``core`` starts at a word
         boundary (punctuation, a number, the start of the text, quotes), not cut off after 16 characters;
@@ -289,14 +296,20 @@ class Finder:
         an industry word stood before the legal form, without one a name made of ordinary words is none
         (一家有限责任公司, 改制成立股份有限公司); ``industry_words``: the industry words taken off ``core`` (金桥
         「精密」), ``family``: the kind of entity of the legal form: a legal name is ours only with our trade name and
-        our kind (``_ours_legal``); ``institute``: before 研究院/事务所/厂, where the name needs a region or a
-        word of its own (技术研究院 is none)."""
+        our kind (``_ours_legal``), and when both say where, our region; ``institute``: the suffix when it is
+        研究院/研究所/设计院/厂 (a name needs a region: 苏州电器科学研究院; 技术研究院, 送至计量研究所 are none) or
+        事务所 (a region or a word of its own: 立信会计师事务所); ``bracket``: the place in brackets before the legal
+        form (金桥精密「（苏州）」有限公司)."""
         if len(core) < 2 or (self._ours(core) and not (legal and self.strict)):
             return None
         for k in range(min(len(core), 6), 1, -1):
             tail = core[-k:]
             if (tail in self.anywhere or tail in self.with_suffix) \
                     and not _ordinary_around(core, len(core) - k, len(core), self.words):
+                if legal:  # its region with it: 青岛海尔股份有限公司
+                    head = core[:-k]
+                    tail = next((head[i:] + tail for i in range(len(head))
+                                 if region_length(head[i:] + tail) == len(head) - i), tail)
                 return "company-foreign", tail
         n = len(self.short)
         if n and len(core) >= n and self.near_miss(core, len(core) - n, len(core)):
@@ -306,26 +319,39 @@ class Finder:
         # A determiner inside an ordinary word is none (电「子」技术, 安「全」, 成「本」).
         cut = max((i for i, ch in enumerate(core) if ch in FUNCTION
                    or ch in DETERMINERS and not (i > 0 and core[i - 1:i + 1] in self.words)), default=-1)
+        if cut >= 0 and core[cut] == "某":
+            return None  # 某仓储有限公司: "a warehousing company", an example, no name
         name = core[cut + 1:]
         while len(name) > 2 and name.startswith(LEADING):
             name = name[2:]
         if legal:
-            # The words before the name (「参照」华南水泥集团有限公司, 阀门「参照」上海宏达阀门有限公司) are taken off,
-            # never a region (苏州华利达 …): the name is reported as written, its region with it.
-            while not region_length(name) and len(name) >= 4 and name[:2] in self.words:
-                name = name[2:]
+            # The words before the name (「参照」华南水泥集团有限公司, 阀门「参照」上海宏达阀门有限公司, 「如」上海宏达阀门厂)
+            # are taken off, never a region (苏州华利达 …): the name is reported as written, its region with it.
+            # Ours when any of the names on the way is ours (海天塑机集团有限公司: 海天 is an ordinary word).
+            names = [name]
+            while not region_length(name) and len(name) >= 4:
+                if region_length(name[1:]):
+                    name = name[1:]
+                elif name[:2] in self.words:
+                    name = name[2:]
+                else:
+                    break
+                names.append(name)
             trade = name[region_length(name):]
             if cut < 0 and not whole:
                 return None
-            if institute:
-                if trade == name and self._words_only(trade):
-                    return None  # 技术研究院, 进入化工厂: a region or a word of its own makes a name
-            elif not industry and self._words_only(trade):
-                return None
+            if institute and institute != "事务所":
+                if trade == name:
+                    return None  # 技术研究院, 送至计量研究所, 进入化工厂: no region, no name
+            elif institute or not industry:
+                if (institute and trade == name and len(trade) > 4) or self._words_only(trade):
+                    return None  # 一家有限责任公司, 改制成立股份有限公司, 委托律师事务所
             if institute and self._ours(trade):
                 return None
-            if 2 <= len(trade) <= 12 and not self._ours_legal(trade + industry_words, family) \
-                    and not (self._ours_legal(_strip_region(trade) + industry_words, family)):
+            if any(self._ours_legal(n[region_length(n):] + industry_words, family, n[:region_length(n)] + bracket)
+                   for n in names):
+                return None
+            if 2 <= len(trade) <= 12:
                 return "company-foreign", name
             return None
         while len(name) > 2 and name[:2] in self.words:
@@ -366,9 +392,10 @@ class Finder:
             family = "group"
         whole = start == 0 or CJK.match(text[start - 1]) is None
         if legal:
+            bracket = "".join(text[a + 1:b - 1] for a, b in brackets if text[a + 1:b - 1] != "集团")
             found = self.named(kept, whole, True, kept != run or form.startswith("集团"),
                                industry_words=run[len(kept):] if not institute else "", family=family,
-                               institute=institute)
+                               institute=form if institute else "", bracket=bracket)
         else:
             found = self.named(_strip_region(kept), whole, False)
         if not found:
@@ -402,9 +429,12 @@ class Finder:
                 continue
             core = _strip_region(_strip_industry(short_name(inner)))
             after = text[m.end():m.end() + 1]
-            if m.group(2) == "牌" and CJK.match(after) and after not in FUNCTION:
-                # “宏达”牌阀门: a brand, even when its name is an ordinary word
-                found = None if self._ours(core) or any(ch in FUNCTION for ch in core) else ("company-foreign", inner)
+            if (m.group(2) == "牌" and CJK.match(after) and after not in FUNCTION) \
+                    or (m.group(2) in ("品牌", "商标") and len(inner) <= 3):
+                # “宏达”牌阀门, 「宏达」品牌, “宏达”商标: a brand, even when its name is an ordinary word (a longer
+                # quote before 品牌 is a slogan: “质量第一”品牌意识, “优质服务”品牌)
+                found = None if self._ours(core) or any(ch in FUNCTION or ch in DETERMINERS for ch in core) \
+                    else ("company-foreign", inner)
             else:
                 found = self.named(core, True)
             if found:
