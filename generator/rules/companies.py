@@ -15,16 +15,24 @@ The rule finds them from the configured company alone, without the manual's term
   verb before it (参照, 委托) is not, and it is reported whole, as written, its region included
   (苏州华利达金属制品有限公司, 北京金隅红树林环保技术有限责任公司; the cities written without 市 are in
   ``companies.yaml``); ordinary words right before a legal form, no industry word between, are no name
-  (一家有限责任公司, 改制成立股份有限公司);
-* a quoted brand: “…” followed by 品牌/牌/商标/公司/集团, or ending in an industry word; “…”牌 followed by a
-  noun (“宏达”牌阀门) is a brand even when its name is an ordinary word;
+  (一家有限责任公司, 改制成立股份有限公司), nor is an example (某仓储有限公司); a place in brackets is part of a
+  legal name (金桥精密（苏州）有限公司, 博世（中国）投资有限公司), and so are a branch after it (…有限公司上海分公司)
+  and a partnership's form (…事务所（特殊普通合伙）);
+* a legal name is the company's own only with its trade name, its kind of legal entity (有限公司 / 股份 / 集团,
+  ``terminology.legal_family``) and, when both say where, its region: for 南京金桥科技有限公司, 金桥精密（苏州）
+  有限公司 is another company; for 上海新越电器有限公司, 上海新越电器集团有限公司 and 杭州新越电器有限公司 are;
+* before 研究院/研究所/设计院 and an industry word + 厂 a name needs a region (苏州电器科学研究院, 无锡红星化工厂;
+  技术研究院, 进入化工厂 are none), before 事务所 a region or a word of its own (立信会计师事务所);
+* a quoted brand: “…” or 「…」 followed by 品牌/牌/商标/公司/集团, or ending in an industry word; “…”牌 followed by a
+  noun (“宏达”牌阀门) and a quote of up to three characters before 品牌/商标 (「宏达」品牌) are brands even when
+  the name is an ordinary word;
 * a near-miss of the short name: as long as it, one character different, no ordinary word and not part of a
   longer one (属于, 附属医院 are not near-misses of 属瑞; 供方, 需方 are not of 东方: the parties of a contract
   are ordinary words of ``companies.yaml``);
 * a well-known enterprise of ``companies.yaml`` (a small generic list, not the manual's terms).
 
-A full name ending in 有限公司 that looks like the configured one is ``company-name``'s (misspelt), not
-reported again here.
+A full name ending in 有限公司 that looks like the configured one, of the same kind of entity, is
+``company-name``'s (misspelt), not reported again here.
 """
 from __future__ import annotations
 
