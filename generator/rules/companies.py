@@ -380,7 +380,7 @@ class Finder:
             if CJK.match(text[start - 1]):
                 start -= 1
                 continue
-            b = BRACKET.search(text, 0, start) if legal and not institute and not brackets else None
+            b = BRACKET.search(text, max(0, start - 8), start) if legal and not institute and not brackets else None
             if b is None or b.start() == 0 or not CJK.match(text[b.start() - 1]):
                 break
             brackets.append((b.start(), start))
