@@ -160,11 +160,11 @@ def test_check_reports_the_blank_names_and_dates_at_their_steps(tables):
           if f["path"] == "policies/HT-QP-02.md"}
     assert {"policies/HT-QP-02.md:reviewed", "policies/HT-QP-02.md:approved"} <= at
     for step in ("审核", "批准"):
-        assert any(p == "policies/HT-QP-02.md" and f"{step}签署缺少 name" in m for p, m in said)
+        assert any(p == "policies/HT-QP-02.md" and f"{step}签署缺少签署人（name）" in m for p, m in said)
         assert any(p == "policies/HT-QP-02.md" and f"{step}签署日期“年月日”不完整" in m for p, m in said)
-    assert any(p == "policies/HT-QP-03.md" and "批准签署缺少 name" in m for p, m in said)
+    assert any(p == "policies/HT-QP-03.md" and "批准签署缺少签署人（name）" in m for p, m in said)
     assert any(p == "policies/HT-QP-03.md" and "批准签署日期“2014年月日”不完整" in m for p, m in said)
-    assert not any(p == "policies/HT-QP-01.md" and ("缺少 name" in m or "缺少 date" in m) for p, m in said)
+    assert not any(p == "policies/HT-QP-01.md" and ("签署人（name）" in m or "日期（date）" in m) for p, m in said)
     assert not any("没有" in m and "签署" in m for _, m in said)  # no step is said to be missing
     assert not [f for f in check_json(tables) if f["severity"] == "error"]
 
@@ -282,5 +282,5 @@ def test_control_and_signoff_lines_of_a_text_file(tmp_path):
     assert "- 第 4 行，一部分（文件控制行的“版本”）：B/0" in listed
     assert "- 第 4 行，一部分（文件控制行的“页次”）：1/3" in listed
     said = [f["message"] for f in check_json(out) if f["path"] == "policies/QP-7.4-01.md"]
-    assert any("审核签署缺少 name" in m for m in said) and any("批准签署缺少 name" in m for m in said)
+    assert any("审核签署缺少签署人（name）" in m for m in said) and any("批准签署缺少签署人（name）" in m for m in said)
     assert any("批准签署日期“2013年月日”不完整" in m for m in said)
