@@ -668,3 +668,68 @@ def _split_table(line, heads, bad_rows, good_rows, parents, build, ledger) -> No
     front_line, body_line = Line(front, ""), Line(body, "")
     parent.body[at:at + 1] = [front_line, body_line]
     build.consumed.add(id(front_line))
+
+
+# ---------------------------------------------------------------------------
+# Staffing and job tables (岗位 | 人数 | 岗位职责 | 任职要求 | 汇报对象)
+
+
+STAFF_COLUMNS = [  # (column, pattern of its heading), the first that matches
+    ("count", r".{0,2}(?:人\s*数|编\s*制|定\s*员|名\s*额).{0,2}"),
+    ("duties", r".{0,4}职\s*责.{0,2}|工\s*作\s*(?:内\s*容|任\s*务)"),
+    ("requirements", r"任\s*职\s*(?:要\s*求|资\s*格|条\s*件)|.{0,2}要\s*求|资\s*格.{0,2}"),
+    ("reports_to", r".{0,2}(?:汇\s*报\s*(?:对\s*象|上\s*级|给)?|直\s*接\s*上\s*级|上\s*级(?:岗\s*位|领\s*导)?|"
+                   r"隶\s*属.{0,4})"),
+    ("role", r".{0,2}(?:岗\s*位|职\s*位|职\s*务)(?:名\s*称)?"),
+]
+
+
+def staff_columns(header: list[str]) -> dict[str, int] | None:
+    """{column: index} of a staffing or job table's heading (岗位 with 人数, or with 职责), or None."""
+    found: dict[str, int] = {}
+    for k, cell in enumerate(header):
+        text = clean(cell).replace(" ", "")
+        kind = next((c for c, p in STAFF_COLUMNS if text and re.fullmatch(p, text)), None)
+        if kind and kind not in found:
+            found[kind] = k
+    if "role" not in found or not ({"count", "duties"} & set(found)):
+        return None
+    return found
+
+
+DUTY_SPLIT = re.compile(r"\n+|[；;]\s*|(?<=[。])\s*(?=\S)")
+DUTY_MARK = re.compile(r"^\s*(?:\d{1,2}\s*[.、．)）]|[(（]\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]{1,2}\s*、)\s*")
+
+
+def duties_of(cell: str) -> list[str]:
+    """A 职责 cell as numbered duties: one per line, ``；`` or numbered item (``1. … 2. …``), the numbers out."""
+    text = re.sub(r"(?<=\S)\s*(?=(?:\d{1,2}[.、．]|[(（]\d{1,2}[)）]|[①-⑳])\s*[^\d\s])", "\n", cell.strip())
+    out = []
+    for part in DUTY_SPLIT.split(text):
+        part = clean(DUTY_MARK.sub("", part)).rstrip("；;")
+        if part:
+            out.append(part)
+    return out
+
+
+def job_of(name: str, row: list[str], header: list[str], columns: dict[str, int], where: str) -> dict | None:
+    """A job description (``jobs:``) from one row of a table with a 职责 column: the post is its title and
+    what it covers, 职责 its duties, 汇报对象/上级 its ``reports_to``, 任职要求 its ``note``."""
+    def cell(kind):
+        k = columns.get(kind)
+        return clean(row[k]) if k is not None and k < len(row) else ""
+
+    duties = duties_of(row[columns["duties"]]) if columns.get("duties") is not None and \
+        columns["duties"] < len(row) else []
+    if not duties:
+        return None
+    boss = cell("reports_to")
+    bosses = [b for b in re.split(r"[、，,/／]", boss) if b] if boss else []
+    job = {"title": f"{name}岗位职责", "name": name, "where": where, "duties": duties,
+           "reports_to": bosses[0] if bosses else None, "reports_to_all": bosses}
+    if cell("requirements"):
+        job["note"] = f"{clean(header[columns['requirements']])}：{cell('requirements')}"
+    return job
+
+
+STAFF_MOVED = ("duties", "requirements", "reports_to")  # the columns that go to jobs:, not to roles.yaml
