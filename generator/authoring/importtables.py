@@ -11,6 +11,7 @@ section with its row and column (``account``).
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from ..model import PLACEHOLDER
 from .importbase import FoundDate, Imported, clean, dates_in, parse_date
@@ -27,7 +28,7 @@ LABELS = [
     ("approved", r"批\s*准(?:人)?|审\s*批"),
     ("date", r"(?:生效|发布|实施|批准|编制)?日\s*期"),
     ("code", r"文件编号|文件代号|编\s*号|No\.?"),
-    ("version", r"版\s*本|版\s*次"),
+    ("version", r"版\s*本(?:号)?|版\s*次"),
     ("title", r"文件名称"),
     ("page", r"页\s*码|页\s*次"),
 ]
@@ -255,9 +256,9 @@ def control_fields(rows: list[list[str]]) -> list[tuple[str, str, str, set]]:
 
 PRINT_ONLY = {
     "page": "页码/页次是打印版式信息，不是内容：输出的页码在生成时排出",
-    "status": "受控状态由发放登记（control/）和输出上的受控/非受控标记表示，不写入文件",
-    "copy": "分发号、受控号属于发放登记（control/），不写入文件",
-    "dept": "编制部门不是文件头的字段（owner 是岗位）：请据此核对 owner",
+    "status": "受控状态由 control/ 的发放登记和输出上的受控/非受控标记表示，不写入文件",
+    "copy": "分发号、受控号属于 control/ 的发放登记，不写入文件",
+    "dept": "编制部门不是文件头的字段，owner 是岗位：请据此核对 owner",
 }
 CONTROL_CN = {"page": "页次", "version": "版本", "title": "文件名称", "date": "日期", "state": "修订状态",
               "status": "受控状态", "copy": "分发号", "dept": "编制部门", "effective": "生效日期"}
@@ -419,11 +420,20 @@ def cover_date(text: str, result: Imported, where: str) -> str | None:
 
 
 def latest_date(result: Imported) -> None:
-    """The latest date anywhere in the source, for a revision that has no date of its own (never the day of
-    the import: the output must not depend on it).  A date without its day counts as its first day, said in
+    """The latest date anywhere in the source but the documents' 修订记录, for a revision that has no date of its
+    own (never the day of the import: the output must not depend on it).  A date without its day counts as its first day, said in
     the report; with no date at all the revision's date is the placeholder 【待填写】 (the schema refuses it,
     so ``manual check`` reports it until it is filled in)."""
     found: list[FoundDate] = dates_in(result.source.text)
+    # A document's 修订记录 dates are its own history: never another document's revision date.
+    own = Counter(entry["date"] for doc in result.documents for entry in doc.revisions)
+    kept = []
+    for d in found:
+        if d.complete and own[d.iso] > 0:
+            own[d.iso] -= 1
+        else:
+            kept.append(d)
+    found = kept
     if not found:
         return
     best = max(found, key=lambda d: (d.year, d.month, d.day))
