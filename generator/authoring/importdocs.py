@@ -26,7 +26,7 @@ from .importfile import Block
 from .importsegment import kind_of
 from .importtables import (COVER_WORDS, LABEL, LABEL_CN, LABEL_LINE, LABELS, account, cover_date, label_pairs,  # noqa: F401
                            read_controls, signoff_entries, signoff_pairs, signoff_table, split_name_date,
-                           take_revisions, staff_columns, job_of, STAFF_MOVED)
+                           take_revisions, revision_columns, staff_columns, job_of, STAFF_MOVED)
 from .importoutline import CONTROL_LINE, DOC_CODE, Line, heading_like, lines_of, outline, take_code, walk
 
 
@@ -95,6 +95,8 @@ def is_control_table(block: Block) -> bool:
     """A table of document-control fields: a code with a value (``文件编号 | QP-01`` alone will do), or two
     fields or more among which a code or a sign-off step; not a table that is only a sign-off (that is read as
     the document's sign-off, wherever it stands)."""
+    if any(revision_columns(list(row)) for row in block.rows[:2]):
+        return False  # a 修订记录 (版本 | 日期 | 修订内容 | 编制): read by take_revisions
     pairs = table_pairs(block)
     kinds = {k for k, _ in pairs}
     if not kinds & {"code", "version", "title", "page"} and \

@@ -1,4 +1,5 @@
-"""``manual import``: sign-off and document-control tables in any orientation, and dates.
+"""``manual import``: sign-off and document-control tables in any orientation, revision records, staffing and
+job tables, and dates.
 
 A sign-off table is read whatever its layout: a header row ``编制 | 审核 | 批准`` with the names and dates
 in the rows below (a first column may label those rows ``签名`` / ``日期``); label/value pairs in a row
@@ -6,7 +7,14 @@ in the rows below (a first column may label those rows ``签名`` / ``日期``);
 with the values to its right.  Each name and date goes to its own step; a blank name stays blank and a date
 such as ``年 月 日`` stays as written, so ``manual check`` reports them.  Every non-empty cell is either
 read (a label becomes a front-matter key, a value its value) or listed in the report's "not imported"
-section with its row and column (``account``).
+section with its row and column (``account``).  One 日期 after the steps of a line or row, none dated, is the
+date of each step that has a name.
+
+A document-control block (a table, or ``文件编号：`` lines one under the other) gives the code, ``effective:``
+(a blank ``年 月 日`` as written, so that the schema reports it), ``version:`` (a whole-number 版本 with its
+修订状态: ``2`` + ``1`` → ``2.1``); print-only fields (页码, 受控状态, 分发号, 编制部门) are listed with why.  A
+修订记录 (a Word table, or text lines with columns) becomes ``revisions:`` (``take_revisions``); a staffing or
+job table with a 职责 column becomes ``jobs:`` (``staff_columns``, ``job_of``).
 """
 from __future__ import annotations
 
