@@ -404,3 +404,29 @@ def test_job_manual_checks_and_conservation(jobs):
     assert any(f["rule"] == "signoff-complete" and "批准签署缺少 name" in f["message"] for f in findings)
     assert not [f for f in findings if f["rule"] in ("revision-history", "revision-order")]
     conserved(root, units)
+
+
+# ---------------------------------------------------------------------------
+# 4. Columns one space apart; a document without dates of its own never takes another one's revision date
+
+
+def test_single_spaced_columns_and_no_borrowed_revision_date(tmp_path):
+    lines = ["东莞立信电子有限公司", "作业指导书", "2022年3月",
+             "来料检验规范", "文件编号：LX-WI-01",
+             "1 范围", "适用于电子元器件来料。",
+             "编制：方圆  审核：林海  批准：郑钢  日期：2022年3月1日",
+             "修订记录",
+             "版本 日期 修订内容 修订人",
+             "1.0 2022-03-01 首次发布 方圆",
+             "1.1 2022-09-15 增加湿敏元件要求 方圆",
+             "包装作业规范", "文件编号：LX-WI-02",
+             "1 范围", "适用于成品包装。",
+             "编制：方圆  审核：  批准：  日期：    年  月  日"]
+    root = imported(tmp_path, write_text(tmp_path / "立信.txt", lines))
+    docs = documents(root)
+    assert [(r["version"], r["summary"]) for r in docs["LX-WI-01"][0]["revisions"]] == [
+        ("1.0", "首次发布"), ("1.1", "增加湿敏元件要求")]
+    # LX-WI-02 has no whole date of its own and the cover none: its import entry is dated by the latest date
+    # of the source, which is never LX-WI-01's revision record (2022-09-15).
+    assert [r["date"] for r in docs["LX-WI-02"][0]["revisions"]] == [dt.date(2022, 3, 1)]
+    conserved(root, lines)

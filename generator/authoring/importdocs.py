@@ -26,7 +26,8 @@ from .importfile import Block
 from .importsegment import kind_of
 from .importtables import (COVER_WORDS, LABEL, LABEL_CN, LABEL_LINE, LABELS, account, cover_date, label_pairs,  # noqa: F401
                            read_controls, signoff_entries, signoff_pairs, signoff_table, split_name_date,
-                           take_revisions, revision_columns, staff_columns, job_of, STAFF_MOVED)
+                           take_revisions, revision_columns, staff_columns, staffing_extra, staffing_jobs,
+                           STAFF_MOVED)
 from .importoutline import CONTROL_LINE, DOC_CODE, Line, heading_like, lines_of, outline, take_code, walk
 
 
@@ -444,57 +445,6 @@ class Renderer:
         return "\n".join(out)
 
 
-def staffing_jobs(renderer: Renderer, line: Line, header: list[str], columns: dict[str, int]) -> bool:
-    """A staffing or job table with a 职责 (任职要求, 汇报对象) column: each row's post goes to manual/roles.yaml
-    (with its 人数 when the table has one: ``staffing: true``), its duties, reporting line and requirements to
-    a ``jobs:`` entry of the document; the other columns (部门) to the role's comment.  False (the table stays
-    a Markdown table) when a row has no post or an unreadable 人数."""
-    rows, build, ledger, where = line.block.rows, renderer.build, renderer.ledger, renderer.where
-    role, count = columns["role"], columns.get("count")
-    moved = {columns[k] for k in STAFF_MOVED if k in columns}
-    found = []
-    for k, row in enumerate(rows[1:], 1):
-        name = clean(row[role]) if role < len(row) else ""
-        m = re.fullmatch(r"(\d{1,3})\s*[名人]?", clean(row[count])) if count is not None and count < len(row) else None
-        if not name or (count is not None and not m):
-            return False
-        found.append((k, name, int(m.group(1)) if m else None, row))
-    doc = build.doc
-    if count is not None:
-        doc.staffing, doc.kind = True, "organisation"
-    elif doc.kind not in ("organisation",):
-        doc.kind = "job"
-    front = []
-    for k, name, n, row in found:
-        extra = staffing_extra(header, row, tuple({role, *(c for c in [count] if c is not None), *moved}))
-        build.roles.append({"id": name, "headcount": n, "where": where(line.position + k) + extra})
-        job = job_of(name, list(row), header, columns, where(line.position + k))
-        if job:
-            doc.jobs.append(job)
-            front.append(job["duties"] + [clean(row[c]) for c in moved if c != columns.get("duties") and c < len(row)])
-        else:
-            front.append([clean(row[c]) for c in moved if c < len(row)])
-            doc.notes.append(f"岗位表第 {k + 1} 行（{where(line.position + k)}）“{name}”没有职责：没有写岗位职责")
-    ledger.take(line.block)
-    # Audited once written: the posts (and 人数, 部门) in manual/roles.yaml, the rest in the document's front matter.
-    kept = [c for c in range(len(header)) if c not in moved]
-    ledger.roles.append(Block("table", line.position, rows=tuple(
-        tuple(r[c] if c < len(r) else "" for c in kept) for r in rows)))
-    ledger.front.setdefault(id(doc), []).append(Block("table", line.position + 1, rows=tuple(map(tuple, front))))
-    ledger.reported.append((line.position, "岗位表的表头；各列已写入 manual/roles.yaml 和本文件的 jobs:",
-                            " | ".join(rows[0]), 0))
-    doc.notes.append(f"岗位表（{where(line.position)}）的岗位写入 manual/roles.yaml" +
-                     ("（含编制人数，正文由 staffing: true 生成）" if count is not None else "") +
-                     f"，职责写入 jobs:（{len(doc.jobs)} 个岗位）")
-    return True
-
-
-def staffing_extra(header: list[str], row: list[str], taken: tuple[int, ...]) -> str:
-    """The cells of a staffing row other than the post and the count, as ``，部门：生产部`` for roles.yaml."""
-    return "".join(f"，{header[k] or f'第 {k + 1} 列'}：{clean(cell)}" for k, cell in enumerate(row)
-                   if k not in taken and clean(cell) and k < len(header))
-
-
 def safe_name(code: str) -> str:
     return file_stem(code)
 
@@ -835,7 +785,7 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
         doc.notes.append(f"文件控制信息（{where(line.position)}）写入文件头（front matter）")
     read_controls(lines, doc, ledger, where, signoff_here=not elsewhere)
     taken = doc.version
-    take_revisions(build, ledger, where)
+    take_revisions(build, ledger, where, list(subtree(node)))
     if control.get("version") and not taken:
         doc.notes.append(f"原稿版本写作“{control['version']}”（{where(node.position)}）；导入后版本为 "
                          f"{doc.version or '1.0'}，请核对")

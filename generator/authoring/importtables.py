@@ -552,16 +552,15 @@ def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(n) for n in version.split("."))
 
 
-def take_revisions(build, ledger, where) -> None:
+def take_revisions(build, ledger, where, lines: list) -> None:
     """A 修订记录 / 修订履历 / 变更记录 in a document (a Word table, or text lines whose columns are separated by
     ｜, tabs or runs of two spaces, under an optional title line) becomes its ``revisions:``, oldest first; the
     document's version is the last one unless its control block gave one.  Rows that cannot be read completely
     (no whole date, no readable version, a column too many or too few) stay in the body as a Markdown table
-    under the heading row, each said in the report with its position; a table with no row read stays whole."""
-    from .importdocs import subtree  # (importdocs imports this module)
-
+    under the heading row, each said in the report with its position; a table with no row read stays whole.
+    ``lines``: every line under the document's heading, in order."""
     doc = build.doc
-    items = [item for item in subtree(build.node) if id(item) not in build.consumed]
+    items = [item for item in lines if id(item) not in build.consumed]
     parents: dict[int, object] = {}
     for parent in [build.node, *items]:
         for child in parent.body:
@@ -637,6 +636,8 @@ def revision_region(items: list, k: int):
     if item.block.kind != "paragraph":
         return None
     heads = text_columns(item.block.text)
+    if len(heads) < 3:
+        heads = item.block.text.split()  # (columns one space apart: 版本 日期 修订内容)
     if revision_columns(heads) is None:
         return None
     rows = []
@@ -644,6 +645,8 @@ def revision_region(items: list, k: int):
     while j < len(items):
         line = items[j]
         cells = text_columns(line.block.text) if line.block.kind == "paragraph" else []
+        if cells and len(cells) != len(heads) and len(line.block.text.split()) == len(heads):
+            cells = line.block.text.split()  # (a row one space apart, as many cells as headings)
         if len(cells) < max(2, len(heads) - 1) or LABEL_LINE.match(line.block.text) or line.children or line.body:
             break
         rows.append((line, cells))
@@ -751,3 +754,56 @@ def job_of(name: str, row: list[str], header: list[str], columns: dict[str, int]
 
 
 STAFF_MOVED = ("duties", "requirements", "reports_to")  # the columns that go to jobs:, not to roles.yaml
+
+
+def staffing_extra(header: list[str], row: list[str], taken: tuple[int, ...]) -> str:
+    """The cells of a staffing row other than the post and the count, as ``，部门：生产部`` for roles.yaml."""
+    return "".join(f"，{header[k] or f'第 {k + 1} 列'}：{clean(cell)}" for k, cell in enumerate(row)
+                   if k not in taken and clean(cell) and k < len(header))
+
+
+def staffing_jobs(renderer, line, header: list[str], columns: dict[str, int]) -> bool:
+    """A staffing or job table with a 职责 (任职要求, 汇报对象) column: each row's post goes to manual/roles.yaml
+    (with its 人数 when the table has one: ``staffing: true``), its duties, reporting line and requirements to
+    a ``jobs:`` entry of the document; the other columns (部门) to the role's comment.  False (the table stays
+    a Markdown table) when a row has no post or an unreadable 人数."""
+    from .importfile import Block
+
+    rows, build, ledger, where = line.block.rows, renderer.build, renderer.ledger, renderer.where
+    role, count = columns["role"], columns.get("count")
+    moved = {columns[k] for k in STAFF_MOVED if k in columns}
+    found = []
+    for k, row in enumerate(rows[1:], 1):
+        name = clean(row[role]) if role < len(row) else ""
+        m = re.fullmatch(r"(\d{1,3})\s*[名人]?", clean(row[count])) if count is not None and count < len(row) else None
+        if not name or (count is not None and not m):
+            return False
+        found.append((k, name, int(m.group(1)) if m else None, row))
+    doc = build.doc
+    if count is not None:
+        doc.staffing, doc.kind = True, "organisation"
+    elif doc.kind not in ("organisation",):
+        doc.kind = "job"
+    front = []
+    for k, name, n, row in found:
+        extra = staffing_extra(header, row, tuple({role, *(c for c in [count] if c is not None), *moved}))
+        build.roles.append({"id": name, "headcount": n, "where": where(line.position + k) + extra})
+        job = job_of(name, list(row), header, columns, where(line.position + k))
+        if job:
+            doc.jobs.append(job)
+            front.append(job["duties"] + [clean(row[c]) for c in moved if c != columns.get("duties") and c < len(row)])
+        else:
+            front.append([clean(row[c]) for c in moved if c < len(row)])
+            doc.notes.append(f"岗位表第 {k + 1} 行（{where(line.position + k)}）“{name}”没有职责：没有写岗位职责")
+    ledger.take(line.block)
+    # Audited once written: the posts (and 人数, 部门) in manual/roles.yaml, the rest in the document's front matter.
+    kept = [c for c in range(len(header)) if c not in moved]
+    ledger.roles.append(Block("table", line.position, rows=tuple(
+        tuple(r[c] if c < len(r) else "" for c in kept) for r in rows)))
+    ledger.front.setdefault(id(doc), []).append(Block("table", line.position + 1, rows=tuple(map(tuple, front))))
+    ledger.reported.append((line.position, "岗位表的表头；各列已写入 manual/roles.yaml 和本文件的 jobs:",
+                            " | ".join(rows[0]), 0))
+    doc.notes.append(f"岗位表（{where(line.position)}）的岗位写入 manual/roles.yaml" +
+                     ("（含编制人数，正文由 staffing: true 生成）" if count is not None else "") +
+                     f"，职责写入 jobs:（{len(doc.jobs)} 个岗位）")
+    return True
