@@ -499,7 +499,7 @@ def revision_version(text: str, state: str = "") -> tuple[str | None, bool]:
         if "." in number:
             return (number, False) if not state else (None, False)
         return f"{number}.{state or 0}", False
-    m = re.fullmatch(r"([A-Za-z])(?:[/／\-.]?(\d{1,2}))?", text)
+    m = re.fullmatch(r"([A-Z])(?:[/／\-.]?(\d{1,2}))?", text)
     if m and not (m.group(2) and state):
         return f"{ord(m.group(1).upper()) - 64}.{m.group(2) or state or 0}", True
     return None, False
@@ -572,15 +572,16 @@ def take_revisions(build, ledger, where, lines: list) -> None:
             k += 1
             continue
         title, header, heads, rows, k = region
-        read = [(line, cells, *revision_row(revision_columns(heads), heads, cells)) for line, cells in rows]
+        at = {id(cells): spot for _, cells, spot in rows}  # (the row's position: its line, its table row)
+        read = [(line, cells, *revision_row(revision_columns(heads), heads, cells)) for line, cells, _ in rows]
         good = [(line, entry) for line, _, entry, _ in read if entry]
         bad = [(line, cells, why) for line, cells, entry, why in read if not entry]
         position = (title or header).position
         table = header.block.kind == "table"
         if not good or doc.revisions:
             doc.notes.append(f"修订记录（{where(position)}）" + (
-                f"没有一行能完整读出（{bad[0][2]}）" if not good else "是这个文件的第二份修订记录，文件头只写第一份")
-                + "：留在正文中作为表格")
+                "没有一行能完整读出（" + "；".join(f"{where(at[id(cells)])}：{why}" for _, cells, why in bad) + "）"
+                if not good else "是这个文件的第二份修订记录，文件头只写第一份") + "：留在正文中作为表格")
             if not table:
                 _splice(heads, [(line, cells) for line, cells, _ in read], parents, ledger, header)
             continue
@@ -603,6 +604,8 @@ def take_revisions(build, ledger, where, lines: list) -> None:
             doc.notes.append(f"version 取修订记录（{where(position)}）的最后一版 {last}")
         if any(e["by"] == PLACEHOLDER for e in entries):
             doc.notes.append(f"修订记录（{where(position)}）没有写修订人：by 写作 {PLACEHOLDER}，请填写")
+        if title is not None and title.body and bad:
+            title = None  # (a heading over the rows kept in the body stays with them)
         for line in [title, header] + ([] if table else [line for line, _ in good]):
             if line is not None:
                 build.consumed.add(id(line))
@@ -612,19 +615,21 @@ def take_revisions(build, ledger, where, lines: list) -> None:
                          parents, build, ledger)
         elif bad:
             _splice(heads, [(line, cells) for line, cells, _ in bad], parents, ledger)
-        for line, _, why in bad:
-            doc.notes.append(f"修订记录的一行（{where(line.position if line else position)}）不能完整读出（{why}）："
+        for _, cells, why in bad:
+            doc.notes.append(f"修订记录的一行（{where(at[id(cells)])}）不能完整读出（{why}）："
                              "留在正文的表格中，请核对后补入 revisions")
         doc.notes.append(f"修订记录（{where(position)}）的 {len(good)} 行写入 revisions")
 
 
 def revision_region(items: list, k: int):
-    """(title line or None, heading line, heading cells, [(line, cells)] of the rows, index after it) of the
-    revision table that starts at ``items[k]``, or None.  A Word table's rows all have the table's line."""
+    """(title line or None, heading line, heading cells, [(line, cells, position)] of the rows, index after it)
+    of the revision table that starts at ``items[k]``, or None.  A Word table's rows all have the table's line."""
     item = items[k]
-    title = items[k - 1] if k and items[k - 1].block.kind == "paragraph" and not items[k - 1].body and \
-        not items[k - 1].children and REVISION_TITLE.fullmatch(re.sub(r"[\s:：]", "", items[k - 1].block.text)) \
-        else None
+    before = items[k - 1] if k else None
+    # The title line above it: a paragraph, or a heading (修订记录 as Heading 2) that holds nothing else.
+    title = before if before is not None and before.block.kind == "paragraph" and not before.children and \
+        REVISION_TITLE.fullmatch(re.sub(r"[\s:：]", "", before.block.text)) and \
+        all(child is item for child in before.body[:1]) else None
     if item.block.kind == "table":
         rows = [list(r) for r in item.block.rows]
         if len(rows) >= 2 and len({clean(c) for c in rows[0] if clean(c)}) == 1 and \
@@ -632,7 +637,10 @@ def revision_region(items: list, k: int):
             rows = rows[1:]  # a title row: 修订记录 across the table
         if len(rows) < 2 or revision_columns(rows[0]) is None:
             return None
-        return title, item, rows[0], [(item, row) for row in rows[1:]], k + 1
+        title = title if title is None or len(title.body) <= 1 else None
+        first = len(item.block.rows) - len(rows)  # (a title row above the heading row)
+        return title, item, rows[0], [(item, row, item.position + first + r) for r, row in enumerate(rows[1:], 1)], \
+            k + 1
     if item.block.kind != "paragraph":
         return None
     heads = text_columns(item.block.text)
@@ -649,8 +657,11 @@ def revision_region(items: list, k: int):
             cells = line.block.text.split()  # (a row one space apart, as many cells as headings)
         if len(cells) < max(2, len(heads) - 1) or LABEL_LINE.match(line.block.text) or line.children or line.body:
             break
-        rows.append((line, cells))
+        rows.append((line, cells, line.position))
         j += 1
+    region = [item] + [line for line, _, _ in rows]
+    if title is not None and not all(any(child is line for line in region) for child in title.body):
+        title = None
     return (title, item, heads, rows, j) if rows else None
 
 
