@@ -21,7 +21,7 @@ from conftest import run_cli
 from legacy_docx import write_text
 from test_import_legacy import normalise, normalise_all
 
-from generator.authoring.importtables import LABEL, duties_of, revision_version, signoff_pairs
+from generator.authoring.importtables import LABEL, duties_of, revision_version, signoff_pairs, signoff_table
 from generator.model import PLACEHOLDER
 
 pytestmark = pytest.mark.xdist_group("import-tables2")
@@ -106,6 +106,16 @@ def test_one_shared_date_goes_to_each_named_step():
     steps = signoff_pairs("编制：张三 2014.3.1 审核：李四 批准：王五 日期：2014年3月5日")
     assert steps["prepared"]["date"] == "2014.3.1" and steps["approved"]["date"] == "2014年3月5日"
     assert not steps["reviewed"]["date"]
+
+
+def test_one_shared_date_in_a_table():
+    steps, used = signoff_table([["编制", "审核", "批准", "日期"], ["李明", "", "陈刚", "2015年3月1日"]])
+    assert {s: e["date"] for s, e in steps.items()} == {"prepared": "2015年3月1日", "reviewed": "",
+                                                        "approved": "2015年3月1日"}
+    assert used == {(r, c) for r in range(2) for c in range(4)}
+    # A 日期 per step stays each step's own.
+    steps, _ = signoff_table([["编制", "日期", "审核", "日期"], ["李明", "2015.1.1", "周强", "2015.1.2"]])
+    assert steps["prepared"]["date"] == "2015.1.1" and steps["reviewed"]["date"] == "2015.1.2"
 
 
 def test_duties_of_a_cell():

@@ -135,17 +135,20 @@ def signoff_table(rows: list[list[str]]) -> tuple[dict, set]:
         if kind not in ("date", "effective"):
             continue
         owner = next((kinds[(r, k)] for k in range(c - 1, -1, -1) if kinds.get((r, k)) in STEPS), None)
+        row_steps = [kinds[(r, k)] for k in range(c) if kinds.get((r, k)) in STEPS]
+        single = sum(1 for k in range(len(grid[r])) if kinds.get((r, k)) in ("date", "effective")) == 1 and \
+            not any(kinds.get((r, k)) in STEPS for k in range(c + 1, len(grid[r])))
         if not free(r, c + 1):  # a header row 编制 | 日期 | 审核 | 日期 …: the date under it
             below = r + 1
-            if owner in steps and not steps[owner]["date"] and free(below, c):
+            if free(below, c) and share_date({s: steps[s] for s in row_steps if s in steps}, grid[below][c], single):
+                taken.add((below, c))  # (编制 | 审核 | 批准 | 日期 with one date under it: every named step's)
+            elif owner in steps and not steps[owner]["date"] and free(below, c):
                 steps[owner]["date"] = grid[below][c]
                 taken.add((below, c))
             continue
         if owner is None or steps.get(owner, {}).get("date"):
             owner = next((kinds[(k, c)] for k in range(r - 1, -1, -1) if kinds.get((k, c)) in STEPS), owner)
-        row_steps = [kinds[(r, k)] for k in range(c) if kinds.get((r, k)) in STEPS]
-        if share_date({s: steps[s] for s in row_steps if s in steps}, grid[r][c + 1],
-                      sum(1 for k in range(len(grid[r])) if kinds.get((r, k)) in ("date", "effective")) == 1):
+        if share_date({s: steps[s] for s in row_steps if s in steps}, grid[r][c + 1], single):
             taken.add((r, c + 1))
             continue
         if owner in steps and not steps[owner]["date"]:
