@@ -227,6 +227,9 @@ def test_text_check_reports_the_planted_defects(text_manual):
     assert any("批准签署缺少 name" in f["message"] for f in blank)
     assert not any("缺少 date" in f["message"] for f in findings if f["path"] == "policies/ZK-QP-01.md")
     assert not [f for f in findings if f["rule"] in ("revision-history", "revision-order")]
+    # The revision record without an author: its by: placeholder is reported until it is filled in.
+    placeholders = [f for f in findings if f["rule"] == "placeholder" and f["path"] == "policies/ZK-QP-02.md"]
+    assert len(placeholders) == 3 and all(lines[f["line"] - 1].lstrip().startswith("- {version:") for f in placeholders)
 
 
 def test_text_conservation(text_manual):
