@@ -224,8 +224,8 @@ def test_text_check_reports_the_planted_defects(text_manual):
     assert [(f["rule"], f["path"]) for f in errors] == [("schema", "policies/ZK-QP-02.md")]
     assert lines[errors[0]["line"] - 1].startswith("effective: 2019年月日")
     blank = [f for f in findings if f["rule"] == "signoff-complete" and f["path"] == "policies/ZK-QP-02.md"]
-    assert any("批准签署缺少 name" in f["message"] for f in blank)
-    assert not any("缺少 date" in f["message"] for f in findings if f["path"] == "policies/ZK-QP-01.md")
+    assert any("批准签署缺少签署人（name）" in f["message"] for f in blank)
+    assert not any("（date）" in f["message"] for f in findings if f["path"] == "policies/ZK-QP-01.md")
     assert not [f for f in findings if f["rule"] in ("revision-history", "revision-order")]
     # The revision record without an author: its by: placeholder is reported until it is filled in.
     placeholders = [f for f in findings if f["rule"] == "placeholder" and f["path"] == "policies/ZK-QP-02.md"]
@@ -414,7 +414,7 @@ def test_job_manual_checks_and_conservation(jobs):
     findings = check(root)
     errors = [f for f in findings if f["severity"] == "error"]
     assert [(f["rule"], f["path"]) for f in errors] == [("schema", "policies/NH-HR-03.md")]  # the blank 生效日期
-    assert any(f["rule"] == "signoff-complete" and "批准签署缺少 name" in f["message"] for f in findings)
+    assert any(f["rule"] == "signoff-complete" and "批准签署缺少签署人（name）" in f["message"] for f in findings)
     assert not [f for f in findings if f["rule"] in ("revision-history", "revision-order")]
     conserved(root, units)
 
