@@ -477,5 +477,5 @@ def segment_document(doc: ImportedDoc, result: Imported) -> None:
     doc.notes = []
     parse_document(doc, source, result)
     doc.notes = notes + [n for n in doc.notes if n != say("signoff_none")]
-    if signoff and not doc.signoff:
+    if signoff and not any(e.get("name") or e.get("date") for e in doc.signoff.values()):  # (blank names only)
         doc.signoff, doc.signoff_where, doc.revision_date = signoff, where, revision

@@ -205,24 +205,22 @@ def parse_document(doc: ImportedDoc, source: Source, result: Imported) -> None:
     if sign:
         m = sign[-1]
         doc.signoff_where = source.where(base + m.start())
-        entries = {}
-        for step in SIGNOFF_STEPS:
-            name = clean(m.group(step) or "")
-            if name:
-                entries[step] = {"name": name}
+        # Every step of the line, its name blank ('') when the source leaves it blank, as the block path
+        # (importtables.signoff_entries) writes it: signoff-complete reports the blank name at the step.
+        entries = {step: {"name": clean(m.group(step) or "")} for step in SIGNOFF_STEPS}
         value, complete = parse_date(m.group("date"))
         if value:
-            entries.setdefault("approved", {})["date"] = value
+            entries["approved"]["date"] = value
             if complete:
                 doc.revision_date = value
             else:
                 doc.notes.append(say("date_incomplete", date=value, where=doc.signoff_where))
         else:
             doc.notes.append(say("signoff_no_date", where=doc.signoff_where))
-        if not any(e.get("name") for e in entries.values()):
+        if not any(e["name"] for e in entries.values()):
             doc.notes.append(say("signoff_names_blank", where=doc.signoff_where))
         else:
-            blank = [step_name(step) for step in SIGNOFF_STEPS if not entries.get(step, {}).get("name")]
+            blank = [step_name(step) for step in SIGNOFF_STEPS if not entries[step]["name"]]
             if blank:
                 doc.notes.append(say("signoff_some_blank", steps=join(blank), where=doc.signoff_where))
         doc.signoff = entries
