@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..common.progress import progress
 from ..common.resources import TEMPLATES
+from ..errors import UsageError
 from ..labels import text as label_text
 from ..model import PLACEHOLDER, file_stem
 from ..read.markdown import clauses, parse
@@ -191,15 +192,51 @@ def write_output(result: Imported, dest: Path, quiet: bool, lang: str = "zh-CN")
 
 def write_manual(result: Imported, target: Path, out_name: str, *, quiet: bool = False, lang: str = "zh-CN") -> None:
     """The imported manual and its ``import-report.md`` (in ``lang``) at ``target`` (new or empty): all of it,
-    or nothing."""
+    or nothing.  Missing parent folders are made (as ``mkdir -p``) and removed again if the import fails."""
     check_empty_target(target)
-    tmp = staging_folder(target, "import")
+    made = make_parents(target)
+    tmp = None
     try:
+        tmp = staging_folder(target, "import")
         write_output(result, tmp, quiet, lang)
         with report_language(lang):
             report = write_report(result, out_name)
         (tmp / "import-report.md").write_text(report, encoding="utf-8")
         move_into(tmp, target)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        remove_made(made)
         raise
+
+
+def make_parents(target: Path) -> list[Path]:
+    """The folders above ``target`` that do not exist yet, made, outermost first (to remove on failure).
+
+    A file where a folder should be is refused with the line ``check_empty_target`` gives for a file."""
+    missing = []
+    parent = target.absolute().parent
+    while not parent.exists():
+        missing.append(parent)
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UsageError("cli.authoring.not_a_folder", target=parent)
+    missing.reverse()
+    made: list[Path] = []
+    try:
+        for folder in missing:
+            folder.mkdir()
+            made.append(folder)
+    except BaseException:
+        remove_made(made)
+        raise
+    return made
+
+
+def remove_made(made: list[Path]) -> None:
+    """Remove the folders ``make_parents`` made, innermost first, each only if it is (still) empty."""
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
