@@ -215,6 +215,10 @@ def test_out_with_missing_parents_is_made(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (out / "import-report.md").is_file() and (out / "manual" / "manual.yaml").is_file()
     assert sorted(p.name for p in (tmp_path / "a" / "b").iterdir()) == ["c"]  # no staging folder left
+    # Through a folder that does not exist yet (new/..): the folders as they will be.
+    result = run_cli("import", legacy.path, "--out", "new/../d/e", "-q", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "d" / "e" / "import-report.md").is_file() and not (tmp_path / "new").exists()
 
 
 def test_out_under_a_file_or_not_empty_is_refused_and_nothing_is_made(tmp_path):

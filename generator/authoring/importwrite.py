@@ -193,6 +193,7 @@ def write_output(result: Imported, dest: Path, quiet: bool, lang: str = "zh-CN")
 def write_manual(result: Imported, target: Path, out_name: str, *, quiet: bool = False, lang: str = "zh-CN") -> None:
     """The imported manual and its ``import-report.md`` (in ``lang``) at ``target`` (new or empty): all of it,
     or nothing.  Missing parent folders are made (as ``mkdir -p``) and removed again if the import fails."""
+    target = target.resolve()  # ``new/../out``: the folders as they will be, not through one not yet made
     check_empty_target(target)
     made = make_parents(target)
     tmp = None
@@ -211,11 +212,11 @@ def write_manual(result: Imported, target: Path, out_name: str, *, quiet: bool =
 
 
 def make_parents(target: Path) -> list[Path]:
-    """The folders above ``target`` that do not exist yet, made, outermost first (to remove on failure).
+    """The folders above ``target`` (resolved) that do not exist yet, made, outermost first (to remove on failure).
 
     A file where a folder should be is refused with the line ``check_empty_target`` gives for a file."""
     missing = []
-    parent = target.absolute().parent
+    parent = target.parent
     while not parent.exists():
         missing.append(parent)
         parent = parent.parent

@@ -15,7 +15,7 @@ def run(args) -> int:
     if args.year is not None and not 1900 <= args.year <= 2099:
         raise UsageError("cli.authoring.import_year", year=args.year)
     target = Path(args.out)
-    check_empty_target(target)  # before the (slow) import
+    check_empty_target(target.resolve())  # before the (slow) import
     try:
         source = read_source(Path(args.file))
     except Message:
