@@ -136,6 +136,16 @@ def _inspect(data: bytes, image: Image) -> tuple[str, str]:
     return fmt, ""
 
 
+def inspect(data: bytes) -> tuple[str, str, int, int]:
+    """(extension, problem, width, height) of an image's bytes: ``.png`` / ``.jpg`` / ``.gif`` and "" when
+    every output can show it; else the problem (``format``, ``too-large``, ``too-many-pixels``)."""
+    probe = Image("", 0, size=len(data))
+    if len(data) > MAX_BYTES:
+        return "", "too-large", 0, 0
+    fmt, problem = _inspect(data, probe)
+    return (FORMATS[fmt][1] if not problem else ""), problem, probe.width, probe.height
+
+
 def read_images(root: Path, doc_path: str, blocks: list[Block]) -> list[Image]:
     """Every image reference of a document's ``blocks``, resolved and read (one read per file)."""
     out: list[Image] = []
