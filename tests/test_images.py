@@ -223,10 +223,25 @@ def test_release_freezes_the_pictures_and_verify_passes(tmp_path):
     # The frozen source reads with its pictures (an edition's site is built from it).
     frozen, _ = read_manual(source)
     assert [i.usable for i in frozen.document("0101-2020").images] == [True, True, True]
-    # After the release a changed picture needs a new version, like changed text.
+    # After the release a changed picture needs a new version, like changed text …
     (root / "images/logo.gif").write_bytes(picture("GIF", (120, 60), (0, 0, 0)))
     _, findings = check(root)
     assert ("version-bump", "policies/0101-2020.md") in [(f.rule, f.path) for f in findings]
+    # … manual diff shows it (against the edition's frozen picture), not "no change" …
+    diff = run_cli("diff", "0101-2020", "--since", "2020.1", "--root", root)
+    assert diff.returncode == 0, diff.stderr
+    assert "../images/logo.gif sha256:" in diff.stdout and "1 条修改" in diff.stdout, diff.stdout
+    # … and the revision and its sign-offs go through as for a text change.
+    env = {"MANUAL_TODAY": "2020-06-10"}
+    revise = run_cli("revise", "0101-2020", "--summary", "更换公司标志", "--root", root, env=env)
+    assert revise.returncode == 0, revise.stderr
+    for step, name, role in (("prepared", "张三", "业务员"), ("reviewed", "李四", "业务经理"), ("approved", "王五", "总经理")):
+        signed = run_cli("approve", "0101-2020", "--step", step, "--name", name, "--role", role, "--date", "2020-06-10",
+                         "--yes", "--root", root, env=env)
+        assert signed.returncode == 0, signed.stderr
+    result = run_cli("check", "--root", root, env=env)
+    assert result.returncode == 0, result.stdout
+    assert "approval-stale" not in result.stdout and "version-bump" not in result.stdout
 
 
 def _body_with(root, line: str):
