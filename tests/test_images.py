@@ -223,6 +223,13 @@ def test_release_freezes_the_pictures_and_verify_passes(tmp_path):
     # The frozen source reads with its pictures (an edition's site is built from it).
     frozen, _ = read_manual(source)
     assert [i.usable for i in frozen.document("0101-2020").images] == [True, True, True]
+    # The edition's own site (site/editions/2020.1/) shows its frozen pictures.
+    built = run_cli("build", "site", "--root", root)
+    assert built.returncode == 0, built.stderr
+    page = (root / "site/editions/2020.1/documents/0101-2020.html").read_text(encoding="utf-8")
+    logo = (root / "images/logo.gif").read_bytes()
+    copy = f"images/{sha(logo)[:16]}.gif"
+    assert f'src="../{copy}"' in page and (root / "site/editions/2020.1" / copy).read_bytes() == logo
     # After the release a changed picture needs a new version, like changed text …
     (root / "images/logo.gif").write_bytes(picture("GIF", (120, 60), (0, 0, 0)))
     _, findings = check(root)
