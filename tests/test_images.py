@@ -335,3 +335,24 @@ def test_imported_word_picture_is_shown_on_the_site(tmp_path):
             natural = tab.eval_on_selector(f"img[src$='{copy}']", "e => e.naturalWidth")
         assert natural == 800
     shutil.rmtree(out / "site")
+
+
+def test_the_preview_shows_a_picture_added_while_it_runs(tmp_path):
+    """``manual serve``: a picture added to a page while the preview runs is on the page at once, served."""
+    import urllib.request
+
+    from conftest import REPO
+    from test_preview import _get, _wait_for, serving
+
+    root = copy_manual(REPO, tmp_path / "m")
+    with serving(root, tmp_path / "serve.log") as base:
+        flow = picture("PNG", (640, 240), (30, 120, 200))
+        (root / "policies/images").mkdir()
+        (root / "policies/images/flow.png").write_bytes(flow)
+        policy = root / "policies/0110-2014.md"
+        policy.write_text(policy.read_text("utf-8") + "\n![客户回访流程](images/flow.png)\n", encoding="utf-8")
+        copy = f"images/{sha(flow)[:16]}.png"
+        page = _wait_for(lambda: (h := _get(base + "documents/0110-2014.html")) and copy in h and h, timeout=60)
+        assert page and "<figcaption>客户回访流程</figcaption>" in page
+        with urllib.request.urlopen(base + copy, timeout=30) as resp:
+            assert resp.read() == flow
