@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from .importbase import MD_SPECIAL, CJK, DATE_ANY, dates_in, FORM_PLAIN, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
 from ..model import file_stem
+from ..read.images import inspect
 from ..model.codes import infer_scheme as scheme_of
 from .importfile import Block
 from .importsegment import kind_of
@@ -332,16 +333,25 @@ class Renderer:
         self.build, self.ledger, self.where = build, ledger, where
 
     def image(self, line: Line, indent: str) -> str:
+        """A picture of the legacy file: saved as policies/images/<code>-<n>.<ext> and shown where it stood,
+        ``![说明](images/<code>-<n>.png)`` (relative to the document's file, as every output reads it); one
+        that no output can show (EMF, TIFF …, or over the limits) is saved and named in a line of text."""
         name, data = line.block.image or ("image.png", b"")
-        ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ".png"
+        ext, problem, _, _ = inspect(data)
+        if problem:
+            ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ".png"
         n = len(self.build.images) + 1
         file = f"{safe_name(self.build.doc.code)}-{n}{ext}"
         self.build.images.append((file, data))
+        words = md_escape(clean(line.block.text))
+        if problem:
+            self.build.doc.notes.append(f"图片（{self.where(line.position)}）保存为 policies/images/{file}，"
+                                        "但其格式或大小无法在输出中显示，正文中只写了一行说明；"
+                                        "请另存为 PNG 或 JPEG 后引用，或把图中的内容写成正文或表格")
+            return f"{indent}（原稿图片{words and '“' + words + '”'}保存为 policies/images/{file}）"
         self.build.doc.notes.append(f"图片（{self.where(line.position)}）保存为 policies/images/{file}，"
-                                    "正文中写了一行说明（手册不显示图片）；请把图中的内容写成正文或表格")
-        # As text: the manual links only to its documents and forms (link-target), and no output copies images.
-        return f"{indent}（原稿图片{md_escape(clean(line.block.text)) and '“' + md_escape(clean(line.block.text)) + '”'}" \
-               f"保存为 policies/images/{file}）"
+                                    f"正文中引用为 images/{file}；请核对图片并写好说明文字")
+        return f"{indent}![{words or '原稿图片'}](<images/{file}>)"
 
     def blocks(self, node: Line, depth: int) -> list[str]:
         """The body of ``node`` (a document or a section) as Markdown blocks."""
