@@ -272,6 +272,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         say(message("cli.interrupted", lang()), lang())
         return 130
+    except BrokenPipeError:  # the reader went away (`manual status | head -1`): not an error to report
+        _stdout_to_devnull()
+        return EXIT_PIPE
     except Exception as exc:  # noqa: BLE001 - never a traceback, unless MANUAL_DEBUG=1 asks for it
         if os.environ.get("MANUAL_DEBUG"):
             raise
@@ -290,8 +293,26 @@ def main(argv=None) -> int:
         return EXIT_USAGE
 
 
+EXIT_PIPE = 141  # what a shell reports for a command ended by SIGPIPE (128 + 13), as git and coreutils do
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush at exit finds no closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def run():  # pragma: no cover - console entry point
-    sys.exit(main())
+    code = main()
+    try:
+        sys.stdout.flush()  # output still buffered for a pipe: a reader gone by now is no error either
+    except BrokenPipeError:
+        _stdout_to_devnull()
+        code = code or EXIT_PIPE
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

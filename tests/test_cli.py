@@ -149,3 +149,19 @@ def test_every_catalogue_key_in_the_code_exists():
                 keys.add(node.value)
     assert len(keys) > 40
     assert sorted(k for k in keys if not exists(k)) == []
+
+
+def test_a_reader_that_goes_away_is_not_an_error(minimal):
+    """`manual status | head -1`: the pipe's reader closes before the output is written. The command
+    ends quietly with the shell's SIGPIPE status (141), never "manual：Broken pipe" or a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    for verb in (["status"], ["check", "--format", "json"]):
+        proc = subprocess.Popen([sys.executable, "-m", "generator", *verb, "--root", str(minimal)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
+        proc.stdout.close()  # the reader is gone before the first byte
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=300) == 141, (verb, err)
+        assert err == "", (verb, err)

@@ -86,3 +86,51 @@ def test_redline_marks_insertions_and_deletions():
     assert ops == ["change", "equal", "insert"]
     change = dict((op, text) for op, text in lines[0]["parts"] if op != "equal")
     assert change == {"delete": "定期", "insert": "每月"}
+
+
+def _signature_appearance_text(path) -> tuple[str, list[float]]:
+    """The text a viewer draws in the signature box (its appearance stream, read through a scratch page),
+    and every glyph width its fonts declare (in thousandths of an em)."""
+    import pypdf
+    from pypdf.generic import ContentStream, DictionaryObject, NameObject
+
+    reader = pypdf.PdfReader(path)
+    page = reader.pages[0]
+    widget = next(a.get_object() for a in page["/Annots"] if a.get_object().get("/FT") == "/Sig")
+    appearance = widget["/AP"]["/N"]
+    writer = pypdf.PdfWriter()
+    scratch = writer.add_blank_page(600, 200)
+    scratch[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/XObject"): DictionaryObject({NameObject("/Sig"): writer._add_object(appearance.get_object())})})
+    content = ContentStream(None, writer)
+    content.set_data(b"q /Sig Do Q")
+    scratch.replace_contents(content)
+    widths = []
+
+    def walk(xobject):
+        fonts = (xobject.get("/Resources") or {}).get("/Font") or {}
+        for font in fonts.values():
+            for descendant in font.get_object().get("/DescendantFonts") or []:
+                w = descendant.get_object().get("/W") or []
+                widths.extend(float(x) for entry in w if isinstance(entry, list) for x in entry)
+        for inner in ((xobject.get("/Resources") or {}).get("/XObject") or {}).values():
+            walk(inner.get_object())
+
+    walk(appearance.get_object())
+    return scratch.extract_text(), widths
+
+
+def test_the_signature_box_prints_chinese_names_and_reasons(tmp_path, plain_pdf):
+    """The visible signature names the signer and the reason as written, Chinese included: the box's
+    font can encode them (not pyHanko's default Courier, which printed "þÿ" and spaced bytes), and its
+    glyph widths are in thousandths of an em (a 2048-unit face printed stretched and cut off)."""
+    p12, pem, password = make_p12(tmp_path)
+    signed = tmp_path / "signed.pdf"
+    editions.sign_pdf(plain_pdf, signed, p12, password, reason="Edition 2014 approved by 张三丰")
+    text, widths = _signature_appearance_text(signed)
+    assert "张三丰" in text and "Edition 2014 approved" in text.replace("\n", " "), text
+    assert "þÿ" not in text
+    assert widths and max(widths) <= 1000, widths
+    result = editions.verify(None, signed, trust=pem, lang="en")
+    assert result.failed == [], result.lines
+    assert not list(tmp_path.glob(".*.ttf")), "the scratch face is removed"

@@ -73,8 +73,9 @@ def test_an_imported_draft_is_checked_and_every_finding_is_a_warning(tmp_path):
     assert [f for f in findings if f.severity == "error"] == []
     date = next(f for f in findings if f.rule == "signoff-complete" and f.line == 11)
     assert "2020年 月 日" in date.message("zh-CN") and "YYYY-MM-DD" in date.message("en")
-    assert [f.message("en") for f in findings if f.rule == "signoff-complete" and f.line == 12] \
-        == ["the approved (批准) sign-off has no name"]
+    blank = [f.message("en") for f in findings if f.rule == "signoff-complete" and f.line == 12]
+    assert len(blank) == 1 and blank[0].startswith("the approved (批准) sign-off has no signer (name): ")
+    assert "manual approve 0102-2006 --step approved" in blank[0] and "role" not in blank[0].split(":")[0]
 
 
 def test_without_the_flag_a_draft_keeps_its_exemptions_and_its_errors(tmp_path):
@@ -358,3 +359,52 @@ def test_a_full_name_with_another_trade_name_is_foreign_not_misspelt():
     # A misspelling of our own name stays company-name's.
     misspelt = "3.3 文件归宁波海钠精密机械有限公司所有。"
     assert [misspelt[s:e] for s, e in misspelt_company_spans(misspelt, own)] == ["宁波海钠精密机械有限公司"]
+
+
+# -- sign-off messages a non-programmer reads ------------------------------------------------------
+def _signoff_messages(root, lang="zh-CN", rule="signoff-complete"):
+    _, findings = check(root)
+    return [(f.path, f.line, f.message(lang)) for f in findings if f.rule == rule]
+
+
+def test_an_incomplete_step_is_one_finding_naming_what_is_missing_in_words(tmp_path):
+    """批准 with a date only: one finding (not "缺少 name" and "缺少 role"), the parts in words with their keys,
+    and how to fill them in; a document that is not imported is not told about legacy files."""
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    doc = root / "policies" / "0101-2020.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("approved: {name: 王五, role: 总经理, date: 2020-02-20}",
+                                                           "approved: {date: 2020-02-20}"), encoding="utf-8")
+    zh = _signoff_messages(root)
+    assert len(zh) == 1 and zh[0][:2] == ("policies/0101-2020.md", 17), zh
+    assert zh[0][2].startswith("批准签署缺少签署人（name）、职务（role）：")
+    assert "manual approve 0101-2020 --step approved" in zh[0][2] and "旧手册" not in zh[0][2]
+    en = _signoff_messages(root, "en")[0][2]
+    assert en.startswith("the approved (批准) sign-off has no signer (name), role (role): ") and "legacy" not in en
+
+
+def test_an_imported_step_without_a_role_says_a_legacy_sign_off_never_has_one(tmp_path):
+    """A legacy sign-off (编制：张三 2020年2月1日) has a name and a date but never a role: the finding says so and
+    where the role is found (manual/people.yaml), and says nothing of name or date."""
+    root = legacy_manual(tmp_path / "m")
+    doc = root / "policies" / "0102-2006.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("{name: 张三, role: 业务员, date: 2020-02-01}",
+                                                           "{name: 张三, date: 2020-02-01}"), encoding="utf-8")
+    zh = [m for path, line, m in _signoff_messages(root) if line == 10]
+    assert len(zh) == 1, zh
+    assert zh[0].startswith("编制签署缺少职务（role）：") and "name" not in zh[0] and "日期" not in zh[0]
+    assert "旧手册" in zh[0] and "manual/people.yaml" in zh[0] and "role: " in zh[0]
+    en = [m for path, line, m in _signoff_messages(root, "en") if line == 10][0]
+    assert "never names a role" in en and "manual/people.yaml" in en
+    # the blank 批准 name (line 12) and the incomplete 审核 date (line 11) are still one finding each
+    assert [line for _, line, _ in _signoff_messages(root)] == [10, 11, 12]
+
+
+def test_the_covers_incomplete_step_names_manual_yaml(tmp_path):
+    root = copy_manual(MINIMAL, tmp_path / "m")
+    config = root / "manual" / "manual.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "approved: {name: 王五, role: 总经理, date: 2020-02-20}", "approved: {name: 王五}"), encoding="utf-8")
+    got = _signoff_messages(root, rule="signoff-manual")
+    assert len(got) == 1 and got[0][0] == "manual/manual.yaml", got
+    assert got[0][2].startswith("手册本身（封面）的批准签署缺少职务（role）、日期（date）：")
+    assert "manual approve manual --step approved" in got[0][2]

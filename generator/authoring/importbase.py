@@ -151,6 +151,8 @@ class ImportedDoc:
     version: str | None = None  # a control table's 版本, when the schema takes it ("2" → "2.0")
     images: list[tuple[str, bytes]] = field(default_factory=list)  # (file name in policies/images/, bytes)
     jobs_text: list[tuple[int, str]] = field(default_factory=list)  # (position, text): read as run-together text
+    revisions: list[dict] = field(default_factory=list)  # a 修订记录 read (importtables.take_revisions), oldest first
+    revisions_where: str = ""  # where it was, with its column headings: the comment above revisions:
 
 
 @dataclass

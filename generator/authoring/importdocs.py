@@ -22,11 +22,14 @@ from dataclasses import dataclass, field
 
 from .importbase import MD_SPECIAL, CJK, DATE_ANY, dates_in, FORM_MORE, FORM_PLAIN, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
 from ..model import file_stem
+from ..read.images import inspect
 from ..model.codes import infer_scheme as scheme_of
 from .importfile import Block
 from .importsegment import kind_of
 from .importtables import (COVER_WORDS, LABEL, LABEL_CN, LABEL_LINE, LABELS, account, cover_date, label_pairs,  # noqa: F401
-                           read_control, read_control_line, signoff_entries, signoff_pairs, signoff_table, split_name_date)
+                           read_controls, signoff_entries, signoff_pairs, signoff_table, split_name_date,
+                           take_revisions, revision_columns, staff_columns, staffing_extra, staffing_jobs,
+                           STAFF_MOVED)
 from .importoutline import CONTROL_LINE, DOC_CODE, Line, heading_like, lines_of, outline, take_code, walk
 
 
@@ -95,6 +98,8 @@ def is_control_table(block: Block) -> bool:
     """A table of document-control fields: a code with a value (``文件编号 | QP-01`` alone will do), or two
     fields or more among which a code or a sign-off step; not a table that is only a sign-off (that is read as
     the document's sign-off, wherever it stands)."""
+    if any(revision_columns(list(row)) for row in block.rows[:2]):
+        return False  # a 修订记录 (版本 | 日期 | 修订内容 | 编制): read by take_revisions
     pairs = table_pairs(block)
     kinds = {k for k, _ in pairs}
     if not kinds & {"code", "version", "title", "page"} and \
@@ -176,15 +181,20 @@ def own_lines(node: Line, limit: int = 6):
 def control_of(node: Line) -> dict:
     """What a document-control table or ``文件编号：`` lines right under a heading say."""
     found: dict = {}
-    for item in own_lines(node):
+    previous = None
+    for item in own_lines(node, 12):
         if item.block.kind == "table" and is_control_table(item.block):
             pairs = table_pairs(item.block)
         elif item.block.kind == "paragraph":
             pairs = label_pairs(item.block.text)
-            if not pairs or not any(k in ("code", "version", "title") for k, _ in pairs):
+            if not pairs or not (any(k in ("code", "version", "title") for k, _ in pairs) or
+                                 continues_control(pairs, previous, found)):
+                previous = None
                 continue
         else:
+            previous = None
             continue
+        previous = item
         found.setdefault("lines", []).append(item)
         for key, value in pairs:
             found.setdefault(key, value)
@@ -193,6 +203,16 @@ def control_of(node: Line) -> dict:
         m = DOC_CODE.search(code)
         found["code"] = m.group(1) if m else code.strip()
     return found
+
+
+CONTROL_KINDS = ("code", "version", "title", "state", "page", "date", "status", "copy", "dept")
+
+
+def continues_control(pairs, previous, found: dict) -> bool:
+    """A line of a control block of several lines (``修订状态：0`` / ``生效日期：…`` / ``页码：1/2`` under
+    ``文件编号：…``): right under another control line, only control fields."""
+    return previous is not None and previous is (found.get("lines") or [None])[-1] and \
+        all(k in CONTROL_KINDS for k, _ in pairs)
 
 
 def signoff_lines(node: Line) -> list[Line]:
@@ -344,16 +364,25 @@ class Renderer:
         self.build, self.ledger, self.where = build, ledger, where
 
     def image(self, line: Line, indent: str) -> str:
+        """A picture of the legacy file: saved as policies/images/<code>-<n>.<ext> and shown where it stood,
+        ``![说明](images/<code>-<n>.png)`` (relative to the document's file, as every output reads it); one
+        that no output can show (EMF, TIFF …, or over the limits) is saved and named in a line of text."""
         name, data = line.block.image or ("image.png", b"")
-        ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ".png"
+        ext, problem, _, _ = inspect(data)
+        if problem:
+            ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ".png"
         n = len(self.build.images) + 1
         file = f"{safe_name(self.build.doc.code)}-{n}{ext}"
         self.build.images.append((file, data))
+        words = md_escape(clean(line.block.text))
+        if problem:
+            self.build.doc.notes.append(f"图片（{self.where(line.position)}）保存为 policies/images/{file}，"
+                                        "但其格式或大小无法在输出中显示，正文中只写了一行说明；"
+                                        "请另存为 PNG 或 JPEG 后引用，或把图中的内容写成正文或表格")
+            return f"{indent}（原稿图片{words and '“' + words + '”'}保存为 policies/images/{file}）"
         self.build.doc.notes.append(f"图片（{self.where(line.position)}）保存为 policies/images/{file}，"
-                                    "正文中写了一行说明（手册不显示图片）；请把图中的内容写成正文或表格")
-        # As text: the manual links only to its documents and forms (link-target), and no output copies images.
-        return f"{indent}（原稿图片{md_escape(clean(line.block.text)) and '“' + md_escape(clean(line.block.text)) + '”'}" \
-               f"保存为 policies/images/{file}）"
+                                    f"正文中引用为 images/{file}；请核对图片并写好说明文字")
+        return f"{indent}![{words or '原稿图片'}](<images/{file}>)"
 
     def blocks(self, node: Line, depth: int) -> list[str]:
         """The body of ``node`` (a document or a section) as Markdown blocks."""
@@ -399,11 +428,15 @@ class Renderer:
 
     def staffing(self, line: Line) -> bool:
         """A staffing table (岗位 | 人数): its rows go to manual/roles.yaml and the document shows the
-        staffing table generated from there (``staffing: true``)."""
+        staffing table generated from there (``staffing: true``); a 职责 column (with 任职要求, 汇报对象)
+        makes each row a job description (``jobs:``), with or without 人数 (``staffing_jobs``)."""
         rows = line.block.rows
         if len(rows) < 2:
             return False
         header = [clean(c) for c in rows[0]]
+        columns = staff_columns(header)
+        if columns and any(k in columns for k in STAFF_MOVED):
+            return staffing_jobs(self, line, header, columns)
         role = next((k for k, c in enumerate(header) if re.search("岗位|职位|职务", c)), None)
         count = next((k for k, c in enumerate(header) if re.search("人数|编制|定员|名额", c)), None)
         if role is None or count is None:
@@ -453,12 +486,6 @@ class Renderer:
         if subs:
             out.append("\n".join(self.clause(s, k, inner) for k, s in enumerate(subs, 1)))
         return "\n".join(out)
-
-
-def staffing_extra(header: list[str], row: list[str], taken: tuple[int, int]) -> str:
-    """The cells of a staffing row other than the post and the count, as ``，部门：生产部`` for roles.yaml."""
-    return "".join(f"，{header[k] or f'第 {k + 1} 列'}：{clean(cell)}" for k, cell in enumerate(row)
-                   if k not in taken and clean(cell) and k < len(header))
 
 
 def safe_name(code: str) -> str:
@@ -782,7 +809,9 @@ def audit_front(ledger: Ledger, doc: ImportedDoc, written: str) -> None:
     blocks = ledger.front.get(id(doc), [])
     if blocks:
         head = written.split("\n---\n", 1)[0]
-        head = "\n".join(line for line in head.splitlines() if not line.lstrip().startswith("- {version:"))  # the import's own
+        # (the import's own revision entry is no text of the source; a 修订记录's entries are)
+        head = "\n".join(line for line in head.splitlines()
+                         if not (line.lstrip().startswith("- {version:") and line.rstrip().endswith("by: 导入}")))
         _audit(ledger, [(b, b.rows if b.kind == "table" else None) for b in blocks], head,
                f"读入 {doc.code} 的文件头时没有写入")
 
@@ -819,12 +848,14 @@ def _audit(ledger: Ledger, blocks: list[tuple[Block, list | None]], written: str
         whole = _content(piece).replace("-", "")
         if not whole:
             continue
+        if {(block.position, piece.strip()), (block.position + row, piece.strip())} & listed:
+            continue  # (listed already: a table's reader lists a cell at its row, block position + row; it uses
+            # up no place in the file, which another piece of the same text may need)
         if whole in text:
             text = text.replace(whole, "\0", 1)
             continue
-        if all(_content(t).replace("-", "") in text for t in piece.split()) or \
-                {(block.position, piece.strip()), (block.position + row, piece.strip())} & listed:
-            continue  # (listed already: a table's reader lists a cell at its row, block position + row)
+        if all(_content(t).replace("-", "") in text for t in piece.split()):
+            continue
         ledger.reported.append((block.position, why + ("的单元格" if n else "的部分"), piece.strip(), n))
         ledger.imported -= n
 
@@ -907,13 +938,13 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
     elsewhere = [s for s in signoff_lines(node) if all(s is not line for line in lines)]
     for line in lines:
         build.consumed.add(id(line))
-        if line.block.kind == "table":
-            read_control(line, doc, ledger, where, signoff_here=not elsewhere)
-        else:
-            read_control_line(line, doc, ledger, where)
         doc.notes.append(f"文件控制信息（{where(line.position)}）写入文件头（front matter）")
-    if control.get("version") and not doc.version:
-        doc.notes.append(f"原稿版本写作“{control['version']}”（{where(node.position)}）；导入后版本为 1.0，请核对")
+    read_controls(lines, doc, ledger, where, signoff_here=not elsewhere)
+    taken = doc.version
+    take_revisions(build, ledger, where, list(subtree(node)))
+    if control.get("version") and not taken:
+        doc.notes.append(f"原稿版本写作“{control['version']}”（{where(node.position)}）；导入后版本为 "
+                         f"{doc.version or '1.0'}，请核对")
     # Sign-off: the last sign-off line or table of the document, else the control table's names.
     signs = [s for s in signoff_lines(node) if id(s) not in build.consumed]
     steps: dict = {}

@@ -34,6 +34,7 @@ from .importfile import Block, check_file, docx_lines, docx_page_texts, docx_pro
 from .importsegment import _add_form, _blank as _blank, parse_document, split_appendix as split_appendix, \
     staff_lines as staff_lines
 from .importbase import FORMS_BRACKETED as FORMS_BRACKETED  # (tests)
+from .importlabels import content, join, report_language, say, source_unit, unit
 from .importwrite import write_manual as write_manual
 
 
@@ -41,9 +42,9 @@ def read_source(path: Path) -> Source:
     """The legacy file as lines (``importfile``: size limits, guarded zip and XML, encodings)."""
     suffix = path.suffix.lower()
     if suffix == ".txt":
-        return Source(path, text_lines(path), "行")
+        return Source(path, text_lines(path), source_unit("line"))
     if suffix == ".docx":
-        return Source(path, docx_lines(path), "段")
+        return Source(path, docx_lines(path), source_unit("paragraph"))
     check_file(path)
     if suffix == ".doc":
         raise UsageError("cli.authoring.import_doc", path=path)
@@ -202,26 +203,24 @@ def locate_coded(source: Source, toc: list[re.Match], result: Imported) -> None:
             m = headings.bare(numeral, clean(title), bare, cursor)
             if m is not None:
                 doc = ImportedDoc(code=code, title=clean(title), toc_code=code, start=m.start(), end=m.end())
-                doc.notes.append(f"正文标题（{source.where(m.start())}）没有编号；采用目录中的编号 {code}")
+                doc.notes.append(say("heading_without_code", where=source.where(m.start()), code=code))
                 found.append(doc)
                 cursor = m.end()
                 continue
         if m is None:
             doc = ImportedDoc(code=code, title=clean(title), toc_code=code, start=-1, end=-1)
-            doc.notes.append(f"目录（{source.where(entry.start())}）列有此文件，但正文中没有找到；"
-                             "写成了一个空白草稿，请补充正文或从章节目录中删除")
+            doc.notes.append(say("listed_not_found", where=source.where(entry.start())))
             found.append(doc)
             continue
         doc = ImportedDoc(code=m.group(3), title=clean(title), toc_code=code, start=m.start(), end=m.end())
         body_title = clean(m.group(2))
         if re.sub(r"[^" + CJK + "]", "", body_title) != re.sub(r"[^" + CJK + "]", "", doc.title):
-            doc.notes.append(f"正文标题“{body_title}”与目录标题“{doc.title}”不同（{source.where(m.start())}）；"
-                             "采用目录标题")
+            doc.notes.append(say("title_differs", body=body_title, toc=doc.title, where=source.where(m.start())))
         elif body_title != doc.title:
-            doc.notes.append(f"正文标题写作“{body_title}”（{source.where(m.start())}）；采用目录标题“{doc.title}”")
+            doc.notes.append(say("title_written", body=body_title, toc=doc.title, where=source.where(m.start())))
         if doc.code != code:
-            doc.notes.append(f"目录写作 {code}（{source.where(entry.start())}），正文写作 {doc.code}"
-                             f"（{source.where(m.start())}）；保留正文的编号，manual check 会指出年份不符")
+            doc.notes.append(say("code_differs", toc_code=code, toc_where=source.where(entry.start()), code=doc.code,
+                                 where=source.where(m.start())))
         found.append(doc)
         cursor = m.end()
     located = sorted((d for d in found if d.start >= 0), key=lambda d: d.start)
@@ -230,13 +229,14 @@ def locate_coded(source: Source, toc: list[re.Match], result: Imported) -> None:
         doc.end = located[i + 1].start if i + 1 < len(located) else len(text.rstrip())
     if located and text[toc_end:located[0].start].strip():
         gap = text[toc_end:located[0].start]
-        result.unclassified.append(f"{source.where(toc_end, located[0].start)}：目录与第一个文件之间的文字未导入："
-                                   f"“{clean(gap)[:60]}”；原文见“未导入”一节")
+        result.unclassified.append(say("gap_not_imported", where=source.where(toc_end, located[0].start),
+                                       text=clean(gap)[:60]))
         result.gap = (toc_end, located[0].start)
     result.documents = found
     chapters = sorted({d.code[:2] for d in found})
-    title = result.title or "手册"
-    result.chapters = [{"number": n, "title": title if len(chapters) == 1 else f"第 {int(n)} 章"} for n in chapters]
+    title = result.title or content("default_chapter")
+    result.chapters = [{"number": n, "title": title if len(chapters) == 1 else content("chapter", n=int(n))}
+                       for n in chapters]
 
 
 # ---------------------------------------------------------------------------
@@ -307,19 +307,19 @@ def settle_roles(result: Imported) -> None:
                 covers = [re.sub(r"[(（].*?[)）]", "", job["name"])]
                 result.roles.append({"id": covers[0], "headcount": None, "where": job["where"]})
                 names.append(covers[0])
-                doc.notes.append(f"岗位“{job['name']}”（{job['where']}）不在人员配备表中；已加入 manual/roles.yaml"
-                                 "（未写编制人数），请核对")
+                doc.notes.append(say("role_added", name=job["name"], where=job["where"]))
             elif guessed or covers != [job["name"]]:
-                doc.notes.append(f"岗位“{job['name']}”（{job['where']}）对应为 {'、'.join(covers)}"
-                                 + ("（推定）" if guessed else "") + "，请核对")
+                doc.notes.append(say("role_matched", name=job["name"], where=job["where"], roles=join(covers),
+                                     guessed=say("role_guessed") if guessed else ""))
             job["covers"] = covers
             for boss in job.get("reports_to_all") or []:
                 if boss not in names and boss not in external:
                     externals.append(boss)
                     external.add(boss)
     if not result.roles:
-        result.roles.append({"id": "部门负责人", "headcount": 1, "where": ""})
-        result.report.append("原稿中没有人员配备；manual/roles.yaml 只写了一个占位角色“部门负责人”，请补全")
+        placeholder_role = content("placeholder_role")
+        result.roles.append({"id": placeholder_role, "headcount": 1, "where": ""})
+        result.report.append(say("no_staffing", role=placeholder_role))
     head = result.roles[0]["id"]
     result.department_head = head
     # Reporting lines: what the job descriptions say (行政隶属上级主管), else the department head.
@@ -341,8 +341,7 @@ def settle_roles(result: Imported) -> None:
         result.roles[0]["reports_to"] = externals[0]
     result.roles[:0] = [{"id": boss, "external": True, "headcount": None, "where": ""} for boss in externals]
     if guessed:
-        result.report.append(f"原稿没有写出 {'、'.join(guessed)} 的汇报关系：manual/roles.yaml 中暂定向 {head} 汇报，"
-                             "请按实际组织架构修改")
+        result.report.append(say("reports_guessed", roles=join(guessed), head=head))
     for doc in result.documents:
         for job in doc.jobs:
             if job.get("reports_to") and job["reports_to"] not in names and job["reports_to"] not in external:
@@ -357,22 +356,28 @@ def other_manuals(source: Source, end: int) -> list[str]:
             break
         m = re.match(rf"[{CJK}A-Z()（）]{{2,20}}?手册(?:\s*[(（][{CJK}]+[)）])?(?:目录)?(?:模板|范本)?", line)
         if m and not re.match("本|以上|希望|同时|通过|至此", line):
-            out.append(f"第 {i + 1} {source.unit}“{clean(m.group(0))}”")
+            out.append(say("other_manual", position=i + 1, unit=unit(source.unit), title=clean(m.group(0))))
     return out
 
 
 def run_import(source: Source, *, blocks: list[Block] | None = None, year: int | None = None,
-               placeholder_forms: bool = False) -> Imported:
+               placeholder_forms: bool = False, lang: str = "zh-CN") -> Imported:
     """The manual in ``source``: by its coded table of contents over the joined text (the seed's layout),
-    else by the outline of its blocks (``importoutline``, ``importdocs``)."""
+    else by the outline of its blocks (``importoutline``, ``importdocs``); the notes for the report in
+    ``lang`` (``importlabels``)."""
+    with report_language(lang):
+        return _run_import(source, blocks, year, placeholder_forms)
+
+
+def _run_import(source: Source, blocks: list[Block] | None, year: int | None, placeholder_forms: bool) -> Imported:
     result = Imported(source=source, placeholder_forms=placeholder_forms, year_given=year is not None)
     groups = find_toc(source)
     if groups:
         groups.sort(key=lambda g: (-len(g), g[0].start()))
         toc = groups[0]
         for other in groups[1:]:
-            result.unclassified.append(f"{source.where(other[0].start(), other[-1].end())}：另一个带编号的目录"
-                                       f"（{len(other)} 项）未导入")
+            result.unclassified.append(say("other_toc", where=source.where(other[0].start(), other[-1].end()),
+                                           count=len(other)))
         head, start = header_text(source, toc[0].start())
         result.manual_start = start
         infer_header(result, head, [m.group(3) for m in toc])
@@ -382,9 +387,9 @@ def run_import(source: Source, *, blocks: list[Block] | None = None, year: int |
         result.toc_span = (toc[0].start(), toc[-1].end())
         if result.manual_start > 0:
             others = other_manuals(source, result.manual_start)
-            result.unclassified.insert(0, f"{source.where(0, result.manual_start)}：所选手册之前的内容未导入"
-                                          + (f"（其中有其他手册：{'；'.join(others)}）" if others else "")
-                                          + "；原文见“未导入”一节")
+            listed = say("other_manuals", manuals=say("other_manuals_sep").join(others)) if others else ""
+            result.unclassified.insert(0, say("before_manual", where=source.where(0, result.manual_start),
+                                              others=listed))
         for doc in result.documents:
             parse_document(doc, source, result)
         result.ledger = seed_ledger(source, result)
@@ -407,23 +412,23 @@ def run_import(source: Source, *, blocks: list[Block] | None = None, year: int |
         _add_form(result, doc, title, where)
     settle_roles(result)
     if not result.title:
-        result.report.append("原稿中没有识别出手册名称；manual/manual.yaml 中写了“管理手册”，请修改")
+        result.report.append(say("no_title", title=content("default_title")))
     if not result.company:
-        result.report.append(f"原稿中没有识别出公司名称（封面、标题中的“…有限公司/…集团/…公司”）；manual/manual.yaml 中写了"
-                             f"占位 {PLACEHOLDER}，请填写")
+        result.report.append(say("no_company", placeholder=PLACEHOLDER))
     if result.year is None:
-        result.report.append("原稿的编号和封面中都没有年份：编号按原稿保留、编号规则不写年份（code_scheme 没有 year），manual.yaml 的 edition 是待填写的占位；需要年份时用 --year YYYY 重新导入")
+        result.report.append(say("no_year"))
     return result
 
 
 def company_from_docx(path, result: Imported) -> None:
     """A company name the .docx states outside its body: a header or footer line, else the Company property."""
-    for where, texts in (("页眉/页脚", docx_page_texts(path)), ("文档属性 Company", [docx_properties(path).get("company", "")])):
+    for where, texts in ((say("company_from_page"), docx_page_texts(path)),
+                         (say("company_from_properties"), [docx_properties(path).get("company", "")])):
         for text in texts:
             company = company_in(text)
             if company:
                 result.company = company
-                result.report.append(f"公司名称“{company}”取自{where}")
+                result.report.append(say("company_from", company=company, where=where))
                 return
 
 
@@ -435,11 +440,11 @@ def seed_ledger(source: Source, result: Imported) -> Ledger:
     ledger.paragraphs = sum(1 for line in lines if line.strip())
     spans = []
     if result.manual_start > 0:
-        spans.append((0, result.manual_start, "所选手册之前的内容"))
+        spans.append((0, result.manual_start, say("why_before_manual")))
     if result.toc_span:
-        spans.append((*result.toc_span, "目录（网站和打印版由 manual/manual.yaml 的章节生成目录）"))
+        spans.append((*result.toc_span, say("why_toc")))
     if result.gap:
-        spans.append((*result.gap, "目录与第一个文件之间的文字"))
+        spans.append((*result.gap, say("why_gap")))
     taken = 0
     for start, end, why in spans:
         first, last = source.line_of(start), source.line_of(max(start, end - 1))
@@ -471,6 +476,6 @@ def segment_document(doc: ImportedDoc, result: Imported) -> None:
     notes, signoff, where, revision = doc.notes, doc.signoff, doc.signoff_where, doc.revision_date
     doc.notes = []
     parse_document(doc, source, result)
-    doc.notes = notes + [n for n in doc.notes if "编制/审核/批准" not in n]
-    if signoff and not doc.signoff:
+    doc.notes = notes + [n for n in doc.notes if n != say("signoff_none")]
+    if signoff and not any(e.get("name") or e.get("date") for e in doc.signoff.values()):  # (blank names only)
         doc.signoff, doc.signoff_where, doc.revision_date = signoff, where, revision

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
+from ..model import SIGNOFF_STEPS
 from .importbase import (CJK, FORM_PLAIN, FORM_TITLE, FORMS_BRACKETED, JOB_HEAD, MARKERS, REPORTS_TO, SIGNOFF,
                          STAFF, STYLES, Imported, ImportedDoc, Item, Source, clean, marker_value, md_escape,
                          parse_date, to_fullwidth)
+from .importlabels import content, join, say, step_name
 
 # ---------------------------------------------------------------------------
 # Clauses
@@ -203,33 +205,30 @@ def parse_document(doc: ImportedDoc, source: Source, result: Imported) -> None:
     if sign:
         m = sign[-1]
         doc.signoff_where = source.where(base + m.start())
-        entries = {}
-        for step in ("prepared", "reviewed", "approved"):
-            name = clean(m.group(step) or "")
-            if name:
-                entries[step] = {"name": name}
+        # Every step of the line, its name blank ('') when the source leaves it blank, as the block path
+        # (importtables.signoff_entries) writes it: signoff-complete reports the blank name at the step.
+        entries = {step: {"name": clean(m.group(step) or "")} for step in SIGNOFF_STEPS}
         value, complete = parse_date(m.group("date"))
         if value:
-            entries.setdefault("approved", {})["date"] = value
+            entries["approved"]["date"] = value
             if complete:
                 doc.revision_date = value
             else:
-                doc.notes.append(f"签署日期“{value}”不完整（{doc.signoff_where}）；原样保留，manual check 会指出")
+                doc.notes.append(say("date_incomplete", date=value, where=doc.signoff_where))
         else:
-            doc.notes.append(f"签署行没有日期（{doc.signoff_where}）")
-        if not any(e.get("name") for e in entries.values()):
-            doc.notes.append(f"编制、审核、批准人姓名空白（{doc.signoff_where}）")
+            doc.notes.append(say("signoff_no_date", where=doc.signoff_where))
+        if not any(e["name"] for e in entries.values()):
+            doc.notes.append(say("signoff_names_blank", where=doc.signoff_where))
         else:
-            blank = [label for step, label in (("prepared", "编制"), ("reviewed", "审核"), ("approved", "批准"))
-                     if not entries.get(step, {}).get("name")]
+            blank = [step_name(step) for step in SIGNOFF_STEPS if not entries[step]["name"]]
             if blank:
-                doc.notes.append(f"签署中{'、'.join(blank)}人姓名空白（{doc.signoff_where}）；原样保留")
+                doc.notes.append(say("signoff_some_blank", steps=join(blank), where=doc.signoff_where))
         doc.signoff = entries
         for extra in sign[:-1]:
-            doc.notes.append(f"另有一行签署（{source.where(base + extra.start())}）未采用")
+            doc.notes.append(say("signoff_other", where=source.where(base + extra.start())))
         segment = _blank(segment, [(s.start(), s.end()) for s in sign])
     else:
-        doc.notes.append("没有找到编制/审核/批准行")
+        doc.notes.append(say("signoff_none"))
 
     # Staffing data → roles.yaml.
     staff = staff_lines(segment)
@@ -250,18 +249,15 @@ def parse_document(doc: ImportedDoc, source: Source, result: Imported) -> None:
         stop = staff[-1].end()
         while stop < len(segment) and segment[stop] in "。；;，, ":
             stop += 1
-        doc.notes.append(f"人员配备（{source.where(base + staff[0].start(), base + stop)}）写入 manual/roles.yaml；"
-                         "正文中不再重复，网站和打印版由 staffing: true 生成人员配备表")
-        result.parts.append((source.line_of(base + start), "人员配备的原文；岗位和人数已写入 manual/roles.yaml",
-                             clean(segment[start:stop])))
+        doc.notes.append(say("staffing", where=source.where(base + staff[0].start(), base + stop)))
+        result.parts.append((source.line_of(base + start), say("why_staffing"), clean(segment[start:stop])))
         segment = _blank(segment, [(start, stop)])
     if re.search("框架图|组织架构|组织结构", doc.title):
         doc.orgchart = True
         doc.kind = "organisation"
-        doc.notes.append("组织框架图在原稿中不是文字（可能是图片）；改由 manual/roles.yaml 生成（orgchart: true），"
-                         "请在 roles.yaml 中核对汇报关系")
+        doc.notes.append(say("orgchart"))
     if doc.kind == "procedure" and "图" in doc.title:
-        doc.notes.append("流程图在原稿中不是文字（可能是图片）；请在 workflow: 中写出流程步骤")
+        doc.notes.append(say("flowchart"))
 
     # Forms: 附:《…》 and 附:…表, and any 《…》 in the text whose title reads like a form (…表, …单, …卡).
     appended = set()
@@ -280,8 +276,7 @@ def parse_document(doc: ImportedDoc, source: Source, result: Imported) -> None:
         if FORM_TITLE.search(title):
             _add_form(result, doc, title, source.where(base + m.start()))
         else:
-            doc.notes.append(f"正文引用的《{title}》（{source.where(base + m.start())}）既不是本手册的文件，"
-                             "也不像表单；manual check 会指出，请改写或删除书名号")
+            doc.notes.append(say("not_a_form", title=title, where=source.where(base + m.start())))
 
     # Job descriptions.
     heads = list(JOB_HEAD.finditer(segment))
@@ -299,7 +294,7 @@ def parse_document(doc: ImportedDoc, source: Source, result: Imported) -> None:
     doc.body = ""
     head = "\n\n".join(md_escape(p) for p in first)
     if first and items:
-        doc.notes.append(f"条款之前的文字作为段落保留：“{first[0][:30]}”")
+        doc.notes.append(say("preamble_kept", text=first[0][:30]))
     rest = body_markdown(blocks, trailing)
     doc.body = "\n\n".join(x for x in (head, rest.strip()) if x) + ("\n" if (head or rest.strip()) else "")
 
@@ -366,7 +361,7 @@ def _add_form(result: Imported, doc: ImportedDoc, title: str, where: str) -> Non
 
 def _job(head: re.Match, text: str, base: int, source: Source, result: Imported) -> dict:
     name = to_fullwidth(head.group(2))
-    job = {"title": f"{name}岗位职责", "name": name, "where": source.where(base), "reports_to": None, "duties": []}
+    job = {"title": content("job_title", name=name), "name": name, "where": source.where(base), "reports_to": None, "duties": []}
     m = REPORTS_TO.search(text)
     if m:
         bosses = [b for b in re.split(r"[、，,/]", m.group(1)) if b]

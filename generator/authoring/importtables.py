@@ -1,4 +1,5 @@
-"""``manual import``: sign-off and document-control tables in any orientation, and dates.
+"""``manual import``: sign-off and document-control tables in any orientation, revision records, staffing and
+job tables, and dates.
 
 A sign-off table is read whatever its layout: a header row ``编制 | 审核 | 批准`` with the names and dates
 in the rows below (a first column may label those rows ``签名`` / ``日期``); label/value pairs in a row
@@ -6,22 +7,36 @@ in the rows below (a first column may label those rows ``签名`` / ``日期``);
 with the values to its right.  Each name and date goes to its own step; a blank name stays blank and a date
 such as ``年 月 日`` stays as written, so ``manual check`` reports them.  Every non-empty cell is either
 read (a label becomes a front-matter key, a value its value) or listed in the report's "not imported"
-section with its row and column (``account``).
+section with its row and column (``account``).  One 日期 after the steps of a line or row, none dated, is the
+date of each step that has a name.
+
+A document-control block (a table, or ``文件编号：`` lines one under the other) gives the code, ``effective:``
+(a blank ``年 月 日`` as written, so that the schema reports it), ``version:`` (a whole-number 版本 with its
+修订状态: ``2`` + ``1`` → ``2.1``); print-only fields (页码, 受控状态, 分发号, 编制部门) are listed with why.  A
+修订记录 (a Word table, or text lines with columns) becomes ``revisions:`` (``take_revisions``); a staffing or
+job table with a 职责 column becomes ``jobs:`` (``staff_columns``, ``job_of``).
 """
 from __future__ import annotations
 
 import re
+from collections import Counter
 
+from ..model import PLACEHOLDER
 from .importbase import FoundDate, Imported, clean, dates_in, parse_date
 
 STEPS = ("prepared", "reviewed", "approved")
 LABELS = [
+    # (before 编制: 编制部门 is no sign-off step)
+    ("dept", r"(?:编\s*制|归\s*口|主\s*管|发\s*布)\s*(?:部\s*门|单\s*位)"),
+    ("state", r"修\s*[订改]\s*(?:状\s*态|码|次\s*数|号)"),
+    ("status", r"受\s*控\s*(?:状\s*态|标\s*识)|发\s*放\s*状\s*态|密\s*级"),
+    ("copy", r"分\s*发\s*号|发\s*放\s*(?:编\s*)?号|受\s*控\s*(?:编\s*)?号"),
     ("prepared", r"编\s*制(?:人)?|拟\s*制|起\s*草"),
     ("reviewed", r"审\s*核(?:人)?"),
     ("approved", r"批\s*准(?:人)?|审\s*批"),
     ("date", r"(?:生效|发布|实施|批准|编制)?日\s*期"),
     ("code", r"文件编号|文件代号|编\s*号|No\.?"),
-    ("version", r"版\s*本|版\s*次"),
+    ("version", r"版\s*本(?:号)?|版\s*次"),
     ("title", r"文件名称"),
     ("page", r"页\s*码|页\s*次"),
 ]
@@ -120,14 +135,22 @@ def signoff_table(rows: list[list[str]]) -> tuple[dict, set]:
         if kind not in ("date", "effective"):
             continue
         owner = next((kinds[(r, k)] for k in range(c - 1, -1, -1) if kinds.get((r, k)) in STEPS), None)
+        row_steps = [kinds[(r, k)] for k in range(c) if kinds.get((r, k)) in STEPS]
+        single = sum(1 for k in range(len(grid[r])) if kinds.get((r, k)) in ("date", "effective")) == 1 and \
+            not any(kinds.get((r, k)) in STEPS for k in range(c + 1, len(grid[r])))
         if not free(r, c + 1):  # a header row 编制 | 日期 | 审核 | 日期 …: the date under it
             below = r + 1
-            if owner in steps and not steps[owner]["date"] and free(below, c):
+            if free(below, c) and share_date({s: steps[s] for s in row_steps if s in steps}, grid[below][c], single):
+                taken.add((below, c))  # (编制 | 审核 | 批准 | 日期 with one date under it: every named step's)
+            elif owner in steps and not steps[owner]["date"] and free(below, c):
                 steps[owner]["date"] = grid[below][c]
                 taken.add((below, c))
             continue
         if owner is None or steps.get(owner, {}).get("date"):
             owner = next((kinds[(k, c)] for k in range(r - 1, -1, -1) if kinds.get((k, c)) in STEPS), owner)
+        if share_date({s: steps[s] for s in row_steps if s in steps}, grid[r][c + 1], single):
+            taken.add((r, c + 1))
+            continue
         if owner in steps and not steps[owner]["date"]:
             steps[owner]["date"] = grid[r][c + 1]
             taken.add((r, c + 1))
@@ -161,14 +184,30 @@ def signoff_pairs(text: str) -> dict | None:
         return None
     steps: dict[str, dict] = {}
     last = None
-    for key, value in pairs:
+    dates = [k for k, (key, _) in enumerate(pairs) if key == "date"]
+    for k, (key, value) in enumerate(pairs):
         if key in STEPS:
             name, date = split_name_date(value)
             steps[key] = {"name": name, "date": date}
             last = key
         elif key == "date" and last and not steps[last]["date"]:
+            if share_date(steps, value, dates == [k] and all(kind not in STEPS for kind, _ in pairs[k:])):
+                continue
             steps[last]["date"] = value.strip()
     return steps
+
+
+def share_date(steps: dict, date: str, single: bool) -> bool:
+    """One 日期 after the steps, none dated, two names or more (``编制：A 审核：B 批准：C 日期：2015年3月1日``): the
+    date of every step that has a name (marked ``shared``, said in the report); a step with a blank name gets none, so
+    its defect is still reported.  False (nothing done) when the date is not such a shared one."""
+    named = [entry for entry in steps.values() if clean(entry.get("name", ""))]
+    if not single or len(named) < 2 or any(entry.get("date") for entry in steps.values()) or not date.strip():
+        return False  # (with one name only, the date after 批准： stays the approval's, blank name and all)
+    for entry in steps.values():
+        if clean(entry.get("name", "")):
+            entry["date"], entry["shared"] = date.strip(), True
+    return True
 
 
 def signoff_entries(steps: dict, doc, where: str) -> None:
@@ -188,6 +227,9 @@ def signoff_entries(steps: dict, doc, where: str) -> None:
             else:
                 doc.notes.append(f"{LABEL_CN[step]}日期“{value}”不完整（{where}）；原样保留，manual check 会指出")
         entries[step] = entry
+    shared = [LABEL_CN[s] for s in STEPS if steps.get(s, {}).get("shared")]
+    if shared:
+        doc.notes.append(f"签署只写了一个日期（{where}）：作为{'、'.join(shared)}各自的日期")
     blank = [LABEL_CN[s] for s in STEPS if not entries.get(s, {}).get("name")]
     if blank:
         doc.notes.append(f"签署中{'、'.join(blank)}人姓名空白（{where}）；原样保留，manual check 会指出")
@@ -223,72 +265,129 @@ def control_fields(rows: list[list[str]]) -> list[tuple[str, str, str, set]]:
     return out
 
 
-def read_control(line, doc, ledger, where, signoff_here: bool) -> None:
+PRINT_ONLY = {
+    "page": "页码/页次是打印版式信息，不是内容：输出的页码在生成时排出",
+    "status": "受控状态由 control/ 的发放登记和输出上的受控/非受控标记表示，不写入文件",
+    "copy": "分发号、受控号属于 control/ 的发放登记，不写入文件",
+    "dept": "编制部门不是文件头的字段，owner 是岗位：请据此核对 owner",
+}
+CONTROL_CN = {"page": "页次", "version": "版本", "title": "文件名称", "date": "日期", "state": "修订状态",
+              "status": "受控状态", "copy": "分发号", "dept": "编制部门", "effective": "生效日期"}
+
+
+def read_controls(lines, doc, ledger, where, signoff_here: bool) -> None:
+    """The document-control tables and ``文件编号：…`` lines right under a document's heading, all of them
+    together: a 修订状态 (修改码) is read with the 版本 wherever each stands (``版本 2`` and ``修订状态 1`` →
+    ``version: "2.1"``)."""
+    pairs = [pair for line in lines for pair in control_pairs(line)]
+    states = [clean(value) for key, value in pairs if key == "state" and clean(value)]
+    versions = [clean(value) for key, value in pairs if key == "version" and clean(value)]
+    # (the state is read only with one whole-number 版本 that becomes the version: 2 + 1 → 2.1)
+    state = states[0] if len(states) == 1 and re.fullmatch(r"\d{1,2}", states[0]) and len(versions) == 1 and \
+        re.fullmatch(r"[Vv]?\s*\d+", versions[0]) and not doc.version else None
+    for line in lines:
+        if line.block.kind == "table":
+            read_control(line, doc, ledger, where, signoff_here, state)
+        else:
+            read_control_line(line, doc, ledger, where, state)
+
+
+def control_pairs(line) -> list[tuple[str, str]]:
+    if line.block.kind == "table":
+        return [(kind, value) for kind, _, value, _ in control_fields(line.block.rows)]
+    return label_pairs(line.block.text) or []
+
+
+def read_control(line, doc, ledger, where, signoff_here: bool, state: str | None = None) -> None:
     """A control table's cells: the code (already the document's), 生效日期 (or a 日期 in a table without a
-    sign-off) → ``effective:``, a 版本 the schema takes (``2``, ``1.1``) → ``version:``; the steps of a sign-off
-    when the document has no other sign-off (``signoff_here``: read as its sign-off); everything else (版本 A/0,
-    页次, a sign-off that another one overrides, …) is listed in the report with its row and column."""
+    sign-off) → ``effective:``, a 版本 the schema takes (``2``, ``1.1``, with a 修订状态 ``2.1``) → ``version:``;
+    the steps of a sign-off when the document has no other sign-off (``signoff_here``: read as its sign-off);
+    everything else (版本 A/0, 页次, a sign-off that another one overrides, …) is listed in the report with its
+    row and column, print-only fields (页次, 受控状态) with why they are not content."""
     block = line.block
     fields = control_fields(block.rows)
     signed = any(kind in STEPS for kind, *_ in fields)
     used: set = signoff_table(block.rows)[1] if signed and signoff_here else set()
+    reasons: dict = {}
     for kind, label, value, cells in fields:
         if cells <= used:
             continue
         if kind == "code" or (kind == "title" and clean(value) == doc.title):
             used |= cells
         elif kind == "effective" or (kind == "date" and not signed):
-            found, whole = parse_date(value)
-            if value and whole and not doc.effective:
-                doc.effective = found
+            if take_effective(value, label, doc, where(block.position), "文件控制表"):
                 used |= cells
-                doc.notes.append(f"文件控制表的“{label}”（{where(block.position)}）写作 effective: {found}")
-        elif kind == "version" and take_version(value, doc, where(block.position)):
+        elif kind == "version" and take_version(value, doc, where(block.position), state):
             used |= cells
-    account(ledger, block, used, "文件控制表中没有对应字段的内容")
+        elif kind in PRINT_ONLY:
+            reasons.update({cell: PRINT_ONLY[kind] for cell in cells})
+    if state is not None:  # (read with the 版本 into version:)
+        used |= {cell for kind, _, _, cells in fields if kind == "state" for cell in cells}
+    account(ledger, block, used, "文件控制表中没有对应字段的内容", reasons)
+
+
+def take_effective(value: str, label: str, doc, where: str, what: str) -> bool:
+    """A 生效日期 → ``effective:``: a whole date as a date; one left blank (``2020年 月 日``) as written, which the
+    schema refuses, so ``manual check`` reports it until it is filled in (no date is invented)."""
+    if doc.effective or not clean(value):
+        return False
+    found, whole = parse_date(value)
+    if whole:
+        doc.effective = found
+        doc.notes.append(f"{what}的“{label}”（{where}）写作 effective: {found}")
+        return True
+    if re.search(r"[年月日]", value) and not re.search(r"[^\d０-９〇○零一二三四五六七八九十年月日\s]", value):
+        doc.effective = found
+        doc.notes.append(f"{what}的“{label}”“{clean(value)}”（{where}）不是完整日期：原样写作 effective: {found}，"
+                         "manual check 会指出，请填写")
+        return True
+    return False
 
 
 VERSION = re.compile(r"[Vv]?\s*(\d+(?:\.\d+){0,2})")
 
 
-def take_version(value: str, doc, where: str) -> bool:
-    """A 版本 the schema takes (``2``, ``V1.1``) becomes the document's version; ``A/0``, ``B版`` do not."""
+def take_version(value: str, doc, where: str, state: str | None = None) -> bool:
+    """A 版本 the schema takes (``2``, ``V1.1``) becomes the document's version, with a 修订状态 ``1`` as its
+    second number (``2`` → ``2.1``); ``A/0``, ``B版`` do not."""
     m = VERSION.fullmatch(clean(value))
     if not m or doc.version:
         return False
-    doc.version = m.group(1) if "." in m.group(1) else m.group(1) + ".0"
-    doc.notes.append(f"原稿版本“{clean(value)}”（{where}）写作 version: \"{doc.version}\"")
+    number = m.group(1)
+    doc.version = number if "." in number else f"{number}.{state or 0}"
+    doc.notes.append(f"原稿版本“{clean(value)}”" + (f"、修订状态“{state}”" if state and "." not in number else "")
+                     + f"（{where}）写作 version: \"{doc.version}\"")
     return True
 
 
-def read_control_line(line, doc, ledger, where) -> None:
-    """A ``文件编号：QP-01 版本：B/0 页次：1/3 生效日期：2014-03-01`` line: the code is the document's, a whole
-    生效日期 its ``effective:``, a 版本 the schema takes its ``version:``; 版本 A/0, 页次, another title are
-    listed in the report as parts of the line."""
+def read_control_line(line, doc, ledger, where, state: str | None = None) -> None:
+    """A ``文件编号：QP-01 版本：B/0 页次：1/3 生效日期：2014-03-01`` line (or one of several such lines): the code
+    is the document's, a 生效日期 its ``effective:``, a 版本 the schema takes its ``version:`` (with the
+    修订状态); 版本 A/0, 页次, 受控状态, another title are listed in the report as parts of the line, print-only
+    fields with why they are not content."""
     ledger.take(line.block)
     text = line.block.text
     effective = EFFECTIVE.search(text)
-    for key, value in label_pairs(text) or []:
+    pairs = label_pairs(text) or []
+    for key, value in pairs:
         if not value:
             continue
-        if key == "date" and effective:
-            found, whole = parse_date(value)
-            if whole and not doc.effective:
-                doc.effective = found
-                doc.notes.append(f"文件控制行的生效日期（{where(line.position)}）写作 effective: {found}")
-                continue
-        if key == "version" and take_version(value, doc, where(line.position)):
+        if key == "date" and effective and take_effective(value, effective.group(), doc, where(line.position),
+                                                          "文件控制行"):
             continue
-        if key in ("page", "version", "title", "date") and not (key == "title" and clean(value) == doc.title):
+        if key == "version" and take_version(value, doc, where(line.position), state):
+            continue
+        if key == "state" and state is not None:
+            continue  # (read with the 版本 into version:)
+        if key in PRINT_ONLY:
+            ledger.reported.append((line.position, f"文件控制行的“{CONTROL_CN[key]}”：{PRINT_ONLY[key]}", value, 0))
+        elif key in ("version", "title", "date", "state") and not (key == "title" and clean(value) == doc.title):
             ledger.reported.append((line.position, f"文件控制行的“{CONTROL_CN[key]}”", value, 0))
 
 
-CONTROL_CN = {"page": "页次", "version": "版本", "title": "文件名称", "date": "日期"}
-
-
-def account(ledger, block, used: set, why: str) -> None:
+def account(ledger, block, used: set, why: str, reasons: dict | None = None) -> None:
     """Count a table cell by cell: the cells in ``used`` are imported, every other non-empty one is listed in
-    the report's "not imported" section at its row (and column)."""
+    the report's "not imported" section at its row (and column), with its own reason when ``reasons`` has one."""
     if id(block) in ledger.seen:
         return
     ledger.seen.add(id(block))
@@ -299,7 +398,8 @@ def account(ledger, block, used: set, why: str) -> None:
             if (r, c) in used:
                 ledger.imported += 1
             else:
-                ledger.reported.append((block.position + r, f"{why}；表格第 {r + 1} 行第 {c + 1} 列", text, 1))
+                because = (reasons or {}).get((r, c)) or why
+                ledger.reported.append((block.position + r, f"{because}；表格第 {r + 1} 行第 {c + 1} 列", text, 1))
 
 
 # ---------------------------------------------------------------------------
@@ -331,11 +431,20 @@ def cover_date(text: str, result: Imported, where: str) -> str | None:
 
 
 def latest_date(result: Imported) -> None:
-    """The latest date anywhere in the source, for a revision that has no date of its own (never the day of
-    the import: the output must not depend on it).  A date without its day counts as its first day, said in
+    """The latest date anywhere in the source but the documents' 修订记录, for a revision that has no date of its
+    own (never the day of the import: the output must not depend on it).  A date without its day counts as its first day, said in
     the report; with no date at all the revision's date is the placeholder 【待填写】 (the schema refuses it,
     so ``manual check`` reports it until it is filled in)."""
     found: list[FoundDate] = dates_in(result.source.text)
+    # A document's 修订记录 dates are its own history: never another document's revision date.
+    own = Counter(entry["date"] for doc in result.documents for entry in doc.revisions)
+    kept = []
+    for d in found:
+        if d.complete and own[d.iso] > 0:
+            own[d.iso] -= 1
+        else:
+            kept.append(d)
+    found = kept
     if not found:
         return
     best = max(found, key=lambda d: (d.year, d.month, d.day))
@@ -343,3 +452,372 @@ def latest_date(result: Imported) -> None:
     if not best.complete and not result.date and any(not d.revision_date for d in result.documents):
         result.report.append(f"原稿中最晚的日期只写到{'月' if best.month else '年'}：没有自己日期的修订记录暂记为 "
                              f"{best.iso}，请核对")
+
+
+# ---------------------------------------------------------------------------
+# Revision records (修订记录): a Word table, or text lines with columns
+
+
+REVISION_TITLE = re.compile(r"(?:文件)?(?:修[订改]|变更|更改|版本)(?:记录|履历|历史|情况)(?:表)?")
+REVISION_COLUMNS = [  # (column, pattern of its heading), the first that matches
+    ("seq", r"序\s*号|No\.?"),
+    ("date", r".{0,4}日\s*期|时\s*间"),
+    ("content", r".{0,6}(?:内\s*容|说\s*明|摘\s*要|描\s*述|原\s*因|简\s*述).{0,4}"),
+    ("state", r"修\s*[订改]\s*(?:状\s*态|码|次\s*数|号)"),
+    ("version", r".{0,4}版\s*[本次号].{0,6}"),
+    ("by", r"(?:修\s*[订改]|变\s*更|更\s*改|编\s*制|起\s*草|拟\s*制)\s*(?:人|者)?|修订部门|编制部门|责任人|负责人"),
+]
+COLUMN_SPLIT = re.compile(r"\s*[｜|]\s*|\s*\t\s*|\s{2,}|\u3000+")
+
+
+def revision_columns(cells: list[str]) -> list[str] | None:
+    """The column of each heading of a revision table (``版本 | 修订内容 | 修订人 | 日期``), or None when the
+    cells are no such heading: a version, a date and a content column, and three columns or more."""
+    kinds = []
+    for cell in cells:
+        text = clean(cell).replace(" ", "")
+        kinds.append(next((k for k, p in REVISION_COLUMNS if text and re.fullmatch(p, text)), "other" if text else ""))
+    if len(cells) < 3 or not {"version", "date", "content"} <= set(kinds) or "" in kinds:
+        return None
+    return kinds
+
+
+def text_columns(text: str) -> list[str]:
+    """A text line of a table: its cells, split at ｜, tabs or runs of two spaces or more."""
+    text = text.strip().strip("｜|").strip()
+    return [c.strip() for c in COLUMN_SPLIT.split(text)] if text else []
+
+
+def revision_version(text: str, state: str = "") -> tuple[str | None, bool]:
+    """(version as the schema writes it, whether a letter was turned into a number): ``1.1``, ``V2`` → 2.0,
+    ``2`` with 修订状态 ``1`` → 2.1; ``A/0`` → 1.0, ``B/1`` → 2.1, ``C`` → 3.0 (A = 1).  (None, False) when it is
+    none of these."""
+    text = re.sub(r"^第|版$", "", clean(text).replace(" ", ""))
+    state = clean(state)
+    if state and not re.fullmatch(r"\d{1,2}", state):
+        return None, False
+    m = re.fullmatch(r"[Vv]?(\d{1,3}(?:\.\d{1,3}){0,2})", text)
+    if m:
+        number = m.group(1)
+        if "." in number:
+            return (number, False) if not state else (None, False)
+        return f"{number}.{state or 0}", False
+    m = re.fullmatch(r"([A-Z])(?:[/／\-.]?(\d{1,2}))?", text)
+    if m and not (m.group(2) and state):
+        return f"{ord(m.group(1).upper()) - 64}.{m.group(2) or state or 0}", True
+    return None, False
+
+
+def revision_row(kinds: list[str], heads: list[str], cells: list[str]) -> tuple[dict | None, str]:
+    """One row of a revision table: ({version, date, summary, by}, "") or (None, why it cannot be read)."""
+    if len(cells) != len(kinds):
+        return None, f"有 {len(cells)} 列，表头有 {len(kinds)} 列"
+    value = {}
+    extra = []
+    for kind, head, cell in zip(kinds, heads, cells):
+        cell = clean(cell)
+        if kind in value or kind == "other":
+            if cell:
+                extra.append(f"{clean(head)}：{cell}")
+        elif kind != "seq":
+            value[kind] = cell
+    version, lettered = revision_version(value.get("version", ""), value.get("state", ""))
+    if version is None:
+        return None, f"版本“{value.get('version', '')}{'/' + value['state'] if value.get('state') else ''}”不是可读的版本"
+    date, whole = parse_date(value.get("date", ""))
+    if not whole:
+        return None, f"日期“{value.get('date', '')}”不是完整日期"
+    if not value.get("content"):
+        return None, "没有修订内容"
+    original = value["version"] + (f"/{value['state']}" if value.get("state") else "")
+    notes = ([f"原稿版本 {original}"] if lettered else []) + extra
+    summary = value["content"] + (f"（{'；'.join(notes)}）" if notes else "")
+    return {"version": version, "date": date, "summary": summary, "by": value.get("by") or PLACEHOLDER}, ""
+
+
+def read_revisions(header: list[str], rows: list[list[str]]) -> tuple[list[dict], list[tuple[int, str]]] | None:
+    """(entries of the rows read, [(row index, why)] of those that cannot be read), or None when ``header``
+    is no revision table's heading."""
+    kinds = revision_columns(header)
+    if kinds is None:
+        return None
+    good, bad = [], []
+    for k, row in enumerate(rows):
+        entry, why = revision_row(kinds, header, row)
+        if entry:
+            good.append(entry)
+        else:
+            bad.append((k, why))
+    return good, bad
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in version.split("."))
+
+
+def take_revisions(build, ledger, where, lines: list) -> None:
+    """A 修订记录 / 修订履历 / 变更记录 in a document (a Word table, or text lines whose columns are separated by
+    ｜, tabs or runs of two spaces, under an optional title line) becomes its ``revisions:``, oldest first; the
+    document's version is the last one unless its control block gave one.  Rows that cannot be read completely
+    (no whole date, no readable version, a column too many or too few) stay in the body as a Markdown table
+    under the heading row, each said in the report with its position; a table with no row read stays whole.
+    ``lines``: every line under the document's heading, in order."""
+    doc = build.doc
+    items = [item for item in lines if id(item) not in build.consumed]
+    parents: dict[int, object] = {}
+    for parent in [build.node, *items]:
+        for child in parent.body:
+            parents.setdefault(id(child), parent)
+    k = 0
+    while k < len(items):
+        region = revision_region(items, k)
+        if region is None:
+            k += 1
+            continue
+        title, header, heads, rows, k = region
+        at = {id(cells): spot for _, cells, spot in rows}  # (the row's position: its line, its table row)
+        read = [(line, cells, *revision_row(revision_columns(heads), heads, cells)) for line, cells, _ in rows]
+        good = [(line, entry) for line, _, entry, _ in read if entry]
+        bad = [(line, cells, why) for line, cells, entry, why in read if not entry]
+        position = (title or header).position
+        table = header.block.kind == "table"
+        if not good or doc.revisions:
+            doc.notes.append(f"修订记录（{where(position)}）" + (
+                "没有一行能完整读出（" + "；".join(f"{where(at[id(cells)])}：{why}" for _, cells, why in bad) + "）"
+                if not good else "是这个文件的第二份修订记录，文件头只写第一份") + "：留在正文中作为表格")
+            if not table:
+                _splice(heads, [(line, cells) for line, cells, _ in read], parents, ledger, header)
+            continue
+        entries = sorted((entry for _, entry in good), key=lambda e: (e["date"], version_key(e["version"])))
+        if entries != [entry for _, entry in good]:
+            doc.notes.append(f"修订记录（{where(position)}）按日期从早到晚写入 revisions（原稿的顺序不同）")
+        doc.revisions = entries
+        doc.revisions_where = f"原稿{where(position)}“{clean(title.block.text) if title else '修订记录'}”：" + \
+            " | ".join(clean(h) for h in heads)
+        lettered = [e["summary"] for e in entries if "原稿版本 " in e["summary"]]
+        if lettered:
+            doc.notes.append(f"修订记录（{where(position)}）的字母版本按 A=1、B=2… 写成数字，修订状态为第二位（A/1 → "
+                             "1.1）；原稿的版本写在各行 summary 的括号中")
+        last = entries[-1]["version"]
+        if doc.version and doc.version != last:
+            doc.notes.append(f"文件控制中的版本 {doc.version} 与修订记录最后一版 {last} 不同；保留 version: "
+                             f"\"{doc.version}\"，manual check 会指出（revision-history）")
+        elif not doc.version:
+            doc.version = last
+            doc.notes.append(f"version 取修订记录（{where(position)}）的最后一版 {last}")
+        if any(e["by"] == PLACEHOLDER for e in entries):
+            doc.notes.append(f"修订记录（{where(position)}）没有写修订人：by 写作 {PLACEHOLDER}，请填写")
+        if title is not None and title.body and bad:
+            title = None  # (a heading over the rows kept in the body stays with them)
+        for line in [title, header] + ([] if table else [line for line, _ in good]):
+            if line is not None:
+                build.consumed.add(id(line))
+                ledger.take(line.block)
+        if table and bad:  # the rows read go to the front matter, the others stay in the body
+            _split_table(header, heads, [cells for _, cells, _ in bad], [cells for _, cells, e, _ in read if e],
+                         parents, build, ledger)
+        elif bad:
+            _splice(heads, [(line, cells) for line, cells, _ in bad], parents, ledger)
+        for _, cells, why in bad:
+            doc.notes.append(f"修订记录的一行（{where(at[id(cells)])}）不能完整读出（{why}）："
+                             "留在正文的表格中，请核对后补入 revisions")
+        doc.notes.append(f"修订记录（{where(position)}）的 {len(good)} 行写入 revisions")
+
+
+def revision_region(items: list, k: int):
+    """(title line or None, heading line, heading cells, [(line, cells, position)] of the rows, index after it)
+    of the revision table that starts at ``items[k]``, or None.  A Word table's rows all have the table's line."""
+    item = items[k]
+    before = items[k - 1] if k else None
+    # The title line above it: a paragraph, or a heading (修订记录 as Heading 2) that holds nothing else.
+    title = before if before is not None and before.block.kind == "paragraph" and not before.children and \
+        REVISION_TITLE.fullmatch(re.sub(r"[\s:：]", "", before.block.text)) and \
+        all(child is item for child in before.body[:1]) else None
+    if item.block.kind == "table":
+        rows = [list(r) for r in item.block.rows]
+        if len(rows) >= 2 and len({clean(c) for c in rows[0] if clean(c)}) == 1 and \
+                REVISION_TITLE.fullmatch(next(clean(c) for c in rows[0] if clean(c)).replace(" ", "")):
+            rows = rows[1:]  # a title row: 修订记录 across the table
+        if len(rows) < 2 or revision_columns(rows[0]) is None:
+            return None
+        title = title if title is None or len(title.body) <= 1 else None
+        first = len(item.block.rows) - len(rows)  # (a title row above the heading row)
+        return title, item, rows[0], [(item, row, item.position + first + r) for r, row in enumerate(rows[1:], 1)], \
+            k + 1
+    if item.block.kind != "paragraph":
+        return None
+    heads = text_columns(item.block.text)
+    if len(heads) < 3:
+        heads = item.block.text.split()  # (columns one space apart: 版本 日期 修订内容)
+    if revision_columns(heads) is None:
+        return None
+    rows = []
+    j = k + 1
+    while j < len(items):
+        line = items[j]
+        cells = text_columns(line.block.text) if line.block.kind == "paragraph" else []
+        if cells and len(cells) != len(heads) and len(line.block.text.split()) == len(heads):
+            cells = line.block.text.split()  # (a row one space apart, as many cells as headings)
+        if len(cells) < max(2, len(heads) - 1) or LABEL_LINE.match(line.block.text) or line.children or line.body:
+            break
+        rows.append((line, cells, line.position))
+        j += 1
+    region = [item] + [line for line, _, _ in rows]
+    if title is not None and not all(any(child is line for line in region) for child in title.body):
+        title = None
+    return (title, item, heads, rows, j) if rows else None
+
+
+def _splice(heads: list[str], rows: list[tuple], parents: dict, ledger, header=None) -> None:
+    """Text lines of a table that stay in the body: one Markdown table (the heading row and these rows) in
+    place of the first of them (of ``header``, the heading line, when it goes too); the lines themselves are
+    counted as imported (their text is in that table)."""
+    from .importfile import Block
+    from .importoutline import Line
+
+    lines = ([header] if header is not None else []) + [line for line, _ in rows]
+    table = Block("table", lines[0].position, rows=tuple(tuple(r) for r in [heads] + [cells for _, cells in rows]))
+    ledger.seen.add(id(table))  # (its cells are the lines' text, counted once as the lines)
+    for line in lines:
+        ledger.take(line.block)
+    first = parents[id(lines[0])]
+    at = next(n for n, child in enumerate(first.body) if child is lines[0])
+    for line in lines:
+        body = parents[id(line)].body
+        body[:] = [child for child in body if child is not line]
+    first.body.insert(at, Line(table, ""))
+
+
+def _split_table(line, heads, bad_rows, good_rows, parents, build, ledger) -> None:
+    """A Word revision table with rows that cannot be read: the rows read (with the heading) go to the front
+    matter, the others (with the heading) stay in the body, in place of the table."""
+    from .importfile import Block
+    from .importoutline import Line
+
+    front = Block("table", line.position, rows=tuple(tuple(r) for r in [heads] + good_rows))
+    body = Block("table", line.position, rows=tuple(tuple(r) for r in [heads] + bad_rows))
+    ledger.seen.update((id(front), id(body)))
+    ledger.take(line.block)
+    parent = parents[id(line)]
+    at = next(n for n, child in enumerate(parent.body) if child is line)
+    front_line, body_line = Line(front, ""), Line(body, "")
+    parent.body[at:at + 1] = [front_line, body_line]
+    build.consumed.add(id(front_line))
+
+
+# ---------------------------------------------------------------------------
+# Staffing and job tables (岗位 | 人数 | 岗位职责 | 任职要求 | 汇报对象)
+
+
+STAFF_COLUMNS = [  # (column, pattern of its heading), the first that matches
+    ("count", r".{0,2}(?:人\s*数|编\s*制|定\s*员|名\s*额).{0,2}"),
+    ("duties", r".{0,4}职\s*责.{0,2}|工\s*作\s*(?:内\s*容|任\s*务)"),
+    ("requirements", r"任\s*职\s*(?:要\s*求|资\s*格|条\s*件)|.{0,2}要\s*求|资\s*格.{0,2}"),
+    ("reports_to", r".{0,2}(?:汇\s*报\s*(?:对\s*象|上\s*级|给)?|直\s*接\s*上\s*级|上\s*级(?:岗\s*位|领\s*导)?|"
+                   r"隶\s*属.{0,4})"),
+    ("role", r".{0,2}(?:岗\s*位|职\s*位|职\s*务)(?:名\s*称)?"),
+]
+
+
+def staff_columns(header: list[str]) -> dict[str, int] | None:
+    """{column: index} of a staffing or job table's heading (岗位 with 人数, or with 职责), or None."""
+    found: dict[str, int] = {}
+    for k, cell in enumerate(header):
+        text = clean(cell).replace(" ", "")
+        kind = next((c for c, p in STAFF_COLUMNS if text and re.fullmatch(p, text)), None)
+        if kind and kind not in found:
+            found[kind] = k
+    if "role" not in found or not ({"count", "duties"} & set(found)):
+        return None
+    return found
+
+
+DUTY_SPLIT = re.compile(r"\n+|[；;]\s*|(?<=[。])\s*(?=\S)")
+DUTY_MARK = re.compile(r"^\s*(?:\d{1,2}\s*[.、．)）]|[(（]\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]{1,2}\s*、)\s*")
+
+
+def duties_of(cell: str) -> list[str]:
+    """A 职责 cell as numbered duties: one per line, ``；`` or numbered item (``1. … 2. …``), the numbers out."""
+    text = re.sub(r"(?<=\S)\s*(?=(?:\d{1,2}[.、．]|[(（]\d{1,2}[)）]|[①-⑳])\s*[^\d\s])", "\n", cell.strip())
+    out = []
+    for part in DUTY_SPLIT.split(text):
+        part = clean(DUTY_MARK.sub("", part)).rstrip("；;")
+        if part:
+            out.append(part)
+    return out
+
+
+def job_of(name: str, row: list[str], header: list[str], columns: dict[str, int], where: str) -> dict | None:
+    """A job description (``jobs:``) from one row of a table with a 职责 column: the post is its title and
+    what it covers, 职责 its duties, 汇报对象/上级 its ``reports_to``, 任职要求 its ``note``."""
+    def cell(kind):
+        k = columns.get(kind)
+        return clean(row[k]) if k is not None and k < len(row) else ""
+
+    duties = duties_of(row[columns["duties"]]) if columns.get("duties") is not None and \
+        columns["duties"] < len(row) else []
+    if not duties:
+        return None
+    boss = cell("reports_to")
+    bosses = [b for b in re.split(r"[、，,/／]", boss) if b] if boss else []
+    job = {"title": f"{name}岗位职责", "name": name, "where": where, "duties": duties,
+           "reports_to": bosses[0] if bosses else None, "reports_to_all": bosses}
+    if cell("requirements"):
+        job["note"] = f"{clean(header[columns['requirements']])}：{cell('requirements')}"
+    return job
+
+
+STAFF_MOVED = ("duties", "requirements", "reports_to")  # the columns that go to jobs:, not to roles.yaml
+
+
+def staffing_extra(header: list[str], row: list[str], taken: tuple[int, ...]) -> str:
+    """The cells of a staffing row other than the post and the count, as ``，部门：生产部`` for roles.yaml."""
+    return "".join(f"，{header[k] or f'第 {k + 1} 列'}：{clean(cell)}" for k, cell in enumerate(row)
+                   if k not in taken and clean(cell) and k < len(header))
+
+
+def staffing_jobs(renderer, line, header: list[str], columns: dict[str, int]) -> bool:
+    """A staffing or job table with a 职责 (任职要求, 汇报对象) column: each row's post goes to manual/roles.yaml
+    (with its 人数 when the table has one: ``staffing: true``), its duties, reporting line and requirements to
+    a ``jobs:`` entry of the document; the other columns (部门) to the role's comment.  False (the table stays
+    a Markdown table) when a row has no post or an unreadable 人数."""
+    from .importfile import Block
+
+    rows, build, ledger, where = line.block.rows, renderer.build, renderer.ledger, renderer.where
+    role, count = columns["role"], columns.get("count")
+    moved = {columns[k] for k in STAFF_MOVED if k in columns}
+    found = []
+    for k, row in enumerate(rows[1:], 1):
+        name = clean(row[role]) if role < len(row) else ""
+        m = re.fullmatch(r"(\d{1,3})\s*[名人]?", clean(row[count])) if count is not None and count < len(row) else None
+        if not name or (count is not None and not m):
+            return False
+        found.append((k, name, int(m.group(1)) if m else None, row))
+    doc = build.doc
+    if count is not None:
+        doc.staffing, doc.kind = True, "organisation"
+    elif doc.kind not in ("organisation",):
+        doc.kind = "job"
+    front = []
+    for k, name, n, row in found:
+        extra = staffing_extra(header, row, tuple({role, *(c for c in [count] if c is not None), *moved}))
+        build.roles.append({"id": name, "headcount": n, "where": where(line.position + k) + extra})
+        job = job_of(name, list(row), header, columns, where(line.position + k))
+        if job:
+            doc.jobs.append(job)
+            front.append(job["duties"] + [clean(row[c]) for c in moved if c != columns.get("duties") and c < len(row)])
+        else:
+            front.append([clean(row[c]) for c in moved if c < len(row)])
+            doc.notes.append(f"岗位表第 {k + 1} 行（{where(line.position + k)}）“{name}”没有职责：没有写岗位职责")
+    ledger.take(line.block)
+    # Audited once written: the posts (and 人数, 部门) in manual/roles.yaml, the rest in the document's front matter.
+    kept = [c for c in range(len(header)) if c not in moved]
+    ledger.roles.append(Block("table", line.position, rows=tuple(
+        tuple(r[c] if c < len(r) else "" for c in kept) for r in rows)))
+    ledger.front.setdefault(id(doc), []).append(Block("table", line.position + 1, rows=tuple(map(tuple, front))))
+    ledger.reported.append((line.position, "岗位表的表头；各列已写入 manual/roles.yaml 和本文件的 jobs:",
+                            " | ".join(rows[0]), 0))
+    doc.notes.append(f"岗位表（{where(line.position)}）的岗位写入 manual/roles.yaml" +
+                     ("（含编制人数，正文由 staffing: true 生成）" if count is not None else "") +
+                     f"，职责写入 jobs:（{len(doc.jobs)} 个岗位）")
+    return True

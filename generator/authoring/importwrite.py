@@ -8,11 +8,13 @@ from pathlib import Path
 
 from ..common.progress import progress
 from ..common.resources import TEMPLATES
+from ..errors import UsageError
 from ..labels import text as label_text
 from ..model import PLACEHOLDER, file_stem
 from ..read.markdown import clauses, parse
 from .importbase import Imported, ImportedDoc, md_escape
 from .importdocs import audit_cover, audit_front, audit_roles
+from .importlabels import content, join, quoted, report_language, say, unit
 from .scaffold import (check_empty_target, move_into, site_config_template, staging_folder, template_environment,
                        write_repo_files)
 from .yamltext import yaml_scalar
@@ -40,7 +42,7 @@ def write_document(doc: ImportedDoc, result: Imported, form_ids: dict[str, str])
     # latest in the source, else a placeholder that check reports (the schema refuses it) until it is filled in.
     revision_date = doc.revision_date or result.date or result.latest_date or PLACEHOLDER
     return _templates().get_template("document.md.j2").render(
-        doc=doc, src=src, origin=f"{doc.lines}" if doc.lines else "目录", owner=result.department_head,
+        doc=doc, src=src, origin=f"{doc.lines}" if doc.lines else content("from_toc"), owner=result.department_head,
         form_ids={k: v for k, v in form_ids.items() if k in doc.forms}, revision_date=revision_date)
 
 
@@ -69,7 +71,7 @@ def write_manual_yaml(result: Imported) -> str:
     edition = result.edition or str(result.year or "") or PLACEHOLDER
     return _templates().get_template("manual.yaml.j2").render(
         src=result.source.path.name, company=result.company or PLACEHOLDER, company_found=bool(result.company),
-        title=result.title or "管理手册", edition=edition, date=result.date,
+        title=result.title or content("default_title"), edition=edition, date=result.date,
         scheme=scheme, codes=codes, chapters=chapters)
 
 
@@ -91,67 +93,67 @@ def count_clauses(doc: ImportedDoc) -> tuple[int, int]:
 
 
 def write_report(result: Imported, out_name: str) -> str:
+    """import-report.md: the summary, the documents, what to review, what is not classified or not imported;
+    every word from the catalogue (``importlabels.say``) in the report's language."""
     src = result.source
     ledger = result.ledger
-    lines = [f"# 导入报告：{src.path.name}", ""]
+    lines = [f"# {say('title', name=src.path.name)}", ""]
     if ledger is not None:
         whole = sum(n for *_, n in ledger.reported)
         partial = sum(1 for *_, n in ledger.reported if not n)
         # Both counts come from the ledger (importdocs.sweep makes them add up): not one from the other.
-        lines.append(f"- 段落（表格按单元格计）：输入 {ledger.paragraphs}，导入 {ledger.imported}，"
-                     f"未导入 {whole}（原文见“未导入”一节）" + (f"；另有 {partial} 段只有一部分未导入" if partial else "")
-                     + "。")
-    lines.append(f"- 手册：{result.company or '（未识别公司名称）'}《{result.title or '（未识别标题）'}》，"
-                 f"版本 {result.edition or '？'}，日期 {result.date or '（未识别）'}；"
-                 f"从原稿{src.where(result.manual_start)}开始。")
-    lines.append(f"- 导入了 {len(result.documents)} 个文件、{len(result.forms)} 个表单占位、{len(result.roles)} 个岗位。"
-                 "所有文件都是草稿（status: draft），并标为 imported: true（导入、未审核）。")
-    lines.append("- 原稿中句中的半角标点（, ; : ( )）改为全角。")
-    lines.append(f"- 下一步：`manual check --root {out_name}` 列出原稿本身的问题（编号年份、签署日期等）。")
+        lines.append("- " + say("summary", paragraphs=ledger.paragraphs, imported=ledger.imported, reported=whole,
+                                partial=say("summary_partial", count=partial) if partial else ""))
+    lines.append("- " + say("manual", company=result.company or say("unknown_company"),
+                            title=result.title or say("unknown_title"), edition=result.edition or say("unknown_edition"),
+                            date=result.date or say("unknown_date"), where=src.where(result.manual_start)))
+    lines.append("- " + say("counts", documents=len(result.documents), forms=len(result.forms),
+                            roles=len(result.roles)))
+    lines.append("- " + say("punctuation"))
+    lines.append("- " + say("next_step", out=out_name))
     for note_text in result.report:
         lines.append(f"- {note_text}")
-    lines += ["", "## 文件", "", "| 编号 | 标题 | 类别 | 原稿位置 | 节 | 条款 | 表单 |", "|---|---|---|---|---|---|---|"]
+    columns = [say(f"column_{c}") for c in ("code", "title", "kind", "where", "sections", "clauses", "forms")]
+    lines += ["", f"## {say('section_documents')}", "", "| " + " | ".join(columns) + " |",
+              "|" + "---|" * len(columns)]
     for doc in result.documents:
         sections, n = count_clauses(doc)
-        lines.append(f"| {doc.code} | {doc.title} | {doc.kind} | {doc.lines or '（无正文）'} | {sections} | {n} | "
-                     f"{'、'.join('《' + t + '》' for t in doc.forms)} |")
-    lines += ["", "## 需要核对的地方", ""]
+        lines.append(f"| {doc.code} | {doc.title} | {doc.kind} | {doc.lines or say('no_body')} | {sections} | {n} | "
+                     f"{join(quoted(t) for t in doc.forms)} |")
+    lines += ["", f"## {say('section_review')}", ""]
     any_note = False
     for doc in result.documents:
         for text in doc.notes:
-            lines.append(f"- {doc.code}：{text}")
+            lines.append("- " + say("document_note", code=doc.code, note=text))
             any_note = True
     for code, title, where in result.unresolved_forms:
-        lines.append(f"- {code}：正文引用《{title}》（{where}），原稿中没有这个表单的表样，未建表单（引用保持未解决，"
-                     "manual check 会指出）；需要占位表单时用 --placeholder-forms 重新导入")
+        lines.append("- " + say("unresolved_form", code=code, title=title, where=where))
         any_note = True
     for form in result.forms:
-        lines.append(f"- 表单 {form['code']}《{form['title']}》（{form['where']}）：原稿只有表名，"
-                     f"forms/{form['id']}.yaml 是占位，请补充字段")
+        lines.append("- " + say("placeholder_form", code=form["code"], title=form["title"], where=form["where"],
+                                id=form["id"]))
         any_note = True
     if not any_note:
-        lines.append("- 无")
-    lines += ["", "## 未归类的内容", ""]
+        lines.append("- " + say("none"))
+    lines += ["", f"## {say('section_unclassified')}", ""]
     if result.unclassified:
         lines += [f"- {u}" for u in result.unclassified]
     else:
-        lines.append("- 无")
-    lines += ["", f"## {NOT_IMPORTED}", ""]
+        lines.append("- " + say("none"))
+    lines += ["", f"## {say('section_not_imported')}", ""]
     if ledger is not None and ledger.reported:
         for position, why, text, whole in ledger.reported:
-            part = "" if whole else "，一部分"
-            lines.append(f"- 第 {position} {src.unit}{part}（{why}）：{md_escape(text.strip())}")
+            lines.append("- " + say("not_imported_item", position=position, unit=unit(src.unit),
+                                    part="" if whole else say("not_imported_part"), why=why,
+                                    text=md_escape(text.strip())))
     else:
-        lines.append("- 无：原稿的每一段都已写入源文件")
+        lines.append("- " + say("not_imported_none"))
     return "\n".join(lines) + "\n"
-
-
-NOT_IMPORTED = "未导入 / not imported"
 
 
 def write_output(result: Imported, dest: Path, quiet: bool, lang: str = "zh-CN") -> None:
     form_ids = {f["title"]: f["id"] for f in result.forms}
-    values = {"year": result.year or "", "today": result.date or "", "title": result.title or "管理手册"}
+    values = {"year": result.year or "", "today": result.date or "", "title": result.title or content("default_title")}
     write_repo_files(dest, values)
     mkdocs = site_config_template()
     if mkdocs is not None:
@@ -189,14 +191,53 @@ def write_output(result: Imported, dest: Path, quiet: bool, lang: str = "zh-CN")
 
 
 def write_manual(result: Imported, target: Path, out_name: str, *, quiet: bool = False, lang: str = "zh-CN") -> None:
-    """The imported manual and its ``import-report.md`` at ``target`` (new or empty): all of it, or nothing."""
+    """The imported manual and its ``import-report.md`` (in ``lang``) at ``target`` (new or empty): all of it,
+    or nothing.  Missing parent folders are made (as ``mkdir -p``) and removed again if the import fails."""
+    target = target.resolve()  # ``new/../out``: the folders as they will be, not through one not yet made
     check_empty_target(target)
-    tmp = staging_folder(target, "import")
+    made = make_parents(target)
+    tmp = None
     try:
+        tmp = staging_folder(target, "import")
         write_output(result, tmp, quiet, lang)
-        (tmp / "import-report.md").write_text(write_report(result, out_name), encoding="utf-8")
+        with report_language(lang):
+            report = write_report(result, out_name)
+        (tmp / "import-report.md").write_text(report, encoding="utf-8")
         move_into(tmp, target)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        remove_made(made)
         raise
 
+
+def make_parents(target: Path) -> list[Path]:
+    """The folders above ``target`` (resolved) that do not exist yet, made, outermost first (to remove on failure).
+
+    A file where a folder should be is refused with the line ``check_empty_target`` gives for a file."""
+    missing = []
+    parent = target.parent
+    while not parent.exists():
+        missing.append(parent)
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UsageError("cli.authoring.not_a_folder", target=parent)
+    missing.reverse()
+    made: list[Path] = []
+    try:
+        for folder in missing:
+            folder.mkdir()
+            made.append(folder)
+    except BaseException:
+        remove_made(made)
+        raise
+    return made
+
+
+def remove_made(made: list[Path]) -> None:
+    """Remove the folders ``make_parents`` made, innermost first, each only if it is (still) empty."""
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:
+            break

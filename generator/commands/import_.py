@@ -11,11 +11,11 @@ from . import options
 
 
 def run(args) -> int:
-    lang = args.lang or "zh-CN"  # an imported manual is written in zh-CN
+    lang = args.lang or "zh-CN"  # the manual is written in zh-CN; its import-report.md and these lines in lang
     if args.year is not None and not 1900 <= args.year <= 2099:
         raise UsageError("cli.authoring.import_year", year=args.year)
     target = Path(args.out)
-    check_empty_target(target)  # before the (slow) import
+    check_empty_target(target.resolve())  # before the (slow) import
     try:
         source = read_source(Path(args.file))
     except Message:
@@ -28,7 +28,7 @@ def run(args) -> int:
     unit = "import_unit_paragraph" if source.path.suffix.lower() == ".docx" else "import_unit_line"
     options.note(lang, "cli.authoring.import_reading", path=args.file, count=len(source.lines),
                  unit=label_text(f"cli.authoring.{unit}", lang), quiet=args.quiet)
-    result = run_import(source, year=args.year, placeholder_forms=args.placeholder_forms)
+    result = run_import(source, year=args.year, placeholder_forms=args.placeholder_forms, lang=lang)
     write_manual(result, target, str(args.out), quiet=args.quiet, lang=lang)
     options.note(lang, "cli.authoring.import_done", documents=len(result.documents), forms=len(result.forms),
                  target=target, report=target / "import-report.md", quiet=args.quiet)

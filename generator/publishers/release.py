@@ -172,6 +172,7 @@ def sign_pdf(src: Path, dest: Path, p12: Path | None, password: bytes | None, *,
     if signer is None:
         signer = load_signer(p12, password)
     tmp = dest.with_name(f".{dest.name}.signing")
+    face = dest.with_name(f".{dest.name}.signing.ttf")
     try:
         with library_logs_quiet(), open(src, "rb") as inf:
             writer = IncrementalPdfFileWriter(inf, strict=False)
@@ -179,7 +180,8 @@ def sign_pdf(src: Path, dest: Path, p12: Path | None, password: bytes | None, *,
             meta = signers.PdfSignatureMetadata(field_name="EditionSignature", md_algorithm="sha256",
                                                 subfilter=fields.SigSeedSubFilter.PADES, reason=reason,
                                                 location=location)
-            style = stamp.TextStampStyle(stamp_text="Digitally signed by %(signer)s\n%(ts)s\n" + reason)
+            style = stamp.TextStampStyle(stamp_text="Digitally signed by %(signer)s\n%(ts)s\n" + reason,
+                                         text_box_style=_stamp_text_style(face))
             pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style)
             with open(tmp, "wb") as outf:
                 pdf_signer.sign_pdf(writer, output=outf)
@@ -189,7 +191,33 @@ def sign_pdf(src: Path, dest: Path, p12: Path | None, password: bytes | None, *,
     except Exception as exc:  # noqa: BLE001 - pyHanko's refusal (a certificate it cannot sign with …)
         tmp.unlink(missing_ok=True)
         raise SigningError("errors.signing_failed", reason=_first_line(exc)) from None
+    finally:
+        face.unlink(missing_ok=True)
     os.replace(tmp, dest)
+
+
+STAMP_FONT = "Noto Sans CJK SC"
+
+
+def _stamp_text_style(face: Path):
+    """The signature box's text style: a subset of Noto Sans CJK SC (the manual's sans face), so that a
+    Chinese signer's name or reason prints as such (pyHanko's default Courier cannot encode them: the box
+    showed "þÿ" and spaced bytes).  A CFF face with 1000 units per em: pyHanko writes glyph widths in font
+    units, which other em sizes (WenQuanYi's 2048) would stretch.  ``face`` is a scratch path where the face
+    is written for pyHanko, which reads it while signing; the caller removes it.  None (pyHanko's default)
+    when fontconfig has no such face."""
+    from pyhanko.pdf_utils.font import opentype
+    from pyhanko.pdf_utils.text import TextBoxStyle
+
+    from .docx.typeset import font_file
+    from .forms.font import ttc_face
+
+    found = font_file(STAMP_FONT)
+    if found is None or "cjk" not in found[0].lower():
+        return None
+    data = Path(found[0]).read_bytes()
+    face.write_bytes(ttc_face(data, found[1]) if data[:4] == b"ttcf" else data)
+    return TextBoxStyle(font=opentype.GlyphAccumulatorFactory(str(face), font_size=9))
 
 
 def _padding_ok(contents: bytes) -> bool:
@@ -283,10 +311,13 @@ def load_trust(path: Path | None) -> list:
 
 
 # -- release ------------------------------------------------------------------
-def snapshot_sources(root: Path, dest: Path) -> None:
+def snapshot_sources(root: Path, dest: Path, manual=None) -> None:
     """The frozen source: manual/, policies/, forms/ and the document-control sources of control/
     (distribution.yaml, external.yaml, changes/ and whatever else is there), but not control/copies/,
-    the controlled copies' PDFs, which are outputs."""
+    the controlled copies' PDFs, which are outputs.  With ``manual``: also every picture its documents
+    show from elsewhere in the manual's folder (``images/x.png`` beside ``policies/`` is frozen at the
+    same path), written from the bytes the outputs were made from, so that the edition's source shows
+    the same pictures and ``manual verify`` checks them with the rest."""
     for part in SOURCE_PARTS:
         src = root / part
         if src.is_dir():
@@ -299,6 +330,12 @@ def snapshot_sources(root: Path, dest: Path) -> None:
             return [outputs] if Path(folder) == control and outputs in names else []
 
         shutil.copytree(control, dest / CONTROL, ignore=skip)
+    for doc in manual.documents if manual is not None else []:
+        for image in doc.images:
+            target = dest / image.path
+            if image.usable and not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(image.data)
 
 
 AFTER_RELEASE = {"ack-missing"}  # warnings that a release does not count (``manual check --strict`` does)
@@ -337,7 +374,7 @@ def release(root: Path, edition: str, *, released: dt.date | None = None, sign: 
     editions_dir(root).mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{edition}.", suffix=".tmp", dir=editions_dir(root)))
     try:
-        snapshot_sources(root, tmp / SOURCE)
+        snapshot_sources(root, tmp / SOURCE, manual)
         edition_info = {"edition": edition, "released": released, "previous": previous.get("edition") if previous else None,
                         "changes": changes}
         outputs = _render_outputs(manual, tmp, edition_info, lang=lang, quiet=quiet)

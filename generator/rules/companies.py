@@ -15,16 +15,24 @@ The rule finds them from the configured company alone, without the manual's term
   verb before it (参照, 委托) is not, and it is reported whole, as written, its region included
   (苏州华利达金属制品有限公司, 北京金隅红树林环保技术有限责任公司; the cities written without 市 are in
   ``companies.yaml``); ordinary words right before a legal form, no industry word between, are no name
-  (一家有限责任公司, 改制成立股份有限公司);
-* a quoted brand: “…” followed by 品牌/牌/商标/公司/集团, or ending in an industry word; “…”牌 followed by a
-  noun (“宏达”牌阀门) is a brand even when its name is an ordinary word;
+  (一家有限责任公司, 改制成立股份有限公司), nor is an example (某仓储有限公司); a place in brackets is part of a
+  legal name (金桥精密（苏州）有限公司, 博世（中国）投资有限公司), and so are a branch after it (…有限公司上海分公司)
+  and a partnership's form (…事务所（特殊普通合伙）);
+* a legal name is the company's own only with its trade name, its kind of legal entity (有限公司 / 股份 / 集团,
+  ``terminology.legal_family``) and, when both say where, its region: for 南京金桥科技有限公司, 金桥精密（苏州）
+  有限公司 is another company; for 上海新越电器有限公司, 上海新越电器集团有限公司 and 杭州新越电器有限公司 are;
+* before 研究院/研究所/设计院 and an industry word + 厂 a name needs a region (苏州电器科学研究院, 无锡红星化工厂;
+  技术研究院, 进入化工厂 are none), before 事务所 a region or a word of its own (立信会计师事务所);
+* a quoted brand: “…” or 「…」 followed by 品牌/牌/商标/公司/集团, or ending in an industry word; “…”牌 followed by a
+  noun (“宏达”牌阀门) and a quote of up to three characters before 品牌/商标 (「宏达」品牌) are brands even when
+  the name is an ordinary word;
 * a near-miss of the short name: as long as it, one character different, no ordinary word and not part of a
   longer one (属于, 附属医院 are not near-misses of 属瑞; 供方, 需方 are not of 东方: the parties of a contract
   are ordinary words of ``companies.yaml``);
 * a well-known enterprise of ``companies.yaml`` (a small generic list, not the manual's terms).
 
-A full name ending in 有限公司 that looks like the configured one is ``company-name``'s (misspelt), not
-reported again here.
+A full name ending in 有限公司 that looks like the configured one, of the same kind of entity, is
+``company-name``'s (misspelt), not reported again here.
 """
 from __future__ import annotations
 
@@ -36,11 +44,23 @@ import yaml
 
 from ..common.findings import warning
 from . import memo, rule
-from .terminology import misspelt_company_spans, prose, sources
+from .terminology import legal_family, misspelt_company_spans, prose, sources
 
 HERE = Path(__file__).resolve().parent
 CJK = re.compile(r"[\u4e00-\u9fff]")
-SUFFIX = re.compile(r"股份有限公司|有限责任公司|集团有限公司|集团股份公司|集团公司|股份公司|有限公司|公司|集团|企业|品牌")
+SUFFIX = re.compile(r"集团股份有限公司|股份有限公司|有限责任公司|集团有限公司|集团股份公司|集团公司|股份公司|有限公司|公司|集团"
+                    r"|企业|品牌|设计研究院|研究院|研究所|设计院|事务所|厂")
+# Suffixes that are no legal form and that ordinary words stand before too (本公司, 提升企业形象).
+GENERIC = ("公司", "集团", "企业", "品牌")
+# Institutions and works: a name before them (苏州电器科学研究院, 立信会计师事务所, 无锡红星化工厂) is one when it has
+# a region or is no ordinary word (技术研究院, 会计师事务所, 进入化工厂 are none); 厂 only after an industry word.
+INSTITUTE = ("设计研究院", "研究院", "研究所", "设计院", "事务所", "厂")
+# The professions before 事务所, taken off like industry words (立信「会计师」事务所).
+PROFESSIONS = ("会计师", "律师", "税务师", "评估", "审计", "专利", "商标", "代理", "咨询")
+# A bracket inside a legal name: a place (金桥精密（苏州）有限公司, 博世（中国）投资有限公司) or 集团.
+BRACKET = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]$")
+# What may follow a legal name and belongs to it: a branch (上海分公司), a partnership's form (（特殊普通合伙）).
+TRAILER = re.compile(r"(?:[\u4e00-\u9fff]{2,4}?(?:分公司|分厂|办事处))|[（(](?:特殊普通合伙|普通合伙|有限合伙)[）)]")
 LEGAL = ("集团股份有限公司", "股份有限公司", "有限责任公司", "集团有限公司", "集团股份公司", "集团公司", "股份公司",
          "有限公司", "公司", "集团", "企业", "厂")
 # Words between a trade name and its legal form: 东莞市属瑞「电子」有限公司, “申江「配送」”.
@@ -152,14 +172,39 @@ def _strip_region(name: str) -> str:
     return name[cut:]
 
 
-def short_name(full: str) -> str:
-    """The trade name of a company's full name: 东莞市属瑞电子有限公司 → 属瑞."""
-    name = full.strip()
+def _strip_profession(name: str) -> str:
+    for word in PROFESSIONS:
+        if name.endswith(word) and len(name) >= len(word):
+            return name[: -len(word)]
+    return name
+
+
+def _legal_stem(full: str) -> str:
+    """A legal name without its legal form and a bracket in it: 金桥精密（苏州）有限公司 → 金桥精密."""
+    name = re.sub(r"[（(][\u4e00-\u9fff]{2,6}[）)]", "", full.strip())
     for legal in LEGAL:
         if name.endswith(legal) and len(name) > len(legal):
-            name = name[: -len(legal)]
-            break
-    return _strip_region(_strip_industry(name))
+            return name[: -len(legal)]
+    return name
+
+
+def _same_place(written: str, ours: str) -> bool:
+    """Whether two regions of a company's name may be one (either not written, or one holds the other:
+    东莞 and 广东省东莞市), not two (上海 and 杭州; 苏州 and 昆山 in brackets)."""
+    a, b = (re.sub("自治区|省|市", "", place) for place in (written, ours))
+    return not a or not b or a in b or b in a
+
+
+def _branch_place(branch: str) -> bool:
+    """Whether the words before 分公司/分厂/办事处 are a place (上海分公司, 苏州市分公司), not a sentence."""
+    place = re.sub(r"(分公司|分厂|办事处)$", "", branch)
+    return place in PROVINCES or place in cities() or (len(place) >= 2 and place[-1] in "省市区县"
+                                                      and not place.endswith(NOT_REGION))
+
+
+def short_name(full: str) -> str:
+    """The trade name of a company's full name: 东莞市属瑞电子有限公司 → 属瑞."""
+    return _strip_region(_strip_industry(_legal_stem(full)))
 
 
 def own_names(manual) -> set[str]:
@@ -191,6 +236,27 @@ class Finder:
         self.own = own_names(manual)
         short = manual.company_short.strip() or short_name(manual.company)
         self.short = short if len(short) >= 2 and all(CJK.match(c) for c in short) else ""
+        # The company's legal identity: its trade name (with industry words, region off) and kind of entity; a
+        # legal name with another trade name or another kind is another company (金桥精密（苏州）有限公司 for
+        # 南京金桥科技有限公司, 上海新越电器集团有限公司 for 上海新越电器有限公司).
+        self.identities: list[tuple[frozenset[str], str, str]] = []
+        for full, strict in [(manual.company, True), *((other, False) for other in manual.company_others)]:
+            full = full.strip()
+            family = legal_family(full)
+            if not family:
+                if not strict and full:
+                    self.identities.append((frozenset({full, short_name(full), _strip_industry(short_name(full))}),
+                                            "", ""))
+                continue
+            stem = _legal_stem(full)
+            trade = _strip_region(stem)
+            accepted = {trade, _strip_industry(trade), short_name(full)}
+            if strict and manual.company_short.strip():
+                accepted.add(manual.company_short.strip())
+            place = stem[:len(stem) - len(trade)] + "".join(re.findall(r"[（(]([\u4e00-\u9fff]{2,6})[）)]", full))
+            self.identities.append((frozenset(a for a in accepted if len(a) >= 2), family if strict else "",
+                                    place.replace("集团", "") if strict else ""))
+        self.strict = bool(legal_family(manual.company.strip()))
         self.anywhere_re = re.compile("|".join(map(re.escape, sorted(self.anywhere, key=len, reverse=True))))
         self.near_re = None
         if self.short:
@@ -198,6 +264,15 @@ class Finder:
             alternatives = [re.escape(self.short[:i]) + "[\u4e00-\u9fff]" + re.escape(self.short[i + 1:])
                             for i in range(n)]
             self.near_re = re.compile("(?=(" + "|".join(alternatives) + "))")
+
+    def _ours_legal(self, trade: str, family: str, place: str = "") -> bool:
+        """Whether a legal name with the trade name ``trade`` (industry words kept, region off), the kind of
+        entity ``family`` and the region ``place`` (as written, "" when none) is the company's own or one of
+        company.others: 新越电器有限公司 and 上海新越电器有限公司 are 上海新越电器有限公司, 杭州新越电器有限公司 is not."""
+        if not self.strict and (self._ours(trade) or self._ours(_strip_region(trade))):
+            return True  # a company without a legal form configured: its names, as before
+        return any((trade in accepted or _strip_region(trade) in accepted) and (not kind or kind == family)
+                   and _same_place(place, region) for accepted, kind, region in self.identities)
 
     def _ours(self, core: str) -> bool:
         return any(core.endswith(name) or name.endswith(core) and len(core) >= 2 for name in self.own)
@@ -219,41 +294,72 @@ class Finder:
             text, words = text[:-2], words + 1
         return not text or (len(text) == 1 and words >= 2)
 
-    def named(self, core: str, whole: bool, legal: bool = False, industry: bool = True) -> tuple[str, str] | None:
+    def named(self, core: str, whole: bool, legal: bool = False, industry: bool = True, industry_words: str = "",
+              family: str = "", institute: str = "", bracket: str = "") -> tuple[str, str] | None:
         """(message key, name) when ``core``, the characters before a company suffix (or in quotes) less
         industry words and a region prefix, names another company; ``whole``: ``core`` starts at a word
         boundary (punctuation, a number, the start of the text, quotes), not cut off after 16 characters;
         ``legal``: before a legal form (有限公司, 集团公司 …), where a name may be made of ordinary words
         (华南水泥集团有限公司): only the words before it (参照, 选择) are taken off, never a region; ``industry``:
         an industry word stood before the legal form, without one a name made of ordinary words is none
-        (一家有限责任公司, 改制成立股份有限公司)."""
-        if len(core) < 2 or self._ours(core):
+        (一家有限责任公司, 改制成立股份有限公司); ``industry_words``: the industry words taken off ``core`` (金桥
+        「精密」), ``family``: the kind of entity of the legal form: a legal name is ours only with our trade name and
+        our kind (``_ours_legal``), and when both say where, our region; ``institute``: the suffix when it is
+        研究院/研究所/设计院/厂 (a name needs a region: 苏州电器科学研究院; 技术研究院, 送至计量研究所 are none) or
+        事务所 (a region or a word of its own: 立信会计师事务所); ``bracket``: the place in brackets before the legal
+        form (金桥精密「（苏州）」有限公司)."""
+        if len(core) < 2 or (self._ours(core) and not (legal and self.strict)):
             return None
         for k in range(min(len(core), 6), 1, -1):
             tail = core[-k:]
             if (tail in self.anywhere or tail in self.with_suffix) \
                     and not _ordinary_around(core, len(core) - k, len(core), self.words):
+                if legal:  # its region with it: 青岛海尔股份有限公司
+                    head = core[:-k]
+                    tail = next((head[i:] + tail for i in range(len(head))
+                                 if region_length(head[i:] + tail) == len(head) - i), tail)
                 return "company-foreign", tail
         n = len(self.short)
         if n and len(core) >= n and self.near_miss(core, len(core) - n, len(core)):
             return "company-near-miss", core[-n:]
         # A name of its own: what follows the last function character or determiner (员工应「遵守」公司,
         # 本公司), or the whole run from a boundary, two to four characters, no ordinary word.
-        cut = max((i for i, ch in enumerate(core) if ch in FUNCTION or ch in DETERMINERS), default=-1)
+        # A determiner inside an ordinary word is none (电「子」技术, 安「全」, 成「本」).
+        cut = max((i for i, ch in enumerate(core) if ch in FUNCTION
+                   or ch in DETERMINERS and not (i > 0 and core[i - 1:i + 1] in self.words)), default=-1)
+        if cut >= 0 and core[cut] == "某":
+            return None  # 某仓储有限公司: "a warehousing company", an example, no name
         name = core[cut + 1:]
         while len(name) > 2 and name.startswith(LEADING):
             name = name[2:]
         if legal:
-            # The words before the name (「参照」华南水泥集团有限公司, 阀门「参照」上海宏达阀门有限公司) are taken off,
-            # never a region (苏州华利达 …): the name is reported as written, its region with it.
-            while not region_length(name) and len(name) >= 4 and name[:2] in self.words:
-                name = name[2:]
+            # The words before the name (「参照」华南水泥集团有限公司, 阀门「参照」上海宏达阀门有限公司, 「如」上海宏达阀门厂)
+            # are taken off, never a region (苏州华利达 …): the name is reported as written, its region with it.
+            # Ours when any of the names on the way is ours (海天塑机集团有限公司: 海天 is an ordinary word).
+            names = [name]
+            while not region_length(name) and len(name) >= 4:
+                if region_length(name[1:]):
+                    name = name[1:]
+                elif name[:2] in self.words:
+                    name = name[2:]
+                else:
+                    break
+                names.append(name)
             trade = name[region_length(name):]
             if cut < 0 and not whole:
                 return None
-            if not industry and self._words_only(trade):
+            if institute and institute != "事务所":
+                if trade == name:
+                    return None  # 技术研究院, 送至计量研究所, 进入化工厂: no region, no name
+            elif institute or not industry:
+                if (institute and trade == name and len(trade) > 4) or self._words_only(trade):
+                    return None  # 一家有限责任公司, 改制成立股份有限公司, 委托律师事务所
+            if institute and self._ours(trade):
                 return None
-            if 2 <= len(trade) <= 12 and not self._ours(name) and not self._ours(trade):
+            if any(self._ours_legal(n[region_length(n):] + industry_words, family, n[:region_length(n)] + bracket)
+                   for n in names):
+                return None
+            if 2 <= len(trade) <= 12:
                 return "company-foreign", name
             return None
         while len(name) > 2 and name[:2] in self.words:
@@ -261,6 +367,59 @@ class Finder:
         if (cut < 0 and not whole) or not 2 <= len(name) <= 4 or _plain(name[-2:], self.words):
             return None
         return "company-foreign", name
+
+    def _suffixed(self, text: str, m: re.Match):
+        """(start, end, key, name) when the name before the suffix ``m`` is another company's, else None."""
+        form = m.group(0)
+        legal = form not in GENERIC
+        institute = form in INSTITUTE
+        reach = LEGAL_REACH if legal else 16
+        # Walk back over the name: CJK characters, and in a legal name one bracket (（苏州）, （集团）).
+        start, brackets = m.start(), []
+        while start > 0 and start > m.start() - reach:
+            if CJK.match(text[start - 1]):
+                start -= 1
+                continue
+            b = BRACKET.search(text, max(0, start - 8), start) if legal and not institute and not brackets else None
+            if b is None or b.start() == 0 or not CJK.match(text[b.start() - 1]):
+                break
+            brackets.append((b.start(), start))
+            start = b.start()
+        inside = [i for i in range(start, m.start()) if not any(a <= i < b for a, b in brackets)]
+        run = "".join(text[i] for i in inside)
+        kept = _strip_industry(run)
+        if institute:
+            kept = _strip_profession(kept)
+            if form == "厂" and (kept == run or CJK.match(text[m.end():m.end() + 1] or "")
+                                 and text[m.start():m.end() + 1] in self.words):
+                return None  # 本厂, 全厂; 化工厂长, 厂区
+        if not kept:
+            return None
+        family = legal_family(form)
+        if any(text[a + 1:b - 1] == "集团" for a, b in brackets):
+            family = "group"
+        whole = start == 0 or CJK.match(text[start - 1]) is None
+        if legal:
+            bracket = "".join(text[a + 1:b - 1] for a, b in brackets if text[a + 1:b - 1] != "集团")
+            found = self.named(kept, whole, True, kept != run or form.startswith("集团"),
+                               industry_words=run[len(kept):] if not institute else "", family=family,
+                               institute=form if institute else "", bracket=bracket)
+        else:
+            found = self.named(_strip_region(kept), whole, False)
+        if not found:
+            return None
+        key, name = found
+        at = inside[len(kept) - len(name)]
+        end = m.end()
+        if legal and not institute:
+            trailer = TRAILER.match(text, end)
+            if trailer and (trailer.group(0)[0] in "（(" or _branch_place(trailer.group(0))):
+                end = trailer.end()
+        elif form == "事务所":
+            trailer = TRAILER.match(text, end)
+            if trailer and trailer.group(0)[0] in "（(":
+                end = trailer.end()
+        return at, end, key, name
 
     def find(self, text: str):
         """(start, end, key, name) of every other company's name in ``text``, in order, none overlapping."""
@@ -278,28 +437,21 @@ class Finder:
                 continue
             core = _strip_region(_strip_industry(short_name(inner)))
             after = text[m.end():m.end() + 1]
-            if m.group(2) == "牌" and CJK.match(after) and after not in FUNCTION:
-                # “宏达”牌阀门: a brand, even when its name is an ordinary word
-                found = None if self._ours(core) or any(ch in FUNCTION for ch in core) else ("company-foreign", inner)
+            if (m.group(2) == "牌" and CJK.match(after) and after not in FUNCTION) \
+                    or (m.group(2) in ("品牌", "商标") and len(inner) <= 3):
+                # “宏达”牌阀门, 「宏达」品牌, “宏达”商标: a brand, even when its name is an ordinary word (a longer
+                # quote before 品牌 is a slogan: “质量第一”品牌意识, “优质服务”品牌)
+                found = None if self._ours(core) or any(ch in FUNCTION or ch in DETERMINERS for ch in core) \
+                    else ("company-foreign", inner)
             else:
                 found = self.named(core, True)
             if found:
                 add(m.start(1), m.end(1), found[0], inner)
         for m in SUFFIX.finditer(text):
-            start = m.start()
-            legal = m.group(0) not in ("公司", "集团", "企业", "品牌")
-            reach = LEGAL_REACH if legal else 16
-            while start > 0 and start > m.start() - reach and CJK.match(text[start - 1]):
-                start -= 1
-            run = text[start:m.start()]
-            kept = _strip_industry(run)
-            found = self.named(kept if legal else _strip_region(kept),
-                               start == 0 or CJK.match(text[start - 1]) is None, legal,
-                               kept != run or m.group(0).startswith("集团")) if kept else None
+            found = self._suffixed(text, m)
             if found:
-                key, name = found
-                at = start + len(kept) - len(name)
-                add(at, m.end(), key, text[at:m.end()])
+                at, end, key, name = found
+                add(at, end, key, text[at:end])
         if self.anywhere_re.pattern:
             for m in self.anywhere_re.finditer(text):
                 if not _ordinary_around(text, m.start(), m.end(), self.words) \

@@ -16,11 +16,11 @@
 """
 from __future__ import annotations
 
-from ..common.findings import close_hint, error, warning
-from ..model import IN_FORCE, SIGNOFF_STEPS
+from ..common.findings import close_hint, error, texts, warning
+from ..model import IN_FORCE, SIGNOFF_STEPS, Cover
 from ..model.people import named, signer
 from . import rule, written
-from .approvals import items, load_certificate, safe_fingerprint, signed_items, step_zh
+from .approvals import item_key, items, load_certificate, safe_fingerprint, signed_items, step_zh
 
 
 @rule("signoff-complete", unreviewed=True)
@@ -38,23 +38,42 @@ def signoff_complete(manual):
                 findings.append(error("signoff-complete", item.loc("signoff"), key, status=item.status,
                                       step=step, step_zh=step_zh(step)))
                 continue
-            findings.extend(_incomplete(item, step, entry, error, "signoff-complete"))
+            findings.extend(_incomplete(item, step, entry, error, "signoff-complete", manual.people_path))
     return findings
 
 
-def _incomplete(item, step, entry, make, rule_name):
-    out = []
-    for part in ("name", "role", "date"):
-        if part == "date" and entry.date is None and getattr(item, "imported", False) and entry.written_date:
+def _incomplete(item, step, entry, make, rule_name, people_path="manual/people.yaml"):
+    """The findings of one step that is there but incomplete: one finding naming every missing part in words,
+    with its YAML key (签署人（name）、职务（role）), at the step's line, and for an imported file one more for a
+    date kept as the legacy file wrote it (``2013年 月 日``), at the date's line."""
+    out, missing = [], []
+    imported = getattr(item, "imported", False)
+    for part in SIGNOFF_PARTS:
+        if part == "date" and entry.date is None and imported and entry.written_date:
             out.append(make(rule_name, item.loc("signoff", step, "date"), "signoff-date-incomplete", step=step,
                             step_zh=step_zh(step), written=entry.written_date))
             continue
-        if part == "date" and written(item, "signoff", step, "date") and not getattr(item, "imported", False):
+        if part == "date" and written(item, "signoff", step, "date") and not imported:
             continue  # a date that is written but is no date: the schema's finding says so
         if not (entry.name or entry.person if part == "name" else getattr(entry, part)):
-            out.append(make(rule_name, item.loc("signoff", step), "signoff-incomplete", step=step,
-                            step_zh=step_zh(step), part=part))
+            missing.append(part)
+    if missing:
+        key = "signoff-manual-incomplete" if isinstance(item, Cover) else "signoff-incomplete"
+        legacy = texts("signoff-incomplete-legacy-role", path=people_path, code=item_key(item), step=step) \
+            if imported and "role" in missing else ""
+        out.insert(0, make(rule_name, item.loc("signoff", step), key, step=step, step_zh=step_zh(step),
+                           parts=_parts(missing), code=item_key(item), legacy=legacy))
     return out
+
+
+SIGNOFF_PARTS = ("name", "role", "date")
+
+
+def _parts(missing: list[str]) -> dict[str, str]:
+    """The missing parts in words, each with its key, in every language: 签署人（name）、职务（role）."""
+    words = [texts(f"signoff-part-{part}") for part in missing]
+    separator = texts("signoff-part-separator")
+    return {lang: separator[lang].join(word[lang] for word in words) for lang in separator}
 
 
 @rule("signoff-manual", severities=("warning",))
@@ -75,7 +94,7 @@ def signoff_manual(manual):
             findings.append(warning("signoff-manual", cover.loc("signoff"), "signoff-manual-missing", step=step,
                                     step_zh=step_zh(step)))
         else:
-            findings.extend(_incomplete(cover, step, entry, warning, "signoff-manual"))
+            findings.extend(_incomplete(cover, step, entry, warning, "signoff-manual", manual.people_path))
     return findings
 
 

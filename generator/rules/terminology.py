@@ -240,6 +240,22 @@ def citation_unknown(manual):
 COMPANY_LIKE = re.compile(r"[\u4e00-\u9fff（）()]{2,24}?有限公司")
 
 
+# Legal forms by the kind of legal entity they name, longest first: a name with another kind (上海新越电器「集团」
+# 有限公司 for 上海新越电器有限公司, or 股份有限公司) is another company, never ours misspelt.
+LEGAL_FAMILIES = (("集团股份有限公司", "group"), ("集团有限公司", "group"), ("集团股份公司", "group"),
+                  ("集团公司", "group"), ("股份有限公司", "stock"), ("股份公司", "stock"), ("有限责任公司", "limited"),
+                  ("有限公司", "limited"))
+
+
+def legal_family(name: str) -> str:
+    """The kind of legal entity a company's name ends in: group, stock, limited, or "" (none written);
+    a bracketed 集团 counts (海尔（集团）股份有限公司 is a group)."""
+    for form, family in LEGAL_FAMILIES:
+        if name.endswith(form):
+            return "group" if re.search(r"[（(]集团[）)]", name) else family
+    return ""
+
+
 @lru_cache(maxsize=4096)
 def _likeness(tail: str, canonical: str) -> float:
     return difflib.SequenceMatcher(None, tail, canonical).ratio()
@@ -256,6 +272,8 @@ def misspelt_company_spans(text: str, canonical: str) -> list[tuple[int, int]]:
     for m in COMPANY_LIKE.finditer(text):
         name = m.group(0)
         if canonical in name:
+            continue
+        if legal_family(name) != legal_family(canonical):  # another kind of entity: company-foreign's
             continue
         tail = name[-len(canonical):]
         if _likeness(tail, canonical) < 0.6:  # another company (a customer, a supplier), not ours misspelt
