@@ -708,6 +708,27 @@ def opens_first_document(lines: list[Line], first: int, toc: set[int]) -> bool:
     return False
 
 
+DECIMAL_ON = re.compile(rf"(\d{{2}})\s+(?=[{CJK}])")
+
+
+def continue_decimal(lines: list[Line]) -> None:
+    """A first-level decimal number over 30 (``31 设备管理``) is read as one only where it goes on counting the
+    ones before it (30, then 31): alone, ``50 吨以上…`` is a sentence.  60 chapters numbered 1 … 60 are one
+    numbering."""
+    last = 0
+    for line in lines:
+        if line.block.kind != "paragraph":
+            continue
+        if line.style == "decimal1":
+            last = line.value
+        elif not line.style and not line.block.number and last >= 30:
+            m = DECIMAL_ON.match(line.block.text.strip())
+            if m and int(m.group(1)) == last + 1 and line.block.text.strip()[m.end():].strip():
+                line.style, line.value, line.marker = "decimal1", last + 1, m.group(1)
+                line.text = line.block.text.strip()[m.end():].strip()
+                last += 1
+
+
 def same_code(a: str, b: str) -> bool:
     """Whether two codes name the same document: equal, or one is the other with its year (QP-01, QP-01-2015)."""
     return a == b or bool(re.fullmatch(re.escape(a) + r"-(?:19|20)\d{2}", b)) or bool(
@@ -757,6 +778,7 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
                              [cell for b in blocks if b.kind == "table" for row in b.rows for cell in row])
     lines = [line for b in blocks for line in lines_of(b, prefixes)]
     lines, by_table = control_table_documents(lines, ledger)
+    continue_decimal(lines)
     toc = find_toc(lines)
     toc_titles = {squeeze(PAGE_TAIL.sub("", TOC_LEADER.sub("", lines[k].block.text))) for k in toc}
     toc_codes: dict[str, tuple[str, int]] = {}  # squeezed title → (code, position) of a coded TOC entry
@@ -1086,11 +1108,12 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
     if control.get("version") and not taken:
         doc.notes.append(f"原稿版本写作“{control['version']}”（{where(node.position)}）；导入后版本为 "
                          f"{doc.version or '1.0'}，请核对")
-    # Sign-off: the last sign-off line or table of the document, else the control table's names.
+    # Sign-off: the first sign-off line or table of the document, else the control table's names.  (A second
+    # one means a document whose start was not recognised ran into this one: its sign-off is not this one's.)
     signs = [s for s in signoff_lines(node) if id(s) not in build.consumed]
     steps: dict = {}
     if signs:
-        chosen = signs[-1]
+        chosen = signs[0]
         build.consumed.add(id(chosen))
         doc.signoff_where = where(chosen.position)
         if chosen.block.kind == "table":
@@ -1099,8 +1122,9 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
         else:
             ledger.take(chosen.block)
             steps = signoff_pairs(chosen.block.text) or {}
-        for extra in signs[:-1]:
-            doc.notes.append(f"另有一处签署（{where(extra.position)}）留在正文中")
+        for extra in signs[1:]:
+            doc.notes.append(f"另有一处签署（{where(extra.position)}）留在正文中：一个文件有两处签署，可能是其后"
+                             f"另一个文件的开始没有被识别出来，请核对；文件头采用第一处（{doc.signoff_where}）")
     elif any(k in control for k in ("prepared", "reviewed", "approved")):
         line = control["lines"][0]
         doc.signoff_where = where(line.position)
