@@ -4,8 +4,11 @@ What a document is comes from the manual's own signals, in this order: the style
 carry a document code (in the heading line, or in a document-control table or ``文件编号：`` line right
 under it); else the style whose lines each hold a sign-off (``编制/审核/批准``); else the style of the
 entries of an uncoded table of contents; else the outermost style (under ``第X章`` chapters, the
-style below them).  Every level below a document is a section (a short line with something under
-it: ``## 2.1 职责``), a clause (an ordered-list item: ``2.1.1`` is clause 1 of section 2.1) or a
+style below them).  Among those documents, an unnumbered title line with its own sign-off (or after a
+document that ends with its sign-off, over numbering that starts again at 1) is a document too
+(``uncoded_documents``).  Every level below a document is a section (a short line with something under
+it: ``## 2.1 职责``; a Word heading paragraph that reads as a sentence is none), a clause (an ordered-list
+item: ``2.1.1`` is clause 1 of section 2.1) or a
 sub-item (a nested list item).
 
 Every block ends up in exactly one place (``Ledger``): the written source (a document's body or
