@@ -35,7 +35,7 @@ import io
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import UsageError
@@ -181,6 +181,16 @@ class Block:
     (gridSpan) is in ``rows`` once, a vertically merged continuation as "".  A table's ``position`` is
     that of its first row.  An image in a paragraph follows that paragraph's block (when it has text);
     an image in a table follows the table, at its row's position.
+
+    What Word keeps outside the body text (``docx_blocks``): each section's header, when it differs from
+    the previous section's, comes as blocks (``role`` "header", a paragraph split at its tabs) at the start
+    of that section, positioned by a ``Place`` (``第 2 节页眉第 1 段``); page numbers (PAGE/NUMPAGES fields,
+    ``第 X 页 共 Y 页``) are not read from headers, and a body paragraph that is only that has ``role``
+    "furniture"; the paragraphs of a TOC field or in TOC styles have ``role`` "toc".  A footnote or endnote
+    is appended to the paragraph (or cell) that references it, ``（注：…）`` / ``（尾注：…）``; tracked changes
+    read as accepted (inserted text in, deleted text out: a wholly deleted paragraph has no text and no
+    number); ``marks`` says what was read so: ("footnote"|"endnote", text, ""), ("inserted", text, ""),
+    ("deleted", text, ""), ("comment", text, author) for a comment on the paragraph.
     """
 
     kind: str  # "paragraph" | "table" | "image"
@@ -191,13 +201,45 @@ class Block:
     list_level: int | None = None
     rows: tuple[tuple[str, ...], ...] = ()
     image: tuple[str, bytes] | None = None
+    role: str = ""  # .docx: "" body text, "header" (a section's header), "toc" (a Word TOC), "furniture" (page numbers only)
+    marks: tuple[tuple[str, str, str], ...] = ()  # .docx: (kind, text, who) of what Word keeps beside the text (MARKS)
+
+
+MARKS = ("footnote", "endnote", "inserted", "deleted", "comment")
+
+
+class Place(int):
+    """The position of a block outside the body's paragraphs (a section's header): as an int, the position
+    of the body block it comes before (for order); written, it names itself so that ``第 {position} 段``
+    reads ``第 2 节页眉第 1 段``.  Adding a table's row index keeps the name (``第 2 节页眉第 3 段``)."""
+
+    def __new__(cls, value: int, where: str, k: int):
+        self = super().__new__(cls, value)
+        self.where, self.k = where, k
+        return self
+
+    def __format__(self, spec: str) -> str:
+        return f"{self.where}第 {self.k}" if not spec else format(int(self), spec)
+
+    def __str__(self) -> str:
+        return self.__format__("")
+
+    def __repr__(self) -> str:
+        return f"Place({int(self)}, {self.where!r}, {self.k})"
+
+    def __add__(self, other):
+        if isinstance(other, int) and not isinstance(other, bool):
+            return Place(int(self) + other, self.where, self.k + other)
+        return NotImplemented
+
+    __radd__ = __add__
 
 
 def read_blocks(path: Path) -> list[Block]:
     """The blocks of a .txt (one paragraph per non-empty line) or .docx (paragraphs, tables, images)."""
     if path.suffix.lower() == ".docx":
-        return [block for block in docx_blocks(path) if block.kind != "paragraph" or block.text.strip()
-                or block.number]
+        return [block for block in docx_blocks(path, parts=True) if block.kind != "paragraph" or block.text.strip()
+                or block.number or block.marks]
     return [Block("paragraph", n, line) for n, line in enumerate(text_lines(path), 1) if line.strip()]
 
 
@@ -367,45 +409,76 @@ def docx_lines(path: Path) -> list[str]:
     return lines
 
 
-def docx_blocks(path: Path) -> list[Block]:
-    """Every block of the body in order, an empty paragraph included (it has its position)."""
+def docx_blocks(path: Path, parts: bool = False) -> list[Block]:
+    """Every block of the body in order, an empty paragraph included (it has its position).  With ``parts``,
+    what Word keeps outside the body text is read too: footnotes, endnotes and comments (``Paragraphs``),
+    and each section's header before the section's blocks (``Headers``)."""
     with open_docx(path) as (archive, names, document):
         rels = relationships(archive, names, document.filename)
         targets = {rid: target for rid, kind, target in rels}
         styles = numbering = None
+        found: dict[str, zipfile.ZipInfo] = {}
         for _, kind, target in rels:
             if kind.endswith("/styles") and target in names:
                 styles = names[target]
             elif kind.endswith("/numbering") and target in names:
                 numbering = names[target]
+            elif target in names:
+                found.setdefault(kind.rsplit("/", 1)[-1], names[target])
         style_map = read_styles(archive, styles) if styles is not None else Styles()
         lists = read_numbering(archive, numbering, style_map) if numbering is not None else Numbering(style_map)
         images = Images(archive, names, targets, path)
-        return list(body_blocks(archive, document, path, Paragraphs(style_map, lists), images))
+        paragraphs = Paragraphs(style_map, lists)
+        if not parts:
+            return [item for item in body_blocks(archive, document, path, paragraphs, images) if isinstance(item, Block)]
+        for kind in ("footnotes", "endnotes"):
+            if kind in found:
+                paragraphs.notes.update(read_notes(archive, found[kind], kind[:-1]))
+        if "comments" in found:
+            paragraphs.comments = read_comments(archive, found["comments"])
+        headers = Headers(archive, names, targets, style_map, even_and_odd(archive, found.get("settings")))
+        out: list[Block] = []
+        section: list[Block] = []
+        position = 0
+        for item in body_blocks(archive, document, path, paragraphs, images):
+            if isinstance(item, Block):
+                section.append(item)
+                position = max(position, item.position)
+                continue
+            out += headers.of(item, section[0].position if section else position + 1)
+            out += section
+            section = []
+        return out + section
 
 
 def body_blocks(archive, info, path: Path, paragraphs: Paragraphs, images: Images):
-    """The blocks of the body, streamed: each paragraph or table of the body freed once read."""
+    """The blocks of the body, streamed: each paragraph or table of the body freed once read.  The end of
+    each section (a paragraph's w:sectPr, the body's own) is yielded as a ``Section`` after its blocks."""
     body_tag, p_tag, tbl_tag = W + "body", W + "p", W + "tbl"
     seen_body = False
     position = 0
     for _, element in xml_events(archive, info, tag=(p_tag, tbl_tag, body_tag)):
         if element.tag == body_tag:
             seen_body = True
+            yield section_of(element.find(SECTPR))
             continue
         parent = element.getparent()
         if parent is None or not in_body(parent, body_tag):
             continue  # a paragraph inside a table cell, or a table inside a table: its outer table counts
+        paragraphs.marks = []
         if element.tag == p_tag:
             position += 1
             text, number, level, heading = paragraphs.read(element)
-            yield Block("paragraph", position, text, heading, number, level)
+            yield Block("paragraph", position, text, heading, number, level, role=paragraphs.role,
+                        marks=tuple(paragraphs.marks))
             for name, data in images.of(element):
                 yield Block("image", position, image=(name, data))
+            if paragraphs.section is not None:
+                yield section_of(paragraphs.section)
         else:
             rows, pictures = table_rows(element, paragraphs, images)
             if rows:
-                yield Block("table", position + 1, rows=rows)
+                yield Block("table", position + 1, rows=rows, marks=tuple(paragraphs.marks))
             for row, name, data in pictures:
                 yield Block("image", position + 1 + row, image=(name, data))
             position += len(rows)
@@ -414,6 +487,22 @@ def body_blocks(archive, info, path: Path, paragraphs: Paragraphs, images: Image
             del parent[0]
     if not seen_body:
         raise UsageError("cli.authoring.import_no_document", path=path)
+
+
+@dataclass(frozen=True)
+class Section:
+    """The end of a Word section: its header references (type → relationship id) and w:titlePg."""
+
+    headers: tuple[tuple[str, str], ...] = ()
+    title_page: bool = False
+
+
+def section_of(sect) -> Section:
+    if sect is None:
+        return Section()
+    refs = tuple((ref.get(W + "type", "default"), ref.get(R + "id") or "") for ref in sect.iterchildren(W + "headerReference"))
+    title = sect.find(W + "titlePg")
+    return Section(refs, title is not None and title.get(VAL, "1") not in ("0", "false", "off"))
 
 
 # Elements that wrap paragraphs, tables, rows or cells without being one: a content control (a Word TOC sits
@@ -472,10 +561,11 @@ def cell_text(tc, paragraphs: Paragraphs) -> str:
 # Paragraph text, styles and headings
 
 RUN_TEXT = {W + "t": None, W + "tab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-",
-            W + "softHyphen": ""}
+            W + "softHyphen": "", W + "ptab": "\t"}
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 TEXT_TAGS = (*RUN_TEXT, MC_FALLBACK)
 HEADING_NAME = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.I)
+TOC_STYLE = re.compile(r"^(?:toc|目录)\s*[1-9]$", re.I)
 
 
 @dataclass
@@ -493,6 +583,12 @@ class Styles:
     default: str | None = None  # the default paragraph style's id
     headings: dict = field(default_factory=dict)  # cache: style id → heading level or None
     lists: dict = field(default_factory=dict)  # cache: style id → (numId, ilvl)
+    tocs: dict = field(default_factory=dict)  # cache: style id → whether it is a TOC style (toc 1 … 9, 目录 1 …)
+
+    def toc(self, style_id: str | None) -> bool:
+        if style_id not in self.tocs:
+            self.tocs[style_id] = any(TOC_STYLE.match(style.name.strip()) for _, style in self.chain(style_id))
+        return self.tocs[style_id]
 
     def chain(self, style_id: str | None):
         """The style and the styles it is based on, nearest first (a loop or a long chain is cut)."""
@@ -573,13 +669,28 @@ def read_styles(archive, info) -> Styles:
 
 
 class Paragraphs:
-    """Reads a w:p: its text, its automatic number and list level, its heading level."""
+    """Reads a w:p: its text, its automatic number and list level, its heading level.
 
-    def __init__(self, styles: Styles, lists: Numbering):
-        self.styles, self.lists = styles, lists
+    Besides what ``read`` returns, the paragraph last read leaves ``role`` ("toc", "furniture" or ""),
+    ``section`` (its w:sectPr: the paragraph ends a Word section) and adds to ``marks`` (the caller empties it
+    before a paragraph or a table).  Complex fields may span paragraphs (a TOC field does): ``fields`` is
+    kept from one paragraph to the next.  ``notes`` (("footnote"|"endnote", id) → text) and ``comments``
+    (id → (author, text)) are what the references in the text point to; with ``page_text`` False (a header)
+    page numbers are left out of the text."""
+
+    def __init__(self, styles: Styles, lists: Numbering, page_text: bool = True):
+        self.styles, self.lists, self.page_text = styles, lists, page_text
+        self.notes: dict[tuple[str, str], str] = {}
+        self.comments: dict[str, tuple[str, str]] = {}
+        self.fields: list[list] = []  # open complex fields: [instruction, separated]
+        self.marks: list[tuple[str, str, str]] = []
+        self.role = ""
+        self.section = None
 
     def read(self, p) -> tuple[str, str, int | None, int | None]:
         style_id, outline, num_id, ilvl = self.styles.default, None, None, None
+        self.section = None
+        mark_deleted = False
         ppr = p[0] if len(p) and p[0].tag == PPR else None  # (pPr is a paragraph's first child)
         if ppr is not None:
             for child in ppr:  # children read by hand: find() is slow on a million paragraphs
@@ -590,10 +701,21 @@ class Paragraphs:
                     num_id, ilvl = _numpr(child)
                 elif tag == OUTLINE:
                     outline = _int(child.get(VAL))
+                elif tag == SECTPR:
+                    self.section = child
+                elif tag == RPR:
+                    mark_deleted = child.find(DEL) is not None  # the paragraph mark itself is a tracked deletion
         if outline is not None:
             heading = outline + 1 if 0 <= outline < 9 else None
         else:
             heading = self.styles.heading(style_id)
+        scan = scan_text(p, self.fields, self.notes, self.comments)
+        text = scan.text if self.page_text else without_pages(scan.content, scan.page)
+        self.marks.extend(scan.marks)
+        self.role = "toc" if scan.toc or self.styles.toc(style_id) else \
+            "furniture" if self.page_text and is_furniture(scan) else ""
+        if mark_deleted and not text.strip():
+            return text, "", None, heading  # a paragraph deleted whole: it takes no number (changes accepted)
         if num_id is None:  # numbering from the style (or a style it is based on)
             num_id, style_ilvl = self.styles.numbering(style_id)
             if ilvl is None:
@@ -602,39 +724,169 @@ class Paragraphs:
         if num_id not in (None, "0") and self.lists.known(num_id):
             level = min(max(ilvl or 0, 0), 8)
             number = self.lists.next(num_id, level)
-        return paragraph_text(p), number, level, heading
+        return text, number, level, heading
 
 
 def paragraph_text(p) -> str:
-    """The text a reader sees: runs' text, tabs and line breaks (not in deleted text, not in field codes).
-    A text box or picture's mc:Fallback (the same again, for older readers) is skipped."""
-    out = []
-    fallbacks = []
-    for element in p.iter(*TEXT_TAGS):
+    """The text a reader sees: runs' text, tabs and line breaks (not in deleted or moved-away text, not in
+    field codes; a field's result is).  A text box or picture's mc:Fallback (the same again, for older
+    readers) is skipped."""
+    return scan_text(p, [], {}, {}).text
+
+
+@dataclass
+class Scan:
+    text: str  # what a reader sees, footnotes appended
+    content: str  # the same without the results of page-number fields
+    page: bool  # a page-number field is in the paragraph
+    toc: bool  # the paragraph is (partly) inside a TOC field
+    marks: list
+
+
+def scan_text(p, fields: list, notes: dict, comments: dict) -> Scan:
+    """The runs of ``p`` in order: text, tabs, breaks; complex fields (fldChar/instrText, kept open in
+    ``fields`` across paragraphs) and simple ones (fldSimple); tracked changes; note and comment references."""
+    out, content, marks, appended = [], [], [], []
+    skip, moved, simple = [], [], []  # mc:Fallback (skipped), w:moveFrom (deleted), page-number fldSimple
+    page = False
+    toc = any(field_kind(f[0]) == "TOC" for f in fields)
+    deleting = False  # the last text read was deleted text: the next deleted run continues it
+    for element in p.iter(*SCAN_TAGS):
         tag = element.tag
-        if tag == T:
-            if not fallbacks or not in_fallback(element, fallbacks):
-                out.append(element.text or "")
-        elif tag == MC_FALLBACK:
-            fallbacks.append(element)
-        elif fallbacks and in_fallback(element, fallbacks):
+        if skip and in_any(element, skip):
             continue
-        elif tag == TAB:
+        if tag == MC_FALLBACK:
+            skip.append(element)
+            continue
+        if tag == MOVE_FROM:
+            moved.append(element)
+            continue
+        if tag == DEL_TEXT or (tag == T and moved and in_any(element, moved)):
+            if deleting:
+                marks[-1] = ("deleted", marks[-1][1] + (element.text or ""), "")
+            else:
+                marks.append(("deleted", element.text or "", ""))
+            deleting = True
+            continue
+        if moved and in_any(element, moved):
+            continue
+        if tag == T:
+            deleting = False
+            text = element.text or ""
+            out.append(text)
+            if fields:
+                toc = toc or any(field_kind(f[0]) == "TOC" for f in fields)
+                if any(f[1] and field_kind(f[0]) in PAGE_FIELDS for f in fields):
+                    continue
+            if simple and in_any(element, simple):
+                continue
+            content.append(text)
+            continue
+        if tag == FLD_CHAR:
+            kind = element.get(FLD_CHAR_TYPE)
+            if kind == "begin":
+                fields.append(["", False])
+            elif fields and kind in ("separate", "end"):
+                instruction = field_kind(fields[-1][0])
+                page = page or instruction in PAGE_FIELDS
+                toc = toc or instruction == "TOC"
+                if kind == "separate":
+                    fields[-1][1] = True
+                else:
+                    fields.pop()
+            continue
+        if tag == INSTR:
+            if fields and not fields[-1][1]:
+                fields[-1][0] += element.text or ""
+            continue
+        if tag == FLD_SIMPLE:
+            instruction = field_kind(element.get(W + "instr") or "")
+            if instruction in PAGE_FIELDS:
+                simple.append(element)
+                page = True
+            toc = toc or instruction == "TOC"
+            continue
+        if tag == INS:
+            if any(True for _ in element.iter(T)):
+                marks.append(("inserted", "".join(t.text or "" for t in element.iter(T)), ""))
+            continue
+        if tag in NOTE_REFS:
+            kind = NOTE_REFS[tag]
+            note = notes.get((kind, element.get(W + "id")))
+            if note:
+                appended.append(f"（{'注' if kind == 'footnote' else '尾注'}：{note}）")
+                marks.append((kind, note, ""))
+            continue
+        if tag == COMMENT_REF:
+            comment = comments.get(element.get(W + "id"))
+            if comment:
+                marks.append(("comment", comment[1], comment[0]))
+            continue
+        deleting = False
+        if tag == TAB:
             if element.getparent() is not None and element.getparent().tag == RUN:  # not a tab stop
                 out.append("\t")
+                content.append("\t")
         elif tag == BR:
             if element.get(BR_TYPE) in (None, "textWrapping"):  # not a page or column break
                 out.append("\n")
+                content.append("\n")
         else:
             out.append(RUN_TEXT[tag])
-    return "".join(out)
+            content.append(RUN_TEXT[tag])
+    if appended:
+        out += appended
+        content += appended
+    return Scan("".join(out), "".join(content), page, toc, marks)
+
+
+def in_any(element, containers) -> bool:
+    return any(ancestor in containers for ancestor in element.iterancestors())
 
 
 def in_fallback(element, fallbacks) -> bool:
     return any(ancestor in fallbacks for ancestor in element.iterancestors(MC_FALLBACK))
 
 
+def field_kind(instruction: str) -> str:
+    """The field's name: `` PAGE  \\* MERGEFORMAT `` → PAGE."""
+    words = instruction.split(None, 1)
+    return words[0].upper() if words else ""
+
+
+PAGE_FIELDS = frozenset({"PAGE", "NUMPAGES", "SECTIONPAGES", "SECTION"})
+# What is left of a page-number line once the fields' results are out (第 页 共 页, 页码：/), and page numbers typed.
+PAGE_RESIDUE = re.compile(r"第\s*页\s*[,，、]?\s*(?:共\s*页)?|共\s*页|页\s*[码次]\s*[:：]?\s*(?:[/／]\s*)?"
+                          r"|(?<![A-Za-z])page\s*(?:of\s*)?(?![A-Za-z])", re.I)
+PAGE_TYPED = re.compile(r"第\s*\d+\s*页\s*[,，、]?\s*共\s*\d+\s*页|(?<![A-Za-z])page\s+\d+\s+of\s+\d+", re.I)
+PAGE_PUNCT = " \t\n\u3000-－—–/／|·.:：,，、()（）"
+
+
+def without_pages(text: str, fields: bool) -> str:
+    """A header's text without page numbers: 第 2 页 共 6 页 typed; with page fields (their results already
+    out), the words around them (第 页 共 页, 页码：/, Page of).  "" when only punctuation is left."""
+    if fields:
+        text = PAGE_RESIDUE.sub("", text)
+    text = PAGE_TYPED.sub("", text)
+    return text if text.strip(PAGE_PUNCT) else ""
+
+
+def is_furniture(scan: Scan) -> bool:
+    """A body paragraph that is only page numbers: page fields and their words (第 {PAGE} 页 共 {NUMPAGES} 页),
+    or 第 2 页 共 6 页 typed."""
+    if not scan.text.strip():
+        return False
+    if scan.page and not PAGE_TYPED.sub("", PAGE_RESIDUE.sub("", scan.content)).strip(PAGE_PUNCT):
+        return True
+    return bool(PAGE_TYPED.fullmatch(scan.text.strip()))
+
+
 T, TAB, BR, RUN, BR_TYPE = W + "t", W + "tab", W + "br", W + "r", W + "type"
+FLD_CHAR, FLD_CHAR_TYPE, INSTR, FLD_SIMPLE = W + "fldChar", W + "fldCharType", W + "instrText", W + "fldSimple"
+INS, DEL, DEL_TEXT, MOVE_FROM, RPR, SECTPR = (W + tag for tag in ("ins", "del", "delText", "moveFrom", "rPr", "sectPr"))
+NOTE_REFS = {W + "footnoteReference": "footnote", W + "endnoteReference": "endnote"}
+COMMENT_REF = W + "commentReference"
+SCAN_TAGS = (*TEXT_TAGS, FLD_CHAR, INSTR, FLD_SIMPLE, INS, DEL_TEXT, MOVE_FROM, *NOTE_REFS, COMMENT_REF)
 
 
 # ---------------------------------------------------------------------------
@@ -972,6 +1224,110 @@ CP = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 EP = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}"
 MAX_PROPERTY = 1000  # characters kept of one property
+
+
+HEADER_KINDS = (("first", "首页页眉"), ("default", "页眉"), ("even", "偶数页页眉"))
+
+
+class Headers:
+    """The headers of each Word section as blocks at the start of the section (``docx_blocks``).
+
+    A section shows its first-page header (with w:titlePg), its default header, and its even-page header
+    (when settings.xml has w:evenAndOddHeaders); a kind it does not name is its previous section's.  A
+    paragraph or table of a header that the previous section showed already is not read again (the company
+    line of every page; a section continued after a landscape page), nor one that is only page numbers; a
+    paragraph is split at its tabs (a header places company, title and code with tabs).  Each block's
+    position is a ``Place``: the position of the section's first block, named ``第 N 节页眉第 K 段`` (K as
+    the header counts its paragraphs, a table one per row)."""
+
+    def __init__(self, archive, names, targets: dict[str, str], styles: Styles, even: bool):
+        self.archive, self.names, self.targets, self.even = archive, names, targets, even
+        self.paragraphs = Paragraphs(styles, Numbering(styles), page_text=False)
+        self.refs: dict[str, str] = {}  # kind → part name, as the sections so far leave it
+        self.parsed: dict[str, list] = {}
+        self.previous: set = set()
+        self.count = 0
+
+    def of(self, section: Section, value: int) -> list[Block]:
+        self.count += 1
+        for kind, rid in section.headers:
+            target = self.targets.get(rid)
+            if target in self.names:
+                self.refs[kind] = target
+        out: list[Block] = []
+        shown: set = set()
+        for kind, name in HEADER_KINDS:
+            if (kind == "first" and not section.title_page) or (kind == "even" and not self.even):
+                continue
+            target = self.refs.get(kind)
+            if target is None:
+                continue
+            for k, key, block in self.items(target):
+                if key not in self.previous and key not in shown:
+                    out.append(replace(block, position=Place(value, f"{self.count} 节{name}", k)))
+                shown.add(key)
+        self.previous = shown
+        return out
+
+    def items(self, target: str) -> list:
+        """(position in the header, key, block) of a header part's paragraphs (pieces between tabs) and tables."""
+        if target not in self.parsed:
+            found, k = [], 0
+            root, p_tag, tbl_tag = W + "hdr", W + "p", W + "tbl"
+            for _, element in xml_events(self.archive, self.names[target], tag=(p_tag, tbl_tag)):
+                parent = element.getparent()
+                if parent is None or not in_body(parent, root):
+                    continue
+                if element.tag == p_tag:
+                    k += 1
+                    text, _, _, _ = self.paragraphs.read(element)
+                    for piece in text.split("\t"):
+                        piece = piece.strip()
+                        if piece.strip(PAGE_PUNCT):
+                            found.append((k, ("p", piece), Block("paragraph", k, piece, role="header")))
+                else:
+                    rows, _ = table_rows(element, self.paragraphs, NO_IMAGES)
+                    if any(cell for row in rows for cell in row):
+                        found.append((k + 1, ("t", rows), Block("table", k + 1, rows=rows, role="header")))
+                    k += len(rows)
+                element.clear()
+                while element.getprevious() is not None:
+                    del parent[0]
+            self.parsed[target] = found
+        return self.parsed[target]
+
+
+def read_notes(archive, info, kind: str) -> dict[tuple[str, str], str]:
+    """(kind, id) → text of the footnotes or endnotes part (its paragraphs joined; separators left out)."""
+    notes = {}
+    for _, element in xml_events(archive, info, tag=W + kind):
+        if element.get(W + "type") in (None, "normal"):
+            text = " ".join(" ".join(paragraph_text(p).split()) for p in element.iter(W + "p")).strip()
+            if text:
+                notes[(kind, element.get(W + "id"))] = text
+        element.clear()
+    return notes
+
+
+def read_comments(archive, info) -> dict[str, tuple[str, str]]:
+    """id → (author, text) of the comments part."""
+    comments = {}
+    for _, element in xml_events(archive, info, tag=W + "comment"):
+        text = " ".join(" ".join(paragraph_text(p).split()) for p in element.iter(W + "p")).strip()
+        if text:
+            comments[element.get(W + "id")] = ((element.get(W + "author") or "").strip(), text)
+        element.clear()
+    return comments
+
+
+def even_and_odd(archive, info) -> bool:
+    """Whether settings.xml gives even pages their own header (w:evenAndOddHeaders)."""
+    if info is None:
+        return False
+    with contextlib.closing(xml_events(archive, info, tag=W + "evenAndOddHeaders")) as events:
+        for _, element in events:
+            return element.get(VAL, "1") not in ("0", "false", "off")
+    return False
 
 
 def docx_page_texts(path: Path) -> list[str]:
