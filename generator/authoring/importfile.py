@@ -1287,7 +1287,11 @@ class Headers:
                             found.append((k, ("p", piece), Block("paragraph", k, piece, role="header")))
                 else:
                     rows, _ = table_rows(element, self.paragraphs, NO_IMAGES)
-                    if any(cell for row in rows for cell in row):
+                    if len(rows) == 1:  # a layout grid, like a tabbed line: each cell's lines as paragraphs
+                        for piece in (line.strip() for cell in rows[0] for line in cell.split("\n")):
+                            if piece.strip(PAGE_PUNCT):
+                                found.append((k + 1, ("p", piece), Block("paragraph", k + 1, piece, role="header")))
+                    elif any(cell for row in rows for cell in row):
                         found.append((k + 1, ("t", rows), Block("table", k + 1, rows=rows, role="header")))
                     k += len(rows)
                 element.clear()
