@@ -397,9 +397,12 @@ def _reason(exc: BaseException) -> str:
 def docx_lines(path: Path) -> list[str]:
     """The paragraphs of a Word file in order, each table row as one line (its non-empty cells joined with
     " "): one line per position of ``read_blocks``.  A numbered paragraph is "number text", a line break in
-    a paragraph a space (a tab stays a tab: a TOC's leader)."""
+    a paragraph a space (a tab stays a tab: a TOC's leader).  Footnotes are in their paragraph, as in
+    ``read_blocks``; the sections' headers are not lines (they have no body position)."""
     lines: list[str] = []
-    for block in docx_blocks(path):
+    for block in docx_blocks(path, parts=True):
+        if block.role == "header":
+            continue
         if block.kind == "paragraph":
             text = block.text.replace("\n", " ")
             lines.append(f"{block.number} {text}" if block.number and text else block.number or text)
@@ -749,10 +752,18 @@ def scan_text(p, fields: list, notes: dict, comments: dict) -> Scan:
     out, content, marks, appended = [], [], [], []
     skip, moved, simple = [], [], []  # mc:Fallback (skipped), w:moveFrom (deleted), page-number fldSimple
     page = False
-    toc = any(field_kind(f[0]) == "TOC" for f in fields)
+    toc = bool(fields) and any(field_kind(f[0]) == "TOC" for f in fields)
     deleting = False  # the last text read was deleted text: the next deleted run continues it
-    for element in p.iter(*SCAN_TAGS):
+    for element in p.iter():  # (all elements, filtered here: lxml's match on a list of tags is slower)
         tag = element.tag
+        if tag not in SCAN_SET:
+            continue
+        if tag == T and not (skip or moved or simple or fields):  # (most of any text: plain runs)
+            deleting = False
+            text = element.text or ""
+            out.append(text)
+            content.append(text)
+            continue
         if skip and in_any(element, skip):
             continue
         if tag == MC_FALLBACK:
@@ -837,7 +848,8 @@ def scan_text(p, fields: list, notes: dict, comments: dict) -> Scan:
     if appended:
         out += appended
         content += appended
-    return Scan("".join(out), "".join(content), page, toc, marks)
+    text = "".join(out)
+    return Scan(text, "".join(content) if page or simple else text, page, toc, marks)
 
 
 def in_any(element, containers) -> bool:
@@ -874,6 +886,8 @@ def without_pages(text: str, fields: bool) -> str:
 def is_furniture(scan: Scan) -> bool:
     """A body paragraph that is only page numbers: page fields and their words (第 {PAGE} 页 共 {NUMPAGES} 页),
     or 第 2 页 共 6 页 typed."""
+    if not scan.page and "页" not in scan.text and "age" not in scan.text:
+        return False
     if not scan.text.strip():
         return False
     if scan.page and not PAGE_TYPED.sub("", PAGE_RESIDUE.sub("", scan.content)).strip(PAGE_PUNCT):
@@ -886,7 +900,7 @@ FLD_CHAR, FLD_CHAR_TYPE, INSTR, FLD_SIMPLE = W + "fldChar", W + "fldCharType", W
 INS, DEL, DEL_TEXT, MOVE_FROM, RPR, SECTPR = (W + tag for tag in ("ins", "del", "delText", "moveFrom", "rPr", "sectPr"))
 NOTE_REFS = {W + "footnoteReference": "footnote", W + "endnoteReference": "endnote"}
 COMMENT_REF = W + "commentReference"
-SCAN_TAGS = (*TEXT_TAGS, FLD_CHAR, INSTR, FLD_SIMPLE, INS, DEL_TEXT, MOVE_FROM, *NOTE_REFS, COMMENT_REF)
+SCAN_SET = frozenset((*TEXT_TAGS, FLD_CHAR, INSTR, FLD_SIMPLE, INS, DEL_TEXT, MOVE_FROM, *NOTE_REFS, COMMENT_REF))
 
 
 # ---------------------------------------------------------------------------
