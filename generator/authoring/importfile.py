@@ -2,8 +2,10 @@
 
 This is the boundary where a legacy manual (.txt or .docx) enters the generator; the
 recognition of its structure (``importer.py``) only ever sees what is returned here: the
-``Block``s of ``read_blocks`` (or the lines of ``text_lines``/``docx_lines``), the texts of the
-headers and footers (``docx_page_texts``) and the document properties (``docx_properties``).
+``Block``s of ``read_blocks`` (with each Word section's header, footnotes, tracked changes read as
+accepted, comments, page-number paragraphs and a Word TOC marked: see ``Block``), or the lines of
+``text_lines``/``docx_lines``, the texts of the headers and footers (``docx_page_texts``) and the
+document properties (``docx_properties``).
 Everything a hostile or oversized file can do is stopped here with one clear message
 (a ``UsageError``, exit 2; a merely damaged zip or XML is told by the command boundary):
 
