@@ -31,7 +31,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 from conftest import run_cli
-from generator.authoring.importfile import Place, read_blocks
+from generator.authoring.importfile import Fields, Place, read_blocks
 from test_import_legacy import check_json, documents, findings_of, normalise, normalise_all, written_text
 
 pytestmark = pytest.mark.xdist_group("import-docxparts")
@@ -391,3 +391,38 @@ def test_moved_text_simple_page_fields_and_typed_page_numbers(tmp_path):
         ("甲乙挪来的", ""), ("第 3 页", "furniture"), ("第 3 页 共 9 页", "furniture"), ("Page 2 of 5", "furniture"),
         ("第 3 页的表格", ""), ("共 9 页的程序", ""), ("页码：3，见附件", "")]
     assert blocks[0].marks == (("deleted", "挪走的", ""),)
+
+
+def test_notes_headers_and_fields_cannot_multiply_the_text(tmp_path):
+    """A hostile file: one footnote referenced 5,000 times, 2,000 sections alternating two headers, 5,000 field
+    begins never ended.  The note is copied once, each header's text comes once, the fields are bounded."""
+    from test_import_limits import make_docx
+
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    sect = '<w:sectPr xmlns:r="{rel}"><w:headerReference w:type="default" r:id="rIdH{n}"/></w:sectPr>'
+    body = (f'<w:p>{run("甲")}' + '<w:r><w:footnoteReference w:id="2"/></w:r>' * 5000 + "</w:p>"
+            + "".join(f'<w:p><w:pPr>{sect.format(rel=rel, n=k % 2)}</w:pPr>{run(f"第{k}节")}</w:p>' for k in range(2000))
+            + '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r></w:p>' * 5000 + p("乙"))
+    document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{W_NS}">'
+                f"<w:body>{body}</w:body></w:document>")
+    header = '<?xml version="1.0" encoding="UTF-8"?><w:hdr xmlns:w="' + W_NS + '">{}</w:hdr>'
+    footnotes = (f'<?xml version="1.0" encoding="UTF-8"?><w:footnotes xmlns:w="{W_NS}"><w:footnote w:id="2"><w:p>'
+                 f'{run("注文" * 500)}</w:p></w:footnote></w:footnotes>')
+    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            f'2006/relationships"><Relationship Id="rIdH0" Type="{rel}/header" Target="header1.xml"/>'
+            f'<Relationship Id="rIdH1" Type="{rel}/header" Target="header2.xml"/>'
+            f'<Relationship Id="rIdF" Type="{rel}/footnotes" Target="footnotes.xml"/></Relationships>')
+    source = make_docx(tmp_path / "many.docx", {"word/_rels/document.xml.rels": rels, "word/footnotes.xml": footnotes,
+                                                "word/header1.xml": header.format(p("页眉一")),
+                                                "word/header2.xml": header.format(p("页眉二"))}, document=document)
+    blocks = read_blocks(source)
+    assert [b.text for b in blocks[:2]] == ["页眉一", "甲（注：" + "注文" * 500 + "）"]  # (the header: its section's first)
+    assert [b.text for b in blocks if b.role == "header"] == ["页眉一", "页眉二"]
+    assert len(blocks) == 1 + 2 + 2000 + 1 and blocks[-1].text == "乙"
+    fields = Fields()
+    for _ in range(5000):
+        fields.begin()
+    assert len(fields.open) == Fields.MAX_FIELDS
+    for _ in range(5000 - Fields.MAX_FIELDS):
+        fields.end()
+    assert len(fields.open) == Fields.MAX_FIELDS  # (the ends of the begins not kept close nothing kept)

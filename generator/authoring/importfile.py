@@ -687,7 +687,7 @@ class Paragraphs:
         self.styles, self.lists, self.page_text = styles, lists, page_text
         self.notes: dict[tuple[str, str], str] = {}
         self.comments: dict[str, tuple[str, str]] = {}
-        self.fields: list[list] = []  # open complex fields: [instruction, separated]
+        self.fields = Fields()  # the complex fields open
         self.marks: list[tuple[str, str, str]] = []
         self.role = ""
         self.section = None
@@ -736,7 +736,7 @@ def paragraph_text(p) -> str:
     """The text a reader sees: runs' text, tabs and line breaks (not in deleted or moved-away text, not in
     field codes; a field's result is).  A text box or picture's mc:Fallback (the same again, for older
     readers) is skipped."""
-    return scan_text(p, [], {}, {}).text
+    return scan_text(p, Fields(), {}, {}).text
 
 
 @dataclass
@@ -748,19 +748,21 @@ class Scan:
     marks: list
 
 
-def scan_text(p, fields: list, notes: dict, comments: dict) -> Scan:
+def scan_text(p, fields: Fields, notes: dict, comments: dict) -> Scan:
     """The runs of ``p`` in order: text, tabs, breaks; complex fields (fldChar/instrText, kept open in
-    ``fields`` across paragraphs) and simple ones (fldSimple); tracked changes; note and comment references."""
+    ``fields`` across paragraphs) and simple ones (fldSimple); tracked changes; note and comment references.
+    A note or comment is taken at its first reference only (``notes`` and ``comments`` lose it): a file
+    that references one note a million times does not copy its text a million times."""
     out, content, marks, appended = [], [], [], []
-    skip, moved, simple = [], [], []  # mc:Fallback (skipped), w:moveFrom (deleted), page-number fldSimple
+    skip, moved, simple = set(), set(), set()  # mc:Fallback (skipped), w:moveFrom (deleted), page-number fldSimple
     page = False
-    toc = bool(fields) and any(field_kind(f[0]) == "TOC" for f in fields)
+    toc = fields.has("TOC")
     deleting = False  # the last text read was deleted text: the next deleted run continues it
     for element in p.iter():  # (all elements, filtered here: lxml's match on a list of tags is slower)
         tag = element.tag
         if tag not in SCAN_SET:
             continue
-        if tag == T and not (skip or moved or simple or fields):  # (most of any text: plain runs)
+        if tag == T and not (skip or moved or simple or fields.open):  # (most of any text: plain runs)
             deleting = False
             text = element.text or ""
             out.append(text)
@@ -769,16 +771,16 @@ def scan_text(p, fields: list, notes: dict, comments: dict) -> Scan:
         if skip and in_any(element, skip):
             continue
         if tag == MC_FALLBACK:
-            skip.append(element)
+            skip.add(element)
             continue
         if tag == MOVE_FROM:
-            moved.append(element)
+            moved.add(element)
             continue
         if tag == DEL_TEXT or (tag == T and moved and in_any(element, moved)):
             if deleting:
-                marks[-1] = ("deleted", marks[-1][1] + (element.text or ""), "")
+                marks[-1][1].append(element.text or "")
             else:
-                marks.append(("deleted", element.text or "", ""))
+                marks.append(["deleted", [element.text or ""], ""])
             deleting = True
             continue
         if moved and in_any(element, moved):
@@ -787,9 +789,9 @@ def scan_text(p, fields: list, notes: dict, comments: dict) -> Scan:
             deleting = False
             text = element.text or ""
             out.append(text)
-            if fields:
-                toc = toc or any(field_kind(f[0]) == "TOC" for f in fields)
-                if any(f[1] and field_kind(f[0]) in PAGE_FIELDS for f in fields):
+            if fields.open:
+                toc = toc or fields.has("TOC")
+                if fields.in_result(PAGE_FIELDS):
                     continue
             if simple and in_any(element, simple):
                 continue
@@ -798,40 +800,36 @@ def scan_text(p, fields: list, notes: dict, comments: dict) -> Scan:
         if tag == FLD_CHAR:
             kind = element.get(FLD_CHAR_TYPE)
             if kind == "begin":
-                fields.append(["", False])
-            elif fields and kind in ("separate", "end"):
-                instruction = field_kind(fields[-1][0])
+                fields.begin()
+            elif kind in ("separate", "end"):
+                instruction = fields.separate() if kind == "separate" else fields.end()
                 page = page or instruction in PAGE_FIELDS
                 toc = toc or instruction == "TOC"
-                if kind == "separate":
-                    fields[-1][1] = True
-                else:
-                    fields.pop()
             continue
         if tag == INSTR:
-            if fields and not fields[-1][1]:
-                fields[-1][0] += element.text or ""
+            fields.instruction(element.text or "")
             continue
         if tag == FLD_SIMPLE:
             instruction = field_kind(element.get(W + "instr") or "")
             if instruction in PAGE_FIELDS:
-                simple.append(element)
+                simple.add(element)
                 page = True
             toc = toc or instruction == "TOC"
             continue
         if tag == INS:
-            if any(True for _ in element.iter(T)):
-                marks.append(("inserted", "".join(t.text or "" for t in element.iter(T)), ""))
+            inserted = "".join(t.text or "" for t in element.iter(T))
+            if inserted:
+                marks.append(("inserted", inserted, ""))
             continue
         if tag in NOTE_REFS:
             kind = NOTE_REFS[tag]
-            note = notes.get((kind, element.get(W + "id")))
+            note = notes.pop((kind, element.get(W + "id")), None)
             if note:
                 appended.append(f"（{'注' if kind == 'footnote' else '尾注'}：{note}）")
                 marks.append((kind, note, ""))
             continue
         if tag == COMMENT_REF:
-            comment = comments.get(element.get(W + "id"))
+            comment = comments.pop(element.get(W + "id"), None)
             if comment:
                 marks.append(("comment", comment[1], comment[0]))
             continue
@@ -851,15 +849,57 @@ def scan_text(p, fields: list, notes: dict, comments: dict) -> Scan:
         out += appended
         content += appended
     text = "".join(out)
+    marks = [(m[0], "".join(m[1]), m[2]) if isinstance(m, list) else m for m in marks]
     return Scan(text, "".join(content) if page or simple else text, page, toc, marks)
+
+
+class Fields:
+    """The complex fields open at a point of the text (fldChar begin … separate … end), which may span
+    paragraphs (a TOC field does).  At most MAX_FIELDS nested are kept (a begin beyond that is counted,
+    and its end closes nothing kept); of an instruction its first MAX_INSTRUCTION characters."""
+
+    MAX_FIELDS = 32
+    MAX_INSTRUCTION = 64
+
+    def __init__(self):
+        self.open: list[list] = []  # [instruction, separated, kind]
+        self.extra = 0
+
+    def begin(self) -> None:
+        if len(self.open) < self.MAX_FIELDS:
+            self.open.append(["", False, ""])
+        else:
+            self.extra += 1
+
+    def instruction(self, text: str) -> None:
+        if self.open and not self.extra and not self.open[-1][1] and len(self.open[-1][0]) < self.MAX_INSTRUCTION:
+            self.open[-1][0] += text[:self.MAX_INSTRUCTION]
+
+    def separate(self) -> str:
+        if self.extra or not self.open:
+            return ""
+        field = self.open[-1]
+        field[1], field[2] = True, field_kind(field[0])
+        return field[2]
+
+    def end(self) -> str:
+        if self.extra:
+            self.extra -= 1
+            return ""
+        if not self.open:
+            return ""
+        field = self.open.pop()
+        return field[2] or field_kind(field[0])
+
+    def has(self, kind: str) -> bool:
+        return any(field[2] == kind or (not field[1] and field_kind(field[0]) == kind) for field in self.open)
+
+    def in_result(self, kinds) -> bool:
+        return any(field[1] and field[2] in kinds for field in self.open)
 
 
 def in_any(element, containers) -> bool:
     return any(ancestor in containers for ancestor in element.iterancestors())
-
-
-def in_fallback(element, fallbacks) -> bool:
-    return any(ancestor in fallbacks for ancestor in element.iterancestors(MC_FALLBACK))
 
 
 def field_kind(instruction: str) -> str:
@@ -1250,8 +1290,9 @@ class Headers:
 
     A section shows its first-page header (with w:titlePg), its default header, and its even-page header
     (when settings.xml has w:evenAndOddHeaders); a kind it does not name is its previous section's.  A
-    paragraph or table of a header that the previous section showed already is not read again (the company
-    line of every page; a section continued after a landscape page), nor one that is only page numbers; a
+    paragraph or table that a header read before showed already is not read again (the company line of
+    every page; a section continued after a landscape page; so the blocks made from headers are never more
+    than the header parts hold, however many sections use them), nor one that is only page numbers; a
     paragraph is split at its tabs (a header places company, title and code with tabs).  Each block's
     position is a ``Place``: the position of the section's first block, named ``第 N 节页眉第 K 段`` (K as
     the header counts its paragraphs, a table one per row)."""
@@ -1261,7 +1302,8 @@ class Headers:
         self.paragraphs = Paragraphs(styles, Numbering(styles), page_text=False)
         self.refs: dict[str, str] = {}  # kind → part name, as the sections so far leave it
         self.parsed: dict[str, list] = {}
-        self.previous: set = set()
+        self.seen: set = set()  # the paragraphs and tables read from any header so far
+        self.done: set[str] = set()  # the header parts read whole
         self.count = 0
 
     def of(self, section: Section, value: int) -> list[Block]:
@@ -1271,18 +1313,17 @@ class Headers:
             if target in self.names:
                 self.refs[kind] = target
         out: list[Block] = []
-        shown: set = set()
         for kind, name in HEADER_KINDS:
             if (kind == "first" and not section.title_page) or (kind == "even" and not self.even):
                 continue
             target = self.refs.get(kind)
-            if target is None:
+            if target is None or target in self.done:
                 continue
             for k, key, block in self.items(target):
-                if key not in self.previous and key not in shown:
+                if key not in self.seen:
+                    self.seen.add(key)
                     out.append(replace(block, position=Place(value, f"{self.count} 节{name}", k)))
-                shown.add(key)
-        self.previous = shown
+            self.done.add(target)
         return out
 
     def items(self, target: str) -> list:
