@@ -72,7 +72,7 @@ def account(extras: Extras, result) -> None:
     if extras.headers:
         sections = sorted({str(p).split(" 节")[0] for p in extras.headers}, key=int)
         report.append(f"Word 各节的页眉作为该节开头的段落读入（第 {'、'.join(sections)} 节；位置写作“第 N 节页眉第 K 段”）；"
-                      "与上一节相同的页眉不再读入，页码等页面信息不读")
+                      "前面的页眉已有的段落不再读入，页码等页面信息不读")
     if extras.toc:
         report.append(f"{span(extras.toc)}是 Word 目录（目录域或目录样式），按目录处理")
     if notes:
