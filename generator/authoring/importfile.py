@@ -1335,6 +1335,7 @@ class Headers:
                 parent = element.getparent()
                 if parent is None or not in_body(parent, root):
                     continue
+                self.paragraphs.marks = []  # (a header's tracked changes are read as accepted, not reported)
                 if element.tag == p_tag:
                     k += 1
                     text, _, _, _ = self.paragraphs.read(element)
