@@ -369,9 +369,14 @@ def test_check_reports_the_planted_code_year(imported, name, code):
 
 
 def test_positions_outside_the_body_name_themselves():
-    place = Place(5, "2 节页眉", 1)
+    from generator.authoring.importlabels import report_language
+
+    place = Place(5, 2, "default", 1)
     assert place == 5 and f"第 {place} 段" == "第 2 节页眉第 1 段" and f"{place:d}" == "5"
     assert f"第 {place + 2} 段" == "第 2 节页眉第 3 段" and int(place + 2) == 7 and f"{place - 1}" == "4"
+    assert f"第 {Place(9, 3, 'first', 2)} 段" == "第 3 节首页页眉第 2 段"
+    with report_language("en"):
+        assert f"paragraph {place}" == "paragraph 1 of the header of section 2"
 
 
 def test_moved_text_simple_page_fields_and_typed_page_numbers(tmp_path):

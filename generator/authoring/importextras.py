@@ -12,10 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .importfile import Block
-
-FURNITURE = "只有页码等页面信息（页码域或“第 X 页 共 Y 页”），不是正文"
-DELETED = "修订中删除"
-
+from .importlabels import join, say, unit
 
 @dataclass
 class Extras:
@@ -52,9 +49,10 @@ def account(extras: Extras, result) -> None:
     (each counted as a paragraph read and not imported, with its position), and one line for each kind of
     thing read outside the body text."""
     ledger = result.ledger
+    source_unit = result.source.unit
     for block in extras.furniture:
         ledger.paragraphs += 1
-        ledger.reported.append((block.position, FURNITURE, block.text, 1))
+        ledger.reported.append((block.position, say("why_furniture"), block.text, 1))
     deleted = [(p, text) for p, kind, text, _ in extras.marks if kind == "deleted" and text.strip()]
     inserted = [p for p, kind, text, _ in extras.marks if kind == "inserted"]
     counted = set()
@@ -62,41 +60,45 @@ def account(extras: Extras, result) -> None:
         whole = position in extras.gone and position not in counted
         counted.add(position)
         ledger.paragraphs += whole
-        ledger.reported.append((position, DELETED, text, int(whole)))
+        ledger.reported.append((position, say("why_deleted"), text, int(whole)))
     comments = [(p, text, who) for p, kind, text, who in extras.marks if kind == "comment"]
     for position, text, who in comments:
         ledger.paragraphs += 1
-        ledger.reported.append((position, f"批注{'（' + who + '）' if who else ''}，不是正文", text, 1))
+        ledger.reported.append((position, say("why_comment", who=who) if who else say("why_comment_anonymous"), text, 1))
     notes = [(p, kind) for p, kind, _, _ in extras.marks if kind in ("footnote", "endnote")]
     report = result.report
     if extras.headers:
-        sections = sorted({str(p).split(" 节")[0] for p in extras.headers}, key=int)
-        report.append(f"Word 各节的页眉作为该节开头的段落读入（第 {'、'.join(sections)} 节；位置写作“第 N 节页眉第 K 段”）；"
-                      "前面的页眉已有的段落不再读入，页码等页面信息不读")
+        sections = sorted({p.section for p in extras.headers if hasattr(p, "section")})
+        report.append(say("docx_headers", sections=join(str(n) for n in sections)))
     if extras.toc:
-        report.append(f"{span(extras.toc)}是 Word 目录（目录域或目录样式），按目录处理")
+        report.append(say("docx_toc", where=span(extras.toc, source_unit)))
     if notes:
-        footnotes = sum(1 for _, kind in notes if kind == "footnote")
-        endnotes = len(notes) - footnotes
-        what = "、".join(f"{n} 条{name}" for n, name in ((footnotes, "脚注"), (endnotes, "尾注")) if n)
-        how = "、".join(form for n, form in ((footnotes, "“（注：…）”"), (endnotes, "“（尾注：…）”")) if n)
-        report.append(f"原稿有 {what}：写在引用它的段落末尾，作{how}（{positions(p for p, _ in notes)}）")
+        counts = {kind: sum(1 for _, k in notes if k == kind) for kind in ("footnote", "endnote")}
+        what = join(say(f"docx_{kind}s", count=n) for kind, n in counts.items() if n)
+        how = join(say(f"docx_{kind}_form") for kind, n in counts.items() if n)
+        report.append(say("docx_notes", what=what, how=how, where=positions((p for p, _ in notes), source_unit)))
     if deleted or inserted:
-        report.append(f"原稿有 {len(deleted) + len(inserted)} 处未接受的修订（插入 {len(inserted)} 处、删除 {len(deleted)} 处，"
-                      f"{positions([p for p, _ in deleted] + inserted)}）：按接受修订后的文字导入，删除的文字列在“未导入”"
-                      f"（{DELETED}）")
+        report.append(say("docx_revisions", count=len(deleted) + len(inserted), inserted=len(inserted),
+                          deleted=len(deleted), where=positions([p for p, _ in deleted] + inserted, source_unit),
+                          why=say("why_deleted")))
     if comments:
-        report.append(f"原稿有 {len(comments)} 条批注（{positions(p for p, _, _ in comments)}）：未写入源文件，列在“未导入”")
+        report.append(say("docx_comments", count=len(comments),
+                          where=positions((p for p, _, _ in comments), source_unit)))
     if extras.furniture:
-        report.append(f"{positions(b.position for b in extras.furniture)}只有页码等页面信息，不是正文：列在“未导入”")
+        report.append(say("docx_furniture", where=positions((b.position for b in extras.furniture), source_unit)))
 
 
-def positions(found) -> str:
+def positions(found, source_unit: str) -> str:
     """第 3、5、9 段 (each position once, in order)."""
     unique = sorted(set(found))
-    return "第 " + "、".join(str(p) for p in unique) + " 段" if unique else ""
+    if not unique:
+        return ""
+    return say("docx_positions" if len(unique) == 1 else "docx_positions_many", positions=join(str(p) for p in unique),
+               unit=unit(source_unit))
 
 
-def span(found: list[int]) -> str:
+def span(found: list[int], source_unit: str) -> str:
     first, last = min(found), max(found)
-    return f"第 {first} 段" if first == last else f"第 {first}–{last} 段"
+    if first == last:
+        return positions([first], source_unit)
+    return say("docx_span", first=first, last=last, unit=unit(source_unit))

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import UsageError
+from .importlabels import content as manual_words, say
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 64 * MB  # the .txt or .docx file itself; a real manual is a few MB
@@ -212,26 +213,29 @@ MARKS = ("footnote", "endnote", "inserted", "deleted", "comment")
 
 class Place(int):
     """The position of a block outside the body's paragraphs (a section's header): as an int, the position
-    of the body block it comes before (for order); written, it names itself so that ``第 {position} 段``
-    reads ``第 2 节页眉第 1 段``.  Adding a table's row index keeps the name (``第 2 节页眉第 3 段``)."""
+    of the body block it comes before (for order); written, it names itself in the report's language, so
+    that ``第 {position} 段`` reads ``第 2 节页眉第 1 段`` (``paragraph 1 of the header of section 2``).  Adding
+    a table's row index keeps the name (``第 2 节页眉第 3 段``)."""
 
-    def __new__(cls, value: int, where: str, k: int):
+    def __new__(cls, value: int, section: int, kind: str, k: int):
         self = super().__new__(cls, value)
-        self.where, self.k = where, k
+        self.section, self.kind, self.k = section, kind, k  # kind: "default" | "first" | "even"
         return self
 
     def __format__(self, spec: str) -> str:
-        return f"{self.where}第 {self.k}" if not spec else format(int(self), spec)
+        if spec:
+            return format(int(self), spec)
+        return say("header_place", section=self.section, kind=say(f"header_{self.kind}"), k=self.k)
 
     def __str__(self) -> str:
         return self.__format__("")
 
     def __repr__(self) -> str:
-        return f"Place({int(self)}, {self.where!r}, {self.k})"
+        return f"Place({int(self)}, {self.section}, {self.kind!r}, {self.k})"
 
     def __add__(self, other):
         if isinstance(other, int) and not isinstance(other, bool):
-            return Place(int(self) + other, self.where, self.k + other)
+            return Place(int(self) + other, self.section, self.kind, self.k + other)
         return NotImplemented
 
     __radd__ = __add__
@@ -825,7 +829,7 @@ def scan_text(p, fields: Fields, notes: dict, comments: dict) -> Scan:
             kind = NOTE_REFS[tag]
             note = notes.pop((kind, element.get(W + "id")), None)
             if note:
-                appended.append(f"（{'注' if kind == 'footnote' else '尾注'}：{note}）")
+                appended.append(manual_words(kind, text=note))
                 marks.append((kind, note, ""))
             continue
         if tag == COMMENT_REF:
@@ -1282,7 +1286,7 @@ EP = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties
 MAX_PROPERTY = 1000  # characters kept of one property
 
 
-HEADER_KINDS = (("first", "首页页眉"), ("default", "页眉"), ("even", "偶数页页眉"))
+HEADER_KINDS = ("first", "default", "even")  # (the order a section shows them in)
 
 
 class Headers:
@@ -1313,7 +1317,7 @@ class Headers:
             if target in self.names:
                 self.refs[kind] = target
         out: list[Block] = []
-        for kind, name in HEADER_KINDS:
+        for kind in HEADER_KINDS:
             if (kind == "first" and not section.title_page) or (kind == "even" and not self.even):
                 continue
             target = self.refs.get(kind)
@@ -1322,7 +1326,7 @@ class Headers:
             for k, key, block in self.items(target):
                 if key not in self.seen:
                     self.seen.add(key)
-                    out.append(replace(block, position=Place(value, f"{self.count} 节{name}", k)))
+                    out.append(replace(block, position=Place(value, self.count, kind, k)))
             self.done.add(target)
         return out
 
