@@ -431,3 +431,45 @@ def test_notes_headers_and_fields_cannot_multiply_the_text(tmp_path):
     for _ in range(5000 - Fields.MAX_FIELDS):
         fields.end()
     assert len(fields.open) == Fields.MAX_FIELDS  # (the ends of the begins not kept close nothing kept)
+
+
+def test_the_coded_toc_path_lists_deleted_text_and_comments_too(tmp_path):
+    """A .docx in the seed's layout (a coded TOC over the whole text) is read as lines, not blocks: its
+    tracked deletions and comments are listed under 未导入 all the same, and its footnote is in its line."""
+    from test_import_limits import make_docx
+
+    lines = ["示例五金制品有限公司业务部管理手册2014.05.20", "一、客户服务宗旨……………0101-2014",
+             "二、客户回访制度……………0102-2014", "三、样品管理规定……………0103-2014", "一、客户服务宗旨0101-2014"]
+    body = "".join(p(line) for line in lines)
+    body += ("<w:p>" + run("以客户为中心，") + change("del", 1, "价格第一，") + run("服务至上。")
+             + '<w:r><w:commentReference w:id="0"/></w:r><w:r><w:footnoteReference w:id="2"/></w:r></w:p>')
+    body += ('<w:p><w:pPr><w:rPr><w:del w:id="3" w:author="张三" w:date="2020-02-01T00:00:00Z"/></w:rPr></w:pPr>'
+             + change("del", 4, "此段已删除。") + "</w:p>")
+    body += "".join(p(line) for line in ["编制:张三审核:李四批准:王五2014年05月20日", "二、客户回访制度0102-2014",
+                                         "一、每月回访重要客户。", "编制:张三审核:李四批准:王五2014年05月20日",
+                                         "三、样品管理规定0103-2014", "1、样品须登记。", "编制:张三审核:李四批准:王五2014年05月20日"])
+    document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{W_NS}">'
+                f"<w:body>{body}</w:body></w:document>")
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            f'2006/relationships"><Relationship Id="rIdC" Type="{rel}/comments" Target="comments.xml"/>'
+            f'<Relationship Id="rIdF" Type="{rel}/footnotes" Target="footnotes.xml"/></Relationships>')
+    parts = {"word/_rels/document.xml.rels": rels}
+    for name in ("footnotes", "comments"):
+        parts[f"word/{name}.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><w:{name} xmlns:w="{W_NS}">'
+                                     f'{NOTES_XML[name]}</w:{name}>')
+    source = make_docx(tmp_path / "seed.docx", parts, document=document)
+    out = tmp_path / "out"
+    result = run_cli("import", source, "--out", out, "-q")
+    assert result.returncode == 0, result.stderr
+    assert sorted(documents(out)) == ["0101-2014", "0102-2014", "0103-2014"]
+    body = documents(out)["0101-2014"][1]
+    assert f"以客户为中心，服务至上。（注：{FOOTNOTE}）" in body and "价格第一" not in body
+    head, listed = report_of(out)
+    assert "- 第 6 段，一部分（修订中删除）：价格第一，" in listed
+    assert "- 第 7 段（修订中删除）：此段已删除。" in listed
+    assert f"- 第 6 段（批注（李四），不是正文）：{COMMENT}" in listed
+    m = re.search(r"输入 (\d+)，导入 (\d+)，未导入 (\d+)", head)
+    total, taken, left = map(int, m.groups())
+    assert total == taken + left == len(lines) + 1 + 1 + 7 + 1  # the lines, the deleted paragraph, the comment
+    assert left == listed_whole(listed)

@@ -394,6 +394,8 @@ def _run_import(source: Source, blocks: list[Block] | None, year: int | None, pl
         for doc in result.documents:
             parse_document(doc, source, result)
         result.ledger = seed_ledger(source, result)
+        if source.path.suffix.lower() == ".docx":  # (importextras: deleted text, comments, notes of the .docx)
+            account(set_aside(read_blocks(source.path))[1], result, outline=False)
     else:
         if blocks is None and source.path.suffix.lower() == ".docx":
             blocks = read_blocks(source.path)  # Word's heading levels, numbers, tables and images

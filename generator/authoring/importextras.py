@@ -44,12 +44,15 @@ def set_aside(blocks: list[Block]) -> tuple[list[Block], Extras]:
     return kept, extras
 
 
-def account(extras: Extras, result) -> None:
+def account(extras: Extras, result, outline: bool = True) -> None:
     """Into ``result.ledger`` and ``result.report``: the paragraphs set aside, the deleted text, the comments
     (each counted as a paragraph read and not imported, with its position), and one line for each kind of
-    thing read outside the body text."""
+    thing read outside the body text.  On the coded-TOC path (``outline`` False: the lines of ``docx_lines``,
+    page-number paragraphs among them, no headers) only the deleted text, comments and notes."""
     ledger = result.ledger
     source_unit = result.source.unit
+    if not outline:
+        extras = Extras(marks=extras.marks, gone=extras.gone)
     for block in extras.furniture:
         ledger.paragraphs += 1
         ledger.reported.append((block.position, say("why_furniture"), block.text, 1))
