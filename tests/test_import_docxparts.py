@@ -473,3 +473,20 @@ def test_the_coded_toc_path_lists_deleted_text_and_comments_too(tmp_path):
     total, taken, left = map(int, m.groups())
     assert total == taken + left == len(lines) + 1 + 1 + 7 + 1  # the lines, the deleted paragraph, the comment
     assert left == listed_whole(listed)
+
+
+def test_a_numbered_paragraph_deleted_whole_takes_no_number(tmp_path):
+    """Changes accepted, the list reads 一、二、 — the deleted item between them does not count."""
+    from legacy_docx import LISTS, LegacyDocx
+
+    d = LegacyDocx("zh")
+    d.numbering("n", LISTS["chinese"])
+    d.item("第一项。", "n")
+    gone = d.item("", "n")
+    gone._p.get_or_add_pPr().append(parse_xml(f'<w:rPr {nsdecls("w")}><w:del w:id="1" w:author="x"/></w:rPr>'))
+    gone._p.append(parse_xml(f'<w:del {nsdecls("w")} w:id="2" w:author="x"><w:r><w:delText>删去的一项。</w:delText>'
+                             '</w:r></w:del>'))
+    d.item("第二项。", "n")
+    blocks = read_blocks(d.save(tmp_path / "list.docx"))
+    assert [(b.number, b.text, b.marks) for b in blocks] == [
+        ("一、", "第一项。", ()), ("", "", (("deleted", "删去的一项。", ""),)), ("二、", "第二项。", ())]
