@@ -490,3 +490,20 @@ def test_a_numbered_paragraph_deleted_whole_takes_no_number(tmp_path):
     blocks = read_blocks(d.save(tmp_path / "list.docx"))
     assert [(b.number, b.text, b.marks) for b in blocks] == [
         ("一、", "第一项。", ()), ("", "", (("deleted", "删去的一项。", ""),)), ("二、", "第二项。", ())]
+
+
+def test_even_page_headers_are_read_only_when_the_document_shows_them(tmp_path):
+    for shown in (True, False):
+        d = docx.Document()
+        d.settings.odd_and_even_pages_header_footer = shown
+        section = d.sections[0]
+        section.header.is_linked_to_previous = False
+        section.header.paragraphs[0].text = "采购控制程序"
+        section.even_page_header.is_linked_to_previous = False
+        section.even_page_header.paragraphs[0].text = "文件编号：HX-QP-02-2016"
+        d.add_paragraph("1 目的")
+        d.save(tmp_path / "even.docx")
+        blocks = read_blocks(tmp_path / "even.docx")
+        expected = [("采购控制程序", "1 节页眉第 1")] + ([("文件编号：HX-QP-02-2016", "1 节偶数页页眉第 1")] if shown else [])
+        assert [(b.text, str(b.position)) for b in blocks if b.role == "header"] == expected
+        assert blocks[-1].text == "1 目的"
