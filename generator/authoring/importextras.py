@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from .importfile import Block
 from .importlabels import join, say, unit
 
+
 @dataclass
 class Extras:
     furniture: list[Block] = field(default_factory=list)
