@@ -48,7 +48,7 @@ def make_headings(folder: Path) -> tuple[Path, list[str]]:
     d.header("宁波海星模具有限公司")
     d.numbering("clauses", [("decimal", "%1"), ("decimal", "%1.%2"), ("lowerLetter", "%3)")])
     d.numbering("sections", [("lowerLetter", "%1)")])
-    texts: list[str] = []
+    texts: list[str] = ["宁波海星模具有限公司"]  # (the header: read as the first paragraph of its section)
 
     def para(text, **kw):
         d.paragraph(text, **kw)

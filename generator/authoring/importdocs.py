@@ -192,12 +192,14 @@ def squeeze(text: str) -> str:
 
 def find_toc(lines: list[Line]) -> set[int]:
     """Indexes of the lines of an uncoded table of contents: after a ``目录`` line, the run of lines
-    with a leader and page number, or whose title comes again later as a heading."""
+    with a leader and page number, or whose title comes again later as a heading; and the paragraphs the
+    .docx reader marks as a Word TOC (a TOC field, TOC styles: ``Block.role`` "toc")."""
+    marked = {k for k, line in enumerate(lines) if line.block.role == "toc"}
     for i, line in enumerate(lines):
         if squeeze(line.block.text) in ("目录", "目次", "Contents", "CONTENTS"):
             break
     else:
-        return set()
+        return marked
     later: dict[str, int] = {}
     for k in range(len(lines) - 1, i, -1):
         later[squeeze(PAGE_TAIL.sub("", lines[k].block.text))] = k
@@ -212,7 +214,7 @@ def find_toc(lines: list[Line]) -> set[int]:
             toc.add(k)
             continue
         break
-    return toc
+    return toc | marked
 
 
 # ---------------------------------------------------------------------------
