@@ -67,11 +67,11 @@ def find_code(text: str, prefixes: frozenset[str] = frozenset()) -> tuple[int, i
 
 
 def codes_in(text: str, prefixes: frozenset[str] = frozenset()) -> list[str]:
-    """Every document code in ``text``, in the manual's spelling (``find_code``)."""
-    out, start = [], 0
-    while (found := find_code(text[start:], prefixes)) is not None:
-        out.append(found[2])
-        start += found[1]
+    """Every document code in ``text``, in the manual's spelling (``find_code``; in no particular order)."""
+    plain = text.translate(DASHES)
+    out = [m.group(1) for m in DOC_CODE.finditer(plain)]
+    if prefixes:
+        out += [f"{m.group(1)}-{m.group(2)}{m.group(3)}" for m in BARE_CODE.finditer(plain) if m.group(1) in prefixes]
     return out
 
 MARKER_RULES = [
