@@ -369,7 +369,9 @@ def table_markdown(rows, indent: str = "") -> str:
         return ""
 
     def cell(text: str) -> str:
-        return md_escape(clean(text)).replace("|", "\\|") if text else " "
+        # (a cell's paragraphs one under the other: ``<br>``, the line break the body parser reads in a cell)
+        lines = [md_escape(clean(line)).replace("|", "\\|") for line in text.split("\n") if clean(line)]
+        return "<br>".join(lines) if lines else " "
 
     out = []
     for k, row in enumerate(rows):
@@ -434,7 +436,7 @@ class Renderer:
             elif not item.style:
                 if item.block.text.strip():
                     self.ledger.take(item.block)
-                    parts.append(md_escape(clean(item.block.text)))
+                    parts.append(md_escape(prose(item.block.text)))
             else:
                 self.ledger.take(item.block)
                 gap = " " if re.search(r"[\dA-Za-z.．章节]$", item.marker) else ""
@@ -502,10 +504,25 @@ class Renderer:
                 out.append("\n" + self.image(item, inner))
             elif item.block.text.strip():
                 self.ledger.take(item.block)
-                out.append("\n" + inner + md_escape(clean(item.block.text)))
+                out.append("\n" + inner + md_escape(prose(item.block.text)))
         if subs:
             out.append("\n".join(self.clause(s, k, inner) for k, s in enumerate(subs, 1)))
         return "\n".join(out)
+
+
+LABEL_AT = re.compile(rf"(?:{LABEL.pattern})\s*[:：]")
+
+
+def prose(text: str) -> str:
+    """A body paragraph as one line (``clean``); a label line kept in the body (a second sign-off: ``编制：人力资源部
+    审核：陈静 批准： 日期：2018年 月 日``) keeps its fields apart, with an ideographic space between them."""
+    if not label_pairs(text):
+        return clean(text)
+    starts = [m.start() for m in LABEL_AT.finditer(text)]
+    if len(starts) < 2:
+        return clean(text)
+    fields = [clean(text[a:b]) for a, b in zip([0] + starts[1:], starts[1:] + [len(text)])]
+    return "\u3000".join(f for f in fields if f)
 
 
 def safe_name(code: str) -> str:
