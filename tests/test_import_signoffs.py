@@ -190,11 +190,12 @@ def test_check_reports_the_blanks_as_warnings_and_the_manual_builds(imported, na
     assert said("effective-date-incomplete", effective, line_of(root, effective, "effective:"), "生效日期“")
     assert said("signoff-complete", blank_approval, None, "批准签署缺少签署人（name）")
     assert all(f["severity"] == "warning" for f in data["findings"])
-    if name == "txt":  # check has 0 errors: the imported manual builds as it is
+    if name == "docx":  # check has 0 errors: the imported manual builds as it is
         build = run_cli("build", "site", "--root", root, timeout=1200)
         assert build.returncode == 0, build.stderr
-        page = (root / "site" / "documents" / "JC-01-2020.html").read_text(encoding="utf-8")
-        assert "设备每日点检" in page
+        page = (root / "site" / "documents" / "HT-QP-01-2021.html").read_text(encoding="utf-8")
+        assert "对记录进行控制" in page
+        assert re.search(r"1、记录按年度归档；\s*<br\s*/?>\s*2、借阅时登记", page)  # the cell's two lines
 
 
 def test_a_line_that_only_starts_like_a_label_is_no_sign_off(tmp_path):
