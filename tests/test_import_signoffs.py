@@ -216,3 +216,18 @@ def test_a_line_that_only_starts_like_a_label_is_no_sign_off(tmp_path):
     assert front(out, "JC-02-2020")["signoff"]["approved"] == {"name": "孙三", "date": dt.date(2020, 5, 8)}
     assert "2020年5月7日" in body(out, "JC-02-2020")
 
+
+
+def test_label_values_written_elsewhere_are_not_listed(tmp_path):
+    """A control line's print-only fields are listed once, by their reader, not again as a leftover of the line
+    (``C/1 页次``); a sign-off date in Chinese numerals is compared as the date it is."""
+    source = write_text(tmp_path / "line.txt", [
+        "成都锦程机械有限公司", "管理制度汇编", "第一章 设备管理制度",
+        "文件编号：JC-05-2020 版本：C/1 页次：2/4", "一、要求", "1、设备每日点检。",
+        "编制：赵一 2020.5.1 审核：钱二 二〇二〇年五月二日 批准：孙三 日期：2020年5月3日"])
+    out = tmp_path / "out"
+    assert run_cli("import", source, "--out", out, "-q").returncode == 0
+    assert front(out, "JC-05-2020")["signoff"]["reviewed"] == {"name": "钱二", "date": dt.date(2020, 5, 2)}
+    listed = [line for line in not_imported(out).splitlines() if line.startswith("- ")]
+    assert len(listed) == 2, listed
+    assert listed[0].endswith("（文件控制行的“版本”）：C/1") and listed[1].endswith("：2/4")
