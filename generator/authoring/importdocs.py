@@ -799,7 +799,8 @@ def _written_apart(piece: str, text: str) -> bool:
         if f"{int(year):04d}{int(month):02d}{int(day):02d}" not in text:
             return False
         rest = rest[:m.start()] + " " + rest[m.end():]
-    words = [_content(w).replace("-", "") for w in re.split(rf"[^{CJK}A-Za-z0-9]+", LABEL.sub(" ", rest))]
+    # (words split at spaces, brackets and slashes only: a code QP-01-2015 is one word, not QP, 01 and 2015)
+    words = [_content(w).replace("-", "") for w in re.split(r"[\s()（）/／、，,;；]+", LABEL.sub(" ", rest))]
     return all(w in text for w in words if w)
 
 
