@@ -231,3 +231,20 @@ def test_label_values_written_elsewhere_are_not_listed(tmp_path):
     listed = [line for line in not_imported(out).splitlines() if line.startswith("- ")]
     assert len(listed) == 2, listed
     assert listed[0].endswith("（文件控制行的“版本”）：C/1") and listed[1].endswith("：2/4")
+
+
+def test_date_cells_under_or_beside_their_step():
+    from generator.authoring.importtables import signoff_pairs, signoff_table
+
+    under, used = signoff_table([["编制：周六", "审核：吴七", "批准："],
+                                 ["日期：2021-4-1", "日期：", "日期：2021年 月 日"]])
+    assert under == {"prepared": {"name": "周六", "date": "2021-4-1"}, "reviewed": {"name": "吴七", "date": ""},
+                     "approved": {"name": "", "date": "2021年月日"}}  # (cells are read cleaned)
+    assert used == {(r, c) for r in range(2) for c in range(3)}
+    beside, _ = signoff_table([["编制：周六", "日期：2021.4.1", "审核：吴七", "日期：二〇二一年四月二日"]])
+    assert beside["prepared"]["date"] == "2021.4.1" and beside["reviewed"]["date"] == "二〇二一年四月二日"
+    assert signoff_pairs("编制/日期：周六/2021-4-1 审核/日期：吴七/2021.4.2 批准/日期：/ 年 月 日") == {
+        "prepared": {"name": "周六", "date": "2021-4-1"}, "reviewed": {"name": "吴七", "date": "2021.4.2"},
+        "approved": {"name": "", "date": "年 月 日"}}
+    assert signoff_pairs("编制：周六（2021年4月1日）批准：郑八(2021.4.3)")["approved"] == {"name": "郑八",
+                                                                                 "date": "2021.4.3"}
