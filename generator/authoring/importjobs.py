@@ -30,7 +30,7 @@ from .importdocs import DocBuild, Ledger, Options, assign_codes, build_forms, re
 from .importfile import Block
 from .importlabels import content, say
 from .importoutline import DOC_CODE, Line
-from .importtables import LABEL_LINE, label_pairs, read_control_line, signoff_entries, signoff_pairs
+from .importtables import LABEL_LINE, account, label_pairs, read_control_line, signoff_entries, signoff_pairs
 
 FIELDS = [  # (field, pattern of its label), longest first
     ("name", r"岗\s*位\s*名\s*称|职\s*位\s*名\s*称"),
@@ -90,10 +90,15 @@ def table_record(block: Block) -> dict | None:
             kind = cell_field(row[c])
             if kind and kind not in fields and c + 1 < len(row) and not cell_field(row[c + 1]):
                 fields[kind] = (row[c + 1], (r, c + 1))
+                fields.setdefault("_cells", set()).update({(r, c), (r, c + 1)})
                 c += 2
                 continue
             c += 1
     return fields if "name" in fields and clean(fields["name"][0]) else None
+
+
+def record_fields(fields: dict) -> list[tuple[str, tuple[str, tuple[int, int]]]]:
+    return [(kind, value) for kind, value in fields.items() if kind != "_cells"]
 
 
 def is_job_file(blocks: list[Block]) -> bool:
@@ -148,9 +153,9 @@ def read_records(body: list[Block], where) -> tuple[list[dict], list[Block], lis
                 records.append(current)
                 if title is not None:
                     current["title"], title = title, None
-                for kind, (value, (r, _)) in fields.items():
+                for kind, (value, (r, _)) in record_fields(fields):
                     take_field(current, kind, value, block.position + r)
-                current["table"] = block
+                current["table"], current["cells"] = block, fields["_cells"]
                 listing = None
             else:
                 other.append(block)
@@ -287,10 +292,13 @@ def import_jobs(blocks: list[Block], result: Imported, options: Options, unit: s
                              if code else say("jobs_one_document_no_code", count=len(records)))
     for block, code in codes:
         doc = docs[0].doc
+        if each:  # (the cover's 文件编号 is no job's: listed whole)
+            ledger.report(block, say("jobs_cover_code"))
+            continue
         read_control_line(Line(block, block.text), doc, ledger, where)
         ledger.front.setdefault(id(doc), []).append(Block("paragraph", block.position, code))
-        if each or code != doc.toc_code:
-            ledger.reported.append((block.position, say("jobs_cover_code"), code, 0))
+        if code != doc.toc_code:
+            ledger.reported.append((block.position, say("jobs_cover_code_other"), code, 0))
     assign_codes(docs, [], result, options)
     # Records and their jobs; the roles.
     names: set[str] = set()
@@ -300,9 +308,11 @@ def import_jobs(blocks: list[Block], result: Imported, options: Options, unit: s
         doc.jobs.append(job)
         if not job["duties"]:
             doc.notes.append(say("jobs_no_duties", name=job["name"], where=job["where"]))
-        for block in [record["title"], record.get("table"), *record.get("lines", [])]:
+        for block in [record["title"], *record.get("lines", [])]:
             if block is not None:
                 ledger.take(block)
+        if record.get("table") is not None:  # (a cell that is no field of a job: listed with its row and column)
+            account(ledger, record["table"], record["cells"], say("jobs_table_other"))
         values = [(p, v) for p, v in record["values"]]
         if record["title"] is not None:
             values.append((record["title"].position, job["title"]))
@@ -322,7 +332,7 @@ def import_jobs(blocks: list[Block], result: Imported, options: Options, unit: s
     # Sign-offs: each document's own (per record), or the one document's.
     for build in docs:
         doc = build.doc
-        mine = [(b, r) for b, r in signoffs if each and r is not None and r.get("code") == doc.toc_code] \
+        mine = [(b, r) for b, r in signoffs if r is not None and docs[records.index(r)] is build] \
             if each else signoffs
         if not mine:
             doc.notes.append(say("signoff_none"))
@@ -360,10 +370,11 @@ def import_jobs(blocks: list[Block], result: Imported, options: Options, unit: s
     if body:
         docs[0].doc.body = "\n\n".join(body) + "\n"
         docs[0].doc.notes.append(say("jobs_other_text", count=len(body)))
-    for build in docs:
-        positions = [r["position"] for r in records]
-        build.doc.lines = where(min(positions)) if len(positions) == 1 else \
-            f"第 {min(positions)}–{blocks[-1].position} {unit}"
+    starts = [r["title"].position if r["title"] is not None else r["position"] for r in records]
+    spans = [(starts[k], starts[k + 1] - 1 if k + 1 < len(starts) else blocks[-1].position)
+             for k in range(len(starts))] if each else [(starts[0], blocks[-1].position)]
+    for build, (start, end) in zip(docs, spans):
+        build.doc.lines = where(start) if start >= end else f"第 {start}–{end} {unit}"
     result.documents = [b.doc for b in docs]
     result.report.append(say("jobs_read", count=len(records), roles=len(names)))
     superiors(result, [job for b in docs for job in b.doc.jobs])
