@@ -25,6 +25,7 @@ from test_import_legacy import normalise, normalise_all
 from generator.authoring.importjobs import FIELD, field_pairs, is_job_file, items_of
 from generator.authoring.importfile import Block
 from generator.authoring.importtables import LABEL
+from generator.model import PLACEHOLDER
 
 pytestmark = pytest.mark.xdist_group("import-jobs")
 
@@ -279,3 +280,17 @@ def test_word_jobs_build_a_site_whose_job_page_lists_the_duties(word, tmp_path):
     page = (root / "site" / "documents" / "HS-HR-010-2019.html").read_text(encoding="utf-8")
     for text in ("车间主任岗位说明书", "组织车间生产，完成生产计划", "首件确认", "生产副总"):
         assert text in page, text
+
+
+def test_a_blank_post_name_is_a_placeholder_not_a_crash(tmp_path):
+    lines = ["青岛海诚机械有限公司", "岗位说明书", "岗位名称：", "直接上级：厂长", "岗位职责：", "1、负责设备维护。",
+             "岗位名称：电工", "直接上级：厂长", "岗位职责：1、负责配电；2、负责照明。"]
+    root = imported(tmp_path, write_text(tmp_path / "海诚.txt", lines))
+    (meta, _), = documents(root).values()
+    assert [(j["covers"], j["duties"]) for j in meta["jobs"]] == [
+        ([PLACEHOLDER], ["负责设备维护。"]), (["电工"], ["负责配电", "负责照明。"])]
+    assert roles(root)["department_head"] == "厂长"  # the one superior over all
+    assert "岗位名称空白" in report(root)
+    strict = run_cli("check", "--strict", "--root", root)
+    assert strict.returncode != 0 and "manual/roles.yaml" in strict.stdout + strict.stderr
+    conserved(root, lines)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 
+from ..model import PLACEHOLDER
 from .importbase import Imported, ImportedDoc, clean, md_escape
 from .importdocs import DocBuild, Ledger, Options, assign_codes, build_forms, read_cover, sweep, table_markdown
 from .importfile import Block
@@ -189,7 +190,7 @@ def read_records(body: list[Block], where) -> tuple[list[dict], list[Block], lis
             if title is not None:
                 other.append(title)
             title, listing = block, None
-        elif listing and current is not None:
+        elif listing and current is not None and not LABEL_LINE.match(text):
             current.setdefault("lines", []).append(block)
             items = items_of(text)
             current[listing] += items
@@ -223,7 +224,7 @@ def take_field(record: dict, kind: str, value: str, position: int) -> None:
 def job_entry(record: dict, where) -> dict:
     """The ``jobs:`` entry and its role of a record (``importer.settle_roles`` fills ``covers``)."""
     fields = record["fields"]
-    name = fields["name"]
+    name = fields.get("name") or PLACEHOLDER  # (岗位名称： left blank: check --strict refuses it until it is filled in)
     boss = fields.get("reports_to", "")
     bosses = [b for b in re.split(r"[、，,/／]", boss) if b and b != "无"]
     title = clean(record["title"].text) if record["title"] is not None else content("job_title", name=name)
@@ -324,9 +325,11 @@ def import_jobs(blocks: list[Block], result: Imported, options: Options, unit: s
                 ledger.roles.append(Block("table", record["position"], rows=(("",), (job["name"], record["fields"]["count"]))))
             result.roles.append({"id": job["name"], "headcount": headcount(record),
                                  "where": job["where"] + (content("jobs_role_dept", dept=dept) if dept else "")})
-        for text in [*job["duties"], job.get("note", "")]:
+        for position, text in record["values"]:
             for m in re.finditer(r"《([^《》\n]{1,40})》", text):
-                build_forms(result, doc, clean(m.group(1)), job["where"], options)
+                build_forms(result, doc, clean(m.group(1)), where(position), options)
+        if job["name"] == PLACEHOLDER:
+            doc.notes.append(say("jobs_no_name", where=job["where"], placeholder=PLACEHOLDER))
         if headcount(record) is None and record["fields"].get("count"):
             doc.notes.append(say("jobs_count_unread", name=job["name"], value=record["fields"]["count"]))
     # Sign-offs: each document's own (per record), or the one document's.
