@@ -110,6 +110,9 @@ def test_only_job_descriptions_take_this_path():
     assert not is_job_file(staffing)  # (a staffing table with a 职责 column: importtables' jobs)
     manual = job + [Block("paragraph", 4 + k, f"{k + 1} 第{k + 1}条制度的内容很长，说明各部门的责任。") for k in range(3)]
     assert not is_job_file(manual)  # more prose than job records: a manual with a job in it
+    numbered = job[:2] + [Block("paragraph", 3 + k, text, number=f"{k + 1}.") for k, text in
+                          enumerate(["编制采购计划。", "跟踪交期。", "办理退换。"])]
+    assert is_job_file(numbered)  # (Word's automatic numbers are not in the text)
 
 
 # ---------------------------------------------------------------------------

@@ -102,29 +102,21 @@ def record_fields(fields: dict) -> list[tuple[str, tuple[str, tuple[int, int]]]]
     return [(kind, value) for kind, value in fields.items() if kind != "_cells"]
 
 
+def first_record(blocks: list[Block]) -> int | None:
+    """The index of the first block that opens a job description (a 岗位名称 line or a job table), or None."""
+    return next((k for k, b in enumerate(blocks) if (b.kind == "table" and table_record(b)) or (
+        b.kind == "paragraph" and any(kind == "name" for kind, _ in field_pairs(b.text)))), None)
+
+
 def is_job_file(blocks: list[Block]) -> bool:
-    """Whether the file is job descriptions: at least one record with a post and its duties (a 岗位名称 line
-    followed by a 岗位职责 line, or a job table), and no more other text after the first record than records."""
-    records, other, started, name_seen = 0, 0, False, False
-    for block in blocks:
-        if block.kind == "table":
-            record = table_record(block)
-            if record and "duties" in record:
-                records, started = records + 1, True
-            elif started:
-                other += 1
-            continue
-        if block.kind != "paragraph" or not block.text.strip():
-            continue
-        kinds = [k for k, _ in field_pairs(block.text)]
-        if "name" in kinds:
-            name_seen, started = True, True
-        if "duties" in kinds and name_seen:
-            records, name_seen = records + 1, False
-        elif started and not kinds and not ITEM.match(block.text) and not block.heading and \
-                not LABEL_LINE.match(block.text):
-            other += 1
-    return records >= 1 and other <= records
+    """Whether the file is job descriptions: at least one record with its duties, and no more other paragraphs
+    and tables after the first record (the cover aside) than records."""
+    first = first_record(blocks)
+    if first is None:
+        return False
+    records, _, other = read_records(blocks[first:])
+    other = [b for b in other if b.kind == "table" or (b.kind == "paragraph" and b.text.strip())]
+    return any(r["duties"] for r in records) and len(other) <= len(records)
 
 
 # ---------------------------------------------------------------------------
@@ -136,7 +128,7 @@ def new_record(position: int) -> dict:
             "signoff": None, "code": None}
 
 
-def read_records(body: list[Block], where) -> tuple[list[dict], list[Block], list[Block]]:
+def read_records(body: list[Block]) -> tuple[list[dict], list[Block], list[Block]]:
     """(records, sign-off blocks in order with the record they follow, other blocks) of the text after the cover.
     A record's ``values``: (position, text) of what it read, audited once written."""
     records: list[dict] = []
@@ -145,6 +137,7 @@ def read_records(body: list[Block], where) -> tuple[list[dict], list[Block], lis
     title: Block | None = None  # a heading waiting for the record under it
     current: dict | None = None
     listing: str | None = None  # the field whose items follow (岗位职责：, 任职资格：)
+    numbered: bool | None = None  # whether its items are numbered (None: no item yet)
     for k, block in enumerate(body):
         previous = body[k - 1] if k else None
         if block.kind == "table":
@@ -180,7 +173,7 @@ def read_records(body: list[Block], where) -> tuple[list[dict], list[Block], lis
             for kind, value in pairs:
                 take_field(current, kind, value, block.position)
                 if kind in LISTS:
-                    listing = kind
+                    listing, numbered = kind, None
         elif steps and sum(1 for s in steps if s) >= 1 and LABEL_LINE.match(text):
             signoffs.append((block, current))
             if current is not None:
@@ -190,7 +183,10 @@ def read_records(body: list[Block], where) -> tuple[list[dict], list[Block], lis
             if title is not None:
                 other.append(title)
             title, listing = block, None
-        elif listing and current is not None and not LABEL_LINE.match(text):
+        elif listing and current is not None and not LABEL_LINE.match(text) and (
+                numbered is None or numbered == bool(ITEM.match(text) or block.number)):
+            # (items numbered 1、2、: a line without a number ends them)
+            numbered = bool(ITEM.match(text) or block.number) if numbered is None else numbered
             current.setdefault("lines", []).append(block)
             items = items_of(text)
             current[listing] += items
@@ -262,8 +258,7 @@ def import_jobs(blocks: list[Block], result: Imported, options: Options, unit: s
     def where(position: int) -> str:
         return f"第 {position} {unit}"
 
-    first = next(k for k, b in enumerate(blocks) if (b.kind == "table" and table_record(b)) or (
-        b.kind == "paragraph" and any(k == "name" for k, _ in field_pairs(b.text))))
+    first = first_record(blocks) or 0
     if first and blocks[first - 1].kind == "paragraph" and blocks[first - 1].heading:
         first -= 1  # (the heading of the first record)
     cover, codes = [], []
@@ -275,7 +270,7 @@ def import_jobs(blocks: list[Block], result: Imported, options: Options, unit: s
         else:
             cover.append(Line(block, block.text.strip()))
     read_cover(cover, result, ledger, where)
-    records, signoffs, other = read_records(blocks[first:], where)
+    records, signoffs, other = read_records(blocks[first:])
     each = len(records) > 1 and all(own_code(r) for r in records)
     docs: list[DocBuild] = []
     if each:
