@@ -267,10 +267,14 @@ def test_word_each_post_with_its_own_code_is_a_document(tmp_path):
     docs = documents(root)
     assert list(docs) == ["HS-JD-01", "HS-JD-02"]
     first, second = docs["HS-JD-01"][0], docs["HS-JD-02"][0]
+    assert (first["title"], second["title"]) == ("车间主任岗位说明书", "班组长岗位说明书")
     assert [j["covers"] for j in first["jobs"]] == [["车间主任"]] and [j["covers"] for j in second["jobs"]] == [["班组长"]]
     # Each its own sign-off: the first fully signed, the second's blank 批准 kept blank.
     assert first["signoff"]["approved"]["name"] == "陈总" and second["signoff"]["approved"]["name"] == ""
     assert "HS-HR-010-2019" in not_imported(root)  # the cover's code is no post's: listed
+    # A cell that is no field of a job (版本 | 1) is listed with its row and column.
+    assert re.search(r"- 第 \d+ 段（岗位说明书表格中不是岗位字段的内容；表格第 1 行第 3 列）：版本", not_imported(root))
+    assert not [f for f in findings(root) if f["severity"] == "error"]
     conserved(root, units)
 
 

@@ -302,6 +302,8 @@ def import_jobs(blocks: list[Block], result: Imported, options: Options, unit: s
         doc = docs[k if each else 0].doc
         job = job_entry(record, where)
         doc.jobs.append(job)
+        if each:
+            doc.title = job["title"]
         if not job["duties"]:
             doc.notes.append(say("jobs_no_duties", name=job["name"], where=job["where"]))
         for block in [record["title"], *record.get("lines", [])]:
