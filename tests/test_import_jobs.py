@@ -301,3 +301,24 @@ def test_a_blank_post_name_is_a_placeholder_not_a_crash(tmp_path):
     strict = run_cli("check", "--strict", "--root", root)
     assert strict.returncode != 0 and "manual/roles.yaml" in strict.stdout + strict.stderr
     conserved(root, lines)
+
+
+def test_text_titles_with_codes_make_a_document_per_post(tmp_path):
+    lines = ["常州金盛纺织有限公司", "岗位说明书",
+             "挡车工岗位说明书 JS-GW-01", "岗位名称：挡车工", "直接上级：值班长", "岗位职责：", "1、看管织机；", "2、处理断头。",
+             "编制：李红 审核：王刚 批准：赵总 日期：2022年4月1日",
+             "值班长岗位说明书 JS-GW-02", "岗位名称：值班长", "直接上级：车间主任", "岗位职责：1、排班；2、交接班检查。",
+             "编制：李红 审核：王刚 批准： 日期：2022年 月 日"]
+    root = imported(tmp_path, write_text(tmp_path / "金盛.txt", lines))
+    docs = documents(root)
+    assert list(docs) == ["JS-GW-01", "JS-GW-02"]
+    assert [(m["title"], [j["covers"] for j in m["jobs"]], m["signoff"]["approved"]["name"])
+            for m, _ in docs.values()] == [("挡车工岗位说明书", [["挡车工"]], "赵总"), ("值班长岗位说明书", [["值班长"]], "")]
+    by_id = {r["id"]: r for r in roles(root)["roles"]}
+    assert by_id["挡车工"]["reports_to"] == "值班长" and by_id["值班长"]["reports_to"] == "车间主任"
+    assert roles(root)["department_head"] == "车间主任"
+    found = findings(root)
+    assert not [f for f in found if f["severity"] == "error"], found
+    assert any(f["rule"] == "signoff-complete" and f["path"] == "policies/JS-GW-02.md" and "批准签署缺少签署人" in f["message"]
+               for f in found)
+    conserved(root, lines)

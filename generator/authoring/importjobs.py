@@ -259,8 +259,9 @@ def import_jobs(blocks: list[Block], result: Imported, options: Options, unit: s
         return f"第 {position} {unit}"
 
     first = first_record(blocks) or 0
-    if first and blocks[first - 1].kind == "paragraph" and blocks[first - 1].heading:
-        first -= 1  # (the heading of the first record)
+    if first and blocks[first - 1].kind == "paragraph" and (blocks[first - 1].heading or (
+            is_title(blocks[first - 1]) and post_of(blocks[first]) in blocks[first - 1].text)):
+        first -= 1  # (the heading of the first record, or a line that names its post: 人事专员岗位说明书)
     cover, codes = [], []
     for block in blocks[:first]:
         pairs = label_pairs(block.text) if block.kind == "paragraph" else None
@@ -330,10 +331,10 @@ def import_jobs(blocks: list[Block], result: Imported, options: Options, unit: s
         if headcount(record) is None and record["fields"].get("count"):
             doc.notes.append(say("jobs_count_unread", name=job["name"], value=record["fields"]["count"]))
     # Sign-offs: each document's own (per record), or the one document's.
+    owner = {id(record): docs[k if each else 0] for k, record in enumerate(records)}
     for build in docs:
         doc = build.doc
-        mine = [(b, r) for b, r in signoffs if r is not None and docs[records.index(r)] is build] \
-            if each else signoffs
+        mine = [(b, r) for b, r in signoffs if r is not None and owner[id(r)] is build] if each else signoffs
         if not mine:
             doc.notes.append(say("signoff_none"))
             continue
@@ -343,13 +344,14 @@ def import_jobs(blocks: list[Block], result: Imported, options: Options, unit: s
         ledger.front.setdefault(id(doc), []).append(chosen)
         signoff_entries(signoff_pairs(chosen.text) or {}, doc, doc.signoff_where)
         same = [b for b, _ in mine[:-1] if clean(b.text) == clean(chosen.text)]
+        kept = {id(b) for b in same}
         for block in same:
             ledger.take(block)
         if same:
             doc.notes.append(say("jobs_signoff_repeated", where=", ".join(where(b.position) for b in same),
                                  chosen=doc.signoff_where))
         for block, _ in mine[:-1]:
-            if block not in same:
+            if id(block) not in kept:
                 ledger.report(block, say("jobs_signoff_other", chosen=doc.signoff_where))
     if each:
         for block, record in signoffs:
@@ -380,6 +382,14 @@ def import_jobs(blocks: list[Block], result: Imported, options: Options, unit: s
     superiors(result, [job for b in docs for job in b.doc.jobs])
     sweep(blocks, ledger)
     return ledger
+
+
+def post_of(block: Block) -> str:
+    """The post a record's first block names (岗位名称), or "\\0" (in no text)."""
+    if block.kind == "table":
+        fields = table_record(block) or {}
+        return clean(fields["name"][0]) if "name" in fields else "\0"
+    return next((value for kind, value in field_pairs(block.text) if kind == "name" and value), "\0")
 
 
 def own_code(record: dict) -> str | None:
