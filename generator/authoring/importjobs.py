@@ -29,7 +29,7 @@ from ..model import PLACEHOLDER
 from .importbase import Imported, ImportedDoc, clean, md_escape
 from .importdocs import DocBuild, Ledger, Options, assign_codes, build_forms, read_cover, sweep, table_markdown
 from .importfile import Block
-from .importlabels import content, say
+from .importlabels import content, join, say
 from .importoutline import DOC_CODE, Line
 from .importtables import LABEL_LINE, account, label_pairs, read_control_line, signoff_entries, signoff_pairs
 
@@ -348,7 +348,7 @@ def import_jobs(blocks: list[Block], result: Imported, options: Options, unit: s
         for block in same:
             ledger.take(block)
         if same:
-            doc.notes.append(say("jobs_signoff_repeated", where=", ".join(where(b.position) for b in same),
+            doc.notes.append(say("jobs_signoff_repeated", where=join(where(b.position) for b in same),
                                  chosen=doc.signoff_where))
         for block, _ in mine[:-1]:
             if id(block) not in kept:
@@ -420,7 +420,7 @@ def superiors(result: Imported, jobs: list[dict]) -> None:
     if len(tops) > 1:
         head = content("placeholder_role")
         result.roles[:0] = [{"id": head, "headcount": None, "where": ""}] + bosses
-        result.report.append(say("jobs_placeholder_head", head=head, superiors="、".join(tops)))
+        result.report.append(say("jobs_placeholder_head", head=head, superiors=join(tops)))
     elif tops:
         result.roles[:0] = bosses
     else:
