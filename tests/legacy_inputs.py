@@ -349,7 +349,7 @@ def make_jiangnan(folder: Path) -> Legacy:
     d = LegacyDocx("zh")
     d.numbering("n", [("chineseCounting", "%1、"), Level("decimal", "%1.%2", lgl=True), Level("decimal", "%1.%2.%3", lgl=True)])
     d.header("江南精工机械股份有限公司")
-    texts: list[str] = []
+    texts: list[str] = ["江南精工机械股份有限公司"]  # (the header: read as the first paragraph of its section)
 
     def para(text, **kw):
         d.paragraph(text, **kw)

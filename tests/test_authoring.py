@@ -162,6 +162,20 @@ def test_init_into_an_existing_empty_folder(tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary folder left behind
 
 
+def test_init_makes_missing_parent_folders_as_import_does(tmp_path):
+    """`manual init a/b/manual` makes a and b (as `mkdir -p`), like `manual import --out`; a file in the way is
+    refused with one line and nothing is made."""
+    target = tmp_path / "new" / "deeper" / "manual"
+    result = run_cli("init", target, "--quiet", env=PINNED)
+    assert result.returncode == 0, result.stderr
+    assert (target / "manual" / "manual.yaml").is_file()
+    assert not list((tmp_path / "new" / "deeper").glob(".*.tmp"))
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    blocked = run_cli("init", tmp_path / "file" / "sub" / "manual", "--quiet")
+    assert blocked.returncode == 2 and "Traceback" not in blocked.stderr, blocked.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "new"]
+
+
 def test_init_progress_lines_when_not_a_terminal(tmp_path):
     result = run_cli("init", tmp_path / "m", env=PINNED)
     assert result.returncode == 0

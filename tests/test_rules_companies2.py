@@ -123,3 +123,20 @@ def test_check_reports_the_name_at_its_line_and_column(tmp_path, company, line, 
     message = next(f for f in findings if f.rule == "company-foreign")
     assert f"'{name}'" in message.message("zh-CN") and company in message.message("zh-CN")
     assert message.severity == "warning"
+
+
+def test_a_region_before_a_name_of_dictionary_words_is_part_of_a_company_name():
+    """With 杭州西子电梯有限公司 configured: 上海三菱电梯有限公司 and 广州日立电梯有限公司 are other companies although
+    三菱, 日立 and 电梯 are dictionary words (the region before them makes a name of them), and 成都蓉欧物流有限公司 keeps
+    its city although 都 alone is a function word (由成都…)."""
+    from types import SimpleNamespace
+
+    from generator.rules.companies import Finder
+
+    manual = SimpleNamespace(company="杭州西子电梯有限公司", company_short="", company_others=[])
+    finder = Finder(manual)
+    text = "本公司采购上海三菱电梯有限公司、广州日立电梯有限公司和苏州迅达电梯有限公司的部件，由成都蓉欧物流有限公司承运。"
+    assert [name for *_, name in finder.find(text)] == ["上海三菱电梯有限公司", "广州日立电梯有限公司", "苏州迅达电梯有限公司",
+                                                       "成都蓉欧物流有限公司"]
+    # Still none: our own name, a company of ordinary words with no region, a generic phrase.
+    assert finder.find("杭州西子电梯有限公司成立于1998年，后改制成立股份有限公司，并与一家有限责任公司合作。") == []

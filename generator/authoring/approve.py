@@ -201,6 +201,7 @@ def _reread(manual, item, text: str):
     """The item as read from ``text``, with the reader's findings."""
     from ..model import build
     from ..read import reader
+    from ..read.images import read_images
 
     with tempfile.TemporaryDirectory(prefix="manual-approve-") as tmp:
         path = Path(tmp) / item.path
@@ -208,6 +209,8 @@ def _reread(manual, item, text: str):
         path.write_text(text, encoding="utf-8")
         if isinstance(item, Document):
             file, findings = reader.read_document(Path(tmp), path)
+            if file is not None:  # its pictures are the manual's, where the file is
+                file.images = read_images(Path(manual.root), item.path, file.blocks)
             return (build.document(file) if file else None), findings
         file, findings = reader.read_form(Path(tmp), path)
         return (build.form(file) if file else None), findings
@@ -237,7 +240,8 @@ def _entry(item, step: str, signed: SignOff) -> dict:
 
 
 # What signing may change besides the sign-off: where things stand in the file (the edit adds lines).
-MAY_CHANGE = {"signoff_steps", "positions", "meta", "body_line", "blocks", "source_sha256"}
+MAY_CHANGE = {"signoff_steps", "positions", "meta", "body_line", "blocks", "source_sha256",
+              "images"}  # blocks and images move with the lines: the fingerprint compares their content
 
 
 def _same_but_signoff(old, new, step: str) -> bool:

@@ -72,7 +72,7 @@ CODE = r"\d{4}-\d{4}"
 TOC_ENTRY = re.compile(rf"(?<![{CN}])([{CN}]{{1,3}})\s*、\s*+([^…\n\t]{{1,40}}?)"
                        rf"(?:\s*+[…\.·．]{{2,}}+\s*+|[^\S\t]*+\t\s*+)({CODE})")
 COMPANY = re.compile(rf"([{CJK}（）()]{{2,30}}?(?:股份有限公司|有限责任公司|有限公司|集团公司|公司))")
-MANUAL_TITLE = re.compile(rf"([{CJK}]{{2,24}}?(?:手册|制度汇编|管理制度))")
+MANUAL_TITLE = re.compile(rf"([{CJK}]{{2,24}}?(?:手册|制度汇编|管理制度(?:汇编)?))")  # (生产管理制度汇编 whole)
 DATE_ANY = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})")
 SIGNOFF = re.compile(
     r"编\s*制\s*[:：]\s*(?P<prepared>[^:：\n\d《》]{0,12}?)\s*"
@@ -81,9 +81,15 @@ SIGNOFF = re.compile(
     r"(?P<date>\d{4}\s*年\s*\d{0,2}\s*月\s*\d{0,2}\s*日|\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2})?")
 STAFF = re.compile(rf"([{CJK}]{{2,14}})\s*[:：]\s*(\d{{1,3}})\s*名")
 FORMS_BRACKETED = re.compile(r"附\s*+[:：]?\s*+((?:《[^《》\n]{1,40}》\s*[、，,及和]?\s*)+)")
-# 附：派车单, 附件：派车单, 附件1：招聘需求申请表
-FORM_PLAIN = re.compile(rf"附(?:\s*件\s*\d{{0,2}})?\s*[:：]\s*([{CJK}A-Za-z0-9]{{2,30}}?(?:表|单|卡|册|记录|台账))")
-FORM_TITLE = re.compile(r"(?:表|单|卡|册|记录|台账|登记簿)$")
+# 附：派车单, 附件：派车单, 附件1：招聘需求申请表, 附表：设备清单, 附表2：检查记录表.  The title is the shortest
+# that ends in a form word and is not followed by another (附：检查记录表 is 检查记录表, not 检查记录; 附：申请表和
+# 评价表 is 申请表).
+FORM_WORD = r"(?:表|单|卡|册|记录|台账|登记簿|簿)"
+FORM_PLAIN = re.compile(rf"附(?:\s*[件表]\s*[\d{CN}]{{0,2}})?\s*[:：]\s*([{CJK}A-Za-z0-9]{{2,30}}?{FORM_WORD})"
+                        rf"(?!{FORM_WORD}|[清登])")
+FORM_TITLE = re.compile(rf"{FORM_WORD}$")
+# The next form of a list after FORM_PLAIN's first (附：派车单、车辆维修申请表和加油记录): matched at its end.
+FORM_MORE = re.compile(rf"\s*[、和及]\s*([{CJK}A-Za-z0-9]{{2,30}}?{FORM_WORD})(?!{FORM_WORD}|[清登])")
 JOB_HEAD = re.compile(rf"[(（]([{CN}]{{1,3}})[)）]\s*、?\s*([{CJK}]{{1,16}}(?:[(（][{CJK}、]{{1,12}}[)）])?)\s*岗位职责")
 REPORTS_TO = re.compile(rf"行政隶属上级主管\s*[:：]\s*([{CJK}、，,/]{{1,40}})")
 CHAPTER = re.compile(rf"第([{CN}]{{1,3}}|\d{{1,2}})章\s*[:：、]?\s*")

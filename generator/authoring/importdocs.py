@@ -4,8 +4,11 @@ What a document is comes from the manual's own signals, in this order: the style
 carry a document code (in the heading line, or in a document-control table or ``文件编号：`` line right
 under it); else the style whose lines each hold a sign-off (``编制/审核/批准``); else the style of the
 entries of an uncoded table of contents; else the outermost style (under ``第X章`` chapters, the
-style below them).  Every level below a document is a section (a short line with something under
-it: ``## 2.1 职责``), a clause (an ordered-list item: ``2.1.1`` is clause 1 of section 2.1) or a
+style below them).  Among those documents, an unnumbered title line with its own sign-off (or after a
+document that ends with its sign-off, over numbering that starts again at 1) is a document too
+(``uncoded_documents``).  Every level below a document is a section (a short line with something under
+it: ``## 2.1 职责``; a Word heading paragraph that reads as a sentence is none), a clause (an ordered-list
+item: ``2.1.1`` is clause 1 of section 2.1) or a
 sub-item (a nested list item).
 
 Every block ends up in exactly one place (``Ledger``): the written source (a document's body or
@@ -15,12 +18,14 @@ under a chapter heading before its first document.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .importbase import MD_SPECIAL, CJK, DATE_ANY, dates_in, FORM_PLAIN, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
+from .importbase import MD_SPECIAL, CJK, DATE_ANY, dates_in, FORM_MORE, FORM_PLAIN, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
 from ..model import file_stem
+from ..read.images import inspect
 from ..model.codes import infer_scheme as scheme_of
 from .importfile import Block
 from .importsegment import kind_of
@@ -133,12 +138,14 @@ def squeeze(text: str) -> str:
 
 def find_toc(lines: list[Line]) -> set[int]:
     """Indexes of the lines of an uncoded table of contents: after a ``目录`` line, the run of lines
-    with a leader and page number, or whose title comes again later as a heading."""
+    with a leader and page number, or whose title comes again later as a heading; and the paragraphs the
+    .docx reader marks as a Word TOC (a TOC field, TOC styles: ``Block.role`` "toc")."""
+    marked = {k for k, line in enumerate(lines) if line.block.role == "toc"}
     for i, line in enumerate(lines):
         if squeeze(line.block.text) in ("目录", "目次", "Contents", "CONTENTS"):
             break
     else:
-        return set()
+        return marked
     later: dict[str, int] = {}
     for k in range(len(lines) - 1, i, -1):
         later[squeeze(PAGE_TAIL.sub("", lines[k].block.text))] = k
@@ -153,7 +160,7 @@ def find_toc(lines: list[Line]) -> set[int]:
             toc.add(k)
             continue
         break
-    return toc
+    return toc | marked
 
 
 # ---------------------------------------------------------------------------
@@ -278,8 +285,26 @@ def choose_style(root: Line, toc_titles: set[str]) -> tuple[str, str]:
 HEADING_STYLES = ("chapter", "jie", "coded")
 
 
-def is_heading(line: Line) -> bool:
-    if line.style.startswith("heading") or line.style in HEADING_STYLES:
+SENTENCE_END = re.compile(r"[。；;！？!?]$")
+RUN_ON_TEXT = re.compile(r"[，。；;,：:](?=.)")
+
+
+def reads_as_sentence(line: Line, below_sections: bool) -> bool:
+    """A Word heading paragraph that is a sentence, not a title: it ends with 。 or ；; below the level of a
+    document's sections also one that is long (over 30 characters) or runs on into text (``职责：负责…``)."""
+    text = clean(line.text)
+    if SENTENCE_END.search(text):
+        return True
+    return below_sections and (len(text) > 30 or bool(RUN_ON_TEXT.search(text)))
+
+
+def is_heading(line: Line, depth: int = 0) -> bool:
+    """Whether ``line`` is a heading (a section) rather than a clause, ``depth`` levels below its document's
+    sections (0: at the level of the sections).  A Word heading style is a heading unless the paragraph reads
+    as a sentence: numbered sentences in Heading 3 under Heading 2 sections are the section's clauses."""
+    if line.style.startswith("heading"):
+        return not reads_as_sentence(line, depth > 0)
+    if line.style in HEADING_STYLES:
         return True
     if line.style == "tiao":
         return False
@@ -327,21 +352,42 @@ class DocBuild:
     lead: str = ""  # the rest of a long heading line: the body's first paragraph
 
 
+def shown(line: Line) -> str:
+    """The text of a section or clause line as the body shows it: a document code taken out of the line (a
+    heading that cites a document, ``HX-SC-03 模具管理制度`` under 相关文件) put back, as the source has it."""
+    if not line.code:
+        return line.text
+    text = line.block.text.strip()
+    if line.marker and not line.block.number and text.startswith(line.marker):
+        text = text[len(line.marker):].strip()
+    first = re.match(r"[\s(（\[【]*(?:文件)?(?:编号|No\.?)?[:：]?\s*" + re.escape(line.code), text)
+    return f"{line.code} {line.text}".strip() if first else f"{line.text} {line.code}".strip()
+
+
 class Renderer:
     def __init__(self, build: DocBuild, ledger: Ledger, where):
         self.build, self.ledger, self.where = build, ledger, where
 
     def image(self, line: Line, indent: str) -> str:
+        """A picture of the legacy file: saved as policies/images/<code>-<n>.<ext> and shown where it stood,
+        ``![说明](images/<code>-<n>.png)`` (relative to the document's file, as every output reads it); one
+        that no output can show (EMF, TIFF …, or over the limits) is saved and named in a line of text."""
         name, data = line.block.image or ("image.png", b"")
-        ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ".png"
+        ext, problem, _, _ = inspect(data)
+        if problem:
+            ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ".png"
         n = len(self.build.images) + 1
         file = f"{safe_name(self.build.doc.code)}-{n}{ext}"
         self.build.images.append((file, data))
+        words = md_escape(clean(line.block.text))
+        if problem:
+            self.build.doc.notes.append(f"图片（{self.where(line.position)}）保存为 policies/images/{file}，"
+                                        "但其格式或大小无法在输出中显示，正文中只写了一行说明；"
+                                        "请另存为 PNG 或 JPEG 后引用，或把图中的内容写成正文或表格")
+            return f"{indent}（原稿图片{words and '“' + words + '”'}保存为 policies/images/{file}）"
         self.build.doc.notes.append(f"图片（{self.where(line.position)}）保存为 policies/images/{file}，"
-                                    "正文中写了一行说明（手册不显示图片）；请把图中的内容写成正文或表格")
-        # As text: the manual links only to its documents and forms (link-target), and no output copies images.
-        return f"{indent}（原稿图片{md_escape(clean(line.block.text)) and '“' + md_escape(clean(line.block.text)) + '”'}" \
-               f"保存为 policies/images/{file}）"
+                                    f"正文中引用为 images/{file}；请核对图片并写好说明文字")
+        return f"{indent}![{words or '原稿图片'}](<images/{file}>)"
 
     def blocks(self, node: Line, depth: int) -> list[str]:
         """The body of ``node`` (a document or a section) as Markdown blocks."""
@@ -357,7 +403,7 @@ class Renderer:
             if id(item) in self.build.consumed:
                 continue
             kind = item.block.kind
-            if item.style and not is_heading(item):
+            if item.style and not is_heading(item, depth):
                 clauses.append(item)
                 continue
             flush()
@@ -374,10 +420,12 @@ class Renderer:
                     parts.append(md_escape(clean(item.block.text)))
             else:
                 self.ledger.take(item.block)
-                gap = " " if re.search(r"[\dA-Za-z.．章节]$", item.marker) else ""
+                # (a space after a number or a letter's, as the reader sees it apart: 2.1 职责, a) 适用范围)
+                gap = " " if re.search(r"[\dA-Za-z.．章节]$", item.marker) or re.match(r"[A-Za-z][)）]$", item.marker) \
+                    else ""
                 # (the number is a heading's own: not escaped as a list start, which it is not after "## ")
-                title = MD_SPECIAL.sub(r"\\\1", item.marker) + gap + md_escape(clean(item.text)) if item.marker else \
-                    md_escape(clean(item.text))
+                title = MD_SPECIAL.sub(r"\\\1", item.marker) + gap + md_escape(clean(shown(item))) if item.marker else \
+                    md_escape(clean(shown(item)))
                 parts.append("#" * min(depth + 2, 4) + " " + title)
                 parts.extend(self.blocks(item, depth + 1))
         flush()
@@ -419,7 +467,7 @@ class Renderer:
 
     def clause(self, line: Line, n: int, indent: str) -> str:
         self.ledger.take(line.block)
-        head = f"{indent}{n}. {md_escape(clean(line.text)) or md_escape(line.marker)}"
+        head = f"{indent}{n}. {md_escape(clean(shown(line))) or md_escape(line.marker)}"
         inner = indent + " " * (len(str(n)) + 2)
         out = [head]
         subs: list[Line] = []
@@ -474,15 +522,21 @@ def starts_document(lines: list[Line], k: int) -> bool:
     """Whether the unnumbered coded line ``lines[k]`` (``QP-7.4-01 采购控制程序``) opens a document rather than
     cites one (a 相关文件 list): what follows is a control table or line, a first numbered line (1 目的, 一、),
     a Word heading or text; not another coded line, a numbered line that goes on counting (6 记录), a sign-off
-    line, or nothing."""
+    line, or nothing.  A sign-off line or table right under it opens the document only when a first numbered
+    line follows the sign-off (a sign-off at the top of each document)."""
     if k + 1 >= len(lines):
         return False
     below = lines[k + 1]
+    if is_signoff(below) or (below.block.kind == "paragraph" and LABEL_LINE.match(below.block.text)):
+        # (编制：… closes the document citing it, unless the document's first numbered line comes after it)
+        after = lines[k + 2] if k + 2 < len(lines) else None
+        return after is not None and after.block.kind == "paragraph" and bool(after.style) \
+            and after.style != "coded" and after.value == 1
     if below.block.kind != "paragraph":
         return True
     if CONTROL_LINE.match(below.block.text) or below.block.heading:
         return True
-    if below.style == "coded" or LABEL_LINE.match(below.block.text):  # (编制：… closes the document citing it)
+    if below.style == "coded":
         return False
     return below.value <= 1 if below.style else True
 
@@ -498,6 +552,95 @@ def titled_by_control(lines: list[Line], k: int) -> bool:
     if below.kind != "paragraph" or not CONTROL_LINE.match(below.text) or not DOC_CODE.search(below.text):
         return False
     return not company_in(text) and not re.search(r"(?:手册|汇编|程序文件)$", text) and not DOC_CODE.search(text)
+
+
+def is_signoff(line: Line) -> bool:
+    """A sign-off line (``编制：… 审核：… 批准：…``) or table: two steps or more."""
+    if line.block.kind == "paragraph":
+        pairs = label_pairs(line.block.text) if not line.style else None
+    elif line.block.kind == "table":
+        pairs = table_pairs(line.block)
+    else:
+        return False
+    return bool(pairs) and sum(1 for k, _ in pairs if k in ("prepared", "reviewed", "approved")) >= 2
+
+
+NOT_A_DOCUMENT_TITLE = re.compile(r"^(?:附|目\s*录|目\s*次|前\s*言|引\s*言|说\s*明)|(?:手册|汇编|程序文件)$")
+
+
+def could_title(line: Line) -> bool:
+    """An unnumbered line that could be a document's title: short, no sentence, some Chinese; not a label line,
+    a company, a manual's title, an appendix or form (附：…, …记录表), a date or a code."""
+    text = line.block.text.strip()
+    return (line.block.kind == "paragraph" and not line.style and not line.block.heading and heading_like(text)
+            and not text.startswith("《")
+            and len(text) <= 30 and bool(re.search(f"[{CJK}]", text)) and not LABEL_LINE.match(text)
+            and not company_in(text) and not NOT_A_DOCUMENT_TITLE.search(text) and not FORM_TITLE.search(text)
+            and not dates_in(text) and not DOC_CODE.search(text))
+
+
+def uncoded_documents(lines: list[Line], style: str) -> list[tuple[int, Line | None]]:
+    """The unnumbered title lines among documents of ``style`` that are documents of their own, each with its
+    own sign-off (None when it has none), by index in ``lines`` (issue 16: "a chapter with a sign-off is a
+    document").  A title line whose own sign-off follows before the next document, when the document before
+    it ends with its sign-off (the line before the title, 附：… lines aside), or the sign-off stands right under
+    the title with the first numbered line (1 范围) under it, or no document comes before it and the numbering
+    under it starts at 1; or a title right after a document that ends with its sign-off, with the numbering
+    under it starting again at 1.  Not a short line inside a document (``注意事项`` over its own 1. 2. 3.), nor
+    the last short line of a document right over its sign-off: the document before it has not ended."""
+    heads = [k for k, line in enumerate(lines) if line.style == style and line.block.kind == "paragraph"]
+    if not heads:
+        return []
+    signed = [k for k, line in enumerate(lines) if is_signoff(line)]
+    found: list[tuple[int, Line | None]] = []
+    for k, line in enumerate(lines):  # (linear: the searches are bisections)
+        if not could_title(line):
+            continue
+        first = not found and heads[0] > k
+        n = bisect.bisect_right(heads, k)
+        after = heads[n] if n < len(heads) else len(lines)
+        n = bisect.bisect_right(signed, k)
+        own = lines[signed[n]] if n < len(signed) and signed[n] < after else None
+        below = lines[k + 1] if k + 1 < len(lines) else None
+        restart = starts_at_one(lines, k + 1, style)
+        signed_top = below is not None and is_signoff(below) and starts_at_one(lines, k + 2, style)
+        if (own and (ends_signed(lines, k) or signed_top or (first and restart))) \
+                or (not first and restart and ends_signed(lines, k)):
+            found.append((k, own))
+    return found
+
+
+def starts_at_one(lines: list[Line], k: int, style: str) -> bool:
+    """Whether ``lines[k]`` is a numbered line (not a document's) numbered 1: a document's first section."""
+    line = lines[k] if k < len(lines) else None
+    return line is not None and line.block.kind == "paragraph" and bool(line.style) and line.style != style \
+        and line.value == 1
+
+
+def ends_signed(lines: list[Line], k: int) -> bool:
+    """Whether the text before ``lines[k]`` ends with a sign-off (empty lines and appended forms aside)."""
+    for j in range(k - 1, -1, -1):  # (an index, not a copy of the lines before: linear)
+        line = lines[j]
+        if line.block.kind == "paragraph" and (not line.block.text.strip() or re.match(r"\s*附", line.block.text)):
+            continue
+        return is_signoff(line)
+    return False
+
+
+def opens_first_document(lines: list[Line], first: int, toc: set[int]) -> bool:
+    """Whether the line before the first numbered line ``lines[first]`` is the title of an uncoded first
+    document rather than a cover line: it could be a title, the numbering under it starts at 1, and its own
+    sign-off follows before the first line that carries a document code."""
+    k = first - 1
+    if k < 0 or k in toc or first >= len(lines) or not could_title(lines[k]) or lines[first].value != 1:
+        return False
+    for line in lines[first:]:
+        if line.code or line.style == "coded" or (line.block.kind == "paragraph" and CONTROL_LINE.match(line.block.text)):
+            return False
+        if is_signoff(line):
+            return any(other.code or other.style == "coded" or CONTROL_LINE.match(other.block.text)
+                       for other in lines[first:] if other.block.kind == "paragraph")
+    return False
 
 
 def build_documents(blocks: list[Block], result: Imported, options: Options, unit: str) -> Ledger:
@@ -540,6 +683,8 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
         first_styled = next((k for k, line in enumerate(lines) if line.block.kind != "paragraph"
                              or re.search(r"[。；;，,]", line.block.text) or len(line.block.text.strip()) > 40),
                             len(lines))
+    if opens_first_document(lines, first_styled, toc):
+        first_styled -= 1  # an uncoded first document's title, not a cover line
     cover = [line for k, line in enumerate(lines[:first_styled]) if k not in toc]
     read_cover(cover, result, ledger, where)
     rest = [line for k, line in enumerate(lines) if k >= first_styled and k not in toc]
@@ -550,6 +695,18 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
             line.text, line.code = take_code(line.text)  # (never out of a clause sentence: 执行Q/DF 102-2012《…》)
     root = outline(rest)
     style, why = choose_style(root, toc_titles - {"目录", "目次"})
+    uncoded: dict[int, str] = {}  # id() of an unnumbered title made a document → why
+    if style and why != "none":
+        found = uncoded_documents(rest, style)
+        for k, own in found:
+            uncoded[id(rest[k])] = (f"标题行没有编号，但其下有自己的编制/审核/批准签署（{where(own.position)}）" if own else
+                                    "标题行没有编号，前一个文件已由签署结束，其下的编号从 1 重新开始") + "：作为一个文件"
+            title = re.sub(r"^[【\[〔]\s*(.+?)\s*[】\]〕]$", r"\1", rest[k].block.text.strip())  # 【危险化学品管理规定】
+            rest[k].style, rest[k].code, rest[k].text = style, None, title
+        # The outline again, with these titles as documents and no document under another's sections.
+        for line in rest:
+            line.children, line.body, line.depth = [], [], -1
+        root = outline(rest, style)
     result.report.append(REASONS[why].format(style=STYLE_NAMES.get(style.rstrip("0123456789"), style)))
     docs: list[DocBuild] = []
     chapters: list[tuple[Line, list[DocBuild]]] = []
@@ -570,6 +727,8 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
                     build.lead = rest
                     build.doc.notes.append(f"标题行（{where(item.position)}）很长：标题取到第一个标点，其余“{rest[:20]}…”"
                                            "作为正文的第一段")
+                if id(item) in uncoded:
+                    build.doc.notes.append(f"{where(item.position)}“{title}”：{uncoded[id(item)]}")
                 docs.append(build)
                 if chapter is not None and (not chapters or chapters[-1][0] is not chapter):
                     chapters.append((chapter, []))
@@ -601,7 +760,9 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
         elif listed and listed[0] != build.doc.toc_code:
             build.doc.notes.append(f"目录写作 {listed[0]}（{where(listed[1])}），正文写作 {build.doc.toc_code}；"
                                    "保留正文的编号")
-    assign_codes(docs, chapters, result, options)
+    cited = frozenset(m.group(1) for b in blocks if b.kind == "paragraph" for m in DOC_CODE.finditer(b.text))
+    assign_codes(docs, chapters, result, options, cited | {c for b in blocks if b.kind == "table" for row in b.rows
+                                                          for cell in row for c in DOC_CODE.findall(cell)})
     for build in docs:
         if build.doc.jobs_text:
             for item in [build.node, *subtree(build.node)]:
@@ -827,13 +988,27 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
         if item.block.kind != "paragraph":
             continue
         mentioned = [m.group(1) for m in re.finditer(r"《([^《》\n]{1,40})》", item.block.text)]
-        mentioned += [m.group(1) for m in FORM_PLAIN.finditer(item.block.text) if "《" not in m.group(0)]
+        mentioned += appended_forms(item.block.text)
         for title in mentioned:
             title = clean(title)
             if title in seen:
                 continue
             seen.add(title)
             build_forms(result, doc, title, where(item.position), options)
+
+
+def appended_forms(text: str) -> list[str]:
+    """The titles of the forms a line appends without 《》: ``附：派车单、车辆维修申请表`` → both, whole."""
+    found = []
+    for m in FORM_PLAIN.finditer(text):
+        if "《" in m.group(0):
+            continue
+        found.append(m.group(1))
+        end = m.end()
+        while more := FORM_MORE.match(text, end):
+            found.append(more.group(1))
+            end = more.end()
+    return found
 
 
 def raw_text(line: Line) -> str:
@@ -851,7 +1026,11 @@ def build_forms(result: Imported, doc: ImportedDoc, title: str, position: str, o
     result.pending_forms.append((doc, title, position))
 
 
-def assign_codes(docs: list[DocBuild], chapters, result: Imported, options: Options) -> None:
+def assign_codes(docs: list[DocBuild], chapters, result: Imported, options: Options,
+                 cited: frozenset[str] = frozenset()) -> None:
+    """Each document's code: its own (heading, control table, coded TOC), else the next number of the
+    inferred scheme that no document has and the source never writes (``cited``: a code in a 相关文件 list
+    is another document's), noted as assigned by the import with the document's position."""
     codes = [b.doc.toc_code for b in docs if b.doc.toc_code]
     year = options.year
     if year is None:
@@ -889,14 +1068,30 @@ def assign_codes(docs: list[DocBuild], chapters, result: Imported, options: Opti
             pattern = dated if pattern.endswith("$") else pattern
         result.code_scheme = {"pattern": pattern, "format": fmt}
         result.report.append(f"编号规则由原稿的编号推定：{pattern}")
-        used = set(codes)
-        for k, b in enumerate(docs):
+        used = set(codes) | set(cited)
+        # The sequence numbers in use, by chapter (None: a code of a scheme without chapters), once (linear).
+        taken: dict[str | None, set[int]] = {}
+        for code in used:
+            # (a code cited without its year, HX-SC-03 in a 相关文件 list, takes its number too)
+            m = re.fullmatch(pattern, code) or re.fullmatch(pattern, f"{code}-{year or 1900}")
+            if m and m.groupdict().get("seq"):
+                taken.setdefault(m.groupdict().get("chapter"), set()).add(int(m.group("seq")))
+        chapter, seq = "01", 0  # where the documents before have got to
+        for b in docs:
             if b.doc.toc_code:
                 b.doc.code = b.doc.toc_code
+            else:
+                b.doc.code = next_code(fmt, chapter, seq, used, (taken.get(chapter, set()), taken.get(None, set())),
+                                       year)
+                used.add(b.doc.code)
+            m = re.fullmatch(pattern, b.doc.code)
+            if m:
+                chapter = m.groupdict().get("chapter") or chapter
+                seq = int(m.groupdict().get("seq") or seq)
+            if b.doc.toc_code:
                 continue
-            b.doc.code = next_code(pattern, fmt, docs[:k], used, year)
-            used.add(b.doc.code)
-            b.doc.notes.append(f"原稿中这个文件没有编号（{b.doc.lines}）；暂定为 {b.doc.code}，请核对")
+            b.doc.notes.append(f"原稿中这个文件没有编号（{b.doc.lines}）；暂定为 {b.doc.code}（导入按编号规则取的下一个"
+                               "原稿中没有用到的编号），请核对")
     if year:
         result.code_scheme["year"] = year
     result.code_scheme["example"] = docs[0].doc.code if docs else ""
@@ -921,18 +1116,15 @@ def assign_codes(docs: list[DocBuild], chapters, result: Imported, options: Opti
                         "documents": members} for number, members in groups.items()]
 
 
-def next_code(pattern: str, fmt: str, before: list[DocBuild], used: set[str], year) -> str:
-    chapter, seq = "01", 0
-    for b in before:
-        m = re.fullmatch(pattern, b.doc.code)
-        if m:
-            chapter = m.groupdict().get("chapter") or chapter
-            seq = int(m.groupdict().get("seq") or seq)
+def next_code(fmt: str, chapter: str, seq: int, used: set[str], taken: tuple[set[int], ...], year) -> str:
+    """The code after sequence number ``seq`` of ``chapter`` (where the documents before have got to): the next
+    sequence number that no code in the source has in that chapter, whatever its year (``taken``: QP-02-2021 is
+    not free when the source has QP-02-2019)."""
     while True:
         seq += 1
         try:
             code = fmt.format(chapter=int(chapter) if chapter.isdigit() else chapter, seq=seq, year=year)
         except (ValueError, KeyError, IndexError):
             code = f"{chapter}{seq:02d}"
-        if code not in used:
+        if code not in used and not any(seq in numbers for numbers in taken):
             return code

@@ -2,8 +2,10 @@
 
 This is the boundary where a legacy manual (.txt or .docx) enters the generator; the
 recognition of its structure (``importer.py``) only ever sees what is returned here: the
-``Block``s of ``read_blocks`` (or the lines of ``text_lines``/``docx_lines``), the texts of the
-headers and footers (``docx_page_texts``) and the document properties (``docx_properties``).
+``Block``s of ``read_blocks`` (with each Word section's header, footnotes, tracked changes read as
+accepted, comments, page-number paragraphs and a Word TOC marked: see ``Block``), or the lines of
+``text_lines``/``docx_lines``, the texts of the headers and footers (``docx_page_texts``) and the
+document properties (``docx_properties``).
 Everything a hostile or oversized file can do is stopped here with one clear message
 (a ``UsageError``, exit 2; a merely damaged zip or XML is told by the command boundary):
 
@@ -35,10 +37,11 @@ import io
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import UsageError
+from .importlabels import content as manual_words, say
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 64 * MB  # the .txt or .docx file itself; a real manual is a few MB
@@ -181,6 +184,16 @@ class Block:
     (gridSpan) is in ``rows`` once, a vertically merged continuation as "".  A table's ``position`` is
     that of its first row.  An image in a paragraph follows that paragraph's block (when it has text);
     an image in a table follows the table, at its row's position.
+
+    What Word keeps outside the body text (``docx_blocks``): each section's header, when it differs from
+    the previous section's, comes as blocks (``role`` "header", a paragraph split at its tabs) at the start
+    of that section, positioned by a ``Place`` (``第 2 节页眉第 1 段``); page numbers (PAGE/NUMPAGES fields,
+    ``第 X 页 共 Y 页``) are not read from headers, and a body paragraph that is only that has ``role``
+    "furniture"; the paragraphs of a TOC field or in TOC styles have ``role`` "toc".  A footnote or endnote
+    is appended to the paragraph (or cell) that references it, ``（注：…）`` / ``（尾注：…）``; tracked changes
+    read as accepted (inserted text in, deleted text out: a wholly deleted paragraph has no text and no
+    number); ``marks`` says what was read so: ("footnote"|"endnote", text, ""), ("inserted", text, ""),
+    ("deleted", text, ""), ("comment", text, author) for a comment on the paragraph.
     """
 
     kind: str  # "paragraph" | "table" | "image"
@@ -191,13 +204,48 @@ class Block:
     list_level: int | None = None
     rows: tuple[tuple[str, ...], ...] = ()
     image: tuple[str, bytes] | None = None
+    role: str = ""  # .docx: "" body text, "header" (a section's header), "toc" (a Word TOC), "furniture" (page numbers only)
+    marks: tuple[tuple[str, str, str], ...] = ()  # .docx: (kind, text, who) of what Word keeps beside the text (MARKS)
+
+
+MARKS = ("footnote", "endnote", "inserted", "deleted", "comment")
+
+
+class Place(int):
+    """The position of a block outside the body's paragraphs (a section's header): as an int, the position
+    of the body block it comes before (for order); written, it names itself in the report's language, so
+    that ``第 {position} 段`` reads ``第 2 节页眉第 1 段`` (``paragraph 1 of the header of section 2``).  Adding
+    a table's row index keeps the name (``第 2 节页眉第 3 段``)."""
+
+    def __new__(cls, value: int, section: int, kind: str, k: int):
+        self = super().__new__(cls, value)
+        self.section, self.kind, self.k = section, kind, k  # kind: "default" | "first" | "even"
+        return self
+
+    def __format__(self, spec: str) -> str:
+        if spec:
+            return format(int(self), spec)
+        return say("header_place", section=self.section, kind=say(f"header_{self.kind}"), k=self.k)
+
+    def __str__(self) -> str:
+        return self.__format__("")
+
+    def __repr__(self) -> str:
+        return f"Place({int(self)}, {self.section}, {self.kind!r}, {self.k})"
+
+    def __add__(self, other):
+        if isinstance(other, int) and not isinstance(other, bool):
+            return Place(int(self) + other, self.section, self.kind, self.k + other)
+        return NotImplemented
+
+    __radd__ = __add__
 
 
 def read_blocks(path: Path) -> list[Block]:
     """The blocks of a .txt (one paragraph per non-empty line) or .docx (paragraphs, tables, images)."""
     if path.suffix.lower() == ".docx":
-        return [block for block in docx_blocks(path) if block.kind != "paragraph" or block.text.strip()
-                or block.number]
+        return [block for block in docx_blocks(path, parts=True) if block.kind != "paragraph" or block.text.strip()
+                or block.number or block.marks]
     return [Block("paragraph", n, line) for n, line in enumerate(text_lines(path), 1) if line.strip()]
 
 
@@ -355,9 +403,12 @@ def _reason(exc: BaseException) -> str:
 def docx_lines(path: Path) -> list[str]:
     """The paragraphs of a Word file in order, each table row as one line (its non-empty cells joined with
     " "): one line per position of ``read_blocks``.  A numbered paragraph is "number text", a line break in
-    a paragraph a space (a tab stays a tab: a TOC's leader)."""
+    a paragraph a space (a tab stays a tab: a TOC's leader).  Footnotes are in their paragraph, as in
+    ``read_blocks``; the sections' headers are not lines (they have no body position)."""
     lines: list[str] = []
-    for block in docx_blocks(path):
+    for block in docx_blocks(path, parts=True):
+        if block.role == "header":
+            continue
         if block.kind == "paragraph":
             text = block.text.replace("\n", " ")
             lines.append(f"{block.number} {text}" if block.number and text else block.number or text)
@@ -367,45 +418,76 @@ def docx_lines(path: Path) -> list[str]:
     return lines
 
 
-def docx_blocks(path: Path) -> list[Block]:
-    """Every block of the body in order, an empty paragraph included (it has its position)."""
+def docx_blocks(path: Path, parts: bool = False) -> list[Block]:
+    """Every block of the body in order, an empty paragraph included (it has its position).  With ``parts``,
+    what Word keeps outside the body text is read too: footnotes, endnotes and comments (``Paragraphs``),
+    and each section's header before the section's blocks (``Headers``)."""
     with open_docx(path) as (archive, names, document):
         rels = relationships(archive, names, document.filename)
         targets = {rid: target for rid, kind, target in rels}
         styles = numbering = None
+        found: dict[str, zipfile.ZipInfo] = {}
         for _, kind, target in rels:
             if kind.endswith("/styles") and target in names:
                 styles = names[target]
             elif kind.endswith("/numbering") and target in names:
                 numbering = names[target]
+            elif target in names:
+                found.setdefault(kind.rsplit("/", 1)[-1], names[target])
         style_map = read_styles(archive, styles) if styles is not None else Styles()
         lists = read_numbering(archive, numbering, style_map) if numbering is not None else Numbering(style_map)
         images = Images(archive, names, targets, path)
-        return list(body_blocks(archive, document, path, Paragraphs(style_map, lists), images))
+        paragraphs = Paragraphs(style_map, lists)
+        if not parts:
+            return [item for item in body_blocks(archive, document, path, paragraphs, images) if isinstance(item, Block)]
+        for kind in ("footnotes", "endnotes"):
+            if kind in found:
+                paragraphs.notes.update(read_notes(archive, found[kind], kind[:-1]))
+        if "comments" in found:
+            paragraphs.comments = read_comments(archive, found["comments"])
+        headers = Headers(archive, names, targets, style_map, even_and_odd(archive, found.get("settings")))
+        out: list[Block] = []
+        section: list[Block] = []
+        position = 0
+        for item in body_blocks(archive, document, path, paragraphs, images):
+            if isinstance(item, Block):
+                section.append(item)
+                position = max(position, item.position)
+                continue
+            out += headers.of(item, section[0].position if section else position + 1)
+            out += section
+            section = []
+        return out + section
 
 
 def body_blocks(archive, info, path: Path, paragraphs: Paragraphs, images: Images):
-    """The blocks of the body, streamed: each paragraph or table of the body freed once read."""
+    """The blocks of the body, streamed: each paragraph or table of the body freed once read.  The end of
+    each section (a paragraph's w:sectPr, the body's own) is yielded as a ``Section`` after its blocks."""
     body_tag, p_tag, tbl_tag = W + "body", W + "p", W + "tbl"
     seen_body = False
     position = 0
     for _, element in xml_events(archive, info, tag=(p_tag, tbl_tag, body_tag)):
         if element.tag == body_tag:
             seen_body = True
+            yield section_of(element.find(SECTPR))
             continue
         parent = element.getparent()
         if parent is None or not in_body(parent, body_tag):
             continue  # a paragraph inside a table cell, or a table inside a table: its outer table counts
+        paragraphs.marks = []
         if element.tag == p_tag:
             position += 1
             text, number, level, heading = paragraphs.read(element)
-            yield Block("paragraph", position, text, heading, number, level)
+            yield Block("paragraph", position, text, heading, number, level, role=paragraphs.role,
+                        marks=tuple(paragraphs.marks))
             for name, data in images.of(element):
                 yield Block("image", position, image=(name, data))
+            if paragraphs.section is not None:
+                yield section_of(paragraphs.section)
         else:
             rows, pictures = table_rows(element, paragraphs, images)
             if rows:
-                yield Block("table", position + 1, rows=rows)
+                yield Block("table", position + 1, rows=rows, marks=tuple(paragraphs.marks))
             for row, name, data in pictures:
                 yield Block("image", position + 1 + row, image=(name, data))
             position += len(rows)
@@ -414,6 +496,22 @@ def body_blocks(archive, info, path: Path, paragraphs: Paragraphs, images: Image
             del parent[0]
     if not seen_body:
         raise UsageError("cli.authoring.import_no_document", path=path)
+
+
+@dataclass(frozen=True)
+class Section:
+    """The end of a Word section: its header references (type → relationship id) and w:titlePg."""
+
+    headers: tuple[tuple[str, str], ...] = ()
+    title_page: bool = False
+
+
+def section_of(sect) -> Section:
+    if sect is None:
+        return Section()
+    refs = tuple((ref.get(W + "type", "default"), ref.get(R + "id") or "") for ref in sect.iterchildren(W + "headerReference"))
+    title = sect.find(W + "titlePg")
+    return Section(refs, title is not None and title.get(VAL, "1") not in ("0", "false", "off"))
 
 
 # Elements that wrap paragraphs, tables, rows or cells without being one: a content control (a Word TOC sits
@@ -472,10 +570,11 @@ def cell_text(tc, paragraphs: Paragraphs) -> str:
 # Paragraph text, styles and headings
 
 RUN_TEXT = {W + "t": None, W + "tab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-",
-            W + "softHyphen": ""}
+            W + "softHyphen": "", W + "ptab": "\t"}
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 TEXT_TAGS = (*RUN_TEXT, MC_FALLBACK)
 HEADING_NAME = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.I)
+TOC_STYLE = re.compile(r"^(?:toc|目录)\s*[1-9]$", re.I)
 
 
 @dataclass
@@ -493,6 +592,12 @@ class Styles:
     default: str | None = None  # the default paragraph style's id
     headings: dict = field(default_factory=dict)  # cache: style id → heading level or None
     lists: dict = field(default_factory=dict)  # cache: style id → (numId, ilvl)
+    tocs: dict = field(default_factory=dict)  # cache: style id → whether it is a TOC style (toc 1 … 9, 目录 1 …)
+
+    def toc(self, style_id: str | None) -> bool:
+        if style_id not in self.tocs:
+            self.tocs[style_id] = any(TOC_STYLE.match(style.name.strip()) for _, style in self.chain(style_id))
+        return self.tocs[style_id]
 
     def chain(self, style_id: str | None):
         """The style and the styles it is based on, nearest first (a loop or a long chain is cut)."""
@@ -573,13 +678,28 @@ def read_styles(archive, info) -> Styles:
 
 
 class Paragraphs:
-    """Reads a w:p: its text, its automatic number and list level, its heading level."""
+    """Reads a w:p: its text, its automatic number and list level, its heading level.
 
-    def __init__(self, styles: Styles, lists: Numbering):
-        self.styles, self.lists = styles, lists
+    Besides what ``read`` returns, the paragraph last read leaves ``role`` ("toc", "furniture" or ""),
+    ``section`` (its w:sectPr: the paragraph ends a Word section) and adds to ``marks`` (the caller empties it
+    before a paragraph or a table).  Complex fields may span paragraphs (a TOC field does): ``fields`` is
+    kept from one paragraph to the next.  ``notes`` (("footnote"|"endnote", id) → text) and ``comments``
+    (id → (author, text)) are what the references in the text point to; with ``page_text`` False (a header)
+    page numbers are left out of the text."""
+
+    def __init__(self, styles: Styles, lists: Numbering, page_text: bool = True):
+        self.styles, self.lists, self.page_text = styles, lists, page_text
+        self.notes: dict[tuple[str, str], str] = {}
+        self.comments: dict[str, tuple[str, str]] = {}
+        self.fields = Fields()  # the complex fields open
+        self.marks: list[tuple[str, str, str]] = []
+        self.role = ""
+        self.section = None
 
     def read(self, p) -> tuple[str, str, int | None, int | None]:
         style_id, outline, num_id, ilvl = self.styles.default, None, None, None
+        self.section = None
+        mark_deleted = False
         ppr = p[0] if len(p) and p[0].tag == PPR else None  # (pPr is a paragraph's first child)
         if ppr is not None:
             for child in ppr:  # children read by hand: find() is slow on a million paragraphs
@@ -590,10 +710,21 @@ class Paragraphs:
                     num_id, ilvl = _numpr(child)
                 elif tag == OUTLINE:
                     outline = _int(child.get(VAL))
+                elif tag == SECTPR:
+                    self.section = child
+                elif tag == RPR:
+                    mark_deleted = child.find(DEL) is not None  # the paragraph mark itself is a tracked deletion
         if outline is not None:
             heading = outline + 1 if 0 <= outline < 9 else None
         else:
             heading = self.styles.heading(style_id)
+        scan = scan_text(p, self.fields, self.notes, self.comments)
+        text = scan.text if self.page_text else without_pages(scan.content, scan.page)
+        self.marks.extend(scan.marks)
+        self.role = "toc" if scan.toc or self.styles.toc(style_id) else \
+            "furniture" if self.page_text and is_furniture(scan) else ""
+        if mark_deleted and not text.strip():
+            return text, "", None, heading  # a paragraph deleted whole: it takes no number (changes accepted)
         if num_id is None:  # numbering from the style (or a style it is based on)
             num_id, style_ilvl = self.styles.numbering(style_id)
             if ilvl is None:
@@ -602,39 +733,220 @@ class Paragraphs:
         if num_id not in (None, "0") and self.lists.known(num_id):
             level = min(max(ilvl or 0, 0), 8)
             number = self.lists.next(num_id, level)
-        return paragraph_text(p), number, level, heading
+        return text, number, level, heading
 
 
 def paragraph_text(p) -> str:
-    """The text a reader sees: runs' text, tabs and line breaks (not in deleted text, not in field codes).
-    A text box or picture's mc:Fallback (the same again, for older readers) is skipped."""
-    out = []
-    fallbacks = []
-    for element in p.iter(*TEXT_TAGS):
+    """The text a reader sees: runs' text, tabs and line breaks (not in deleted or moved-away text, not in
+    field codes; a field's result is).  A text box or picture's mc:Fallback (the same again, for older
+    readers) is skipped."""
+    return scan_text(p, Fields(), {}, {}).text
+
+
+@dataclass
+class Scan:
+    text: str  # what a reader sees, footnotes appended
+    content: str  # the same without the results of page-number fields
+    page: bool  # a page-number field is in the paragraph
+    toc: bool  # the paragraph is (partly) inside a TOC field
+    marks: list
+
+
+def scan_text(p, fields: Fields, notes: dict, comments: dict) -> Scan:
+    """The runs of ``p`` in order: text, tabs, breaks; complex fields (fldChar/instrText, kept open in
+    ``fields`` across paragraphs) and simple ones (fldSimple); tracked changes; note and comment references.
+    A note or comment is taken at its first reference only (``notes`` and ``comments`` lose it): a file
+    that references one note a million times does not copy its text a million times."""
+    out, content, marks, appended = [], [], [], []
+    skip, moved, simple = set(), set(), set()  # mc:Fallback (skipped), w:moveFrom (deleted), page-number fldSimple
+    page = False
+    toc = fields.has("TOC")
+    deleting = False  # the last text read was deleted text: the next deleted run continues it
+    for element in p.iter():  # (all elements, filtered here: lxml's match on a list of tags is slower)
         tag = element.tag
-        if tag == T:
-            if not fallbacks or not in_fallback(element, fallbacks):
-                out.append(element.text or "")
-        elif tag == MC_FALLBACK:
-            fallbacks.append(element)
-        elif fallbacks and in_fallback(element, fallbacks):
+        if tag not in SCAN_SET:
             continue
-        elif tag == TAB:
+        if tag == T and not (skip or moved or simple or fields.open):  # (most of any text: plain runs)
+            deleting = False
+            text = element.text or ""
+            out.append(text)
+            content.append(text)
+            continue
+        if skip and in_any(element, skip):
+            continue
+        if tag == MC_FALLBACK:
+            skip.add(element)
+            continue
+        if tag == MOVE_FROM:
+            moved.add(element)
+            continue
+        if tag == DEL_TEXT or (tag == T and moved and in_any(element, moved)):
+            if deleting:
+                marks[-1][1].append(element.text or "")
+            else:
+                marks.append(["deleted", [element.text or ""], ""])
+            deleting = True
+            continue
+        if moved and in_any(element, moved):
+            continue
+        if tag == T:
+            deleting = False
+            text = element.text or ""
+            out.append(text)
+            if fields.open:
+                toc = toc or fields.has("TOC")
+                if fields.in_result(PAGE_FIELDS):
+                    continue
+            if simple and in_any(element, simple):
+                continue
+            content.append(text)
+            continue
+        if tag == FLD_CHAR:
+            kind = element.get(FLD_CHAR_TYPE)
+            if kind == "begin":
+                fields.begin()
+            elif kind in ("separate", "end"):
+                instruction = fields.separate() if kind == "separate" else fields.end()
+                page = page or instruction in PAGE_FIELDS
+                toc = toc or instruction == "TOC"
+            continue
+        if tag == INSTR:
+            fields.instruction(element.text or "")
+            continue
+        if tag == FLD_SIMPLE:
+            instruction = field_kind(element.get(W + "instr") or "")
+            if instruction in PAGE_FIELDS:
+                simple.add(element)
+                page = True
+            toc = toc or instruction == "TOC"
+            continue
+        if tag == INS:
+            inserted = "".join(t.text or "" for t in element.iter(T))
+            if inserted:
+                marks.append(("inserted", inserted, ""))
+            continue
+        if tag in NOTE_REFS:
+            kind = NOTE_REFS[tag]
+            note = notes.pop((kind, element.get(W + "id")), None)
+            if note:
+                appended.append(manual_words(kind, text=note))
+                marks.append((kind, note, ""))
+            continue
+        if tag == COMMENT_REF:
+            comment = comments.pop(element.get(W + "id"), None)
+            if comment:
+                marks.append(("comment", comment[1], comment[0]))
+            continue
+        deleting = False
+        if tag == TAB:
             if element.getparent() is not None and element.getparent().tag == RUN:  # not a tab stop
                 out.append("\t")
+                content.append("\t")
         elif tag == BR:
             if element.get(BR_TYPE) in (None, "textWrapping"):  # not a page or column break
                 out.append("\n")
+                content.append("\n")
         else:
             out.append(RUN_TEXT[tag])
-    return "".join(out)
+            content.append(RUN_TEXT[tag])
+    if appended:
+        out += appended
+        content += appended
+    text = "".join(out)
+    marks = [(m[0], "".join(m[1]), m[2]) if isinstance(m, list) else m for m in marks]
+    return Scan(text, "".join(content) if page or simple else text, page, toc, marks)
 
 
-def in_fallback(element, fallbacks) -> bool:
-    return any(ancestor in fallbacks for ancestor in element.iterancestors(MC_FALLBACK))
+class Fields:
+    """The complex fields open at a point of the text (fldChar begin … separate … end), which may span
+    paragraphs (a TOC field does).  At most MAX_FIELDS nested are kept (a begin beyond that is counted,
+    and its end closes nothing kept); of an instruction its first MAX_INSTRUCTION characters."""
+
+    MAX_FIELDS = 32
+    MAX_INSTRUCTION = 64
+
+    def __init__(self):
+        self.open: list[list] = []  # [instruction, separated, kind]
+        self.extra = 0
+
+    def begin(self) -> None:
+        if len(self.open) < self.MAX_FIELDS:
+            self.open.append(["", False, ""])
+        else:
+            self.extra += 1
+
+    def instruction(self, text: str) -> None:
+        if self.open and not self.extra and not self.open[-1][1] and len(self.open[-1][0]) < self.MAX_INSTRUCTION:
+            self.open[-1][0] += text[:self.MAX_INSTRUCTION]
+
+    def separate(self) -> str:
+        if self.extra or not self.open:
+            return ""
+        field = self.open[-1]
+        field[1], field[2] = True, field_kind(field[0])
+        return field[2]
+
+    def end(self) -> str:
+        if self.extra:
+            self.extra -= 1
+            return ""
+        if not self.open:
+            return ""
+        field = self.open.pop()
+        return field[2] or field_kind(field[0])
+
+    def has(self, kind: str) -> bool:
+        return any(field[2] == kind or (not field[1] and field_kind(field[0]) == kind) for field in self.open)
+
+    def in_result(self, kinds) -> bool:
+        return any(field[1] and field[2] in kinds for field in self.open)
+
+
+def in_any(element, containers) -> bool:
+    return any(ancestor in containers for ancestor in element.iterancestors())
+
+
+def field_kind(instruction: str) -> str:
+    """The field's name: `` PAGE  \\* MERGEFORMAT `` → PAGE."""
+    words = instruction.split(None, 1)
+    return words[0].upper() if words else ""
+
+
+PAGE_FIELDS = frozenset({"PAGE", "NUMPAGES", "SECTIONPAGES", "SECTION"})
+# What is left of a page-number line once the fields' results are out (第 页 共 页, 页码：/), and page numbers typed.
+PAGE_RESIDUE = re.compile(r"第\s*页\s*[,，、]?\s*(?:共\s*页)?|共\s*页|页\s*[码次]\s*[:：]?\s*(?:[/／]\s*)?"
+                          r"|(?<![A-Za-z])page\s*(?:of\s*)?(?![A-Za-z])", re.I)
+PAGE_TYPED = re.compile(r"第\s*\d+\s*页\s*[,，、]?\s*共\s*\d+\s*页|(?<![A-Za-z])page\s+\d+\s+of\s+\d+", re.I)
+PAGE_PUNCT = " \t\n\u3000-－—–/／|·.:：,，、()（）"
+
+
+def without_pages(text: str, fields: bool) -> str:
+    """A header's text without page numbers: 第 2 页 共 6 页 typed; with page fields (their results already
+    out), the words around them (第 页 共 页, 页码：/, Page of).  "" when only punctuation is left."""
+    if fields:
+        text = PAGE_RESIDUE.sub("", text)
+    text = PAGE_TYPED.sub("", text)
+    return text if text.strip(PAGE_PUNCT) else ""
+
+
+def is_furniture(scan: Scan) -> bool:
+    """A body paragraph that is only page numbers: page fields and their words (第 {PAGE} 页 共 {NUMPAGES} 页),
+    or 第 2 页 共 6 页 typed."""
+    if not scan.page and "页" not in scan.text and "age" not in scan.text:
+        return False
+    if not scan.text.strip():
+        return False
+    if scan.page and not PAGE_TYPED.sub("", PAGE_RESIDUE.sub("", scan.content)).strip(PAGE_PUNCT):
+        return True
+    return bool(PAGE_TYPED.fullmatch(scan.text.strip()))
 
 
 T, TAB, BR, RUN, BR_TYPE = W + "t", W + "tab", W + "br", W + "r", W + "type"
+FLD_CHAR, FLD_CHAR_TYPE, INSTR, FLD_SIMPLE = W + "fldChar", W + "fldCharType", W + "instrText", W + "fldSimple"
+INS, DEL, DEL_TEXT, MOVE_FROM, RPR, SECTPR = (W + tag for tag in ("ins", "del", "delText", "moveFrom", "rPr", "sectPr"))
+NOTE_REFS = {W + "footnoteReference": "footnote", W + "endnoteReference": "endnote"}
+COMMENT_REF = W + "commentReference"
+SCAN_SET = frozenset((*TEXT_TAGS, FLD_CHAR, INSTR, FLD_SIMPLE, INS, DEL_TEXT, MOVE_FROM, *NOTE_REFS, COMMENT_REF))
 
 
 # ---------------------------------------------------------------------------
@@ -972,6 +1284,116 @@ CP = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 EP = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}"
 MAX_PROPERTY = 1000  # characters kept of one property
+
+
+HEADER_KINDS = ("first", "default", "even")  # (the order a section shows them in)
+
+
+class Headers:
+    """The headers of each Word section as blocks at the start of the section (``docx_blocks``).
+
+    A section shows its first-page header (with w:titlePg), its default header, and its even-page header
+    (when settings.xml has w:evenAndOddHeaders); a kind it does not name is its previous section's.  A
+    paragraph or table that a header read before showed already is not read again (the company line of
+    every page; a section continued after a landscape page; so the blocks made from headers are never more
+    than the header parts hold, however many sections use them), nor one that is only page numbers; a
+    paragraph is split at its tabs (a header places company, title and code with tabs).  Each block's
+    position is a ``Place``: the position of the section's first block, named ``第 N 节页眉第 K 段`` (K as
+    the header counts its paragraphs, a table one per row)."""
+
+    def __init__(self, archive, names, targets: dict[str, str], styles: Styles, even: bool):
+        self.archive, self.names, self.targets, self.even = archive, names, targets, even
+        self.paragraphs = Paragraphs(styles, Numbering(styles), page_text=False)
+        self.refs: dict[str, str] = {}  # kind → part name, as the sections so far leave it
+        self.parsed: dict[str, list] = {}
+        self.seen: set = set()  # the paragraphs and tables read from any header so far
+        self.done: set[str] = set()  # the header parts read whole
+        self.count = 0
+
+    def of(self, section: Section, value: int) -> list[Block]:
+        self.count += 1
+        for kind, rid in section.headers:
+            target = self.targets.get(rid)
+            if target in self.names:
+                self.refs[kind] = target
+        out: list[Block] = []
+        for kind in HEADER_KINDS:
+            if (kind == "first" and not section.title_page) or (kind == "even" and not self.even):
+                continue
+            target = self.refs.get(kind)
+            if target is None or target in self.done:
+                continue
+            for k, key, block in self.items(target):
+                if key not in self.seen:
+                    self.seen.add(key)
+                    out.append(replace(block, position=Place(value, self.count, kind, k)))
+            self.done.add(target)
+        return out
+
+    def items(self, target: str) -> list:
+        """(position in the header, key, block) of a header part's paragraphs (pieces between tabs) and tables."""
+        if target not in self.parsed:
+            found, k = [], 0
+            root, p_tag, tbl_tag = W + "hdr", W + "p", W + "tbl"
+            for _, element in xml_events(self.archive, self.names[target], tag=(p_tag, tbl_tag)):
+                parent = element.getparent()
+                if parent is None or not in_body(parent, root):
+                    continue
+                self.paragraphs.marks = []  # (a header's tracked changes are read as accepted, not reported)
+                if element.tag == p_tag:
+                    k += 1
+                    text, _, _, _ = self.paragraphs.read(element)
+                    for piece in text.split("\t"):
+                        piece = piece.strip()
+                        if piece.strip(PAGE_PUNCT):
+                            found.append((k, ("p", piece), Block("paragraph", k, piece, role="header")))
+                else:
+                    rows, _ = table_rows(element, self.paragraphs, NO_IMAGES)
+                    if len(rows) == 1:  # a layout grid, like a tabbed line: each cell's lines as paragraphs
+                        for piece in (line.strip() for cell in rows[0] for line in cell.split("\n")):
+                            if piece.strip(PAGE_PUNCT):
+                                found.append((k + 1, ("p", piece), Block("paragraph", k + 1, piece, role="header")))
+                    elif any(cell for row in rows for cell in row):
+                        found.append((k + 1, ("t", rows), Block("table", k + 1, rows=rows, role="header")))
+                    k += len(rows)
+                element.clear()
+                while element.getprevious() is not None:
+                    del parent[0]
+            self.parsed[target] = found
+        return self.parsed[target]
+
+
+def read_notes(archive, info, kind: str) -> dict[tuple[str, str], str]:
+    """(kind, id) → text of the footnotes or endnotes part (its paragraphs joined; separators left out)."""
+    notes = {}
+    for _, element in xml_events(archive, info, tag=W + kind):
+        if element.get(W + "type") in (None, "normal"):
+            text = " ".join(" ".join(paragraph_text(p).split()) for p in element.iter(W + "p")).strip()
+            if text:
+                notes[(kind, element.get(W + "id"))] = text
+        element.clear()
+    return notes
+
+
+def read_comments(archive, info) -> dict[str, tuple[str, str]]:
+    """id → (author, text) of the comments part."""
+    comments = {}
+    for _, element in xml_events(archive, info, tag=W + "comment"):
+        text = " ".join(" ".join(paragraph_text(p).split()) for p in element.iter(W + "p")).strip()
+        if text:
+            comments[element.get(W + "id")] = ((element.get(W + "author") or "").strip(), text)
+        element.clear()
+    return comments
+
+
+def even_and_odd(archive, info) -> bool:
+    """Whether settings.xml gives even pages their own header (w:evenAndOddHeaders)."""
+    if info is None:
+        return False
+    with contextlib.closing(xml_events(archive, info, tag=W + "evenAndOddHeaders")) as events:
+        for _, element in events:
+            return element.get(VAL, "1") not in ("0", "false", "off")
+    return False
 
 
 def docx_page_texts(path: Path) -> list[str]:

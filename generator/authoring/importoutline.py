@@ -195,9 +195,22 @@ def _ranked(style: str) -> tuple[str, int] | None:
     return None
 
 
-def outline(lines: list[Line]) -> Line:
+def holds_documents(style: str, documents: str) -> bool:
+    """Whether a line of ``style`` can hold documents of style ``documents``: a chapter (第X章, 第X节), a Word
+    heading of a higher level, a decimal number of a lower depth.  A section or clause style (一、, 1.) cannot."""
+    if style in ("chapter", "jie"):
+        return True
+    mine, theirs = _ranked(style), _ranked(documents)
+    if mine and mine[0] == "heading":
+        return not theirs or theirs[0] != "heading" or mine[1] < theirs[1]
+    return bool(mine and theirs and mine[0] == theirs[0] == "decimal" and mine[1] < theirs[1])
+
+
+def outline(lines: list[Line], documents: str = "") -> Line:
     """A root whose ``body`` holds every line in order: styled lines nested by order of appearance,
-    each unstyled line, table and image in the ``body`` of the latest styled line before it."""
+    each unstyled line, table and image in the ``body`` of the latest styled line before it.  With
+    ``documents`` (the style of the documents, once known) a document's line is never nested under a
+    section or clause (the numbered lines of an uncoded document before it, say): it closes them."""
     root = Line(Block("paragraph", 0), "", style="", depth=-1)
     stack: list[tuple[str, Line]] = [("", root)]
     for line in lines:
@@ -206,6 +219,9 @@ def outline(lines: list[Line]) -> Line:
             stack[-1][1].body.append(line)
             continue
         line.style = style
+        if documents and style == documents:
+            while len(stack) > 1 and not holds_documents(stack[-1][0], documents):
+                stack.pop()
         ranked = _ranked(style)
         if ranked:
             kind, n = ranked

@@ -8,15 +8,14 @@ from pathlib import Path
 
 from ..common.progress import progress
 from ..common.resources import TEMPLATES
-from ..errors import UsageError
 from ..labels import text as label_text
 from ..model import PLACEHOLDER, file_stem
 from ..read.markdown import clauses, parse
 from .importbase import Imported, ImportedDoc, md_escape
 from .importdocs import audit_cover, audit_front, audit_roles
 from .importlabels import content, join, quoted, report_language, say, unit
-from .scaffold import (check_empty_target, move_into, site_config_template, staging_folder, template_environment,
-                       write_repo_files)
+from .scaffold import (check_empty_target, make_parents, move_into, remove_made, site_config_template, staging_folder,
+                       template_environment, write_repo_files)
 from .yamltext import yaml_scalar
 
 # ---------------------------------------------------------------------------
@@ -209,35 +208,3 @@ def write_manual(result: Imported, target: Path, out_name: str, *, quiet: bool =
             shutil.rmtree(tmp, ignore_errors=True)
         remove_made(made)
         raise
-
-
-def make_parents(target: Path) -> list[Path]:
-    """The folders above ``target`` (resolved) that do not exist yet, made, outermost first (to remove on failure).
-
-    A file where a folder should be is refused with the line ``check_empty_target`` gives for a file."""
-    missing = []
-    parent = target.parent
-    while not parent.exists():
-        missing.append(parent)
-        parent = parent.parent
-    if not parent.is_dir():
-        raise UsageError("cli.authoring.not_a_folder", target=parent)
-    missing.reverse()
-    made: list[Path] = []
-    try:
-        for folder in missing:
-            folder.mkdir()
-            made.append(folder)
-    except BaseException:
-        remove_made(made)
-        raise
-    return made
-
-
-def remove_made(made: list[Path]) -> None:
-    """Remove the folders ``make_parents`` made, innermost first, each only if it is (still) empty."""
-    for folder in reversed(made):
-        try:
-            folder.rmdir()
-        except OSError:
-            break

@@ -120,17 +120,23 @@ def yaml_span(item, text: str) -> tuple[int, int]:
     return 0, len(text)
 
 
-def item_from_text(manual, item, text: str):
-    """``item`` as the text ``text`` of its file would make it (None when that text cannot be read)."""
+def item_from_text(manual, item, text: str, image_root: Path | None = None):
+    """``item`` as the text ``text`` of its file would make it (None when that text cannot be read).  A
+    document's pictures are read from ``image_root`` (an edition's frozen ``source/``; default: the manual's
+    folder, as they are now: a git revision's pictures are not looked up)."""
     from ..model import build
     from ..read.history import parse_text
+    from ..read.images import read_images
 
     kind = "document" if isinstance(item, Document) else "form"
     file = parse_text(item.path, text, kind)
     if file is None:
         return None
     try:
-        return build.document(file) if kind == "document" else build.form(file)
+        if kind == "form":
+            return build.form(file)
+        file.images = read_images(Path(image_root or manual.root), item.path, file.blocks)
+        return build.document(file)
     except (TypeError, ValueError, AttributeError):
         return None
 
@@ -290,8 +296,12 @@ def _fingerprint(item, manual):
 def changes_since(manual, item, since: str | None = None) -> dict:
     """What changed in ``item`` since ``since`` (default: its last approval): ``clause_changes`` plus
     ``since`` (a ``Since``) and ``old`` (the item as it was)."""
+    from ..read.editions import EDITIONS, SOURCE
+
     found = since_text(manual, item, since)
-    old = item_from_text(manual, item, found.text)
+    frozen = Path(manual.root) / EDITIONS / found.name / SOURCE if found.kind in ("approved-edition", "edition") \
+        else None
+    old = item_from_text(manual, item, found.text, frozen)
     if old is None:
         raise UsageError("cli.diff.unreadable_then", path=item.path, since=found.name)
     return {**clause_changes(old, item), "since": found, "old": old,

@@ -138,6 +138,38 @@ def move_into(tmp: Path, target: Path) -> None:
     tmp.rmdir()
 
 
+def make_parents(target: Path) -> list[Path]:
+    """The folders above ``target`` (resolved) that do not exist yet, made, outermost first (to remove on failure).
+
+    A file where a folder should be is refused with the line ``check_empty_target`` gives for a file."""
+    missing = []
+    parent = target.parent
+    while not parent.exists():
+        missing.append(parent)
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UsageError("cli.authoring.not_a_folder", target=parent)
+    missing.reverse()
+    made: list[Path] = []
+    try:
+        for folder in missing:
+            folder.mkdir()
+            made.append(folder)
+    except BaseException:
+        remove_made(made)
+        raise
+    return made
+
+
+def remove_made(made: list[Path]) -> None:
+    """Remove the folders ``make_parents`` made, innermost first, each only if it is (still) empty."""
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
 def staging_folder(target: Path, default_name: str) -> Path:
     """A new hidden folder beside ``target`` to build the tree in before ``move_into``."""
     parent = target.resolve().parent
@@ -178,11 +210,14 @@ def add_fingerprints(root: Path) -> int:
 
 def init_repository(target: Path, *, quiet: bool = False, lang: str = "zh-CN") -> None:
     """``manual init DIR``: a new manual repository with one example of each kind."""
+    target = target.resolve()  # ``new/../manual``: the folders as they will be, not through one not yet made
     check_empty_target(target)
     today = _today()
     values = {"year": today.year, "today": today.isoformat(), "title": "业务部门管理手册"}
-    tmp = staging_folder(target, "manual")
+    made = make_parents(target)
+    tmp = None
     try:
+        tmp = staging_folder(target, "manual")
         steps = ["repo", "example", "fingerprints"]
         for step in progress(steps, "manual init", quiet=quiet,
                              label=lambda s: label(f"cli.authoring.init_steps.{s}", lang)):
@@ -197,7 +232,9 @@ def init_repository(target: Path, *, quiet: bool = False, lang: str = "zh-CN") -
                 add_fingerprints(tmp)
         move_into(tmp, target)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        remove_made(made)
         raise
 
 

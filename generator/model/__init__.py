@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..common.findings import Location
 from ..read.editions import EditionCheck
+from ..read.images import Image  # noqa: F401 - part of the model
 from ..read.markdown import Block, ListItem  # noqa: F401 - part of the model
 from ..read.yamlsrc import Positions
 
@@ -290,6 +291,16 @@ class Document(_Item):
     body: str = ""  # the Markdown after the front matter
     body_line: int = 1  # the file's line where ``body`` starts
     blocks: list[Block] = field(default_factory=list)  # the body, parsed once (``generator.read.markdown``)
+    # the body's image references in reading order, each resolved to its file once (``generator.read.images``)
+    images: list[Image] = field(default_factory=list)
+
+    def image(self, src: str) -> Image | None:
+        """The image the body's reference ``src`` shows, when it can be shown (a file of the manual of a
+        supported format within the limits); None otherwise (the outputs print its description)."""
+        for image in self.images:
+            if image.src == src:
+                return image if image.usable else None
+        return None
 
     @property
     def slug(self) -> str:

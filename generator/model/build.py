@@ -146,7 +146,7 @@ def document(file: SourceFile) -> Document:
                     uses_forms=_texts(data.get("uses_forms")), cited_documents=_texts(refs.get("documents")),
                     cited_roles=_texts(refs.get("roles")), orgchart=bool(data.get("orgchart")),
                     staffing=bool(data.get("staffing")), workflow=workflow, jobs=jobs, body=file.body,
-                    body_line=file.body_line, blocks=file.blocks)
+                    body_line=file.body_line, blocks=file.blocks, images=list(file.images))
 
 
 # -- forms -------------------------------------------------------------------------------------

@@ -31,6 +31,10 @@ def document_lines(doc: Document) -> list[str]:
                 lines.extend(" | ".join(row) for row in block.rows)
 
     walk(doc.blocks)
+    # Each picture's file, by its bytes (its reference stands in its paragraph's line): a new picture under
+    # the same name is a changed line of the redline, not "no change".
+    pictures = {f"{image.src} sha256:{image.sha256[:12]}": None for image in doc.images if image.sha256}
+    lines.extend(pictures)
     for job in doc.jobs:
         lines.append(job.title)
         lines.extend(f"{i}. {normalize_text(duty)}" for i, duty in enumerate(job.duties, 1))

@@ -9,7 +9,8 @@ build cache can all share it.
 What is normative (changes make an approval stale):
 
 * documents: ``code``, ``title``, ``kind``, ``owner``, ``uses_forms``, ``references``, the structured parts (``orgchart``,
-  ``staffing``, ``workflow``, ``jobs``) and the body;
+  ``staffing``, ``workflow``, ``jobs``) and the body, with the SHA-256 of each image file it shows
+  (``![说明](images/x.png)``): a changed picture is a changed document;
 * when a document draws on ``manual/roles.yaml`` (``orgchart``,
   ``staffing`` or ``jobs``), the org data it shows: each role's id,
   ``reports_to``, ``headcount`` and ``external``, the department head and
@@ -91,6 +92,8 @@ def normative(item, manual=None) -> dict:
     """The normative content of a document or form, as plain data."""
     if isinstance(item, Document):
         data = {"type": "document", **item.normative, "body": body_structure(item.blocks)}
+        if item.images:  # what each picture shows is content: its file's bytes (none: the key stays absent)
+            data["images"] = [[image.src, image.sha256] for image in item.images]
         if item.draws_on_org:
             if manual is None:
                 raise ValueError(f"{item.path}: the fingerprint of a document with orgchart, staffing or jobs "

@@ -311,10 +311,13 @@ def load_trust(path: Path | None) -> list:
 
 
 # -- release ------------------------------------------------------------------
-def snapshot_sources(root: Path, dest: Path) -> None:
+def snapshot_sources(root: Path, dest: Path, manual=None) -> None:
     """The frozen source: manual/, policies/, forms/ and the document-control sources of control/
     (distribution.yaml, external.yaml, changes/ and whatever else is there), but not control/copies/,
-    the controlled copies' PDFs, which are outputs."""
+    the controlled copies' PDFs, which are outputs.  With ``manual``: also every picture its documents
+    show from elsewhere in the manual's folder (``images/x.png`` beside ``policies/`` is frozen at the
+    same path), written from the bytes the outputs were made from, so that the edition's source shows
+    the same pictures and ``manual verify`` checks them with the rest."""
     for part in SOURCE_PARTS:
         src = root / part
         if src.is_dir():
@@ -327,6 +330,12 @@ def snapshot_sources(root: Path, dest: Path) -> None:
             return [outputs] if Path(folder) == control and outputs in names else []
 
         shutil.copytree(control, dest / CONTROL, ignore=skip)
+    for doc in manual.documents if manual is not None else []:
+        for image in doc.images:
+            target = dest / image.path
+            if image.usable and not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(image.data)
 
 
 AFTER_RELEASE = {"ack-missing"}  # warnings that a release does not count (``manual check --strict`` does)
@@ -365,7 +374,7 @@ def release(root: Path, edition: str, *, released: dt.date | None = None, sign: 
     editions_dir(root).mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{edition}.", suffix=".tmp", dir=editions_dir(root)))
     try:
-        snapshot_sources(root, tmp / SOURCE)
+        snapshot_sources(root, tmp / SOURCE, manual)
         edition_info = {"edition": edition, "released": released, "previous": previous.get("edition") if previous else None,
                         "changes": changes}
         outputs = _render_outputs(manual, tmp, edition_info, lang=lang, quiet=quiet)

@@ -29,6 +29,7 @@ from ..common.findings import Finding, Location, error
 from ..errors import ManualNotFound, SourceError
 from ..labels import labels
 from .editions import EditionCheck, check_editions, latest_index
+from .images import Image, read_images
 from .markdown import Block
 from .yamlsrc import Positions, load_yaml, read_text
 
@@ -44,6 +45,7 @@ class SourceFile:
     body: str = ""
     body_line: int = 1
     blocks: list[Block] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)  # a document's image references, resolved (``images``)
 
     def loc(self, *path) -> Location:
         line, col = self.positions.at(path)
@@ -292,6 +294,8 @@ def read_source(root: Path, reuse: dict | None = None) -> tuple[Source, list[Fin
         else:
             unreadable(path, "document")
     source.documents = order_documents(config or {}, documents)
+    for doc in source.documents:  # read afresh every time: an image may change while its document does not
+        doc.images = read_images(root, doc.path, doc.blocks)
 
     # Of two forms with one id, the one in the file named after it is the form; the other (a stray
     # copy, "visit-record - 副本.yaml") is the duplicate, reported at the copy.

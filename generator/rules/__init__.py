@@ -61,7 +61,7 @@ def written(item, *path) -> bool:
 def _load_all():
     """Register every rule: each topic's module registers its rules when imported."""
     from . import (acks, approvals, codes, companies, control, dates, distribution, editions, forms,  # noqa: F401
-                   legacy, org, references, reviews, segregation, signoff, structure, terminology, versions)
+                   images, legacy, org, references, reviews, segregation, signoff, structure, terminology, versions)
 
 
 _MEMO = "_rules_memo"

@@ -336,6 +336,12 @@ class Finder:
             # The words before the name (「参照」华南水泥集团有限公司, 阀门「参照」上海宏达阀门有限公司, 「如」上海宏达阀门厂)
             # are taken off, never a region (苏州华利达 …): the name is reported as written, its region with it.
             # Ours when any of the names on the way is ours (海天塑机集团有限公司: 海天 is an ordinary word).
+            # A region right before the name is part of it, even where a function character of the region cut it
+            # off (由「成都」蓉欧物流有限公司: 都 is also a word of its own).
+            for i in range(len(core) - len(name)):
+                if region_length(core[i:]) == len(core) - len(name) - i > 0:
+                    name = core[i:]
+                    break
             names = [name]
             while not region_length(name) and len(name) >= 4:
                 if region_length(name[1:]):
@@ -352,8 +358,10 @@ class Finder:
                 if trade == name:
                     return None  # 技术研究院, 送至计量研究所, 进入化工厂: no region, no name
             elif institute or not industry:
-                if (institute and trade == name and len(trade) > 4) or self._words_only(trade):
-                    return None  # 一家有限责任公司, 改制成立股份有限公司, 委托律师事务所
+                # 一家有限责任公司, 改制成立股份有限公司, 委托律师事务所; with a region before it a name of ordinary
+                # words is a name all the same (上海三菱电梯有限公司: 三菱 and 电梯 are words of the dictionary)
+                if (institute and trade == name and len(trade) > 4) or (trade == name and self._words_only(trade)):
+                    return None
             if institute and self._ours(trade):
                 return None
             if any(self._ours_legal(n[region_length(n):] + industry_words, family, n[:region_length(n)] + bracket)

@@ -102,6 +102,8 @@ def link_target_rule(manual):
     names = [d.code for d in manual.documents] + sorted(manual.forms)
     for doc in manual.documents:
         for line, span in iter_links(doc.blocks):
+            if span.kind == "image":  # a picture, not a link: the image-* rules (generator.rules.images)
+                continue
             href = span.href
             scheme = link_scheme(href)
             at = Location(doc.path, line, 1)

@@ -46,7 +46,7 @@ import io
 from pathlib import Path
 
 from ...read.markdown import Span
-from ..render.body import plain_text
+from ..render.body import lone_image, plain_text
 from .xml import THEME_ATTRS, el as _el, parse_w as _parse_w, qn as _qn, set_lang as _set_lang
 from .xml import set_rfonts_pair as _set_fonts
 from . import forms as appendix_forms
@@ -76,6 +76,7 @@ META_PER_ROW = 4  # label and value pairs a row of a document's metadata block (
 
 # A4 and the PDF's margins, in millimetres.
 PAGE_W, PAGE_H = 210, 297
+PICTURE_MAX_H_MM = 230  # a body's picture at most this high: it fits a page under a heading
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 24, 22, 20, 18
 # A form's page: the printed form's 15 mm at the sides (its grid is as wide as the PDF's), room for the running
 # header and footer above and below.
@@ -330,6 +331,7 @@ class Writer:
         self._numbering: Numbering | None = None  # made with the first list
         self._toc_at = None  # where the contents list goes (filled in when the body is complete)
         self._last_content = None  # the last paragraph or table row of a body so far (kept with the sign-off)
+        self._body_doc: Document | None = None  # the document whose body is being written: its pictures
 
     # ---- blocks at the end of the body
     def _insert(self, element):
@@ -403,10 +405,46 @@ class Writer:
             elif kind == "hardbreak":
                 paragraph.add_run().add_break()
             elif kind == "image":
-                self.run(paragraph, plain_text(span.children), size=size)
+                if not self.picture(paragraph, span):
+                    self.run(paragraph, plain_text(span.children), size=size)
             else:  # strong, em, link (an external URL is not printed; a citation in its text is linked)
                 self._spans(paragraph, span.children, size, bold or kind == "strong", italic or kind == "em", last,
                             codes)
+
+    def picture(self, paragraph, span: Span, indent_mm: float = 0) -> bool:
+        """The body's picture ``span`` as an inline picture in ``paragraph``: its pixels at 96 per inch, scaled
+        down to the text column (less ``indent_mm``) and to 230 mm of height, its description as the
+        picture's alternative text; the paragraph's lines single-spaced (an exact line height would crop
+        it).  False when the reference shows no picture (the caller prints its description)."""
+        from docx.shared import Emu, Mm
+
+        image = self._body_doc.image(span.href) if self._body_doc is not None else None
+        if image is None:
+            return False
+        px = 914400 // 96  # EMU per pixel at 96 per inch
+        width, height = image.width * px, image.height * px
+        scale = min(1.0, Mm(PAGE_W - MARGIN_LEFT - MARGIN_RIGHT - self.gutter - indent_mm) / width,
+                    Mm(PICTURE_MAX_H_MM) / height)
+        shape = paragraph.add_run().add_picture(io.BytesIO(image.data), width=Emu(int(width * scale)),
+                                                height=Emu(int(height * scale)))
+        doc_pr = shape._inline.docPr
+        doc_pr.set("name", f"{image.sha256[:16]}{image.ext}")
+        doc_pr.set("descr", plain_text(span.children))
+        paragraph.paragraph_format.line_spacing = 1.0
+        return True
+
+    def figure(self, span: Span, depth: int) -> bool:
+        """A picture alone in its paragraph: centred, its description as a caption under it (kept together)."""
+        if self._body_doc is None or self._body_doc.image(span.href) is None:
+            return False
+        p = self.para(align=_center(), indent_mm=7 * depth, keep_next=True)
+        self.picture(p, span, 7 * depth)
+        words = plain_text(span.children).strip()
+        if words:
+            self.para(words, align=_center(), indent_mm=7 * depth, size=9, color="4B5563")
+        else:
+            p.paragraph_format.keep_with_next = False
+        return True
 
     def field(self, paragraph, instruction: str, placeholder: str = "", *, dirty: bool = False):
         """A complex field: begin, instruction, separate, the current result, end."""
@@ -808,7 +846,11 @@ class Writer:
         self.meta_table(pm.meta_rows(self.manual, doc, self.lang))
         if draft:
             self.para(lab["draft_banner"], align=_center(), color=RED, bold=True)
-        self.blocks(doc.blocks, depth=0)
+        self._body_doc = doc
+        try:
+            self.blocks(doc.blocks, depth=0)
+        finally:
+            self._body_doc = None
         if doc.orgchart:
             self.orgchart()
         if doc.staffing:
@@ -874,6 +916,9 @@ class Writer:
             elif block.kind == "paragraph" and block.code is not None:
                 self.run(self.para(indent_mm=7 * depth), block.code.rstrip("\n"), mono=True)
             elif block.kind == "paragraph":
+                alone = lone_image(block.spans)
+                if alone is not None and self.figure(alone, depth):
+                    continue
                 p = self.para(indent_mm=7 * depth)
                 self.inline(p, block.spans, codes=True)
             elif block.kind == "list":
@@ -1246,7 +1291,13 @@ def document_key(manual: Manual, doc: Document, lang: str = "zh-CN", *, base: st
 
     base = base or cache_mod.digest(_engine_key(lang), _manual_inputs(manual))
     forms = [[f.id, f.source_sha256] for f in pm.doc_forms(manual, doc)]
-    return cache_mod.digest(base, cache_mod.renderer_id(document_docx), doc.path, doc.source_sha256, forms)
+    return cache_mod.digest(base, cache_mod.renderer_id(document_docx), doc.path, doc.source_sha256, forms,
+                            _pictures(doc))
+
+
+def _pictures(doc: Document) -> list:
+    """What a document's pictures put in its file: each reference with its file's SHA-256."""
+    return [[image.src, image.path, image.sha256, image.problem] for image in doc.images]
 
 
 def manual_key(manual: Manual, lang: str = "zh-CN") -> str:
@@ -1254,7 +1305,8 @@ def manual_key(manual: Manual, lang: str = "zh-CN") -> str:
     from ..render import cache as cache_mod
 
     return cache_mod.digest(_engine_key(lang), cache_mod.renderer_id(manual_docx), _content(manual),
-                            _content(manual.chapters), [[d.path, d.source_sha256] for d in manual.documents],
+                            _content(manual.chapters),
+                            [[d.path, d.source_sha256, _pictures(d)] for d in manual.documents],
                             [[f.id, f.source_sha256] for f in manual.forms.values()])
 
 

@@ -16,7 +16,7 @@ from ...model.citations import LIVE_SCHEMES, external_href, link_scheme, link_ta
 from ...model import Document, ExternalDocument, Form, Manual
 from .stitch import part_link
 from ..render import view as pm
-from ..render.body import body_html as render_body, escape as html_escape
+from ..render.body import alt_text, body_html as render_body, escape as html_escape, plain_text
 
 TEMPLATES = resources.TEMPLATES / "print"
 
@@ -107,10 +107,26 @@ def _body_href(manual: Manual, url: str) -> str | None:
     return part_link(pm.anchor(target)) if target is not None else None
 
 
+def image_html(doc: Document, span, alone: bool) -> str:
+    """A picture of the body, embedded as a data: URI (the PDF's URL fetcher reads nothing else: no file of
+    the machine, nothing from the network), never wider than the text block nor higher than a page; alone in
+    its paragraph, a figure with its description as caption.  A reference that cannot be shown: its
+    description."""
+    image = doc.image(span.href)
+    if image is None:
+        return alt_text(span, alone)
+    alt = html_escape(plain_text(span.children))
+    uri = f"data:{image.mime};base64," + base64.b64encode(image.data).decode("ascii")
+    if alone:
+        caption = f"<figcaption>{alt}</figcaption>" if alt else ""
+        return f'<figure class="picture"><img src="{uri}" alt="{alt}" />{caption}</figure>'
+    return f'<img class="picture" src="{uri}" alt="{alt}" style="max-width:100%;max-height:235mm" />'
+
+
 def body_html(manual: Manual, doc: Document) -> Markup:
-    """The document's body (its parsed blocks) as HTML, citations and bare codes linked."""
+    """The document's body (its parsed blocks) as HTML, citations and bare codes linked, pictures embedded."""
     return Markup(render_body(doc.blocks, text=partial(cited_html, manual, codes=True),
-                              href=partial(_body_href, manual)))
+                              href=partial(_body_href, manual), image=partial(image_html, doc)))
 
 
 # -- charts at print size ------------------------------------------------------------------------

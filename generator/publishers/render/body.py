@@ -7,7 +7,10 @@ text is escaped: raw HTML in a policy prints as text.
 
 ``text`` renders a run of plain text (the PDF links 《title》 citations in it),
 ``href`` a link's target (the PDF points ``#anchor`` links at the joined
-document); both default to plain escaping.
+document); both default to plain escaping.  ``image`` renders an image
+reference (``image(span, alone)``; ``alone``: the only content of its
+paragraph, shown as a figure with its description as caption); by default
+its description, escaped: no output shows a file the model did not resolve.
 """
 from __future__ import annotations
 
@@ -27,17 +30,30 @@ def _same(value: str) -> str:
     return value
 
 
-class _Options:
-    __slots__ = ("text", "href")
+def alt_text(span: Span, alone: bool = False) -> str:
+    """An image as its description, escaped (what an output shows of a picture it cannot show); a paragraph
+    of its own when ``alone``."""
+    words = escape(plain_text(span.children))
+    return f"<p>{words}</p>" if alone else words
 
-    def __init__(self, text: Callable[[str], str], href: Callable[[str], str]):
-        self.text, self.href = text, href
+
+class _Options:
+    __slots__ = ("text", "href", "image")
+
+    def __init__(self, text: Callable[[str], str], href: Callable[[str], str], image: Callable[[Span, bool], str]):
+        self.text, self.href, self.image = text, href, image
 
 
 def body_html(blocks: list[Block], *, text: Callable[[str], str] = escape,
-              href: Callable[[str], str] = _same) -> str:
+              href: Callable[[str], str] = _same, image: Callable[[Span, bool], str] = alt_text) -> str:
     """The blocks as HTML."""
-    return _blocks(blocks, _Options(text, href))
+    return _blocks(blocks, _Options(text, href, image))
+
+
+def lone_image(spans: list[Span]) -> Span | None:
+    """The image span when it is all a paragraph holds (white space aside), else None."""
+    found = [s for s in spans if not (s.kind == "text" and not s.text.strip()) and s.kind != "softbreak"]
+    return found[0] if len(found) == 1 and found[0].kind == "image" else None
 
 
 def plain_text(spans: list[Span]) -> str:
@@ -75,8 +91,7 @@ def _spans(spans: list[Span], o: _Options, in_link: bool) -> str:
             title = f' title="{escape(s.title)}"' if s.title else ""
             out.append(f'<a href="{escape(target)}"{title}>{_spans(s.children, o, True)}</a>')
         elif kind == "image":
-            title = f' title="{escape(s.title)}"' if s.title else ""
-            out.append(f'<img src="{escape(s.href)}" alt="{escape(plain_text(s.children))}"{title} />')
+            out.append(o.image(s, False))
     return "".join(out)
 
 
@@ -93,6 +108,9 @@ def _block(block: Block, o: _Options) -> str:
             lang = block.info.split(maxsplit=1)[0] if block.info.strip() else ""
             cls = f' class="language-{escape(lang)}"' if lang else ""
             return f"<pre><code{cls}>{escape(block.code)}</code></pre>\n"
+        alone = lone_image(block.spans)
+        if alone is not None:
+            return o.image(alone, True) + "\n"
         return f"<p>{_spans(block.spans, o, False)}</p>\n"
     if kind == "list":
         tag = "ol" if block.ordered else "ul"

@@ -12,10 +12,17 @@ from functools import lru_cache
 from ...model import Document, Form
 
 DOCS_DIR, FORMS_DIR, DOWNLOADS_DIR, ROLES_DIR = "documents", "forms", "downloads", "roles"
+IMAGES_DIR = "images"  # the pictures of document bodies, named by their content (``image_path``)
 
 
 def doc_page(doc: Document) -> str:
     return f"{DOCS_DIR}/{doc.slug}.md"
+
+
+def image_path(image) -> str:
+    """Where a body's picture (``generator.read.images.Image``) is copied: ``images/<sha256[:16]>.<ext>``,
+    named by its bytes (one copy of a picture several documents show; a changed picture a new name)."""
+    return f"{IMAGES_DIR}/{image.sha256[:16]}{image.ext}"
 
 
 def form_page(form: Form) -> str:

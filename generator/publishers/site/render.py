@@ -63,7 +63,7 @@ from markupsafe import Markup
 
 from ...common import resources
 from ..render import diagrams
-from ..render.body import plain_text
+from ..render.body import lone_image, plain_text
 from ...read.editions import list_editions, sha256_file
 from ...labels import labels, status_label, step_label
 from ...model import org, references
@@ -74,7 +74,7 @@ from ...model.review import due, interval_months, last_reviewed, next_review, to
 from . import control as control_pages
 from . import downloads as site_downloads
 from . import editions as editions_site
-from .paths import DOCS_DIR, DOWNLOADS_DIR, FORMS_DIR, doc_page, form_page, item_page, rel, role_pages, slug  # noqa: F401
+from .paths import DOCS_DIR, DOWNLOADS_DIR, FORMS_DIR, doc_page, image_path, form_page, item_page, rel, role_pages, slug  # noqa: F401
 from ..render import view as printmodel
 
 TEMPLATES = resources.TEMPLATES / "site"
@@ -248,8 +248,33 @@ def spans_md(manual: Manual, spans, page: str, in_link: bool = False) -> str:
             out.append(f"[{inner}](<{span.href}>)" if live_link(span.href) and not in_link else inner)
         elif kind == "image":
             alt = _md_literal(plain_text(span.children))
-            out.append(f"![{alt}](<{span.href}>)" if live_link(span.href) else alt)
+            image = _image(span.href)
+            out.append(f"![{alt}](<{rel(page, image_path(image))}>)" if image is not None else alt)
     return "".join(out)
+
+
+# The document whose body is being written (``body_markdown``): its images are looked up in it.
+_BODY_DOC: ContextVar[Document | None] = ContextVar("site_body_doc", default=None)
+
+
+def _image(src: str):
+    """The picture a body's reference ``src`` shows (None: not one the outputs can show, its description is
+    printed: see ``generator.rules.images``)."""
+    doc = _BODY_DOC.get()
+    return doc.image(src) if doc is not None else None
+
+
+def _figure_html(span, page: str) -> str | None:
+    """A picture alone in a paragraph as a figure, its description as caption (raw HTML: MkDocs leaves the
+    relative ``src`` as it is, right for ``documents/<code>.html``); None when it cannot be shown."""
+    image = _image(span.href)
+    if image is None:
+        return None
+    alt = html.escape(plain_text(span.children), quote=True)
+    caption = f"<figcaption>{alt}</figcaption>" if alt else ""
+    return (f'<figure class="picture"><img src="{html.escape(rel(page, image_path(image)), quote=True)}" '
+            f'alt="{alt}" width="{image.width}" height="{image.height}" loading="lazy" '
+            f'style="max-width:100%;height:auto" />{caption}</figure>')
 
 
 def cite_md(manual: Manual, text: str, page: str) -> str:
@@ -264,8 +289,18 @@ def cite_md(manual: Manual, text: str, page: str) -> str:
 
 
 def body_markdown(manual: Manual, doc: Document, page: str) -> str:
-    """The document's body re-emitted as Python-Markdown (4-space nesting), escaped and linked."""
-    return "\n\n".join(_block_md(manual, b, page, "") for b in doc.blocks).strip()
+    """The document's body re-emitted as Python-Markdown (4-space nesting), escaped and linked; its pictures
+    point at their copies under ``images/`` (``site_images``)."""
+    token = _BODY_DOC.set(doc)
+    try:
+        return "\n\n".join(_block_md(manual, b, page, "") for b in doc.blocks).strip()
+    finally:
+        _BODY_DOC.reset(token)
+
+
+def site_images(manual: Manual) -> dict[str, bytes]:
+    """Every picture the documents' bodies show: its site path (``image_path``) → its bytes."""
+    return {image_path(image): image.data for doc in manual.documents for image in doc.images if image.usable}
 
 
 def _indent(text: str, indent: str) -> str:
@@ -286,6 +321,10 @@ def _block_md(manual: Manual, block, page: str, indent: str) -> str:
         level = min(max(block.level, 2), 6)  # the page's H1 is the document title
         return indent + "#" * level + " " + " ".join(spans_md(manual, block.spans, page).split())
     if block.kind == "paragraph":
+        alone = lone_image(block.spans) if not indent else None
+        figure = _figure_html(alone, page) if alone is not None else None
+        if figure is not None:
+            return figure
         return _indent(spans_md(manual, block.spans, page), indent)
     if block.kind == "table":
         def row(cells):
@@ -760,7 +799,7 @@ def _site_model(manual: Manual, *, downloads: dict | None, lang: str, editions: 
         site_name += f" · {lab['edition']} {editions['this']['edition']}"
     return {"site_name": site_name, "lang": lang, "pages": pages, "nav": nav,
             "copyright": " ".join(x for x in (manual.company, manual.controlled_copy) if x),
-            "downloads": downloads}
+            "downloads": downloads, "images": site_images(manual)}
 
 
 def _chapter_nav(manual: Manual, titles: dict) -> list:
@@ -893,6 +932,13 @@ def write_sources(manual: Manual, model: dict, src: Path, *, final_src: Path | N
         if written is None or written.get(f"docs/{p['path']}") != sha:  # preview: unchanged pages stay
             target.write_bytes(data)
         record[f"docs/{p['path']}"] = sha
+    for name, data in sorted(model.get("images", {}).items()):  # the bodies' pictures
+        target = docs / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        sha = hashlib.sha256(data).hexdigest()
+        if written is None or written.get(f"docs/{name}") != sha:
+            target.write_bytes(data)
+        record[f"docs/{name}"] = sha
     for name, source in sorted(model["downloads"].items()):
         target = docs / DOWNLOADS_DIR / name
         target.parent.mkdir(parents=True, exist_ok=True)
