@@ -243,6 +243,8 @@ def test_word_job_tables_become_jobs_and_roles(word):
     assert by_id["车间主任"]["headcount"] == 1 and by_id["班组长"]["headcount"] == 4
     assert by_id["班组长"]["reports_to"] == "车间主任" and by_id["车间主任"]["reports_to"] == "生产副总"
     assert roles(root)["department_head"] == "生产副总"  # the one superior over all
+    # The report says where each post came from.
+    assert re.search(r"岗位“车间主任”来自第 \d+ 段的岗位说明书表格：jobs: 一项（3 条职责，直接上级 生产副总）", report(root))
     # The cover date is the manual's, not the first paragraph of the document.
     config = yaml.safe_load((root / "manual" / "manual.yaml").read_text(encoding="utf-8"))
     assert str(config["manual"]["date"]) == "2019-08-15" and "2019年8月15日" not in body

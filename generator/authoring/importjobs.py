@@ -305,6 +305,9 @@ def import_jobs(blocks: list[Block], result: Imported, options: Options, unit: s
         doc.jobs.append(job)
         if each:
             doc.title = job["title"]
+        doc.notes.append(say("jobs_post_table" if record.get("table") is not None else "jobs_post_lines",
+                             name=job["name"], where=job["where"], duties=len(job["duties"]),
+                             boss=job["reports_to"] or "—"))
         if not job["duties"]:
             doc.notes.append(say("jobs_no_duties", name=job["name"], where=job["where"]))
         for block in [record["title"], *record.get("lines", [])]:
