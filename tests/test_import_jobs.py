@@ -22,7 +22,7 @@ from conftest import run_cli
 from legacy_docx import write_text
 from test_import_legacy import normalise, normalise_all
 
-from generator.authoring.importjobs import FIELD, field_pairs, is_job_file, items_of
+from generator.authoring.importjobs import FIELD, field_pairs, is_job_file, items_of, table_record
 from generator.authoring.importfile import Block
 from generator.authoring.importtables import LABEL
 from generator.model import PLACEHOLDER
@@ -100,6 +100,14 @@ def test_field_lines_and_items():
         "编制采购计划", "询价比价，填写《询价单》", "跟踪交期。"]
     assert items_of("（1）负责A；\n（2）负责B") == ["负责A", "负责B"]
     assert items_of("每月5日前报送。") == ["每月5日前报送。"]  # (5日 is no item number)
+
+
+def test_a_job_table_with_a_label_across_a_row():
+    rows = (("岗位名称", "出纳", "所属部门", "财务部"), ("直接上级", "财务经理", "定员", ""), ("岗位职责",),
+            ("1、现金收付；\n2、银行对账。",), ("任职资格", "会计专业"))
+    fields = table_record(Block("table", 1, rows=rows))
+    assert fields["name"][0] == "出纳" and fields["duties"] == ("1、现金收付；\n2、银行对账。", (3, 0))
+    assert "count" not in fields and fields["requirements"][0] == "会计专业"  # (定员 left blank: no value)
 
 
 def test_only_job_descriptions_take_this_path():

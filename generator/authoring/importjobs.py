@@ -89,11 +89,17 @@ def table_record(block: Block) -> dict | None:
         c = 0
         while c < len(row):
             kind = cell_field(row[c])
-            if kind and kind not in fields and c + 1 < len(row) and not cell_field(row[c + 1]):
+            if kind and kind not in fields and c + 1 < len(row) and not cell_field(row[c + 1]) and \
+                    clean(row[c + 1]):
                 fields[kind] = (row[c + 1], (r, c + 1))
                 fields.setdefault("_cells", set()).update({(r, c), (r, c + 1)})
                 c += 2
                 continue
+            below = [(k, v) for k, v in enumerate(block.rows[r + 1]) if clean(v)] if r + 1 < len(block.rows) else []
+            if kind and kind not in fields and not any(clean(v) for v in row[c + 1:]) and len(below) == 1 and \
+                    not cell_field(below[0][1]):  # a label across the row, its text in the row under it
+                fields[kind] = (below[0][1], (r + 1, below[0][0]))
+                fields.setdefault("_cells", set()).update({(r, c), (r + 1, below[0][0])})
             c += 1
     return fields if "name" in fields and clean(fields["name"][0]) else None
 
