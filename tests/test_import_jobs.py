@@ -332,3 +332,14 @@ def test_text_titles_with_codes_make_a_document_per_post(tmp_path):
     assert any(f["rule"] == "signoff-complete" and f["path"] == "policies/JS-GW-02.md" and "批准签署缺少签署人" in f["message"]
                for f in found)
     conserved(root, lines)
+
+
+def test_the_post_with_no_superior_heads_the_tree(tmp_path):
+    lines = ["杭州明远科技有限公司", "岗位说明书", "岗位名称：研发工程师", "直接上级：研发经理", "岗位职责：1、产品开发；2、技术文档。",
+             "岗位名称：研发经理", "岗位职责：1、管理研发部；2、制定研发计划。"]
+    root = imported(tmp_path, write_text(tmp_path / "明远.txt", lines))
+    data = roles(root)
+    assert data["department_head"] == "研发经理"
+    assert [(r["id"], r.get("reports_to")) for r in data["roles"]] == [("研发经理", None), ("研发工程师", "研发经理")]
+    assert not [f for f in findings(root) if f["severity"] == "error"]
+    conserved(root, lines)

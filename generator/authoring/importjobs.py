@@ -433,6 +433,6 @@ def superiors(result: Imported, jobs: list[dict]) -> None:
     elif tops:
         result.roles[:0] = bosses
     else:
-        first = next((k for k, job in enumerate(jobs) if not job.get("reports_to")), 0)
-        if jobs and first:
-            result.roles.insert(0, result.roles.pop(first))
+        top = next((job["name"] for job in jobs if not job.get("reports_to")), None)
+        at = next((k for k, role in enumerate(result.roles) if role["id"] == top), 0)
+        result.roles.insert(0, result.roles.pop(at))
