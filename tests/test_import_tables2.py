@@ -220,9 +220,10 @@ def test_text_no_document_takes_another_ones_revision_date(text_manual):
 def test_text_check_reports_the_planted_defects(text_manual):
     findings = check(text_manual)
     lines = (text_manual / "policies" / "ZK-QP-02.md").read_text(encoding="utf-8").splitlines()
-    errors = [f for f in findings if f["severity"] == "error"]
-    assert [(f["rule"], f["path"]) for f in errors] == [("schema", "policies/ZK-QP-02.md")]
-    assert lines[errors[0]["line"] - 1].startswith("effective: 2019年月日")
+    assert not [f for f in findings if f["severity"] == "error"]
+    blank = [f for f in findings if f["rule"] == "effective-date-incomplete"]  # (a warning: the manual builds)
+    assert [(f["path"], f["severity"]) for f in blank] == [("policies/ZK-QP-02.md", "warning")]
+    assert lines[blank[0]["line"] - 1].startswith("effective: 2019年月日")
     blank = [f for f in findings if f["rule"] == "signoff-complete" and f["path"] == "policies/ZK-QP-02.md"]
     assert any("批准签署缺少签署人（name）" in f["message"] for f in blank)
     assert not any("（date）" in f["message"] for f in findings if f["path"] == "policies/ZK-QP-01.md")
@@ -412,8 +413,9 @@ def test_revision_rows_that_cannot_be_read_stay_in_the_body(jobs):
 def test_job_manual_checks_and_conservation(jobs):
     root, units = jobs
     findings = check(root)
-    errors = [f for f in findings if f["severity"] == "error"]
-    assert [(f["rule"], f["path"]) for f in errors] == [("schema", "policies/NH-HR-03.md")]  # the blank 生效日期
+    assert not [f for f in findings if f["severity"] == "error"]
+    assert [(f["rule"], f["path"]) for f in findings if f["rule"] == "effective-date-incomplete"] == [
+        ("effective-date-incomplete", "policies/NH-HR-03.md")]  # the blank 生效日期: a warning
     assert any(f["rule"] == "signoff-complete" and "批准签署缺少签署人（name）" in f["message"] for f in findings)
     assert not [f for f in findings if f["rule"] in ("revision-history", "revision-order")]
     conserved(root, units)

@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .importbase import MD_SPECIAL, CJK, DATE_ANY, dates_in, FORM_MORE, FORM_PLAIN, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
+from .importbase import MD_SPECIAL, CJK, DATE_ANY, DATE_FLEX, ascii_dates, dates_in, FORM_MORE, FORM_PLAIN, FORM_TITLE, JOB_HEAD, STAFF, MANUAL_TITLE, Imported, ImportedDoc, clean, md_escape
 from ..model import file_stem
 from ..read.images import inspect
 from ..model.codes import infer_scheme as scheme_of
@@ -286,18 +286,81 @@ def continues_control(pairs, previous, found: dict) -> bool:
         all(k in CONTROL_KINDS for k, _ in pairs)
 
 
+SIGN_STEPS = ("prepared", "reviewed", "approved")
+
+
+@dataclass
+class SplitSignoff(Line):
+    """A sign-off written over several lines (``编制：`` / ``张三`` / ``审核：`` / ``李四`` / … / ``日期：…``, or
+    ``编制：张三`` / ``审核：李四`` / ``批准：王五``): one line whose text is theirs joined; ``parts`` are the lines."""
+
+    parts: list[Line] = field(default_factory=list)
+
+
+def parts_of(sign: Line) -> list[Line]:
+    return sign.parts if isinstance(sign, SplitSignoff) else [sign]
+
+
+SIGN_VALUE = re.compile(r"[^:：。；;，,]{1,16}")
+
+
+def split_signoff(body: list[Line], k: int) -> SplitSignoff | None:
+    """The sign-off written over the lines ``body[k:]``, if they are one: label lines with sign-off labels only
+    (编制 / 审核 / 批准 / 日期), each step once, a label without its value followed by the value on the next line
+    (a name, a date, ``2019年 月 日``), empty lines between them; two steps or more in all, on two lines or more."""
+    parts: list[Line] = []
+    texts: list[str] = []
+    seen: set[str] = set()
+    pending = False  # the last label had no value: the next line may be its value
+    for item in body[k:]:
+        if item.style or item.block.kind != "paragraph":
+            break
+        text = item.block.text.strip()
+        if not text:
+            parts.append(item)
+            continue
+        pairs = label_pairs(text)
+        if pairs and all(key in SIGN_STEPS or key == "date" for key, _ in pairs):
+            new = {key for key, _ in pairs if key in SIGN_STEPS}
+            if (new & seen) or (not texts and not new):
+                break
+            seen |= new
+            pending = not pairs[-1][1]
+        elif pending and not pairs and SIGN_VALUE.fullmatch(text):
+            pending = False
+        else:
+            break
+        parts.append(item)
+        texts.append(text)
+    while parts and not parts[-1].block.text.strip():
+        parts.pop()
+    if len(texts) < 2 or len(seen) < 2:
+        return None
+    return SplitSignoff(Block("paragraph", parts[0].position, text=" ".join(texts)), " ".join(texts), parts=parts)
+
+
 def signoff_lines(node: Line) -> list[Line]:
+    """The sign-offs under ``node``, in order: a line (``编制：…审核：…``), a table, or lines (``SplitSignoff``)."""
     out = []
-    for item in subtree(node):
-        if item.block.kind == "paragraph" and not item.style:
-            pairs = label_pairs(item.block.text)
-            if pairs and sum(1 for k, _ in pairs if k in ("prepared", "reviewed", "approved")) >= 2:
-                out.append(item)
-        elif item.block.kind == "table":
-            pairs = table_pairs(item.block)
-            if sum(1 for k, _ in pairs if k in ("prepared", "reviewed", "approved")) >= 2:
-                out.append(item)
-    return out
+    for holder in [node, *(item for item in subtree(node) if item.style)]:
+        k = 0
+        while k < len(holder.body):
+            item = holder.body[k]
+            k += 1
+            if item.block.kind == "paragraph" and not item.style:
+                split = split_signoff(holder.body, k - 1)
+                if split is not None:
+                    out.append(split)
+                    k += len(split.parts) - 1
+                    continue
+                pairs = label_pairs(item.block.text)
+                if pairs and sum(1 for key, _ in pairs if key in SIGN_STEPS) >= 2:
+                    out.append(item)
+            elif item.block.kind == "table":
+                pairs = table_pairs(item.block)
+                if sum(1 for key, _ in pairs if key in SIGN_STEPS) >= 2:
+                    out.append(item)
+    return sorted(out, key=lambda line: line.position)
 
 
 def choose_style(root: Line, toc_titles: set[str]) -> tuple[str, str]:
@@ -397,7 +460,9 @@ def table_markdown(rows, indent: str = "") -> str:
         return ""
 
     def cell(text: str) -> str:
-        return md_escape(clean(text)).replace("|", "\\|") if text else " "
+        # (a cell's paragraphs one under the other: ``<br>``, the line break the body parser reads in a cell)
+        lines = [md_escape(clean(line)).replace("|", "\\|") for line in text.split("\n") if clean(line)]
+        return "<br>".join(lines) if lines else " "
 
     out = []
     for k, row in enumerate(rows):
@@ -483,7 +548,7 @@ class Renderer:
             elif not item.style:
                 if item.block.text.strip():
                     self.ledger.take(item.block)
-                    parts.append(md_escape(clean(item.block.text)))
+                    parts.append(md_escape(prose(item.block.text)))
             else:
                 self.ledger.take(item.block)
                 # (a space after a number or a letter's, as the reader sees it apart: 2.1 职责, a) 适用范围)
@@ -553,10 +618,25 @@ class Renderer:
                 out.append("\n" + self.image(item, inner))
             elif item.block.text.strip():
                 self.ledger.take(item.block)
-                out.append("\n" + inner + md_escape(clean(item.block.text)))
+                out.append("\n" + inner + md_escape(prose(item.block.text)))
         if subs:
             out.append("\n".join(self.clause(s, k, inner) for k, s in enumerate(subs, 1)))
         return "\n".join(out)
+
+
+LABEL_AT = re.compile(rf"(?:{LABEL.pattern})\s*[:：]")
+
+
+def prose(text: str) -> str:
+    """A body paragraph as one line (``clean``); a label line kept in the body (a second sign-off: ``编制：人力资源部
+    审核：陈静 批准： 日期：2018年 月 日``) keeps its fields apart, with an ideographic space between them."""
+    if not label_pairs(text):
+        return clean(text)
+    starts = [m.start() for m in LABEL_AT.finditer(text)]
+    if len(starts) < 2:
+        return clean(text)
+    fields = [clean(text[a:b]) for a, b in zip([0] + starts[1:], starts[1:] + [len(text)])]
+    return "\u3000".join(f for f in fields if f)
 
 
 def safe_name(code: str) -> str:
@@ -997,7 +1077,10 @@ def _audit(ledger: Ledger, blocks: list[tuple[Block, list | None]], written: str
             skip = len(block.rows) - len(rows)  # (a header row left out)
             pieces += [(block, cell, 1, r + skip) for r, row in enumerate(rows) for cell in row]
         else:
-            parts = [block.text] if whole else re.split(r"[:：]|\s{2,}", block.text)
+            pairs = None if whole else label_pairs(block.text)
+            # (a label line: each label's value is a piece, 编制/日期：张三/2016-3-1 read as 编制：张三 2016-3-1)
+            parts = [block.text] if whole else [value for _, value in pairs] if pairs else \
+                re.split(r"[:：]|\s{2,}", block.text)
             pieces += [(block, part, 0, 0) for part in dict.fromkeys(parts)]
     # Longest first, and each value found uses up its place in the file: three dates 2015.7.1 need three,
     # and 年 月 日 is not found inside the 2014年月日 another cell gave.
@@ -1011,10 +1094,27 @@ def _audit(ledger: Ledger, blocks: list[tuple[Block, list | None]], written: str
         if whole in text:
             text = text.replace(whole, "\0", 1)
             continue
-        if all(_content(t).replace("-", "") in text for t in piece.split()):
+        if all(_content(t).replace("-", "") in text for t in piece.split()) or _written_apart(piece, text):
             continue
         ledger.reported.append((block.position, why + ("的单元格" if n else "的部分"), piece.strip(), n))
         ledger.imported -= n
+
+
+def _written_apart(piece: str, text: str) -> bool:
+    """Whether every date of ``piece`` (in any written form: 2016.3.1, 二〇一六年三月七日, （2016年3月1日）) is in
+    ``text`` (the audited content) as its date, and every other word of it is there too: a value the front
+    matter holds in its own form (``王五 二〇一六年三月七日`` → ``name: 王五, date: 2016-03-07``)."""
+    rest = ascii_dates(piece)
+    for m in reversed(list(DATE_FLEX.finditer(rest))):
+        year, month, day = m.group(1), m.group(2) or m.group(5), m.group(3) or m.group(6)
+        if not (month and day):
+            continue
+        if f"{int(year):04d}{int(month):02d}{int(day):02d}" not in text:
+            return False
+        rest = rest[:m.start()] + " " + rest[m.end():]
+    # (words split at spaces, brackets and slashes only: a code QP-01-2015 is one word, not QP, 01 and 2015)
+    words = [_content(w).replace("-", "") for w in re.split(r"[\s()（）/／、，,;；]+", LABEL.sub(" ", rest))]
+    return all(w in text for w in words if w)
 
 
 def sweep(blocks: list[Block], ledger: Ledger) -> None:
@@ -1103,7 +1203,7 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
             doc.notes.append(f"标题中的编号 {node.code} 与文件控制表中的 {control['code']} 不同；采用标题中的编号")
     doc.toc_code = code
     lines = control.get("lines", [])
-    elsewhere = [s for s in signoff_lines(node) if all(s is not line for line in lines)]
+    elsewhere = [s for s in signoff_lines(node) if all(part is not line for line in lines for part in parts_of(s))]
     for line in lines:
         build.consumed.add(id(line))
         doc.notes.append(f"文件控制信息（{where(line.position)}）写入文件头（front matter）")
@@ -1115,17 +1215,22 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
                          f"{doc.version or '1.0'}，请核对")
     # Sign-off: the first sign-off line or table of the document, else the control table's names.  (A second
     # one means a document whose start was not recognised ran into this one: its sign-off is not this one's.)
-    signs = [s for s in signoff_lines(node) if id(s) not in build.consumed]
+    signs = [s for s in signoff_lines(node) if not any(id(part) in build.consumed for part in parts_of(s))]
     steps: dict = {}
     if signs:
         chosen = signs[0]
-        build.consumed.add(id(chosen))
+        build.consumed.update(id(part) for part in parts_of(chosen))
         doc.signoff_where = where(chosen.position)
+        if isinstance(chosen, SplitSignoff):
+            last = chosen.parts[-1].position
+            doc.signoff_where = where(chosen.position) if last == chosen.position else \
+                f"第 {chosen.position}–{last} {where(0).split()[-1]}"
         if chosen.block.kind == "table":
             steps, used = signoff_table(chosen.block.rows)
             account(ledger, chosen.block, used, "签署表中没有对应字段的内容")
         else:
-            ledger.take(chosen.block)
+            for part in parts_of(chosen):
+                ledger.take(part.block)
             steps = signoff_pairs(chosen.block.text) or {}
         for extra in signs[1:]:
             doc.notes.append(f"另有一处签署（{where(extra.position)}）留在正文中：一个文件有两处签署，可能是其后"

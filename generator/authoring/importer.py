@@ -31,6 +31,7 @@ from .importbase import CODE as CODE, MARKERS as MARKERS, STAFF as STAFF, to_ful
 from .importtables import latest_date
 from .importdocs import Ledger, Options, build_documents, company_in
 from .importextras import account, set_aside
+from .importjobs import import_jobs, is_job_file
 from .importfile import Block, check_file, docx_lines, docx_page_texts, docx_properties, read_blocks, text_lines
 from .importsegment import _add_form, _blank as _blank, parse_document, split_appendix as split_appendix, \
     staff_lines as staff_lines
@@ -402,7 +403,10 @@ def _run_import(source: Source, blocks: list[Block] | None, year: int | None, pl
         if blocks is None:
             blocks = [Block("paragraph", n, line) for n, line in enumerate(source.lines, 1) if line.strip()]
         blocks, extras = set_aside(blocks)  # (importextras: page numbers, deleted paragraphs, notes, comments)
-        result.ledger = build_documents(blocks, result, Options(year, placeholder_forms), source.unit)
+        if is_job_file(blocks):  # a 岗位说明书: jobs and roles, not clauses (importjobs)
+            result.ledger = import_jobs(blocks, result, Options(year, placeholder_forms), source.unit)
+        else:
+            result.ledger = build_documents(blocks, result, Options(year, placeholder_forms), source.unit)
         account(extras, result)
         if not result.company and source.path.suffix.lower() == ".docx":
             company_from_docx(source.path, result)

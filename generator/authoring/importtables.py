@@ -51,9 +51,21 @@ COVER_WORDS = re.compile(r"(?:发布|实施|印发|生效|编制|修订|版)*")
 LABEL_LINE = re.compile(rf"\s*(?:{'|'.join(v for _, v in LABELS)})\s*[:：]")
 
 
+# 编制/日期：张三/2016-3-1 (a form-like sign-off: the step and its date under one label, name/date in the value)
+STEP_SLASH_DATE = re.compile(r"(编\s*制|审\s*核|批\s*准)\s*[/／]\s*日\s*期\s*([:：])([^/／:：\n]*?)[/／]")
+
+
+def unslash(text: str) -> str:
+    """``编制/日期：张三/2016-3-1 批准/日期：/ 年 月 日`` → ``编制：张三 2016-3-1 批准： 年 月 日``."""
+    return STEP_SLASH_DATE.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3).strip()} ", text) \
+        if "/" in text or "／" in text else text
+
+
 def label_pairs(text: str) -> list[tuple[str, str]] | None:
     """``编制：张三 审核： 批准：李四 日期：2013年 月 日`` → [(prepared, 张三), (reviewed, ''), …], or None
-    when ``text`` is not such a line (it must start with a label followed by a colon)."""
+    when ``text`` is not such a line (it must start with a label followed by a colon).  ``编制/日期：张三/2016-3-1``
+    is read as ``编制：张三 2016-3-1`` (``unslash``)."""
+    text = unslash(text)
     if not LABEL_LINE.match(text):
         return None
     found = list(LABEL.finditer(text))
@@ -155,14 +167,36 @@ def signoff_table(rows: list[list[str]]) -> tuple[dict, set]:
             steps[owner]["date"] = grid[r][c + 1]
             taken.add((r, c + 1))
     # Cells that hold a whole line: 编制：李明 2014.3.1
+    lined: dict = {}  # (row, column) → the last step of the line in that cell
     for (r, c), kind in kinds.items():
         if kind is None and (r, c) not in taken:
             pairs = signoff_pairs(grid[r][c])
             if pairs:
                 for step, entry in pairs.items():
                     steps.setdefault(step, entry)
+                lined[(r, c)] = list(pairs)[-1]
                 taken.add((r, c))
+    date_cells(grid, kinds, taken, lined, steps)
     return steps, used | taken
+
+
+def date_cells(grid, kinds, taken: set, lined: dict, steps: dict) -> None:
+    """Cells ``日期：2016-3-1`` (``日期：年 月 日``) under or beside cells ``编制：张伟``: the date of that step, as
+    written (a blank date stays blank, so ``manual check`` reports it)."""
+    for (r, c), kind in sorted(kinds.items()):
+        if kind is not None or (r, c) in taken:
+            continue
+        pairs = label_pairs(grid[r][c])
+        if not pairs or any(key != "date" for key, _ in pairs) or len(pairs) != 1:
+            continue
+        def step_at(rc):  # a cell 编制：张伟 (its line's last step), or a label cell 批准： with its name left blank
+            return lined.get(rc) or (kinds.get(rc) if kinds.get(rc) in STEPS else None)
+
+        owner = next((step_at((k, c)) for k in range(r - 1, -1, -1) if step_at((k, c))), None) or \
+            next((step_at((r, k)) for k in range(c - 1, -1, -1) if step_at((r, k))), None)
+        if owner in steps and not clean(steps[owner].get("date", "")):
+            steps[owner]["date"] = pairs[0][1]
+            taken.add((r, c))
 
 
 def split_name_date(value: str) -> tuple[str, str]:
@@ -172,7 +206,9 @@ def split_name_date(value: str) -> tuple[str, str]:
     m = re.search(r"(?:\d{4}|[０-９]{4}|[〇○零一二三四五六七八九]{4})?\s*年\s*[\d０-９一二三四五六七八九十]{0,2}\s*月"
                   r"\s*[\d０-９一二三四五六七八九十]{0,3}\s*日?|(?<!\d)\d{4}\s*[.\-/]\s*\d{1,2}\s*[.\-/]\s*\d{1,2}", value)
     if m and m.group().strip():
-        return (value[:m.start()] + value[m.end():]).strip(), m.group().strip()
+        # (编制：张三（2016年3月1日）: the brackets go with the date, the name is 张三)
+        name = re.sub(r"[(（]\s*[)）]", "", value[:m.start()] + value[m.end():])
+        return name.strip(), m.group().strip()
     return value, ""
 
 
@@ -283,7 +319,10 @@ def control_fields(rows: list[list[str]]) -> list[tuple[str, str, str, set]]:
                 out.append((kind, COLON_END.sub("", row[c]), value or "", cells))
                 c += 2 if value is not None else 1
             else:
-                if row[c]:
+                inline = label_pairs(row[c]) if row[c] else None
+                if inline and len(inline) == 1:  # a cell 文件编号：HX-QP-02-2016, label and value in one
+                    out.append((inline[0][0], re.split(r"\s*[:：]", row[c], maxsplit=1)[0], inline[0][1], {(r, c)}))
+                elif row[c]:
                     out.append(("", "", row[c], {(r, c)}))
                 c += 1
     return out

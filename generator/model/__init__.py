@@ -270,6 +270,7 @@ class _Item(_Signed):
     revisions: list[Revision]
     normative: dict  # the content a sign-off approves, as plain data (see ``fingerprint``)
     imported: bool = False  # ``imported: true``: imported from a legacy file, not yet reviewed (``manual import``)
+    written_effective: str = ""  # what ``effective:`` holds when it is no date (an imported ``2019年 月 日``); "" otherwise
     # ``retention:`` how long a superseded version is kept: years (int) or a word (永久); None: the manual's default
     retention: int | str | None = None
 

@@ -37,7 +37,8 @@ def kept_for_review(source: Source, findings: list[Finding]) -> list[Finding]:
     A legacy manual's sign-off often has no names and a date like ``2013年 月 日``; ``manual import`` writes
     what the source says (``imported: true``).  The schema would make each blank name or role and each
     incomplete date an error, and an imported manual would not build: for such a file they are left to
-    ``signoff-complete``, which reports them as warnings until the file has been reviewed.  So is a revision
+    ``signoff-complete``, which reports them as warnings until the file has been reviewed; so is a 生效日期
+    left blank in the source (``effective: 2019年月日``): ``effective-date-incomplete`` reports it.  So is a revision
     dated with the placeholder 【待填写】 (an import from a source without any date): the ``placeholder`` rule
     reports it, and ``--strict`` and ``manual release`` refuse it until it is filled in.
     """
@@ -49,6 +50,8 @@ def kept_for_review(source: Source, findings: list[Finding]) -> list[Finding]:
             for part, value in _map(entry).items():
                 if part in ("name", "role", "date") and (_blank(value) or part == "date" and _date(value) is None):
                     spots.add((file.path, *file.positions.at(("signoff", step, part))))
+        if _written_date(file.data.get("effective")):  # (``effective-date-incomplete`` reports it)
+            spots.add((file.path, *file.positions.at(("effective",))))
         revisions = file.data.get("revisions")
         for k, entry in enumerate(revisions if isinstance(revisions, list) else []):
             if _map(entry).get("date") == PLACEHOLDER:
@@ -121,7 +124,12 @@ def _item(file: SourceFile, fields: tuple[str, ...], default_status: str = "") -
                 effective=_date(data.get("effective")), owner=_text(data.get("owner")),
                 signoff_steps=_signoffs(data.get("signoff")), revisions=_revisions(data.get("revisions")),
                 normative={k: plain_data(data[k]) for k in fields if k in data}, imported=data.get("imported") is True,
-                retention=_retention(data.get("retention")))
+                retention=_retention(data.get("retention")), written_effective=_written_date(data.get("effective")))
+
+
+def _written_date(value) -> str:
+    """What a date field holds when it is no date (an imported ``2019年 月 日``), trimmed; "" for a date or nothing."""
+    return "" if value is None or _date(value) is not None else _text(value).strip()
 
 
 def _retention(value) -> int | str | None:

@@ -13,7 +13,8 @@ parsed: the checks, the fingerprints and every output (PDF, DOCX, site) use
 these blocks.  The resulting blocks carry the line of the source file they
 stand on, so findings can point at a clause, and their inline content as
 ``Span`` trees (text, strong, em, code, link, image, line breaks).  Raw HTML is
-*not* markup: a ``<script>`` in a policy is a text span, escaped by every renderer.
+*not* markup: a ``<script>`` in a policy is a text span, escaped by every renderer; only ``<br>`` is read,
+as a line break (a table cell's lines: a pipe table's cell has no other way to hold two lines).
 """
 from __future__ import annotations
 
@@ -72,6 +73,7 @@ class ListItem:
 
 _NEWLINE = re.compile(b"\n")
 _TEXT = frozenset({"text", "text_special", "html_inline"})
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)  # the one raw HTML tag read as markup: a line break
 _BLOCKS = frozenset({"heading", "paragraph", "ordered_list", "bullet_list", "list_item", "table", "thead", "tbody",
                      "trow", "tcell", "blockquote", "code_block", "fence", "html_block", "hr", "lheading"})
 
@@ -130,7 +132,9 @@ class _Walk:
         out: list[Span] = []
         for node in nodes:
             name = node.name
-            if name in _TEXT:
+            if name == "html_inline" and _BR.fullmatch(node.meta.get("content", "")):
+                out.append(Span("hardbreak"))  # (a line break inside a table cell: ``1、…；<br>2、…``)
+            elif name in _TEXT:
                 content = node.meta.get("content", "")
                 if out and out[-1].kind == "text":
                     out[-1].text += content

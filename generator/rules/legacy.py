@@ -6,6 +6,10 @@
   file as warnings (``rules.UNREVIEWED``), a draft included; ``--strict`` and
   ``manual release`` refuse the manual until the file is reviewed and the flag
   removed.
+* ``effective-date-incomplete`` (warning): an imported, not yet reviewed file whose
+  ``effective:`` is a 生效日期 the legacy file left blank (``2019年 月 日``, written by
+  ``manual import`` as ``2019年月日``), at that line: a warning, not the schema's error,
+  so the imported manual builds; filling in the date is the fix.
 * ``placeholder`` (warning): a value or a line of prose that still holds
   ``generator.model.PLACEHOLDER`` (【待填写】), which ``manual init`` writes for
   the company's name and the signers' names and ``manual import`` writes where
@@ -24,6 +28,13 @@ from .terminology import sources
 @rule("imported", severities=("warning",))
 def imported(manual):
     return [warning("imported", item.loc("imported"), "imported") for item in items(manual) if item.imported]
+
+
+@rule("effective-date-incomplete", severities=("warning",))
+def effective_date_incomplete(manual):
+    return [warning("effective-date-incomplete", item.loc("effective"), "effective-date-incomplete",
+                    written=item.written_effective)
+            for item in items(manual) if item.imported and item.written_effective]
 
 
 def source_paths(manual) -> list[str]:

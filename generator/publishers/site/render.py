@@ -327,8 +327,18 @@ def _block_md(manual: Manual, block, page: str, indent: str) -> str:
             return figure
         return _indent(spans_md(manual, block.spans, page), indent)
     if block.kind == "table":
+        def cell(spans) -> str:  # (a cell's line breaks as <br>: a pipe table's cell is one line of Markdown)
+            lines, line = [], []
+            for span in spans:
+                if span.kind == "hardbreak":
+                    lines.append(line)
+                    line = []
+                else:
+                    line.append(span)
+            return "<br>".join(" ".join(spans_md(manual, part, page).split()) for part in lines + [line])
+
         def row(cells):
-            return "| " + " | ".join(" ".join(spans_md(manual, c, page).split()) for c in cells) + " |"
+            return "| " + " | ".join(cell(c) for c in cells) + " |"
         width = max([len(block.header)] + [len(r) for r in block.rows] + [1])
         header = block.header_spans or [[]] * width
         lines = [row(header), "|" + " --- |" * len(header)] + [row(r) for r in block.row_spans]
