@@ -1213,12 +1213,16 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
     if control.get("version") and not taken:
         doc.notes.append(f"原稿版本写作“{control['version']}”（{where(node.position)}）；导入后版本为 "
                          f"{doc.version or '1.0'}，请核对")
-    # Sign-off: the first sign-off line or table of the document, else the control table's names.  (A second
-    # one means a document whose start was not recognised ran into this one: its sign-off is not this one's.)
+    # Sign-off: the last sign-off line or table of the document (an older one may stand above it), else the
+    # control table's names; but where the numbering starts again at 1 after a sign-off, a document whose start
+    # was not recognised ran into this one: the sign-off before that is this one's, the rest are not.
     signs = [s for s in signoff_lines(node) if not any(id(part) in build.consumed for part in parts_of(s))]
+    restart = next((item.position for item in subtree(node) if signs and item.style and item.value == 1
+                    and node.children and item.style == node.children[0].style
+                    and item.block.kind == "paragraph" and item.position > signs[0].position), None)
     steps: dict = {}
     if signs:
-        chosen = signs[0]
+        chosen = [s for s in signs if restart is None or s.position < restart][-1]
         build.consumed.update(id(part) for part in parts_of(chosen))
         doc.signoff_where = where(chosen.position)
         if isinstance(chosen, SplitSignoff):
@@ -1232,9 +1236,14 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
             for part in parts_of(chosen):
                 ledger.take(part.block)
             steps = signoff_pairs(chosen.block.text) or {}
-        for extra in signs[1:]:
-            doc.notes.append(f"另有一处签署（{where(extra.position)}）留在正文中：一个文件有两处签署，可能是其后"
-                             f"另一个文件的开始没有被识别出来，请核对；文件头采用第一处（{doc.signoff_where}）")
+        for extra in signs:
+            if extra is chosen:
+                continue
+            if restart is not None and extra.position > restart:
+                doc.notes.append(f"另有一处签署（{where(extra.position)}）留在正文中：其前的编号在{where(restart)}从 1 重新"
+                                 f"开始，可能是另一个文件的开始没有被识别出来，请核对；文件头采用{doc.signoff_where}的签署")
+            else:
+                doc.notes.append(f"另有一处签署（{where(extra.position)}）留在正文中；文件头采用{doc.signoff_where}的签署")
     elif any(k in control for k in ("prepared", "reviewed", "approved")):
         line = control["lines"][0]
         doc.signoff_where = where(line.position)
