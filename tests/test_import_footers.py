@@ -223,3 +223,32 @@ def test_english_report_names_footer_positions():
         assert f"paragraph {Place(9, 2, 'default', 1, 'footer')}" == "paragraph 1 of the footer of section 2"
         assert f"paragraph {Place(9, 3, 'first', 2, 'footer')}" == "paragraph 2 of the first-page footer of section 3"
     assert f"第 {Place(9, 3, 'even', 2, 'footer')} 段" == "第 3 节偶数页页脚第 2 段"
+
+
+def test_footers_cannot_multiply_the_text(tmp_path):
+    """A hostile file: 2,000 sections alternating two footers (a sign-off and page numbers each).  Each footer
+    part is read once: the blocks made from footers are never more than the footer parts hold."""
+    from test_import_limits import make_docx
+
+    w_ns = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    sect = '<w:sectPr xmlns:r="{rel}"><w:footerReference w:type="default" r:id="rIdF{n}"/></w:sectPr>'
+    body = "".join(f'<w:p><w:pPr>{sect.format(rel=rel, n=k % 2)}</w:pPr>{run(f"第{k}节正文")}</w:p>' for k in range(2000))
+    document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{w_ns}">'
+                f"<w:body>{body}<w:p>{run('末段')}</w:p></w:body></w:document>")
+    footer = '<?xml version="1.0" encoding="UTF-8"?><w:ftr xmlns:w="' + w_ns + '"><w:p>{}</w:p><w:p>{}</w:p></w:ftr>'
+    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            f'2006/relationships"><Relationship Id="rIdF0" Type="{rel}/footer" Target="footer1.xml"/>'
+            f'<Relationship Id="rIdF1" Type="{rel}/footer" Target="footer2.xml"/></Relationships>')
+    pages = run("第 ") + field_runs("PAGE", "1") + run(" 页")
+    source = make_docx(tmp_path / "many.docx", {
+        "word/_rels/document.xml.rels": rels,
+        "word/footer1.xml": footer.format(run("编制：张伟 审核：李娜 批准：王强"), pages),
+        "word/footer2.xml": footer.format(run("编制：刘洋 审核：陈晨 批准：周杰"), pages)}, document=document)
+    blocks = read_blocks(source)
+    footers = [b for b in blocks if isinstance(b.position, Place)]
+    assert [(b.role, b.text) for b in footers] == [
+        ("footer", "编制：张伟 审核：李娜 批准：王强"), ("furniture", "第 1 页"),
+        ("footer", "编制：刘洋 审核：陈晨 批准：周杰"), ("furniture", "第 1 页")]
+    assert [b.text for b in blocks[:4]] == ["第0节正文", "编制：张伟 审核：李娜 批准：王强", "第 1 页", "第1节正文"]
+    assert len(blocks) == 2000 + 4 + 1 and blocks[-1].text == "末段"
