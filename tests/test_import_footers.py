@@ -252,3 +252,18 @@ def test_footers_cannot_multiply_the_text(tmp_path):
         ("footer", "编制：刘洋 审核：陈晨 批准：周杰"), ("furniture", "第 1 页")]
     assert [b.text for b in blocks[:4]] == ["第0节正文", "编制：张伟 审核：李娜 批准：王强", "第 1 页", "第1节正文"]
     assert len(blocks) == 2000 + 4 + 1 and blocks[-1].text == "末段"
+
+
+def test_a_control_line_goes_to_the_start_of_a_section_without_headings(tmp_path):
+    d = docx.Document()
+    d.add_paragraph("封面")
+    section = d.add_section(WD_SECTION.NEW_PAGE)
+    section.footer.is_linked_to_previous = False
+    section.footer.paragraphs[0].text = "文件编号：AB-01\t【非受控】"
+    for text in ("采购控制程序", "1 目的"):
+        d.add_paragraph(text)
+    d.save(tmp_path / "plain.docx")
+    blocks = read_blocks(tmp_path / "plain.docx")
+    assert [(b.text, b.role) for b in blocks] == [("封面", ""), ("文件编号：AB-01", "footer"), ("采购控制程序", ""),
+                                                  ("1 目的", ""), ("【非受控】", "stamp")]
+    assert int(blocks[1].position) == int(blocks[2].position) and str(blocks[1].position) == "2 节页脚第 1"

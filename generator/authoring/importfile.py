@@ -465,7 +465,7 @@ def docx_blocks(path: Path, parts: bool = False) -> list[Block]:
                 continue
             first = section[0].position if section else position + 1
             title = next((k for k, block in enumerate(section) if block.heading is not None), -1)
-            control, rest = footers.placed(footers.of(item, last), section[title].position if section else first)
+            control, rest = footers.placed(footers.of(item, last), section[title].position if title >= 0 else first)
             out += headers.of(item, first)
             out += section[:title + 1] + control + section[title + 1:]
             out += rest
