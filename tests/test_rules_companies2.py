@@ -140,3 +140,16 @@ def test_a_region_before_a_name_of_dictionary_words_is_part_of_a_company_name():
                                                        "成都蓉欧物流有限公司"]
     # Still none: our own name, a company of ordinary words with no region, a generic phrase.
     assert finder.find("杭州西子电梯有限公司成立于1998年，后改制成立股份有限公司，并与一家有限责任公司合作。") == []
+
+
+def test_a_region_before_a_bare_group_or_company_makes_a_name():
+    """佛山联邦家私集团: a region, then dictionary words, then 集团 — another company; a two-character ordinary word
+    after a region (广州客户公司, 江苏省电力公司) or our own name after one is none."""
+    from types import SimpleNamespace
+
+    from generator.rules.companies import Finder
+
+    finder = Finder(SimpleNamespace(company="宁波东海塑业有限公司", company_short="", company_others=[]))
+    assert [n for *_, n in finder.find("家具采购参照佛山联邦家私集团的标准。")] == ["佛山联邦家私集团"]
+    for text in ("由广州客户公司负责。", "江苏省电力公司供电。", "报宁波东海集团审批。", "上海公司负责华东。", "本集团各公司。"):
+        assert finder.find(text) == [], text

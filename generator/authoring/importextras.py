@@ -1,17 +1,19 @@
 """``manual import``: what a .docx keeps outside its body text, accounted for around the recognition.
 
 The reader (``importfile.docx_blocks``) gives each block a ``role`` and ``marks``: section headers as blocks at
-the start of their section, TOC paragraphs, page-number paragraphs, footnotes appended to their paragraph,
-tracked changes read as accepted, comments.  ``set_aside`` takes out of the blocks what is not content (a
-paragraph that is only page numbers, a paragraph deleted whole in tracked changes) before the recognition
-(``importdocs.build_documents``); ``account`` then puts it, the deleted text and the comments in the ledger
-("未导入", each with its position) and says in the report's summary what was read and how.
+the start of their section and footers at its end, TOC paragraphs, page-number paragraphs, footnotes appended
+to their paragraph, tracked changes read as accepted, comments.  ``set_aside`` takes out of the blocks what is
+not content (a paragraph that is only page numbers, a footer's 受控 stamp or company line, a paragraph deleted
+whole in tracked changes) before the recognition (``importdocs.build_documents``); ``account`` then puts it,
+the deleted text and the comments in the ledger ("未导入", each with its position) and says in the report's
+summary what was read and how.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .importfile import Block
+from .importbase import COMPANY
+from .importfile import Block, Place
 from .importlabels import join, say, unit
 
 
@@ -20,6 +22,7 @@ class Extras:
     furniture: list[Block] = field(default_factory=list)
     marks: list[tuple[int, str, str, str]] = field(default_factory=list)  # (position, kind, text, who)
     headers: list[int] = field(default_factory=list)  # positions of the header blocks read
+    footers: list[int] = field(default_factory=list)  # positions of the footer blocks read (set aside or not)
     toc: list[int] = field(default_factory=list)  # positions of the TOC paragraphs
     gone: set[int] = field(default_factory=set)  # positions of the paragraphs deleted whole
 
@@ -31,7 +34,12 @@ def set_aside(blocks: list[Block]) -> tuple[list[Block], Extras]:
     for block in blocks:
         for kind, text, who in block.marks:
             extras.marks.append((block.position, kind, text, who))
-        if block.role == "furniture":
+        footer = isinstance(block.position, Place) and block.position.part == "footer"
+        if footer:
+            extras.footers.append(block.position)
+            if block.kind == "paragraph" and COMPANY.fullmatch(block.text.strip()):
+                block = replace(block, role="company")  # the company line of every page (the name is read apart)
+        if block.role in ("furniture", "stamp", "company"):
             extras.furniture.append(block)
             continue
         if block.kind == "paragraph" and not block.text.strip() and not block.number:
@@ -56,7 +64,8 @@ def account(extras: Extras, result, outline: bool = True) -> None:
         extras = Extras(marks=extras.marks, gone=extras.gone)
     for block in extras.furniture:
         ledger.paragraphs += 1
-        ledger.reported.append((block.position, say("why_furniture"), block.text, 1))
+        why = {"stamp": "why_stamp", "company": "why_footer_company"}.get(block.role, "why_furniture")
+        ledger.reported.append((block.position, say(why), block.text, 1))
     deleted = [(p, text) for p, kind, text, _ in extras.marks if kind == "deleted" and text.strip()]
     inserted = [p for p, kind, text, _ in extras.marks if kind == "inserted"]
     counted = set()
@@ -74,6 +83,9 @@ def account(extras: Extras, result, outline: bool = True) -> None:
     if extras.headers:
         sections = sorted({p.section for p in extras.headers if hasattr(p, "section")})
         report.append(say("docx_headers", sections=join(str(n) for n in sections)))
+    if extras.footers:
+        sections = sorted({p.section for p in extras.footers})
+        report.append(say("docx_footers", sections=join(str(n) for n in sections)))
     if extras.toc:
         report.append(say("docx_toc", where=span(extras.toc, source_unit)))
     if notes:
@@ -88,8 +100,12 @@ def account(extras: Extras, result, outline: bool = True) -> None:
     if comments:
         report.append(say("docx_comments", count=len(comments),
                           where=positions((p for p, _, _ in comments), source_unit)))
-    if extras.furniture:
-        report.append(say("docx_furniture", where=positions((b.position for b in extras.furniture), source_unit)))
+    pages = [b.position for b in extras.furniture if b.role == "furniture"]
+    if pages:
+        report.append(say("docx_furniture", where=positions(pages, source_unit)))
+    stamps = [b.position for b in extras.furniture if b.role == "stamp"]
+    if stamps:
+        report.append(say("docx_stamps", where=positions(stamps, source_unit), why=say("why_stamp")))
 
 
 def positions(found, source_unit: str) -> str:

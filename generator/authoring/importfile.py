@@ -189,7 +189,9 @@ class Block:
     the previous section's, comes as blocks (``role`` "header", a paragraph split at its tabs) at the start
     of that section, positioned by a ``Place`` (``第 2 节页眉第 1 段``); page numbers (PAGE/NUMPAGES fields,
     ``第 X 页 共 Y 页``) are not read from headers, and a body paragraph that is only that has ``role``
-    "furniture"; the paragraphs of a TOC field or in TOC styles have ``role`` "toc".  A footnote or endnote
+    "furniture"; each section's footer comes as blocks (``role`` "footer") at the end of that section,
+    positioned ``第 2 节页脚第 1 段``, its page numbers as blocks of ``role`` "furniture" and a 受控 stamp of
+    ``role`` "stamp" (``Footers``); the paragraphs of a TOC field or in TOC styles have ``role`` "toc".  A footnote or endnote
     is appended to the paragraph (or cell) that references it, ``（注：…）`` / ``（尾注：…）``; tracked changes
     read as accepted (inserted text in, deleted text out: a wholly deleted paragraph has no text and no
     number); ``marks`` says what was read so: ("footnote"|"endnote", text, ""), ("inserted", text, ""),
@@ -204,7 +206,8 @@ class Block:
     list_level: int | None = None
     rows: tuple[tuple[str, ...], ...] = ()
     image: tuple[str, bytes] | None = None
-    role: str = ""  # .docx: "" body text, "header" (a section's header), "toc" (a Word TOC), "furniture" (page numbers only)
+    role: str = ""  # .docx: "" body text, "header"/"footer" (a section's), "toc" (a Word TOC), "furniture" (page
+    # numbers only), "stamp" (a footer's 受控 stamp)
     marks: tuple[tuple[str, str, str], ...] = ()  # .docx: (kind, text, who) of what Word keeps beside the text (MARKS)
 
 
@@ -212,30 +215,32 @@ MARKS = ("footnote", "endnote", "inserted", "deleted", "comment")
 
 
 class Place(int):
-    """The position of a block outside the body's paragraphs (a section's header): as an int, the position
-    of the body block it comes before (for order); written, it names itself in the report's language, so
-    that ``第 {position} 段`` reads ``第 2 节页眉第 1 段`` (``paragraph 1 of the header of section 2``).  Adding
-    a table's row index keeps the name (``第 2 节页眉第 3 段``)."""
+    """The position of a block outside the body's paragraphs (a section's header or footer): as an int, the
+    position of the body block a header comes before, or of the last body block of the section a footer
+    ends (for order); written, it names itself in the report's language, so that ``第 {position} 段`` reads
+    ``第 2 节页眉第 1 段`` (``paragraph 1 of the header of section 2``) or ``第 2 节页脚第 1 段``.  Adding a
+    table's row index keeps the name (``第 2 节页眉第 3 段``)."""
 
-    def __new__(cls, value: int, section: int, kind: str, k: int):
+    def __new__(cls, value: int, section: int, kind: str, k: int, part: str = "header"):
         self = super().__new__(cls, value)
         self.section, self.kind, self.k = section, kind, k  # kind: "default" | "first" | "even"
+        self.part = part  # "header" | "footer"
         return self
 
     def __format__(self, spec: str) -> str:
         if spec:
             return format(int(self), spec)
-        return say("header_place", section=self.section, kind=say(f"header_{self.kind}"), k=self.k)
+        return say("header_place", section=self.section, kind=say(f"{self.part}_{self.kind}"), k=self.k)
 
     def __str__(self) -> str:
         return self.__format__("")
 
     def __repr__(self) -> str:
-        return f"Place({int(self)}, {self.section}, {self.kind!r}, {self.k})"
+        return f"Place({int(self)}, {self.section}, {self.kind!r}, {self.k}, {self.part!r})"
 
     def __add__(self, other):
         if isinstance(other, int) and not isinstance(other, bool):
-            return Place(int(self) + other, self.section, self.kind, self.k + other)
+            return Place(int(self) + other, self.section, self.kind, self.k + other, self.part)
         return NotImplemented
 
     __radd__ = __add__
@@ -404,10 +409,10 @@ def docx_lines(path: Path) -> list[str]:
     """The paragraphs of a Word file in order, each table row as one line (its non-empty cells joined with
     " "): one line per position of ``read_blocks``.  A numbered paragraph is "number text", a line break in
     a paragraph a space (a tab stays a tab: a TOC's leader).  Footnotes are in their paragraph, as in
-    ``read_blocks``; the sections' headers are not lines (they have no body position)."""
+    ``read_blocks``; the sections' headers and footers are not lines (they have no body position)."""
     lines: list[str] = []
     for block in docx_blocks(path, parts=True):
-        if block.role == "header":
+        if isinstance(block.position, Place):  # a section's header or footer
             continue
         if block.kind == "paragraph":
             text = block.text.replace("\n", " ")
@@ -421,7 +426,7 @@ def docx_lines(path: Path) -> list[str]:
 def docx_blocks(path: Path, parts: bool = False) -> list[Block]:
     """Every block of the body in order, an empty paragraph included (it has its position).  With ``parts``,
     what Word keeps outside the body text is read too: footnotes, endnotes and comments (``Paragraphs``),
-    and each section's header before the section's blocks (``Headers``)."""
+    and each section's header before the section's blocks (``Headers``), its footer after them (``Footers``)."""
     with open_docx(path) as (archive, names, document):
         rels = relationships(archive, names, document.filename)
         targets = {rid: target for rid, kind, target in rels}
@@ -445,17 +450,25 @@ def docx_blocks(path: Path, parts: bool = False) -> list[Block]:
                 paragraphs.notes.update(read_notes(archive, found[kind], kind[:-1]))
         if "comments" in found:
             paragraphs.comments = read_comments(archive, found["comments"])
-        headers = Headers(archive, names, targets, style_map, even_and_odd(archive, found.get("settings")))
+        even = even_and_odd(archive, found.get("settings"))
+        headers = Headers(archive, names, targets, style_map, even)
+        footers = Footers(archive, names, targets, style_map, even)
         out: list[Block] = []
         section: list[Block] = []
-        position = 0
+        position = last = 0
         for item in body_blocks(archive, document, path, paragraphs, images):
             if isinstance(item, Block):
                 section.append(item)
                 position = max(position, item.position)
+                if item.kind != "paragraph" or item.text.strip() or item.number:
+                    last = max(last, item.position)  # (a footer's: the last block read, not the sectPr's paragraph)
                 continue
-            out += headers.of(item, section[0].position if section else position + 1)
-            out += section
+            first = section[0].position if section else position + 1
+            title = next((k for k, block in enumerate(section) if block.heading is not None), -1)
+            control, rest = footers.placed(footers.of(item, last), section[title].position if title >= 0 else first)
+            out += headers.of(item, first)
+            out += section[:title + 1] + control + section[title + 1:]
+            out += rest
             section = []
         return out + section
 
@@ -500,18 +513,23 @@ def body_blocks(archive, info, path: Path, paragraphs: Paragraphs, images: Image
 
 @dataclass(frozen=True)
 class Section:
-    """The end of a Word section: its header references (type → relationship id) and w:titlePg."""
+    """The end of a Word section: its header and footer references (type → relationship id) and w:titlePg."""
 
     headers: tuple[tuple[str, str], ...] = ()
     title_page: bool = False
+    footers: tuple[tuple[str, str], ...] = ()
 
 
 def section_of(sect) -> Section:
     if sect is None:
         return Section()
-    refs = tuple((ref.get(W + "type", "default"), ref.get(R + "id") or "") for ref in sect.iterchildren(W + "headerReference"))
+
+    def refs(tag: str) -> tuple[tuple[str, str], ...]:
+        return tuple((ref.get(W + "type", "default"), ref.get(R + "id") or "") for ref in sect.iterchildren(W + tag))
+
     title = sect.find(W + "titlePg")
-    return Section(refs, title is not None and title.get(VAL, "1") not in ("0", "false", "off"))
+    return Section(refs("headerReference"), title is not None and title.get(VAL, "1") not in ("0", "false", "off"),
+                   refs("footerReference"))
 
 
 # Elements that wrap paragraphs, tables, rows or cells without being one: a content control (a Word TOC sits
@@ -695,6 +713,7 @@ class Paragraphs:
         self.marks: list[tuple[str, str, str]] = []
         self.role = ""
         self.section = None
+        self.page = False  # (since the caller last set it False) a page-number field was read
 
     def read(self, p) -> tuple[str, str, int | None, int | None]:
         style_id, outline, num_id, ilvl = self.styles.default, None, None, None
@@ -721,6 +740,7 @@ class Paragraphs:
         scan = scan_text(p, self.fields, self.notes, self.comments)
         text = scan.text if self.page_text else without_pages(scan.content, scan.page)
         self.marks.extend(scan.marks)
+        self.page = self.page or scan.page
         self.role = "toc" if scan.toc or self.styles.toc(style_id) else \
             "furniture" if self.page_text and is_furniture(scan) else ""
         if mark_deleted and not text.strip():
@@ -1301,9 +1321,12 @@ class Headers:
     position is a ``Place``: the position of the section's first block, named ``第 N 节页眉第 K 段`` (K as
     the header counts its paragraphs, a table one per row)."""
 
+    part = "header"
+    root = W + "hdr"
+
     def __init__(self, archive, names, targets: dict[str, str], styles: Styles, even: bool):
         self.archive, self.names, self.targets, self.even = archive, names, targets, even
-        self.paragraphs = Paragraphs(styles, Numbering(styles), page_text=False)
+        self.paragraphs = Paragraphs(styles, Numbering(styles), page_text=self.part == "footer")
         self.refs: dict[str, str] = {}  # kind → part name, as the sections so far leave it
         self.parsed: dict[str, list] = {}
         self.seen: set = set()  # the paragraphs and tables read from any header so far
@@ -1312,7 +1335,7 @@ class Headers:
 
     def of(self, section: Section, value: int) -> list[Block]:
         self.count += 1
-        for kind, rid in section.headers:
+        for kind, rid in (section.footers if self.part == "footer" else section.headers):
             target = self.targets.get(rid)
             if target in self.names:
                 self.refs[kind] = target
@@ -1326,7 +1349,7 @@ class Headers:
             for k, key, block in self.items(target):
                 if key not in self.seen:
                     self.seen.add(key)
-                    out.append(replace(block, position=Place(value, self.count, kind, k)))
+                    out.append(replace(block, position=Place(value, self.count, kind, k, self.part)))
             self.done.add(target)
         return out
 
@@ -1334,33 +1357,97 @@ class Headers:
         """(position in the header, key, block) of a header part's paragraphs (pieces between tabs) and tables."""
         if target not in self.parsed:
             found, k = [], 0
-            root, p_tag, tbl_tag = W + "hdr", W + "p", W + "tbl"
+            root, p_tag, tbl_tag = self.root, W + "p", W + "tbl"
             for _, element in xml_events(self.archive, self.names[target], tag=(p_tag, tbl_tag)):
                 parent = element.getparent()
                 if parent is None or not in_body(parent, root):
                     continue
                 self.paragraphs.marks = []  # (a header's tracked changes are read as accepted, not reported)
+                self.paragraphs.page = False
                 if element.tag == p_tag:
                     k += 1
                     text, _, _, _ = self.paragraphs.read(element)
-                    for piece in text.split("\t"):
-                        piece = piece.strip()
-                        if piece.strip(PAGE_PUNCT):
-                            found.append((k, ("p", piece), Block("paragraph", k, piece, role="header")))
+                    found += self.line(k, [piece.strip() for piece in text.split("\t")])
                 else:
                     rows, _ = table_rows(element, self.paragraphs, NO_IMAGES)
                     if len(rows) == 1:  # a layout grid, like a tabbed line: each cell's lines as paragraphs
-                        for piece in (line.strip() for cell in rows[0] for line in cell.split("\n")):
-                            if piece.strip(PAGE_PUNCT):
-                                found.append((k + 1, ("p", piece), Block("paragraph", k + 1, piece, role="header")))
+                        found += self.line(k + 1, [line.strip() for cell in rows[0] for line in cell.split("\n")])
                     elif any(cell for row in rows for cell in row):
-                        found.append((k + 1, ("t", rows), Block("table", k + 1, rows=rows, role="header")))
+                        found.append((k + 1, ("t", rows), Block("table", k + 1, rows=rows, role=self.part)))
                     k += len(rows)
                 element.clear()
                 while element.getprevious() is not None:
                     del parent[0]
             self.parsed[target] = found
         return self.parsed[target]
+
+    def line(self, k: int, pieces: list[str]) -> list:
+        """A header's line (its page numbers already out), cut at its tabs or cells: each piece a block."""
+        return [(k, ("p", piece), Block("paragraph", k, piece, role="header")) for piece in pieces
+                if piece.strip(PAGE_PUNCT)]
+
+
+class Footers(Headers):
+    """The footers of each Word section as blocks at the end of the section, after its last body block
+    (``docx_blocks``): chosen and split as ``Headers`` are, and each footer part read once (a footer that an
+    earlier section showed is not read again: the blocks are never more than the footer parts hold); a text is
+    read once per section (a first-page and a default footer alike), but the same sign-off in another section's
+    own footer is that section's, read again.  Positioned ``第 N 节页脚第 K 段`` (as an int, the section's last
+    body position; a control line's, that of the section's first heading, ``placed``).  A
+    footer's line is content (``role`` "footer": a sign-off, a 文件编号/版本 line, a sign-off table), except
+    page numbers (PAGE/NUMPAGES fields and their words, ``第 X 页 共 Y 页`` typed), which are a block of
+    ``role`` "furniture", and a control stamp (受控文件, 非受控, 受控状态：受控), ``role`` "stamp": both set
+    aside before the recognition and listed under 未导入 (``importextras``)."""
+
+    part = "footer"
+    root = W + "ftr"
+
+    def of(self, section: Section, value: int) -> list[Block]:
+        self.seen = set()  # a text is read once in a section, but again in another section's own footer part
+        return super().of(section, value)
+
+    def line(self, k: int, pieces: list[str]) -> list:
+        """A footer's line, cut at its tabs or cells: its content pieces joined again as one block (编制 \t 审核
+        \t 批准 is one sign-off line), its page numbers and stamp each a block of their own."""
+        content, control, aside = [], [], []
+        for piece in pieces:
+            if not piece.strip(PAGE_PUNCT):
+                continue
+            if STAMP.fullmatch(piece.strip(PAGE_PUNCT + "【】[]")):
+                aside.append((piece, "stamp"))
+                continue
+            bare = PAGE_TYPED.sub("", piece)
+            if self.paragraphs.page:  # the words around page fields, once their results (digits) are out
+                bare = PAGE_RESIDUE.sub("", re.sub(r"\d+", "", bare))
+            if not bare.strip(PAGE_PUNCT):
+                aside.append((piece, "furniture"))
+                continue
+            numbers = [m.group() for m in PAGE_TYPED.finditer(piece)]
+            if numbers:  # page numbers typed at the end of a line
+                aside.append((" ".join(numbers), "furniture"))
+                piece = PAGE_TYPED.sub(" ", piece).strip(PAGE_PUNCT)
+            (control if CONTROL.match(piece) else content).append(piece)
+        out = []
+        for pieces, role in ((control, "footer-control"), (content, "footer")):
+            if pieces:
+                text = "  ".join(pieces)
+                out.append((k, ("p", text), Block("paragraph", k, text, role=role)))
+        return out + [(k, ("p", text), Block("paragraph", k, text, role=role)) for text, role in aside]
+
+    @staticmethod
+    def placed(blocks: list[Block], first: int) -> tuple[list[Block], list[Block]]:
+        """(the footer's control lines, to go right under the section's first heading, or at its start when it
+        has none: where the recognition reads a document's control lines; the rest, to go at its end), with
+        the role "footer"; ``first`` is the position the control lines take."""
+        control = [replace(b, role="footer", position=Place(first, b.position.section, b.position.kind, b.position.k,
+                                                             "footer")) for b in blocks if b.role == "footer-control"]
+        return control, [b for b in blocks if b.role != "footer-control"]
+
+
+# A footer's document-control line (文件编号：…, 版本：…): read at the start of its section.
+CONTROL = re.compile(r"(?:文件编号|文件代号|文件编码|编\s*号|版\s*本|版\s*次|No\.?)\s*[:：]", re.I)
+# A document-control stamp in a footer: 受控文件, 非受控, 【受控】, 受控状态：受控, 受控副本.
+STAMP = re.compile(r"(?:(?:受控|发放)状态\s*[:：]?\s*)?(?:非\s*)?受\s*控(?:\s*(?:文件|副本|版本|文本))?")
 
 
 def read_notes(archive, info, kind: str) -> dict[tuple[str, str], str]:

@@ -376,6 +376,24 @@ class Finder:
             return None
         return "company-foreign", name
 
+    def _regional(self, kept: str, run: str) -> tuple[str, str] | None:
+        """A name before a bare 集团/公司 that a region opens (佛山联邦家私集团, 江苏省电力公司): a name even when it is
+        made of dictionary words, as before a legal form. Its trade name must be three characters or more, or two
+        that are no ordinary word (广州客户公司 is none); ours, a determiner or a function character in it, never."""
+        for i in range(len(kept)):
+            at = region_length(kept[i:])
+            if not at or (i and CJK.match(kept[i - 1]) and kept[i - 1] not in FUNCTION and kept[i - 1] not in DETERMINERS
+                          and kept[:i][-2:] not in self.words and not kept[:i].endswith(LEADING)):
+                continue
+            name, trade = kept[i:], kept[i + at:]
+            if len(trade) < 2 or (len(trade) == 2 and trade in self.words) or _plain(trade[-1] * 2, self.words) \
+                    or any(ch in FUNCTION or ch in DETERMINERS for ch in trade):
+                return None
+            if self._ours(trade) or self._ours(run[i + at:]) or self._ours(name):
+                return None
+            return "company-foreign", name
+        return None
+
     def _suffixed(self, text: str, m: re.Match):
         """(start, end, key, name) when the name before the suffix ``m`` is another company's, else None."""
         form = m.group(0)
@@ -414,6 +432,8 @@ class Finder:
                                institute=form if institute else "", bracket=bracket)
         else:
             found = self.named(_strip_region(kept), whole, False)
+            if not found and form in ("集团", "公司"):
+                found = self._regional(kept, run)
         if not found:
             return None
         key, name = found
