@@ -33,7 +33,8 @@ from .importtables import (COVER_WORDS, LABEL, LABEL_CN, LABEL_LINE, LABELS, acc
                            read_controls, signoff_entries, signoff_pairs, signoff_table, split_name_date,
                            take_revisions, revision_columns, staff_columns, staffing_extra, staffing_jobs,
                            STAFF_MOVED)
-from .importoutline import CONTROL_LINE, DOC_CODE, Line, heading_like, lines_of, outline, take_code, walk
+from .importoutline import (BARE_CODE, CONTROL_LINE, DASHES, Line, code_prefixes, codes_in, find_code,
+                            heading_like, lines_of, outline, spelled_as, take_code, walk)
 
 
 # ---------------------------------------------------------------------------
@@ -77,10 +78,19 @@ class Ledger:
 # Label-value lines and tables: sign-offs and document control
 
 def table_pairs(block: Block) -> list[tuple[str, str]]:
-    """A table of label | value cells (a document-control table): its pairs."""
+    """A table of label | value cells (a document-control table): its pairs; a row of labels over a row of
+    values (``文件名称 | 文件编号 | 版本`` over ``文件控制程序 | HX-QP-01-2016 | A/0``) pairs them by column."""
     pairs = []
-    for row in block.rows:
+    below = None
+    for r, row in enumerate(block.rows):
         cells = [c.strip() for c in row]
+        if below is not None:
+            pairs.extend((kind, cells[c] if c < len(cells) else "") for c, kind in below)
+            below = None
+            continue
+        below = label_row(block.rows, r)
+        if below is not None:
+            continue
         k = 0
         while k < len(cells):
             m = LABEL.fullmatch(re.sub(r"\s*[:：]\s*$", "", cells[k]))
@@ -95,6 +105,50 @@ def table_pairs(block: Block) -> list[tuple[str, str]]:
                     pairs.extend(inline)
                 k += 1
     return pairs
+
+
+def label_row(rows, r: int) -> list[tuple[int, str]] | None:
+    """[(column, kind)] of row ``r`` when it is a row of two labels or more without values (``编制 | 审核 | 批准``,
+    ``文件名称 | 文件编号 | 版本``) over a row with no label: its values, column by column; else None."""
+    if r + 1 >= len(rows):
+        return None
+    kinds = [LABEL.fullmatch(re.sub(r"\s*[:：]\s*$", "", c.strip())) for c in rows[r]]
+    labels = [(c, m.lastgroup) for c, m in enumerate(kinds) if m]
+    if len(labels) < 2:
+        return None
+    if any(LABEL.fullmatch(re.sub(r"\s*[:：]\s*$", "", c.strip())) or label_pairs(c) for c in rows[r + 1]):
+        return None
+    return labels
+
+
+def table_title_code(block: Block) -> tuple[str, str] | None:
+    """(文件名称, code in the manual's spelling) of a document-control table that has a code (the title "" when it
+    has none), else None."""
+    if block.kind != "table" or not is_control_table(block):
+        return None
+    pairs = table_pairs(block)
+    code = next((v for k, v in pairs if k == "code" and v.strip()), "")
+    if not code:
+        return None
+    title = next((clean(v) for k, v in pairs if k == "title" and v.strip()), "")
+    return title, control_code(code)[0]
+
+
+def opens_by_table(lines: list[Line], k: int) -> bool:
+    """Whether the control table ``lines[k]`` (文件名称：… | 文件编号：… | 版本 | 页码, one row or a row of labels over
+    one of values) opens a document of its own: it names the title and the code, and the line before it (empty
+    lines aside) is no heading or title line that the table belongs to (``采购控制程序`` over it, a Word heading,
+    a coded line)."""
+    found = table_title_code(lines[k].block)
+    if not found or not found[0]:
+        return False
+    for j in range(k - 1, -1, -1):
+        line = lines[j]
+        if line.block.kind == "paragraph" and not line.block.text.strip() and not line.block.number:
+            continue
+        return not (line.block.kind == "paragraph" and (line.block.heading or line.style == "coded" or line.code
+                                                        or (not line.style and squeeze(line.block.text) == squeeze(found[0]))))
+    return True
 
 
 def is_control_table(block: Block) -> bool:
@@ -205,9 +259,21 @@ def control_of(node: Line) -> dict:
             found.setdefault(key, value)
     code = found.get("code")
     if code:
-        m = DOC_CODE.search(code)
-        found["code"] = m.group(1) if m else code.strip()
+        found["code"], found["spelled"] = control_code(code)
     return found
+
+
+def control_code(value: str) -> tuple[str, str]:
+    """(code in the manual's spelling, as written) of a 文件编号 value: the label says it is a code, so
+    ``QP02-2015`` (no hyphen after the letters) and ``QP－03－2013`` (full-width hyphens) are ``QP-02-2015`` and
+    ``QP-03-2013``."""
+    m = find_code(value)
+    if m:
+        return m[2], value[m[0]:m[1]]
+    bare = BARE_CODE.search(value.translate(DASHES))
+    if bare:
+        return f"{bare.group(1)}-{bare.group(2)}{bare.group(3)}", value[bare.start(1):bare.end(3)]
+    return value.strip(), value.strip()
 
 
 CONTROL_KINDS = ("code", "version", "title", "state", "page", "date", "status", "copy", "dept")
@@ -629,9 +695,13 @@ def titled_by_control(lines: list[Line], k: int) -> bool:
     if k + 1 >= len(lines) or not heading_like(text) or len(text) > 30 or not re.search(f"[{CJK}]", text):
         return False
     below = lines[k + 1].block
-    if below.kind != "paragraph" or not CONTROL_LINE.match(below.text) or not DOC_CODE.search(below.text):
+    if below.kind == "table":  # 采购控制程序 over a control table 文件名称：采购控制程序 | 文件编号：HX-QP-02-2016
+        found = table_title_code(below)
+        if not found or (found[0] and squeeze(found[0]) != squeeze(text)):
+            return False
+    elif below.kind != "paragraph" or not CONTROL_LINE.match(below.text) or find_code(below.text) is None:
         return False
-    return not company_in(text) and not re.search(r"(?:手册|汇编|程序文件)$", text) and not DOC_CODE.search(text)
+    return not company_in(text) and not re.search(r"(?:手册|汇编|程序文件)$", text) and find_code(text) is None
 
 
 def is_signoff(line: Line) -> bool:
@@ -656,7 +726,7 @@ def could_title(line: Line) -> bool:
             and not text.startswith("《")
             and len(text) <= 30 and bool(re.search(f"[{CJK}]", text)) and not LABEL_LINE.match(text)
             and not company_in(text) and not NOT_A_DOCUMENT_TITLE.search(text) and not FORM_TITLE.search(text)
-            and not dates_in(text) and not DOC_CODE.search(text))
+            and not dates_in(text) and find_code(text) is None)
 
 
 def uncoded_documents(lines: list[Line], style: str) -> list[tuple[int, Line | None]]:
@@ -723,6 +793,62 @@ def opens_first_document(lines: list[Line], first: int, toc: set[int]) -> bool:
     return False
 
 
+DECIMAL_ON = re.compile(rf"(\d{{2}})\s+(?=[{CJK}])")
+
+
+def continue_decimal(lines: list[Line]) -> None:
+    """A first-level decimal number over 30 (``31 设备管理``) is read as one only where it goes on counting the
+    ones before it (30, then 31): alone, ``50 吨以上…`` is a sentence.  60 chapters numbered 1 … 60 are one
+    numbering."""
+    last = 0
+    for line in lines:
+        if line.block.kind != "paragraph":
+            continue
+        if line.style == "decimal1":
+            last = line.value
+        elif not line.style and not line.block.number and last >= 30:
+            m = DECIMAL_ON.match(line.block.text.strip())
+            if m and int(m.group(1)) == last + 1 and line.block.text.strip()[m.end():].strip():
+                line.style, line.value, line.marker = "decimal1", last + 1, m.group(1)
+                line.text = line.block.text.strip()[m.end():].strip()
+                last += 1
+
+
+def same_code(a: str, b: str) -> bool:
+    """Whether two codes name the same document: equal, or one is the other with its year (QP-01, QP-01-2015)."""
+    return a == b or bool(re.fullmatch(re.escape(a) + r"-(?:19|20)\d{2}", b)) or bool(
+        re.fullmatch(re.escape(b) + r"-(?:19|20)\d{2}", a))
+
+
+def control_table_documents(lines: list[Line], ledger: Ledger) -> tuple[list[Line], set[int]]:
+    """The lines with each document-control table that opens a document (``opens_by_table``) given a title line
+    of its own before it (made from its 文件名称, counted as no paragraph of the input: the table's cells are);
+    a title line right under such a table (``文件控制程序`` under 文件名称：文件控制程序 | …) put before it, where
+    ``titled_by_control`` reads it as the document's title.  And the id() of the title lines made."""
+    out: list[Line] = []
+    made: set[int] = set()
+    k = 0
+    while k < len(lines):
+        line = lines[k]
+        found = table_title_code(line.block) if line.block.kind == "table" else None
+        if found and found[0] and k + 1 < len(lines):
+            below = lines[k + 1]
+            if below.block.kind == "paragraph" and not below.style and not below.block.heading \
+                    and squeeze(below.block.text) == squeeze(found[0]):
+                out += [below, line]  # (the title under its table: read as above it)
+                k += 2
+                continue
+        if found and opens_by_table(lines, k):
+            block = Block("paragraph", line.block.position, found[0])
+            ledger.seen.add(id(block))  # (no paragraph of the input: nothing to count)
+            title = Line(block, found[0], "coded", 0, "")
+            made.add(id(title))
+            out.append(title)
+        out.append(line)
+        k += 1
+    return out, made
+
+
 def build_documents(blocks: list[Block], result: Imported, options: Options, unit: str) -> Ledger:
     """Fill ``result`` (documents, chapters, company, title, date, year, code scheme) from ``blocks``."""
     ledger = Ledger()
@@ -732,16 +858,23 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
     def where(position: int) -> str:
         return f"第 {position} {unit}"
 
-    lines = [line for b in blocks for line in lines_of(b)]
+    # The letters of the manual's hyphenated codes: QP02 is QP-02 where QP-01 and QP-03 are codes.
+    prefixes = code_prefixes([b.text for b in blocks if b.kind == "paragraph"] +
+                             [cell for b in blocks if b.kind == "table" for row in b.rows for cell in row])
+    lines = [line for b in blocks for line in lines_of(b, prefixes)]
+    lines, by_table = control_table_documents(lines, ledger)
+    continue_decimal(lines)
     toc = find_toc(lines)
     toc_titles = {squeeze(PAGE_TAIL.sub("", TOC_LEADER.sub("", lines[k].block.text))) for k in toc}
     toc_codes: dict[str, tuple[str, int]] = {}  # squeezed title → (code, position) of a coded TOC entry
+    toc_entries: list[tuple[str, str, int]] = []  # (squeezed title, code, position) of each coded TOC entry
     for k in sorted(toc):
         line = lines[k]
-        entry, code = take_code(line.text if line.style else line.block.text)
+        entry, code, _ = take_code(line.text if line.style else line.block.text, prefixes)
         entry = re.sub(r"[…\.·．\t\s]+$", "", entry)
         if code:
             toc_codes.setdefault(squeeze(PAGE_TAIL.sub("", entry)), (code, line.position))
+            toc_entries.append((squeeze(PAGE_TAIL.sub("", entry)), code, line.position))
             toc_titles.add(squeeze(PAGE_TAIL.sub("", entry)))
     for k in toc:
         ledger.report(lines[k].block, "目录（网站和打印版由 manual/manual.yaml 的章节生成目录）")
@@ -772,7 +905,8 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
         if line.block.kind != "paragraph" or line.code:
             continue
         if (line.style or line.block.heading) and (line.block.heading or heading_like(line.text)):
-            line.text, line.code = take_code(line.text)  # (never out of a clause sentence: 执行Q/DF 102-2012《…》)
+            line.text, line.code, written = take_code(line.text, prefixes)  # (never out of a clause sentence:
+            line.spelled = spelled_as(line.code, written) if line.code else ""  # 执行Q/DF 102-2012《…》)
     root = outline(rest)
     style, why = choose_style(root, toc_titles - {"目录", "目次"})
     uncoded: dict[int, str] = {}  # id() of an unnumbered title made a document → why
@@ -809,6 +943,9 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
                                            "作为正文的第一段")
                 if id(item) in uncoded:
                     build.doc.notes.append(f"{where(item.position)}“{title}”：{uncoded[id(item)]}")
+                if id(item) in by_table:
+                    build.doc.notes.append(f"{where(item.position)}的文件控制表写有文件名称“{title}”和文件编号：作为一个"
+                                           "文件的开始，标题取自文件名称")
                 docs.append(build)
                 if chapter is not None and (not chapters or chapters[-1][0] is not chapter):
                     chapters.append((chapter, []))
@@ -829,7 +966,22 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
         visit(root, None)
     for build in docs:
         read_document(build, result, ledger, where, options)
-        listed = toc_codes.get(squeeze(build.doc.title))
+    # The TOC is matched by code first (QP-01 lists the document whose code is QP-01 or QP-01-2015), then by
+    # title among the entries no document's code matched: two documents may have the same title.
+    by_code: dict[int, tuple[str, int]] = {}
+    for build in docs:
+        if id(build.node) in from_toc:
+            continue  # (its code is the TOC's: said below)
+        for entry in toc_entries:
+            if build.doc.toc_code and same_code(entry[1], build.doc.toc_code):
+                by_code[id(build)] = (entry[1], entry[2])
+                break
+    claimed = {listed[1] for listed in by_code.values()}
+    for build in docs:
+        if id(build) in by_code:
+            continue  # (the TOC and the body agree)
+        listed = next(((code, position) for key, code, position in toc_entries
+                       if key == squeeze(build.doc.title) and position not in claimed), None)
         if listed and id(build.node) in from_toc:
             build.doc.notes.append(f"正文标题（{where(build.node.position)}）没有编号；采用目录（{where(listed[1])}）中的"
                                    f"编号 {listed[0]}")
@@ -840,9 +992,9 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
         elif listed and listed[0] != build.doc.toc_code:
             build.doc.notes.append(f"目录写作 {listed[0]}（{where(listed[1])}），正文写作 {build.doc.toc_code}；"
                                    "保留正文的编号")
-    cited = frozenset(m.group(1) for b in blocks if b.kind == "paragraph" for m in DOC_CODE.finditer(b.text))
+    cited = frozenset(c for b in blocks if b.kind == "paragraph" for c in codes_in(b.text, prefixes))
     assign_codes(docs, chapters, result, options, cited | {c for b in blocks if b.kind == "table" for row in b.rows
-                                                          for cell in row for c in DOC_CODE.findall(cell)})
+                                                          for cell in row for c in codes_in(cell, prefixes)})
     for build in docs:
         if build.doc.jobs_text:
             for item in [build.node, *subtree(build.node)]:
@@ -1036,8 +1188,19 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
     doc.lines = where(node.position) if last == node.position else f"第 {node.position}–{last} {where(0).split()[-1]}"
     control = control_of(node) if node.style != "doc" else {}
     code = node.code or control.get("code")
+    if node.spelled:
+        doc.notes.append(f"标题中的编号写作“{node.spelled}”（{where(node.position)}），按本手册其他编号的写法记为 "
+                         f"{node.code}")
+    if control.get("code") and control.get("spelled") != control["code"]:
+        doc.notes.append(f"文件编号写作“{control['spelled']}”（{where(control['lines'][0].position)}），按本手册其他编号的"
+                         f"写法记为 {control['code']}")
     if node.code and control.get("code") and control["code"] != node.code:
-        doc.notes.append(f"标题中的编号 {node.code} 与文件控制表中的 {control['code']} 不同；采用标题中的编号")
+        if re.fullmatch(re.escape(node.code) + r"-(?:19|20)\d{2}", control["code"]):
+            code = control["code"]  # QP-03 over 文件编号：QP-03-2013: the fuller code, its year as written
+            doc.notes.append(f"标题中的编号 {node.code}（{where(node.position)}）没有年份，文件编号写作 {code}"
+                             f"（{where(control['lines'][0].position)}）：采用完整的 {code}，年份按原稿保留")
+        else:
+            doc.notes.append(f"标题中的编号 {node.code} 与文件控制表中的 {control['code']} 不同；采用标题中的编号")
     doc.toc_code = code
     lines = control.get("lines", [])
     elsewhere = [s for s in signoff_lines(node) if all(part is not line for line in lines for part in parts_of(s))]
@@ -1050,11 +1213,16 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
     if control.get("version") and not taken:
         doc.notes.append(f"原稿版本写作“{control['version']}”（{where(node.position)}）；导入后版本为 "
                          f"{doc.version or '1.0'}，请核对")
-    # Sign-off: the last sign-off line or table of the document, else the control table's names.
+    # Sign-off: the last sign-off line or table of the document (an older one may stand above it), else the
+    # control table's names; but where the numbering starts again at 1 after a sign-off, a document whose start
+    # was not recognised ran into this one: the sign-off before that is this one's, the rest are not.
     signs = [s for s in signoff_lines(node) if not any(id(part) in build.consumed for part in parts_of(s))]
+    restart = next((item.position for item in subtree(node) if signs and item.style and item.value == 1
+                    and node.children and item.style == node.children[0].style
+                    and item.block.kind == "paragraph" and item.position > signs[0].position), None)
     steps: dict = {}
     if signs:
-        chosen = signs[-1]
+        chosen = [s for s in signs if restart is None or s.position < restart][-1]
         build.consumed.update(id(part) for part in parts_of(chosen))
         doc.signoff_where = where(chosen.position)
         if isinstance(chosen, SplitSignoff):
@@ -1068,8 +1236,14 @@ def read_document(build: DocBuild, result: Imported, ledger: Ledger, where, opti
             for part in parts_of(chosen):
                 ledger.take(part.block)
             steps = signoff_pairs(chosen.block.text) or {}
-        for extra in signs[:-1]:
-            doc.notes.append(f"另有一处签署（{where(extra.position)}）留在正文中")
+        for extra in signs:
+            if extra is chosen:
+                continue
+            if restart is not None and extra.position > restart:
+                doc.notes.append(f"另有一处签署（{where(extra.position)}）留在正文中：其前的编号在{where(restart)}从 1 重新"
+                                 f"开始，可能是另一个文件的开始没有被识别出来，请核对；文件头采用{doc.signoff_where}的签署")
+            else:
+                doc.notes.append(f"另有一处签署（{where(extra.position)}）留在正文中；文件头采用{doc.signoff_where}的签署")
     elif any(k in control for k in ("prepared", "reviewed", "approved")):
         line = control["lines"][0]
         doc.signoff_where = where(line.position)

@@ -29,6 +29,50 @@ DOC_CODE = re.compile(r"(?<![A-Za-z0-9/.\-])("
                       r"|\d{4}-(?:19|20)\d{2}"
                       r"|Q/[A-Z]{1,6}\s?\d{1,5}(?:\.\d{1,3})?-(?:19|20)\d{2}"  # an enterprise standard
                       r")(?![A-Za-z0-9/\-]|\.\d)")
+# The dashes a code is typed with besides the hyphen: Word's AutoCorrect makes ``QP-02`` ``QP–02`` (en dash), a
+# Chinese IME types ``QP－02`` (full-width hyphen).  One character each, so positions in the text stay the same.
+DASHES = str.maketrans("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\ufe63", "-" * 9)
+# A code written without the hyphen after its letters (``QP02``, ``QP02-2015``): a code only when the letters
+# are those of the manual's hyphenated codes (``QP`` of ``QP-01``), never ``ISO9001`` or ``GB19001``.
+BARE_CODE = re.compile(r"(?<![A-Za-z0-9/.\-])((?:[A-Z]{1,5}[/-]){0,2}[A-Z]{1,5})(\d{1,4})((?:-\d{1,4}){0,2})"
+                       r"(?![A-Za-z0-9/\-]|\.\d)")
+PREFIX = re.compile(r"^((?:[A-Z]{1,5}[/-]){0,2}[A-Z]{1,5})-\d")
+
+
+def code_prefixes(texts) -> frozenset[str]:
+    """The letter groups before the number of the hyphenated codes in ``texts`` (``QP`` of ``QP-01``,
+    ``HX-QP`` of ``HX-QP-01-2016``): the codes of the manual, as its own spelling writes them."""
+    found = set()
+    for text in texts:
+        for m in DOC_CODE.finditer(text.translate(DASHES)):
+            p = PREFIX.match(m.group(1))
+            if p:
+                found.add(p.group(1))
+    return frozenset(found)
+
+
+def find_code(text: str, prefixes: frozenset[str] = frozenset()) -> tuple[int, int, str] | None:
+    """(start, end, code in the manual's spelling) of the first document code in ``text``: a code typed with an
+    en dash or a full-width hyphen is the hyphenated code; one without the hyphen after its letters
+    (``QP02``) is ``QP-02`` when ``QP`` is the letters of the manual's other codes (``prefixes``)."""
+    plain = text.translate(DASHES)
+    m = DOC_CODE.search(plain)
+    if m:
+        return m.start(1), m.end(1), m.group(1)
+    if prefixes:
+        for m in BARE_CODE.finditer(plain):
+            if m.group(1) in prefixes:
+                return m.start(1), m.end(3), f"{m.group(1)}-{m.group(2)}{m.group(3)}"
+    return None
+
+
+def codes_in(text: str, prefixes: frozenset[str] = frozenset()) -> list[str]:
+    """Every document code in ``text``, in the manual's spelling (``find_code``; in no particular order)."""
+    plain = text.translate(DASHES)
+    out = [m.group(1) for m in DOC_CODE.finditer(plain)]
+    if prefixes:
+        out += [f"{m.group(1)}-{m.group(2)}{m.group(3)}" for m in BARE_CODE.finditer(plain) if m.group(1) in prefixes]
+    return out
 
 MARKER_RULES = [
     ("chapter", re.compile(rf"第\s*([{CN_ALL}\d]{{1,4}})\s*章\s*[:：、.．]?\s*")),
@@ -59,7 +103,8 @@ def marker_of(text: str, numbered: bool = False) -> tuple[str, int, str, str] | 
             parts = re.split(r"[.．]", raw)
             return f"decimal{len(parts)}", int(parts[-1]), raw, text[m.end():]
         if style in ("chapter", "jie", "tiao"):
-            value = int(raw) if raw.isascii() and raw.isdecimal() else cn_number(raw.replace("两", "二"))
+            # (第３章 in full-width digits, retyped, is the same numbering as 第1章 and 第2章 around it)
+            value = int(raw) if raw.isdecimal() else cn_number(raw.replace("两", "二"))
             if value is None:
                 continue
         elif style in ("cn", "paren_cn"):
@@ -91,6 +136,7 @@ class Line:
     value: int = 0
     marker: str = ""  # as written (or as Word numbers it)
     code: str | None = None  # a document code in the line
+    spelled: str = ""  # the code as the line writes it, when not as the manual's own spelling (QP–02, QP02)
     depth: int = -1  # nesting depth of a styled line (0 = outermost)
     children: list["Line"] = field(default_factory=list)  # styled lines under it
     body: list["Line"] = field(default_factory=list)  # unstyled lines, tables and images right under it
@@ -103,15 +149,16 @@ class Line:
 CODE_BRACKETS = re.compile(r"^[\s(（\[【]*|[\s)）\]】]*$")
 
 
-def take_code(text: str) -> tuple[str, str | None]:
-    """A heading line's text without its document code, and the code (``客户管理程序 QP-7.5-01``)."""
-    m = DOC_CODE.search(text)
+def take_code(text: str, prefixes: frozenset[str] = frozenset()) -> tuple[str, str | None, str]:
+    """A heading line's text without its document code, the code in the manual's spelling
+    (``客户管理程序 QP-7.5-01``, ``QP–02 不合格品控制程序``: ``find_code``) and the code as the line writes it."""
+    m = find_code(text, prefixes)
     if not m:
-        return text, None
-    before, after = text[:m.start()], text[m.end():]
+        return text, None, ""
+    before, after = text[:m[0]], text[m[1]:]
     before = re.sub(r"[\s(（\[【]*(?:文件)?(?:编号|No\.?)?[:：]?\s*$", "", before)
     after = re.sub(r"^[\s)）\]】]*", "", after)
-    return (before + (" " if before and after else "") + after).strip(), m.group(1)
+    return (before + (" " if before and after else "") + after).strip(), m[2], text[m[0]:m[1]]
 
 
 SENTENCE = re.compile(r"[。；;，,：:！？!?]")
@@ -125,19 +172,19 @@ def heading_like(text: str) -> bool:
     return 0 < len(text) <= 40 and not SENTENCE.search(text) and not LEADER.search(text)
 
 
-def coded_title(text: str) -> tuple[str, str] | None:
+def coded_title(text: str, prefixes: frozenset[str] = frozenset()) -> tuple[str, str] | None:
     """(title, code) of an unnumbered heading line that carries a document code, in either order:
     ``QP-7.4-01 采购控制程序``, ``采购控制程序 QP-7.4-01``, ``Q/DF 102-2012 进货检验规范``; None for a
     sentence, a TOC entry or a manual's own title (``质量手册 DF/QM-02``)."""
     if not heading_like(text):
         return None
-    title, code = take_code(text.strip())
+    title, code, _ = take_code(text.strip(), prefixes)
     if not code or not re.search(f"[{CJK}]", title) or len(title) > 30 or re.search(r"(?:手册|汇编|程序文件)$", title):
         return None
     return title, code
 
 
-def line_of(block: Block) -> Line:
+def line_of(block: Block, prefixes: frozenset[str] = frozenset()) -> Line:
     if block.kind != "paragraph":
         return Line(block, block.text)
     text = block.text.strip()
@@ -152,9 +199,10 @@ def line_of(block: Block) -> Line:
     found = marker_of(text)
     if found and found[3].strip():
         return Line(block, found[3].strip(), found[0], found[1], found[2])
-    coded = coded_title(text) if not block.heading else None
+    coded = coded_title(text, prefixes) if not block.heading else None
     if coded:  # an unnumbered heading line with a code: the ISO layout's ``QP-7.4-01 采购控制程序``
-        return Line(block, coded[0], "coded", 0, "", code=coded[1])
+        return Line(block, coded[0], "coded", 0, "", code=coded[1],
+                    spelled=spelled_as(coded[1], take_code(text, prefixes)[2]))
     return Line(block, text)
 
 
@@ -162,10 +210,15 @@ def line_of(block: Block) -> Line:
 RUN_ON = re.compile(rf"(?<=[{CJK}])(?=(?:\d{{1,2}}(?:[.．]\d{{1,2}})+|\d{{1,2}}\s*[.．、]|[(（][{CN}\d]{{1,3}}[)）])\s*[{CJK}])")
 
 
-def lines_of(block: Block) -> list[Line]:
+def spelled_as(code: str, written: str) -> str:
+    """The code as written when that is not the manual's spelling of it, else ""."""
+    return written if written and written != code else ""
+
+
+def lines_of(block: Block, prefixes: frozenset[str] = frozenset()) -> list[Line]:
     """The block as one line, or, when a short numbered heading runs on into a numbered item on the same
     line (text copied out of Word often does), the heading and each item run on after it."""
-    first = line_of(block)
+    first = line_of(block, prefixes)
     if not first.style or block.number or block.heading:
         return [first]
     out = [first]

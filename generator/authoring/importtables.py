@@ -285,10 +285,34 @@ def control_fields(rows: list[list[str]]) -> list[tuple[str, str, str, set]]:
     ("", "", value, {cell})."""
     grid = [[clean(c) for c in row] for row in rows]
     out = []
+    below: list[int] = []  # the columns of a row of labels that the row under it gives the values of
     for r, row in enumerate(grid):
+        if below:  # (文件名称 | 文件编号 | 版本 over 文件控制程序 | HX-QP-01-2016 | A/0: the values by column)
+            for c in below:
+                value = row[c] if c < len(row) else ""
+                out.append((cell_kind(grid[r - 1][c]), COLON_END.sub("", grid[r - 1][c]), value,
+                            {(r - 1, c)} | ({(r, c)} if value else set())))
+            for c, cell in enumerate(row):
+                if cell and c not in below:
+                    out.append(("", "", cell, {(r, c)}))
+            below = []
+            continue
+        kinds = [cell_kind(cell) for cell in row]
+        if r + 1 < len(grid) and sum(1 for k in kinds if k) >= 2 and all(
+                not k or c + 1 >= len(row) or cell_kind(row[c + 1]) or not row[c + 1]
+                for c, k in enumerate(kinds)) and not any(cell_kind(cell) or label_pairs(cell) for cell in grid[r + 1]):
+            below = [c for c, k in enumerate(kinds) if k]
+            out += [("", "", cell, {(r, c)}) for c, cell in enumerate(row) if cell and not kinds[c]]
+            continue
         c = 0
         while c < len(row):
             kind = cell_kind(row[c])
+            pairs = label_pairs(row[c]) if not kind else None
+            if pairs and len(pairs) == 1 and pairs[0][0] in ("code", "title", "version", "page") and pairs[0][1]:
+                # (文件名称：采购控制程序 in one cell)
+                out.append((pairs[0][0], COLON_END.sub("", row[c].split("：")[0].split(":")[0]), pairs[0][1], {(r, c)}))
+                c += 1
+                continue
             if kind:
                 value = row[c + 1] if c + 1 < len(row) and not cell_kind(row[c + 1]) else None
                 cells = {(r, c)} | ({(r, c + 1)} if value is not None else set())
