@@ -153,3 +153,16 @@ def test_a_region_before_a_bare_group_or_company_makes_a_name():
     assert [n for *_, n in finder.find("家具采购参照佛山联邦家私集团的标准。")] == ["佛山联邦家私集团"]
     for text in ("由广州客户公司负责。", "江苏省电力公司供电。", "报宁波东海集团审批。", "上海公司负责华东。", "本集团各公司。"):
         assert finder.find(text) == [], text
+
+
+def test_a_region_inside_a_run_of_words_opens_the_name():
+    """The words of the sentence before a region are not part of the name (外修设备参照无锡惠山机床有限公司 →
+    无锡惠山机床有限公司), whatever word stands before the region."""
+    from types import SimpleNamespace
+
+    from generator.rules.companies import Finder
+
+    finder = Finder(SimpleNamespace(company="江苏华信精工有限公司", company_short="", company_others=[]))
+    assert [n for *_, n in finder.find("外修设备参照无锡惠山机床有限公司的维修规范执行。")] == ["无锡惠山机床有限公司"]
+    assert [n for *_, n in finder.find("原料采购自宁波镇海炼化有限公司。")] == ["宁波镇海炼化有限公司"]
+    assert finder.find("本公司全称江苏华信精工有限公司。") == []

@@ -342,6 +342,10 @@ class Finder:
                 if region_length(core[i:]) == len(core) - len(name) - i > 0:
                     name = core[i:]
                     break
+            # A region inside the run opens the name: the words before it are the sentence's (外修设备参照「无锡」惠山
+            # 机床有限公司, 原料采购自「宁波」镇海炼化有限公司).
+            if not region_length(name):
+                name = next((name[i:] for i in range(1, len(name) - 1) if region_length(name[i:])), name)
             names = [name]
             while not region_length(name) and len(name) >= 4:
                 if region_length(name[1:]):
