@@ -21,17 +21,13 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import run_cli
+from import_expect import assert_documents, assert_nothing_lost, assert_planted_defects, import_each, report_of
 from legacy_docx import LISTS, LegacyDocx, write_text
-from test_import_legacy import CODE, LABELS, check_json, documents, findings_of, normalise, normalise_all, written_text
-
-from generator.read.markdown import clauses, parse
+from test_import_legacy import check_json, documents
 
 pytestmark = pytest.mark.xdist_group("import-codes3")
 
@@ -210,17 +206,8 @@ def imported(tmp_path_factory) -> dict[str, tuple[list[str], Path]]:
               "decimal": (write_text(folder / "decimal.txt", decimal, "utf-8"), decimal),
               "invented": (write_text(folder / "invented.txt", INVENTED, "utf-8"), INVENTED),
               "twice": (write_text(folder / "twice.txt", TWICE, "utf-8"), TWICE)}
-    out = {}
-    for name, (path, texts) in inputs.items():
-        target = folder / f"{name}-out"
-        result = run_cli("import", path, "--out", target, "-q")
-        assert result.returncode == 0 and "Traceback" not in result.stderr, (name, result.stderr)
-        out[name] = (texts, target)
-    return out
+    return import_each(folder, inputs)
 
-
-def report_of(root: Path) -> str:
-    return (root / "import-report.md").read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------
@@ -229,22 +216,7 @@ def report_of(root: Path) -> str:
 
 @pytest.mark.parametrize("name", list(EXPECTED))
 def test_documents_codes_titles_sections_and_clauses(imported, name):
-    _, root = imported[name]
-    expected = EXPECTED[name]
-    docs = documents(root)
-    assert list(docs) == sorted(code for code, *_ in expected["documents"])
-    report = report_of(root)
-    for code, title, sections, count in expected["documents"]:
-        meta, body = docs[code]
-        blocks = parse(body, 1)
-        assert meta["title"] == title and meta["imported"] is True, code
-        assert (sum(1 for b in blocks if b.kind == "heading"), len(list(clauses(blocks)))) == (sections, count), \
-            (code, body)
-        assert re.search(rf"^\| {re.escape(code)} \| {title} \| \w+ \| [^|]+ \| {sections} \| {count} \|", report, re.M)
-    config = yaml.safe_load((root / "manual/manual.yaml").read_text(encoding="utf-8"))
-    assert config["company"]["name"] == expected["company"]
-    assert config["code_scheme"]["year"] == expected["year"]
-    assert [c for chapter in config["chapters"] for c in chapter["documents"]] == [c for c, *_ in expected["documents"]]
+    assert_documents(imported[name][1], EXPECTED[name])
 
 
 def test_a_control_table_opens_its_document(imported):
@@ -346,45 +318,17 @@ def test_no_text_is_lost(imported, name):
     # title: holds both, once)
     given = sum(1 for p in lines if p.strip())
     lines = [line for line in lines if not (line.startswith("文件名称：") and line[5:] in lines)]
-    out = normalise_all(written_text(root))
-    needed = Counter("".join(CONTROL.sub("", normalise(p)) for p in lines))
-    missing = needed - Counter(out)
-    assert not missing, "".join(sorted(missing.elements()))
-    for line in lines:  # each body line in one piece
-        if LABELS.search(line) or CONTROL.search(line) or CODE.search(line) or re.search(r"\d{4}\s*[年.\-/]", line):
-            continue
-        assert normalise(line) in out, line
-    report = report_of(root)
-    total, taken, left = map(int, re.search(r"段落（表格按单元格计）：输入 (\d+)，导入 (\d+)，未导入 (\d+)", report).groups())
-    assert total == taken + left == given
-    listed = report.split("## 未导入 / not imported", 1)[1]
-    assert left == len(re.findall(r"^- 第 \d+ [行段]（", listed, re.M))
+    assert_nothing_lost(lines, root, CONTROL, given)
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))
 def test_check_reports_the_planted_defects(imported, name):
-    _, root = imported[name]
     expected = EXPECTED[name]
-    data = check_json(root)
+    data = assert_planted_defects(imported[name][1], expected)
     path = "policies/{}.md".format
-    for code in expected["code_year"]:
-        assert findings_of(data, "code-year", path(code)), data["findings"]
-    assert not [f for f in data["findings"] if f["rule"] == "code-year" and f["path"] not in map(path, expected["code_year"])]
-    for code in expected["blank_approver"]:
-        hits = findings_of(data, "signoff-complete", path(code))
-        assert [f for f in hits if "批准" in f["message"] and "name" in f["message"]], hits
-        assert [f for f in hits if "年月日" in f["message"]], hits
     blank = {f["path"] for f in data["findings"] if f["rule"] == "signoff-complete" and "批准" in f["message"]
              and "name" in f["message"]}
     assert blank <= set(map(path, expected["blank_approver"])), blank  # never on another document
-    for code, title in expected["unknown_form"]:
-        assert [f for f in findings_of(data, "citation-unknown", path(code)) if title in f["message"]], data["findings"]
-    for code, company in expected["foreign"]:
-        hits = [f for f in findings_of(data, "company-foreign", path(code))
-                if re.match(r"'([^']+)'", f["message"]).group(1) in company]
-        assert hits, data["findings"]
     errors = [f for f in data["findings"] if f["severity"] == "error"]
     # (SC-02 and SC-04 share a title in the source: duplicate-title is the source's own defect)
     assert all(f["rule"] == "duplicate-title" for f in errors) and (bool(errors) == name.startswith("dashes")), errors
-    assert not [f for f in data["findings"] if f["rule"] in ("duplicate-code", "code-scheme", "chapter-list",
-                                                              "file-name", "front-matter")]

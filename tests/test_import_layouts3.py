@@ -24,17 +24,15 @@ blank 批准 name, a ``年 月 日`` date, an unknown 《form》, another compan
 from __future__ import annotations
 
 import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import run_cli
+from import_expect import assert_documents, assert_nothing_lost, assert_planted_defects, import_each, report_of
 from legacy_docx import LegacyDocx, write_text
-from test_import_legacy import CODE, LABELS, check_json, documents, findings_of, normalise, normalise_all, written_text
+from test_import_legacy import documents
 
-from generator.read.markdown import clauses, parse
+from generator.read.markdown import parse
 
 pytestmark = pytest.mark.xdist_group("import-layouts3")
 
@@ -267,17 +265,8 @@ def imported(tmp_path_factory) -> dict[str, tuple[list[str], Path]]:
               "bottom": (write_text(folder / "bottom.txt", BOTTOM, "utf-8"), BOTTOM),
               "bold-title": make_bold_title(folder),
               "brackets": (write_text(folder / "brackets.txt", BRACKETS, "gb18030", newline="\r"), BRACKETS)}
-    out = {}
-    for name, (path, texts) in inputs.items():
-        target = folder / f"{name}-out"
-        result = run_cli("import", path, "--out", target, "-q")
-        assert result.returncode == 0 and "Traceback" not in result.stderr, (name, result.stderr)
-        out[name] = (texts, target)
-    return out
+    return import_each(folder, inputs)
 
-
-def report_of(root: Path) -> str:
-    return (root / "import-report.md").read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------
@@ -286,22 +275,7 @@ def report_of(root: Path) -> str:
 
 @pytest.mark.parametrize("name", list(EXPECTED))
 def test_documents_codes_titles_sections_and_clauses(imported, name):
-    _, root = imported[name]
-    expected = EXPECTED[name]
-    docs = documents(root)
-    assert list(docs) == sorted(code for code, *_ in expected["documents"])
-    report = report_of(root)
-    for code, title, sections, count in expected["documents"]:
-        meta, body = docs[code]
-        blocks = parse(body, 1)
-        assert meta["title"] == title and meta["imported"] is True, code
-        assert (sum(1 for b in blocks if b.kind == "heading"), len(list(clauses(blocks)))) == (sections, count), \
-            (code, body)
-        assert re.search(rf"^\| {re.escape(code)} \| {title} \| \w+ \| [^|]+ \| {sections} \| {count} \|", report, re.M)
-    config = yaml.safe_load((root / "manual/manual.yaml").read_text(encoding="utf-8"))
-    assert config["company"]["name"] == expected["company"]
-    assert config["code_scheme"]["year"] == expected["year"]
-    assert [c for chapter in config["chapters"] for c in chapter["documents"]] == [c for c, *_ in expected["documents"]]
+    assert_documents(imported[name][1], EXPECTED[name])
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))
@@ -374,40 +348,10 @@ CONTROL = re.compile(r"[页版]\s*次|编\s*号|生效")
 @pytest.mark.parametrize("name", list(EXPECTED))
 def test_no_text_is_lost(imported, name):
     lines, root = imported[name]
-    out = normalise_all(written_text(root))
-    needed = Counter("".join(CONTROL.sub("", normalise(p)) for p in lines))
-    missing = needed - Counter(out)
-    assert not missing, "".join(sorted(missing.elements()))
-    for line in lines:  # each body line in one piece
-        if LABELS.search(line) or CONTROL.search(line) or CODE.search(line) or re.search(r"\d{4}\s*[年.\-/]", line):
-            continue
-        assert normalise(line) in out, line
-    report = report_of(root)
-    total, taken, left = map(int, re.search(r"段落（表格按单元格计）：输入 (\d+)，导入 (\d+)，未导入 (\d+)", report).groups())
-    assert total == taken + left == sum(1 for p in lines if p.strip())
-    listed = report.split("## 未导入 / not imported", 1)[1]
-    assert left == len(re.findall(r"^- 第 \d+ [行段]（", listed, re.M))
+    assert_nothing_lost(lines, root, CONTROL)
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))
 def test_check_reports_the_planted_defects(imported, name):
-    _, root = imported[name]
-    expected = EXPECTED[name]
-    data = check_json(root)
-    path = "policies/{}.md".format
-    for code in expected["code_year"]:
-        assert findings_of(data, "code-year", path(code)), data["findings"]
-    assert not [f for f in data["findings"] if f["rule"] == "code-year" and f["path"] not in map(path, expected["code_year"])]
-    for code in expected["blank_approver"]:
-        hits = findings_of(data, "signoff-complete", path(code))
-        assert [f for f in hits if "批准" in f["message"] and "name" in f["message"]], hits
-        assert [f for f in hits if "年月日" in f["message"]], hits
-    for code, title in expected["unknown_form"]:
-        assert [f for f in findings_of(data, "citation-unknown", path(code)) if title in f["message"]], data["findings"]
-    for code, company in expected["foreign"]:
-        hits = [f for f in findings_of(data, "company-foreign", path(code))
-                if re.match(r"'([^']+)'", f["message"]).group(1) in company]
-        assert hits, data["findings"]
+    data = assert_planted_defects(imported[name][1], EXPECTED[name])
     assert data["errors"] == 0, [f for f in data["findings"] if f["severity"] == "error"]
-    assert not [f for f in data["findings"] if f["rule"] in ("duplicate-code", "code-scheme", "chapter-list",
-                                                              "file-name", "front-matter")]
