@@ -31,6 +31,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 from conftest import run_cli
+from legacy_docx import field_runs, page_numbers, run
 from generator.authoring.importfile import Fields, Place, read_blocks
 from test_import_legacy import check_json, documents, findings_of, normalise, normalise_all, written_text
 
@@ -40,22 +41,10 @@ COMPANY = "江苏华信精工有限公司"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
-def field_runs(instruction: str, result: str) -> str:
-    """A complex field's runs (begin, instrText, separate, the cached result, end)."""
-    return (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> {instruction} '
-            f'</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-            f'<w:r><w:t>{result}</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
 
 
-def run(text: str) -> str:
-    return f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>'
 
 
-def page_numbers(paragraph) -> None:
-    """第 {PAGE} 页 共 {NUMPAGES} 页 appended to a python-docx paragraph (cached results 1 and 9)."""
-    xml = run("第 ") + field_runs("PAGE", "1") + run(" 页 共 ") + field_runs("NUMPAGES", "9") + run(" 页")
-    for element in parse_xml(f"<w:p {nsdecls('w')}>{xml}</w:p>"):
-        paragraph._p.append(element)
 
 
 # ---------------------------------------------------------------------------

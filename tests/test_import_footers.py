@@ -24,10 +24,9 @@ import docx
 import pytest
 import yaml
 from docx.enum.section import WD_SECTION
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
 
 from conftest import run_cli
+from legacy_docx import field_runs, page_numbers, run
 from generator.authoring.importfile import Place, read_blocks
 from test_import_legacy import check_json, documents, findings_of, normalise, normalise_all, written_text
 
@@ -45,21 +44,10 @@ CONTINUED = ["3 记录", "3.1 评审记录由品保部保存。"]
 PAGE_LINE = "第 1 页 共 9 页"
 CONTROL = "文件编号：HT-QP-03-2016\t版本：A/0"
 
-def field_runs(instruction: str, result: str) -> str:
-    return (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> {instruction} '
-            f'</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-            f'<w:r><w:t>{result}</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
 
 
-def run(text: str) -> str:
-    return f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>'
 
 
-def page_numbers(paragraph) -> None:
-    """第 {PAGE} 页 共 {NUMPAGES} 页 (cached results 1 and 9) appended to a python-docx paragraph."""
-    xml = run("第 ") + field_runs("PAGE", "1") + run(" 页 共 ") + field_runs("NUMPAGES", "9") + run(" 页")
-    for element in parse_xml(f"<w:p {nsdecls('w')}>{xml}</w:p>"):
-        paragraph._p.append(element)
 
 
 def make_footers(folder: Path) -> tuple[Path, list[str], int]:
