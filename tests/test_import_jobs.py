@@ -20,7 +20,7 @@ import yaml
 
 from conftest import run_cli
 from legacy_docx import write_text
-from test_import_legacy import normalise, normalise_all
+from test_import_legacy import documents, normalise, normalise_all
 
 from generator.authoring.importjobs import FIELD, field_pairs, is_job_file, items_of, table_record
 from generator.authoring.importfile import Block
@@ -29,15 +29,6 @@ from generator.model import PLACEHOLDER
 
 pytestmark = pytest.mark.xdist_group("import-jobs")
 
-
-def split(path: Path) -> tuple[dict, str]:
-    head, body = path.read_text(encoding="utf-8")[4:].split("\n---\n", 1)
-    return yaml.safe_load(head), body
-
-
-def documents(root: Path) -> dict[str, tuple[dict, str]]:
-    return {str(meta["code"]): (meta, body) for meta, body in
-            (split(p) for p in sorted((root / "policies").glob("*.md")))}
 
 
 def roles(root: Path) -> dict:

@@ -19,22 +19,13 @@ import yaml
 
 from conftest import run_cli
 from legacy_docx import write_text
-from test_import_legacy import normalise, normalise_all
+from test_import_legacy import documents, normalise, normalise_all
 
 from generator.authoring.importtables import LABEL, duties_of, revision_version, signoff_pairs, signoff_table
 from generator.model import PLACEHOLDER
 
 pytestmark = pytest.mark.xdist_group("import-tables2")
 
-
-def split(path: Path) -> tuple[dict, str]:
-    head, body = path.read_text(encoding="utf-8")[4:].split("\n---\n", 1)
-    return yaml.safe_load(head), body
-
-
-def documents(root: Path) -> dict[str, tuple[dict, str]]:
-    return {str(meta["code"]): (meta, body) for meta, body in
-            (split(p) for p in sorted((root / "policies").glob("*.md")))}
 
 
 def check(root: Path) -> list[dict]:
