@@ -166,3 +166,22 @@ def test_a_region_inside_a_run_of_words_opens_the_name():
     assert [n for *_, n in finder.find("外修设备参照无锡惠山机床有限公司的维修规范执行。")] == ["无锡惠山机床有限公司"]
     assert [n for *_, n in finder.find("原料采购自宁波镇海炼化有限公司。")] == ["宁波镇海炼化有限公司"]
     assert finder.find("本公司全称江苏华信精工有限公司。") == []
+
+
+def test_a_verb_inside_the_run_ends_the_sentences_words_and_others_short_forms_are_ours():
+    """本指导书参照顺丰速运有限公司: 参照 introduces the name, wherever it stands in the run (not '书参照顺丰…');
+    天健会计师事务所（特殊普通合伙） after 要求参照 is found; with 顺丰速运有限公司 in company.others neither the full
+    name nor its short form 顺丰 is reported; before a bare 公司 a verb does not cut (年采购量居公司客户前列)."""
+    from types import SimpleNamespace
+
+    from generator.rules.companies import Finder
+
+    def names(text, others=()):
+        finder = Finder(SimpleNamespace(company="东莞市达顺仓储有限公司", company_short="", company_others=list(others)))
+        return [n for *_, n in finder.find(text)]
+
+    assert names("本指导书参照顺丰速运有限公司仓储标准编制。") == ["顺丰速运有限公司"]
+    assert names("单据粘贴要求参照天健会计师事务所（特殊普通合伙）标准执行。") == ["天健会计师事务所（特殊普通合伙）"]
+    assert names("本指导书参照顺丰速运有限公司仓储标准编制。", ["顺丰速运有限公司"]) == []
+    assert names("参照顺丰速运仓储标准。", ["顺丰速运有限公司"]) == []
+    assert names("年采购量居公司客户前列的。") == []

@@ -74,7 +74,7 @@ INDUSTRY = ("电子", "科技", "配送", "物流", "贸易", "商贸", "实业"
             "仪表", "自动化", "化学", "涂料", "纸业", "木业", "石材", "矿业", "铝业", "铜业", "重工", "机床", "工贸",
             "经贸", "商务", "生物", "制药", "药业", "医疗器械", "器械", "农业", "饲料", "乳业", "水务", "燃气", "环境",
             "检测", "安装", "装饰", "园林", "物业", "劳务", "泵业", "塑业", "橡塑", "制衣", "服饰", "鞋业", "皮革",
-            "家居", "厨具", "卫浴", "半导体", "电池", "光伏", "动力", "工具", "注塑", "冲压", "钣金", "电镀", "精工")
+            "家居", "厨具", "卫浴", "半导体", "电池", "光伏", "动力", "工具", "注塑", "冲压", "钣金", "电镀", "精工", "速运", "速递", "仓储", "供应链")
 REGION = ("自治区", "省", "市", "区", "县")
 NOT_REGION = ("市场", "区域", "区别", "区分", "省份", "县城")
 DETERMINERS = frozenset("本我贵该各子分总母全此其每某他这那诸旧原老")
@@ -275,7 +275,10 @@ class Finder:
                    and _same_place(place, region) for accepted, kind, region in self.identities)
 
     def _ours(self, core: str) -> bool:
-        return any(core.endswith(name) or name.endswith(core) and len(core) >= 2 for name in self.own)
+        """Whether ``core`` is one of our names (or company.others'), or the end of one, or the first two characters
+        or more of a trade name (顺丰 for 顺丰速运: the usual short form)."""
+        return any(core.endswith(name) or (name.endswith(core) or not SUFFIX.search(name) and name.startswith(core))
+                   and len(core) >= 2 for name in self.own)
 
     def near_miss(self, text: str, start: int, end: int) -> bool:
         name = text[start:end]
@@ -312,7 +315,7 @@ class Finder:
             return None
         for k in range(min(len(core), 6), 1, -1):
             tail = core[-k:]
-            if (tail in self.anywhere or tail in self.with_suffix) \
+            if (tail in self.anywhere or tail in self.with_suffix) and not self._ours(tail) \
                     and not _ordinary_around(core, len(core) - k, len(core), self.words):
                 if legal:  # its region with it: 青岛海尔股份有限公司
                     head = core[:-k]
@@ -330,6 +333,11 @@ class Finder:
         if cut >= 0 and core[cut] == "某":
             return None  # 某仓储有限公司: "a warehousing company", an example, no name
         name = core[cut + 1:]
+        # A verb that introduces a name ends the sentence's words, wherever it stands (本指导书「参照」顺丰速运有限公司).
+        # Only before a legal form (有限公司, 事务所 …): before a bare 公司 the words are a sentence's (年采购量居公司).
+        if legal:
+            lead = max((i + 2 for i in range(len(name) - 3) if name.startswith(LEADING, i)), default=0)
+            name = name[lead:]
         while len(name) > 2 and name.startswith(LEADING):
             name = name[2:]
         if legal:
