@@ -270,3 +270,33 @@ def test_too_many_parts(tmp_path):
             archive.writestr(f"customXml/{n}.bin", b"")
     import_fails(tmp_path, source, "10000")
 
+
+
+def test_invisible_control_characters_are_left_out_and_check_refuses_them_elsewhere(tmp_path):
+    """A C1 control character (U+009D, left by a wrong code page) and a BEL are not text: import leaves them out
+    (the imported manual checks without control-character), a form feed ends a line; a control character typed
+    into a document's body is an error at its line and column."""
+    import json
+    import shutil
+
+    from conftest import MINIMAL, run_cli
+
+    source = tmp_path / "ctl.txt"
+    source.write_bytes("质量手册\n一、总则\n1、本制度\u009d适用于全体\u0007员工。\f2、遵守国家法律。\n".encode("utf-8"))
+    out = tmp_path / "out"
+    assert run_cli("import", source, "--out", out, "-q").returncode == 0
+    written = "".join(p.read_text(encoding="utf-8") for p in (out / "policies").glob("*.md"))
+    assert "本制度适用于全体员工。" in written and "2. 遵守国家法律。" in written
+    data = json.loads(run_cli("check", "--root", out, "--format", "json").stdout)
+    assert not [f for f in data["findings"] if f["rule"] == "control-character"]
+    manual = tmp_path / "manual"
+    shutil.copytree(MINIMAL, manual)
+    policy = manual / "policies" / "0102-2020.md"
+    lines = policy.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("1. "))
+    lines[at] = lines[at][:5] + "\u009d" + lines[at][5:]
+    policy.write_text("\n".join(lines), encoding="utf-8")
+    data = json.loads(run_cli("check", "--root", manual, "--format", "json").stdout)
+    hits = [f for f in data["findings"] if f["rule"] == "control-character"]
+    assert [(f["path"], f["line"], f["column"], f["severity"]) for f in hits] == \
+        [("policies/0102-2020.md", at + 1, 6, "error")], hits

@@ -32,6 +32,7 @@ package reads every part completely into memory with no limit.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import io
 import posixpath
@@ -41,6 +42,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import UsageError
+from ..read.yamlsrc import CONTROL as INVISIBLE
 from .importlabels import content as manual_words, say
 
 MB = 1024 * 1024
@@ -84,7 +86,8 @@ def text_lines(path: Path) -> list[str]:
                          limit=megabytes(MAX_FILE_BYTES))
     text = decode_text(raw, path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
+    text = text.replace("\f", "\n").replace("\v", "\n")  # a form feed (a page break of a text export) ends a line
+    lines = INVISIBLE.sub("", text).split("\n")  # (invisible control characters are no text: see read_blocks)
     if len(lines) > 1 and not lines[-1]:
         lines.pop()  # the newline that ends the last line starts no line of its own: a file's lines as wc -l counts them
     return lines
@@ -247,11 +250,23 @@ class Place(int):
 
 
 def read_blocks(path: Path) -> list[Block]:
-    """The blocks of a .txt (one paragraph per non-empty line) or .docx (paragraphs, tables, images)."""
+    """The blocks of a .txt (one paragraph per non-empty line) or .docx (paragraphs, tables, images).
+
+    Invisible control characters (C0 but tab and line breaks, C1: what a file decoded with the wrong code page
+    leaves, U+009D …) are not text: no output can show them and ``manual check`` refuses them
+    (``control-character``), so they are left out here."""
     if path.suffix.lower() == ".docx":
-        return [block for block in docx_blocks(path, parts=True) if block.kind != "paragraph" or block.text.strip()
-                or block.number or block.marks]
+        blocks = [block for block in docx_blocks(path, parts=True) if block.kind != "paragraph" or block.text.strip()
+                  or block.number or block.marks]
+        return [_without_controls(block) for block in blocks]
     return [Block("paragraph", n, line) for n, line in enumerate(text_lines(path), 1) if line.strip()]
+
+
+def _without_controls(block: Block) -> Block:
+    if not INVISIBLE.search(block.text) and not any(INVISIBLE.search(cell) for row in block.rows for cell in row):
+        return block
+    return dataclasses.replace(block, text=INVISIBLE.sub("", block.text),
+                               rows=tuple(tuple(INVISIBLE.sub("", cell) for cell in row) for row in block.rows))
 
 
 # ---------------------------------------------------------------------------
@@ -414,6 +429,7 @@ def docx_lines(path: Path) -> list[str]:
     for block in docx_blocks(path, parts=True):
         if isinstance(block.position, Place):  # a section's header or footer
             continue
+        block = _without_controls(block)
         if block.kind == "paragraph":
             text = block.text.replace("\n", " ")
             lines.append(f"{block.number} {text}" if block.number and text else block.number or text)

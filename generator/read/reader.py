@@ -31,7 +31,7 @@ from ..labels import labels
 from .editions import EditionCheck, check_editions, latest_index
 from .images import Image, read_images
 from .markdown import Block
-from .yamlsrc import Positions, load_yaml, read_text
+from .yamlsrc import CONTROL, Positions, control_error, load_yaml, read_text
 
 
 @dataclass
@@ -180,6 +180,10 @@ def read_document(root: Path, path: Path) -> tuple[SourceFile | None, list[Findi
         findings.append(error("schema", Location(rel, 1, 1), "schema-front-matter-not-mapping"))
         return None, findings
     findings.extend(schema.validate("document", meta, positions, rel))
+    for bad in CONTROL.finditer(body):  # in the body too (the front matter's are refused by load_yaml)
+        at = control_error(body, bad, body_line)
+        findings.append(error("control-character", Location(rel, at.line, at.column), "source-control-character",
+                              detail=at.message))
     return SourceFile(rel, meta, positions, hashlib.sha256(raw.encode("utf-8")).hexdigest(), body, body_line,
                       body_mod.parse(body, body_line)), findings
 
