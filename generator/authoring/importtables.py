@@ -476,14 +476,20 @@ DATE_TEXT = re.compile(r"(?:\d{4}|[０-９]{4}|[〇○零一二三四五六七�
 
 def cover_date(text: str, result: Imported, where: str) -> str | None:
     """A date on a cover line (``2014年3月1日发布``, ``2017年6月``, ``A版 2019年``, ``二〇一五年一月``, ``2015.7.1``):
-    a whole date is the manual's date; one without its day gives the edition's year.  The date as written, or None."""
+    a whole date is the manual's date; one without its day gives the edition's year.  A row of a 修订记录 on the
+    cover (``C/0<TAB>组织架构调整<TAB>陈静<TAB>2021-03-10``: columns) is a version of the manual: the newest row's
+    date is the current edition's, whichever row comes first.  The date as written, or None."""
     if re.search(r"[。；;，,]", text):  # a sentence (本公司成立于一九九八年，…) is no cover date
         return None
     found = dates_in(text)
+    m = DATE_TEXT.search(text)
+    row = len(re.split(r"\t|\s{2,}|\u3000+", text.strip())) >= 3
+    if found and row and found[0].complete and result.date and found[0].iso > result.date:
+        result.date = found[0].iso  # a newer version than the rows above
+        return m.group() if m else str(found[0].year)
     if not found or result.date or result.partial_date:
         return None
     date = found[0]
-    m = DATE_TEXT.search(text)
     if date.complete:
         result.date = date.iso
     else:

@@ -146,7 +146,8 @@ def infer_scheme(codes: list[str]) -> tuple[str, str] | None:
     varies between codes or is written ``7.5``; a lone first number of four digits is chapter and
     sequence (``0101``).  Any other number that varies stays a number; one that never varies is
     text.  ``JN-QP-01-2014`` → ``^JN-QP-(?P<seq>\\d{2})-(?P<year>\\d{4})$``, ``JN-QP-{seq:02d}-{year}``;
-    ``QP-7.5-01`` → ``^QP-(?P<chapter>…)-(?P<seq>\\d{2})$``; ``YD-0101-2013`` → chapter, seq, year.
+    ``QP-7.5-01`` → ``^QP-(?P<chapter>…)-(?P<seq>\\d{2})$``; ``YD-0101-2013`` → chapter, seq, year;
+    a clause number as the last number (``QM-4.1``, ``QM-8.2.1``) is chapter (``4``, ``8.2``) and seq.
     None when no code holds a number.
     """
     # Letter groups may differ between codes of one scheme (a department's prefix: GL-HR-001, GL-XZ-002):
@@ -183,7 +184,13 @@ def infer_scheme(codes: list[str]) -> tuple[str, str] | None:
         fmt.append(text_fmt)
         role = roles.get(i)
         widths = {len(v) for v in values}
-        if role == "seq" and split:
+        if role == "seq" and "chapter" not in roles.values() and all("." in v for v in values):
+            # a clause number (QM-4.1, QM-7.5-2018, QM-8.2.1): the chapter as the codes write it, the last part the seq
+            last_parts = [v.rsplit(".", 1)[1] for v in values]
+            pattern.append(r"(?P<chapter>\d+(?:\.\d+)*)\.(?P<seq>\d+)")
+            width = min(len(v) for v in last_parts)
+            fmt.append("{chapter}." + (f"{{seq:0{width}d}}" if width > 1 else "{seq}"))
+        elif role == "seq" and split:
             pattern.append(r"(?P<chapter>\d{2})(?P<seq>\d{2})")
             fmt.append("{chapter:02d}{seq:02d}")
         elif role == "year":

@@ -138,6 +138,9 @@ def _explain(err, data, positions: Positions, path: str) -> list[Finding]:
     if v == "enum":
         return [error("schema", at, "schema-enum", where=where, value=err.instance,
                       allowed=", ".join(map(str, err.validator_value)))]
+    if v == "pattern" and isinstance(err.schema, dict) and err.schema.get("x-words"):  # the pattern said in words
+        return [error("schema", at, "schema-pattern-words", where=where, value=err.instance,
+                      words=texts(f"schema-words-{err.schema['x-words']}"))]
     if v == "pattern":
         return [error("schema", at, "schema-pattern", where=where, value=err.instance, pattern=err.validator_value)]
     return [error("schema", at, "schema-other", where=where, message=err.message)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..common.findings import error, texts, warning
+from ..model.codes import format_code
 from . import rule
 
 
@@ -48,6 +49,20 @@ def is_stray_copy(path: str, key: str) -> bool:
     return copy_of(path) is not None and stem(path) != key
 
 
+def scheme_example(manual) -> str | None:
+    """A code that follows the scheme, to show in a message: ``code_scheme.example`` when it does, else the
+    first document's code that does, else the code the scheme's format writes for chapter 1, sequence 1
+    when that one does; None when there is none."""
+    scheme = manual.code_scheme
+    candidates = [scheme.example] if scheme.example else []
+    candidates += [doc.code for doc in manual.documents if doc.code]
+    try:
+        candidates.append(format_code(scheme, "01", 1))
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+        pass
+    return next((code for code in candidates if parse_code(manual, code) is not None), None)
+
+
 @rule("code-scheme", unreviewed=True)
 def code_scheme(manual):
     findings = []
@@ -58,7 +73,9 @@ def code_scheme(manual):
         except re.error as exc:
             return [error("code-scheme", manual.config_loc("code_scheme", "pattern"), "code-scheme-pattern",
                           error=exc)]
-    example = texts("code-scheme-example", example=scheme.example) if scheme.example else ""
+    example = scheme_example(manual)
+    example = texts("code-scheme-example", example=example) if example else \
+        texts("code-scheme-shown", pattern=scheme.pattern) if scheme.pattern else ""
     for doc in manual.documents:
         if doc.code and parse_code(manual, doc.code) is None:
             findings.append(error("code-scheme", doc.loc("code"), "code-scheme", code=doc.code, example=example))
@@ -95,9 +112,21 @@ def duplicate_code(manual):
     return findings
 
 
+def clause_number(manual, code: str) -> bool:
+    """Whether ``code`` writes its sequence as the last part of a clause number (``QM-7.5``: chapter 7, seq 5),
+    a number of the standard's clauses that skips by design, not a running sequence (``QP-7.5-01``)."""
+    try:
+        match = re.fullmatch(manual.code_scheme.pattern, code)
+    except re.error:
+        return False
+    return bool(match) and match.start("seq") > 0 and match.end("chapter") == match.start("seq") - 1 \
+        and code[match.end("chapter")] == "."
+
+
 @rule("code-gap", severities=("warning",))
 def code_gap(manual):
-    """A warning for each missing sequence number within a chapter.
+    """A warning for each missing sequence number within a chapter (not where the sequence is the last part
+    of a clause number, ``QM-7.5``: ISO clause numbers skip).
 
     A file that stands for a code without a document read having it (one that could not be read, or
     whose name is not its code: their own findings say why) still holds that number: one broken file
@@ -105,7 +134,7 @@ def code_gap(manual):
     by_chapter: dict[str, list] = {}
     for doc in manual.documents:
         parts = parse_code(manual, doc.code) if doc.code else None
-        if parts and parts.get("chapter") and parts.get("seq"):
+        if parts and parts.get("chapter") and parts.get("seq") and not clause_number(manual, doc.code):
             by_chapter.setdefault(parts["chapter"], []).append((int(parts["seq"]), doc))
     unread: dict[str, set[int]] = {}
     for code in manual.claimed_codes:
