@@ -238,8 +238,11 @@ def own_lines(node: Line, limit: int = 6):
 
 
 def control_of(node: Line) -> dict:
-    """What a document-control table or ``文件编号：`` lines right under a heading say."""
+    """What a document-control table or ``文件编号：`` lines right under a heading say: nothing under a numbered
+    sentence (``②　代签后须在三日内补签。`` over a 文件编号 line ending its document is no coded heading)."""
     found: dict = {}
+    if node.style and node.style != "doc" and SENTENCE_END.search(clean(node.text)):
+        return found
     previous = None
     for item in own_lines(node, 12):
         if item.block.kind == "table" and is_control_table(item.block):
@@ -814,6 +817,47 @@ def continue_decimal(lines: list[Line]) -> None:
                 last += 1
 
 
+def trailing_control(lines: list[Line]) -> list[Line]:
+    """A ``文件编号：`` line at the END of a document (after its last clause, before or after its sign-off) is that
+    document's: put it right under the document's unnumbered title line (the nearest one above whose numbering
+    starts at 1 right under it, with no other code line between), where ``titled_by_control`` reads it as in
+    ``财务报销管理办法`` / ``文件编号：…``.  A line that ends a numbered sentence (``②　代签后须在三日内补签。``) is
+    never the heading the code belongs to."""
+    out = list(lines)
+    for line in lines:
+        if line.style or line.block.kind != "paragraph" or not CONTROL_LINE.match(line.block.text) \
+                or find_code(line.block.text) is None:
+            continue
+        k = next(i for i, other in enumerate(out) if other is line)
+        above = next((out[i] for i in range(k - 1, -1, -1) if out[i].block.kind != "paragraph"
+                      or out[i].block.text.strip()), None)
+        while above is not None and above.block.kind == "paragraph" and is_signoff(above):
+            i = out.index(above)
+            above = next((out[j] for j in range(i - 1, -1, -1) if out[j].block.kind != "paragraph"
+                          or out[j].block.text.strip()), None)
+        if above is None or above.block.kind != "paragraph" or not (above.style or LABEL_LINE.match(above.block.text)
+                                                                    or not heading_like(above.block.text)):
+            continue  # right under a title line: the ordinary layout
+        if above.style and not SENTENCE_END.search(clean(above.text)):
+            continue  # under a numbered heading (1 范围): the heading's own code line
+        title = None
+        for j in range(k - 1, -1, -1):
+            other = out[j]
+            if other.block.kind == "paragraph" and (other.code or other.style == "coded" or (
+                    not other.style and CONTROL_LINE.match(other.block.text))):
+                break
+            if could_title(other) and not other.block.heading:
+                after = next((x for x in out[j + 1:k] if x.block.kind != "paragraph" or x.block.text.strip()), None)
+                if after is not None and after.style and after.value == 1:
+                    title = j
+                    break
+        if title is None:
+            continue
+        out.pop(k)
+        out.insert(title + 1, line)
+    return out
+
+
 def same_code(a: str, b: str) -> bool:
     """Whether two codes name the same document: equal, or one is the other with its year (QP-01, QP-01-2015)."""
     return a == b or bool(re.fullmatch(re.escape(a) + r"-(?:19|20)\d{2}", b)) or bool(
@@ -863,6 +907,7 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
                              [cell for b in blocks if b.kind == "table" for row in b.rows for cell in row])
     lines = [line for b in blocks for line in lines_of(b, prefixes)]
     lines, by_table = control_table_documents(lines, ledger)
+    lines = trailing_control(lines)
     continue_decimal(lines)
     toc = find_toc(lines)
     toc_titles = {squeeze(PAGE_TAIL.sub("", TOC_LEADER.sub("", lines[k].block.text))) for k in toc}
