@@ -3,7 +3,9 @@
 * ``end-code``: a UTF-8 .txt 办法 whose ``文件编号：`` line stands at its END (under the sign-off), chapters
   ``第1章`` indented with U+3000, decimal clauses to five levels and ``①②`` items under them: one document with
   that code, titled by the line above its first chapter (never by the ``②`` sentence above the code line);
-* ``end-code-above``: the same with the code line between the last clause and the sign-off.
+* ``end-code-above``: the same with the code line between the last clause and the sign-off;
+* ``zhidu``: a GB18030 .txt 制度汇编 whose documents are a title line over a ``制度编号：`` / ``程序编号：`` line,
+  ``第X章`` sections and ``第X条`` clauses, each signed at its end.
 
 For each: the documents (codes, titles), section and clause counts, conservation, and the planted code of
 another year (``code-year``)."""
@@ -34,12 +36,24 @@ CODE_LINE = "文件编号：HY-YS-07-2019"
 END_CODE = BODY + [SIGN, CODE_LINE]
 END_CODE_ABOVE = BODY + [CODE_LINE, SIGN]
 
+ZHIDU = ["常州博远电子有限公司", "管理制度汇编", "2019年版",
+         "仓库管理制度", "制度编号：BY-CK-01-2019", "第一章 总则", "第一条 为规范仓库管理，制定本制度。",
+         "第二条 本制度适用于公司所有仓库。", "第二章 入库", "第三条 货物入库须填写《入库单》。", "第四条 仓管员核对数量后签收。",
+         "编制：孙丽\u3000审核：马强\u3000批准：\u3000日期：2019年 月 日",
+         "安全生产管理制度", "程序编号：BY-AQ-02-2016", "第一章 总则", "第一条 为保障安全生产，制定本制度。",
+         "第二章 检查", "第二条 安全员每周巡查一次。", "第三条 发现隐患须当日整改。",
+         "编制：孙丽\u3000审核：马强\u3000批准：赵刚\u3000日期：2019年1月2日"]
+
 EXPECTED = {
     "end-code": {"documents": [("HY-YS-07-2019", "车辆调度管理办法", 5, 11)], "company": "苏州恒远物流有限公司",
                  "year": 2023},
     "end-code-above": {"documents": [("HY-YS-07-2019", "车辆调度管理办法", 5, 11)],
                        "company": "苏州恒远物流有限公司", "year": 2023},
 }
+ZHIDU_EXPECTED = {"documents": [("BY-CK-01-2019", "仓库管理制度", 2, 4), ("BY-AQ-02-2016", "安全生产管理制度", 2, 3)],
+                  "company": "常州博远电子有限公司", "year": 2019}
+ZHIDU_DEFECTS = {"code_year": ["BY-AQ-02-2016"], "blank_approver": ["BY-CK-01-2019"],
+                 "unknown_form": [("BY-CK-01-2019", "入库单")], "foreign": []}
 DEFECTS = {"code_year": ["HY-YS-07-2019"], "blank_approver": ["HY-YS-07-2019"],
            "unknown_form": [("HY-YS-07-2019", "车辆排班表")], "foreign": []}
 
@@ -48,7 +62,8 @@ DEFECTS = {"code_year": ["HY-YS-07-2019"], "blank_approver": ["HY-YS-07-2019"],
 def imported(tmp_path_factory) -> dict[str, tuple[list[str], Path]]:
     folder = tmp_path_factory.mktemp("layouts4")
     inputs = {"end-code": (write_text(folder / "end-code.txt", END_CODE), END_CODE),
-              "end-code-above": (write_text(folder / "end-code-above.txt", END_CODE_ABOVE), END_CODE_ABOVE)}
+              "end-code-above": (write_text(folder / "end-code-above.txt", END_CODE_ABOVE), END_CODE_ABOVE),
+              "zhidu": (write_text(folder / "zhidu.txt", ZHIDU, "gb18030"), ZHIDU)}
     return import_each(folder, inputs)
 
 
@@ -64,3 +79,14 @@ def test_a_code_line_at_the_end_belongs_to_the_document_it_ends(imported, name):
     assert "带编号的“①”" not in report_of(root)
     assert_nothing_lost(lines, root, re.compile(r"编\s*号|编制|审核|批准|日期"))
     assert_planted_defects(root, DEFECTS)
+
+
+def test_any_code_label_of_a_document_is_its_code_line(imported):
+    lines, root = imported["zhidu"]
+    assert_documents(root, ZHIDU_EXPECTED)
+    docs = documents(root)
+    assert docs["BY-AQ-02-2016"][0]["signoff"]["approved"]["name"] == "赵刚"
+    assert "安全生产管理制度" not in docs["BY-CK-01-2019"][1] and "编号" not in docs["BY-CK-01-2019"][1]
+    assert "签署的第X章" not in report_of(root)
+    assert_nothing_lost(lines, root, re.compile(r"(?:制度|程序)?编\s*号|编制|审核|批准|日期|第.[章条]"))
+    assert_planted_defects(root, ZHIDU_DEFECTS)
