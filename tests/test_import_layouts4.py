@@ -5,7 +5,9 @@
   that code, titled by the line above its first chapter (never by the ``②`` sentence above the code line);
 * ``end-code-above``: the same with the code line between the last clause and the sign-off;
 * ``zhidu``: a GB18030 .txt 制度汇编 whose documents are a title line over a ``制度编号：`` / ``程序编号：`` line,
-  ``第X章`` sections and ``第X条`` clauses, each signed at its end.
+  ``第X章`` sections and ``第X条`` clauses, each signed at its end;
+* ``cover-tab``: the same whose cover line is ``仓库制度汇编<TAB><TAB>版本：B/1``: the title is the manual's, the
+  版本 part is in the report.
 
 For each: the documents (codes, titles), section and clause counts, conservation, and the planted code of
 another year (``code-year``)."""
@@ -15,6 +17,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from import_expect import assert_documents, assert_nothing_lost, assert_planted_defects, import_each, report_of
 from legacy_docx import write_text
@@ -44,6 +47,8 @@ ZHIDU = ["常州博远电子有限公司", "管理制度汇编", "2019年版",
          "第二章 检查", "第二条 安全员每周巡查一次。", "第三条 发现隐患须当日整改。",
          "编制：孙丽\u3000审核：马强\u3000批准：赵刚\u3000日期：2019年1月2日"]
 
+COVER_TAB = [ZHIDU[0], "仓库制度汇编\t\t版本：B/1"] + ZHIDU[2:]
+
 EXPECTED = {
     "end-code": {"documents": [("HY-YS-07-2019", "车辆调度管理办法", 5, 11)], "company": "苏州恒远物流有限公司",
                  "year": 2023},
@@ -63,7 +68,8 @@ def imported(tmp_path_factory) -> dict[str, tuple[list[str], Path]]:
     folder = tmp_path_factory.mktemp("layouts4")
     inputs = {"end-code": (write_text(folder / "end-code.txt", END_CODE), END_CODE),
               "end-code-above": (write_text(folder / "end-code-above.txt", END_CODE_ABOVE), END_CODE_ABOVE),
-              "zhidu": (write_text(folder / "zhidu.txt", ZHIDU, "gb18030"), ZHIDU)}
+              "zhidu": (write_text(folder / "zhidu.txt", ZHIDU, "gb18030"), ZHIDU),
+              "cover-tab": (write_text(folder / "cover-tab.txt", COVER_TAB), COVER_TAB)}
     return import_each(folder, inputs)
 
 
@@ -90,3 +96,13 @@ def test_any_code_label_of_a_document_is_its_code_line(imported):
     assert "签署的第X章" not in report_of(root)
     assert_nothing_lost(lines, root, re.compile(r"(?:制度|程序)?编\s*号|编制|审核|批准|日期|第.[章条]"))
     assert_planted_defects(root, ZHIDU_DEFECTS)
+
+
+def test_a_cover_line_split_by_tabs_gives_the_manual_title(imported):
+    lines, root = imported["cover-tab"]
+    assert_documents(root, ZHIDU_EXPECTED)
+    config = yaml.safe_load((root / "manual/manual.yaml").read_text(encoding="utf-8"))
+    assert config["manual"]["title"] == "仓库制度汇编", config["manual"]
+    assert "第 2 行，一部分（封面行上手册名称以外的文字）：版本：B/1" in report_of(root)
+    assert "没有识别出手册名称" not in report_of(root)
+    assert_nothing_lost(lines, root, re.compile(r"(?:制度|程序)?编\s*号|编制|审核|批准|日期|第.[章条]"))

@@ -1195,6 +1195,7 @@ def read_cover(cover: list[Line], result: Imported, ledger: Ledger, where) -> No
         block = line.block
         text = block.text.strip()
         used = False
+        apart = ""  # the label:value parts of a cover line split at tabs, when the rest of it is the title
         if block.kind == "paragraph" and text:
             company = company_in(text)
             if company and not result.company:
@@ -1202,6 +1203,13 @@ def read_cover(cover: list[Line], result: Imported, ledger: Ledger, where) -> No
                 result.report.append(f"公司名称“{company}”取自{where(block.position)}")
                 text = text[text.index(company) + len(company):]
                 used = True
+            # A cover line pushed apart with tabs or wide spaces (仓储作业指导书汇编<TAB><TAB>版本：B/1): the title is
+            # one of its parts; a label:value part (版本：B/1) is left for the report.
+            parts = [p for p in re.split(r"\t+|[ \u3000]{2,}", text.strip()) if p.strip()]
+            if len(parts) > 1 and not result.title and not company:
+                kept = [p for p in parts if not LABEL_LINE.match(p)]
+                if len(kept) == 1 and len(kept) < len(parts):
+                    text, apart = kept[0], "  ".join(p for p in parts if LABEL_LINE.match(p))
             title = MANUAL_TITLE.search(text) if len(text) <= 40 else None
             if title and not result.title:
                 result.title = title.group(1)
@@ -1220,7 +1228,10 @@ def read_cover(cover: list[Line], result: Imported, ledger: Ledger, where) -> No
                 rest = squeeze(text.replace(date, "").replace(title.group(0) if title else "", ""))
                 if rest and not COVER_WORDS.fullmatch(rest):  # A版 2019年: the A版 in the report
                     ledger.reported.append((block.position, "封面日期行上日期以外的文字", text, 0))
-        if used:
+        if used and apart:
+            ledger.take(block)  # the title went to manual.yaml; the 版本：B/1 beside it to the report
+            ledger.reported.append((block.position, "封面行上手册名称以外的文字", apart, 0))
+        elif used:
             ledger.take(block)
             ledger.cover.append(block)  # audited once manual.yaml is written (audit_cover)
         else:
