@@ -7,7 +7,9 @@
 * ``zhidu``: a GB18030 .txt 制度汇编 whose documents are a title line over a ``制度编号：`` / ``程序编号：`` line,
   ``第X章`` sections and ``第X条`` clauses, each signed at its end;
 * ``cover-tab``: the same whose cover line is ``仓库制度汇编<TAB><TAB>版本：B/1``: the title is the manual's, the
-  版本 part is in the report.
+  版本 part is in the report;
+* ``chapters-signed``: an uncoded 员工手册 of 第X章 with 第X条, two of its three chapters signed: the report
+  says how many chapters carry a sign-off, not that each one does.
 
 For each: the documents (codes, titles), section and clause counts, conservation, and the planted code of
 another year (``code-year``)."""
@@ -49,6 +51,13 @@ ZHIDU = ["常州博远电子有限公司", "管理制度汇编", "2019年版",
 
 COVER_TAB = [ZHIDU[0], "仓库制度汇编\t\t版本：B/1"] + ZHIDU[2:]
 
+SIGNED = ["常州博远电子有限公司", "员工手册", "2019年版",
+          "第一章 考勤管理", "第一条 员工每日打卡两次。", "第二条 迟到三次计旷工半天。",
+          "编制：孙丽\u3000审核：马强\u3000批准：赵刚\u3000日期：2019年1月2日",
+          "第二章 休假管理", "第三条 年假按工龄计算。", "第四条 病假须提供医院证明。",
+          "第三章 奖惩管理", "第五条 表现优秀者年终评优。", "第六条 违反制度者予以警告。",
+          "编制：孙丽\u3000审核：马强\u3000批准：赵刚\u3000日期：2019年1月2日"]
+
 EXPECTED = {
     "end-code": {"documents": [("HY-YS-07-2019", "车辆调度管理办法", 5, 11)], "company": "苏州恒远物流有限公司",
                  "year": 2023},
@@ -69,7 +78,8 @@ def imported(tmp_path_factory) -> dict[str, tuple[list[str], Path]]:
     inputs = {"end-code": (write_text(folder / "end-code.txt", END_CODE), END_CODE),
               "end-code-above": (write_text(folder / "end-code-above.txt", END_CODE_ABOVE), END_CODE_ABOVE),
               "zhidu": (write_text(folder / "zhidu.txt", ZHIDU, "gb18030"), ZHIDU),
-              "cover-tab": (write_text(folder / "cover-tab.txt", COVER_TAB), COVER_TAB)}
+              "cover-tab": (write_text(folder / "cover-tab.txt", COVER_TAB), COVER_TAB),
+              "chapters-signed": (write_text(folder / "chapters-signed.txt", SIGNED), SIGNED)}
     return import_each(folder, inputs)
 
 
@@ -106,3 +116,13 @@ def test_a_cover_line_split_by_tabs_gives_the_manual_title(imported):
     assert "第 2 行，一部分（封面行上手册名称以外的文字）：版本：B/1" in report_of(root)
     assert "没有识别出手册名称" not in report_of(root)
     assert_nothing_lost(lines, root, re.compile(r"(?:制度|程序)?编\s*号|编制|审核|批准|日期|第.[章条]"))
+
+
+def test_the_report_says_how_many_chapters_carry_a_signoff(imported):
+    _, root = imported["chapters-signed"]
+    assert list(documents(root)) == ["0101-2019", "0102-2019", "0103-2019"]
+    report = report_of(root)
+    assert "- 原稿没有文件编号：2 个第X章标题下有编制/审核/批准签署，因此每个第X章标题各为一个文件（其中 1 个没有签署）" \
+        in report, report
+    assert "每个带编制/审核/批准签署的" not in report
+    assert "- 0102-2019：没有找到编制/审核/批准签署" in report

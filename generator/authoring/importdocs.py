@@ -966,7 +966,14 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
         for line in rest:
             line.children, line.body, line.depth = [], [], -1
         root = outline(rest, style)
-    result.report.append(REASONS[why].format(style=STYLE_NAMES.get(style.rstrip("0123456789"), style)))
+    name = STYLE_NAMES.get(style.rstrip("0123456789"), style)
+    if why == "signoff":  # the real signal: how many of them carry a sign-off, not "each one does"
+        heads = [n for n in walk(root) if n.style == style]
+        signed = sum(1 for n in heads if signoff_lines(n))
+        result.report.append(f"原稿没有文件编号：{signed} 个{name}标题下有编制/审核/批准签署，因此每个{name}标题各为一个文件"
+                             + (f"（其中 {len(heads) - signed} 个没有签署）" if len(heads) > signed else ""))
+    else:
+        result.report.append(REASONS[why].format(style=name))
     docs: list[DocBuild] = []
     chapters: list[tuple[Line, list[DocBuild]]] = []
     headings: list[Line] = []  # styled lines above the documents
@@ -1176,7 +1183,6 @@ STYLE_NAMES = {"chapter": "第X章", "jie": "第X节", "tiao": "第X条", "decim
                "word_list": "Word 自动编号", "coded": "无序号"}
 REASONS = {
     "code": "文件按原稿的文件编号划分：带编号的{style}标题各为一个文件",
-    "signoff": "原稿没有文件编号：每个带编制/审核/批准签署的{style}标题各为一个文件",
     "toc": "原稿没有文件编号：目录列出的{style}标题各为一个文件",
     "chapters": "原稿没有文件编号、签署或目录：“第X章”为章，其下的{style}标题各为一个文件",
     "chapters-mixed": "原稿没有文件编号、签署或目录，有的“第X章”下直接是条文、有的下面分节：每个{style}各为一个文件，"
