@@ -282,7 +282,8 @@ def test_chapters_over_30_are_documents_with_their_own_signoff(imported):
     assert len(docs) == 45
     signers = {code: meta["signoff"]["approved"]["name"] for code, (meta, _) in docs.items()}
     assert signers == {code: "" if code == "0133-2022" else "曹军" for code in docs}
-    assert "签署的十进制编号（1 / 1.1 / 1.1.1）标题各为一个文件" in report_of(root)
+    assert "原稿没有文件编号：45 个十进制编号（1 / 1.1 / 1.1.1）标题下有编制/审核/批准签署，因此每个十进制编号" \
+           "（1 / 1.1 / 1.1.1）标题各为一个文件\n" in report_of(root)
 
 
 def test_an_invented_code_reuses_no_number_of_the_source(imported):

@@ -15,6 +15,10 @@ from pathlib import Path
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN = "一二三四五六七八九十"
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
+# The label of a document's code: 文件编号, 编号, No., and …编号 / …代号 / …编码 of a document (制度编号, 程序编号,
+# 文件代号, 标准编号); not 表单编号 (a form's code is not the document's) nor 受控编号 / 发放编号 (a copy number).
+CODE_LABEL = (r"(?:文件|制度|程序|办法|规定|规范|标准|规程|细则|指导书|体系文件)?\s*(?:编\s*号|代\s*号|编\s*码|代\s*码)"
+              r"|No\.?")
 
 
 def cn_number(text: str) -> int | None:

@@ -238,8 +238,11 @@ def own_lines(node: Line, limit: int = 6):
 
 
 def control_of(node: Line) -> dict:
-    """What a document-control table or ``文件编号：`` lines right under a heading say."""
+    """What a document-control table or ``文件编号：`` lines right under a heading say: nothing under a numbered
+    sentence (``②　代签后须在三日内补签。`` over a 文件编号 line ending its document is no coded heading)."""
     found: dict = {}
+    if node.style and node.style != "doc" and SENTENCE_END.search(clean(node.text)):
+        return found
     previous = None
     for item in own_lines(node, 12):
         if item.block.kind == "table" and is_control_table(item.block):
@@ -814,6 +817,47 @@ def continue_decimal(lines: list[Line]) -> None:
                 last += 1
 
 
+def trailing_control(lines: list[Line]) -> list[Line]:
+    """A ``文件编号：`` line at the END of a document (after its last clause, before or after its sign-off) is that
+    document's: put it right under the document's unnumbered title line (the nearest one above whose numbering
+    starts at 1 right under it, with no other code line between), where ``titled_by_control`` reads it as in
+    ``财务报销管理办法`` / ``文件编号：…``.  A line that ends a numbered sentence (``②　代签后须在三日内补签。``) is
+    never the heading the code belongs to."""
+    out = list(lines)
+    for line in lines:
+        if line.style or line.block.kind != "paragraph" or not CONTROL_LINE.match(line.block.text) \
+                or find_code(line.block.text) is None:
+            continue
+        k = next(i for i, other in enumerate(out) if other is line)
+        above = next((out[i] for i in range(k - 1, -1, -1) if out[i].block.kind != "paragraph"
+                      or out[i].block.text.strip()), None)
+        while above is not None and above.block.kind == "paragraph" and is_signoff(above):
+            i = out.index(above)
+            above = next((out[j] for j in range(i - 1, -1, -1) if out[j].block.kind != "paragraph"
+                          or out[j].block.text.strip()), None)
+        if above is None or above.block.kind != "paragraph" or not (above.style or LABEL_LINE.match(above.block.text)
+                                                                    or not heading_like(above.block.text)):
+            continue  # right under a title line: the ordinary layout
+        if above.style and not SENTENCE_END.search(clean(above.text)):
+            continue  # under a numbered heading (1 范围): the heading's own code line
+        title = None
+        for j in range(k - 1, -1, -1):
+            other = out[j]
+            if other.block.kind == "paragraph" and (other.code or other.style == "coded" or (
+                    not other.style and CONTROL_LINE.match(other.block.text))):
+                break
+            if could_title(other) and not other.block.heading:
+                after = next((x for x in out[j + 1:k] if x.block.kind != "paragraph" or x.block.text.strip()), None)
+                if after is not None and after.style and after.value == 1:
+                    title = j
+                    break
+        if title is None:
+            continue
+        out.pop(k)
+        out.insert(title + 1, line)
+    return out
+
+
 def same_code(a: str, b: str) -> bool:
     """Whether two codes name the same document: equal, or one is the other with its year (QP-01, QP-01-2015)."""
     return a == b or bool(re.fullmatch(re.escape(a) + r"-(?:19|20)\d{2}", b)) or bool(
@@ -863,6 +907,7 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
                              [cell for b in blocks if b.kind == "table" for row in b.rows for cell in row])
     lines = [line for b in blocks for line in lines_of(b, prefixes)]
     lines, by_table = control_table_documents(lines, ledger)
+    lines = trailing_control(lines)
     continue_decimal(lines)
     toc = find_toc(lines)
     toc_titles = {squeeze(PAGE_TAIL.sub("", TOC_LEADER.sub("", lines[k].block.text))) for k in toc}
@@ -921,7 +966,14 @@ def build_documents(blocks: list[Block], result: Imported, options: Options, uni
         for line in rest:
             line.children, line.body, line.depth = [], [], -1
         root = outline(rest, style)
-    result.report.append(REASONS[why].format(style=STYLE_NAMES.get(style.rstrip("0123456789"), style)))
+    name = STYLE_NAMES.get(style.rstrip("0123456789"), style)
+    if why == "signoff":  # the real signal: how many of them carry a sign-off, not "each one does"
+        heads = [n for n in walk(root) if n.style == style]
+        signed = sum(1 for n in heads if signoff_lines(n))
+        result.report.append(f"原稿没有文件编号：{signed} 个{name}标题下有编制/审核/批准签署，因此每个{name}标题各为一个文件"
+                             + (f"（其中 {len(heads) - signed} 个没有签署）" if len(heads) > signed else ""))
+    else:
+        result.report.append(REASONS[why].format(style=name))
     docs: list[DocBuild] = []
     chapters: list[tuple[Line, list[DocBuild]]] = []
     headings: list[Line] = []  # styled lines above the documents
@@ -1131,7 +1183,6 @@ STYLE_NAMES = {"chapter": "第X章", "jie": "第X节", "tiao": "第X条", "decim
                "word_list": "Word 自动编号", "coded": "无序号"}
 REASONS = {
     "code": "文件按原稿的文件编号划分：带编号的{style}标题各为一个文件",
-    "signoff": "原稿没有文件编号：每个带编制/审核/批准签署的{style}标题各为一个文件",
     "toc": "原稿没有文件编号：目录列出的{style}标题各为一个文件",
     "chapters": "原稿没有文件编号、签署或目录：“第X章”为章，其下的{style}标题各为一个文件",
     "chapters-mixed": "原稿没有文件编号、签署或目录，有的“第X章”下直接是条文、有的下面分节：每个{style}各为一个文件，"
@@ -1150,6 +1201,7 @@ def read_cover(cover: list[Line], result: Imported, ledger: Ledger, where) -> No
         block = line.block
         text = block.text.strip()
         used = False
+        apart = ""  # the label:value parts of a cover line split at tabs, when the rest of it is the title
         if block.kind == "paragraph" and text:
             company = company_in(text)
             if company and not result.company:
@@ -1157,6 +1209,13 @@ def read_cover(cover: list[Line], result: Imported, ledger: Ledger, where) -> No
                 result.report.append(f"公司名称“{company}”取自{where(block.position)}")
                 text = text[text.index(company) + len(company):]
                 used = True
+            # A cover line pushed apart with tabs or wide spaces (仓储作业指导书汇编<TAB><TAB>版本：B/1): the title is
+            # one of its parts; a label:value part (版本：B/1) is left for the report.
+            parts = [p for p in re.split(r"\t+|[ \u3000]{2,}", text.strip()) if p.strip()]
+            if len(parts) > 1 and not result.title and not company:
+                kept = [p for p in parts if not LABEL_LINE.match(p)]
+                if len(kept) == 1 and len(kept) < len(parts):
+                    text, apart = kept[0], "  ".join(p for p in parts if LABEL_LINE.match(p))
             title = MANUAL_TITLE.search(text) if len(text) <= 40 else None
             if title and not result.title:
                 result.title = title.group(1)
@@ -1175,7 +1234,10 @@ def read_cover(cover: list[Line], result: Imported, ledger: Ledger, where) -> No
                 rest = squeeze(text.replace(date, "").replace(title.group(0) if title else "", ""))
                 if rest and not COVER_WORDS.fullmatch(rest):  # A版 2019年: the A版 in the report
                     ledger.reported.append((block.position, "封面日期行上日期以外的文字", text, 0))
-        if used:
+        if used and apart:
+            ledger.take(block)  # the title went to manual.yaml; the 版本：B/1 beside it to the report
+            ledger.reported.append((block.position, "封面行上手册名称以外的文字", apart, 0))
+        elif used:
             ledger.take(block)
             ledger.cover.append(block)  # audited once manual.yaml is written (audit_cover)
         else:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .importbase import CJK, CN, cn_number
+from .importbase import CJK, CN, CODE_LABEL, cn_number
 from .importfile import Block
 
 CN_ALL = CN + "百零〇两"
@@ -163,7 +163,7 @@ def take_code(text: str, prefixes: frozenset[str] = frozenset()) -> tuple[str, s
 
 SENTENCE = re.compile(r"[。；;，,：:！？!?]")
 LEADER = re.compile(r"…|[.·．]{3,}|\t")
-CONTROL_LINE = re.compile(r"\s*(?:文件编号|文件代号|编\s*号|No\.?)\s*[:：]")
+CONTROL_LINE = re.compile(rf"\s*(?:{CODE_LABEL})\s*[:：]")
 
 
 def heading_like(text: str) -> bool:

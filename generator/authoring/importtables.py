@@ -22,7 +22,7 @@ import re
 from collections import Counter
 
 from ..model import PLACEHOLDER
-from .importbase import FoundDate, Imported, clean, dates_in, parse_date
+from .importbase import CODE_LABEL, FoundDate, Imported, clean, dates_in, parse_date
 
 STEPS = ("prepared", "reviewed", "approved")
 LABELS = [
@@ -35,7 +35,7 @@ LABELS = [
     ("reviewed", r"审\s*核(?:人)?"),
     ("approved", r"批\s*准(?:人)?|审\s*批"),
     ("date", r"(?:生效|发布|实施|批准|编制)?日\s*期"),
-    ("code", r"文件编号|文件代号|编\s*号|No\.?"),
+    ("code", CODE_LABEL),
     ("version", r"版\s*本(?:号)?|版\s*次"),
     ("title", r"文件名称"),
     ("page", r"页\s*码|页\s*次"),
