@@ -40,6 +40,8 @@ SIGN = "编制：陈静\u3000\u3000审核：刘洋\u3000\u3000批准：\u3000\u3
 CODE_LINE = "文件编号：HY-YS-07-2019"
 END_CODE = BODY + [SIGN, CODE_LINE]
 END_CODE_ABOVE = BODY + [CODE_LINE, SIGN]
+# The last clause leads into what no longer follows (…须两名司机轮换：): still a sentence, not the code's heading.
+END_CODE_LEAD_IN = BODY[:-3] + ["", SIGN, CODE_LINE]
 
 ZHIDU = ["常州博远电子有限公司", "管理制度汇编", "2019年版",
          "仓库管理制度", "制度编号：BY-CK-01-2019", "第一章 总则", "第一条 为规范仓库管理，制定本制度。",
@@ -63,6 +65,8 @@ EXPECTED = {
                  "year": 2023},
     "end-code-above": {"documents": [("HY-YS-07-2019", "车辆调度管理办法", 5, 11)],
                        "company": "苏州恒远物流有限公司", "year": 2023},
+    "end-code-lead-in": {"documents": [("HY-YS-07-2019", "车辆调度管理办法", 5, 9)],
+                         "company": "苏州恒远物流有限公司", "year": 2023},
 }
 ZHIDU_EXPECTED = {"documents": [("BY-CK-01-2019", "仓库管理制度", 2, 4), ("BY-AQ-02-2016", "安全生产管理制度", 2, 3)],
                   "company": "常州博远电子有限公司", "year": 2019}
@@ -77,20 +81,21 @@ def imported(tmp_path_factory) -> dict[str, tuple[list[str], Path]]:
     folder = tmp_path_factory.mktemp("layouts4")
     inputs = {"end-code": (write_text(folder / "end-code.txt", END_CODE), END_CODE),
               "end-code-above": (write_text(folder / "end-code-above.txt", END_CODE_ABOVE), END_CODE_ABOVE),
+              "end-code-lead-in": (write_text(folder / "end-code-lead-in.txt", END_CODE_LEAD_IN), END_CODE_LEAD_IN),
               "zhidu": (write_text(folder / "zhidu.txt", ZHIDU, "gb18030"), ZHIDU),
               "cover-tab": (write_text(folder / "cover-tab.txt", COVER_TAB), COVER_TAB),
               "chapters-signed": (write_text(folder / "chapters-signed.txt", SIGNED), SIGNED)}
     return import_each(folder, inputs)
 
 
-@pytest.mark.parametrize("name", ["end-code", "end-code-above"])
+@pytest.mark.parametrize("name", ["end-code", "end-code-above", "end-code-lead-in"])
 def test_a_code_line_at_the_end_belongs_to_the_document_it_ends(imported, name):
     lines, root = imported[name]
     assert_documents(root, EXPECTED[name])
     body = documents(root)["HY-YS-07-2019"][1]
     assert "\n## 第1章 总则\n\n### 1.1 目的\n" in body and "\n## 第2章 调度流程\n" in body, body
     assert not re.search(r"^#+ .*[。；]$", body, re.M), body
-    assert "交接时填写交接记录。" in body and "生鲜货物优先；" in body
+    assert ("交接时填写交接记录。" in body or name == "end-code-lead-in") and "生鲜货物优先；" in body
     assert "文件编号" not in body
     assert "带编号的“①”" not in report_of(root)
     assert_nothing_lost(lines, root, re.compile(r"编\s*号|编制|审核|批准|日期"))

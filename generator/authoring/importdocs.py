@@ -418,6 +418,7 @@ HEADING_STYLES = ("chapter", "jie", "coded")
 
 
 SENTENCE_END = re.compile(r"[。；;！？!?]$")
+LEAD_IN = re.compile(r"[^\s]{6,}[：:]$")  # a sentence that leads into what follows (差旅费的报销标准如下：), not a title
 RUN_ON_TEXT = re.compile(r"[，。；;,：:](?=.)")
 
 
@@ -838,8 +839,8 @@ def trailing_control(lines: list[Line]) -> list[Line]:
         if above is None or above.block.kind != "paragraph" or not (above.style or LABEL_LINE.match(above.block.text)
                                                                     or not heading_like(above.block.text)):
             continue  # right under a title line: the ordinary layout
-        if above.style and not SENTENCE_END.search(clean(above.text)):
-            continue  # under a numbered heading (1 范围): the heading's own code line
+        if above.style and not SENTENCE_END.search(clean(above.text)) and not LEAD_IN.search(clean(above.text)):
+            continue  # under a numbered heading (1 范围): the heading's own code line (not under 「…如下：」)
         title = None
         for j in range(k - 1, -1, -1):
             other = out[j]
