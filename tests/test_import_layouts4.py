@@ -109,6 +109,9 @@ def test_any_code_label_of_a_document_is_its_code_line(imported):
     assert docs["BY-AQ-02-2016"][0]["signoff"]["approved"]["name"] == "赵刚"
     assert "安全生产管理制度" not in docs["BY-CK-01-2019"][1] and "编号" not in docs["BY-CK-01-2019"][1]
     assert "签署的第X章" not in report_of(root)
+    # 第X条 run on through the chapters: 第三条 opens 第二章 and stays clause 3 (not 1 again)
+    assert "## 第二章 入库\n\n3. 货物入库须填写《入库单》。\n4. 仓管员核对数量后签收。" in docs["BY-CK-01-2019"][1]
+    assert "## 第二章 检查\n\n2. 安全员每周巡查一次。" in docs["BY-AQ-02-2016"][1]
     assert_nothing_lost(lines, root, re.compile(r"(?:制度|程序)?编\s*号|编制|审核|批准|日期|第.[章条]"))
     assert_planted_defects(root, ZHIDU_DEFECTS)
 

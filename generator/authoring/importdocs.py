@@ -531,7 +531,11 @@ class Renderer:
 
         def flush():
             if clauses:
-                parts.append("\n".join(self.clause(c, n, "") for n, c in enumerate(clauses, 1)))
+                # 第X条 run on through a document's chapters (第三条 opens 第二章): the list starts at the source's
+                # number, so that 第三条 stays clause 3 (a citation 按第三条 still finds it).
+                first = clauses[0]
+                start = first.value if first.style == "tiao" and isinstance(first.value, int) and first.value > 1 else 1
+                parts.append("\n".join(self.clause(c, n, "") for n, c in enumerate(clauses, start)))
                 clauses.clear()
 
         for item in node.body:
