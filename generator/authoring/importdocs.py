@@ -898,11 +898,17 @@ def control_table_documents(lines: list[Line], ledger: Ledger) -> tuple[list[Lin
     return out, made
 
 
-def build_documents(blocks: list[Block], result: Imported, options: Options, unit: str) -> Ledger:
-    """Fill ``result`` (documents, chapters, company, title, date, year, code scheme) from ``blocks``."""
+def ledger_of(blocks: list[Block]) -> Ledger:
+    """A new ledger counting the paragraphs (table cells) of ``blocks``, nothing taken yet."""
     ledger = Ledger()
     ledger.paragraphs = sum(ledger.count(b) for b in blocks)
     ledger.seen.clear()
+    return ledger
+
+
+def build_documents(blocks: list[Block], result: Imported, options: Options, unit: str) -> Ledger:
+    """Fill ``result`` (documents, chapters, company, title, date, year, code scheme) from ``blocks``."""
+    ledger = ledger_of(blocks)
 
     def where(position: int) -> str:
         return f"第 {position} {unit}"

@@ -27,7 +27,7 @@ import re
 
 from ..model import PLACEHOLDER
 from .importbase import Imported, ImportedDoc, clean, md_escape
-from .importdocs import DocBuild, Ledger, Options, assign_codes, build_forms, read_cover, sweep, table_markdown
+from .importdocs import DocBuild, Ledger, Options, ledger_of, assign_codes, build_forms, read_cover, sweep, table_markdown
 from .importfile import Block
 from .importlabels import content, join, say
 from .importoutline import DOC_CODE, Line
@@ -257,9 +257,7 @@ def headcount(record: dict) -> int | None:
 
 def import_jobs(blocks: list[Block], result: Imported, options: Options, unit: str) -> Ledger:
     """Fill ``result`` from a job-description file (``is_job_file``): the cover, the documents, the roles."""
-    ledger = Ledger()
-    ledger.paragraphs = sum(ledger.count(b) for b in blocks)
-    ledger.seen.clear()
+    ledger = ledger_of(blocks)
 
     def where(position: int) -> str:
         return f"第 {position} {unit}"
